@@ -1,0 +1,54 @@
+"""Who may do what in which shop. Every use case checks here, inside its transaction,
+so a removed member or a forged button loses access at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import NoActiveShop, NotAMember, OwnerOnly, ShopNotFound
+from core.model import Member, Shop
+from core.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A Telegram user acting in one shop."""
+
+    user_id: int
+    shop_id: int
+
+
+async def authorize(
+    uow: UnitOfWork, actor: Actor, *, owner_action: str | None = None
+) -> tuple[Shop, Member]:
+    """The shop and the actor's membership; refuses non-members and, for owner
+    actions, staff."""
+    member = await uow.members.get(actor.shop_id, actor.user_id)
+    if member is None:
+        raise NotAMember()
+    shop = await uow.shops.get(actor.shop_id)
+    if shop is None:
+        raise ShopNotFound()
+    if owner_action is not None and not member.is_owner:
+        raise OwnerOnly(owner_action)
+    return shop, member
+
+
+async def resolve_actor(uow: UnitOfWork, user_id: int, chat_id: int | None) -> Actor:
+    """The shop a message acts on: the shop linked to a group chat, otherwise the
+    user's active shop."""
+    if chat_id is not None:
+        linked = await uow.chats.shop_of(chat_id)
+        if linked is not None:
+            if await uow.members.get(linked, user_id) is None:
+                raise NotAMember()
+            return Actor(user_id, linked)
+    user = await uow.users.get(user_id)
+    active = user.active_shop_id if user else None
+    if active is not None and await uow.members.get(active, user_id) is not None:
+        return Actor(user_id, active)
+    # The active shop is gone (removed from it): fall back to any other shop.
+    memberships = await uow.members.shops_of(user_id)
+    if not memberships:
+        raise NoActiveShop()
+    return Actor(user_id, memberships[0][0].id)

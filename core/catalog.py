@@ -1,0 +1,157 @@
+"""Use cases for the product catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+
+from rapidfuzz import fuzz, process
+
+from core.access import Actor, authorize
+from core.errors import InvalidValue, ProductExists, ProductNotFound
+from core.model import Product, clean_name, name_key
+from core.ports import UnitOfWork
+
+MAX_NAME = 64
+SUGGESTIONS = 3
+SUGGESTION_CUTOFF = 60
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """Catalog fields to set; `None` leaves a field as it is."""
+
+    name: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    threshold: Decimal | None = None
+    price: Decimal | None = None
+    cost: Decimal | None = None
+    barcodes: tuple[str, ...] | None = None
+    supplier: str | None = None
+    expiry_warning_days: int | None = None
+
+
+def _checked(product: Product) -> Product:
+    if not product.name:
+        raise InvalidValue("A product needs a name.")
+    if len(product.name) > MAX_NAME:
+        raise InvalidValue(f"A product name can be at most {MAX_NAME} characters.")
+    if product.threshold < 0:
+        raise InvalidValue("The low-stock threshold cannot be negative.")
+    if product.expiry_warning_days is not None and not 0 <= product.expiry_warning_days <= 365:
+        raise InvalidValue("The expiry warning must be between 0 and 365 days.")
+    if not product.unit:
+        raise InvalidValue("A product needs a unit such as pcs, kg or l.")
+    return product
+
+
+def _apply(product: Product, change: ProductFields) -> Product:
+    values = {f.name: getattr(change, f.name) for f in fields(change)}
+    updates = {k: v for k, v in values.items() if v is not None}
+    if "name" in updates:
+        updates["name"] = clean_name(str(updates["name"]))
+    if "category" in updates:
+        updates["category"] = clean_name(str(updates["category"])).lower()
+    if "unit" in updates:
+        updates["unit"] = str(updates["unit"]).strip().lower()
+    return _checked(replace(product, **updates))
+
+
+async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> Product:
+    if not change.name or not clean_name(change.name):
+        raise InvalidValue("A product needs a name, e.g. /add oat milk cat dairy unit l")
+    draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
+    async with uow:
+        await authorize(uow, actor, owner_action="add products")
+        if await uow.products.by_name(actor.shop_id, draft.key) is not None:
+            raise ProductExists(draft.name)
+        product = await uow.products.add(draft)
+        await uow.commit()
+        return product
+
+
+async def edit_product(
+    uow: UnitOfWork, actor: Actor, product_id: int, change: ProductFields
+) -> Product:
+    async with uow:
+        await authorize(uow, actor, owner_action="edit products")
+        product = await uow.products.get_for_update(actor.shop_id, product_id)
+        if product is None or product.archived:
+            raise ProductNotFound(str(product_id))
+        edited = _apply(product, change)
+        if edited.key != product.key:
+            other = await uow.products.by_name(actor.shop_id, edited.key)
+            if other is not None and other.id != product.id:
+                raise ProductExists(edited.name)
+        await uow.products.update(edited)
+        await uow.commit()
+        return edited
+
+
+async def archive_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+    """Delete means archive: the ledger keeps the product's history."""
+    async with uow:
+        await authorize(uow, actor, owner_action="delete products")
+        product = await uow.products.get_for_update(actor.shop_id, product_id)
+        if product is None or product.archived:
+            raise ProductNotFound(str(product_id))
+        archived = replace(product, archived=True)
+        await uow.products.update(archived)
+        await uow.commit()
+        return archived
+
+
+def suggest(name: str, candidates: list[Product], limit: int = SUGGESTIONS) -> list[Product]:
+    """The products whose names are closest to `name`, best first."""
+    by_key = {p.key: p for p in candidates}
+    matches = process.extract(
+        name_key(name),
+        list(by_key),
+        scorer=fuzz.WRatio,
+        limit=limit,
+        score_cutoff=SUGGESTION_CUTOFF,
+    )
+    return [by_key[key] for key, _score, _index in matches]
+
+
+async def find_product(uow: UnitOfWork, actor: Actor, name: str) -> Product:
+    """The product with this name (any case and spacing), or ProductNotFound with the
+    closest names as suggestions."""
+    async with uow:
+        await authorize(uow, actor)
+        product = await uow.products.by_name(actor.shop_id, name_key(name))
+        if product is not None:
+            return product
+        barcode = name.strip()
+        candidates = list(await uow.products.list(actor.shop_id))
+        for candidate in candidates:
+            if barcode and barcode in candidate.barcodes:
+                return candidate
+        close = suggest(name, candidates)
+        raise ProductNotFound(clean_name(name), tuple((p.id, p.name) for p in close))
+
+
+async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+    async with uow:
+        await authorize(uow, actor)
+        product = await uow.products.get(actor.shop_id, product_id)
+        if product is None or product.archived:
+            raise ProductNotFound(str(product_id))
+        return product
+
+
+async def list_products(
+    uow: UnitOfWork, actor: Actor, category: str | None = None
+) -> list[Product]:
+    async with uow:
+        await authorize(uow, actor)
+        key = clean_name(category).lower() if category else None
+        products = await uow.products.list(actor.shop_id, category=key)
+        return sorted(products, key=lambda p: p.key)
+
+
+async def categories(uow: UnitOfWork, actor: Actor) -> list[str]:
+    async with uow:
+        await authorize(uow, actor)
+        return sorted(await uow.products.categories(actor.shop_id))

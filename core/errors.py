@@ -1,0 +1,86 @@
+"""Domain errors. Each carries the facts the interface needs to explain it to a person."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.quantities import format_quantity
+
+
+class DomainError(Exception):
+    """A request the rules refuse. `message` is a plain English explanation."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAMember(DomainError):
+    def __init__(self) -> None:
+        super().__init__("You are not a member of this shop.")
+
+
+class NoActiveShop(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You are not in a shop yet. Create one with /newshop <name> "
+            "or ask an owner for an invite link."
+        )
+
+
+class OwnerOnly(DomainError):
+    def __init__(self, action: str) -> None:
+        super().__init__(f"Only an owner can {action}.")
+        self.action = action
+
+
+class ShopNotFound(DomainError):
+    def __init__(self) -> None:
+        super().__init__("That shop does not exist.")
+
+
+class InviteInvalid(DomainError):
+    def __init__(self, why: str) -> None:
+        super().__init__(f"This invite cannot be used: {why}.")
+        self.why = why
+
+
+class ProductNotFound(DomainError):
+    """`suggestions` are (product id, name) pairs of the closest names, best first."""
+
+    def __init__(self, name: str, suggestions: tuple[tuple[int, str], ...] = ()) -> None:
+        names = ", ".join(n for _, n in suggestions)
+        hint = f" Did you mean: {names}?" if suggestions else ""
+        super().__init__(f"No product called “{name}”.{hint}")
+        self.name = name
+        self.suggestions = suggestions
+
+
+class ProductExists(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"A product called “{name}” already exists.")
+        self.name = name
+
+
+class InvalidValue(DomainError):
+    """A value out of the range the rules allow, e.g. a zero quantity."""
+
+
+class InsufficientStock(DomainError):
+    def __init__(self, product: str, requested: Decimal, on_hand: Decimal, unit: str) -> None:
+        super().__init__(
+            f"Only {format_quantity(on_hand)} {unit} of {product} on hand; "
+            f"cannot remove {format_quantity(requested)}."
+        )
+        self.product = product
+        self.requested = requested
+        self.on_hand = on_hand
+
+
+class MovementNotFound(DomainError):
+    def __init__(self) -> None:
+        super().__init__("There is no movement to undo.")
+
+
+class UndoRefused(DomainError):
+    """Undo is not allowed: already undone, not yours, or the stock is gone."""

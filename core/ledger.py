@@ -1,0 +1,357 @@
+"""The stock ledger: every change of stock is one append-only movement.
+
+Each use case locks the product row first, so movements of one product are applied one
+after another; the idempotency key is checked under that lock, so a replayed request
+returns the first result instead of moving stock twice. Batch quantities and the
+product's snapshot (on hand, earliest expiry) change in the same transaction as the
+movement, so the snapshot always equals the sum of the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from core.access import Actor, authorize
+from core.errors import (
+    InsufficientStock,
+    InvalidValue,
+    MovementNotFound,
+    ProductNotFound,
+    UndoRefused,
+)
+from core.model import REMOVAL_REASONS, Allocation, Batch, Movement, Product, Reason
+from core.ports import UnitOfWork
+from core.quantities import ZERO, format_quantity
+from core.status import shop_today
+
+MAX_NOTE = 200
+
+
+@dataclass(frozen=True)
+class Restock:
+    product_id: int
+    quantity: Decimal
+    expiry: date | None = None
+    cost: Decimal | None = None
+    price: Decimal | None = None
+    reorder_date: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Removal:
+    product_id: int
+    quantity: Decimal
+    reason: Reason = Reason.SALE
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Count:
+    """A stocktake: the quantity actually counted on the shelf."""
+
+    product_id: int
+    counted: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MovementResult:
+    """What a stock change did. `movement` is None when a count matched the books."""
+
+    movement: Movement | None
+    before: Product
+    product: Product
+    replayed: bool = False
+    expired_on_arrival: bool = False
+
+
+def fefo_order(batches: Sequence[Batch]) -> list[Batch]:
+    """First-expiring-first-out; batches without expiry go last, oldest first."""
+    return sorted(
+        batches,
+        key=lambda b: (b.expiry is None, b.expiry or date.max, b.received_at, b.id),
+    )
+
+
+def allocate_removal(batches: Sequence[Batch], quantity: Decimal) -> list[Allocation]:
+    """Take `quantity` from the batches FEFO. The caller has checked there is enough."""
+    remaining = quantity
+    allocations: list[Allocation] = []
+    for batch in fefo_order(batches):
+        if remaining <= 0:
+            break
+        take = min(batch.quantity, remaining)
+        if take > 0:
+            allocations.append(Allocation(batch.id, -take))
+            remaining -= take
+    if remaining > 0:
+        raise AssertionError("allocate_removal called with more than on hand")
+    return allocations
+
+
+def _positive(quantity: Decimal, what: str) -> Decimal:
+    if quantity <= 0:
+        raise InvalidValue(f"The quantity to {what} must be more than 0.")
+    return quantity
+
+
+def _note(note: str) -> str:
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidValue(f"A note can be at most {MAX_NOTE} characters.")
+    return note
+
+
+async def _locked_product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:
+    product = await uow.products.get_for_update(shop_id, product_id)
+    if product is None or product.archived:
+        raise ProductNotFound(str(product_id))
+    return product
+
+
+async def _replay(
+    uow: UnitOfWork, shop_id: int, key: str, product: Product
+) -> MovementResult | None:
+    """The first result of a request seen before, if this key was seen."""
+    earlier = await uow.movements.by_key(shop_id, key)
+    if not earlier:
+        return None
+    return MovementResult(earlier[0], product, product, replayed=True)
+
+
+async def _apply(
+    uow: UnitOfWork, product: Product, allocations: Sequence[Allocation], **catalog: object
+) -> Product:
+    """Write the allocations to their batches and refresh the product's snapshot."""
+    for allocation in allocations:
+        batch = await uow.batches.get(allocation.batch_id)
+        if batch is None or batch.product_id != product.id:
+            raise AssertionError(f"batch {allocation.batch_id} is not of product {product.id}")
+        await uow.batches.set_quantity(batch.id, batch.quantity + allocation.quantity)
+    in_stock = await uow.batches.in_stock(product.id)
+    updated = replace(
+        product,
+        on_hand=sum((b.quantity for b in in_stock), ZERO),
+        earliest_expiry=min((b.expiry for b in in_stock if b.expiry), default=None),
+        **catalog,  # type: ignore[arg-type]
+    )
+    await uow.products.update(updated)
+    return updated
+
+
+async def restock(
+    uow: UnitOfWork, actor: Actor, command: Restock, *, key: str, now: datetime
+) -> MovementResult:
+    quantity = _positive(command.quantity, "restock")
+    note = _note(command.note)
+    async with uow:
+        shop, _ = await authorize(uow, actor)
+        product = await _locked_product(uow, actor.shop_id, command.product_id)
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        batch = await uow.batches.add(
+            Batch(
+                id=0,
+                product_id=product.id,
+                shop_id=actor.shop_id,
+                quantity=ZERO,
+                received_at=now,
+                expiry=command.expiry,
+                cost=command.cost,
+            )
+        )
+        allocations = (Allocation(batch.id, quantity),)
+        catalog: dict[str, object] = {}
+        if command.cost is not None:
+            catalog["cost"] = command.cost
+        if command.price is not None:
+            catalog["price"] = command.price
+        if command.reorder_date is not None:
+            catalog["reorder_date"] = command.reorder_date
+        updated = await _apply(uow, product, allocations, **catalog)
+        movement = await uow.movements.add(
+            Movement(
+                id=0,
+                shop_id=actor.shop_id,
+                product_id=product.id,
+                quantity=quantity,
+                reason=Reason.RESTOCK,
+                user_id=actor.user_id,
+                created_at=now,
+                idempotency_key=key,
+                allocations=allocations,
+                note=note,
+                cost=command.cost,
+                price=command.price,
+                expiry=command.expiry,
+                reorder_date=command.reorder_date,
+            )
+        )
+        await uow.commit()
+        expired = command.expiry is not None and command.expiry < shop_today(shop, now)
+        return MovementResult(movement, product, updated, expired_on_arrival=expired)
+
+
+async def _remove_locked(
+    uow: UnitOfWork,
+    actor: Actor,
+    product: Product,
+    quantity: Decimal,
+    reason: Reason,
+    note: str,
+    key: str,
+    now: datetime,
+) -> MovementResult:
+    if quantity > product.on_hand:
+        raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
+    allocations = allocate_removal(await uow.batches.in_stock(product.id), quantity)
+    updated = await _apply(uow, product, allocations)
+    movement = await uow.movements.add(
+        Movement(
+            id=0,
+            shop_id=actor.shop_id,
+            product_id=product.id,
+            quantity=-quantity,
+            reason=reason,
+            user_id=actor.user_id,
+            created_at=now,
+            idempotency_key=key,
+            allocations=tuple(allocations),
+            note=note,
+        )
+    )
+    return MovementResult(movement, product, updated)
+
+
+async def remove(
+    uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
+) -> MovementResult:
+    """Sale, damage, expiry write-off, adjustment or return to supplier; never below 0."""
+    if command.reason not in REMOVAL_REASONS:
+        raise InvalidValue(f"“{command.reason}” is not a reason to remove stock.")
+    quantity = _positive(command.quantity, "remove")
+    note = _note(command.note)
+    async with uow:
+        await authorize(uow, actor)
+        product = await _locked_product(uow, actor.shop_id, command.product_id)
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        result = await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
+        await uow.commit()
+        return result
+
+
+async def count(
+    uow: UnitOfWork, actor: Actor, command: Count, *, key: str, now: datetime
+) -> MovementResult:
+    """Set stock to the counted quantity with one `adjustment` of the difference.
+
+    Found stock goes into the most recently received batch (its expiry is the best
+    guess); missing stock is taken first-expiring-first-out like any removal."""
+    if command.counted < 0:
+        raise InvalidValue("A counted quantity cannot be negative.")
+    note = _note(command.note)
+    async with uow:
+        await authorize(uow, actor)
+        product = await _locked_product(uow, actor.shop_id, command.product_id)
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        difference = command.counted - product.on_hand
+        if difference == 0:
+            return MovementResult(None, product, product)
+        if difference < 0:
+            result = await _remove_locked(
+                uow, actor, product, -difference, Reason.ADJUSTMENT, note, key, now
+            )
+            await uow.commit()
+            return result
+        batch = await uow.batches.latest(product.id)
+        if batch is None:
+            batch = await uow.batches.add(
+                Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
+            )
+        allocations = (Allocation(batch.id, difference),)
+        updated = await _apply(uow, product, allocations)
+        movement = await uow.movements.add(
+            Movement(
+                id=0,
+                shop_id=actor.shop_id,
+                product_id=product.id,
+                quantity=difference,
+                reason=Reason.ADJUSTMENT,
+                user_id=actor.user_id,
+                created_at=now,
+                idempotency_key=key,
+                allocations=allocations,
+                note=note,
+            )
+        )
+        await uow.commit()
+        return MovementResult(movement, product, updated)
+
+
+async def undo(
+    uow: UnitOfWork,
+    actor: Actor,
+    movement_id: int | None,
+    *,
+    key: str,
+    now: datetime,
+) -> MovementResult:
+    """Reverse a movement with a compensating `undo` movement, once.
+
+    Without `movement_id` it reverses the actor's own newest movement. Staff may undo
+    only their own movements; owners anyone's."""
+    async with uow:
+        _, member = await authorize(uow, actor)
+        if earlier := await uow.movements.by_key(actor.shop_id, key):
+            movement_id = earlier[0].reverses_id
+        if movement_id is None:
+            target = await uow.movements.last_by_user(actor.shop_id, actor.user_id)
+        else:
+            target = await uow.movements.get(actor.shop_id, movement_id)
+        if target is None:
+            raise MovementNotFound()
+        locked = await uow.products.get_for_update(actor.shop_id, target.product_id)
+        if locked is None:
+            raise MovementNotFound()
+        product = locked
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        if target.reason is Reason.UNDO:
+            raise UndoRefused("An undo cannot itself be undone; record a new movement instead.")
+        if target.user_id != actor.user_id and not member.is_owner:
+            raise UndoRefused("You can only undo your own movements; ask an owner.")
+        if await uow.movements.undo_of(target.id) is not None:
+            raise UndoRefused("This movement was already undone.")
+        reversal = tuple(Allocation(a.batch_id, -a.quantity) for a in target.allocations)
+        for allocation in reversal:
+            batch = await uow.batches.get(allocation.batch_id)
+            if batch is None or batch.quantity + allocation.quantity < 0:
+                left = format_quantity(batch.quantity if batch else ZERO)
+                raise UndoRefused(
+                    f"Cannot undo: the stock it added has since been used "
+                    f"(only {left} {product.unit} of that batch left)."
+                )
+        updated = await _apply(uow, product, reversal)
+        movement = await uow.movements.add(
+            Movement(
+                id=0,
+                shop_id=actor.shop_id,
+                product_id=product.id,
+                quantity=-target.quantity,
+                reason=Reason.UNDO,
+                user_id=actor.user_id,
+                created_at=now,
+                idempotency_key=key,
+                allocations=reversal,
+                note=f"undo of #{target.id}",
+                reverses_id=target.id,
+            )
+        )
+        await uow.commit()
+        return MovementResult(movement, product, updated)

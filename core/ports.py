@@ -1,0 +1,184 @@
+"""The doors core needs to the outside world. `db/` and `bot/` implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware (UTC)."""
+        ...
+
+
+class ShopRepository(Protocol):
+    async def add(self, shop: Shop) -> Shop: ...
+    async def get(self, shop_id: int) -> Shop | None: ...
+    async def update(self, shop: Shop) -> None: ...
+    async def list_all(self) -> Sequence[Shop]: ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+    async def save(self, user: User) -> None: ...
+
+
+class MemberRepository(Protocol):
+    async def get(self, shop_id: int, user_id: int) -> Member | None: ...
+    async def add(self, member: Member) -> None: ...
+    async def set_role(self, shop_id: int, user_id: int, role: Role) -> None: ...
+    async def remove(self, shop_id: int, user_id: int) -> None: ...
+    async def list(self, shop_id: int) -> Sequence[Member]: ...
+    async def shops_of(self, user_id: int) -> Sequence[tuple[Shop, Member]]: ...
+
+
+class ChatLinkRepository(Protocol):
+    """Group chats linked to a shop: there every member of that shop may act."""
+
+    async def link(self, chat_id: int, shop_id: int) -> None: ...
+    async def shop_of(self, chat_id: int) -> int | None: ...
+
+
+class InviteRepository(Protocol):
+    async def add(self, invite: Invite) -> None: ...
+    async def get_for_update(self, code: str) -> Invite | None: ...
+    async def mark_used(self, code: str, user_id: int, at: datetime) -> None: ...
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> Product:
+        """Insert; the returned product carries its new id."""
+        ...
+
+    async def get(self, shop_id: int, product_id: int) -> Product | None: ...
+
+    async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
+        """Read and lock the product row until the transaction ends.
+
+        Every stock change of a product takes this lock first, so concurrent
+        movements of one product run one after another."""
+        ...
+
+    async def by_name(self, shop_id: int, key: str) -> Product | None:
+        """The non-archived product whose `name_key` equals `key`."""
+        ...
+
+    async def list(
+        self, shop_id: int, *, category: str | None = None, include_archived: bool = False
+    ) -> Sequence[Product]: ...
+
+    async def update(self, product: Product) -> None:
+        """Write catalog fields and the stock snapshot (on_hand, earliest_expiry)."""
+        ...
+
+    async def categories(self, shop_id: int) -> Sequence[str]: ...
+
+
+class BatchRepository(Protocol):
+    async def add(self, batch: Batch) -> Batch: ...
+    async def get(self, batch_id: int) -> Batch | None: ...
+
+    async def in_stock(self, product_id: int) -> Sequence[Batch]:
+        """Batches of the product with quantity > 0."""
+        ...
+
+    async def latest(self, product_id: int) -> Batch | None:
+        """The most recently received batch of the product, empty or not."""
+        ...
+
+    async def set_quantity(self, batch_id: int, quantity: Decimal) -> None: ...
+
+
+class MovementRepository(Protocol):
+    async def add(self, movement: Movement) -> Movement: ...
+    async def get(self, shop_id: int, movement_id: int) -> Movement | None: ...
+    async def by_key(self, shop_id: int, key: str) -> Sequence[Movement]:
+        """Movements caused by the request with this idempotency key."""
+        ...
+
+    async def undo_of(self, movement_id: int) -> Movement | None:
+        """The `undo` movement that reversed this one, if any."""
+        ...
+
+    async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:
+        """The user's newest movement that is neither an undo nor undone."""
+        ...
+
+    async def history(
+        self,
+        shop_id: int,
+        *,
+        product_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 10,
+    ) -> Sequence[Movement]:
+        """Newest first; `before_id` pages backwards."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls back."""
+
+    shops: ShopRepository
+    users: UserRepository
+    members: MemberRepository
+    chats: ChatLinkRepository
+    invites: InviteRepository
+    products: ProductRepository
+    batches: BatchRepository
+    movements: MovementRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    update_id: int
+    payload: str  # the update exactly as received (JSON)
+    attempts: int
+
+
+class Inbox(Protocol):
+    """Durable store of incoming Telegram updates, written before they are acknowledged.
+
+    The update id is the idempotency key: storing it twice keeps the first copy."""
+
+    async def put(self, update_id: int, payload: str, received_at: datetime) -> bool:
+        """Store the update; False when it was stored before."""
+        ...
+
+    async def claim(self, limit: int, now: datetime, lease: timedelta) -> Sequence[InboxItem]:
+        """Up to `limit` unprocessed updates in update_id order, leased to the caller until
+        `now + lease` so another process does not take them meanwhile."""
+        ...
+
+    async def done(self, update_id: int, at: datetime) -> None: ...
+
+    async def failed(self, update_id: int, error: str, at: datetime) -> None:
+        """Count a failed attempt; the update becomes claimable again after its lease."""
+        ...
+
+    async def pending(self) -> int:
+        """How many updates are stored but not processed."""
+        ...

@@ -1,0 +1,200 @@
+"""Use cases for shops, members, invites and settings."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.access import Actor, authorize
+from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound
+from core.model import Invite, Member, Role, Shop, User, clean_name
+from core.ports import UnitOfWork
+
+INVITE_LIFETIME = timedelta(hours=48)
+MAX_SHOP_NAME = 64
+
+
+async def register_user(uow: UnitOfWork, user_id: int, name: str) -> User:
+    """Remember the user's display name; keeps their active shop."""
+    async with uow:
+        user = await uow.users.get(user_id)
+        updated = User(user_id, name, user.active_shop_id if user else None)
+        if user != updated:
+            await uow.users.save(updated)
+            await uow.commit()
+        return updated
+
+
+async def create_shop(
+    uow: UnitOfWork,
+    user_id: int,
+    user_name: str,
+    name: str,
+    now: datetime,
+    *,
+    chat_id: int | None = None,
+) -> Shop:
+    """A new shop owned by its creator, who switches to it."""
+    shop_name = clean_name(name)
+    if not shop_name:
+        raise InvalidValue("A shop needs a name, e.g. /newshop Corner Cafe")
+    if len(shop_name) > MAX_SHOP_NAME:
+        raise InvalidValue(f"A shop name can be at most {MAX_SHOP_NAME} characters.")
+    async with uow:
+        shop = await uow.shops.add(Shop(id=0, name=shop_name, created_at=now))
+        await uow.members.add(Member(shop.id, user_id, Role.OWNER, user_name))
+        await uow.users.save(User(user_id, user_name, shop.id))
+        if chat_id is not None:
+            await uow.chats.link(chat_id, shop.id)
+        await uow.commit()
+        return shop
+
+
+async def create_invite(
+    uow: UnitOfWork, actor: Actor, role: Role, now: datetime, *, chat_id: int | None = None
+) -> Invite:
+    """A one-time code valid for 48 hours. Used in a group, it also links the group."""
+    async with uow:
+        await authorize(uow, actor, owner_action="invite people")
+        invite = Invite(
+            code=secrets.token_urlsafe(12),
+            shop_id=actor.shop_id,
+            role=role,
+            created_by=actor.user_id,
+            expires_at=now + INVITE_LIFETIME,
+        )
+        await uow.invites.add(invite)
+        if chat_id is not None:
+            await uow.chats.link(chat_id, actor.shop_id)
+        await uow.commit()
+        return invite
+
+
+async def join_shop(
+    uow: UnitOfWork, user_id: int, user_name: str, code: str, now: datetime
+) -> tuple[Shop, Member]:
+    async with uow:
+        invite = await uow.invites.get_for_update(code)
+        if invite is None:
+            raise InviteInvalid("the code is unknown")
+        if invite.used_by is not None:
+            raise InviteInvalid("it was already used")
+        if invite.expires_at <= now:
+            raise InviteInvalid("it has expired; ask the owner for a new one")
+        shop = await uow.shops.get(invite.shop_id)
+        if shop is None:
+            raise ShopNotFound()
+        member = await uow.members.get(shop.id, user_id)
+        if member is None:
+            member = Member(shop.id, user_id, invite.role, user_name)
+            await uow.members.add(member)
+        await uow.invites.mark_used(code, user_id, now)
+        await uow.users.save(User(user_id, user_name, shop.id))
+        await uow.commit()
+        return shop, member
+
+
+async def team(uow: UnitOfWork, actor: Actor) -> list[Member]:
+    async with uow:
+        await authorize(uow, actor, owner_action="manage the team")
+        return sorted(await uow.members.list(actor.shop_id), key=_owners_first)
+
+
+def _owners_first(member: Member) -> tuple[bool, str]:
+    return (not member.is_owner, member.name.casefold())
+
+
+async def _other_owner_exists(uow: UnitOfWork, shop_id: int, user_id: int) -> bool:
+    members = await uow.members.list(shop_id)
+    return any(m.is_owner and m.user_id != user_id for m in members)
+
+
+async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
+    async with uow:
+        await authorize(uow, actor, owner_action="remove members")
+        member = await uow.members.get(actor.shop_id, user_id)
+        if member is None:
+            raise NotAMember()
+        if member.is_owner and not await _other_owner_exists(uow, actor.shop_id, user_id):
+            raise InvalidValue("A shop must keep at least one owner.")
+        await uow.members.remove(actor.shop_id, user_id)
+        await uow.commit()
+        return member
+
+
+async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> Member:
+    async with uow:
+        await authorize(uow, actor, owner_action="change roles")
+        member = await uow.members.get(actor.shop_id, user_id)
+        if member is None:
+            raise NotAMember()
+        if (
+            member.is_owner
+            and role is not Role.OWNER
+            and not await _other_owner_exists(uow, actor.shop_id, user_id)
+        ):
+            raise InvalidValue("A shop must keep at least one owner.")
+        await uow.members.set_role(actor.shop_id, user_id, role)
+        await uow.commit()
+        return replace(member, role=role)
+
+
+async def my_shops(uow: UnitOfWork, user_id: int) -> list[tuple[Shop, Member]]:
+    async with uow:
+        return list(await uow.members.shops_of(user_id))
+
+
+async def switch_shop(uow: UnitOfWork, user_id: int, shop_id: int) -> Shop:
+    async with uow:
+        shop, member = await authorize(uow, Actor(user_id, shop_id))
+        user = await uow.users.get(user_id)
+        await uow.users.save(User(user_id, user.name if user else member.name, shop_id))
+        await uow.commit()
+        return shop
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    timezone: str | None = None
+    currency: str | None = None
+    near_expiry_days: int | None = None
+    alert_time: time | None = None
+    day_first: bool | None = None
+
+
+async def shop_of(uow: UnitOfWork, actor: Actor) -> tuple[Shop, Member]:
+    async with uow:
+        return await authorize(uow, actor)
+
+
+async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange) -> Shop:
+    shop_fields: dict[str, object] = {}
+    if change.timezone is not None:
+        try:
+            ZoneInfo(change.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InvalidValue(
+                f"Unknown timezone “{change.timezone}”. Use a name like Europe/Berlin."
+            ) from exc
+        shop_fields["timezone"] = change.timezone
+    if change.currency is not None:
+        currency = change.currency.strip().upper()
+        if not (len(currency) == 3 and currency.isalpha()):
+            raise InvalidValue("A currency is a three-letter code such as EUR or USD.")
+        shop_fields["currency"] = currency
+    if change.near_expiry_days is not None:
+        if not 0 <= change.near_expiry_days <= 365:
+            raise InvalidValue("Near-expiry days must be between 0 and 365.")
+        shop_fields["near_expiry_days"] = change.near_expiry_days
+    if change.alert_time is not None:
+        shop_fields["alert_time"] = change.alert_time
+    if change.day_first is not None:
+        shop_fields["day_first"] = change.day_first
+    async with uow:
+        shop, _ = await authorize(uow, actor, owner_action="change settings")
+        updated = replace(shop, **shop_fields)  # type: ignore[arg-type]
+        await uow.shops.update(updated)
+        await uow.commit()
+        return updated

@@ -1,0 +1,75 @@
+"""Stock and expiry statuses of a product, decided here and nowhere else.
+
+Stock status and expiry status are independent: milk can be low *and* near expiry.
+`low` means 0 < on hand <= threshold (the reorder point is itself "low", as in
+Square's low-stock alerts); a threshold of 0 therefore never reports `low`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from core.model import Product, Shop
+
+
+class StockStatus(enum.StrEnum):
+    OK = "ok"
+    LOW = "low"
+    OUT = "out"
+
+
+class ExpiryStatus(enum.StrEnum):
+    NONE = "none"
+    NEAR_EXPIRY = "near_expiry"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Status:
+    stock: StockStatus
+    expiry: ExpiryStatus
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.stock is not StockStatus.OK or self.expiry is not ExpiryStatus.NONE
+
+
+def shop_today(shop: Shop, now: datetime) -> date:
+    """The calendar date in the shop's own timezone: expiry is judged by the shop's day."""
+    return now.astimezone(ZoneInfo(shop.timezone)).date()
+
+
+def warning_days(product: Product, shop: Shop) -> int:
+    if product.expiry_warning_days is not None:
+        return product.expiry_warning_days
+    return shop.near_expiry_days
+
+
+def stock_status(product: Product) -> StockStatus:
+    if product.on_hand <= 0:
+        return StockStatus.OUT
+    if product.on_hand <= product.threshold:
+        return StockStatus.LOW
+    return StockStatus.OK
+
+
+def expiry_status(product: Product, shop: Shop, today: date) -> ExpiryStatus:
+    """Judged on the earliest expiry among batches that still hold stock.
+
+    "Expired" means the expiry date is before today: goods are good through their date.
+    """
+    expiry = product.earliest_expiry
+    if expiry is None or product.on_hand <= 0:
+        return ExpiryStatus.NONE
+    if expiry < today:
+        return ExpiryStatus.EXPIRED
+    if expiry <= today + timedelta(days=warning_days(product, shop)):
+        return ExpiryStatus.NEAR_EXPIRY
+    return ExpiryStatus.NONE
+
+
+def status_of(product: Product, shop: Shop, today: date) -> Status:
+    return Status(stock_status(product), expiry_status(product, shop, today))
