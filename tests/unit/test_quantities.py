@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from core.quantities import format_quantity, to_money, to_quantity
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("2", "2.000"), ("2.5", "2.500"), ("0.125", "0.125"), (3, "3.000"), ("-1.5", "-1.500")],
+)
+def test_quantities_are_exact_decimals_with_three_places(given: str, expected: str) -> None:
+    result = to_quantity(given)
+    assert result == Decimal(expected)
+    assert str(result) == expected
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["0.0001", "1.2345", "abc", "", "1,5", "NaN", "Infinity", "-inf", "sNaN", "1e9", "1e30"],
+)
+def test_quantities_refuse_garbage_too_many_places_and_non_finite(garbage: str) -> None:
+    with pytest.raises(ValueError):
+        to_quantity(garbage)
+
+
+@pytest.mark.parametrize("number", [0.1, 0.5, 2.0, float("nan")])
+def test_quantities_refuse_floats_even_exact_ones(number: float) -> None:
+    with pytest.raises(ValueError):
+        to_quantity(number)  # type: ignore[arg-type]
+
+
+def test_money_has_two_places() -> None:
+    assert str(to_money("1.5")) == "1.50"
+    assert str(to_money(3)) == "3.00"
+
+
+@pytest.mark.parametrize(
+    "garbage", ["1.005", "-1", "abc", "NaN", "Infinity", "1e9", "1e40", 0.1, 0.5]
+)
+def test_money_refuses_garbage_negative_too_many_places_floats(garbage: object) -> None:
+    with pytest.raises(ValueError):
+        to_money(garbage)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("20.000", "20"), ("2.500", "2.5"), ("0.125", "0.125"), ("0.000", "0"), ("-0.000", "0")],
+)
+def test_quantities_are_shown_without_trailing_zeros(value: str, text: str) -> None:
+    assert format_quantity(Decimal(value)) == text
