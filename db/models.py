@@ -1,0 +1,334 @@
+"""Tables of stockbot. Every table holding shop data carries `shop_id`.
+
+Quantities are Numeric(18, 3) and money Numeric(18, 2), never floats; datetimes are stored
+in UTC and come back timezone-aware on both PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+QUANTITY_SCALE = 3
+MONEY_SCALE = 2
+REASONS = ("restock", "sale", "damage", "expired", "adjustment", "return", "undo")
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """NUMERIC on both dialects, always read back as a Decimal with a fixed scale.
+
+    SQLite stores NUMERIC as REAL when it has a fraction; every value the domain allows
+    (< 10**9, 3 decimals) round-trips exactly through a double, so the value is restored
+    from its shortest repr and quantized — without SQLAlchemy's lossy-Decimal warning."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale)
+        self.precision = precision
+        self.scale = scale
+        self._step = Decimal(1).scaleb(-scale)
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=False))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return str(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(repr(value))
+        return number.quantize(self._step)
+
+
+def Quantity() -> ExactDecimal:
+    return ExactDecimal(18, QUANTITY_SCALE)
+
+
+def Money() -> ExactDecimal:
+    return ExactDecimal(18, MONEY_SCALE)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """TIMESTAMP WITH TIME ZONE; SQLite keeps no zone, so values are stored in UTC and
+    read back as UTC-aware datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: stockbot stores aware datetimes only")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class ShopRow(Base):
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), server_default="EUR")
+    near_expiry_days: Mapped[int] = mapped_column(Integer, server_default="7")
+    alert_time: Mapped[time] = mapped_column(Time, server_default="08:00:00")
+    day_first: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UserRow(Base):
+    """A Telegram user; `id` is Telegram's user id. Members are not tied to this row by a
+    foreign key: a membership may be recorded before the user's profile in one transaction."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(128))
+    active_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="SET NULL"))
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(128), server_default="")
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role"),)
+
+
+class GroupChatRow(Base):
+    """A Telegram group chat linked to a shop."""
+
+    __tablename__ = "group_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+
+
+class InviteRow(Base):
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role"),)
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    name_key: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64), server_default="")
+    unit: Mapped[str] = mapped_column(String(16), server_default="pcs")
+    threshold: Mapped[Decimal] = mapped_column(Quantity(), server_default="0")
+    price: Mapped[Decimal | None] = mapped_column(Money())
+    cost: Mapped[Decimal | None] = mapped_column(Money())
+    barcodes: Mapped[str] = mapped_column(Text, server_default="")  # newline-separated
+    supplier: Mapped[str] = mapped_column(String(128), server_default="")
+    expiry_warning_days: Mapped[int | None] = mapped_column(Integer)
+    archived: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    reorder_date: Mapped[date | None] = mapped_column(Date)
+    # Snapshot of the ledger, updated in the same transaction as every movement.
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), server_default="0")
+    earliest_expiry: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        # Target of the (shop_id, product_id) foreign keys: stock cannot change shops.
+        UniqueConstraint("shop_id", "id"),
+        Index(
+            "uq_products_shop_id_name_key_active",
+            "shop_id",
+            "name_key",
+            unique=True,
+            postgresql_where=text("NOT archived"),
+            sqlite_where=text("NOT archived"),
+        ),
+        Index("ix_products_shop_id_archived_name_key", "shop_id", "archived", "name_key"),
+    )
+
+
+class BatchRow(Base):
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expiry: Mapped[date | None] = mapped_column(Date)
+    cost: Mapped[Decimal | None] = mapped_column(Money())
+
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        ForeignKeyConstraint(
+            ["shop_id", "product_id"],
+            ["products.shop_id", "products.id"],
+            ondelete="CASCADE",
+            name="fk_batches_shop_id_product_id_products",
+        ),
+        Index(
+            "ix_batches_product_id_in_stock",
+            "product_id",
+            postgresql_where=text("quantity > 0"),
+            sqlite_where=text("quantity > 0"),
+        ),
+        Index("ix_batches_product_id_received_at", "product_id", "received_at"),
+    )
+
+
+class MovementRow(Base):
+    """The ledger: append-only, never updated or deleted."""
+
+    __tablename__ = "movements"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())  # signed
+    reason: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str] = mapped_column(String(255), server_default="")
+    cost: Mapped[Decimal | None] = mapped_column(Money())
+    price: Mapped[Decimal | None] = mapped_column(Money())
+    expiry: Mapped[date | None] = mapped_column(Date)
+    reorder_date: Mapped[date | None] = mapped_column(Date)
+    # A movement can be undone once: at most one undo points at it.
+    reverses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("movements.id", ondelete="CASCADE"), unique=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        CheckConstraint(f"reason IN ({', '.join(repr(r) for r in REASONS)})", name="reason"),
+        UniqueConstraint("shop_id", "idempotency_key"),
+        ForeignKeyConstraint(
+            ["shop_id", "product_id"],
+            ["products.shop_id", "products.id"],
+            ondelete="CASCADE",
+            name="fk_movements_shop_id_product_id_products",
+        ),
+    )
+
+
+# History pages read the ledger newest first, per shop, per product and per user.
+Index("ix_movements_shop_id_id", MovementRow.shop_id, MovementRow.id.desc())
+Index(
+    "ix_movements_shop_id_product_id_id",
+    MovementRow.shop_id,
+    MovementRow.product_id,
+    MovementRow.id.desc(),
+)
+Index(
+    "ix_movements_shop_id_user_id_id",
+    MovementRow.shop_id,
+    MovementRow.user_id,
+    MovementRow.id.desc(),
+)
+
+
+class MovementAllocationRow(Base):
+    """How much of one batch a movement took (negative) or gave (positive)."""
+
+    __tablename__ = "movement_allocations"
+
+    movement_id: Mapped[int] = mapped_column(
+        ForeignKey("movements.id", ondelete="CASCADE"), primary_key=True
+    )
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class UpdateInboxRow(Base):
+    """Telegram updates stored before they are acknowledged; update_id is the key."""
+
+    __tablename__ = "update_inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index(
+            "ix_update_inbox_pending",
+            "update_id",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+    )

@@ -1,0 +1,539 @@
+"""Repositories: core's repository protocols over one SQLAlchemy session.
+
+They map rows to core.model dataclasses (the domain never sees an ORM object), flush
+each write so constraint violations surface at the call that caused them, and never
+commit: the unit of work does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from core.model import (
+    Allocation,
+    Batch,
+    Invite,
+    Member,
+    Movement,
+    Product,
+    Reason,
+    Role,
+    Shop,
+    User,
+    name_key,
+)
+from db.models import (
+    BatchRow,
+    GroupChatRow,
+    InviteRow,
+    MemberRow,
+    MovementAllocationRow,
+    MovementRow,
+    ProductRow,
+    ShopRow,
+    UserRow,
+)
+
+
+def _locks_rows(session: AsyncSession) -> bool:
+    """Whether SELECT … FOR UPDATE means something. SQLite has no row locks: its unit of
+    work serializes whole transactions instead (see db.uow)."""
+    return session.get_bind().dialect.name != "sqlite"
+
+
+# --- mapping -----------------------------------------------------------------------------
+
+
+def _shop(row: ShopRow) -> Shop:
+    return Shop(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        currency=row.currency,
+        near_expiry_days=row.near_expiry_days,
+        alert_time=row.alert_time,
+        day_first=row.day_first,
+        created_at=row.created_at,
+    )
+
+
+def _member(row: MemberRow) -> Member:
+    return Member(row.shop_id, row.user_id, Role(row.role), row.name)
+
+
+def _invite(row: InviteRow) -> Invite:
+    return Invite(
+        code=row.code,
+        shop_id=row.shop_id,
+        role=Role(row.role),
+        created_by=row.created_by,
+        expires_at=row.expires_at,
+        used_by=row.used_by,
+        used_at=row.used_at,
+    )
+
+
+def _barcodes(text: str) -> tuple[str, ...]:
+    return tuple(code for code in text.split("\n") if code)
+
+
+def _product(row: Any) -> Product:
+    """From a ProductRow or a Core row of the products table (same attribute names)."""
+    return Product(
+        id=row.id,
+        shop_id=row.shop_id,
+        name=row.name,
+        category=row.category,
+        unit=row.unit,
+        threshold=row.threshold,
+        price=row.price,
+        cost=row.cost,
+        barcodes=_barcodes(row.barcodes),
+        supplier=row.supplier,
+        expiry_warning_days=row.expiry_warning_days,
+        archived=row.archived,
+        reorder_date=row.reorder_date,
+        on_hand=row.on_hand,
+        earliest_expiry=row.earliest_expiry,
+    )
+
+
+def _product_values(product: Product) -> dict[str, Any]:
+    return {
+        "shop_id": product.shop_id,
+        "name": product.name,
+        "name_key": name_key(product.name),
+        "category": product.category,
+        "unit": product.unit,
+        "threshold": product.threshold,
+        "price": product.price,
+        "cost": product.cost,
+        "barcodes": "\n".join(code.strip() for code in product.barcodes if code.strip()),
+        "supplier": product.supplier,
+        "expiry_warning_days": product.expiry_warning_days,
+        "archived": product.archived,
+        "reorder_date": product.reorder_date,
+        "on_hand": product.on_hand,
+        "earliest_expiry": product.earliest_expiry,
+    }
+
+
+def _batch(row: BatchRow) -> Batch:
+    return Batch(
+        id=row.id,
+        product_id=row.product_id,
+        shop_id=row.shop_id,
+        quantity=row.quantity,
+        received_at=row.received_at,
+        expiry=row.expiry,
+        cost=row.cost,
+    )
+
+
+def _movement(row: MovementRow, allocations: Sequence[MovementAllocationRow]) -> Movement:
+    return Movement(
+        id=row.id,
+        shop_id=row.shop_id,
+        product_id=row.product_id,
+        quantity=row.quantity,
+        reason=Reason(row.reason),
+        user_id=row.user_id,
+        created_at=row.created_at,
+        idempotency_key=row.idempotency_key,
+        allocations=tuple(Allocation(a.batch_id, a.quantity) for a in allocations),
+        note=row.note,
+        cost=row.cost,
+        price=row.price,
+        expiry=row.expiry,
+        reorder_date=row.reorder_date,
+        reverses_id=row.reverses_id,
+    )
+
+
+# --- repositories ------------------------------------------------------------------------
+
+
+class SqlShopRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, shop: Shop) -> Shop:
+        row = ShopRow(
+            name=shop.name,
+            timezone=shop.timezone,
+            currency=shop.currency,
+            near_expiry_days=shop.near_expiry_days,
+            alert_time=shop.alert_time,
+            day_first=shop.day_first,
+            created_at=shop.created_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _shop(row)
+
+    async def get(self, shop_id: int) -> Shop | None:
+        row = await self.session.get(ShopRow, shop_id)
+        return _shop(row) if row else None
+
+    async def update(self, shop: Shop) -> None:
+        row = await self.session.get(ShopRow, shop.id)
+        if row is None:
+            raise LookupError(f"shop {shop.id} does not exist")
+        row.name = shop.name
+        row.timezone = shop.timezone
+        row.currency = shop.currency
+        row.near_expiry_days = shop.near_expiry_days
+        row.alert_time = shop.alert_time
+        row.day_first = shop.day_first
+        await self.session.flush()
+
+    async def list_all(self) -> Sequence[Shop]:
+        rows = await self.session.scalars(select(ShopRow).order_by(ShopRow.id))
+        return [_shop(row) for row in rows]
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self.session.get(UserRow, user_id)
+        return User(row.id, row.name, row.active_shop_id) if row else None
+
+    async def save(self, user: User) -> None:
+        row = await self.session.get(UserRow, user.id)
+        if row is None:
+            self.session.add(
+                UserRow(id=user.id, name=user.name, active_shop_id=user.active_shop_id)
+            )
+        else:
+            row.name = user.name
+            row.active_shop_id = user.active_shop_id
+        await self.session.flush()
+
+
+class SqlMemberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, shop_id: int, user_id: int) -> Member | None:
+        row = await self.session.get(MemberRow, (shop_id, user_id))
+        return _member(row) if row else None
+
+    async def add(self, member: Member) -> None:
+        self.session.add(
+            MemberRow(
+                shop_id=member.shop_id,
+                user_id=member.user_id,
+                role=member.role.value,
+                name=member.name,
+            )
+        )
+        await self.session.flush()
+
+    async def set_role(self, shop_id: int, user_id: int, role: Role) -> None:
+        row = await self.session.get(MemberRow, (shop_id, user_id))
+        if row is None:
+            raise LookupError(f"user {user_id} is not a member of shop {shop_id}")
+        row.role = role.value
+        await self.session.flush()
+
+    async def remove(self, shop_id: int, user_id: int) -> None:
+        row = await self.session.get(MemberRow, (shop_id, user_id))
+        if row is not None:
+            await self.session.delete(row)
+            await self.session.flush()
+
+    async def list(self, shop_id: int) -> Sequence[Member]:
+        rows = await self.session.scalars(
+            select(MemberRow).where(MemberRow.shop_id == shop_id).order_by(MemberRow.user_id)
+        )
+        return [_member(row) for row in rows]
+
+    async def shops_of(self, user_id: int) -> Sequence[tuple[Shop, Member]]:
+        rows = await self.session.execute(
+            select(ShopRow, MemberRow)
+            .join(MemberRow, MemberRow.shop_id == ShopRow.id)
+            .where(MemberRow.user_id == user_id)
+            .order_by(ShopRow.id)
+        )
+        return [(_shop(shop), _member(member)) for shop, member in rows.tuples()]
+
+
+class SqlChatLinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def link(self, chat_id: int, shop_id: int) -> None:
+        """Link the group to the shop; a group linked before moves to this shop."""
+        row = await self.session.get(GroupChatRow, chat_id)
+        if row is None:
+            self.session.add(GroupChatRow(chat_id=chat_id, shop_id=shop_id))
+        else:
+            row.shop_id = shop_id
+        await self.session.flush()
+
+    async def shop_of(self, chat_id: int) -> int | None:
+        row = await self.session.get(GroupChatRow, chat_id)
+        return row.shop_id if row else None
+
+
+class SqlInviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, invite: Invite) -> None:
+        self.session.add(
+            InviteRow(
+                code=invite.code,
+                shop_id=invite.shop_id,
+                role=invite.role.value,
+                created_by=invite.created_by,
+                expires_at=invite.expires_at,
+                used_by=invite.used_by,
+                used_at=invite.used_at,
+            )
+        )
+        await self.session.flush()
+
+    async def get_for_update(self, code: str) -> Invite | None:
+        query = select(InviteRow).where(InviteRow.code == code)
+        if _locks_rows(self.session):
+            query = query.with_for_update()
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return _invite(row) if row else None
+
+    async def mark_used(self, code: str, user_id: int, at: datetime) -> None:
+        row = await self.session.get(InviteRow, code)
+        if row is None:
+            raise LookupError(f"invite {code!r} does not exist")
+        row.used_by = user_id
+        row.used_at = at
+        await self.session.flush()
+
+
+class SqlProductRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, product: Product) -> Product:
+        row = ProductRow(**_product_values(product))
+        self.session.add(row)
+        await self.session.flush()
+        return _product(row)
+
+    async def get(self, shop_id: int, product_id: int) -> Product | None:
+        row = await self.session.get(ProductRow, product_id)
+        return _product(row) if row is not None and row.shop_id == shop_id else None
+
+    async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
+        query = select(ProductRow).where(ProductRow.id == product_id, ProductRow.shop_id == shop_id)
+        if _locks_rows(self.session):
+            query = query.with_for_update()
+        # populate_existing: the row read under the lock wins over a copy cached earlier
+        # in this session.
+        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        return _product(row) if row else None
+
+    async def by_name(self, shop_id: int, key: str) -> Product | None:
+        row = await self.session.scalar(
+            select(ProductRow).where(
+                ProductRow.shop_id == shop_id,
+                ProductRow.archived.is_(False),
+                ProductRow.name_key == key,
+            )
+        )
+        return _product(row) if row else None
+
+    async def list(
+        self, shop_id: int, *, category: str | None = None, include_archived: bool = False
+    ) -> Sequence[Product]:
+        # Core rows, not ORM instances: a shop may list 10,000 products at once.
+        table = ProductRow.__table__
+        query = select(table).where(table.c.shop_id == shop_id)
+        if not include_archived:
+            query = query.where(table.c.archived.is_(False))
+        if category is not None:
+            query = query.where(table.c.category == category)
+        rows = await self.session.execute(query.order_by(table.c.name_key, table.c.id))
+        return [_product(row) for row in rows]
+
+    async def update(self, product: Product) -> None:
+        row = await self.session.get(ProductRow, product.id)
+        if row is None or row.shop_id != product.shop_id:
+            raise LookupError(f"product {product.id} does not exist in shop {product.shop_id}")
+        for name, value in _product_values(product).items():
+            setattr(row, name, value)
+        await self.session.flush()
+
+    async def categories(self, shop_id: int) -> Sequence[str]:
+        rows = await self.session.scalars(
+            select(ProductRow.category)
+            .where(
+                ProductRow.shop_id == shop_id,
+                ProductRow.archived.is_(False),
+                ProductRow.category != "",
+            )
+            .distinct()
+            .order_by(ProductRow.category)
+        )
+        return list(rows)
+
+
+class SqlBatchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, batch: Batch) -> Batch:
+        row = BatchRow(
+            shop_id=batch.shop_id,
+            product_id=batch.product_id,
+            quantity=batch.quantity,
+            received_at=batch.received_at,
+            expiry=batch.expiry,
+            cost=batch.cost,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return _batch(row)
+
+    async def get(self, batch_id: int) -> Batch | None:
+        row = await self.session.get(BatchRow, batch_id)
+        return _batch(row) if row else None
+
+    async def in_stock(self, product_id: int) -> Sequence[Batch]:
+        rows = await self.session.scalars(
+            select(BatchRow)
+            .where(BatchRow.product_id == product_id, BatchRow.quantity > 0)
+            .order_by(BatchRow.id)
+        )
+        return [_batch(row) for row in rows]
+
+    async def latest(self, product_id: int) -> Batch | None:
+        row = await self.session.scalar(
+            select(BatchRow)
+            .where(BatchRow.product_id == product_id)
+            .order_by(BatchRow.received_at.desc(), BatchRow.id.desc())
+            .limit(1)
+        )
+        return _batch(row) if row else None
+
+    async def set_quantity(self, batch_id: int, quantity: Decimal) -> None:
+        row = await self.session.get(BatchRow, batch_id)
+        if row is None:
+            raise LookupError(f"batch {batch_id} does not exist")
+        row.quantity = quantity
+        await self.session.flush()
+
+
+class SqlMovementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _with_allocations(self, rows: Sequence[MovementRow]) -> list[Movement]:
+        if not rows:
+            return []
+        allocations = await self.session.scalars(
+            select(MovementAllocationRow)
+            .where(MovementAllocationRow.movement_id.in_([row.id for row in rows]))
+            .order_by(MovementAllocationRow.movement_id, MovementAllocationRow.position)
+        )
+        by_movement: dict[int, list[MovementAllocationRow]] = {}
+        for allocation in allocations:
+            by_movement.setdefault(allocation.movement_id, []).append(allocation)
+        return [_movement(row, by_movement.get(row.id, [])) for row in rows]
+
+    async def _one(self, row: MovementRow | None) -> Movement | None:
+        if row is None:
+            return None
+        return (await self._with_allocations([row]))[0]
+
+    async def add(self, movement: Movement) -> Movement:
+        row = MovementRow(
+            shop_id=movement.shop_id,
+            product_id=movement.product_id,
+            quantity=movement.quantity,
+            reason=movement.reason.value,
+            user_id=movement.user_id,
+            created_at=movement.created_at,
+            idempotency_key=movement.idempotency_key,
+            note=movement.note,
+            cost=movement.cost,
+            price=movement.price,
+            expiry=movement.expiry,
+            reorder_date=movement.reorder_date,
+            reverses_id=movement.reverses_id,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        self.session.add_all(
+            MovementAllocationRow(
+                movement_id=row.id,
+                batch_id=allocation.batch_id,
+                shop_id=movement.shop_id,
+                position=position,
+                quantity=allocation.quantity,
+            )
+            for position, allocation in enumerate(movement.allocations)
+        )
+        await self.session.flush()
+        return replace(_movement(row, []), allocations=tuple(movement.allocations))
+
+    async def get(self, shop_id: int, movement_id: int) -> Movement | None:
+        row = await self.session.get(MovementRow, movement_id)
+        if row is None or row.shop_id != shop_id:
+            return None
+        return await self._one(row)
+
+    async def by_key(self, shop_id: int, key: str) -> Sequence[Movement]:
+        rows = await self.session.scalars(
+            select(MovementRow)
+            .where(MovementRow.shop_id == shop_id, MovementRow.idempotency_key == key)
+            .order_by(MovementRow.id)
+        )
+        return await self._with_allocations(list(rows))
+
+    async def undo_of(self, movement_id: int) -> Movement | None:
+        row = await self.session.scalar(
+            select(MovementRow).where(MovementRow.reverses_id == movement_id)
+        )
+        return await self._one(row)
+
+    async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:
+        undo = aliased(MovementRow)
+        row = await self.session.scalar(
+            select(MovementRow)
+            .where(
+                MovementRow.shop_id == shop_id,
+                MovementRow.user_id == user_id,
+                MovementRow.reason != Reason.UNDO.value,
+                ~exists().where(undo.reverses_id == MovementRow.id),
+            )
+            .order_by(MovementRow.id.desc())
+            .limit(1)
+        )
+        return await self._one(row)
+
+    async def history(
+        self,
+        shop_id: int,
+        *,
+        product_id: int | None = None,
+        before_id: int | None = None,
+        limit: int = 10,
+    ) -> Sequence[Movement]:
+        query = select(MovementRow).where(MovementRow.shop_id == shop_id)
+        if product_id is not None:
+            query = query.where(MovementRow.product_id == product_id)
+        if before_id is not None:
+            query = query.where(MovementRow.id < before_id)
+        rows = await self.session.scalars(query.order_by(MovementRow.id.desc()).limit(limit))
+        return await self._with_allocations(list(rows))

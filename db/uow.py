@@ -1,0 +1,167 @@
+"""The unit of work: one database transaction behind core's `UnitOfWork` port.
+
+On PostgreSQL concurrent units of work run in parallel; stock changes serialize on the
+product row (`products.get_for_update` is `SELECT … FOR UPDATE`). On SQLite, the embedded
+single-process default, every unit of work holds the engine's writer lock from entry to
+exit and begins with `BEGIN IMMEDIATE`, so transactions run one after another.
+
+Duplicate idempotency keys. Core checks a request's key under the product lock, so a
+replayed request normally returns the first result. The unique constraint
+(shop_id, idempotency_key) on movements is the backstop for the rare race the lock does not
+cover (the same key used concurrently on two different products, or by two processes on
+SQLite): the losing transaction fails on insert. The unit of work turns that
+IntegrityError into `DuplicateRequest` and rolls back; nothing of the losing attempt is
+kept. Running the same use case again with the same key then finds the winner's movement
+and returns it as a replay — `retry_on_duplicate` does exactly that once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.errors import DomainError
+from db.engine import writer_lock
+from db.repositories import (
+    SqlBatchRepository,
+    SqlChatLinkRepository,
+    SqlInviteRepository,
+    SqlMemberRepository,
+    SqlMovementRepository,
+    SqlProductRepository,
+    SqlShopRepository,
+    SqlUserRepository,
+)
+
+IDEMPOTENCY_CONSTRAINT = "uq_movements_shop_id_idempotency_key"
+
+T = TypeVar("T")
+
+
+class DuplicateRequest(DomainError):
+    """Another transaction recorded a movement with this idempotency key first.
+
+    The transaction was rolled back. Running the same request again returns the first
+    result (a replay), so callers retry once; shown to a person it asks them to look."""
+
+    def __init__(self, key: str = "") -> None:
+        super().__init__("That request was just recorded by someone else; check the history.")
+        self.key = key
+
+
+def _is_duplicate_key(error: IntegrityError) -> bool:
+    # asyncpg reports the constraint name; SQLite names the columns instead.
+    text = str(error.orig)
+    return IDEMPOTENCY_CONSTRAINT in text or "movements.idempotency_key" in text
+
+
+class SqlUnitOfWork:
+    shops: SqlShopRepository
+    users: SqlUserRepository
+    members: SqlMemberRepository
+    chats: SqlChatLinkRepository
+    invites: SqlInviteRepository
+    products: SqlProductRepository
+    batches: SqlBatchRepository
+    movements: SqlMovementRepository
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        lock: asyncio.Lock | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._lock = lock
+        self._session: AsyncSession | None = None
+        self._holding_lock = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open; units of work do not nest")
+        if self._lock is not None:
+            await self._lock.acquire()
+            self._holding_lock = True
+        try:
+            session = self._session_factory()
+            self._session = session
+            self.shops = SqlShopRepository(session)
+            self.users = SqlUserRepository(session)
+            self.members = SqlMemberRepository(session)
+            self.chats = SqlChatLinkRepository(session)
+            self.invites = SqlInviteRepository(session)
+            self.products = SqlProductRepository(session)
+            self.batches = SqlBatchRepository(session)
+            self.movements = SqlMovementRepository(session)
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._session
+        try:
+            if session is not None:
+                # Leaving without commit rolls back; after a commit there is nothing left.
+                await session.rollback()
+                await session.close()
+        finally:
+            self._session = None
+            self._release()
+        if isinstance(exc, IntegrityError) and _is_duplicate_key(exc):
+            raise DuplicateRequest() from exc
+
+    def _release(self) -> None:
+        if self._lock is not None and self._holding_lock:
+            self._holding_lock = False
+            self._lock.release()
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except IntegrityError as error:
+            await self.session.rollback()
+            if _is_duplicate_key(error):
+                raise DuplicateRequest() from error
+            raise
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    """Makes a fresh unit of work per use case call: `restock(make_uow(), …)`."""
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    lock = writer_lock(engine)
+
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions, lock=lock)
+
+    return make
+
+
+async def retry_on_duplicate(call: Callable[[], Awaitable[T]], attempts: int = 2) -> T:
+    """Run `call` (a use case with a fresh unit of work and the same idempotency key) again
+    when it lost a duplicate-key race; the second run returns the winner's result."""
+    for _ in range(attempts - 1):
+        try:
+            return await call()
+        except DuplicateRequest:
+            continue
+    return await call()
