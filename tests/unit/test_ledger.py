@@ -1,0 +1,514 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core import ledger
+from core.errors import (
+    InsufficientStock,
+    InvalidValue,
+    MovementNotFound,
+    ProductNotFound,
+    UndoRefused,
+)
+from core.ledger import Removal, Restock
+from core.model import Reason, Role
+from tests.unit.shopfloor import Shopfloor, q
+
+JAN, FEB, MAR = date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31)
+
+
+# -- restock -------------------------------------------------------------------------
+
+
+async def test_restock_adds_a_batch_and_one_movement(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat Milk")
+    result = await floor.restock(
+        owner, milk.id, "12.5", expiry=FEB, cost=Decimal("0.80"), price=Decimal("1.99")
+    )
+    assert result.movement is not None
+    assert result.movement.reason is Reason.RESTOCK
+    assert result.movement.quantity == q("12.5")
+    assert result.before.on_hand == 0 and result.product.on_hand == q("12.5")
+    assert [(b.quantity, b.expiry) for b in floor.batches(milk.id)] == [(q("12.5"), FEB)]
+    stored = floor.stored_product(milk.id)
+    assert (stored.on_hand, stored.earliest_expiry) == (q("12.5"), FEB)
+    assert (stored.cost, stored.price) == (Decimal("0.80"), Decimal("1.99"))
+
+
+async def test_restock_records_the_reorder_date_on_the_product(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 1, reorder_date=MAR)
+    assert floor.stored_product(milk.id).reorder_date == MAR
+
+
+async def test_restock_with_a_past_expiry_is_flagged_expired_on_arrival(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    result = await floor.restock(owner, milk.id, 1, expiry=floor.today() - timedelta(days=1))
+    assert result.expired_on_arrival
+    fresh = await floor.restock(owner, milk.id, 1, expiry=floor.today())
+    assert not fresh.expired_on_arrival
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1"])
+async def test_restock_of_nothing_or_less_is_refused(floor: Shopfloor, quantity: str) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    with pytest.raises(InvalidValue):
+        await floor.restock(owner, milk.id, quantity)
+    assert floor.movements() == []
+
+
+async def test_a_note_longer_than_allowed_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    with pytest.raises(InvalidValue):
+        await floor.restock(owner, milk.id, 1, note="x" * 201)
+
+
+async def test_restock_of_an_unknown_product_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    with pytest.raises(ProductNotFound):
+        await floor.restock(owner, 999, 1)
+
+
+# -- removal -------------------------------------------------------------------------
+
+
+async def test_removal_larger_than_on_hand_is_refused_with_the_figure(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat Milk", unit="l")
+    await floor.restock(owner, milk.id, "2.5")
+    with pytest.raises(InsufficientStock) as refused:
+        await floor.remove(owner, milk.id, 3)
+    assert refused.value.on_hand == q("2.5") and refused.value.requested == q(3)
+    assert "2.5 l" in refused.value.message and "Oat Milk" in refused.value.message
+    assert floor.on_hand(milk.id) == q("2.5")
+    assert len(floor.movements(milk.id)) == 1
+
+
+async def test_removal_of_everything_leaves_zero_not_negative(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, "2.5")
+    await floor.remove(owner, milk.id, "2.5")
+    assert floor.on_hand(milk.id) == 0
+    with pytest.raises(InsufficientStock):
+        await floor.remove(owner, milk.id, "0.001")
+    assert all(b.quantity >= 0 for b in floor.batches(milk.id))
+
+
+async def test_removals_take_first_expiring_batches_first(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    late = (await floor.restock(owner, milk.id, 5, expiry=MAR)).movement
+    early = (await floor.restock(owner, milk.id, 5, expiry=JAN)).movement
+    middle = (await floor.restock(owner, milk.id, 5, expiry=FEB)).movement
+    assert late and early and middle
+    result = await floor.remove(owner, milk.id, 7)
+    assert result.movement is not None
+    assert [(a.batch_id, a.quantity) for a in result.movement.allocations] == [
+        (early.allocations[0].batch_id, q(-5)),
+        (middle.allocations[0].batch_id, q(-2)),
+    ]
+    assert floor.stored_product(milk.id).earliest_expiry == FEB
+
+
+async def test_removals_take_batches_without_expiry_last(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 3)  # no expiry, received first
+    await floor.restock(owner, milk.id, 3, expiry=MAR)
+    await floor.remove(owner, milk.id, 4)
+    by_expiry = {b.expiry: b.quantity for b in floor.batches(milk.id)}
+    assert by_expiry == {MAR: q(0), None: q(2)}
+    assert floor.stored_product(milk.id).earliest_expiry is None
+
+
+async def test_batches_with_the_same_expiry_go_oldest_first(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 2, expiry=JAN)
+    floor.clock.advance(timedelta(hours=1))
+    await floor.restock(owner, milk.id, 2, expiry=JAN)
+    await floor.remove(owner, milk.id, 1)
+    assert [b.quantity for b in floor.batches(milk.id)] == [q(1), q(2)]
+
+
+@pytest.mark.parametrize(
+    "reason", [Reason.SALE, Reason.DAMAGE, Reason.EXPIRED, Reason.ADJUSTMENT, Reason.RETURN]
+)
+async def test_removal_records_its_reason_as_a_negative_movement(
+    floor: Shopfloor, reason: Reason
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    result = await floor.remove(owner, milk.id, 2, reason)
+    assert result.movement is not None
+    assert (result.movement.reason, result.movement.quantity) == (reason, q(-2))
+
+
+@pytest.mark.parametrize("reason", [Reason.RESTOCK, Reason.UNDO])
+async def test_removal_with_a_non_removal_reason_is_refused(
+    floor: Shopfloor, reason: Reason
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    with pytest.raises(InvalidValue):
+        await floor.remove(owner, milk.id, 1, reason)
+
+
+async def test_removal_of_zero_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    with pytest.raises(InvalidValue):
+        await floor.remove(owner, milk.id, 0)
+
+
+# -- count ---------------------------------------------------------------------------
+
+
+async def test_count_below_the_books_removes_the_difference_in_one_adjustment(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=FEB)
+    await floor.restock(owner, milk.id, 5, expiry=JAN)
+    result = await floor.count(owner, milk.id, "3.5")
+    assert result.movement is not None
+    assert (result.movement.reason, result.movement.quantity) == (Reason.ADJUSTMENT, q("-6.5"))
+    assert floor.on_hand(milk.id) == q("3.5")
+    assert {b.expiry: b.quantity for b in floor.batches(milk.id)} == {JAN: q(0), FEB: q("3.5")}
+    assert len(floor.movements(milk.id)) == 3
+
+
+async def test_count_above_the_books_adds_the_difference_to_the_latest_batch(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=FEB)
+    floor.clock.advance(timedelta(minutes=5))
+    await floor.restock(owner, milk.id, 5, expiry=JAN)
+    result = await floor.count(owner, milk.id, 12)
+    assert result.movement is not None
+    assert (result.movement.reason, result.movement.quantity) == (Reason.ADJUSTMENT, q(2))
+    assert {b.expiry: b.quantity for b in floor.batches(milk.id)} == {FEB: q(5), JAN: q(7)}
+    assert floor.on_hand(milk.id) == q(12)
+
+
+async def test_count_of_a_product_never_stocked_creates_a_batch(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.count(owner, milk.id, 4)
+    assert [(b.quantity, b.expiry) for b in floor.batches(milk.id)] == [(q(4), None)]
+    assert floor.on_hand(milk.id) == q(4)
+
+
+async def test_count_equal_to_the_books_records_no_movement(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    result = await floor.count(owner, milk.id, 5)
+    assert result.movement is None and result.product.on_hand == q(5)
+    assert len(floor.movements(milk.id)) == 1
+
+
+async def test_count_to_zero_empties_every_batch(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=JAN)
+    await floor.restock(owner, milk.id, 1)
+    await floor.count(owner, milk.id, 0)
+    assert floor.on_hand(milk.id) == 0
+    assert all(b.quantity == 0 for b in floor.batches(milk.id))
+
+
+async def test_a_negative_count_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    with pytest.raises(InvalidValue):
+        await floor.count(owner, milk.id, -1)
+
+
+# -- undo ----------------------------------------------------------------------------
+
+
+async def test_undo_adds_a_compensating_movement_and_deletes_nothing(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    sale = (await floor.remove(owner, milk.id, 2)).movement
+    assert sale is not None
+    result = await floor.undo(owner, sale.id)
+    assert result.movement is not None
+    assert (result.movement.reason, result.movement.quantity) == (Reason.UNDO, q(2))
+    assert result.movement.reverses_id == sale.id
+    assert floor.on_hand(milk.id) == q(5)
+    assert [m.reason for m in floor.movements(milk.id)] == [
+        Reason.RESTOCK,
+        Reason.SALE,
+        Reason.UNDO,
+    ]
+
+
+async def test_undo_of_a_removal_puts_stock_back_into_the_same_batches(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 2, expiry=JAN)
+    await floor.restock(owner, milk.id, 5, expiry=FEB)
+    before = {b.id: b.quantity for b in floor.batches(milk.id)}
+    sale = (await floor.remove(owner, milk.id, 4)).movement
+    assert sale is not None
+    await floor.undo(owner, sale.id)
+    assert {b.id: b.quantity for b in floor.batches(milk.id)} == before
+    assert floor.stored_product(milk.id).earliest_expiry == JAN
+
+
+async def test_undo_without_an_id_reverses_the_actors_own_newest_movement(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    clerk = await floor.hire(owner)
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 10)
+    mine = (await floor.remove(clerk, milk.id, 1)).movement
+    await floor.remove(owner, milk.id, 2)  # the owner's, newer
+    result = await floor.undo(clerk)
+    assert result.movement is not None and mine is not None
+    assert result.movement.reverses_id == mine.id
+
+
+async def test_undo_without_an_id_steps_back_past_undone_movements(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 10)
+    first = (await floor.remove(owner, milk.id, 1)).movement
+    await floor.remove(owner, milk.id, 2)
+    await floor.undo(owner)
+    second_undo = (await floor.undo(owner)).movement
+    assert first is not None and second_undo is not None
+    assert second_undo.reverses_id == first.id
+    assert floor.on_hand(milk.id) == q(10)
+
+
+async def test_undo_with_nothing_to_undo_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    with pytest.raises(MovementNotFound):
+        await floor.undo(owner)
+    with pytest.raises(MovementNotFound):
+        await floor.undo(owner, 12345)
+
+
+async def test_a_movement_is_undone_only_once(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    restock = (await floor.restock(owner, milk.id, 5)).movement
+    assert restock is not None
+    await floor.undo(owner, restock.id)
+    with pytest.raises(UndoRefused, match="already undone"):
+        await floor.undo(owner, restock.id)
+    assert floor.on_hand(milk.id) == 0 and len(floor.movements()) == 2
+
+
+async def test_undo_of_an_undo_is_refused(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    restock = (await floor.restock(owner, milk.id, 5)).movement
+    assert restock is not None
+    reversal = (await floor.undo(owner, restock.id)).movement
+    assert reversal is not None
+    with pytest.raises(UndoRefused, match="undo cannot itself be undone"):
+        await floor.undo(owner, reversal.id)
+
+
+async def test_staff_cannot_undo_another_members_movement(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    alice, bob = await floor.hire(owner), await floor.hire(owner)
+    milk = await floor.product(owner)
+    restock = (await floor.restock(alice, milk.id, 5)).movement
+    assert restock is not None
+    with pytest.raises(UndoRefused, match="your own"):
+        await floor.undo(bob, restock.id)
+    assert floor.on_hand(milk.id) == q(5)
+
+
+async def test_the_author_can_undo_their_own_movement(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    alice = await floor.hire(owner)
+    milk = await floor.product(owner)
+    restock = (await floor.restock(alice, milk.id, 5)).movement
+    assert restock is not None
+    await floor.undo(alice, restock.id)
+    assert floor.on_hand(milk.id) == 0
+
+
+async def test_an_owner_can_undo_anyones_movement(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    alice = await floor.hire(owner)
+    co_owner = await floor.hire(owner, role=Role.OWNER)
+    milk = await floor.product(owner)
+    restock = (await floor.restock(alice, milk.id, 5)).movement
+    assert restock is not None
+    result = await floor.undo(co_owner, restock.id)
+    assert result.movement is not None and result.movement.user_id == co_owner.user_id
+    assert floor.on_hand(milk.id) == 0
+
+
+async def test_undo_of_a_restock_is_refused_when_its_stock_was_used_since(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat Milk", unit="l")
+    restock = (await floor.restock(owner, milk.id, 5)).movement
+    assert restock is not None
+    await floor.remove(owner, milk.id, 2)
+    with pytest.raises(UndoRefused, match="since been used") as refused:
+        await floor.undo(owner, restock.id)
+    assert "3 l" in refused.value.message
+    assert floor.on_hand(milk.id) == q(3)
+    assert all(b.quantity >= 0 for b in floor.batches(milk.id))
+
+
+async def test_undo_of_a_restock_is_allowed_when_later_sales_took_other_batches(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=JAN)
+    late = (await floor.restock(owner, milk.id, 5, expiry=MAR)).movement
+    assert late is not None
+    await floor.remove(owner, milk.id, 4)  # FEFO: from the January batch
+    await floor.undo(owner, late.id)
+    assert floor.on_hand(milk.id) == q(1)
+
+
+async def test_undo_of_a_count_reverses_the_adjustment(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    adjustment = (await floor.count(owner, milk.id, 2)).movement
+    assert adjustment is not None
+    await floor.undo(owner, adjustment.id)
+    assert floor.on_hand(milk.id) == q(5)
+
+
+# -- idempotency ---------------------------------------------------------------------
+
+
+async def test_restock_replayed_with_the_same_key_returns_the_first_result(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    first = await floor.restock(owner, milk.id, 5, key="update-42")
+    again = await floor.restock(owner, milk.id, 7, key="update-42")
+    assert again.replayed and not first.replayed
+    assert again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(5) and len(floor.movements()) == 1
+    assert len(floor.batches(milk.id)) == 1
+
+
+async def test_removal_replayed_with_the_same_key_removes_once(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    first = await floor.remove(owner, milk.id, 2, key="cb-1")
+    again = await floor.remove(owner, milk.id, 2, key="cb-1")
+    assert again.replayed and again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(3) and len(floor.movements()) == 2
+
+
+async def test_a_replayed_removal_is_not_refused_even_if_stock_ran_out_since(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    first = await floor.remove(owner, milk.id, 5, key="cb-1")
+    again = await floor.remove(owner, milk.id, 5, key="cb-1")
+    assert again.replayed and again.movement == first.movement
+
+
+async def test_count_replayed_with_the_same_key_adjusts_once(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    first = await floor.count(owner, milk.id, 3, key="count-1")
+    again = await floor.count(owner, milk.id, 3, key="count-1")
+    assert again.replayed and again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(3) and len(floor.movements()) == 2
+
+
+async def test_undo_replayed_with_the_same_key_reverses_once(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    await floor.remove(owner, milk.id, 1)
+    await floor.remove(owner, milk.id, 1)
+    first = await floor.undo(owner, key="undo-1")
+    again = await floor.undo(owner, key="undo-1")
+    assert again.replayed and again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(4) and len(floor.movements()) == 4
+
+
+async def test_undo_by_id_replayed_with_the_same_key_is_not_refused_as_already_undone(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    restock = (await floor.restock(owner, milk.id, 5)).movement
+    assert restock is not None
+    first = await floor.undo(owner, restock.id, key="undo-1")
+    again = await floor.undo(owner, restock.id, key="undo-1")
+    assert again.replayed and again.movement == first.movement
+
+
+async def test_keys_are_per_shop(floor: Shopfloor) -> None:
+    one, two = await floor.open_shop(), await floor.open_shop()
+    a = await floor.product(one)
+    b = await floor.product(two)
+    await floor.restock(one, a.id, 1, key="same")
+    result = await floor.restock(two, b.id, 1, key="same")
+    assert not result.replayed and floor.on_hand(b.id) == q(1)
+
+
+async def test_a_refused_request_does_not_burn_its_key(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    with pytest.raises(InsufficientStock):
+        await floor.remove(owner, milk.id, 1, key="k")
+    await floor.restock(owner, milk.id, 2, key="other")
+    result = await floor.remove(owner, milk.id, 1, key="k")
+    assert not result.replayed and floor.on_hand(milk.id) == q(1)
+
+
+async def test_refused_stock_changes_commit_nothing(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 1)
+    state, commits = floor.store.state, floor.store.commits
+    with pytest.raises(InsufficientStock):
+        await ledger.remove(
+            floor.uow, owner, Removal(milk.id, q(2)), key="k", now=floor.clock.now()
+        )
+    with pytest.raises(ProductNotFound):
+        await ledger.restock(
+            floor.uow, owner, Restock(milk.id + 1000, q(2)), key="k2", now=floor.clock.now()
+        )
+    assert floor.store.state is state and floor.store.commits == commits
