@@ -1,0 +1,435 @@
+import contextlib
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing import (
+    LINE_USAGE,
+    USAGE,
+    AddProduct,
+    Command,
+    CountProduct,
+    DeleteProduct,
+    ParseError,
+    RemoveProduct,
+    RestockProduct,
+    SellProduct,
+    ShowHistory,
+    ShowInventory,
+    ShowProducts,
+    ShowStock,
+    command_of,
+    is_batch,
+    parse_alert_time,
+    parse_command,
+    parse_currency,
+    parse_date,
+    parse_lines,
+    parse_money,
+    parse_near_expiry_days,
+    parse_quantity,
+    parse_timezone,
+    split_command,
+)
+from core.inventory import SortBy, StatusFilter
+from core.model import Reason
+
+
+def q(text: str) -> Decimal:
+    return Decimal(text).quantize(Decimal("0.001"))
+
+
+# ------------------------------------------------------------------ the user's examples
+
+
+def test_the_users_own_example_with_a_past_date_parses() -> None:
+    assert parse_command("restock", "milk 20 exp 2025-06-01") == RestockProduct(
+        "milk", q("20"), expiry=date(2025, 6, 1)
+    )
+
+
+def test_quantity_is_the_last_bare_number_before_the_first_keyword() -> None:
+    parsed = parse_command("/restock", "whole milk 2 exp 2026-06-01")
+    assert parsed == RestockProduct("whole milk", q("2"), expiry=date(2026, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "quantity"),
+    [
+        ("7up 3", "7up", "3"),
+        ('"7 up" 3', "7 up", "3"),
+        ("“7 up” 3", "7 up", "3"),
+        ("„7 up“ 3", "7 up", "3"),
+        ("7 up 3", "7 up", "3"),
+        ("cola 500ml 2", "cola 500ml", "2"),
+        ("Whole   Milk 2,5", "Whole Milk", "2.5"),
+        ("milk .5", "milk", "0.5"),
+        ("milk = 4", "milk", "4"),
+        ("milk: 4", "milk", "4"),
+        ("milk=4", "milk", "4"),
+    ],
+)
+def test_names_may_hold_spaces_and_digits(text: str, name: str, quantity: str) -> None:
+    assert parse_command("sell", text) == SellProduct(name, q(quantity))
+
+
+def test_quoted_keywords_are_part_of_the_name() -> None:
+    assert parse_command("restock", '"milk exp" 2') == RestockProduct("milk exp", q("2"))
+
+
+def test_a_keyword_as_the_first_word_is_part_of_the_name() -> None:
+    assert parse_command("add", "cat food cat pets").name == "cat food"
+    assert parse_command("restock", "price tags 10") == RestockProduct("price tags", q("10"))
+
+
+def test_keywords_are_case_insensitive() -> None:
+    parsed = parse_command("restock", "milk 2 EXP 01.06.2026 Cost 1,20")
+    assert parsed == RestockProduct("milk", q("2"), expiry=date(2026, 6, 1), cost=Decimal("1.20"))
+
+
+def test_restock_takes_every_option_and_note_takes_the_rest_verbatim() -> None:
+    parsed = parse_command(
+        "restock", "milk 24 exp 1/6/2026 cost €0.80 price 1.20€ reorder 15.6.26 note cost exp x"
+    )
+    assert parsed == RestockProduct(
+        name="milk",
+        quantity=q("24"),
+        expiry=date(2026, 6, 1),
+        cost=Decimal("0.80"),
+        price=Decimal("1.20"),
+        reorder_date=date(2026, 6, 15),
+        note="cost exp x",
+    )
+
+
+def test_a_missing_quantity_is_incomplete_not_an_error() -> None:
+    parsed = parse_command("restock", "milk")
+    assert parsed == RestockProduct("milk", None)
+    assert not parsed.is_complete
+
+
+def test_a_missing_quantity_keeps_the_options_given() -> None:
+    assert parse_command("restock", "milk exp 2026-06-01") == RestockProduct(
+        "milk", None, expiry=date(2026, 6, 1)
+    )
+
+
+def test_an_empty_command_is_incomplete() -> None:
+    assert parse_command("sell", "  ") == SellProduct(None, None)
+    assert parse_command("sell", "3") == SellProduct(None, q("3"))
+    assert parse_command("stock", "") == ShowStock(None)
+    assert parse_command("delete", "") == DeleteProduct(None)
+
+
+@pytest.mark.parametrize(
+    ("word", "reason"),
+    [
+        ("damage", Reason.DAMAGE),
+        ("DAMAGED", Reason.DAMAGE),
+        ("expired", Reason.EXPIRED),
+        ("adjustment", Reason.ADJUSTMENT),
+        ("sale", Reason.SALE),
+        ("return", Reason.RETURN),
+    ],
+)
+def test_remove_reasons_map_to_the_domain(word: str, reason: Reason) -> None:
+    assert parse_command("remove", f"milk 2 {word} note fell") == RemoveProduct(
+        "milk", q("2"), reason, "fell"
+    )
+
+
+def test_remove_without_a_reason_leaves_it_to_the_bot() -> None:
+    assert parse_command("remove", "milk 2") == RemoveProduct("milk", q("2"), None)
+
+
+def test_count_allows_zero_but_sell_does_not() -> None:
+    assert parse_command("count", "milk 0") == CountProduct("milk", q("0"))
+    with pytest.raises(ParseError, match="more than 0"):
+        parse_command("sell", "milk 0")
+    with pytest.raises(ParseError, match="negative"):
+        parse_command("count", "milk -1")
+
+
+def test_add_takes_every_option() -> None:
+    parsed = parse_command(
+        "add",
+        "oat milk cat plant drinks unit L min 2,5 price $3 cost 1.10 barcode 4006381333931 "
+        "supplier Green Farm warn 3",
+    )
+    assert parsed == AddProduct(
+        name="oat milk",
+        category="plant drinks",
+        unit="l",
+        threshold=q("2.5"),
+        price=Decimal("3.00"),
+        cost=Decimal("1.10"),
+        barcode="4006381333931",
+        supplier="Green Farm",
+        warning_days=3,
+    )
+
+
+def test_inventory_filters_in_any_order() -> None:
+    assert parse_command("inventory", "sort expiry cat dairy products expiring") == ShowInventory(
+        StatusFilter.EXPIRING, "dairy products", SortBy.EXPIRY
+    )
+    assert parse_command("inventory", "") == ShowInventory()
+
+
+def test_inventory_suggests_cat_for_an_unknown_word() -> None:
+    with pytest.raises(ParseError, match="cat dairy"):
+        parse_command("inventory", "dairy")
+
+
+def test_optional_names() -> None:
+    assert parse_command("products", "dairy") == ShowProducts("dairy")
+    assert parse_command("products", "") == ShowProducts(None)
+    assert parse_command("history", "whole milk") == ShowHistory("whole milk")
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "says"),
+    [
+        ("restock", "milk 2 exp", "“exp” needs a value"),
+        ("restock", "milk 2 exp 31.02.2026", "no date"),
+        ("restock", "milk 2 exp soon", "not a date"),
+        ("restock", "milk 2 cost -1", "negative"),
+        ("restock", "milk 2 cost 1.234", "two decimal places"),
+        ("restock", "milk 2 exp 2026-01-01 exp 2026-02-01", "given twice"),
+        ("restock", 'milk "2', "never closed"),
+        ("restock", "milk 1.2345", "three decimal places"),
+        ("sell", "milk = 2 3", "just the quantity"),
+        ("sell", "milk = x", "not a quantity"),
+        ("remove", "milk 2 damage because", "note"),
+        ("add", "milk warn 400", "0 to 365"),
+        ("add", "milk min -2", "negative"),
+        ("add", "milk barcode 1 2", "one value"),
+        ("inventory", "sort price", "name, qty or expiry"),
+        ("inventory", "low out", "one filter"),
+    ],
+)
+def test_malformed_input_says_what_is_wrong(command: str, text: str, says: str) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_command(command, text)
+    assert says in raised.value.message
+    assert raised.value.usage == USAGE[command_of(command)]
+
+
+# ------------------------------------------------------------------------------ values
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("2.50", "2.50"),
+        ("2,50", "2.50"),
+        ("€2.50", "2.50"),
+        ("2.50€", "2.50"),
+        ("$3", "3.00"),
+        ("3 EUR", "3.00"),
+        ("EUR3", "3.00"),
+    ],
+)
+def test_money_forms(text: str, amount: str) -> None:
+    assert parse_money(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        ("2026-06-01", True, date(2026, 6, 1)),
+        ("2026-06-01", False, date(2026, 6, 1)),
+        ("01.06.2026", True, date(2026, 6, 1)),
+        ("1/6/2026", True, date(2026, 6, 1)),
+        ("1/6/2026", False, date(2026, 1, 6)),
+        ("1.6.26", True, date(2026, 6, 1)),
+        ("12-31-2026", False, date(2026, 12, 31)),
+    ],
+)
+def test_date_forms(text: str, day_first: bool, expected: date) -> None:
+    assert parse_date(text, day_first=day_first) == expected
+
+
+def test_day_first_reaches_keyword_dates() -> None:
+    parsed = parse_command("restock", "milk 2 exp 6/1/2026", day_first=False)
+    assert isinstance(parsed, RestockProduct)
+    assert parsed.expiry == date(2026, 6, 1)
+
+
+def test_quantity_forms() -> None:
+    assert parse_quantity("2,5") == q("2.5")
+    with pytest.raises(ParseError):
+        parse_quantity("two")
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def test_count_lines_in_every_form() -> None:
+    body = "\nmilk = 18\nbread: 4\n\nwhole milk 18\n- eggs 12"
+    assert parse_lines("count", body) == [
+        CountProduct("milk", q("18")),
+        CountProduct("bread", q("4")),
+        CountProduct("whole milk", q("18")),
+        CountProduct("eggs", q("12")),
+    ]
+
+
+def test_bad_lines_are_reported_with_their_number_and_good_lines_still_parse() -> None:
+    results = parse_lines("restock", "milk 20 exp 2026-06-01\nbread\nbutter 5 exp never")
+    assert results[0] == RestockProduct("milk", q("20"), expiry=date(2026, 6, 1))
+    assert isinstance(results[1], ParseError)
+    assert results[1].line == 2
+    assert "no quantity" in results[1].message
+    assert isinstance(results[2], ParseError)
+    assert results[2].line == 3
+    assert results[2].usage == LINE_USAGE[Command.RESTOCK]
+
+
+def test_sell_and_remove_lines() -> None:
+    assert parse_lines("/sell", "milk 2\nbread 1") == [
+        SellProduct("milk", q("2")),
+        SellProduct("bread", q("1")),
+    ]
+    assert parse_lines("remove", "milk 2 damage") == [RemoveProduct("milk", q("2"), Reason.DAMAGE)]
+
+
+def test_is_batch_and_split_command() -> None:
+    assert split_command("/count@StockBot\nmilk = 2\nbread = 1") == ("count", "milk = 2\nbread = 1")
+    assert split_command("/sell milk 2") == ("sell", "milk 2")
+    assert split_command("hello") is None
+    assert is_batch("milk = 2\nbread = 1")
+    assert not is_batch(" milk 2\n\n")
+
+
+def test_unknown_command_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        parse_command("frobnicate", "x")
+
+
+# -------------------------------------------------------------------------- settings
+
+
+def test_settings_values() -> None:
+    assert parse_timezone("europe/berlin") == "Europe/Berlin"
+    assert parse_timezone("America/New York") == "America/New_York"
+    assert parse_alert_time("8:30") == time(8, 30)
+    assert parse_near_expiry_days("7") == 7
+    assert parse_currency("eur") == "EUR"
+    assert parse_currency("€") == "EUR"
+    for parse, bad in [
+        (parse_timezone, "../etc/passwd"),
+        (parse_alert_time, "25:00"),
+        (parse_near_expiry_days, "-1"),
+        (parse_currency, "euro"),
+    ]:
+        with pytest.raises(ParseError):
+            parse(bad)
+
+
+# -------------------------------------------------------------------------- properties
+
+# Text built from the grammar's own pieces finds far more paths than random unicode.
+pieces = st.sampled_from(
+    [
+        "milk",
+        "whole",
+        "7up",
+        "7",
+        "2,5",
+        "0",
+        "-1",
+        "1.2345",
+        "exp",
+        "EXP",
+        "cost",
+        "price",
+        "reorder",
+        "note",
+        "cat",
+        "unit",
+        "min",
+        "warn",
+        "barcode",
+        "supplier",
+        "damage",
+        "sort",
+        "qty",
+        "low",
+        "out",
+        "=",
+        ":",
+        "milk:",
+        '"',
+        "“",
+        "”",
+        "„",
+        "«",
+        "2026-06-01",
+        "31.02.2026",
+        "1/6/26",
+        "€2,50",
+        "$",
+        "2.50€",
+        "99999999999999999999",
+        "1e5",
+        "\n",
+        "NaN",
+        "Infinity",
+        "",
+        " ",
+    ]
+)
+grammar_text = st.lists(pieces, max_size=12).map(" ".join)
+any_text = st.one_of(st.text(max_size=80), grammar_text)
+
+
+@given(command=st.sampled_from(list(Command)), text=any_text, day_first=st.booleans())
+@settings(max_examples=600)
+def test_no_input_crashes_the_parser_and_errors_carry_the_commands_usage(
+    command: Command, text: str, day_first: bool
+) -> None:
+    try:
+        parse_command(command, text, day_first=day_first)
+    except ParseError as error:
+        assert error.usage == USAGE[command]
+        assert error.message
+
+
+@given(
+    command=st.sampled_from([Command.RESTOCK, Command.SELL, Command.REMOVE, Command.COUNT]),
+    text=st.lists(any_text, max_size=5).map("\n".join),
+)
+@settings(max_examples=300)
+def test_no_batch_crashes_and_each_error_names_its_line(command: Command, text: str) -> None:
+    lines = text.splitlines()
+    for result in parse_lines(command, text):
+        if isinstance(result, ParseError):
+            assert result.usage == LINE_USAGE[command]
+            assert result.line is not None
+            assert lines[result.line - 1].strip()
+        else:
+            assert result.is_complete
+
+
+@given(text=st.text(max_size=40))
+def test_settings_parsers_raise_only_parse_errors(text: str) -> None:
+    for parse in (parse_timezone, parse_alert_time, parse_near_expiry_days, parse_currency):
+        with contextlib.suppress(ParseError):
+            parse(text)
+
+
+@given(
+    name=st.text(alphabet=st.characters(blacklist_characters='"“”„«»=:\n\r'), min_size=1)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool),
+    quantity=st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3),
+)
+def test_a_quoted_name_and_quantity_round_trip(name: str, quantity: Decimal) -> None:
+    assert parse_command("sell", f'"{name}" {quantity}') == SellProduct(name, quantity)
