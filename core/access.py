@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import NoActiveShop, NotAMember, OwnerOnly, ShopNotFound
+from core.errors import GroupNotLinked, NoActiveShop, NotAMember, OwnerOnly, ShopNotFound
 from core.model import Member, Shop
 from core.ports import UnitOfWork
 
@@ -35,14 +35,21 @@ async def authorize(
 
 
 async def resolve_actor(uow: UnitOfWork, user_id: int, chat_id: int | None) -> Actor:
-    """The shop a message acts on: the shop linked to a group chat, otherwise the
-    user's active shop."""
+    """The shop a message acts on: in a group chat (`chat_id` given) the shop linked to
+    that group, in a private chat the user's active shop."""
     if chat_id is not None:
-        linked = await uow.chats.shop_of(chat_id)
-        if linked is not None:
+        async with uow:
+            linked = await uow.chats.shop_of(chat_id)
+            if linked is None:
+                raise GroupNotLinked()
             if await uow.members.get(linked, user_id) is None:
                 raise NotAMember()
             return Actor(user_id, linked)
+    async with uow:
+        return await _active_shop(uow, user_id)
+
+
+async def _active_shop(uow: UnitOfWork, user_id: int) -> Actor:
     user = await uow.users.get(user_id)
     active = user.active_shop_id if user else None
     if active is not None and await uow.members.get(active, user_id) is not None:

@@ -28,6 +28,14 @@ class NoActiveShop(DomainError):
         )
 
 
+class GroupNotLinked(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This group is not linked to a shop yet. An owner can link it by sending "
+            "/invite here, or create a shop for it with /newshop <name>."
+        )
+
+
 class OwnerOnly(DomainError):
     def __init__(self, action: str) -> None:
         super().__init__(f"Only an owner can {action}.")

@@ -9,7 +9,7 @@ movement, so the snapshot always equals the sum of the ledger.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -55,6 +55,15 @@ class Count:
 
     product_id: int
     counted: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A correction by a signed amount, e.g. one found or one missing."""
+
+    product_id: int
+    delta: Decimal
     note: str = ""
 
 
@@ -248,19 +257,50 @@ async def remove(
 async def count(
     uow: UnitOfWork, actor: Actor, command: Count, *, key: str, now: datetime
 ) -> MovementResult:
-    """Set stock to the counted quantity with one `adjustment` of the difference.
+    """Set stock to the counted quantity with one `adjustment` of the difference."""
+    if command.counted < 0:
+        raise InvalidValue("A counted quantity cannot be negative.")
+    return await _adjust(
+        uow,
+        actor,
+        command.product_id,
+        lambda p: command.counted - p.on_hand,
+        _note(command.note),
+        key,
+        now,
+    )
+
+
+async def adjust(
+    uow: UnitOfWork, actor: Actor, command: Adjustment, *, key: str, now: datetime
+) -> MovementResult:
+    """A quick correction by `delta` (the card's −1 / +1 / +5 buttons)."""
+    if command.delta == 0:
+        raise InvalidValue("An adjustment must change the quantity.")
+    return await _adjust(
+        uow, actor, command.product_id, lambda _: command.delta, _note(command.note), key, now
+    )
+
+
+async def _adjust(
+    uow: UnitOfWork,
+    actor: Actor,
+    product_id: int,
+    difference_of: Callable[[Product], Decimal],
+    note: str,
+    key: str,
+    now: datetime,
+) -> MovementResult:
+    """One `adjustment` movement of the difference, decided under the product lock.
 
     Found stock goes into the most recently received batch (its expiry is the best
     guess); missing stock is taken first-expiring-first-out like any removal."""
-    if command.counted < 0:
-        raise InvalidValue("A counted quantity cannot be negative.")
-    note = _note(command.note)
     async with uow:
         await authorize(uow, actor)
-        product = await _locked_product(uow, actor.shop_id, command.product_id)
+        product = await _locked_product(uow, actor.shop_id, product_id)
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
-        difference = command.counted - product.on_hand
+        difference = difference_of(product)
         if difference == 0:
             return MovementResult(None, product, product)
         if difference < 0:
