@@ -1,0 +1,1 @@
+"""The Telegram interface of stockbot: handlers, parsing, keyboards, flows, the runner."""

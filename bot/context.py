@@ -1,0 +1,41 @@
+"""The typed context handlers receive: services come from here, never from globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.settings import Settings
+from bot.state import StateStore
+from core.ports import Clock, Inbox, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    inbox: Inbox
+    state: StateStore
+    clock: Clock
+    # Updates whose handler failed with an unexpected error, by update id: the inbox
+    # processor retries them instead of marking them done.
+    failures: dict[int, str] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        return self.uow_factory()
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+
+StockbotApp = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

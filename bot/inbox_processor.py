@@ -1,0 +1,85 @@
+"""Every update is stored durably before it is acknowledged, then handled from the inbox.
+
+python-telegram-bot's own webhook answers 200 before handlers run and its
+`process_update` swallows handler errors; its polling confirms an offset on the next
+getUpdates. Either way an update could vanish on a crash or a database error. Here the
+update is first committed to the inbox (PostgreSQL or SQLite), the acknowledgement
+follows, and the update is marked done only after its handler finished. Handlers are
+idempotent on the update id, so a retry after a crash moves no stock twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+
+from telegram import Update
+
+from bot.context import Services, StockbotApp
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 50
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+IDLE_WAIT_SECONDS = 5.0
+
+
+class InboxProcessor:
+    def __init__(self, application: StockbotApp, services: Services) -> None:
+        self._application = application
+        self._services = services
+        self.wake = asyncio.Event()
+
+    async def store(self, payload: str, update_id: int) -> bool:
+        """Commit one incoming update; True when it is new."""
+        stored = await self._services.inbox.put(update_id, payload, self._services.clock.now())
+        self.wake.set()
+        return stored
+
+    async def drain(self) -> int:
+        """Handle everything claimable now; returns how many updates were handled."""
+        handled = 0
+        while True:
+            items = await self._services.inbox.claim(CLAIM_BATCH, self._services.clock.now(), LEASE)
+            if not items:
+                return handled
+            for item in items:
+                await self._handle(item.update_id, item.payload, item.attempts)
+                handled += 1
+
+    async def _handle(self, update_id: int, payload: str, attempts: int) -> None:
+        inbox = self._services.inbox
+        try:
+            update = Update.de_json(json.loads(payload), self._application.bot)
+            await self._application.process_update(update)
+        except Exception as exc:  # a bad payload must not block the inbox
+            log.exception("update %s could not be processed", update_id)
+            self._services.failures[update_id] = repr(exc)
+        error = self._services.failures.pop(update_id, None)
+        now = self._services.clock.now()
+        if error is None:
+            await inbox.done(update_id, now)
+        elif attempts + 1 >= MAX_ATTEMPTS:
+            log.error("update %s given up after %s attempts: %s", update_id, attempts + 1, error)
+            await inbox.failed(update_id, error, now)
+            await inbox.done(update_id, now)
+        else:
+            await inbox.failed(update_id, error, now)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain whenever woken, and every few seconds to pick up expired leases."""
+        while not stop.is_set():
+            self.wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("the inbox could not be read; retrying")
+            waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(
+                waiters, timeout=IDLE_WAIT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()

@@ -1,0 +1,153 @@
+"""`stockbot run`: long polling or webhook, both through the durable inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from bot.bootstrap import build_application, build_services, close_services
+from bot.context import Services, StockbotApp
+from bot.inbox_processor import InboxProcessor
+from bot.menus import install_default_menus
+from bot.settings import Settings
+from bot.web import make_web_app
+from db.migrate import is_current, upgrade
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+async def ensure_schema(services: Services) -> None:
+    """Refuse to run on an old schema; the embedded SQLite default migrates itself."""
+    if await is_current(services.engine):
+        return
+    url = services.engine.url
+    if url.get_backend_name() == "sqlite":
+        log.info("migrating the embedded database %s", url.database)
+        await upgrade(url.render_as_string(hide_password=False))
+        return
+    raise StartupError("The database schema is out of date: run `stockbot migrate` first.")
+
+
+async def poll(
+    application: StockbotApp, processor: InboxProcessor, stop: asyncio.Event, timeout: int
+) -> None:
+    """Long polling. The offset that confirms updates to Telegram advances only after
+    the updates are committed to the inbox, so a crash never loses a fetched update."""
+    bot = application.bot
+    offset: int | None = None
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            updates = await bot.get_updates(
+                offset=offset,
+                timeout=timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                read_timeout=timeout + 10,
+            )
+            for update in updates:
+                await processor.store(update.to_json(), update.update_id)
+            if updates:
+                offset = updates[-1].update_id + 1
+            backoff = 1.0
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            await _sleep(stop, retry if isinstance(retry, float | int) else retry.total_seconds())
+        except (InvalidToken, Forbidden):
+            raise
+        except Conflict as exc:
+            raise StartupError(
+                f"Another bot instance or a webhook holds this token: {exc}"
+            ) from exc
+        except (TimedOut, NetworkError) as exc:
+            log.warning("getUpdates failed (%s); retrying in %.0fs", exc, backoff)
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 2, 30.0)
+        except Exception:
+            # The inbox could not be written: do not confirm, fetch the same updates again.
+            log.exception("could not store updates; retrying in %.0fs", backoff)
+            await _sleep(stop, backoff)
+            backoff = min(backoff * 2, 30.0)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def serve(settings: Settings, token: str, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set)."""
+    stop = stop or asyncio.Event()
+    services = build_services(settings)
+    try:
+        await ensure_schema(services)
+        application = build_application(services, token)
+        await application.initialize()
+        try:
+            await _serve_application(settings, services, application, stop)
+        finally:
+            await application.shutdown()
+    finally:
+        await close_services(services)
+
+
+async def _serve_application(
+    settings: Settings, services: Services, application: StockbotApp, stop: asyncio.Event
+) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    processor = InboxProcessor(application, services)
+    webhook_path = settings.webhook_path if settings.webhook_url else None
+    runner = web.AppRunner(make_web_app(services, processor, webhook_path))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("HTTP endpoints on %s:%s", settings.host, settings.port)
+
+    await application.start()
+    await install_default_menus(application.bot)
+    tasks = [asyncio.create_task(processor.run(stop), name="inbox")]
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("webhook set to %s", settings.webhook_url)
+        else:
+            await application.bot.delete_webhook()
+            tasks.append(
+                asyncio.create_task(
+                    poll(application, processor, stop, settings.poll_timeout), name="poll"
+                )
+            )
+            log.info("long polling %s", settings.telegram_api_base_url)
+        done, _ = await asyncio.wait(
+            [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            if task in tasks and task.exception():
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await application.stop()
+        await runner.cleanup()
