@@ -265,7 +265,7 @@ class SqlMemberRepository:
             .where(MemberRow.user_id == user_id)
             .order_by(ShopRow.id)
         )
-        return [(_shop(shop), _member(member)) for shop, member in rows.tuples()]
+        return [(_shop(shop), _member(member)) for shop, member in rows]
 
 
 class SqlChatLinkRepository:
