@@ -174,7 +174,8 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
     if change.timezone is not None:
         try:
             ZoneInfo(change.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # A tz database directory such as "America" raises IsADirectoryError (OSError).
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InvalidValue(
                 f"Unknown timezone “{change.timezone}”. Use a name like Europe/Berlin."
             ) from exc

@@ -11,7 +11,7 @@ from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
 from core.ledger import Count, MovementResult, Removal, Restock
-from core.model import Batch, Movement, Product, Reason, Role, Shop
+from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
 from core.quantities import to_quantity
 from core.shops import SettingsChange
 from tests.fakes import FakeClock, FakeStore, FakeUnitOfWork
@@ -136,6 +136,9 @@ class Shopfloor:
 
     def stored_shop(self, shop_id: int) -> Shop:
         return self.store.state.shops[shop_id]
+
+    def store_member(self, shop_id: int, user_id: int) -> Member | None:
+        return self.store.state.members.get((shop_id, user_id))
 
     def on_hand(self, product_id: int) -> Decimal:
         return self.stored_product(product_id).on_hand
