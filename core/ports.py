@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.alert_model import (
+    AlertKind,
+    AlertMessage,
+    AlertSettings,
+    Crossing,
+    Delivery,
+    DeliveryStatus,
+    ProductAlertState,
+    SendResult,
+)
 from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User
 
 
@@ -134,6 +144,13 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     batches: BatchRepository
     movements: MovementRepository
+    # Alerts (core/alerts.py); the protocols are at the end of this module.
+    alert_outbox: AlertOutbox
+    deliveries: DeliveryRepository
+    alert_settings: AlertSettingsRepository
+    product_alerts: ProductAlertRepository
+    recipients: RecipientRepository
+    alert_queries: AlertQueries
 
     async def __aenter__(self) -> Self: ...
 
@@ -182,3 +199,117 @@ class Inbox(Protocol):
     async def pending(self) -> int:
         """How many updates are stored but not processed."""
         ...
+
+
+# -- alerts ---------------------------------------------------------------------------
+
+
+class AlertOutbox(Protocol):
+    """Threshold crossings, written in the same transaction as the movement that caused
+    them and turned into deliveries by the dispatcher."""
+
+    async def add(self, crossing: Crossing) -> Crossing: ...
+
+    async def pending(self, limit: int) -> Sequence[Crossing]:
+        """Crossings not yet planned, oldest first, locked until the transaction ends;
+        rows another transaction has locked are skipped, not waited for."""
+        ...
+
+    async def get(self, crossing_id: int) -> Crossing | None: ...
+    async def mark_planned(self, crossing_id: int, at: datetime) -> None: ...
+
+
+class DeliveryRepository(Protocol):
+    async def add(self, delivery: Delivery) -> bool:
+        """Insert unless a delivery with the same key exists; True when inserted."""
+        ...
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
+        """Up to `limit` pending deliveries due by `now` (not_before <= now) whose lease
+        has run out or was never taken, oldest first; each is leased until `now + lease`
+        so another process skips it. Rows locked by another transaction are skipped."""
+        ...
+
+    async def finish(
+        self, delivery_id: int, status: DeliveryStatus, at: datetime, error: str = ""
+    ) -> None: ...
+
+    async def retry_at(
+        self, delivery_id: int, not_before: datetime, attempts: int, error: str = ""
+    ) -> None:
+        """Back to pending, lease released, due again at `not_before`."""
+        ...
+
+
+class AlertSettingsRepository(Protocol):
+    async def get(self, shop_id: int) -> AlertSettings:
+        """The shop's settings; defaults when none were saved."""
+        ...
+
+    async def save(self, settings: AlertSettings) -> None: ...
+
+    async def digest_days(self) -> dict[int, date]:
+        """shop id -> the last local day whose digest was planned, for shops that have one."""
+        ...
+
+    async def claim_digest_day(self, shop_id: int, day: date) -> bool:
+        """Atomically move the shop's `digest_planned_for` to `day` if it is earlier or
+        unset; True for the one caller that moved it."""
+        ...
+
+    async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:
+        """The member's chosen alert kinds; None when they never chose."""
+        ...
+
+    async def set_kinds(self, shop_id: int, user_id: int, kinds: frozenset[AlertKind]) -> None: ...
+    async def all_kinds(self, shop_id: int) -> dict[int, frozenset[AlertKind]]: ...
+
+
+class ProductAlertRepository(Protocol):
+    async def get(self, shop_id: int, product_id: int) -> ProductAlertState:
+        """The product's alert state; the default state when none was saved."""
+        ...
+
+    async def save(self, state: ProductAlertState) -> None: ...
+
+    async def for_shop(self, shop_id: int) -> dict[int, ProductAlertState]:
+        """product id -> saved state, for the products that have one."""
+        ...
+
+    async def snooze(
+        self, shop_id: int, user_id: int, product_id: int, until: datetime
+    ) -> None: ...
+
+    async def snoozed(self, shop_id: int, user_id: int, now: datetime) -> dict[int, datetime]:
+        """product id -> until, for the member's snoozes still running at `now`."""
+        ...
+
+
+class RecipientRepository(Protocol):
+    """People the bot cannot reach (they blocked it), across all shops."""
+
+    async def blocked(self, user_ids: Collection[int]) -> set[int]: ...
+    async def mark_blocked(self, user_id: int, at: datetime) -> None: ...
+    async def mark_reachable(self, user_id: int) -> None: ...
+
+
+class AlertQueries(Protocol):
+    """Read side of the digest and the reorder list; indexes make these cheap."""
+
+    async def attention(self, shop_id: int, today: date) -> Sequence[Product]:
+        """Non-archived products that are low or out (on_hand <= threshold) or whose
+        reorder date is on or before `today`."""
+        ...
+
+    async def expiring_batches(
+        self, shop_id: int, today: date, default_days: int
+    ) -> Sequence[tuple[Product, Batch]]:
+        """Batches with stock of non-archived products whose expiry is on or before
+        `today` + the product's warning window (else `default_days`), earliest first."""
+        ...
+
+
+class Notifier(Protocol):
+    """Delivers one alert message to one chat; the interface words and sends it."""
+
+    async def send(self, chat_id: int, message: AlertMessage) -> SendResult: ...

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Self
 
 from core.model import Batch, Invite, Member, Movement, Product, Reason, Role, Shop, User
+from tests import fakes_alerts
 
 
 class IntegrityError(Exception):
@@ -42,6 +43,7 @@ class StoreState:
     products: dict[int, Product] = field(default_factory=dict)
     batches: dict[int, Batch] = field(default_factory=dict)
     movements: dict[int, Movement] = field(default_factory=dict)
+    alerts: fakes_alerts.AlertTables = field(default_factory=fakes_alerts.AlertTables)
 
     def copy(self) -> StoreState:
         return StoreState(
@@ -53,6 +55,7 @@ class StoreState:
             products=dict(self.products),
             batches=dict(self.batches),
             movements=dict(self.movements),
+            alerts=self.alerts.copy(),
         )
 
 
@@ -314,6 +317,7 @@ class FakeUnitOfWork:
         self.products = FakeProductRepository(self._tx, self.store)
         self.batches = FakeBatchRepository(self._tx, self.store)
         self.movements = FakeMovementRepository(self._tx, self.store)
+        fakes_alerts.install(self, self._tx, self.store)
         self.committed = False  # whether the last transaction committed
         self.commits = 0  # commits made through this instance
         self.rollbacks = 0

@@ -1,0 +1,231 @@
+"""In-memory fakes of the alert ports (core/ports.py, "alerts"), for unit tests.
+
+Their tables live in `StoreState.alerts`, so they take part in `FakeUnitOfWork`'s
+transactions like every other fake: a copy on entry, published on commit. Deliveries are
+unique by key, as the real table is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from core.alert_model import (
+    AlertKind,
+    AlertSettings,
+    Crossing,
+    Delivery,
+    DeliveryStatus,
+    ProductAlertState,
+)
+from core.model import Batch, Product
+
+if TYPE_CHECKING:
+    from tests.fakes import FakeStore, StoreState
+
+
+@dataclass
+class AlertTables:
+    crossings: dict[int, Crossing] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    settings: dict[int, AlertSettings] = field(default_factory=dict)
+    kinds: dict[tuple[int, int], frozenset[AlertKind]] = field(default_factory=dict)
+    product_states: dict[tuple[int, int], ProductAlertState] = field(default_factory=dict)
+    snoozes: dict[tuple[int, int, int], datetime] = field(default_factory=dict)
+    blocked: dict[int, datetime] = field(default_factory=dict)
+
+    def copy(self) -> AlertTables:
+        return AlertTables(
+            crossings=dict(self.crossings),
+            deliveries=dict(self.deliveries),
+            settings=dict(self.settings),
+            kinds=dict(self.kinds),
+            product_states=dict(self.product_states),
+            snoozes=dict(self.snoozes),
+            blocked=dict(self.blocked),
+        )
+
+
+class _AlertRepository:
+    def __init__(self, tx: Any, store: FakeStore) -> None:
+        self._tx = tx
+        self._store = store
+
+    @property
+    def _s(self) -> StoreState:
+        state: StoreState = self._tx.state
+        return state
+
+    @property
+    def _a(self) -> AlertTables:
+        return self._s.alerts
+
+
+class FakeAlertOutbox(_AlertRepository):
+    async def add(self, crossing: Crossing) -> Crossing:
+        added = replace(crossing, id=self._store.next_id())
+        self._a.crossings[added.id] = added
+        return added
+
+    async def pending(self, limit: int) -> Sequence[Crossing]:
+        waiting = [c for c in self._a.crossings.values() if c.planned_at is None]
+        return sorted(waiting, key=lambda c: c.id)[:limit]
+
+    async def get(self, crossing_id: int) -> Crossing | None:
+        return self._a.crossings.get(crossing_id)
+
+    async def mark_planned(self, crossing_id: int, at: datetime) -> None:
+        self._a.crossings[crossing_id] = replace(self._a.crossings[crossing_id], planned_at=at)
+
+
+class FakeDeliveryRepository(_AlertRepository):
+    async def add(self, delivery: Delivery) -> bool:
+        if any(d.key == delivery.key for d in self._a.deliveries.values()):
+            return False
+        added = replace(delivery, id=self._store.next_id())
+        self._a.deliveries[added.id] = added
+        return True
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
+        due = [
+            d
+            for d in sorted(self._a.deliveries.values(), key=lambda d: (d.not_before, d.id))
+            if d.status is DeliveryStatus.PENDING
+            and d.not_before <= now
+            and (d.lease_until is None or d.lease_until <= now)
+        ][:limit]
+        claimed = [replace(d, lease_until=now + lease) for d in due]
+        for d in claimed:
+            self._a.deliveries[d.id] = d
+        return claimed
+
+    async def finish(
+        self, delivery_id: int, status: DeliveryStatus, at: datetime, error: str = ""
+    ) -> None:
+        self._a.deliveries[delivery_id] = replace(
+            self._a.deliveries[delivery_id], status=status, finished_at=at, error=error
+        )
+
+    async def retry_at(
+        self, delivery_id: int, not_before: datetime, attempts: int, error: str = ""
+    ) -> None:
+        self._a.deliveries[delivery_id] = replace(
+            self._a.deliveries[delivery_id],
+            not_before=not_before,
+            attempts=attempts,
+            lease_until=None,
+            error=error,
+        )
+
+
+class FakeAlertSettingsRepository(_AlertRepository):
+    async def get(self, shop_id: int) -> AlertSettings:
+        return self._a.settings.get(shop_id, AlertSettings(shop_id))
+
+    async def save(self, settings: AlertSettings) -> None:
+        self._a.settings[settings.shop_id] = settings
+
+    async def digest_days(self) -> dict[int, date]:
+        return {
+            s.shop_id: s.digest_planned_for
+            for s in self._a.settings.values()
+            if s.digest_planned_for is not None
+        }
+
+    async def claim_digest_day(self, shop_id: int, day: date) -> bool:
+        settings = await self.get(shop_id)
+        if settings.digest_planned_for is not None and settings.digest_planned_for >= day:
+            return False
+        self._a.settings[shop_id] = replace(settings, digest_planned_for=day)
+        return True
+
+    async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:
+        return self._a.kinds.get((shop_id, user_id))
+
+    async def set_kinds(self, shop_id: int, user_id: int, kinds: frozenset[AlertKind]) -> None:
+        self._a.kinds[(shop_id, user_id)] = frozenset(kinds)
+
+    async def all_kinds(self, shop_id: int) -> dict[int, frozenset[AlertKind]]:
+        return {u: k for (s, u), k in self._a.kinds.items() if s == shop_id}
+
+
+class FakeProductAlertRepository(_AlertRepository):
+    async def get(self, shop_id: int, product_id: int) -> ProductAlertState:
+        return self._a.product_states.get(
+            (shop_id, product_id), ProductAlertState(shop_id, product_id)
+        )
+
+    async def save(self, state: ProductAlertState) -> None:
+        self._a.product_states[(state.shop_id, state.product_id)] = state
+
+    async def for_shop(self, shop_id: int) -> dict[int, ProductAlertState]:
+        return {p: st for (s, p), st in self._a.product_states.items() if s == shop_id}
+
+    async def snooze(self, shop_id: int, user_id: int, product_id: int, until: datetime) -> None:
+        self._a.snoozes[(shop_id, user_id, product_id)] = until
+
+    async def snoozed(self, shop_id: int, user_id: int, now: datetime) -> dict[int, datetime]:
+        return {
+            p: until
+            for (s, u, p), until in self._a.snoozes.items()
+            if s == shop_id and u == user_id and until > now
+        }
+
+
+class FakeRecipientRepository(_AlertRepository):
+    async def blocked(self, user_ids: Collection[int]) -> set[int]:
+        return {u for u in user_ids if u in self._a.blocked}
+
+    async def mark_blocked(self, user_id: int, at: datetime) -> None:
+        self._a.blocked[user_id] = at
+
+    async def mark_reachable(self, user_id: int) -> None:
+        self._a.blocked.pop(user_id, None)
+
+
+class FakeAlertQueries(_AlertRepository):
+    async def attention(self, shop_id: int, today: date) -> Sequence[Product]:
+        return [
+            p
+            for p in sorted(self._s.products.values(), key=lambda p: p.id)
+            if p.shop_id == shop_id
+            and not p.archived
+            and (
+                p.on_hand <= p.threshold or (p.reorder_date is not None and p.reorder_date <= today)
+            )
+        ]
+
+    async def expiring_batches(
+        self, shop_id: int, today: date, default_days: int
+    ) -> Sequence[tuple[Product, Batch]]:
+        found: list[tuple[Product, Batch]] = []
+        for batch in self._s.batches.values():
+            product = self._s.products.get(batch.product_id)
+            if (
+                product is None
+                or product.shop_id != shop_id
+                or product.archived
+                or batch.quantity <= 0
+                or batch.expiry is None
+            ):
+                continue
+            window = (
+                product.expiry_warning_days
+                if product.expiry_warning_days is not None
+                else default_days
+            )
+            if batch.expiry <= today + timedelta(days=window):
+                found.append((product, batch))
+        return sorted(found, key=lambda pair: (pair[1].expiry or date.max, pair[1].id))
+
+
+def install(uow: Any, tx: Any, store: FakeStore) -> None:
+    """Give a FakeUnitOfWork the alert repositories."""
+    uow.alert_outbox = FakeAlertOutbox(tx, store)
+    uow.deliveries = FakeDeliveryRepository(tx, store)
+    uow.alert_settings = FakeAlertSettingsRepository(tx, store)
+    uow.product_alerts = FakeProductAlertRepository(tx, store)
+    uow.recipients = FakeRecipientRepository(tx, store)
+    uow.alert_queries = FakeAlertQueries(tx, store)
