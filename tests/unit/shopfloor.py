@@ -10,7 +10,7 @@ from decimal import Decimal
 from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
-from core.ledger import Count, MovementResult, Removal, Restock
+from core.ledger import Adjustment, Count, MovementResult, Removal, Restock
 from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
 from core.quantities import to_quantity
 from core.shops import SettingsChange
@@ -118,6 +118,17 @@ class Shopfloor:
             self.uow,
             actor,
             Count(product_id, q(counted)),
+            key=key or self.key(),
+            now=self.clock.now(),
+        )
+
+    async def adjust(
+        self, actor: Actor, product_id: int, delta: str | int, *, key: str | None = None
+    ) -> MovementResult:
+        return await ledger.adjust(
+            self.uow,
+            actor,
+            Adjustment(product_id, q(delta)),
             key=key or self.key(),
             now=self.clock.now(),
         )

@@ -512,3 +512,43 @@ async def test_refused_stock_changes_commit_nothing(floor: Shopfloor) -> None:
             floor.uow, owner, Restock(milk.id + 1000, q(2)), key="k2", now=floor.clock.now()
         )
     assert floor.store.state is state and floor.store.commits == commits
+
+
+# -- quick adjustments (the card's −1 / +1 buttons) ----------------------------------
+
+
+async def test_a_quick_adjustment_moves_stock_by_its_delta(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 2, expiry=JAN)
+    await floor.restock(owner, milk.id, 2, expiry=FEB)
+    down = await floor.adjust(owner, milk.id, "-1")
+    assert down.movement is not None and down.movement.reason is Reason.ADJUSTMENT
+    assert {b.expiry: b.quantity for b in floor.batches(milk.id)} == {JAN: q(1), FEB: q(2)}
+    await floor.adjust(owner, milk.id, "5")
+    assert floor.on_hand(milk.id) == q(8)
+
+
+async def test_a_quick_adjustment_below_zero_is_refused_with_the_figure(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 1)
+    with pytest.raises(InsufficientStock) as refused:
+        await floor.adjust(owner, milk.id, "-2")
+    assert refused.value.on_hand == q(1) and floor.on_hand(milk.id) == q(1)
+    with pytest.raises(InvalidValue):
+        await floor.adjust(owner, milk.id, "0")
+
+
+async def test_a_quick_adjustment_replayed_with_the_same_key_moves_once(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    first = await floor.adjust(owner, milk.id, "-1", key="cb-9")
+    again = await floor.adjust(owner, milk.id, "-1", key="cb-9")
+    assert again.replayed and again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(4)
