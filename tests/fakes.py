@@ -347,6 +347,8 @@ class FakeUnitOfWork:
         self.committed = True
 
     async def rollback(self) -> None:
+        if self._tx._state is None:
+            return  # nothing to roll back outside a block, as with a real session
         self._tx._state = self.store.state.copy()
         self.rollbacks += 1
 
