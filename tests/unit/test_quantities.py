@@ -3,6 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.quantities import format_quantity, to_money, to_quantity
 
@@ -51,3 +53,23 @@ def test_money_refuses_garbage_negative_too_many_places_floats(garbage: object) 
 )
 def test_quantities_are_shown_without_trailing_zeros(value: str, text: str) -> None:
     assert format_quantity(Decimal(value)) == text
+
+
+@given(st.decimals(allow_nan=True, allow_infinity=True))
+def test_to_quantity_either_returns_an_exact_three_place_value_or_raises_value_error(
+    value: Decimal,
+) -> None:
+    try:
+        result = to_quantity(str(value))
+    except ValueError:
+        fits = value.is_finite() and abs(value) < Decimal("1e9")
+        assert not fits or value != value.quantize(Decimal("0.001"))
+    else:
+        assert result == value and result.as_tuple().exponent == -3
+
+
+@given(st.integers(-999_999_999_999, 999_999_999_999), st.integers(0, 3))
+def test_any_number_with_up_to_three_places_is_kept_exactly(units: int, places: int) -> None:
+    value = Decimal(units).scaleb(-places)
+    if abs(value) < Decimal("1e9"):
+        assert to_quantity(str(value)) == value
