@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.access import Actor
@@ -24,7 +24,6 @@ from core.model import Shop
 from core.shops import create_shop
 from db.engine import create_engine
 from db.migrate import upgrade
-from db.models import metadata
 from db.uow import SqlUnitOfWork, uow_factory
 from tests.services import create_database, drop_database, postgres_error, unreachable
 
@@ -68,10 +67,13 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def _empty_tables(engine: AsyncEngine) -> None:
-    names = ", ".join(table.name for table in metadata.sorted_tables)
+async def empty_tables(engine: AsyncEngine) -> None:
+    """Empty every table the migrations made (all but Alembic's own)."""
     async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        names = await connection.run_sync(
+            lambda sync: [n for n in inspect(sync).get_table_names() if n != "alembic_version"]
+        )
+        await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ async def engine(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[
     if backend == "postgres":
         url = request.getfixturevalue("postgres_url")
         engine = create_engine(url, **POSTGRES_POOL)
-        await _empty_tables(engine)
+        await empty_tables(engine)
     else:
         template: Path = request.getfixturevalue("sqlite_template")
         tmp_path: Path = request.getfixturevalue("tmp_path")

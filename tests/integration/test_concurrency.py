@@ -1,0 +1,122 @@
+"""Many people changing one product's stock at once, on PostgreSQL.
+
+Every unit of work has its own connection; they really run in parallel and serialize only
+on the product row lock (SELECT … FOR UPDATE)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from core import catalog, ledger
+from core.access import Actor
+from core.catalog import ProductFields
+from core.errors import InsufficientStock
+from core.ledger import MovementResult, Removal, Restock
+from core.model import Product
+from db.uow import SqlUnitOfWork
+from tests.integration.conftest import NOW
+
+pytestmark = pytest.mark.postgres
+
+MakeUow = Callable[[], SqlUnitOfWork]
+Q = Decimal
+
+
+@pytest.fixture
+def backend() -> str:
+    return "postgres"
+
+
+@pytest.fixture
+async def milk(make_uow: MakeUow, owner: Actor) -> Product:
+    product = await catalog.add_product(make_uow(), owner, ProductFields(name="Milk"))
+    await ledger.restock(make_uow(), owner, Restock(product.id, Q(20)), key="seed", now=NOW)
+    return product
+
+
+async def _books(make_uow: MakeUow, owner: Actor, product_id: int) -> tuple[Decimal, ...]:
+    async with make_uow() as uow:
+        product = await uow.products.get(owner.shop_id, product_id)
+        movements = await uow.movements.history(owner.shop_id, limit=100_000)
+        batches = await uow.batches.in_stock(product_id)
+    assert product is not None
+    assert all(b.quantity >= 0 for b in batches)
+    return (
+        product.on_hand,
+        sum((m.quantity for m in movements), Q(0)),
+        sum((b.quantity for b in batches), Q(0)),
+    )
+
+
+async def _request(make_uow: MakeUow, owner: Actor, product_id: int, i: int) -> MovementResult:
+    if i % 3 == 0:
+        command = Restock(product_id, Q(2))
+        return await ledger.restock(make_uow(), owner, command, key=f"req{i}", now=NOW)
+    return await ledger.remove(make_uow(), owner, Removal(product_id, Q(3)), key=f"req{i}", now=NOW)
+
+
+async def test_concurrent_removals_and_restocks_never_oversell(
+    make_uow: MakeUow, owner: Actor, milk: Product
+) -> None:
+    requests = list(range(60))  # 20 restocks of 2, 40 removals of 3, from 20 on hand
+    random.Random(7).shuffle(requests)
+    results = await asyncio.gather(
+        *(_request(make_uow, owner, milk.id, i) for i in requests), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, BaseException)]
+    done = [r for r in results if isinstance(r, MovementResult)]
+    assert all(isinstance(r, InsufficientStock) for r in refused), refused
+    assert refused, "60 units cannot satisfy 40 removals of 3: some must be refused"
+    on_hand, ledger_sum, batch_sum = await _books(make_uow, owner, milk.id)
+    expected = Q(20) + sum((r.movement.quantity for r in done if r.movement), Q(0))
+    assert on_hand == ledger_sum == batch_sum == expected
+    assert on_hand >= 0
+    # 20 restocks always land; removals land while stock lasts.
+    assert sum(1 for r in done if r.movement and r.movement.quantity > 0) == 20
+
+
+async def test_replayed_keys_concurrently_create_no_duplicates(
+    make_uow: MakeUow, owner: Actor, milk: Product
+) -> None:
+    # Every request is sent three times at once, as Telegram retries do.
+    requests = [i for i in range(20) for _ in range(3)]
+    random.Random(11).shuffle(requests)
+    results = await asyncio.gather(
+        *(_request(make_uow, owner, milk.id, i) for i in requests), return_exceptions=True
+    )
+    assert all(isinstance(r, MovementResult | InsufficientStock) for r in results), [
+        r for r in results if isinstance(r, BaseException)
+    ]
+    async with make_uow() as uow:
+        movements = await uow.movements.history(owner.shop_id, limit=100_000)
+    keys = [m.idempotency_key for m in movements]
+    assert len(keys) == len(set(keys))
+    # Each key's answers all report the same movement.
+    by_key: dict[str, set[int]] = {}
+    for i, result in zip(requests, results, strict=True):
+        if isinstance(result, MovementResult) and result.movement is not None:
+            by_key.setdefault(f"req{i}", set()).add(result.movement.id)
+    assert all(len(ids) == 1 for ids in by_key.values())
+    on_hand, ledger_sum, batch_sum = await _books(make_uow, owner, milk.id)
+    assert on_hand == ledger_sum == batch_sum >= 0
+
+
+async def test_concurrent_sales_of_the_last_units(
+    make_uow: MakeUow, owner: Actor, milk: Product
+) -> None:
+    results = await asyncio.gather(
+        *(
+            ledger.remove(make_uow(), owner, Removal(milk.id, Q(1)), key=f"s{i}", now=NOW)
+            for i in range(50)
+        ),
+        return_exceptions=True,
+    )
+    sold = [r for r in results if isinstance(r, MovementResult)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    assert (len(sold), len(refused)) == (20, 30)
+    assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))

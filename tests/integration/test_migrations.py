@@ -1,0 +1,91 @@
+"""The migrations build exactly the schema the models describe, and ship with the package."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import db
+from db.engine import create_engine
+from db.migrate import MIGRATIONS, head_revision, is_current, upgrade
+from db.models import metadata
+from tests.services import fresh_postgres_database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _diff(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+@pytest.mark.postgres
+async def test_migrations_agree_with_the_models_on_postgres() -> None:
+    async with fresh_postgres_database("stockbot_mig") as url:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                assert await connection.run_sync(_diff) == []
+            assert await is_current(engine)
+        finally:
+            await engine.dispose()
+
+
+async def test_migrations_agree_with_the_models_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def empty_sqlite(tmp_path: Path) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    engine = create_engine(url)
+    yield url, engine
+    await engine.dispose()
+
+
+async def test_is_current_only_after_upgrade_and_upgrade_is_repeatable(
+    empty_sqlite: tuple[str, AsyncEngine],
+) -> None:
+    url, engine = empty_sqlite
+    assert not await is_current(engine)
+    await upgrade(url)
+    assert await is_current(engine)
+    await upgrade(url)  # already at head: nothing to do
+    assert await is_current(engine)
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert {t.name for t in metadata.sorted_tables} <= tables
+
+
+def test_head_revision_is_the_newest_file() -> None:
+    files = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
+    assert files and files[-1].split("_")[3] == head_revision()
+    for name in files:  # named by date and slug: 2026_11_25_0001_initial.py
+        year, month, day, *_ = name.split("_")
+        assert len(year) == 4 and len(month) == 2 and len(day) == 2
+
+
+def test_migrations_are_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["db"]
+    package = Path(db.__file__).parent
+    shipped = {p for pattern in patterns for p in package.glob(pattern)}
+    needed = {package / "migrations" / "env.py", package / "migrations" / "script.py.mako"}
+    needed |= set((package / "migrations" / "versions").glob("*.py"))
+    assert needed <= shipped
