@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from core import crossings
 from core.access import Actor, authorize
 from core.errors import (
     InsufficientStock,
@@ -182,6 +183,7 @@ async def restock(
         if command.reorder_date is not None:
             catalog["reorder_date"] = command.reorder_date
         updated = await _apply(uow, product, allocations, **catalog)
+        await crossings.record_stock_change(uow, product, updated, now)
         movement = await uow.movements.add(
             Movement(
                 id=0,
@@ -219,6 +221,7 @@ async def _remove_locked(
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
     allocations = allocate_removal(await uow.batches.in_stock(product.id), quantity)
     updated = await _apply(uow, product, allocations)
+    await crossings.record_stock_change(uow, product, updated, now)
     movement = await uow.movements.add(
         Movement(
             id=0,
@@ -316,6 +319,7 @@ async def _adjust(
             )
         allocations = (Allocation(batch.id, difference),)
         updated = await _apply(uow, product, allocations)
+        await crossings.record_stock_change(uow, product, updated, now)
         movement = await uow.movements.add(
             Movement(
                 id=0,
@@ -378,6 +382,7 @@ async def undo(
                     f"(only {left} {product.unit} of that batch left)."
                 )
         updated = await _apply(uow, product, reversal)
+        await crossings.record_stock_change(uow, product, updated, now)
         movement = await uow.movements.add(
             Movement(
                 id=0,

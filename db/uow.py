@@ -26,6 +26,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import DomainError
+from db.alert_repositories import (
+    SqlAlertOutbox,
+    SqlAlertQueries,
+    SqlAlertSettingsRepository,
+    SqlDeliveryRepository,
+    SqlProductAlertRepository,
+    SqlRecipientRepository,
+)
 from db.engine import writer_lock
 from db.repositories import (
     SqlBatchRepository,
@@ -69,6 +77,12 @@ class SqlUnitOfWork:
     products: SqlProductRepository
     batches: SqlBatchRepository
     movements: SqlMovementRepository
+    alert_outbox: SqlAlertOutbox
+    deliveries: SqlDeliveryRepository
+    alert_settings: SqlAlertSettingsRepository
+    product_alerts: SqlProductAlertRepository
+    recipients: SqlRecipientRepository
+    alert_queries: SqlAlertQueries
 
     def __init__(
         self,
@@ -104,6 +118,12 @@ class SqlUnitOfWork:
             self.products = SqlProductRepository(session)
             self.batches = SqlBatchRepository(session)
             self.movements = SqlMovementRepository(session)
+            self.alert_outbox = SqlAlertOutbox(session)
+            self.deliveries = SqlDeliveryRepository(session)
+            self.alert_settings = SqlAlertSettingsRepository(session)
+            self.product_alerts = SqlProductAlertRepository(session)
+            self.recipients = SqlRecipientRepository(session)
+            self.alert_queries = SqlAlertQueries(session)
         except BaseException:
             self._release()
             raise

@@ -11,6 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import db.alert_models  # noqa: F401  (puts the alert tables on `metadata`)
 from db.engine import create_engine
 from db.models import metadata
 

@@ -1,0 +1,410 @@
+"""Repositories of the alert ports (core/ports.py, "alerts") over one SQLAlchemy session.
+
+Like db.repositories: rows map to core dataclasses, nothing here commits. On PostgreSQL
+the outbox and the deliveries are claimed with `FOR UPDATE SKIP LOCKED`, so several
+dispatchers never take the same row; SQLite serializes whole transactions instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.alert_model import (
+    AlertKind,
+    AlertSettings,
+    Crossing,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    ProductAlertState,
+)
+from core.model import Batch, Product
+from db.alert_models import (
+    AlertBlockedRecipientRow,
+    AlertCrossingRow,
+    AlertDeliveryRow,
+    AlertMemberKindsRow,
+    AlertProductStateRow,
+    AlertShopSettingsRow,
+    AlertSnoozeRow,
+)
+from db.models import BatchRow, ProductRow
+from db.repositories import _batch, _product
+
+MAX_WINDOW_DAYS = 366
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that understands ON CONFLICT on both dialects."""
+    return (postgresql if _postgres(session) else sqlite).insert(table)
+
+
+def _crossing(row: AlertCrossingRow) -> Crossing:
+    return Crossing(
+        id=row.id,
+        shop_id=row.shop_id,
+        product_id=row.product_id,
+        kind=AlertKind(row.kind),
+        on_hand=row.on_hand,
+        threshold=row.threshold,
+        created_at=row.created_at,
+        planned_at=row.planned_at,
+    )
+
+
+def _delivery(row: AlertDeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id,
+        shop_id=row.shop_id,
+        user_id=row.user_id,
+        kind=DeliveryKind(row.kind),
+        key=row.key,
+        not_before=row.not_before,
+        created_at=row.created_at,
+        crossing_id=row.crossing_id,
+        product_id=row.product_id,
+        day=row.day,
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        lease_until=row.lease_until,
+        finished_at=row.finished_at,
+        error=row.error,
+    )
+
+
+def _kinds(text: str) -> frozenset[AlertKind]:
+    return frozenset(AlertKind(k) for k in text.split(",") if k)
+
+
+class SqlAlertOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, crossing: Crossing) -> Crossing:
+        row = AlertCrossingRow(
+            shop_id=crossing.shop_id,
+            product_id=crossing.product_id,
+            kind=crossing.kind.value,
+            on_hand=crossing.on_hand,
+            threshold=crossing.threshold,
+            created_at=crossing.created_at,
+            planned_at=crossing.planned_at,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _crossing(row)
+
+    async def pending(self, limit: int) -> Sequence[Crossing]:
+        query = (
+            select(AlertCrossingRow)
+            .where(AlertCrossingRow.planned_at.is_(None))
+            .order_by(AlertCrossingRow.id)
+            .limit(limit)
+        )
+        if _postgres(self._session):
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._session.scalars(query)).all()
+        return [_crossing(r) for r in rows]
+
+    async def get(self, crossing_id: int) -> Crossing | None:
+        row = await self._session.get(AlertCrossingRow, crossing_id)
+        return _crossing(row) if row is not None else None
+
+    async def mark_planned(self, crossing_id: int, at: datetime) -> None:
+        await self._session.execute(
+            update(AlertCrossingRow)
+            .where(AlertCrossingRow.id == crossing_id)
+            .values(planned_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class SqlDeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, delivery: Delivery) -> bool:
+        statement = (
+            _insert(self._session, AlertDeliveryRow)
+            .values(
+                shop_id=delivery.shop_id,
+                user_id=delivery.user_id,
+                kind=delivery.kind.value,
+                key=delivery.key,
+                not_before=delivery.not_before,
+                created_at=delivery.created_at,
+                crossing_id=delivery.crossing_id,
+                product_id=delivery.product_id,
+                day=delivery.day,
+                status=delivery.status.value,
+                attempts=delivery.attempts,
+                error=delivery.error,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(AlertDeliveryRow.id)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
+        query = (
+            select(AlertDeliveryRow)
+            .where(
+                AlertDeliveryRow.status == DeliveryStatus.PENDING.value,
+                AlertDeliveryRow.not_before <= now,
+                or_(AlertDeliveryRow.lease_until.is_(None), AlertDeliveryRow.lease_until <= now),
+            )
+            .order_by(AlertDeliveryRow.not_before, AlertDeliveryRow.id)
+            .limit(limit)
+        )
+        if _postgres(self._session):
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._session.scalars(query)).all()
+        if not rows:
+            return []
+        until = now + lease
+        await self._session.execute(
+            update(AlertDeliveryRow)
+            .where(AlertDeliveryRow.id.in_([r.id for r in rows]))
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return [replace(_delivery(row), lease_until=until) for row in rows]
+
+    async def finish(
+        self, delivery_id: int, status: DeliveryStatus, at: datetime, error: str = ""
+    ) -> None:
+        await self._session.execute(
+            update(AlertDeliveryRow)
+            .where(AlertDeliveryRow.id == delivery_id)
+            .values(status=status.value, finished_at=at, error=error, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def retry_at(
+        self, delivery_id: int, not_before: datetime, attempts: int, error: str = ""
+    ) -> None:
+        await self._session.execute(
+            update(AlertDeliveryRow)
+            .where(AlertDeliveryRow.id == delivery_id)
+            .values(not_before=not_before, attempts=attempts, error=error, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class SqlAlertSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, shop_id: int) -> AlertSettings:
+        row = await self._session.get(AlertShopSettingsRow, shop_id)
+        if row is None:
+            return AlertSettings(shop_id)
+        return AlertSettings(shop_id, row.quiet_start, row.quiet_end, row.digest_planned_for)
+
+    async def save(self, settings: AlertSettings) -> None:
+        values = {
+            "quiet_start": settings.quiet_start,
+            "quiet_end": settings.quiet_end,
+            "digest_planned_for": settings.digest_planned_for,
+        }
+        statement = (
+            _insert(self._session, AlertShopSettingsRow)
+            .values(shop_id=settings.shop_id, **values)
+            .on_conflict_do_update(index_elements=["shop_id"], set_=values)
+        )
+        await self._session.execute(statement)
+
+    async def digest_days(self) -> dict[int, date]:
+        rows = await self._session.execute(
+            select(AlertShopSettingsRow.shop_id, AlertShopSettingsRow.digest_planned_for).where(
+                AlertShopSettingsRow.digest_planned_for.is_not(None)
+            )
+        )
+        return {shop_id: day for shop_id, day in rows}
+
+    async def claim_digest_day(self, shop_id: int, day: date) -> bool:
+        table = AlertShopSettingsRow.__table__
+        insert = _insert(self._session, AlertShopSettingsRow).values(
+            shop_id=shop_id, digest_planned_for=day
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=["shop_id"],
+            set_={"digest_planned_for": insert.excluded.digest_planned_for},
+            where=or_(
+                table.c.digest_planned_for.is_(None),
+                table.c.digest_planned_for < insert.excluded.digest_planned_for,
+            ),
+        ).returning(table.c.shop_id)
+        return (await self._session.execute(statement)).first() is not None
+
+    async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:
+        row = await self._session.get(AlertMemberKindsRow, (shop_id, user_id))
+        return _kinds(row.kinds) if row is not None else None
+
+    async def set_kinds(self, shop_id: int, user_id: int, kinds: frozenset[AlertKind]) -> None:
+        text = ",".join(sorted(k.value for k in kinds))
+        statement = (
+            _insert(self._session, AlertMemberKindsRow)
+            .values(shop_id=shop_id, user_id=user_id, kinds=text)
+            .on_conflict_do_update(index_elements=["shop_id", "user_id"], set_={"kinds": text})
+        )
+        await self._session.execute(statement)
+
+    async def all_kinds(self, shop_id: int) -> dict[int, frozenset[AlertKind]]:
+        rows = await self._session.scalars(
+            select(AlertMemberKindsRow).where(AlertMemberKindsRow.shop_id == shop_id)
+        )
+        return {row.user_id: _kinds(row.kinds) for row in rows}
+
+
+class SqlProductAlertRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @staticmethod
+    def _state(row: AlertProductStateRow) -> ProductAlertState:
+        return ProductAlertState(
+            row.shop_id, row.product_id, row.muted, row.ordered_at, row.reorder_done_for
+        )
+
+    async def get(self, shop_id: int, product_id: int) -> ProductAlertState:
+        row = await self._session.scalar(
+            select(AlertProductStateRow).where(
+                AlertProductStateRow.shop_id == shop_id,
+                AlertProductStateRow.product_id == product_id,
+            )
+        )
+        return self._state(row) if row is not None else ProductAlertState(shop_id, product_id)
+
+    async def save(self, state: ProductAlertState) -> None:
+        values = {
+            "muted": state.muted,
+            "ordered_at": state.ordered_at,
+            "reorder_done_for": state.reorder_done_for,
+        }
+        statement = (
+            _insert(self._session, AlertProductStateRow)
+            .values(shop_id=state.shop_id, product_id=state.product_id, **values)
+            .on_conflict_do_update(index_elements=["shop_id", "product_id"], set_=values)
+        )
+        await self._session.execute(statement)
+
+    async def for_shop(self, shop_id: int) -> dict[int, ProductAlertState]:
+        rows = await self._session.scalars(
+            select(AlertProductStateRow).where(AlertProductStateRow.shop_id == shop_id)
+        )
+        return {row.product_id: self._state(row) for row in rows}
+
+    async def snooze(self, shop_id: int, user_id: int, product_id: int, until: datetime) -> None:
+        statement = (
+            _insert(self._session, AlertSnoozeRow)
+            .values(shop_id=shop_id, user_id=user_id, product_id=product_id, until=until)
+            .on_conflict_do_update(
+                index_elements=["shop_id", "user_id", "product_id"], set_={"until": until}
+            )
+        )
+        await self._session.execute(statement)
+
+    async def snoozed(self, shop_id: int, user_id: int, now: datetime) -> dict[int, datetime]:
+        rows = await self._session.execute(
+            select(AlertSnoozeRow.product_id, AlertSnoozeRow.until).where(
+                AlertSnoozeRow.shop_id == shop_id,
+                AlertSnoozeRow.user_id == user_id,
+                AlertSnoozeRow.until > now,
+            )
+        )
+        return {product_id: until for product_id, until in rows}
+
+
+class SqlRecipientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def blocked(self, user_ids: Collection[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        rows = await self._session.scalars(
+            select(AlertBlockedRecipientRow.user_id).where(
+                AlertBlockedRecipientRow.user_id.in_(list(user_ids))
+            )
+        )
+        return set(rows)
+
+    async def mark_blocked(self, user_id: int, at: datetime) -> None:
+        statement = (
+            _insert(self._session, AlertBlockedRecipientRow)
+            .values(user_id=user_id, blocked_at=at)
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        await self._session.execute(statement)
+
+    async def mark_reachable(self, user_id: int) -> None:
+        await self._session.execute(
+            delete(AlertBlockedRecipientRow).where(AlertBlockedRecipientRow.user_id == user_id)
+        )
+
+
+class SqlAlertQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def attention(self, shop_id: int, today: date) -> Sequence[Product]:
+        rows = await self._session.execute(
+            select(ProductRow.__table__).where(
+                ProductRow.shop_id == shop_id,
+                ProductRow.archived.is_(False),
+                or_(ProductRow.on_hand <= ProductRow.threshold, ProductRow.reorder_date <= today),
+            )
+        )
+        return [_product(row) for row in rows]
+
+    async def expiring_batches(
+        self, shop_id: int, today: date, default_days: int
+    ) -> Sequence[tuple[Product, Batch]]:
+        window = func.coalesce(ProductRow.expiry_warning_days, default_days)
+        if _postgres(self._session):
+            # date + integer is a date in PostgreSQL: the exact window per product.
+            horizon: Any = literal(today) + window
+        else:
+            horizon = today + timedelta(days=MAX_WINDOW_DAYS)
+        query = (
+            select(BatchRow, ProductRow)
+            .join(
+                ProductRow,
+                (ProductRow.id == BatchRow.product_id) & (ProductRow.shop_id == BatchRow.shop_id),
+            )
+            .where(
+                BatchRow.shop_id == shop_id,
+                BatchRow.quantity > 0,
+                BatchRow.expiry.is_not(None),
+                BatchRow.expiry <= horizon,
+                ProductRow.archived.is_(False),
+            )
+            .order_by(BatchRow.expiry, BatchRow.id)
+        )
+        found: list[tuple[Product, Batch]] = []
+        products: dict[int, Product] = {}
+        for batch_row, product_row in await self._session.execute(query):
+            product = products.get(product_row.id)
+            if product is None:
+                product = products[product_row.id] = _product(product_row)
+            batch = _batch(batch_row)
+            days = (
+                product.expiry_warning_days
+                if product.expiry_warning_days is not None
+                else default_days
+            )
+            if batch.expiry is not None and batch.expiry <= today + timedelta(days=days):
+                found.append((product, batch))
+        return found
