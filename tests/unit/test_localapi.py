@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession, web
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, Update
 from telegram import InlineKeyboardMarkup as Keyboard
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.localapi import (
     EventKind,
@@ -317,3 +318,40 @@ def test_command_entities_count_utf16_units() -> None:
         {"type": "bot_command", "offset": 3, "length": 14}
     ]
     assert command_entities("price 2/3") == []
+
+
+async def test_a_python_telegram_bot_application_polls_and_replies(api: LocalBotApi) -> None:
+    async def stock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            f"card {context.args}", reply_markup=keyboard(("+1", "adj:1:1"))
+        )
+
+    async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await query.edit_message_text(f"tapped {query.data}")
+
+    app = (
+        ApplicationBuilder()
+        .token(api.token)
+        .base_url(api.base_url)
+        .base_file_url(api.base_file_url)
+        .build()
+    )
+    app.add_handler(CommandHandler("stock", stock))
+    app.add_handler(CallbackQueryHandler(tapped))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            await api.send_text(OWNER, None, "/stock whole milk")
+            card = await api.next_message(OWNER.id)
+            assert card.text == "card ['whole', 'milk']"
+            await api.press(OWNER, None, card.message_id, "+1")
+            assert (await api.next_edit(OWNER.id)).text == "tapped adj:1:1"
+        finally:
+            await app.updater.stop()
+            await app.stop()
