@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring the database to the latest schema")
     commands.add_parser(
-        "run", help="run the bot (polling, or webhook when WEBHOOK_URL is set); "
-        "without BOT_TOKEN it opens the console chat"
+        "run",
+        help="run the bot (polling, or webhook when WEBHOOK_URL is set); "
+        "without BOT_TOKEN it opens the console chat",
     )
     commands.add_parser("chat", help="try the bot in this terminal, no Telegram needed")
     args = parser.parse_args(argv)

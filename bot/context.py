@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,14 +11,14 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from bot.state import StateStore
-from core.ports import Clock, Inbox, UnitOfWork, UnitOfWorkFactory
+from core.ports import Clock, Inbox, UnitOfWork
 
 
 @dataclass
 class Services:
     settings: Settings
     engine: AsyncEngine
-    uow_factory: UnitOfWorkFactory
+    uow_factory: Callable[[], UnitOfWork]
     inbox: Inbox
     state: StateStore
     clock: Clock

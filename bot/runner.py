@@ -86,8 +86,11 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def serve(settings: Settings, token: str, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set)."""
+async def serve(
+    settings: Settings, token: str, stop: asyncio.Event | None = None, *, http: bool = True
+) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set). `http=False` (the console) serves no
+    health endpoints; webhook mode needs them."""
     stop = stop or asyncio.Event()
     services = build_services(settings)
     try:
@@ -95,7 +98,7 @@ async def serve(settings: Settings, token: str, stop: asyncio.Event | None = Non
         application = build_application(services, token)
         await application.initialize()
         try:
-            await _serve_application(settings, services, application, stop)
+            await _serve_application(settings, services, application, stop, http)
         finally:
             await application.shutdown()
     finally:
@@ -103,7 +106,11 @@ async def serve(settings: Settings, token: str, stop: asyncio.Event | None = Non
 
 
 async def _serve_application(
-    settings: Settings, services: Services, application: StockbotApp, stop: asyncio.Event
+    settings: Settings,
+    services: Services,
+    application: StockbotApp,
+    stop: asyncio.Event,
+    http: bool,
 ) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -114,9 +121,9 @@ async def _serve_application(
     webhook_path = settings.webhook_path if settings.webhook_url else None
     runner = web.AppRunner(make_web_app(services, processor, webhook_path))
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    log.info("HTTP endpoints on %s:%s", settings.host, settings.port)
+    if http or webhook_path is not None:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("HTTP endpoints on %s:%s", settings.host, settings.port)
 
     await application.start()
     await install_default_menus(application.bot)

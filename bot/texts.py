@@ -149,6 +149,10 @@ STATE_LOST = (
     "⚠️ I lost track of that step (the session store is unavailable). "
     "Please type the whole command, e.g. <code>/restock milk 20</code>."
 )
+STATE_LOST_PLAIN = (
+    "⚠️ I lost track of that step (the session store is unavailable). "
+    "Please type the whole command, e.g. /restock milk 20."
+)
 FLOW_CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
 FLOW_EXPIRED = "That step has expired. Please start the command again."

@@ -184,8 +184,12 @@ async def history(
     product_id: int | None = None,
     before_id: int | None = None,
     limit: int = PAGE_SIZE,
+    mark_undone: bool = True,
 ) -> list[HistoryEntry]:
-    """Ledger entries newest first; page on with the last entry's id as `before_id`."""
+    """Ledger entries newest first; page on with the last entry's id as `before_id`.
+
+    An export passes `mark_undone=False`: the undo movements themselves are in the
+    ledger, and looking each entry up again would cost a query per row."""
     async with uow:
         await authorize(uow, actor)
         movements = await uow.movements.history(
@@ -209,7 +213,7 @@ async def history(
                     product_name=product.name if product else "?",
                     unit=product.unit if product else "",
                     user_name=names[movement.user_id],
-                    undone=await uow.movements.undo_of(movement.id) is not None,
+                    undone=mark_undone and await uow.movements.undo_of(movement.id) is not None,
                 )
             )
         return entries

@@ -47,7 +47,7 @@ async def create_shop(
         await uow.members.add(Member(shop.id, user_id, Role.OWNER, user_name))
         await uow.users.save(User(user_id, user_name, shop.id))
         if chat_id is not None:
-            await uow.chats.link(chat_id, shop.id)
+            await _link_group(uow, chat_id, shop.id)
         await uow.commit()
         return shop
 
@@ -67,9 +67,18 @@ async def create_invite(
         )
         await uow.invites.add(invite)
         if chat_id is not None:
-            await uow.chats.link(chat_id, actor.shop_id)
+            await _link_group(uow, chat_id, actor.shop_id)
         await uow.commit()
         return invite
+
+
+async def _link_group(uow: UnitOfWork, chat_id: int, shop_id: int) -> None:
+    """A group serves one shop; it cannot be taken over by another shop's owner."""
+    linked = await uow.chats.shop_of(chat_id)
+    if linked is None:
+        await uow.chats.link(chat_id, shop_id)
+    elif linked != shop_id:
+        raise InvalidValue("This group already belongs to another shop.")
 
 
 async def join_shop(

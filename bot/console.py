@@ -1,0 +1,162 @@
+"""`stockbot chat`: the real bot, served by a local Bot API server, in this terminal.
+
+Type as a simulated user and read the bot's replies; press inline buttons by number;
+switch between an owner, a staff member and a stranger to try invites and roles."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+
+from bot.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
+from bot.runner import serve
+from bot.settings import Settings
+
+USERS = {
+    "alice": LocalUser(1001, "Alice", username="alice_owner"),
+    "bob": LocalUser(1002, "Bob", username="bob_staff"),
+    "eve": LocalUser(1003, "Eve", username="eve_stranger"),
+}
+GROUP = LocalChat.group(-100200300, "Shop team")
+
+INTRO = """\
+stockbot console — you are chatting with the real bot through a local Bot API server.
+  Type messages as the current user, e.g. /newshop Corner Cafe, /add milk unit l min 5,
+  /restock milk 20 exp 2026-06-01, /sell milk 3, /dashboard, /help.
+  :1, :2 …      press button 1, 2 … of the bot's last message (:list shows them)
+  :as bob       switch user (alice = owner-to-be, bob = staff-to-be, eve = a stranger)
+  :group / :dm  talk in a group chat or in your private chat with the bot
+  :quit         leave (Ctrl-D works too)
+"""
+
+
+class Console:
+    def __init__(self, api: LocalBotApi) -> None:
+        self.api = api
+        self.user = USERS["alice"]
+        self.chat: LocalChat | None = None
+        self.last_with_buttons: dict[int, ChatMessage] = {}
+
+    @property
+    def chat_id(self) -> int:
+        return self.chat.id if self.chat is not None else self.user.id
+
+    def show(self, event: BotEvent) -> None:
+        message = event.message
+        if event.kind is EventKind.CALLBACK_ANSWERED:
+            text = event.detail.get("text")
+            if text:
+                print(f"  [popup] {text}")
+            return
+        if message is None or event.kind not in {EventKind.SENT, EventKind.EDITED}:
+            return
+        where = "group" if message.chat_id < 0 else self._user_name(message.chat_id)
+        tag = "edited" if event.kind is EventKind.EDITED else "bot"
+        print(f"\n┌─ {tag} → {where}")
+        body = message.shown_text
+        if message.document is not None:
+            body = f"📎 {message.document.filename} ({len(message.document.content)} bytes) {body}"
+        for line in body.splitlines() or [""]:
+            print(f"│ {line}")
+        if message.buttons:
+            self.last_with_buttons[message.chat_id] = message
+            labels = [f"[{i}] {b.text}" for i, b in enumerate(message.buttons, start=1)]
+            print("│ " + "  ".join(labels))
+        print("└─")
+
+    def _user_name(self, user_id: int) -> str:
+        return next((name for name, u in USERS.items() if u.id == user_id), str(user_id))
+
+    async def handle(self, line: str) -> bool:
+        """False when the user wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if line in {":quit", ":q", ":exit"}:
+            return False
+        if line.startswith(":as "):
+            name = line[4:].strip().lower()
+            if name not in USERS:
+                print(f"  unknown user; choose one of {', '.join(USERS)}")
+            else:
+                self.user = USERS[name]
+                print(f"  you are now {self.user.first_name}")
+            return True
+        if line == ":group":
+            self.chat = GROUP
+            print(f"  talking in the group “{GROUP.title}”")
+            return True
+        if line == ":dm":
+            self.chat = None
+            print("  talking in your private chat with the bot")
+            return True
+        if line == ":list":
+            message = self.last_with_buttons.get(self.chat_id)
+            for i, b in enumerate(message.buttons if message else [], start=1):
+                print(f"  [{i}] {b.text}")
+            return True
+        if line.startswith(":") and line[1:].isdigit():
+            await self._press(int(line[1:]))
+            return True
+        await self.api.send_text(self.user, self.chat, line)
+        return True
+
+    async def _press(self, number: int) -> None:
+        message = self.last_with_buttons.get(self.chat_id)
+        buttons = message.buttons if message else []
+        if message is None or not 1 <= number <= len(buttons):
+            print("  no such button")
+            return
+        data = buttons[number - 1].callback_data
+        if data is not None:
+            await self.api.press_button(self.user, self.chat, message.message_id, data)
+
+
+async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        await queue.put(line if line else None)
+        if not line:
+            return
+
+
+async def run_console(settings: Settings) -> None:
+    api = LocalBotApi(bot_username="stockbot_local_bot")
+    await api.start()
+    local = settings.model_copy(
+        update={
+            "telegram_api_base_url": api.base_url,
+            "telegram_api_base_file_url": api.base_file_url,
+            "webhook_url": None,
+            "poll_timeout": 1,
+        }
+    )
+    console = Console(api)
+    api.add_listener(console.show)
+    stop = asyncio.Event()
+    bot_task = asyncio.create_task(serve(local, api.token, stop, http=False))
+    print(INTRO)
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    reader = asyncio.create_task(_read_lines(queue))
+    try:
+        while not bot_task.done():
+            getter = asyncio.create_task(queue.get())
+            done, _ = await asyncio.wait({getter, bot_task}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                break
+            line = getter.result()
+            if line is None or not await console.handle(line):
+                break
+            # Let the bot answer before showing the next prompt.
+            await asyncio.sleep(0.3)
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(bot_task, timeout=10)
+        reader.cancel()
+        await api.stop()
+    if bot_task.done() and not bot_task.cancelled() and bot_task.exception():
+        raise bot_task.exception()  # type: ignore[misc]

@@ -1,0 +1,163 @@
+"""Every handler, registered in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks as cb
+from bot import texts
+from bot.context import BotContext, StockbotApp
+from bot.handlers import catalog, export, shop, stock, views
+from bot.handlers.base import current_flow, end_flow, on_error, recall, respond
+from bot.parsing import Command
+
+ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
+
+
+async def _pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
+    """A "did you mean" choice: finish whatever command asked."""
+    pending = await recall(context, action.token)
+    command = pending["command"] if pending else None
+    if command == Command.STOCK.value:
+        await views.on_card(update, context, cb.OpenCard(action.product_id))
+    elif command == Command.HISTORY.value:
+        await views.on_history(update, context, cb.OpenHistory(action.product_id))
+    elif command == Command.EDIT.value:
+        await _answered(update)
+        await catalog.show_edit(update, context, action.product_id)
+    elif command == Command.DELETE.value:
+        await _answered(update)
+        await catalog.ask_delete(update, context, action.product_id)
+    else:
+        await stock.on_pick(update, context, action)
+
+
+async def _answered(update: Update) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def _cancel_flow(update: Update, context: BotContext, action: cb.CancelFlow) -> None:
+    await end_flow(context, update)
+    await _answered(update)
+    await respond(update, texts.FLOW_CANCELLED)
+
+
+async def _noop(update: Update, context: BotContext, action: cb.Noop) -> None:
+    await _answered(update)
+
+
+async def _option(update: Update, context: BotContext, action: cb.ChooseOption) -> None:
+    """A button inside a guided step answers it like typed text."""
+    await _answered(update)
+    flow = await current_flow(context, update)
+    if flow is None:
+        await respond(update, texts.FLOW_EXPIRED, edit=False)
+        return
+    await _continue(update, context, flow, action.value)
+
+
+ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
+    cb.Adjust: stock.on_adjust,
+    cb.Prompt: stock.on_prompt,
+    cb.Undo: stock.on_undo,
+    cb.OpenCard: views.on_card,
+    cb.OpenHistory: views.on_history,
+    cb.OpenInventory: views.on_inventory,
+    cb.OpenDashboard: views.on_dashboard,
+    cb.PickProduct: _pick,
+    cb.ConfirmDelete: catalog.on_confirm_delete,
+    cb.EditField: catalog.on_edit_field,
+    cb.RemoveMember: shop.on_remove_member,
+    cb.SetMemberRole: shop.on_set_role,
+    cb.SwitchShop: shop.on_switch_shop,
+    cb.ChangeSetting: shop.on_change_setting,
+    cb.CancelFlow: _cancel_flow,
+    cb.ChooseOption: _option,
+    cb.Noop: _noop,
+}
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Decode the button; the action's handler re-checks membership and role."""
+    assert update.callback_query is not None
+    action = cb.decode(update.callback_query.data)
+    handler = ACTIONS.get(type(action))
+    if handler is None:
+        raise cb.CallbackDataError(f"no handler for {type(action).__name__}")
+    await handler(update, context, action)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """Plain text answers the current guided step; without one, in a private chat it is
+    taken as a product name to look up."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    flow = await current_flow(context, update)
+    if flow is not None:
+        await _continue(update, context, flow, message.text)
+    elif update.effective_chat is not None and update.effective_chat.type == "private":
+        await views.stock_by_text(update, context, message.text)
+
+
+async def _continue(update: Update, context: BotContext, flow: dict[str, Any], reply: str) -> None:
+    kind = flow.get("kind")
+    if kind == "stock":
+        await stock.continue_stock(update, context, flow, reply)
+    elif kind == "reason":
+        await stock.continue_reason(update, context, flow, reply)
+    elif kind == "add":
+        await catalog.continue_add(update, context, reply)
+    elif kind == "edit":
+        await catalog.continue_edit(update, context, flow, reply)
+    elif kind == "setting":
+        await shop.apply_setting(update, context, cb.SettingsField(flow["field"]), reply)
+    else:
+        await end_flow(context, update)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    had_flow = await current_flow(context, update) is not None
+    await end_flow(context, update)
+    await respond(update, texts.FLOW_CANCELLED if had_flow else texts.NOTHING_TO_CANCEL)
+
+
+COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] = {
+    "start": shop.start,
+    "help": shop.help_command,
+    "newshop": shop.newshop,
+    "invite": shop.invite,
+    "team": shop.team,
+    "shop": shop.shop_switch,
+    "settings": shop.settings,
+    "add": catalog.add,
+    "edit": catalog.edit,
+    "delete": catalog.delete,
+    "products": views.products,
+    "restock": stock.stock_command(Command.RESTOCK),
+    "sell": stock.stock_command(Command.SELL),
+    "remove": stock.stock_command(Command.REMOVE),
+    "count": stock.stock_command(Command.COUNT),
+    "undo": stock.undo_command,
+    "stock": views.stock,
+    "inventory": views.inventory_command,
+    "dashboard": views.dashboard,
+    "low": views.low,
+    "expiring": views.expiring,
+    "history": views.history,
+    "export": export.export,
+    "cancel": cancel,
+}
+
+
+def register(application: StockbotApp) -> None:
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_error_handler(on_error)

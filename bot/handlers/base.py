@@ -1,0 +1,175 @@
+"""What every handler shares: who and where the update comes from, how to answer, flow
+state, and the one error handler that turns domain errors into friendly replies."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot import keyboards, texts
+from bot.callbacks import CallbackDataError
+from bot.context import BotContext
+from bot.parsing import ParseError
+from bot.state import FLOW_TTL_SECONDS, StateUnavailable
+from core import catalog
+from core.access import Actor, resolve_actor
+from core.errors import DomainError, ProductNotFound
+from core.model import Member, Product, Shop
+from core.shops import shop_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Here:
+    """The acting member and their shop for this update."""
+
+    actor: Actor
+    shop: Shop
+    member: Member
+
+    @property
+    def is_owner(self) -> bool:
+        return self.member.is_owner
+
+
+def user_name(update: Update) -> str:
+    user = update.effective_user
+    if user is None:
+        return "?"
+    return user.full_name or (f"@{user.username}" if user.username else str(user.id))
+
+
+def group_chat_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat is not None and chat.type != ChatType.PRIVATE else None
+
+
+async def here(update: Update, context: BotContext) -> Here:
+    assert update.effective_user is not None
+    services = context.services
+    actor = await resolve_actor(services.uow(), update.effective_user.id, group_chat_id(update))
+    shop, member = await shop_of(services.uow(), actor)
+    return Here(actor, shop, member)
+
+
+def request_key(update: Update, part: int | str | None = None) -> str:
+    """The idempotency key of a ledger change: the update id, plus the line of a batch."""
+    return f"u{update.update_id}" if part is None else f"u{update.update_id}:{part}"
+
+
+async def respond(
+    update: Update,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = True,
+) -> Message | None:
+    """Reply to a message, or edit the message whose button was pressed."""
+    text = texts.truncate(text)
+    query = update.callback_query
+    if query is not None and edit and query.message is not None:
+        try:
+            result = await query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return None
+            raise
+        return result if isinstance(result, Message) else None
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(text, reply_markup=keyboard)
+
+
+# --- flow state -----------------------------------------------------------------------
+
+
+def flow_key(update: Update) -> str:
+    assert update.effective_chat is not None and update.effective_user is not None
+    return f"flow:{update.effective_chat.id}:{update.effective_user.id}"
+
+
+async def start_flow(context: BotContext, update: Update, flow: dict[str, Any]) -> None:
+    await context.services.state.set(flow_key(update), flow, FLOW_TTL_SECONDS)
+
+
+async def current_flow(context: BotContext, update: Update) -> dict[str, Any] | None:
+    return await context.services.state.get(flow_key(update))
+
+
+async def end_flow(context: BotContext, update: Update) -> None:
+    await context.services.state.delete(flow_key(update))
+
+
+async def remember(context: BotContext, value: dict[str, Any]) -> str:
+    """Keep a pending command for a button (e.g. a "did you mean" choice); a short token."""
+    token = secrets.token_urlsafe(6)
+    await context.services.state.set(f"pending:{token}", value, FLOW_TTL_SECONDS)
+    return token
+
+
+async def recall(context: BotContext, token: str) -> dict[str, Any] | None:
+    return await context.services.state.get(f"pending:{token}")
+
+
+async def resolve_or_suggest(
+    update: Update, context: BotContext, where: Here, name: str, command: str, text: str
+) -> Product | None:
+    """The named product; when the name is unknown but close to others, offer them as
+    buttons that complete `command` later, and return None."""
+    try:
+        return await catalog.find_product(context.services.uow(), where.actor, name)
+    except ProductNotFound as missing:
+        if not missing.suggestions:
+            raise
+        token = await remember(context, {"command": command, "text": text})
+        await respond(
+            update,
+            f"🤔 No product called “{texts.h(missing.name)}”. Did you mean:",
+            keyboards.suggestions(token, missing.suggestions),
+            edit=False,
+        )
+        return None
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Domain and input errors get a friendly reply; anything else is logged and the
+    update is left for the inbox to retry."""
+    error = context.error
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    if isinstance(error, ParseError):
+        where = f"Line {error.line}: " if error.line else ""
+        await _tell(update, f"⚠️ {where}{error.message}\nUse: {error.usage}")
+    elif isinstance(error, DomainError):
+        await _tell(update, f"⚠️ {error.message}")
+    elif isinstance(error, StateUnavailable):
+        log.warning("state store unavailable: %s", error)
+        await _tell(update, texts.STATE_LOST_PLAIN)
+    elif isinstance(error, CallbackDataError):
+        log.info("rejected callback data from %s: %s", update.effective_user, error)
+        await _tell(update, texts.BUTTON_EXPIRED)
+    else:
+        log.error("update %s failed", update.update_id, exc_info=error)
+        context.services.failures[update.update_id] = repr(error)
+
+
+async def _tell(update: Update, plain: str) -> None:
+    """A refusal: an alert on the pressed button, or a reply to the message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(plain[:200], show_alert=True)
+        return
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.h(plain))

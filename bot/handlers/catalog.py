@@ -1,0 +1,204 @@
+"""The catalog: /add, /edit, /delete (archive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from bot import callbacks as cb
+from bot import keyboards, texts
+from bot.context import BotContext
+from bot.handlers.base import end_flow, here, resolve_or_suggest, respond, start_flow
+from bot.handlers.stock import message_args
+from bot.parsing import (
+    USAGE,
+    AddProduct,
+    Command,
+    ParseError,
+    parse_add,
+    parse_days,
+    parse_money,
+    parse_quantity,
+)
+from core import catalog
+from core.catalog import ProductFields
+from core.errors import OwnerOnly
+from core.model import UNITS
+
+NAME_PROMPT = (
+    "What is the new product called? You can add details too, e.g. "
+    "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
+)
+FIELD_PROMPT = {
+    cb.EditableField.NAME: "Send the new name.",
+    cb.EditableField.CATEGORY: "Send the category, e.g. dairy.",
+    cb.EditableField.UNIT: "Choose or type the unit.",
+    cb.EditableField.THRESHOLD: "Send the low-stock threshold (reorder point), e.g. 5.",
+    cb.EditableField.PRICE: "Send the store price, e.g. 2.40.",
+    cb.EditableField.COST: "Send the supplier price, e.g. 1.10.",
+    cb.EditableField.BARCODE: "Send the barcode.",
+    cb.EditableField.SUPPLIER: "Send the supplier's name.",
+    cb.EditableField.WARNING_DAYS: "Warn how many days before expiry? e.g. 3",
+}
+
+
+def fields_of(parsed: AddProduct) -> ProductFields:
+    return ProductFields(
+        name=parsed.name,
+        category=parsed.category,
+        unit=parsed.unit,
+        threshold=parsed.threshold,
+        price=parsed.price,
+        cost=parsed.cost,
+        barcodes=(parsed.barcode,) if parsed.barcode else None,
+        supplier=parsed.supplier,
+        expiry_warning_days=parsed.warning_days,
+    )
+
+
+async def add(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    if not where.is_owner:
+        raise OwnerOnly("add products")
+    parsed = parse_add(message_args(update), day_first=where.shop.day_first)
+    if parsed.name is None:
+        await start_flow(context, update, {"kind": "add"})
+        await respond(update, NAME_PROMPT, keyboards.cancel(), edit=False)
+        return
+    await _add(update, context, parsed)
+
+
+async def continue_add(update: Update, context: BotContext, reply: str) -> None:
+    where = await here(update, context)
+    parsed = parse_add(reply, day_first=where.shop.day_first)
+    if parsed.name is None:
+        raise ParseError("The product needs a name.", USAGE[Command.ADD])
+    await _add(update, context, parsed)
+
+
+async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
+    where = await here(update, context)
+    product = await catalog.add_product(context.services.uow(), where.actor, fields_of(parsed))
+    await end_flow(context, update)
+    await respond(
+        update,
+        f"✅ Added <b>{texts.h(product.name)}</b> ({texts.h(product.unit)}). "
+        f"Restock it with <code>/restock {texts.h(product.name)} 10</code>.",
+        keyboards.card(product.id),
+        edit=False,
+    )
+
+
+async def edit(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    if not where.is_owner:
+        raise OwnerOnly("edit products")
+    text = message_args(update).strip()
+    if not text:
+        raise ParseError("Which product?", USAGE[Command.EDIT])
+    product = await resolve_or_suggest(update, context, where, text, Command.EDIT.value, text)
+    if product is not None:
+        await show_edit(update, context, product.id)
+
+
+async def show_edit(update: Update, context: BotContext, product_id: int) -> None:
+    where = await here(update, context)
+    product = await catalog.get_product(context.services.uow(), where.actor, product_id)
+    await respond(
+        update,
+        f"✏️ Editing <b>{texts.h(product.name)}</b>. What should change?",
+        keyboards.edit_fields(product.id),
+        edit=False,
+    )
+
+
+async def on_edit_field(update: Update, context: BotContext, action: cb.EditField) -> None:
+    where = await here(update, context)
+    if not where.is_owner:
+        raise OwnerOnly("edit products")
+    flow: dict[str, Any] = {
+        "kind": "edit",
+        "product_id": action.product_id,
+        "field": action.field.value,
+    }
+    await start_flow(context, update, flow)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else keyboards.cancel()
+    await respond(update, FIELD_PROMPT[action.field], markup, edit=False)
+
+
+def field_change(field: cb.EditableField, value: str) -> ProductFields:
+    usage = FIELD_PROMPT[field]
+    text = value.strip()
+    if not text:
+        raise ParseError("Send a value.", usage)
+    match field:
+        case cb.EditableField.NAME:
+            return ProductFields(name=text)
+        case cb.EditableField.CATEGORY:
+            return ProductFields(category=text)
+        case cb.EditableField.UNIT:
+            return ProductFields(unit=text)
+        case cb.EditableField.THRESHOLD:
+            return ProductFields(threshold=parse_quantity(text, usage))
+        case cb.EditableField.PRICE:
+            return ProductFields(price=parse_money(text, usage))
+        case cb.EditableField.COST:
+            return ProductFields(cost=parse_money(text, usage))
+        case cb.EditableField.BARCODE:
+            return ProductFields(barcodes=(text,))
+        case cb.EditableField.SUPPLIER:
+            return ProductFields(supplier=text)
+        case cb.EditableField.WARNING_DAYS:
+            return ProductFields(expiry_warning_days=parse_days(text, usage, maximum=365))
+
+
+async def continue_edit(
+    update: Update, context: BotContext, flow: dict[str, Any], reply: str
+) -> None:
+    where = await here(update, context)
+    change = field_change(cb.EditableField(flow["field"]), reply)
+    product = await catalog.edit_product(
+        context.services.uow(), where.actor, flow["product_id"], change
+    )
+    await end_flow(context, update)
+    await respond(
+        update,
+        f"✅ Saved <b>{texts.h(product.name)}</b>. Anything else?",
+        keyboards.edit_fields(product.id),
+        edit=False,
+    )
+
+
+async def delete(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    if not where.is_owner:
+        raise OwnerOnly("delete products")
+    text = message_args(update).strip()
+    if not text:
+        raise ParseError("Which product?", USAGE[Command.DELETE])
+    product = await resolve_or_suggest(update, context, where, text, Command.DELETE.value, text)
+    if product is not None:
+        await ask_delete(update, context, product.id)
+
+
+async def ask_delete(update: Update, context: BotContext, product_id: int) -> None:
+    where = await here(update, context)
+    product = await catalog.get_product(context.services.uow(), where.actor, product_id)
+    await respond(
+        update,
+        f"🗑 Archive <b>{texts.h(product.name)}</b>? It leaves the catalog and lists; "
+        "its history stays.",
+        keyboards.confirm_delete(product.id),
+        edit=False,
+    )
+
+
+async def on_confirm_delete(update: Update, context: BotContext, action: cb.ConfirmDelete) -> None:
+    where = await here(update, context)
+    product = await catalog.archive_product(context.services.uow(), where.actor, action.product_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer("Archived")
+    await respond(update, f"🗑 <b>{texts.h(product.name)}</b> archived. Its history stays.")

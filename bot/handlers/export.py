@@ -1,0 +1,127 @@
+"""/export: the inventory snapshot and the whole ledger as CSV documents."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.base import here
+from bot.texts import badges
+from core import inventory
+from core.inventory import InventoryQuery
+from core.quantities import format_quantity
+
+EXPORT_PAGE = 500
+
+
+def _money(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    services = context.services
+    message = update.effective_message
+    assert message is not None
+    owner = where.is_owner
+    progress = await message.reply_text("⏳ Preparing the export…")
+
+    stock = io.StringIO()
+    writer = csv.writer(stock)
+    header = [
+        "product",
+        "category",
+        "unit",
+        "on_hand",
+        "threshold",
+        "status",
+        "earliest_expiry",
+        "price",
+        "reorder_date",
+    ]
+    writer.writerow(header + (["cost", "supplier"] if owner else []))
+    page_number = 0
+    while True:
+        page = await inventory.inventory(
+            services.uow(),
+            where.actor,
+            InventoryQuery(page=page_number, page_size=EXPORT_PAGE),
+            now=services.clock.now(),
+        )
+        for line in page.lines:
+            p = line.product
+            row = [
+                p.name,
+                p.category,
+                p.unit,
+                format_quantity(p.on_hand),
+                format_quantity(p.threshold),
+                badges(line.status) or "ok",
+                p.earliest_expiry or "",
+                _money(p.price),
+                p.reorder_date or "",
+            ]
+            writer.writerow(row + ([_money(p.cost), p.supplier] if owner else []))
+        page_number += 1
+        if page_number >= page.pages:
+            break
+
+    ledger = io.StringIO()
+    writer = csv.writer(ledger)
+    header = [
+        "id",
+        "at_utc",
+        "product",
+        "quantity",
+        "unit",
+        "reason",
+        "by",
+        "note",
+        "expiry",
+        "price",
+        "reorder_date",
+        "reverses",
+    ]
+    writer.writerow(header + (["cost"] if owner else []))
+    before: int | None = None
+    rows = 0
+    while True:
+        entries = await inventory.history(
+            services.uow(), where.actor, before_id=before, limit=EXPORT_PAGE, mark_undone=False
+        )
+        for entry in entries:
+            m = entry.movement
+            row = [
+                m.id,
+                m.created_at.isoformat(),
+                entry.product_name,
+                format_quantity(m.quantity),
+                entry.unit,
+                m.reason.value,
+                entry.user_name,
+                m.note,
+                m.expiry or "",
+                _money(m.price),
+                m.reorder_date or "",
+                m.reverses_id or "",
+            ]
+            writer.writerow(row + ([_money(m.cost)] if owner else []))
+        rows += len(entries)
+        if len(entries) < EXPORT_PAGE:
+            break
+        before = entries[-1].movement.id
+        await progress.edit_text(f"⏳ Preparing the export… {rows} movements so far")
+
+    day = services.clock.now().date().isoformat()
+    await message.reply_document(
+        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption="📦 Stock snapshot"
+    )
+    await message.reply_document(
+        ledger.getvalue().encode(),
+        filename=f"ledger-{day}.csv",
+        caption=f"🧾 Ledger: {rows} movements",
+    )
+    await progress.edit_text("✅ Export ready.")

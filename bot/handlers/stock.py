@@ -1,0 +1,349 @@
+"""Stock movements: /restock, /sell, /remove, /count, /undo, batches of lines, the card's
+quick-adjust buttons, and the guided steps that ask for what a command left out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from telegram import Update
+
+from bot import callbacks as cb
+from bot import keyboards, texts
+from bot.context import BotContext
+from bot.handlers.base import (
+    Here,
+    end_flow,
+    here,
+    recall,
+    request_key,
+    resolve_or_suggest,
+    respond,
+    start_flow,
+)
+from bot.parsing import (
+    Command,
+    CountProduct,
+    ParseError,
+    RemoveProduct,
+    RestockProduct,
+    SellProduct,
+    StockCommand,
+    is_batch,
+    parse_command,
+    parse_lines,
+    parse_quantity,
+    split_command,
+)
+from core import catalog, inventory, ledger
+from core.errors import DomainError
+from core.ledger import MovementResult
+from core.model import Product, Reason
+from core.quantities import format_quantity
+
+ADJUST = "adjust"  # the card's custom-amount step: a signed quantity
+QUANTITY_PROMPT = {
+    Command.RESTOCK.value: "How many {unit} of <b>{name}</b> arrived? You may add "
+    "<code>exp 2026-06-01</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
+    Command.SELL.value: "How many {unit} of <b>{name}</b> were sold?",
+    Command.REMOVE.value: "How many {unit} of <b>{name}</b> to remove?",
+    Command.COUNT.value: "How many {unit} of <b>{name}</b> did you count?",
+    ADJUST: "By how much? e.g. <code>+3</code> or <code>-2</code> ({unit} of <b>{name}</b>)",
+}
+PRODUCT_PROMPT = "Which product? Type its name and quantity, e.g. <code>milk 20</code>."
+PROMPT_COMMAND = {
+    cb.PromptKind.AMOUNT: ADJUST,
+    cb.PromptKind.SELL: Command.SELL.value,
+    cb.PromptKind.RESTOCK: Command.RESTOCK.value,
+    cb.PromptKind.REMOVE: Command.REMOVE.value,
+    cb.PromptKind.COUNT: Command.COUNT.value,
+}
+
+
+def message_args(update: Update) -> str:
+    """The text after `/command`, newlines kept (context.args would lose them)."""
+    message = update.effective_message
+    split = split_command(message.text or "") if message is not None else None
+    return split[1] if split else ""
+
+
+def stock_command(command: Command) -> Any:
+    async def handle(update: Update, context: BotContext) -> None:
+        where = await here(update, context)
+        text = message_args(update)
+        if is_batch(text):
+            await _batch(update, context, where, command, text)
+            return
+        parsed = parse_command(command, text, day_first=where.shop.day_first)
+        assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+        await proceed(update, context, where, command, parsed, None, text)
+
+    handle.__name__ = f"{command.value}_command"
+    return handle
+
+
+async def proceed(
+    update: Update,
+    context: BotContext,
+    where: Here,
+    command: Command,
+    parsed: StockCommand,
+    product_id: int | None,
+    text: str,
+) -> None:
+    """Run the command if it is complete, else ask for the first missing piece."""
+    services = context.services
+    if product_id is None:
+        if parsed.name is None:
+            await start_flow(context, update, {"kind": "stock", "command": command.value})
+            await respond(update, PRODUCT_PROMPT, keyboards.cancel(), edit=False)
+            return
+        found = await resolve_or_suggest(update, context, where, parsed.name, command.value, text)
+        if found is None:
+            return
+        product = found
+        product_id = product.id
+    else:
+        product = await catalog.get_product(services.uow(), where.actor, product_id)
+    if parsed.quantity is None:
+        await ask_quantity(update, context, command.value, product)
+        return
+    if isinstance(parsed, RemoveProduct) and parsed.reason is None:
+        await start_flow(
+            context,
+            update,
+            {
+                "kind": "reason",
+                "product_id": product.id,
+                "quantity": str(parsed.quantity),
+                "note": parsed.note,
+            },
+        )
+        await respond(
+            update,
+            f"Why are {texts.qty(parsed.quantity, product.unit)} of "
+            f"<b>{texts.h(product.name)}</b> leaving?",
+            keyboards.reasons(),
+            edit=False,
+        )
+        return
+    result = await execute(context, where, parsed, product_id, request_key(update))
+    await end_flow(context, update)
+    await confirm(update, where, result)
+
+
+async def ask_quantity(update: Update, context: BotContext, command: str, product: Product) -> None:
+    await start_flow(
+        context, update, {"kind": "stock", "command": command, "product_id": product.id}
+    )
+    prompt = QUANTITY_PROMPT[command].format(unit=texts.h(product.unit), name=texts.h(product.name))
+    await respond(update, prompt, keyboards.cancel(), edit=False)
+
+
+async def execute(
+    context: BotContext, where: Here, parsed: StockCommand, product_id: int, key: str
+) -> MovementResult:
+    services = context.services
+    uow, actor, now = services.uow(), where.actor, services.clock.now()
+    assert parsed.quantity is not None
+    if isinstance(parsed, RestockProduct):
+        command = ledger.Restock(
+            product_id,
+            parsed.quantity,
+            expiry=parsed.expiry,
+            cost=parsed.cost,
+            price=parsed.price,
+            reorder_date=parsed.reorder_date,
+            note=parsed.note,
+        )
+        return await ledger.restock(uow, actor, command, key=key, now=now)
+    if isinstance(parsed, SellProduct):
+        removal = ledger.Removal(product_id, parsed.quantity, Reason.SALE)
+        return await ledger.remove(uow, actor, removal, key=key, now=now)
+    if isinstance(parsed, RemoveProduct):
+        removal = ledger.Removal(
+            product_id, parsed.quantity, parsed.reason or Reason.ADJUSTMENT, parsed.note
+        )
+        return await ledger.remove(uow, actor, removal, key=key, now=now)
+    counted = ledger.Count(product_id, parsed.quantity)
+    return await ledger.count(uow, actor, counted, key=key, now=now)
+
+
+async def confirm(update: Update, where: Here, result: MovementResult) -> None:
+    movement_id = result.movement.id if result.movement else None
+    await respond(
+        update,
+        texts.movement_done(result, where.shop, show_cost=where.is_owner),
+        keyboards.movement(movement_id, result.product.id),
+        edit=False,
+    )
+
+
+async def _batch(
+    update: Update, context: BotContext, where: Here, command: Command, text: str
+) -> None:
+    """One movement per line; a bad line is reported and the good ones still apply."""
+    services = context.services
+    lines: list[str] = []
+    movements: list[int] = []
+    for index, item in enumerate(parse_lines(command, text, day_first=where.shop.day_first)):
+        if isinstance(item, ParseError):
+            lines.append(f"❌ Line {item.line}: {texts.h(item.message)}")
+            continue
+        assert item.name is not None
+        try:
+            product = await catalog.find_product(services.uow(), where.actor, item.name)
+            result = await execute(context, where, item, product.id, request_key(update, index))
+        except DomainError as refused:
+            lines.append(f"❌ {texts.h(item.name)}: {texts.h(refused.message)}")
+            continue
+        if result.movement is not None:
+            movements.append(result.movement.id)
+        lines.append(texts.movement_done(result, where.shop, show_cost=where.is_owner))
+    good = sum(1 for line in lines if line.startswith("✅"))
+    header = f"📋 <b>{good} of {len(lines)} lines applied</b>"
+    await respond(update, "\n".join([header, *lines]), keyboards.undo_many(movements), edit=False)
+
+
+# --- guided steps -----------------------------------------------------------------------
+
+
+def _signed_quantity(text: str) -> Decimal:
+    cleaned = text.strip().replace("−", "-")
+    sign = Decimal(-1) if cleaned.startswith("-") else Decimal(1)
+    quantity = parse_quantity(cleaned.lstrip("+-").strip(), "+3 or -2")
+    return sign * quantity
+
+
+async def continue_stock(
+    update: Update, context: BotContext, flow: dict[str, Any], reply: str
+) -> None:
+    """The user answered a step of a stock command."""
+    where = await here(update, context)
+    product_id = flow.get("product_id")
+    if flow["command"] == ADJUST:
+        assert product_id is not None
+        delta = _signed_quantity(reply)
+        services = context.services
+        result = await ledger.adjust(
+            services.uow(),
+            where.actor,
+            ledger.Adjustment(product_id, delta),
+            key=request_key(update),
+            now=services.clock.now(),
+        )
+        await end_flow(context, update)
+        await confirm(update, where, result)
+        return
+    command = Command(flow["command"])
+    # The product is known by id: parse the reply behind a placeholder name.
+    text = reply if product_id is None else f'"_" {reply}'
+    parsed = parse_command(command, text, day_first=where.shop.day_first)
+    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    await proceed(update, context, where, command, parsed, product_id, text)
+
+
+async def continue_reason(
+    update: Update, context: BotContext, flow: dict[str, Any], reason: str
+) -> None:
+    where = await here(update, context)
+    try:
+        chosen = Reason(reason)
+    except ValueError:
+        raise ParseError(
+            f"“{reason}” is not a reason.", "damage, expired, adjustment, sale or return"
+        ) from None
+    parsed = RemoveProduct("_", Decimal(flow["quantity"]), chosen, flow.get("note", ""))
+    await proceed(update, context, where, Command.REMOVE, parsed, flow["product_id"], "")
+
+
+async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
+    """A "did you mean" choice completes the original command with that product."""
+    pending = await recall(context, action.token)
+    if pending is None:
+        raise ParseError(texts.FLOW_EXPIRED, "type the command again")
+    where = await here(update, context)
+    command = Command(pending["command"])
+    parsed = parse_command(command, pending["text"], day_first=where.shop.day_first)
+    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await proceed(update, context, where, command, parsed, action.product_id, pending["text"])
+
+
+async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> None:
+    where = await here(update, context)
+    product = await catalog.get_product(context.services.uow(), where.actor, action.product_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await ask_quantity(update, context, PROMPT_COMMAND[action.kind], product)
+
+
+# --- quick adjust and undo --------------------------------------------------------------
+
+
+async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> None:
+    """One tap, one movement; the card is edited in place with the new figures."""
+    where = await here(update, context)
+    services = context.services
+    result = await ledger.adjust(
+        services.uow(),
+        where.actor,
+        ledger.Adjustment(action.product_id, action.delta),
+        key=request_key(update),
+        now=services.clock.now(),
+    )
+    product = result.product
+    sign = "+" if action.delta > 0 else "−"
+    label = f"{sign}{format_quantity(abs(action.delta))}"
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            f"{label} → {format_quantity(product.on_hand)} {product.unit}"
+        )
+    await show_card(
+        update, context, where, product.id, result.movement.id if result.movement else None, label
+    )
+
+
+async def show_card(
+    update: Update,
+    context: BotContext,
+    where: Here,
+    product_id: int,
+    undo_movement: int | None = None,
+    undo_label: str = "",
+) -> None:
+    services = context.services
+    card = await inventory.product_card(
+        services.uow(), where.actor, product_id, now=services.clock.now()
+    )
+    await respond(
+        update,
+        texts.product_card(card, show_cost=where.is_owner),
+        keyboards.card(product_id, undo_movement, undo_label),
+    )
+
+
+async def undo_command(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    await _undo(update, context, where, None)
+
+
+async def on_undo(update: Update, context: BotContext, action: cb.Undo) -> None:
+    where = await here(update, context)
+    await _undo(update, context, where, action.movement_id)
+
+
+async def _undo(update: Update, context: BotContext, where: Here, movement_id: int | None) -> None:
+    services = context.services
+    result = await ledger.undo(
+        services.uow(), where.actor, movement_id, key=request_key(update), now=services.clock.now()
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer("Undone")
+    await respond(
+        update,
+        texts.undone(result),
+        keyboards.movement(None, result.product.id),
+        edit=False,
+    )

@@ -1,0 +1,168 @@
+"""Looking at stock: /stock, /inventory, /low, /expiring, /dashboard, /products, /history."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import callbacks as cb
+from bot import keyboards, texts
+from bot.context import BotContext
+from bot.handlers.base import Here, here, resolve_or_suggest, respond
+from bot.handlers.stock import message_args, show_card
+from bot.parsing import Command, ParseError, parse_command, parse_inventory
+from core import catalog, inventory
+from core.inventory import InventoryQuery, SortBy, StatusFilter
+
+STOCK_USAGE = "/stock <name>, e.g. /stock milk"
+
+
+async def stock(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    text = message_args(update)
+    if not text.strip():
+        raise ParseError("Which product?", STOCK_USAGE)
+    product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
+    if product is not None:
+        await show_card(update, context, where, product.id)
+
+
+async def on_card(update: Update, context: BotContext, action: cb.OpenCard) -> None:
+    where = await here(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await show_card(update, context, where, action.product_id)
+
+
+async def _category_id(context: BotContext, where: Here, category: str | None) -> int | None:
+    """Buttons carry a category as its position in the shop's sorted categories."""
+    if category is None:
+        return None
+    names = await catalog.categories(context.services.uow(), where.actor)
+    key = category.strip().lower()
+    return names.index(key) if key in names else None
+
+
+async def _category_of(context: BotContext, where: Here, category_id: int | None) -> str | None:
+    if category_id is None:
+        return None
+    names = await catalog.categories(context.services.uow(), where.actor)
+    return names[category_id] if category_id < len(names) else None
+
+
+async def show_inventory(
+    update: Update, context: BotContext, where: Here, query: InventoryQuery
+) -> None:
+    services = context.services
+    page = await inventory.inventory(services.uow(), where.actor, query, now=services.clock.now())
+    category_id = await _category_id(context, where, query.category)
+    await respond(update, texts.inventory_page(page), keyboards.inventory(page, category_id))
+
+
+async def inventory_command(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    parsed = parse_inventory(message_args(update), day_first=where.shop.day_first)
+    query = InventoryQuery(status=parsed.status, category=parsed.category, sort=parsed.sort)
+    await show_inventory(update, context, where, query)
+
+
+async def low(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    await show_inventory(
+        update, context, where, InventoryQuery(StatusFilter.LOW, sort=SortBy.QUANTITY)
+    )
+
+
+async def expiring(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    await show_inventory(
+        update, context, where, InventoryQuery(StatusFilter.EXPIRING, sort=SortBy.EXPIRY)
+    )
+
+
+async def on_inventory(update: Update, context: BotContext, action: cb.OpenInventory) -> None:
+    where = await here(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    category = await _category_of(context, where, action.category_id)
+    query = InventoryQuery(action.status, category, action.sort, page=action.page)
+    await show_inventory(update, context, where, query)
+
+
+async def dashboard(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    services = context.services
+    board = await inventory.dashboard(services.uow(), where.actor, now=services.clock.now())
+    await respond(update, texts.dashboard(board), keyboards.dashboard(board))
+
+
+async def on_dashboard(update: Update, context: BotContext, action: cb.OpenDashboard) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await dashboard(update, context)
+
+
+async def products(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    parsed = parse_command(Command.PRODUCTS, message_args(update))
+    category = getattr(parsed, "category", None)
+    listed = await catalog.list_products(context.services.uow(), where.actor, category)
+    await respond(update, texts.products_list(listed, where.shop, category))
+
+
+async def history(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    text = message_args(update).strip()
+    product_id = None
+    if text:
+        product = await resolve_or_suggest(
+            update, context, where, text, Command.HISTORY.value, text
+        )
+        if product is None:
+            return
+        product_id = product.id
+    await show_history(update, context, where, product_id, None)
+
+
+async def on_history(update: Update, context: BotContext, action: cb.OpenHistory) -> None:
+    where = await here(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await show_history(update, context, where, action.product_id, action.before_id)
+
+
+async def show_history(
+    update: Update,
+    context: BotContext,
+    where: Here,
+    product_id: int | None,
+    before_id: int | None,
+) -> None:
+    services = context.services
+    entries = await inventory.history(
+        services.uow(), where.actor, product_id=product_id, before_id=before_id
+    )
+    product = (
+        await catalog.get_product(services.uow(), where.actor, product_id) if product_id else None
+    )
+    # Owners may undo anyone's recent movement from here; staff their own.
+    undoable = [
+        e.movement.id
+        for e in entries
+        if not e.undone
+        and e.movement.reason.value != "undo"
+        and (where.is_owner or e.movement.user_id == where.actor.user_id)
+    ]
+    await respond(
+        update,
+        texts.history(entries, where.shop, product),
+        keyboards.history(entries, product_id, undoable),
+        edit=before_id is not None,
+    )
+
+
+async def stock_by_text(update: Update, context: BotContext, text: str) -> None:
+    """A bare product name (or barcode) in a private chat opens its card."""
+    where = await here(update, context)
+    product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
+    if product is not None:
+        await show_card(update, context, where, product.id)

@@ -1,0 +1,239 @@
+"""Inline keyboards. Every button's data comes from bot.callbacks, so it fits 64 bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks as cb
+from core.inventory import Dashboard, HistoryEntry, InventoryPage, SortBy, StatusFilter
+from core.model import Member, Reason, Role, Shop
+from core.quantities import format_quantity
+
+Markup = InlineKeyboardMarkup
+
+
+def button(text: str, action: cb.CallbackAction) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=action.encode())
+
+
+def _signed(delta: Decimal) -> str:
+    return ("+" if delta > 0 else "−") + format_quantity(abs(delta))
+
+
+QUICK_DELTAS = (Decimal(-1), Decimal(1), Decimal(5))
+
+
+def card(product_id: int, undo_movement: int | None = None, undo_label: str = "") -> Markup:
+    rows = [
+        [button(_signed(d), cb.Adjust(product_id, d)) for d in QUICK_DELTAS]
+        + [button("±…", cb.Prompt(product_id, cb.PromptKind.AMOUNT))],
+        [
+            button("💶 Sell…", cb.Prompt(product_id, cb.PromptKind.SELL)),
+            button("📥 Restock…", cb.Prompt(product_id, cb.PromptKind.RESTOCK)),
+            button("🧮 Count…", cb.Prompt(product_id, cb.PromptKind.COUNT)),
+        ],
+        [
+            button("🧾 History", cb.OpenHistory(product_id)),
+            button("🔄 Refresh", cb.OpenCard(product_id)),
+        ],
+    ]
+    if undo_movement is not None:
+        rows.insert(0, [button(f"↩️ Undo {undo_label}".strip(), cb.Undo(undo_movement))])
+    return Markup(rows)
+
+
+def movement(movement_id: int | None, product_id: int) -> Markup:
+    row = [button("📦 Card", cb.OpenCard(product_id))]
+    if movement_id is not None:
+        row.insert(0, button("↩️ Undo", cb.Undo(movement_id)))
+    return Markup([row])
+
+
+def undo_many(movement_ids: Sequence[int]) -> Markup | None:
+    if not movement_ids:
+        return None
+    label = "↩️ Undo all" if len(movement_ids) > 1 else "↩️ Undo"
+    # One button per movement keeps each tap a single, idempotent reversal.
+    buttons = [button(f"↩️ #{m}", cb.Undo(m)) for m in movement_ids[:8]]
+    if len(movement_ids) == 1:
+        buttons = [button(label, cb.Undo(movement_ids[0]))]
+    return Markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+
+
+def suggestions(token: str, choices: Sequence[tuple[int, str]]) -> Markup:
+    rows = [[button(name, cb.PickProduct(token, pid))] for pid, name in choices]
+    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    return Markup(rows)
+
+
+def cancel() -> Markup:
+    return Markup([[button("✖️ Cancel", cb.CancelFlow())]])
+
+
+REASON_BUTTONS = (
+    (Reason.SALE, "💶 Sale"),
+    (Reason.DAMAGE, "💥 Damage"),
+    (Reason.EXPIRED, "⌛ Expired"),
+    (Reason.ADJUSTMENT, "🧮 Adjustment"),
+    (Reason.RETURN, "↩️ Return"),
+)
+
+
+def reasons() -> Markup:
+    buttons = [button(label, cb.ChooseOption(reason.value)) for reason, label in REASON_BUTTONS]
+    return Markup([buttons[:3], buttons[3:], [button("✖️ Cancel", cb.CancelFlow())]])
+
+
+def units(choices: Sequence[str]) -> Markup:
+    buttons = [button(unit, cb.ChooseOption(unit)) for unit in choices]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    return Markup(rows)
+
+
+def product_choices(choices: Sequence[tuple[int, str]], token: str) -> Markup:
+    return suggestions(token, choices)
+
+
+def inventory(page: InventoryPage, category_id: int | None) -> Markup:
+    query = page.query
+    rows = [
+        [button(f"📦 {line.product.name}", cb.OpenCard(line.product.id))] for line in page.lines
+    ]
+
+    def goto(number: int, sort: SortBy | None = None) -> cb.OpenInventory:
+        return cb.OpenInventory(query.status, sort or query.sort, number, category_id)
+
+    if page.pages > 1:
+        nav = []
+        if query.page > 0:
+            nav.append(button("◀️", goto(query.page - 1)))
+        nav.append(button(f"{query.page + 1}/{page.pages}", cb.Noop()))
+        if query.page + 1 < page.pages:
+            nav.append(button("▶️", goto(query.page + 1)))
+        rows.append(nav)
+    rows.append(
+        [
+            button(("• " if query.sort is s else "") + label, goto(0, s))
+            for s, label in (
+                (SortBy.NAME, "A–Z"),
+                (SortBy.QUANTITY, "Qty"),
+                (SortBy.EXPIRY, "Expiry"),
+            )
+        ]
+    )
+    return Markup(rows)
+
+
+def dashboard(board: Dashboard) -> Markup:
+    def view(label: str, status: StatusFilter, count: int) -> InlineKeyboardButton:
+        return button(f"{label} ({count}) ›", cb.OpenInventory(status))
+
+    return Markup(
+        [
+            [
+                view("🟠 Low", StatusFilter.LOW, len(board.low) + len(board.out)),
+                view("🔴 Out", StatusFilter.OUT, len(board.out)),
+            ],
+            [
+                view("🟠 Near expiry", StatusFilter.EXPIRING, len(board.near_expiry)),
+                view("🔴 Expired", StatusFilter.EXPIRED, len(board.expired)),
+            ],
+            [
+                button("📦 All stock ›", cb.OpenInventory(StatusFilter.ALL, SortBy.NAME)),
+                button("🔄 Refresh", cb.OpenDashboard()),
+            ],
+        ]
+    )
+
+
+def history(
+    entries: Sequence[HistoryEntry], product_id: int | None, undoable: Sequence[int]
+) -> Markup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    undo_buttons = [button(f"↩️ #{m}", cb.Undo(m)) for m in undoable[:6]]
+    if undo_buttons:
+        rows.extend(undo_buttons[i : i + 3] for i in range(0, len(undo_buttons), 3))
+    if entries:
+        rows.append([button("Older ›", cb.OpenHistory(product_id, entries[-1].movement.id))])
+    return Markup(rows) if rows else None
+
+
+def confirm_delete(product_id: int) -> Markup:
+    return Markup(
+        [
+            [
+                button("🗑 Yes, archive it", cb.ConfirmDelete(product_id)),
+                button("✖️ Keep", cb.CancelFlow()),
+            ]
+        ]
+    )
+
+
+EDIT_LABELS = {
+    cb.EditableField.NAME: "Name",
+    cb.EditableField.CATEGORY: "Category",
+    cb.EditableField.UNIT: "Unit",
+    cb.EditableField.THRESHOLD: "Min (low at)",
+    cb.EditableField.PRICE: "Price",
+    cb.EditableField.COST: "Cost",
+    cb.EditableField.BARCODE: "Barcode",
+    cb.EditableField.SUPPLIER: "Supplier",
+    cb.EditableField.WARNING_DAYS: "Expiry warning days",
+}
+
+
+def edit_fields(product_id: int) -> Markup:
+    buttons = [button(label, cb.EditField(product_id, f)) for f, label in EDIT_LABELS.items()]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([button("✖️ Done", cb.CancelFlow())])
+    return Markup(rows)
+
+
+def team(members: Sequence[Member], me: int) -> Markup | None:
+    rows = []
+    for member in members:
+        if member.user_id == me:
+            continue
+        name = member.name or str(member.user_id)
+        other = Role.STAFF if member.is_owner else Role.OWNER
+        rows.append(
+            [
+                button(f"Make {name} {other.value}", cb.SetMemberRole(member.user_id, other)),
+                button(f"🚫 Remove {name}", cb.RemoveMember(member.user_id)),
+            ]
+        )
+    return Markup(rows) if rows else None
+
+
+def shops(choices: Sequence[tuple[Shop, Member]], active: int | None) -> Markup:
+    return Markup(
+        [
+            [button(("✅ " if shop.id == active else "") + shop.name, cb.SwitchShop(shop.id))]
+            for shop, _ in choices
+        ]
+    )
+
+
+SETTINGS_LABELS = {
+    cb.SettingsField.TIMEZONE: "🌍 Timezone",
+    cb.SettingsField.CURRENCY: "💱 Currency",
+    cb.SettingsField.NEAR_EXPIRY_DAYS: "⌛ Near-expiry days",
+    cb.SettingsField.ALERT_TIME: "⏰ Alert time",
+    cb.SettingsField.DATE_ORDER: "📅 Date order",
+}
+
+
+def settings() -> Markup:
+    buttons = [button(label, cb.ChangeSetting(f)) for f, label in SETTINGS_LABELS.items()]
+    return Markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def options(values: Sequence[tuple[str, str]]) -> Markup:
+    buttons = [button(label, cb.ChooseOption(value)) for value, label in values]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    return Markup(rows)
