@@ -1,0 +1,64 @@
+"""Drives the alert pipeline in unit tests the way the jobs do: plan crossings and due
+digests, claim what is due, "send" it, record the outcome."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from core import alerts
+from core.alert_model import (
+    AlertKind,
+    CrossingAlert,
+    Digest,
+    Outgoing,
+    SendOutcome,
+    SendResult,
+)
+from core.shops import SettingsChange, update_settings
+from tests.fakes import FakeUnitOfWork
+from tests.unit.shopfloor import Shopfloor
+
+
+class AlertDesk:
+    def __init__(self, floor: Shopfloor) -> None:
+        self.floor = floor
+        self.sent: list[Outgoing] = []
+
+    @property
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.floor.store)
+
+    async def run(self, outcome: SendResult | None = None) -> list[Outgoing]:
+        """One pass of the scheduler at the clock's time; returns what went out."""
+        now = self.floor.clock.now()
+        await alerts.plan_crossings(self.uow, now)
+        for shop_id, day in await alerts.due_digests(self.uow, now):
+            await alerts.plan_digest(self.uow, shop_id, day, now)
+        batch = await alerts.next_outgoing(self.uow, now)
+        result = outcome or SendResult(SendOutcome.SENT)
+        for item in batch:
+            await alerts.record_outcome(self.uow, item.delivery, result, now)
+        if result.outcome is SendOutcome.SENT:
+            self.sent.extend(batch)
+        return batch
+
+    def crossings_to(self, user_id: int) -> list[CrossingAlert]:
+        return [
+            o.message
+            for o in self.sent
+            if o.chat_id == user_id and isinstance(o.message, CrossingAlert)
+        ]
+
+    def digests_to(self, user_id: int) -> list[Digest]:
+        return [
+            o.message for o in self.sent if o.chat_id == user_id and isinstance(o.message, Digest)
+        ]
+
+    async def settings(self, actor: object, **change: object) -> None:
+        await update_settings(self.uow, actor, SettingsChange(**change))  # type: ignore[arg-type]
+
+    async def quiet(self, actor: object, start: time | None, end: time | None) -> None:
+        await alerts.set_quiet_hours(self.uow, actor, start, end)  # type: ignore[arg-type]
+
+    async def choose(self, actor: object, kind: AlertKind, enabled: bool) -> None:
+        await alerts.set_kind(self.uow, actor, kind, enabled)  # type: ignore[arg-type]
