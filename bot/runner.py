@@ -41,7 +41,7 @@ async def ensure_schema(services: Services) -> None:
 
 
 async def poll(
-    application: StockbotApp, processor: InboxProcessor, stop: asyncio.Event, timeout: int
+    application: StockbotApp, processor: InboxProcessor, stop: asyncio.Event, poll_timeout: int
 ) -> None:
     """Long polling. The offset that confirms updates to Telegram advances only after
     the updates are committed to the inbox, so a crash never loses a fetched update."""
@@ -52,9 +52,9 @@ async def poll(
         try:
             updates = await bot.get_updates(
                 offset=offset,
-                timeout=timeout,
+                timeout=poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
-                read_timeout=timeout + 10,
+                read_timeout=poll_timeout + 10,
             )
             for update in updates:
                 await processor.store(update.to_json(), update.update_id)
