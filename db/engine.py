@@ -41,7 +41,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Take transaction control away from the sqlite3 module; "begin" below emits our own.
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")

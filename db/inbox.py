@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -17,7 +18,7 @@ from db.models import UpdateInboxRow
 
 MAX_ERROR = 2000
 
-inbox = UpdateInboxRow.__table__
+inbox = cast(Table, UpdateInboxRow.__table__)
 
 
 class SqlInbox:

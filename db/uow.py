@@ -26,6 +26,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import DomainError
+from core.ports import (
+    AlertOutbox,
+    AlertQueries,
+    AlertSettingsRepository,
+    BatchRepository,
+    ChatLinkRepository,
+    DeliveryRepository,
+    InviteRepository,
+    MemberRepository,
+    MovementRepository,
+    ProductAlertRepository,
+    ProductRepository,
+    RecipientRepository,
+    ShopRepository,
+    UserRepository,
+)
 from db.alert_repositories import (
     SqlAlertOutbox,
     SqlAlertQueries,
@@ -69,20 +85,22 @@ def _is_duplicate_key(error: IntegrityError) -> bool:
 
 
 class SqlUnitOfWork:
-    shops: SqlShopRepository
-    users: SqlUserRepository
-    members: SqlMemberRepository
-    chats: SqlChatLinkRepository
-    invites: SqlInviteRepository
-    products: SqlProductRepository
-    batches: SqlBatchRepository
-    movements: SqlMovementRepository
-    alert_outbox: SqlAlertOutbox
-    deliveries: SqlDeliveryRepository
-    alert_settings: SqlAlertSettingsRepository
-    product_alerts: SqlProductAlertRepository
-    recipients: SqlRecipientRepository
-    alert_queries: SqlAlertQueries
+    # Annotated with the ports' types: the UnitOfWork protocol's attributes are mutable,
+    # so a structural match needs the very same types.
+    shops: ShopRepository
+    users: UserRepository
+    members: MemberRepository
+    chats: ChatLinkRepository
+    invites: InviteRepository
+    products: ProductRepository
+    batches: BatchRepository
+    movements: MovementRepository
+    alert_outbox: AlertOutbox
+    deliveries: DeliveryRepository
+    alert_settings: AlertSettingsRepository
+    product_alerts: ProductAlertRepository
+    recipients: RecipientRepository
+    alert_queries: AlertQueries
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, cast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,7 +67,8 @@ async def test_any_sequence_keeps_the_books_balanced(
     product = await catalog.add_product(
         make_uow(), owner, ProductFields(name=f"Product {next(_names)}")
     )
-    for i, (kind, quantity, extra) in enumerate(sequence):
+    for i, step in enumerate(sequence):
+        kind, quantity, extra = cast(tuple[str, Any, Any], step)
         key = f"{product.id}:{i}"
         try:
             if kind == "restock":
