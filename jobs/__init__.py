@@ -1,0 +1,1 @@
+"""Scheduled work: alert dispatch and the daily scan."""

@@ -1,0 +1,115 @@
+"""Sending alerts: plan, claim, respect the send budget, send through the Notifier,
+record what happened. No wording here: the Notifier (bot/) turns messages into text.
+
+Exactly-once as far as Telegram allows: a delivery is claimed with a lease and committed
+before it is sent, and its outcome is committed right after. Another process never takes
+a leased delivery; a process that dies between sending and recording leaves the lease to
+expire and the delivery goes once more (at-least-once in that one narrow window — the
+Bot API has no idempotency key to do better).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core import alerts
+from core.alert_model import Outgoing, SendOutcome, SendResult
+from core.ports import Clock, Notifier, UnitOfWork
+from jobs.ratelimit import SendBudget
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    blocked: int = 0
+    retried: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+    def count(self, outcome: SendOutcome) -> None:
+        if outcome is SendOutcome.SENT:
+            self.sent += 1
+        elif outcome is SendOutcome.BLOCKED:
+            self.blocked += 1
+        elif outcome is SendOutcome.RETRY:
+            self.retried += 1
+        else:
+            self.failed += 1
+
+
+@dataclass
+class AlertDispatcher:
+    uow_factory: Callable[[], UnitOfWork]
+    notifier: Notifier
+    budget: SendBudget
+    clock: Clock
+    batch_size: int = 200
+    concurrency: int = 30
+    lease: timedelta = timedelta(minutes=2)
+    # Waiting longer than this for a chat's token puts the delivery back for later,
+    # rather than holding its lease (e.g. a group chat past 20 messages a minute).
+    max_wait: float = 5.0
+    stats: DispatchStats = field(default_factory=DispatchStats)
+
+    async def dispatch_once(self) -> int:
+        """Plan new crossings and send what is due now; returns how many were sent."""
+        now = self.clock.now()
+        await alerts.plan_crossings(self.uow_factory(), now)
+        batch = await alerts.next_outgoing(
+            self.uow_factory(), now, limit=self.batch_size, lease=self.lease
+        )
+        if not batch:
+            return 0
+        before = self.stats.sent
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def send(item: Outgoing) -> None:
+            async with gate:
+                await self._send(item)
+
+        await asyncio.gather(*(send(item) for item in batch))
+        return self.stats.sent - before
+
+    async def _send(self, item: Outgoing) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while (wait := await self.budget.take(item.chat_id)) > 0:
+            if loop.time() - started + wait > self.max_wait:
+                later = self.clock.now() + timedelta(seconds=wait)
+                await alerts.defer(self.uow_factory(), item.delivery, later)
+                self.stats.deferred += 1
+                return
+            await asyncio.sleep(wait)
+        try:
+            result = await self.notifier.send(item.chat_id, item.message)
+        except Exception as error:  # a bug or an outage in the notifier: retry later
+            log.exception("sending delivery %s failed", item.delivery.id)
+            result = SendResult(SendOutcome.RETRY, error=f"{type(error).__name__}: {error}")
+        if result.outcome is SendOutcome.RETRY and result.retry_after:
+            await self.budget.pause(result.retry_after)
+        self.stats.count(result.outcome)
+        await alerts.record_outcome(self.uow_factory(), item.delivery, result, self.clock.now())
+
+
+@dataclass
+class DigestScanner:
+    """Plans every digest that is due; safe to run twice (a day is claimed once)."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+
+    async def scan_once(self) -> int:
+        now = self.clock.now()
+        planned = 0
+        for shop_id, day in await alerts.due_digests(self.uow_factory(), now):
+            try:
+                planned += await alerts.plan_digest(self.uow_factory(), shop_id, day, now)
+            except Exception:  # one shop's trouble must not hold up the others
+                log.exception("planning the digest of shop %s for %s failed", shop_id, day)
+        return planned

@@ -1,0 +1,154 @@
+"""One send budget for every bot process: Telegram's limits as token buckets.
+
+Telegram allows about 30 messages a second per bot, one a second per private chat and 20 a
+minute per group. python-telegram-bot's AIORateLimiter counts per process and has no
+per-private-chat limit, so with several workers the budget must be shared: the buckets
+live in Redis and one Lua script takes a token from the bot's bucket *and* the chat's
+bucket atomically (or from neither). A 429's `retry_after` pauses every sender through
+one key with an expiry. Without Redis (the single-process default) the same buckets live
+in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float = 30.0  # the whole bot
+    burst: float = 30.0
+    private_per_second: float = 1.0  # one private chat
+    group_per_second: float = 20 / 60  # one group chat: 20 a minute
+
+    def chat_rate(self, chat_id: int) -> float:
+        # Telegram's group and channel ids are negative; users' are positive.
+        return self.group_per_second if chat_id < 0 else self.private_per_second
+
+
+TELEGRAM = Limits()
+
+
+class SendBudget(Protocol):
+    async def take(self, chat_id: int) -> float:
+        """Take the right to send one message to `chat_id` now: 0.0 when taken, else the
+        seconds to wait before asking again (nothing was taken)."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Flood control (429): no sender may send for `seconds`."""
+        ...
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class MemorySendBudget:
+    """The same buckets in process memory, keyed like the Redis ones."""
+
+    def __init__(
+        self, limits: Limits = TELEGRAM, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits
+        self._now = monotonic
+        self._buckets: dict[str, _Bucket] = {}
+        self._paused_until = 0.0
+
+    def _level(self, key: str, rate: float, capacity: float, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(capacity, now)
+        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.at) * rate)
+        bucket.at = now
+        return bucket
+
+    async def take(self, chat_id: int) -> float:
+        now = self._now()
+        if now < self._paused_until:
+            return self._paused_until - now
+        limits = self.limits
+        chat_rate = limits.chat_rate(chat_id)
+        bot = self._level("bot", limits.per_second, limits.burst, now)
+        chat = self._level(f"chat:{chat_id}", chat_rate, 1.0, now)
+        if bot.tokens >= 1 and chat.tokens >= 1:
+            bot.tokens -= 1
+            chat.tokens -= 1
+            if len(self._buckets) > 10_000:
+                self._forget_full(now)
+            return 0.0
+        return max((1 - bot.tokens) / limits.per_second, (1 - chat.tokens) / chat_rate)
+
+    def _forget_full(self, now: float) -> None:
+        # A bucket idle long enough to be full again is the same as no bucket.
+        for key in [k for k, b in self._buckets.items() if k != "bot" and now - b.at > 60]:
+            del self._buckets[key]
+
+    async def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._now() + seconds)
+
+
+# KEYS: bot bucket, chat bucket, pause key. ARGV: bot rate, bot capacity, chat rate.
+# Time comes from the Redis server, so workers with skewed clocks share one timeline.
+# Returns 0 when a token was taken from both buckets, else the milliseconds to wait.
+_TAKE = """
+local pause = redis.call('PTTL', KEYS[3])
+if pause > 0 then return pause end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function level(key, rate, capacity)
+  local b = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(b[1]) or capacity
+  local at = tonumber(b[2]) or now
+  tokens = math.min(capacity, tokens + (now - at) * rate / 1000)
+  return tokens
+end
+local bot_rate, bot_cap, chat_rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local bot = level(KEYS[1], bot_rate, bot_cap)
+local chat = level(KEYS[2], chat_rate, 1)
+if bot >= 1 and chat >= 1 then
+  redis.call('HSET', KEYS[1], 'tokens', bot - 1, 'at', now)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(bot_cap / bot_rate * 1000) + 1000)
+  redis.call('HSET', KEYS[2], 'tokens', chat - 1, 'at', now)
+  redis.call('PEXPIRE', KEYS[2], math.ceil(1 / chat_rate * 1000) + 1000)
+  return 0
+end
+local wait = math.max((1 - bot) / bot_rate, (1 - chat) / chat_rate)
+return math.max(1, math.ceil(wait * 1000))
+"""
+
+
+class RedisSendBudget:
+    """Token buckets shared by every worker through Redis (keys under `prefix`)."""
+
+    def __init__(self, redis: Redis, prefix: str = "stockbot:", limits: Limits = TELEGRAM):
+        self.redis = redis
+        self.prefix = f"{prefix}sendbudget:"
+        self.limits = limits
+        self._take = redis.register_script(_TAKE)
+
+    async def take(self, chat_id: int) -> float:
+        keys = [f"{self.prefix}bot", f"{self.prefix}chat:{chat_id}", f"{self.prefix}pause"]
+        args = [self.limits.per_second, self.limits.burst, self.limits.chat_rate(chat_id)]
+        waited = await self._take(keys=keys, args=args)
+        return int(waited) / 1000
+
+    async def pause(self, seconds: float) -> None:
+        milliseconds = max(1, math.ceil(seconds * 1000))
+        key = f"{self.prefix}pause"
+        current = await self.redis.pttl(key)
+        if current < milliseconds:
+            await self.redis.set(key, "1", px=milliseconds)
+
+
+def send_budget(redis: Redis | None, prefix: str = "stockbot:") -> SendBudget:
+    """The shared budget when Redis is configured, else the in-process one."""
+    return RedisSendBudget(redis, prefix) if redis is not None else MemorySendBudget()
