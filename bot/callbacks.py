@@ -157,6 +157,14 @@ class OpenInventory(CallbackAction):
     category_id: int | None = None
 
 
+@action("chart")
+@dataclass(frozen=True)
+class OpenChart(CallbackAction):
+    """A picture of the product's stock over the last weeks."""
+
+    product_id: int
+
+
 @action("dash")
 @dataclass(frozen=True)
 class OpenDashboard(CallbackAction):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from pathlib import Path
 
 from bot.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
 from bot.runner import serve
@@ -19,6 +20,7 @@ USERS = {
     "eve": LocalUser(1003, "Eve", username="eve_stranger"),
 }
 GROUP = LocalChat.group(-100200300, "Shop team")
+FILES = Path("stockbot-files")
 
 INTRO = """\
 stockbot console — you are chatting with the real bot through a local Bot API server.
@@ -55,8 +57,11 @@ class Console:
         tag = "edited" if event.kind is EventKind.EDITED else "bot"
         print(f"\n┌─ {tag} → {where}")
         body = message.shown_text
-        if message.document is not None:
-            body = f"📎 {message.document.filename} ({len(message.document.content)} bytes) {body}"
+        named = [(message.document, None), (message.photo, f"photo-{message.message_id}.png")]
+        for attachment, name in named:
+            if attachment is not None:
+                saved = self._save(name or attachment.filename, attachment.content)
+                body = f"📎 {saved} ({len(attachment.content)} bytes)\n{body}"
         for line in body.splitlines() or [""]:
             print(f"│ {line}")
         if message.buttons:
@@ -64,6 +69,13 @@ class Console:
             labels = [f"[{i}] {b.text}" for i, b in enumerate(message.buttons, start=1)]
             print("│ " + "  ".join(labels))
         print("└─")
+
+    def _save(self, filename: str, content: bytes) -> Path:
+        """Files the bot sends land in ./stockbot-files so they can be opened."""
+        FILES.mkdir(exist_ok=True)
+        path = FILES / Path(filename).name
+        path.write_bytes(content)
+        return path
 
     def _user_name(self, user_id: int) -> str:
         return next((name for name, u in USERS.items() if u.id == user_id), str(user_id))

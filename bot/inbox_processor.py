@@ -16,7 +16,9 @@ import logging
 from datetime import timedelta
 
 from telegram import Update
+from telegram.error import TelegramError
 
+from bot import texts
 from bot.context import Services, StockbotApp
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class InboxProcessor:
 
     async def _handle(self, update_id: int, payload: str, attempts: int) -> None:
         inbox = self._services.inbox
+        update: Update | None = None
         try:
             update = Update.de_json(json.loads(payload), self._application.bot)
             await self._application.process_update(update)
@@ -66,8 +69,18 @@ class InboxProcessor:
             log.error("update %s given up after %s attempts: %s", update_id, attempts + 1, error)
             await inbox.failed(update_id, error, now)
             await inbox.done(update_id, now)
+            await self._apologize(update)
         else:
             await inbox.failed(update_id, error, now)
+
+    async def _apologize(self, update: Update | None) -> None:
+        chat = update.effective_chat if update is not None else None
+        if chat is None:
+            return
+        try:
+            await self._application.bot.send_message(chat.id, texts.UNEXPECTED_ERROR)
+        except TelegramError:
+            log.warning("could not tell chat %s about a failed update", chat.id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Drain whenever woken, and every few seconds to pick up expired leases."""

@@ -37,6 +37,7 @@ def card(product_id: int, undo_movement: int | None = None, undo_label: str = ""
         ],
         [
             button("🧾 History", cb.OpenHistory(product_id)),
+            button("📈 Chart", cb.OpenChart(product_id)),
             button("🔄 Refresh", cb.OpenCard(product_id)),
         ],
     ]

@@ -156,7 +156,10 @@ STATE_LOST_PLAIN = (
 FLOW_CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
 FLOW_EXPIRED = "That step has expired. Please start the command again."
-UNEXPECTED_ERROR = "😕 Something went wrong on my side. Nothing was changed; please try again."
+UNEXPECTED_ERROR = (
+    "😕 Something went wrong on my side and I could not finish your last request. "
+    "Please check /history and try again."
+)
 NOT_IN_GROUP_SHOP = "This group belongs to a shop you are not a member of."
 BUTTON_EXPIRED = "This button is no longer valid."
 OWNERS_ONLY_FIELD = "owners only"

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductNotFound
@@ -217,3 +218,52 @@ async def history(
                 )
             )
         return entries
+
+
+@dataclass(frozen=True)
+class StockPoint:
+    at: datetime
+    on_hand: Decimal
+
+
+@dataclass(frozen=True)
+class StockTimeline:
+    shop: Shop
+    product: Product
+    points: tuple[StockPoint, ...]  # oldest first; the level from each point on
+
+
+TIMELINE_PAGE = 200
+
+
+async def stock_timeline(
+    uow: UnitOfWork, actor: Actor, product_id: int, *, since: datetime, now: datetime
+) -> StockTimeline:
+    """The product's on-hand level over time, replayed backwards from the snapshot
+    through the ledger, so it agrees with the ledger by construction."""
+    async with uow:
+        shop, _ = await authorize(uow, actor)
+        product = await uow.products.get(actor.shop_id, product_id)
+        if product is None or product.archived:
+            raise ProductNotFound(str(product_id))
+        level = product.on_hand
+        points = [StockPoint(now, level)]
+        before_id: int | None = None
+        reached_since = False
+        while not reached_since:
+            movements = await uow.movements.history(
+                actor.shop_id, product_id=product_id, before_id=before_id, limit=TIMELINE_PAGE
+            )
+            for movement in movements:
+                if movement.created_at < since:
+                    reached_since = True
+                    break
+                points.append(StockPoint(movement.created_at, level))
+                level -= movement.quantity
+            if len(movements) < TIMELINE_PAGE:
+                break
+            before_id = movements[-1].id
+        # A product younger than the window starts at its first movement.
+        if reached_since or len(points) == 1:
+            points.append(StockPoint(since, level))
+    return StockTimeline(shop, product, tuple(reversed(points)))

@@ -69,6 +69,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.OpenHistory: views.on_history,
     cb.OpenInventory: views.on_inventory,
     cb.OpenDashboard: views.on_dashboard,
+    cb.OpenChart: views.on_chart,
     cb.PickProduct: _pick,
     cb.ConfirmDelete: catalog.on_confirm_delete,
     cb.EditField: catalog.on_edit_field,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import Update
 
 from bot import callbacks as cb
 from bot import keyboards, texts
+from bot.charts import stock_chart_png
 from bot.context import BotContext
 from bot.handlers.base import Here, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
@@ -166,3 +169,27 @@ async def stock_by_text(update: Update, context: BotContext, text: str) -> None:
     product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
     if product is not None:
         await show_card(update, context, where, product.id)
+
+
+CHART_DAYS = 30
+
+
+async def on_chart(update: Update, context: BotContext, action: cb.OpenChart) -> None:
+    where = await here(update, context)
+    services = context.services
+    now = services.clock.now()
+    timeline = await inventory.stock_timeline(
+        services.uow(),
+        where.actor,
+        action.product_id,
+        since=now - timedelta(days=CHART_DAYS),
+        now=now,
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    message = update.effective_message
+    if message is not None:
+        await message.reply_photo(
+            await stock_chart_png(timeline),
+            caption=f"📈 {texts.h(timeline.product.name)}: last {CHART_DAYS} days",
+        )

@@ -1,0 +1,54 @@
+"""Pictures where people would rather look than read: a product's stock over time."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to PNG bytes only
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+
+from core.inventory import StockTimeline
+
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
+
+
+def render_stock_chart(timeline: StockTimeline) -> bytes:
+    product = timeline.product
+    times = [p.at for p in timeline.points]
+    levels = [float(p.on_hand) for p in timeline.points]  # for drawing only
+    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    try:
+        axes.step(times, levels, where="post", color="#1f77b4", linewidth=2)
+        axes.fill_between(times, levels, step="post", alpha=0.15, color="#1f77b4")
+        if product.threshold > 0:
+            axes.axhline(
+                float(product.threshold),
+                color="#ff7f0e",
+                linestyle="--",
+                linewidth=1.2,
+                label=f"low at {product.threshold.normalize():f} {product.unit}",
+            )
+            axes.legend(loc="upper left", frameon=False)
+        axes.set_title(f"{product.name} — on hand ({product.unit})", loc="left")
+        axes.set_ylim(bottom=0)
+        axes.grid(axis="y", alpha=0.3)
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        figure.autofmt_xdate()
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+async def stock_chart_png(timeline: StockTimeline) -> bytes:
+    """Rendering is CPU work: keep it off the event loop."""
+    return await asyncio.to_thread(render_stock_chart, timeline)
