@@ -129,7 +129,10 @@ async def resolve_or_suggest(
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise
-        token = await remember(context, {"command": command, "text": text})
+        try:
+            token = await remember(context, {"command": command, "text": text})
+        except StateUnavailable:
+            raise missing from None  # its message names the suggestions as text
         await respond(
             update,
             f"🤔 No product called “{texts.h(missing.name)}”. Did you mean:",

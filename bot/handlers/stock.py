@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks as cb
 from bot import keyboards, texts
@@ -16,6 +16,7 @@ from bot.handlers.base import (
     end_flow,
     here,
     recall,
+    remember,
     request_key,
     resolve_or_suggest,
     respond,
@@ -96,7 +97,9 @@ async def proceed(
     if product_id is None:
         if parsed.name is None:
             await start_flow(context, update, {"kind": "stock", "command": command.value})
-            await respond(update, PRODUCT_PROMPT, keyboards.cancel(), edit=False)
+            await respond(
+                update, PRODUCT_PROMPT, await _product_buttons(context, where, command), edit=False
+            )
             return
         found = await resolve_or_suggest(update, context, where, parsed.name, command.value, text)
         if found is None:
@@ -130,6 +133,20 @@ async def proceed(
     result = await execute(context, where, parsed, product_id, request_key(update))
     await end_flow(context, update)
     await confirm(update, where, result)
+
+
+PRODUCT_BUTTONS = 12
+
+
+async def _product_buttons(
+    context: BotContext, where: Here, command: Command
+) -> InlineKeyboardMarkup:
+    """A small catalog is offered as buttons; a large one is typed."""
+    products = await catalog.list_products(context.services.uow(), where.actor)
+    if not 0 < len(products) <= PRODUCT_BUTTONS:
+        return keyboards.cancel()
+    token = await remember(context, {"command": command.value, "text": ""})
+    return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
 
 async def ask_quantity(update: Update, context: BotContext, command: str, product: Product) -> None:
