@@ -2,8 +2,9 @@
 
 PostgreSQL: `TEST_POSTGRES_URL` (default postgresql://postgres@127.0.0.1:5432/test) names a
 server and a database to connect to for creating and dropping the tests' own databases.
-A test run never touches that database's tables. When a service is unreachable, tests
-are skipped locally and fail under CI=true.
+A test run never touches that database's tables. Redis: `TEST_REDIS_URL` (default
+redis://127.0.0.1:6379/0); tests keep their keys under a prefix of their own. When a
+service is unreachable, tests are skipped locally and fail under CI=true.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ import pytest
 from sqlalchemy.engine import make_url
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def postgres_admin_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
 
 
 def unreachable(service: str, error: BaseException | str) -> NoReturn:
@@ -88,3 +94,18 @@ async def fresh_postgres_database(prefix: str, *, migrate: bool = True) -> Async
         yield url
     finally:
         await drop_database(url)
+
+
+async def redis_error(url: str | None = None) -> str | None:
+    """None when the Redis server answers PING, else why not."""
+    import redis.asyncio as redis
+    from redis.exceptions import RedisError
+
+    client = redis.Redis.from_url(url or redis_url(), socket_connect_timeout=5, socket_timeout=5)
+    try:
+        await client.ping()
+    except (OSError, RedisError) as error:
+        return f"{type(error).__name__}: {error}"
+    finally:
+        await client.aclose()
+    return None
