@@ -664,7 +664,8 @@ class LocalBotApi:
             data["text"] = message.text
         if message.caption is not None:
             data["caption"] = message.caption
-        if message.reply_markup is not None:
+        # Telegram echoes only inline keyboards; ForceReply and reply keyboards stay unsaid.
+        if message.reply_markup is not None and "inline_keyboard" in message.reply_markup:
             data["reply_markup"] = message.reply_markup
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date

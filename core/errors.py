@@ -17,7 +17,7 @@ class DomainError(Exception):
 
 class NotAMember(DomainError):
     def __init__(self) -> None:
-        super().__init__("You are not a member of this shop.")
+        super().__init__("You are not a member of this shop. Ask one of its owners for an invite.")
 
 
 class NoActiveShop(DomainError):

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -19,7 +19,7 @@ from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable
 from core import catalog
 from core.access import Actor, resolve_actor
-from core.errors import DomainError, ProductNotFound
+from core.errors import DomainError, GroupNotLinked, ProductNotFound
 from core.model import Member, Product, Shop
 from core.shops import shop_of
 
@@ -51,10 +51,17 @@ def group_chat_id(update: Update) -> int | None:
     return chat.id if chat is not None and chat.type != ChatType.PRIVATE else None
 
 
-async def here(update: Update, context: BotContext) -> Here:
+async def here(update: Update, context: BotContext, *, linking: bool = False) -> Here:
+    """`linking`: the command may link an unlinked group to the user's active shop."""
     assert update.effective_user is not None
     services = context.services
-    actor = await resolve_actor(services.uow(), update.effective_user.id, group_chat_id(update))
+    user_id = update.effective_user.id
+    try:
+        actor = await resolve_actor(services.uow(), user_id, group_chat_id(update))
+    except GroupNotLinked:
+        if not linking:
+            raise
+        actor = await resolve_actor(services.uow(), user_id, None)
     shop, member = await shop_of(services.uow(), actor)
     return Here(actor, shop, member)
 
@@ -86,6 +93,22 @@ async def respond(
     if message is None:
         return None
     return await message.reply_text(text, reply_markup=keyboard)
+
+
+async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = None) -> None:
+    """Ask for the next piece of a guided step. In a group the bot only sees replies to
+    its own messages (privacy mode), so a typed answer is requested with ForceReply."""
+    if choices is not None:
+        await respond(update, text, choices, edit=False)
+    elif group_chat_id(update) is not None:
+        message = update.effective_message
+        if message is not None:
+            await message.reply_text(
+                f"{text}\n<i>Reply to this message, or /cancel.</i>",
+                reply_markup=ForceReply(selective=True),
+            )
+    else:
+        await respond(update, text, keyboards.cancel(), edit=False)
 
 
 # --- flow state -----------------------------------------------------------------------

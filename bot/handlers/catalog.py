@@ -9,7 +9,7 @@ from telegram import Update
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
-from bot.handlers.base import end_flow, here, resolve_or_suggest, respond, start_flow
+from bot.handlers.base import ask, end_flow, here, resolve_or_suggest, respond, start_flow
 from bot.handlers.stock import message_args
 from bot.parsing import (
     USAGE,
@@ -64,7 +64,7 @@ async def add(update: Update, context: BotContext) -> None:
     parsed = parse_add(message_args(update), day_first=where.shop.day_first)
     if parsed.name is None:
         await start_flow(context, update, {"kind": "add"})
-        await respond(update, NAME_PROMPT, keyboards.cancel(), edit=False)
+        await ask(update, NAME_PROMPT)
         return
     await _add(update, context, parsed)
 
@@ -125,8 +125,8 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
     await start_flow(context, update, flow)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else keyboards.cancel()
-    await respond(update, FIELD_PROMPT[action.field], markup, edit=False)
+    markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else None
+    await ask(update, FIELD_PROMPT[action.field], markup)
 
 
 def field_change(field: cb.EditableField, value: str) -> ProductFields:

@@ -10,6 +10,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
+    ask,
     end_flow,
     group_chat_id,
     here,
@@ -83,7 +84,7 @@ async def newshop(update: Update, context: BotContext) -> None:
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    where = await here(update, context)
+    where = await here(update, context, linking=True)
     arg = _args(context).strip().lower()
     if arg not in {"", "staff", "owner"}:
         raise ParseError(f"“{arg}” is not a role.", "/invite [owner]")
@@ -216,10 +217,10 @@ async def on_change_setting(update: Update, context: BotContext, action: cb.Chan
     markup = (
         keyboards.options([("day-first", "01.06.2026"), ("month-first", "06/01/2026")])
         if action.field is cb.SettingsField.DATE_ORDER
-        else keyboards.cancel()
+        else None
     )
     await _answer(update)
-    await respond(update, SETTING_PROMPTS[action.field], markup, edit=False)
+    await ask(update, SETTING_PROMPTS[action.field], markup)
 
 
 async def _answer(update: Update, text: str | None = None) -> None:

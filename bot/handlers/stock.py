@@ -13,6 +13,7 @@ from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
     Here,
+    ask,
     end_flow,
     here,
     recall,
@@ -97,9 +98,7 @@ async def proceed(
     if product_id is None:
         if parsed.name is None:
             await start_flow(context, update, {"kind": "stock", "command": command.value})
-            await respond(
-                update, PRODUCT_PROMPT, await _product_buttons(context, where, command), edit=False
-            )
+            await ask(update, PRODUCT_PROMPT, await _product_buttons(context, where, command))
             return
         found = await resolve_or_suggest(update, context, where, parsed.name, command.value, text)
         if found is None:
@@ -140,11 +139,11 @@ PRODUCT_BUTTONS = 12
 
 async def _product_buttons(
     context: BotContext, where: Here, command: Command
-) -> InlineKeyboardMarkup:
+) -> InlineKeyboardMarkup | None:
     """A small catalog is offered as buttons; a large one is typed."""
     products = await catalog.list_products(context.services.uow(), where.actor)
     if not 0 < len(products) <= PRODUCT_BUTTONS:
-        return keyboards.cancel()
+        return None
     token = await remember(context, {"command": command.value, "text": ""})
     return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
@@ -154,7 +153,7 @@ async def ask_quantity(update: Update, context: BotContext, command: str, produc
         context, update, {"kind": "stock", "command": command, "product_id": product.id}
     )
     prompt = QUANTITY_PROMPT[command].format(unit=texts.h(product.unit), name=texts.h(product.name))
-    await respond(update, prompt, keyboards.cancel(), edit=False)
+    await ask(update, prompt)
 
 
 async def execute(
