@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Union
 
+from core.alert_model import AlertKind
 from core.inventory import SortBy, StatusFilter
 from core.model import Role
 from core.quantities import format_quantity, to_quantity
@@ -242,6 +243,55 @@ class ChooseOption(CallbackAction):
 @dataclass(frozen=True)
 class SnoozeAlert(CallbackAction):
     product_id: int
+
+
+@action("al:snz")
+@dataclass(frozen=True)
+class SnoozeCrossing(CallbackAction):
+    """Snooze 1 day on a low/out push: quiet the product for me, remind me tomorrow."""
+
+    shop_id: int
+    crossing_id: int
+
+
+@action("al:ord")
+@dataclass(frozen=True)
+class MarkOrdered(CallbackAction):
+    """The "Ordered" button: the product's low/out alerts wait for the next restock."""
+
+    shop_id: int
+    product_id: int
+
+
+@action("al:woff")
+@dataclass(frozen=True)
+class WriteOffExpired(CallbackAction):
+    """Remove expired batches (of one product, or all) with reason `expired`."""
+
+    shop_id: int
+    product_id: int | None = None
+
+
+@action("al:kind")
+@dataclass(frozen=True)
+class ToggleAlertKind(CallbackAction):
+    """Turn one kind of alert on or off for me in my active shop."""
+
+    kind: AlertKind
+    enabled: str  # "on" / "off"
+
+
+@action("al:mute")
+@dataclass(frozen=True)
+class SetProductMuted(CallbackAction):
+    product_id: int
+    muted: str  # "on" / "off"
+
+
+@action("al:reorder")
+@dataclass(frozen=True)
+class OpenReorderList(CallbackAction):
+    shop_id: int | None = None
 
 
 @action("noop")

@@ -19,7 +19,7 @@ WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
 
 def render_stock_chart(timeline: StockTimeline) -> bytes:
     product = timeline.product
-    times = [p.at for p in timeline.points]
+    times = mdates.date2num([p.at for p in timeline.points])  # type: ignore[no-untyped-call]
     levels = [float(p.on_hand) for p in timeline.points]  # for drawing only
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     try:
@@ -37,7 +37,8 @@ def render_stock_chart(timeline: StockTimeline) -> bytes:
         axes.set_title(f"{product.name} — on hand ({product.unit})", loc="left")
         axes.set_ylim(bottom=0)
         axes.grid(axis="y", alpha=0.3)
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        axes.xaxis_date()
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         figure.autofmt_xdate()

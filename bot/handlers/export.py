@@ -53,7 +53,7 @@ async def export(update: Update, context: BotContext) -> None:
         )
         for line in page.lines:
             p = line.product
-            row = [
+            stock_row: list[object] = [
                 p.name,
                 p.category,
                 p.unit,
@@ -64,7 +64,7 @@ async def export(update: Update, context: BotContext) -> None:
                 _money(p.price),
                 p.reorder_date or "",
             ]
-            writer.writerow(row + ([_money(p.cost), p.supplier] if owner else []))
+            writer.writerow(stock_row + ([_money(p.cost), p.supplier] if owner else []))
         page_number += 1
         if page_number >= page.pages:
             break
@@ -94,7 +94,7 @@ async def export(update: Update, context: BotContext) -> None:
         )
         for entry in entries:
             m = entry.movement
-            row = [
+            row: list[object] = [
                 m.id,
                 m.created_at.isoformat(),
                 entry.product_name,

@@ -1,0 +1,247 @@
+"""Handlers of alert buttons and commands: /reorder, /alerts, /quiet, /mute, /unmute.
+
+Thin as every handler: parse → one core use case → render. Buttons of alerts carry the
+shop they came from (a person may get alerts of several shops); the use case re-checks
+membership and role for every tap. Domain errors go to the common error handler.
+
+`register(application)` adds the commands and a callback handler for the `al:` buttons.
+Call it *before* bot.handlers.register: in one handler group the first matching handler
+wins, so the `al:` pattern must be checked before the catch-all button dispatcher (or
+merge `ACTIONS` into that dispatcher's table instead).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import time
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import alerts_view as view
+from bot import callbacks as cb
+from bot import texts
+from bot.context import BotContext
+from bot.handlers.base import here, request_key, respond
+from core import alerts, catalog
+from core.access import Actor
+from core.errors import InvalidValue
+
+ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
+
+QUIET = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def _answer(update: Update, text: str | None = None) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200] if text else None)
+
+
+# -- buttons under alerts ----------------------------------------------------------------
+
+
+async def on_snooze(update: Update, context: BotContext, action: cb.SnoozeCrossing) -> None:
+    services = context.services
+    actor = Actor(_user_id(update), action.shop_id)
+    until = await alerts.snooze(services.uow(), actor, action.crossing_id, services.clock.now())
+    where = await here(update, context)
+    await _answer(update, view.snoozed(texts.moment(until, where.shop)))
+    await _keep_restock_buttons(update)
+
+
+async def on_ordered(update: Update, context: BotContext, action: cb.MarkOrdered) -> None:
+    services = context.services
+    actor = Actor(_user_id(update), action.shop_id)
+    product = await alerts.mark_ordered(
+        services.uow(), actor, action.product_id, services.clock.now()
+    )
+    await _answer(update, view.ordered(product))
+    await _keep_restock_buttons(update)
+
+
+async def _keep_restock_buttons(update: Update) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    action = cb.decode(query.data)
+    product_id = getattr(action, "product_id", None)
+    if product_id is None and query.message is not None:
+        # Snooze carries the crossing; find the product from the message's own buttons.
+        markup = getattr(query.message, "reply_markup", None)
+        for row in markup.inline_keyboard if markup else ():
+            for key in row:
+                try:
+                    found = cb.decode(
+                        key.callback_data if isinstance(key.callback_data, str) else None
+                    )
+                except cb.CallbackDataError:
+                    continue
+                if isinstance(found, cb.OpenCard):
+                    product_id = found.product_id
+    if product_id is not None:
+        await query.edit_message_reply_markup(view.after_action_keyboard(product_id))
+
+
+async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffExpired) -> None:
+    services = context.services
+    actor = Actor(_user_id(update), action.shop_id)
+    results = await alerts.write_off_expired(
+        services.uow(),
+        actor,
+        key=request_key(update),
+        now=services.clock.now(),
+        product_id=action.product_id,
+    )
+    await _answer(update)
+    await respond(update, view.written_off(len(results)), edit=False)
+
+
+async def on_reorder_button(
+    update: Update, context: BotContext, action: cb.OpenReorderList
+) -> None:
+    services = context.services
+    actor = (
+        Actor(_user_id(update), action.shop_id)
+        if action.shop_id is not None
+        else (await here(update, context)).actor
+    )
+    found = await alerts.reorder_list(services.uow(), actor, services.clock.now())
+    await _answer(update)
+    await respond(update, view.reorder_text(found), view.reorder_keyboard(found), edit=False)
+
+
+# -- preferences -------------------------------------------------------------------------
+
+
+async def on_toggle_kind(update: Update, context: BotContext, action: cb.ToggleAlertKind) -> None:
+    where = await here(update, context)
+    prefs = await alerts.set_kind(
+        context.services.uow(), where.actor, action.kind, action.enabled == "on"
+    )
+    await _answer(update)
+    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+
+
+async def on_mute_button(update: Update, context: BotContext, action: cb.SetProductMuted) -> None:
+    where = await here(update, context)
+    uow = context.services.uow
+    await alerts.set_muted(uow(), where.actor, action.product_id, action.muted == "on")
+    prefs = await alerts.preferences(uow(), where.actor)
+    await _answer(update)
+    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+
+
+ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
+    cb.SnoozeCrossing: on_snooze,
+    cb.MarkOrdered: on_ordered,
+    cb.WriteOffExpired: on_write_off,
+    cb.OpenReorderList: on_reorder_button,
+    cb.ToggleAlertKind: on_toggle_kind,
+    cb.SetProductMuted: on_mute_button,
+}
+
+
+async def on_alert_button(update: Update, context: BotContext) -> None:
+    assert update.callback_query is not None
+    action = cb.decode(update.callback_query.data)
+    handler = ACTIONS.get(type(action))
+    if handler is None:
+        raise cb.CallbackDataError(f"no handler for {type(action).__name__}")
+    await handler(update, context, action)
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+async def reorder(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    services = context.services
+    found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
+    await respond(update, view.reorder_text(found), view.reorder_keyboard(found))
+
+
+async def alerts_command(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    prefs = await alerts.preferences(context.services.uow(), where.actor)
+    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+
+
+def parse_quiet(text: str) -> tuple[time | None, time | None]:
+    """'22:00-07:00' → (22:00, 07:00); 'off' → (None, None)."""
+    if text.strip().lower() in {"off", "none", "no"}:
+        return None, None
+    match = QUIET.match(text)
+    if match is None:
+        raise InvalidValue(view.QUIET_USAGE)
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError as error:
+        raise InvalidValue(view.QUIET_USAGE) from error
+
+
+async def quiet(update: Update, context: BotContext) -> None:
+    where = await here(update, context)
+    start, end = parse_quiet(" ".join(context.args or []))
+    settings = await alerts.set_quiet_hours(context.services.uow(), where.actor, start, end)
+    shown = (
+        (settings.quiet_start.strftime("%H:%M"), settings.quiet_end.strftime("%H:%M"))
+        if settings.quiet_start and settings.quiet_end
+        else (None, None)
+    )
+    await respond(update, view.quiet_set(*shown))
+
+
+def _mute(is_muted: bool) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    async def command(update: Update, context: BotContext) -> None:
+        name = " ".join(context.args or []).strip()
+        if not name:
+            raise InvalidValue(view.MUTE_USAGE)
+        where = await here(update, context)
+        uow = context.services.uow
+        product = await catalog.find_product(uow(), where.actor, name)
+        await alerts.set_muted(uow(), where.actor, product.id, is_muted)
+        await respond(update, view.muted(product, is_muted))
+
+    return command
+
+
+async def reachable(update: Update, context: BotContext) -> None:
+    """Someone who talks to the bot in private has not blocked it (any more)."""
+    await alerts.mark_reachable(context.services.uow(), _user_id(update))
+
+
+COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] = {
+    "reorder": reorder,
+    "alerts": alerts_command,
+    "quiet": quiet,
+    "mute": _mute(True),
+    "unmute": _mute(False),
+}
+
+MENU = [
+    ("reorder", "What to reorder, by supplier"),
+    ("alerts", "Choose which alerts reach you"),
+]
+
+
+def register(application: Any) -> None:
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(on_alert_button, pattern=r"^al:"))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.Regex(r"^/(start|alerts)\b"), reachable),
+        group=-2,
+    )
