@@ -276,10 +276,11 @@ class Books:
     async def snapshot(self) -> tuple[list[tuple[Any, ...]], ...]:
         """Every row that holds stock, members or the ledger, to compare before and after."""
         tables = ("products", "batches", "movements", "members", "invites")
-        return tuple(
-            [tuple(row.values()) for row in await self._fetch(f"SELECT * FROM {t} ORDER BY 1, 2")]
-            for t in tables
-        )
+        rows = []
+        for table in tables:
+            found = await self._fetch(f"SELECT * FROM {table} ORDER BY 1, 2")
+            rows.append([tuple(row.values()) for row in found])
+        return tuple(rows)
 
     async def inbox(self) -> list[asyncpg.Record]:
         return await self._fetch("SELECT * FROM update_inbox ORDER BY update_id")
