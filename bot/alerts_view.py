@@ -7,11 +7,13 @@ English texts of the alert screens); numbers and dates go through bot.texts' hel
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import callbacks as cb
 from bot import texts
@@ -274,7 +276,11 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
 # -- the Notifier ------------------------------------------------------------------------
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _retry_after(error: RetryAfter) -> float:
+    # PTB 22 returns int seconds and warns that a timedelta comes in a later major version.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -292,9 +298,7 @@ class TelegramNotifier:
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
         except RetryAfter as error:
-            return SendResult(
-                SendOutcome.RETRY, retry_after=_seconds(error.retry_after), error=str(error)
-            )
+            return SendResult(SendOutcome.RETRY, retry_after=_retry_after(error), error=str(error))
         except Forbidden as error:  # blocked by the user, or kicked from the group
             return SendResult(SendOutcome.BLOCKED, error=str(error))
         except BadRequest as error:
