@@ -82,8 +82,14 @@ class InboxProcessor:
         except TelegramError:
             log.warning("could not tell chat %s about a failed update", chat.id)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Drain whenever woken, and every few seconds to pick up expired leases."""
+    async def run(self, stop: asyncio.Event, workers: int = 1) -> None:
+        """Drain whenever woken, and every few seconds to pick up expired leases.
+
+        One worker keeps each chat's updates in order; more workers claim disjoint rows
+        and raise throughput when handlers wait on I/O, at the cost of that order."""
+        await asyncio.gather(*(self._work(stop) for _ in range(workers)))
+
+    async def _work(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             self.wake.clear()
             try:

@@ -127,7 +127,7 @@ async def _serve_application(
 
     await application.start()
     await install_default_menus(application.bot)
-    tasks = [asyncio.create_task(processor.run(stop), name="inbox")]
+    tasks = [asyncio.create_task(processor.run(stop, settings.inbox_workers), name="inbox")]
     try:
         if settings.webhook_url:
             secret = settings.webhook_secret

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     redis_prefix: str = "stockbot:"
     poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Inbox workers per process: 1 keeps every chat's updates in order (see bench/).
+    inbox_workers: int = Field(default=1, ge=1, le=32)
 
     @field_validator("database_url", "redis_url", "webhook_url", mode="before")
     @classmethod
