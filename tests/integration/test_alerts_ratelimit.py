@@ -1,0 +1,66 @@
+"""The shared send budget on real Redis: one bucket for all workers."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+
+from jobs.ratelimit import RedisSendBudget
+from tests.services import redis_error, redis_url, unreachable
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[redis.Redis]:
+    if error := await redis_error():
+        unreachable("Redis", error)
+    connection = redis.Redis.from_url(redis_url())
+    prefix = f"stockbot-test-{secrets.token_hex(4)}:"
+    connection.test_prefix = prefix  # type: ignore[attr-defined]
+    try:
+        yield connection
+    finally:
+        keys = [key async for key in connection.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await connection.delete(*keys)
+        await connection.aclose()
+
+
+def budget(client: redis.Redis) -> RedisSendBudget:
+    return RedisSendBudget(client, client.test_prefix)  # type: ignore[attr-defined]
+
+
+async def test_the_bot_bucket_is_shared_by_every_worker(client: redis.Redis) -> None:
+    workers = [budget(client) for _ in range(3)]
+    waits = await asyncio.gather(*(workers[i % 3].take(1000 + i) for i in range(45)))
+    assert sum(1 for w in waits if w == 0) == 30  # 30 a second for the whole bot
+    assert all(0 < w <= 1 for w in waits if w)
+
+
+async def test_one_message_a_second_per_private_chat(client: redis.Redis) -> None:
+    first, second = budget(client), budget(client)
+    assert await first.take(7) == 0
+    wait = await second.take(7)
+    assert 0.9 <= wait <= 1.0
+    await asyncio.sleep(wait)
+    assert await second.take(7) == 0
+
+
+async def test_groups_get_twenty_a_minute(client: redis.Redis) -> None:
+    shared = budget(client)
+    assert await shared.take(-100123) == 0
+    assert 2.9 <= await shared.take(-100123) <= 3.0
+
+
+async def test_a_429_pauses_every_worker(client: redis.Redis) -> None:
+    first, second = budget(client), budget(client)
+    await first.pause(2)
+    wait = await second.take(99)
+    assert 1.5 < wait <= 2.0
+    await second.pause(0.5)  # a shorter pause never shortens the running one
+    assert await first.take(99) > 1.0
