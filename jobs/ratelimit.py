@@ -23,7 +23,9 @@ from redis.asyncio import Redis
 @dataclass(frozen=True)
 class Limits:
     per_second: float = 30.0  # the whole bot
-    burst: float = 30.0
+    # No burst: Telegram counts in sliding windows, and a full bucket plus its refill
+    # would allow ~2x the rate in the first second. Evenly spaced sends never trip it.
+    burst: float = 1.0
     private_per_second: float = 1.0  # one private chat
     group_per_second: float = 20 / 60  # one group chat: 20 a minute
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from jobs.ratelimit import RedisSendBudget
+from jobs.ratelimit import TELEGRAM, Limits, RedisSendBudget
 from tests.services import redis_error, redis_url, unreachable
 
 pytestmark = pytest.mark.redis
@@ -31,15 +31,21 @@ async def client() -> AsyncIterator[redis.Redis]:
         await connection.aclose()
 
 
-def budget(client: redis.Redis) -> RedisSendBudget:
-    return RedisSendBudget(client, client.test_prefix)  # type: ignore[attr-defined]
+def budget(client: redis.Redis, limits: Limits = TELEGRAM) -> RedisSendBudget:
+    return RedisSendBudget(client, client.test_prefix, limits)  # type: ignore[attr-defined]
 
 
 async def test_the_bot_bucket_is_shared_by_every_worker(client: redis.Redis) -> None:
-    workers = [budget(client) for _ in range(3)]
+    workers = [budget(client, Limits(burst=30)) for _ in range(3)]
     waits = await asyncio.gather(*(workers[i % 3].take(1000 + i) for i in range(45)))
     assert sum(1 for w in waits if w == 0) == 30  # 30 a second for the whole bot
     assert all(0 < w <= 1 for w in waits if w)
+
+
+async def test_telegrams_limits_space_sends_evenly(client: redis.Redis) -> None:
+    shared = budget(client)
+    assert await shared.take(1) == 0
+    assert 0 < await shared.take(2) <= 0.034
 
 
 async def test_one_message_a_second_per_private_chat(client: redis.Redis) -> None:

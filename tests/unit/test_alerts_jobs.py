@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.alert_model import AlertMessage, SendOutcome, SendResult
 from jobs.dispatcher import AlertDispatcher, DigestScanner
 from jobs.ratelimit import Limits, MemorySendBudget
@@ -89,9 +91,12 @@ async def test_a_chat_over_its_budget_is_deferred_not_waited_for(
 
 async def test_the_memory_budget_keeps_the_bot_and_chat_rates() -> None:
     ticker = Ticker()
-    budget = MemorySendBudget(monotonic=ticker)
+    budget = MemorySendBudget(Limits(burst=30), monotonic=ticker)
     assert [await budget.take(chat) for chat in range(1, 31)] == [0.0] * 30  # a burst
     assert await budget.take(31) > 0  # the 31st waits for the bot's bucket
+    even = MemorySendBudget(monotonic=ticker)  # Telegram's: evenly spaced, 30 a second
+    assert await even.take(1) == 0.0
+    assert await even.take(2) == pytest.approx(1 / 30)
     ticker.now = 1.0
     assert await budget.take(1) == 0.0
     assert await budget.take(1) == 1.0  # one a second per private chat
