@@ -53,6 +53,29 @@ def movement(movement_id: int | None, product_id: int) -> Markup:
     return Markup([row])
 
 
+def is_card(markup: Markup | None) -> bool:
+    """Whether the keyboard is a product card's (it has quick-adjust buttons)."""
+    for row in markup.inline_keyboard if markup else ():
+        for item in row:
+            try:
+                if isinstance(item.callback_data, str) and isinstance(
+                    cb.decode(item.callback_data), cb.Adjust
+                ):
+                    return True
+            except cb.CallbackDataError:
+                continue
+    return False
+
+
+def without(markup: Markup | None, data: str | None) -> Markup | None:
+    """The keyboard less the button that carried `data` (e.g. a used Undo)."""
+    if markup is None:
+        return None
+    rows = [[b for b in row if b.callback_data != data] for row in markup.inline_keyboard]
+    kept = [row for row in rows if row]
+    return Markup(kept) if kept else None
+
+
 def undo_many(movement_ids: Sequence[int]) -> Markup | None:
     if not movement_ids:
         return None

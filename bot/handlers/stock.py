@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import callbacks as cb
 from bot import keyboards, texts
@@ -355,11 +355,17 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
     result = await ledger.undo(
         services.uow(), where.actor, movement_id, key=request_key(update), now=services.clock.now()
     )
-    if update.callback_query is not None:
-        await update.callback_query.answer("Undone")
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await respond(update, texts.undone(result), keyboards.movement(None, result.product.id))
+        return
+    await query.answer("Undone")
+    markup = query.message.reply_markup
+    if keyboards.is_card(markup):
+        await show_card(update, context, where, result.product.id)
+        return
+    # A confirmation keeps its text; its used Undo button goes away.
+    await query.edit_message_reply_markup(keyboards.without(markup, query.data))
     await respond(
-        update,
-        texts.undone(result),
-        keyboards.movement(None, result.product.id),
-        edit=False,
+        update, texts.undone(result), keyboards.movement(None, result.product.id), edit=False
     )
