@@ -195,7 +195,12 @@ async def _tell(update: Update, plain: str) -> None:
     """A refusal: an alert on the pressed button, or a reply to the message."""
     query = update.callback_query
     if query is not None:
-        await query.answer(plain[:200], show_alert=True)
-        return
+        try:
+            await query.answer(plain[:200], show_alert=True)
+            return
+        except BadRequest:
+            # The handler already acknowledged the tap before it was refused; a second
+            # answer is rejected, so the refusal goes to the chat instead of vanishing.
+            log.info("callback %s already answered; replying in the chat", query.id)
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.h(plain))
