@@ -117,6 +117,9 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
     where = await here(update, context)
     if not where.is_owner:
         raise OwnerOnly("edit products")
+    # The button's product id is not trusted: it must be one of this shop's products
+    # before anything is asked about it.
+    await catalog.get_product(context.services.uow(), where.actor, action.product_id)
     flow: dict[str, Any] = {
         "kind": "edit",
         "product_id": action.product_id,
