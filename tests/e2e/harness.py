@@ -223,6 +223,14 @@ class Chat:
     async def answer(self, press: ButtonPress, timeout: float = REPLY_TIMEOUT) -> CallbackAnswer:
         return await self.api.callback_answer(press.callback_query_id, timeout)
 
+    async def refusal(self, press: ButtonPress, timeout: float = REPLY_TIMEOUT) -> str:
+        """What the user was told about a refused tap: the alert on the button, or, when
+        the tap had already been acknowledged, the bot's next message in the chat."""
+        answer = await self.answer(press, timeout)
+        if answer.show_alert and answer.text:
+            return answer.text
+        return text_of(await self.reply(timeout))
+
     def silent_since(self, message: ChatMessage) -> bool:
         """True when the bot sent nothing to this chat after `message`."""
         return all(m.message_id <= message.message_id for m in self.api.bot_messages(self.chat_id))

@@ -140,6 +140,11 @@ async def test_did_you_mean_button_completes_the_sale(
     assert "Sold 2 l milk" in text_of(sold)
     assert await books.on_hand("milk") == 8
 
+    too_many = await owner.say("/sell mlik 50")
+    refusal = await owner.refusal(await owner.press(too_many, "milk"))
+    assert refusal == "⚠️ Only 8 l of milk on hand; cannot remove 50."
+    assert await books.on_hand("milk") == 8
+
 
 async def test_a_missing_quantity_is_asked_for_and_cancel_leaves_the_step(
     cafe: BotProcess, owner: Chat, books: Books
