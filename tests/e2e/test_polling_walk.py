@@ -173,12 +173,18 @@ async def test_undo_reverses_once_and_a_second_tap_is_refused(
     undone = await owner.say("/undo")
     assert "Undone. milk on hand: 10 l" in text_of(undone)
 
+    # A double tap: the second tap leaves before the first one's button went away.
+    undo = restocked.button("↩️ Undo").callback_data
+    assert undo is not None
     first = await owner.press(restocked, "↩️ Undo")
+    second = await owner.forge(restocked, undo)
+
     assert (await owner.answer(first)).text == "Undone"
     assert "Undone. milk on hand: 0 l" in text_of(await owner.reply())
-    second = await owner.press(restocked, "↩️ Undo")
+    assert (await owner.edited()).buttons == [
+        b for b in restocked.buttons if b.callback_data != undo
+    ]
     refusal = await owner.answer(second)
-
     assert refusal.show_alert
     assert refusal.text == "⚠️ This movement was already undone."
     assert await books.on_hand("milk") == 0
