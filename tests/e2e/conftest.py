@@ -16,7 +16,10 @@ from bot.localapi import LocalBotApi
 from tests.e2e.harness import (
     ATTACKER,
     OWNER,
+    REPLY_TIMEOUT,
     STAFF,
+    WEBHOOK_PATH,
+    WEBHOOK_SECRET,
     Books,
     BotProcess,
     Chat,
@@ -76,17 +79,17 @@ async def launch(
     redis_prefix: str,
     tmp_path: Path,
 ) -> AsyncIterator[Launch]:
-    """`await launch(WEBHOOK_URL=…)` starts a bot process with extra environment; every
-    process started is stopped at the end."""
+    """`await launch(port=…, WEBHOOK_URL=…)` starts a bot process with extra environment;
+    every process started is stopped at the end."""
     started: list[BotProcess] = []
 
-    async def start(**overrides: str) -> BotProcess:
+    async def start(port: int | None = None, **overrides: str) -> BotProcess:
         env = bot_environment(
             api,
             database_url=database_url,
             redis_url=redis_url(),
             redis_prefix=redis_prefix,
-            port=free_port(),
+            port=port or free_port(),
             **overrides,
         )
         process = BotProcess(env, tmp_path / f"bot-{len(started) + 1}.log", tmp_path)
@@ -109,6 +112,19 @@ async def launch(
 async def bot(launch: Launch) -> BotProcess:
     """The bot, long polling."""
     return await launch()
+
+
+@pytest.fixture
+async def webhook_bot(launch: Launch, api: LocalBotApi) -> BotProcess:
+    """The bot in webhook mode; the local Bot API delivers to it once it is registered."""
+    port = free_port()
+    process = await launch(
+        port=port,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    await api.wait_for(lambda: api.webhook is not None, timeout=REPLY_TIMEOUT)
+    return process
 
 
 @pytest.fixture

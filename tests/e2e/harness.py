@@ -22,6 +22,7 @@ import re
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,9 @@ from bot.settings import Settings
 REPLY_TIMEOUT = 10.0
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
+WEBHOOK_PATH = "/tg/hook"
+WEBHOOK_SECRET = "e2e-Secret_0123456789"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 OWNER = LocalUser(1001, "Olga", username="olga")
 STAFF = LocalUser(1002, "Bob", username="bob")
@@ -236,6 +240,19 @@ class Chat:
         return all(m.message_id <= message.message_id for m in self.api.bot_messages(self.chat_id))
 
 
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], what: str, timeout: float = REPLY_TIMEOUT
+) -> None:
+    """Wait until `condition()` holds, for state the test cannot be notified of (another
+    process's database session); checked every 50 ms."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await condition():
+        if loop.time() > deadline:
+            raise TimeoutError(f"not within {timeout}s: {what}")
+        await asyncio.sleep(0.05)
+
+
 def text_of(message: ChatMessage) -> str:
     return message.shown_text
 
@@ -292,6 +309,32 @@ class Books:
 
     async def inbox(self) -> list[asyncpg.Record]:
         return await self._fetch("SELECT * FROM update_inbox ORDER BY update_id")
+
+    async def waiting_on_locks(self, statement_start: str) -> int:
+        """How many of the bot's statements starting so are waiting for a lock now."""
+        rows = await self._fetch(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE $1",
+            statement_start + "%",
+        )
+        count: int = rows[0]["n"]
+        return count
+
+    @contextlib.asynccontextmanager
+    async def locked(self, statement: str, *args: object) -> AsyncIterator[None]:
+        """Hold the locks `statement` takes (e.g. `LOCK TABLE …`, `SELECT … FOR UPDATE`)
+        in an open transaction for the block, then roll it back."""
+        connection = await asyncpg.connect(self.url, timeout=10)
+        try:
+            transaction = connection.transaction()
+            await transaction.start()
+            try:
+                await connection.execute(statement, *args)
+                yield
+            finally:
+                await transaction.rollback()
+        finally:
+            await connection.close()
 
     async def execute(self, query: str, *args: object) -> str:
         connection = await asyncpg.connect(self.url, timeout=10)
