@@ -128,7 +128,13 @@ async def current_flow(context: BotContext, update: Update) -> dict[str, Any] | 
 
 
 async def end_flow(context: BotContext, update: Update) -> None:
-    await context.services.state.delete(flow_key(update))
+    """Forget the current step. Best effort: it runs after a command took effect, and
+    an unreachable state store must not turn that success into a "lost track" reply
+    (the user would think nothing happened and send it again)."""
+    try:
+        await context.services.state.delete(flow_key(update))
+    except StateUnavailable as exc:
+        log.warning("could not clear the flow of %s: %s", flow_key(update), exc)
 
 
 async def remember(context: BotContext, value: dict[str, Any]) -> str:
