@@ -12,7 +12,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot.clock import SystemClock
 from bot.context import BotContext, Services, StockbotApp
 from bot.settings import Settings
-from bot.state import MemoryStateStore, RedisStateStore, StateStore
+from bot.state import MemoryStateStore, RedisStateStore, StateStore, redis_client
 from db.engine import create_engine, database_url
 from db.inbox import SqlInbox
 from db.uow import uow_factory
@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 def build_services(settings: Settings) -> Services:
     engine = create_engine(database_url(settings.database_url))
     state: StateStore
-    if settings.redis_url:
-        state = RedisStateStore.from_url(settings.redis_url, settings.redis_prefix)
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
+    if redis is not None:
+        state = RedisStateStore(redis, settings.redis_prefix)
     else:
         state = MemoryStateStore()
     return Services(
@@ -34,6 +35,7 @@ def build_services(settings: Settings) -> Services:
         inbox=SqlInbox(engine),
         state=state,
         clock=SystemClock(),
+        redis=redis,
     )
 
 

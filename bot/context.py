@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -22,6 +23,7 @@ class Services:
     inbox: Inbox
     state: StateStore
     clock: Clock
+    redis: Redis | None = None
     # Updates whose handler failed with an unexpected error, by update id: the inbox
     # processor retries them instead of marking them done.
     failures: dict[int, str] = field(default_factory=dict)

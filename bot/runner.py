@@ -11,6 +11,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bot.alerts_view import TelegramNotifier
 from bot.bootstrap import build_application, build_services, close_services
 from bot.context import Services, StockbotApp
 from bot.inbox_processor import InboxProcessor
@@ -18,6 +19,7 @@ from bot.menus import install_default_menus
 from bot.settings import Settings
 from bot.web import make_web_app
 from db.migrate import is_current, upgrade
+from jobs import leader, ratelimit, scheduler
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,14 @@ async def _serve_application(
 
     await application.start()
     await install_default_menus(application.bot)
+    alert_jobs = scheduler.install(
+        application,
+        uow_factory=services.uow_factory,
+        notifier=TelegramNotifier(application.bot),
+        clock=services.clock,
+        budget=ratelimit.send_budget(services.redis, settings.redis_prefix),
+        leader=leader.leader_for(services.engine),
+    )
     tasks = [asyncio.create_task(processor.run(stop, settings.inbox_workers), name="inbox")]
     try:
         if settings.webhook_url:
@@ -157,4 +167,5 @@ async def _serve_application(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await application.stop()
+        await alert_jobs.close()
         await runner.cleanup()

@@ -59,17 +59,17 @@ class MemoryStateStore:
         self._items.clear()
 
 
+def redis_client(url: str) -> redis.Redis:
+    """Short timeouts: a Redis outage must cost a flow, not hang an update."""
+    return redis.Redis.from_url(
+        url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+    )
+
+
 class RedisStateStore:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self._client = client
         self._prefix = prefix
-
-    @classmethod
-    def from_url(cls, url: str, prefix: str) -> RedisStateStore:
-        client = redis.Redis.from_url(
-            url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
-        )
-        return cls(client, prefix)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         try:

@@ -43,6 +43,8 @@ STAFF_COMMANDS = [
     ("products", "The catalog"),
     ("history", "Recent movements"),
     ("export", "CSV of stock and ledger"),
+    ("reorder", "What to reorder, by supplier"),
+    ("alerts", "Choose which alerts reach you"),
     ("shop", "Switch shop"),
     ("help", "How to use the bot"),
     ("cancel", "Leave the current step"),
@@ -52,12 +54,14 @@ OWNER_COMMANDS = [
     ("add", "New product: /add oat milk cat dairy unit l min 5"),
     ("edit", "Change a product"),
     ("delete", "Archive a product"),
-    *STAFF_COMMANDS[10:13],
+    *STAFF_COMMANDS[10:15],
     ("invite", "Invite staff (or /invite owner)"),
     ("team", "Members and roles"),
     ("settings", "Timezone, expiry window, alert time, currency"),
+    ("quiet", "Quiet hours for alerts: /quiet 22:00-07:00"),
+    ("mute", "Mute a product's alerts: /mute milk"),
     ("newshop", "Create another shop"),
-    *STAFF_COMMANDS[13:],
+    *STAFF_COMMANDS[15:],
 ]
 
 
@@ -137,10 +141,13 @@ HELP = (
     "/stock <i>name</i> · /dashboard · /inventory [low|out|expiring|expired] "
     "[cat <i>x</i>] [sort name|qty|expiry] · /low · /expiring · /products · "
     "/history [<i>name</i>] · /export\n\n"
+    "<b>Alerts</b>\n"
+    "/reorder — what to order, by supplier · /alerts — which alerts reach you\n\n"
     "<b>Owners</b>\n"
     "/add <i>name</i> [cat <i>x</i>] [unit <i>x</i>] [min <i>qty</i>] [price <i>x</i>] "
     "[cost <i>x</i>] [barcode <i>x</i>] · /edit <i>name</i> · /delete <i>name</i> · "
-    "/invite [owner] · /team · /settings · /newshop <i>name</i>\n\n"
+    "/invite [owner] · /team · /settings · /quiet 22:00-07:00 · /mute <i>name</i> · "
+    "/newshop <i>name</i>\n\n"
     "Names with spaces work: <code>/restock whole milk 2</code>; quotes allow anything: "
     '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
 )
