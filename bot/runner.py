@@ -136,6 +136,8 @@ async def _serve_application(
         clock=services.clock,
         budget=ratelimit.send_budget(services.redis, settings.redis_prefix),
         leader=leader.leader_for(services.engine),
+        dispatch_every=settings.alert_dispatch_seconds,
+        scan_every=settings.alert_scan_seconds,
     )
     tasks = [asyncio.create_task(processor.run(stop, settings.inbox_workers), name="inbox")]
     try:
