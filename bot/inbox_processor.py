@@ -27,6 +27,7 @@ CLAIM_BATCH = 50
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 5.0
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 class InboxProcessor:
@@ -49,8 +50,22 @@ class InboxProcessor:
             if not items:
                 return handled
             for item in items:
-                await self._handle(item.update_id, item.payload, item.attempts)
+                await self._finish(item.update_id, item.payload, item.attempts)
                 handled += 1
+
+    async def _finish(self, update_id: int, payload: str, attempts: int) -> None:
+        """Handle one update. A stop (SIGTERM cancels this task) lets the update in hand
+        finish first: its reply may be out already, and an update answered but not marked
+        done would be answered again after the restart."""
+        handling = asyncio.ensure_future(self._handle(update_id, payload, attempts))
+        try:
+            await asyncio.shield(handling)
+        except asyncio.CancelledError:
+            try:
+                await asyncio.wait_for(handling, SHUTDOWN_GRACE_SECONDS)
+            except Exception:
+                log.warning("update %s was not finished before the stop", update_id)
+            raise
 
     async def _handle(self, update_id: int, payload: str, attempts: int) -> None:
         inbox = self._services.inbox
