@@ -163,6 +163,12 @@ async def test_a_missing_quantity_is_asked_for_and_cancel_leaves_the_step(
     assert await books.on_hand("milk") == 6
     assert text_of(await owner.say("/cancel")) == "Nothing to cancel."
 
+    question = await owner.say("/remove milk")
+    await owner.press(question, "✖️ Cancel")
+    assert text_of(await owner.edited()) == "Cancelled."
+    assert "Sold" not in text_of(await owner.say("1"))
+    assert await books.on_hand("milk") == 6
+
 
 async def test_undo_reverses_once_and_a_second_tap_is_refused(
     cafe: BotProcess, owner: Chat, books: Books
@@ -219,3 +225,12 @@ async def test_export_sends_stock_and_ledger_csv_that_match_the_books(
     ) == [(m["id"], m["product_name"], m["quantity"], m["reason"]) for m in movements]
     assert documents[1].caption == "🧾 Ledger: 4 movements"
     assert "cost" in ledger[0]  # the owner's export carries costs
+
+
+async def test_sigterm_stops_the_bot_cleanly_with_every_update_handled(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    await owner.say("/restock milk 3")
+
+    assert await cafe.stop() == 0
+    assert all(row["processed_at"] is not None for row in await books.inbox())
