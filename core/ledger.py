@@ -133,10 +133,21 @@ async def _replay(
     return MovementResult(earlier[0], product, product, replayed=True)
 
 
-async def _apply(
-    uow: UnitOfWork, product: Product, allocations: Sequence[Allocation], **catalog: object
-) -> Product:
-    """Write the allocations to their batches and refresh the product's snapshot."""
+async def _record(
+    uow: UnitOfWork,
+    actor: Actor,
+    product: Product,
+    allocations: Sequence[Allocation],
+    reason: Reason,
+    *,
+    key: str,
+    now: datetime,
+    catalog: dict[str, object] | None = None,
+    **details: object,
+) -> MovementResult:
+    """The one way stock changes: write the allocations to their batches, refresh the
+    product's snapshot (and any catalog fields), note a threshold crossing for the
+    alerts, and append the movement, all in the caller's transaction."""
     for allocation in allocations:
         batch = await uow.batches.get(allocation.batch_id)
         if batch is None or batch.product_id != product.id:
@@ -147,10 +158,25 @@ async def _apply(
         product,
         on_hand=sum((b.quantity for b in in_stock), ZERO),
         earliest_expiry=min((b.expiry for b in in_stock if b.expiry), default=None),
-        **catalog,  # type: ignore[arg-type]
+        **(catalog or {}),  # type: ignore[arg-type]
     )
     await uow.products.update(updated)
-    return updated
+    await crossings.record_stock_change(uow, product, updated, now)
+    movement = await uow.movements.add(
+        Movement(
+            id=0,
+            shop_id=actor.shop_id,
+            product_id=product.id,
+            quantity=sum((a.quantity for a in allocations), ZERO),
+            reason=reason,
+            user_id=actor.user_id,
+            created_at=now,
+            idempotency_key=key,
+            allocations=tuple(allocations),
+            **details,  # type: ignore[arg-type]
+        )
+    )
+    return MovementResult(movement, product, updated)
 
 
 async def restock(
@@ -182,29 +208,24 @@ async def restock(
             catalog["price"] = command.price
         if command.reorder_date is not None:
             catalog["reorder_date"] = command.reorder_date
-        updated = await _apply(uow, product, allocations, **catalog)
-        await crossings.record_stock_change(uow, product, updated, now)
-        movement = await uow.movements.add(
-            Movement(
-                id=0,
-                shop_id=actor.shop_id,
-                product_id=product.id,
-                quantity=quantity,
-                reason=Reason.RESTOCK,
-                user_id=actor.user_id,
-                created_at=now,
-                idempotency_key=key,
-                allocations=allocations,
-                note=note,
-                cost=command.cost,
-                price=command.price,
-                expiry=command.expiry,
-                reorder_date=command.reorder_date,
-            )
+        result = await _record(
+            uow,
+            actor,
+            product,
+            allocations,
+            Reason.RESTOCK,
+            key=key,
+            now=now,
+            catalog=catalog,
+            note=note,
+            cost=command.cost,
+            price=command.price,
+            expiry=command.expiry,
+            reorder_date=command.reorder_date,
         )
         await uow.commit()
         expired = command.expiry is not None and command.expiry < shop_today(shop, now)
-        return MovementResult(movement, product, updated, expired_on_arrival=expired)
+        return replace(result, expired_on_arrival=expired)
 
 
 async def _remove_locked(
@@ -220,23 +241,7 @@ async def _remove_locked(
     if quantity > product.on_hand:
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
     allocations = allocate_removal(await uow.batches.in_stock(product.id), quantity)
-    updated = await _apply(uow, product, allocations)
-    await crossings.record_stock_change(uow, product, updated, now)
-    movement = await uow.movements.add(
-        Movement(
-            id=0,
-            shop_id=actor.shop_id,
-            product_id=product.id,
-            quantity=-quantity,
-            reason=reason,
-            user_id=actor.user_id,
-            created_at=now,
-            idempotency_key=key,
-            allocations=tuple(allocations),
-            note=note,
-        )
-    )
-    return MovementResult(movement, product, updated)
+    return await _record(uow, actor, product, allocations, reason, key=key, now=now, note=note)
 
 
 async def remove(
@@ -318,24 +323,11 @@ async def _adjust(
                 Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
             )
         allocations = (Allocation(batch.id, difference),)
-        updated = await _apply(uow, product, allocations)
-        await crossings.record_stock_change(uow, product, updated, now)
-        movement = await uow.movements.add(
-            Movement(
-                id=0,
-                shop_id=actor.shop_id,
-                product_id=product.id,
-                quantity=difference,
-                reason=Reason.ADJUSTMENT,
-                user_id=actor.user_id,
-                created_at=now,
-                idempotency_key=key,
-                allocations=allocations,
-                note=note,
-            )
+        result = await _record(
+            uow, actor, product, allocations, Reason.ADJUSTMENT, key=key, now=now, note=note
         )
         await uow.commit()
-        return MovementResult(movement, product, updated)
+        return result
 
 
 async def undo(
@@ -381,22 +373,16 @@ async def undo(
                     f"Cannot undo: the stock it added has since been used "
                     f"(only {left} {product.unit} of that batch left)."
                 )
-        updated = await _apply(uow, product, reversal)
-        await crossings.record_stock_change(uow, product, updated, now)
-        movement = await uow.movements.add(
-            Movement(
-                id=0,
-                shop_id=actor.shop_id,
-                product_id=product.id,
-                quantity=-target.quantity,
-                reason=Reason.UNDO,
-                user_id=actor.user_id,
-                created_at=now,
-                idempotency_key=key,
-                allocations=reversal,
-                note=f"undo of #{target.id}",
-                reverses_id=target.id,
-            )
+        result = await _record(
+            uow,
+            actor,
+            product,
+            reversal,
+            Reason.UNDO,
+            key=key,
+            now=now,
+            note=f"undo of #{target.id}",
+            reverses_id=target.id,
         )
         await uow.commit()
-        return MovementResult(movement, product, updated)
+        return result
