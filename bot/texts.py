@@ -178,7 +178,7 @@ OWNERS_ONLY_FIELD = "owners only"
 def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool) -> str:
     movement = result.movement
     product = result.product
-    if movement is None:
+    if movement is None or movement.quantity == 0:
         return f"✅ Count matches: <b>{h(product.name)}</b> {qty(product.on_hand, product.unit)}."
     amount = abs(movement.quantity)
     verb = REASON_VERB[movement.reason]

@@ -309,20 +309,22 @@ async def _adjust(
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
         difference = difference_of(product)
-        if difference == 0:
-            return MovementResult(None, product, product)
         if difference < 0:
             result = await _remove_locked(
                 uow, actor, product, -difference, Reason.ADJUSTMENT, note, key, now
             )
             await uow.commit()
             return result
-        batch = await uow.batches.latest(product.id)
-        if batch is None:
-            batch = await uow.batches.add(
-                Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
-            )
-        allocations = (Allocation(batch.id, difference),)
+        # A count that matched is still recorded (quantity 0): the stocktake happened,
+        # and its key answers a replay instead of counting again.
+        allocations: tuple[Allocation, ...] = ()
+        if difference > 0:
+            batch = await uow.batches.latest(product.id)
+            if batch is None:
+                batch = await uow.batches.add(
+                    Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
+                )
+            allocations = (Allocation(batch.id, difference),)
         result = await _record(
             uow, actor, product, allocations, Reason.ADJUSTMENT, key=key, now=now, note=note
         )
@@ -362,6 +364,8 @@ async def undo(
             raise UndoRefused("An undo cannot itself be undone; record a new movement instead.")
         if target.user_id != actor.user_id and not member.is_owner:
             raise UndoRefused("You can only undo your own movements; ask an owner.")
+        if target.quantity == 0:
+            raise UndoRefused("That count changed nothing, so there is nothing to undo.")
         if await uow.movements.undo_of(target.id) is not None:
             raise UndoRefused("This movement was already undone.")
         reversal = tuple(Allocation(a.batch_id, -a.quantity) for a in target.allocations)

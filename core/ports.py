@@ -118,7 +118,8 @@ class MovementRepository(Protocol):
         ...
 
     async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:
-        """The user's newest movement that is neither an undo nor undone."""
+        """The user's newest movement that changed stock and is neither an undo nor
+        undone."""
         ...
 
     async def history(

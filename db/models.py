@@ -267,7 +267,8 @@ class MovementRow(Base):
     )
 
     __table_args__ = (
-        CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+        # Zero only for a stocktake that matched the books (a count confirmed).
+        CheckConstraint("quantity <> 0 OR reason = 'adjustment'", name="quantity_not_zero"),
         CheckConstraint(f"reason IN ({', '.join(repr(r) for r in REASONS)})", name="reason"),
         UniqueConstraint("shop_id", "idempotency_key"),
         ForeignKeyConstraint(

@@ -515,6 +515,7 @@ class SqlMovementRepository:
                 MovementRow.shop_id == shop_id,
                 MovementRow.user_id == user_id,
                 MovementRow.reason != Reason.UNDO.value,
+                MovementRow.quantity != 0,  # a count that matched changed nothing
                 ~exists().where(undo.reverses_id == MovementRow.id),
             )
             .order_by(MovementRow.id.desc())

@@ -277,6 +277,7 @@ class FakeMovementRepository(_Repository):
                 movement.shop_id == shop_id
                 and movement.user_id == user_id
                 and movement.reason is not Reason.UNDO
+                and movement.quantity != 0
                 and movement.id not in undone
             ):
                 return movement

@@ -218,13 +218,39 @@ async def test_count_of_a_product_never_stocked_creates_a_batch(floor: Shopfloor
     assert floor.on_hand(milk.id) == q(4)
 
 
-async def test_count_equal_to_the_books_records_no_movement(floor: Shopfloor) -> None:
+async def test_count_equal_to_the_books_records_a_zero_adjustment(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
     milk = await floor.product(owner)
     await floor.restock(owner, milk.id, 5)
     result = await floor.count(owner, milk.id, 5)
-    assert result.movement is None and result.product.on_hand == q(5)
-    assert len(floor.movements(milk.id)) == 1
+    assert result.movement is not None and result.movement.quantity == 0
+    assert result.movement.reason is Reason.ADJUSTMENT and result.product.on_hand == q(5)
+    assert len(floor.movements(milk.id)) == 2
+
+
+async def test_a_matched_count_replayed_after_a_sale_does_not_count_again(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    first = await floor.count(owner, milk.id, 5, key="count")
+    await floor.remove(owner, milk.id, 2)
+    replay = await floor.count(owner, milk.id, 5, key="count")
+    assert replay.replayed and replay.movement == first.movement
+    assert floor.on_hand(milk.id) == q(3)
+
+
+async def test_a_count_that_changed_nothing_is_not_what_undo_reverses(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    sale_source = await floor.restock(owner, milk.id, 5)
+    await floor.count(owner, milk.id, 5)
+    undone = await floor.undo(owner)
+    assert undone.movement is not None and sale_source.movement is not None
+    assert undone.movement.reverses_id == sale_source.movement.id
 
 
 async def test_count_to_zero_empties_every_batch(floor: Shopfloor) -> None:
