@@ -59,3 +59,21 @@ async def _active_shop(uow: UnitOfWork, user_id: int) -> Actor:
     if not memberships:
         raise NoActiveShop()
     return Actor(user_id, memberships[0][0].id)
+
+
+async def resolve_actor_for_product(
+    uow: UnitOfWork, user_id: int, chat_id: int | None, product_id: int
+) -> Actor:
+    """Like `resolve_actor`, but a button about a product of another of the user's shops
+    (an alert, an old card) acts in that shop rather than failing in the active one.
+    Membership is still required; in a group the group's shop always applies."""
+    actor = await resolve_actor(uow, user_id, chat_id)
+    if chat_id is not None:
+        return actor
+    async with uow:
+        if await uow.products.get(actor.shop_id, product_id) is not None:
+            return actor
+        for shop, _ in await uow.members.shops_of(user_id):
+            if await uow.products.get(shop.id, product_id) is not None:
+                return Actor(user_id, shop.id)
+    return actor

@@ -18,7 +18,7 @@ from bot.context import BotContext
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable
 from core import catalog
-from core.access import Actor, resolve_actor
+from core.access import Actor, resolve_actor, resolve_actor_for_product
 from core.errors import DomainError, GroupNotLinked, ProductNotFound
 from core.model import Member, Product, Shop
 from core.shops import shop_of
@@ -51,13 +51,21 @@ def group_chat_id(update: Update) -> int | None:
     return chat.id if chat is not None and chat.type != ChatType.PRIVATE else None
 
 
-async def here(update: Update, context: BotContext, *, linking: bool = False) -> Here:
-    """`linking`: the command may link an unlinked group to the user's active shop."""
+async def here(
+    update: Update, context: BotContext, *, linking: bool = False, product_id: int | None = None
+) -> Here:
+    """`linking`: the command may link an unlinked group to the user's active shop.
+    `product_id`: a button about this product acts in the product's shop, if the user is
+    a member there (see core.access.resolve_actor_for_product)."""
     assert update.effective_user is not None
     services = context.services
     user_id = update.effective_user.id
+    chat_id = group_chat_id(update)
     try:
-        actor = await resolve_actor(services.uow(), user_id, group_chat_id(update))
+        if product_id is None:
+            actor = await resolve_actor(services.uow(), user_id, chat_id)
+        else:
+            actor = await resolve_actor_for_product(services.uow(), user_id, chat_id, product_id)
     except GroupNotLinked:
         if not linking:
             raise

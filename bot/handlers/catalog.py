@@ -103,7 +103,7 @@ async def edit(update: Update, context: BotContext) -> None:
 
 
 async def show_edit(update: Update, context: BotContext, product_id: int) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, product_id)
     await respond(
         update,
@@ -114,7 +114,7 @@ async def show_edit(update: Update, context: BotContext, product_id: int) -> Non
 
 
 async def on_edit_field(update: Update, context: BotContext, action: cb.EditField) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     if not where.is_owner:
         raise OwnerOnly("edit products")
     # The button's product id is not trusted: it must be one of this shop's products
@@ -161,7 +161,7 @@ def field_change(field: cb.EditableField, value: str) -> ProductFields:
 async def continue_edit(
     update: Update, context: BotContext, flow: dict[str, Any], reply: str
 ) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=flow["product_id"])
     change = field_change(cb.EditableField(flow["field"]), reply)
     product = await catalog.edit_product(
         context.services.uow(), where.actor, flow["product_id"], change
@@ -188,7 +188,7 @@ async def delete(update: Update, context: BotContext) -> None:
 
 
 async def ask_delete(update: Update, context: BotContext, product_id: int) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, product_id)
     await respond(
         update,
@@ -200,7 +200,7 @@ async def ask_delete(update: Update, context: BotContext, product_id: int) -> No
 
 
 async def on_confirm_delete(update: Update, context: BotContext, action: cb.ConfirmDelete) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     product = await catalog.archive_product(context.services.uow(), where.actor, action.product_id)
     if update.callback_query is not None:
         await update.callback_query.answer("Archived")

@@ -235,7 +235,7 @@ async def continue_stock(
     update: Update, context: BotContext, flow: dict[str, Any], reply: str
 ) -> None:
     """The user answered a step of a stock command."""
-    where = await here(update, context)
+    where = await here(update, context, product_id=flow.get("product_id"))
     product_id = flow.get("product_id")
     if flow["command"] == ADJUST:
         assert product_id is not None
@@ -262,7 +262,7 @@ async def continue_stock(
 async def continue_reason(
     update: Update, context: BotContext, flow: dict[str, Any], reason: str
 ) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=flow["product_id"])
     try:
         chosen = Reason(reason)
     except ValueError:
@@ -288,7 +288,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
 
 
 async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, action.product_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -300,7 +300,7 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
 
 async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> None:
     """One tap, one movement; the card is edited in place with the new figures."""
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     services = context.services
     result = await ledger.adjust(
         services.uow(),

@@ -30,7 +30,7 @@ async def stock(update: Update, context: BotContext) -> None:
 
 
 async def on_card(update: Update, context: BotContext, action: cb.OpenCard) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await show_card(update, context, where, action.product_id)
@@ -127,7 +127,7 @@ async def history(update: Update, context: BotContext) -> None:
 
 
 async def on_history(update: Update, context: BotContext, action: cb.OpenHistory) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await show_history(update, context, where, action.product_id, action.before_id)
@@ -175,7 +175,7 @@ CHART_DAYS = 30
 
 
 async def on_chart(update: Update, context: BotContext, action: cb.OpenChart) -> None:
-    where = await here(update, context)
+    where = await here(update, context, product_id=action.product_id)
     services = context.services
     now = services.clock.now()
     timeline = await inventory.stock_timeline(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from core import catalog, inventory, ledger, shops
-from core.access import Actor, resolve_actor
+from core.access import Actor, resolve_actor, resolve_actor_for_product
 from core.catalog import ProductFields
 from core.errors import (
     GroupNotLinked,
@@ -228,3 +228,28 @@ async def test_a_user_in_no_shop_has_no_active_shop(floor: Shopfloor) -> None:
         await resolve_actor(floor.uow, 2, None)
     with pytest.raises(NoActiveShop):
         await resolve_actor(floor.uow, 3, None)  # never seen
+
+
+async def test_a_button_about_a_product_of_another_of_my_shops_acts_there(
+    floor: Shopfloor,
+) -> None:
+    first = await floor.open_shop(owner_id=500, name="First")
+    milk = await floor.product(first, "milk")
+    second = await floor.open_shop(owner_id=500, name="Second")  # now the active shop
+
+    actor = await resolve_actor_for_product(floor.uow, 500, None, milk.id)
+
+    assert actor == first
+    assert actor != second
+
+
+async def test_a_product_of_a_shop_i_am_not_in_leaves_me_in_my_own(floor: Shopfloor) -> None:
+    theirs = await floor.open_shop(owner_id=600, name="Theirs")
+    milk = await floor.product(theirs, "milk")
+    mine = await floor.open_shop(owner_id=700, name="Mine")
+
+    actor = await resolve_actor_for_product(floor.uow, 700, None, milk.id)
+
+    assert actor == mine
+    with pytest.raises(ProductNotFound):
+        await inventory.product_card(floor.uow, actor, milk.id, now=floor.clock.now())
