@@ -18,6 +18,7 @@ from tests.e2e.harness import (
     OWNER,
     REPLY_TIMEOUT,
     STAFF,
+    STRANGER,
     WEBHOOK_PATH,
     WEBHOOK_SECRET,
     Books,
@@ -145,6 +146,12 @@ def staff(api: LocalBotApi) -> Chat:
 @pytest.fixture
 def attacker(api: LocalBotApi) -> Chat:
     return Chat(api, ATTACKER)
+
+
+@pytest.fixture
+def stranger(api: LocalBotApi) -> Chat:
+    """Someone in no shop at all."""
+    return Chat(api, STRANGER)
 
 
 async def open_cafe(owner: Chat) -> None:

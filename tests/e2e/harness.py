@@ -22,6 +22,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,15 @@ from typing import Any
 import asyncpg
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
-from bot.localapi import ButtonPress, CallbackAnswer, ChatMessage, LocalBotApi, LocalChat, LocalUser
+from bot.localapi import (
+    ButtonPress,
+    CallbackAnswer,
+    ChatMessage,
+    LocalBotApi,
+    LocalChat,
+    LocalUser,
+    command_entities,
+)
 from bot.settings import Settings
 
 REPLY_TIMEOUT = 10.0
@@ -251,6 +260,21 @@ async def eventually(
         if loop.time() > deadline:
             raise TimeoutError(f"not within {timeout}s: {what}")
         await asyncio.sleep(0.05)
+
+
+def owner_message(update_id: int, text: str) -> dict[str, Any]:
+    """An update as Telegram would send it for the owner writing `text` in private,
+    for posting to the webhook by hand."""
+    message: dict[str, Any] = {
+        "message_id": 10_000 + update_id,
+        "date": int(time.time()),
+        "chat": {"id": OWNER.id, "type": "private", "first_name": OWNER.first_name},
+        "from": OWNER.to_api(),
+        "text": text,
+    }
+    if entities := command_entities(text):
+        message["entities"] = entities
+    return {"update_id": update_id, "message": message}
 
 
 def text_of(message: ChatMessage) -> str:

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from tests.e2e.harness import OWNER, STRANGER, Books, BotProcess, Chat, text_of
+from tests.e2e.harness import OWNER, Books, BotProcess, Chat, text_of
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ async def test_another_shops_user_cannot_find_shop_a_products(eve: Chat, books: 
 
 
 async def test_forged_callback_data_on_shop_a_is_refused_and_changes_nothing(
-    eve: Chat, api_stranger: Chat, books: Books
+    eve: Chat, stranger: Chat, books: Books
 ) -> None:
     milk = await books.product("milk", "Cafe")
     movement = (await books.movements("milk"))[0]
@@ -49,7 +49,7 @@ async def test_forged_callback_data_on_shop_a_is_refused_and_changes_nothing(
         f"team:role:{OWNER.id}:staff",
     ]
 
-    for who in (eve, api_stranger):
+    for who in (eve, stranger):
         anchor = await who.say("/help")  # any bot message to hang the forged button on
         for data in forged:
             refusal = await who.refusal(await who.forge(anchor, data))
@@ -87,9 +87,3 @@ async def test_malformed_callback_data_is_no_longer_valid_and_never_a_crash(
     assert await books.snapshot() == before
     assert all(row["last_error"] is None for row in await books.inbox())
     assert "Cafe" in text_of(await owner.say("/start"))
-
-
-@pytest.fixture
-def api_stranger(owner: Chat) -> Chat:
-    """Someone in no shop at all."""
-    return Chat(owner.api, STRANGER)

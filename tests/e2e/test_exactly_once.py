@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from typing import Any
 
-from bot.localapi import LocalBotApi, command_entities
+from bot.localapi import LocalBotApi
 from tests.e2e.conftest import open_cafe
 from tests.e2e.harness import (
-    OWNER,
     SECRET_HEADER,
     WEBHOOK_PATH,
     WEBHOOK_SECRET,
@@ -23,24 +20,11 @@ from tests.e2e.harness import (
     BotProcess,
     Chat,
     eventually,
+    owner_message,
     text_of,
 )
 
 HOOK_HEADERS = {SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"}
-
-
-def owner_message(update_id: int, text: str) -> dict[str, Any]:
-    """An update as Telegram would send it for the owner writing `text` in private."""
-    message: dict[str, Any] = {
-        "message_id": 10_000 + update_id,
-        "date": int(time.time()),
-        "chat": {"id": OWNER.id, "type": "private", "first_name": OWNER.first_name},
-        "from": OWNER.to_api(),
-        "text": text,
-    }
-    if entities := command_entities(text):
-        message["entities"] = entities
-    return {"update_id": update_id, "message": message}
 
 
 def replies_containing(api: LocalBotApi, chat: Chat, text: str) -> int:

@@ -14,9 +14,9 @@ from tests.e2e.harness import (
     Books,
     BotProcess,
     Chat,
+    owner_message,
     text_of,
 )
-from tests.e2e.test_exactly_once import owner_message
 
 
 async def test_the_bot_registers_its_webhook_with_the_secret_and_handles_deliveries(
