@@ -231,7 +231,7 @@ class SqlAlertSettingsRepository:
                 AlertShopSettingsRow.digest_planned_for.is_not(None)
             )
         )
-        return {shop_id: day for shop_id, day in rows}
+        return {shop_id: day for shop_id, day in rows if day is not None}
 
     async def claim_digest_day(self, shop_id: int, day: date) -> bool:
         table = AlertShopSettingsRow.__table__
