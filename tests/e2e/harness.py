@@ -244,10 +244,6 @@ class Chat:
             return answer.text
         return text_of(await self.reply(timeout))
 
-    def silent_since(self, message: ChatMessage) -> bool:
-        """True when the bot sent nothing to this chat after `message`."""
-        return all(m.message_id <= message.message_id for m in self.api.bot_messages(self.chat_id))
-
 
 async def eventually(
     condition: Callable[[], Awaitable[bool]], what: str, timeout: float = REPLY_TIMEOUT
