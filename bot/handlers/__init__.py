@@ -8,8 +8,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import alert_handlers, texts
 from bot import callbacks as cb
+from bot import texts
 from bot.context import BotContext, StockbotApp
 from bot.handlers import catalog, export, shop, stock, views
 from bot.handlers.base import current_flow, end_flow, on_error, recall, respond
@@ -157,7 +157,9 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
 
 
 def register(application: StockbotApp) -> None:
-    # Alert buttons (`al:…`) and commands first: the catch-all button handler follows.
+    from bot import alert_handlers  # it builds on this package's base module
+
+    ACTIONS.update(alert_handlers.ACTIONS)
     alert_handlers.register(application)
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))

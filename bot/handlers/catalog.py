@@ -91,15 +91,24 @@ async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
 
 
 async def edit(update: Update, context: BotContext) -> None:
+    product_id = await _named_product(update, context, Command.EDIT, "edit products")
+    if product_id is not None:
+        await show_edit(update, context, product_id)
+
+
+async def _named_product(
+    update: Update, context: BotContext, command: Command, owner_action: str
+) -> int | None:
+    """The product an owner's command names; None when "did you mean" buttons were
+    offered instead."""
     where = await here(update, context)
     if not where.is_owner:
-        raise OwnerOnly("edit products")
+        raise OwnerOnly(owner_action)
     text = message_args(update).strip()
     if not text:
-        raise ParseError("Which product?", USAGE[Command.EDIT])
-    product = await resolve_or_suggest(update, context, where, text, Command.EDIT.value, text)
-    if product is not None:
-        await show_edit(update, context, product.id)
+        raise ParseError("Which product?", USAGE[command])
+    product = await resolve_or_suggest(update, context, where, text, command.value, text)
+    return product.id if product is not None else None
 
 
 async def show_edit(update: Update, context: BotContext, product_id: int) -> None:
@@ -176,15 +185,9 @@ async def continue_edit(
 
 
 async def delete(update: Update, context: BotContext) -> None:
-    where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("delete products")
-    text = message_args(update).strip()
-    if not text:
-        raise ParseError("Which product?", USAGE[Command.DELETE])
-    product = await resolve_or_suggest(update, context, where, text, Command.DELETE.value, text)
-    if product is not None:
-        await ask_delete(update, context, product.id)
+    product_id = await _named_product(update, context, Command.DELETE, "delete products")
+    if product_id is not None:
+        await ask_delete(update, context, product_id)
 
 
 async def ask_delete(update: Update, context: BotContext, product_id: int) -> None:
