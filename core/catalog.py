@@ -8,7 +8,7 @@ from decimal import Decimal
 from rapidfuzz import fuzz, process
 
 from core.access import Actor, authorize
-from core.errors import InvalidValue, ProductExists, ProductNotFound
+from core.errors import InvalidValue, ProductExists, ProductGone, ProductNotFound
 from core.model import Product, clean_name, name_key
 from core.ports import UnitOfWork
 
@@ -78,7 +78,7 @@ async def edit_product(
         await authorize(uow, actor, owner_action="edit products")
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
-            raise ProductNotFound(str(product_id))
+            raise ProductGone(product_id)
         edited = _apply(product, change)
         if edited.key != product.key:
             other = await uow.products.by_name(actor.shop_id, edited.key)
@@ -95,7 +95,7 @@ async def archive_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Pro
         await authorize(uow, actor, owner_action="delete products")
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
-            raise ProductNotFound(str(product_id))
+            raise ProductGone(product_id)
         archived = replace(product, archived=True)
         await uow.products.update(archived)
         await uow.commit()
@@ -137,7 +137,7 @@ async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product
         await authorize(uow, actor)
         product = await uow.products.get(actor.shop_id, product_id)
         if product is None or product.archived:
-            raise ProductNotFound(str(product_id))
+            raise ProductGone(product_id)
         return product
 
 

@@ -64,6 +64,16 @@ class ProductNotFound(DomainError):
         self.suggestions = suggestions
 
 
+class ProductGone(ProductNotFound):
+    """A product id (from a button) that is not, or no longer, in this shop's catalog."""
+
+    def __init__(self, product_id: int) -> None:
+        super().__init__(str(product_id))
+        self.message = "That product is not in this shop's catalog (any more)."
+        self.args = (self.message,)
+        self.product_id = product_id
+
+
 class ProductExists(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(f"A product called “{name}” already exists.")

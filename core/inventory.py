@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from core.access import Actor, authorize
-from core.errors import InvalidValue, ProductNotFound
+from core.errors import InvalidValue, ProductGone
 from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, StockStatus, shop_today, status_of
@@ -162,7 +162,7 @@ async def product_card(
         shop, _ = await authorize(uow, actor)
         product = await uow.products.get(actor.shop_id, product_id)
         if product is None or product.archived:
-            raise ProductNotFound(str(product_id))
+            raise ProductGone(product_id)
         batches = await uow.batches.in_stock(product.id)
     today = shop_today(shop, now)
     ordered = sorted(batches, key=lambda b: (b.expiry is None, b.expiry or date.max, b.id))
@@ -245,7 +245,7 @@ async def stock_timeline(
         shop, _ = await authorize(uow, actor)
         product = await uow.products.get(actor.shop_id, product_id)
         if product is None or product.archived:
-            raise ProductNotFound(str(product_id))
+            raise ProductGone(product_id)
         level = product.on_hand
         points = [StockPoint(now, level)]
         before_id: int | None = None

@@ -20,7 +20,7 @@ from core.errors import (
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
-    ProductNotFound,
+    ProductGone,
     UndoRefused,
 )
 from core.model import REMOVAL_REASONS, Allocation, Batch, Movement, Product, Reason
@@ -119,7 +119,7 @@ def _note(note: str) -> str:
 async def _locked_product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:
     product = await uow.products.get_for_update(shop_id, product_id)
     if product is None or product.archived:
-        raise ProductNotFound(str(product_id))
+        raise ProductGone(product_id)
     return product
 
 
