@@ -23,7 +23,7 @@ from bot.context import Services, StockbotApp
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 50
+CLAIM_BATCH = 10  # a crash strands at most this many updates until their lease ends
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 5.0
