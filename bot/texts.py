@@ -361,16 +361,21 @@ def team(members: list[Member], shop: Shop) -> str:
     return "\n".join(rows)
 
 
-def settings_text(shop: Shop) -> str:
-    return (
+def settings_text(shop: Shop, *, owner: bool = True) -> str:
+    text = (
         f"⚙️ <b>Settings of {h(shop.name)}</b>\n"
         f"Timezone: {shop.timezone}\nCurrency: {shop.currency}\n"
         f"Near-expiry window: {shop.near_expiry_days} days\n"
         f"Daily alert time: {shop.alert_time.strftime('%H:%M')}\n"
-        f"Dates: {'day first (01.06.2026)' if shop.day_first else 'month first (06/01/2026)'}\n\n"
-        "Change one with e.g. <code>/settings timezone Europe/Berlin</code>, "
-        "<code>/settings expiry 5</code>, <code>/settings alert 07:30</code>, "
-        "<code>/settings currency USD</code>, <code>/settings dates month-first</code>."
+        f"Dates: {'day first (01.06.2026)' if shop.day_first else 'month first (06/01/2026)'}"
+    )
+    if not owner:
+        return f"{text}\n\nOnly an owner can change these."
+    return (
+        f"{text}\n\nChange one with the buttons or e.g. "
+        "<code>/settings timezone Europe/Berlin</code>, <code>/settings expiry 5</code>, "
+        "<code>/settings alert 07:30</code>, <code>/settings currency USD</code>, "
+        "<code>/settings dates month-first</code>. Alerts: /alerts, /quiet, /mute."
     )
 
 

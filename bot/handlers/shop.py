@@ -185,7 +185,7 @@ async def settings(update: Update, context: BotContext) -> None:
     words = _args(context).split(maxsplit=1)
     if not words:
         if not where.is_owner:
-            await respond(update, texts.settings_text(where.shop))
+            await respond(update, texts.settings_text(where.shop, owner=False))
             return
         await respond(update, texts.settings_text(where.shop), keyboards.settings())
         return
