@@ -73,6 +73,7 @@ HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
      "code", "pre", "blockquote", "tg-emoji"}
 )  # fmt: skip
+BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -215,6 +216,7 @@ class EventKind(enum.StrEnum):
     DELETED = "deleted"
     CALLBACK_ANSWERED = "callback_answered"
     CHAT_ACTION = "chat_action"
+    REFUSED = "refused"  # a send Telegram refused because the user blocked the bot
 
 
 @dataclass(frozen=True)
@@ -392,6 +394,7 @@ class LocalBotApi:
         self._read_edits: dict[int, int] = {}
         self._listeners: list[Listener] = []
         self._sends: dict[int | None, deque[float]] = {}
+        self._blocked: set[int] = set()
         self._methods: dict[str, Handler] = {
             name.removeprefix("_api_").replace("_", "").casefold(): getattr(self, name)
             for name in dir(self)
@@ -460,6 +463,18 @@ class LocalBotApi:
         self.chats.setdefault(chat.id, chat)
         self.messages.setdefault(chat.id, [])
         return self.chats[chat.id]
+
+    def block(self, chat_id: int) -> None:
+        """The user of this private chat blocks the bot: every send to the chat is refused
+        with 403, as Telegram does, and recorded as a REFUSED event."""
+        self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        self._blocked.discard(chat_id)
+
+    def refused_sends(self, chat_id: int) -> int:
+        """How many sends to `chat_id` were refused because it blocked the bot."""
+        return sum(1 for e in self.events if e.kind is EventKind.REFUSED and e.chat_id == chat_id)
 
     def _chat_for(self, user: LocalUser, chat: LocalChat | None) -> LocalChat:
         self.users[user.id] = user
@@ -891,6 +906,9 @@ class LocalBotApi:
     async def _new_bot_message(
         self, params: Params, chat: LocalChat, **content: Any
     ) -> ChatMessage:
+        if chat.id in self._blocked:
+            await self._record(EventKind.REFUSED, chat.id, error=BLOCKED_BY_USER)
+            raise ApiError(403, BLOCKED_BY_USER)
         self._check_rate(chat.id)
         reply_to = params.integer("reply_to_message_id")
         reply_parameters = params.json_value("reply_parameters")

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import ClientSession, web
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, Update
 from telegram import InlineKeyboardMarkup as Keyboard
-from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.localapi import (
@@ -265,6 +265,26 @@ async def test_rate_limits_answer_429_with_retry_after(api: LocalBotApi, bot: Bo
     await bot.send_message(OWNER.id, "one")
     with pytest.raises(RetryAfter, match="Retry in 1 seconds"):
         await bot.send_message(OWNER.id, "two")
+
+
+async def test_a_user_who_blocked_the_bot_gets_nothing_and_the_bot_gets_403(
+    api: LocalBotApi, bot: Bot
+) -> None:
+    api.add_chat(LocalChat.private(OWNER))
+    api.add_chat(LocalChat.private(STAFF))
+    api.block(OWNER.id)
+
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(OWNER.id, "low stock")
+    await bot.send_message(STAFF.id, "still reachable")
+
+    assert api.bot_messages(OWNER.id) == []
+    assert api.refused_sends(OWNER.id) == 1
+    assert api.refused_sends(STAFF.id) == 0
+    api.unblock(OWNER.id)
+    await bot.send_message(OWNER.id, "welcome back")
+    assert [m.text for m in api.bot_messages(OWNER.id)] == ["welcome back"]
+    assert api.refused_sends(OWNER.id) == 1
 
 
 async def test_json_bodies_and_unknown_methods(api: LocalBotApi) -> None:
