@@ -542,6 +542,8 @@ async def write_off_expired(
     exactly the expired batches. `key` makes a repeated tap a no-op."""
     async with uow:
         shop, _ = await authorize(uow, actor)
+        if product_id is not None:  # a button naming another shop's product is refused
+            await _product(uow, shop.id, product_id)
         today = shop_today(shop, now)
         rows = await uow.alert_queries.expiring_batches(shop.id, today, shop.near_expiry_days)
     expired: dict[int, Decimal] = defaultdict(lambda: ZERO)

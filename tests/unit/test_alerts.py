@@ -10,7 +10,7 @@ import pytest
 from core import alerts
 from core.access import Actor
 from core.alert_model import AlertKind, DeliveryStatus, SendOutcome, SendResult
-from core.errors import InvalidValue, OwnerOnly
+from core.errors import InvalidValue, OwnerOnly, ProductNotFound
 from core.model import Reason, Role
 from core.shops import remove_member
 from tests.fakes import FakeUnitOfWork
@@ -329,6 +329,21 @@ async def test_written_off_removes_expired_batches_with_reason_expired(
     assert floor.on_hand(milk) == q(5)
     again = await alerts.write_off_expired(desk.uow, owner, key="cb-1", now=floor.clock.now())
     assert again == [] and floor.on_hand(milk) == q(5)
+
+
+async def test_written_off_refuses_a_product_of_another_shop(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    owner = await floor.open_shop()
+    milk = await stocked(floor, owner, on_hand=0)
+    await floor.restock(owner, milk, 3, expiry=floor.today() - timedelta(days=2))
+    neighbour = await floor.open_shop(name="Next door")
+
+    with pytest.raises(ProductNotFound):
+        await alerts.write_off_expired(
+            desk.uow, neighbour, key="cb-1", now=floor.clock.now(), product_id=milk
+        )
+    assert floor.on_hand(milk) == q(3)
 
 
 async def test_reorder_list_groups_by_supplier(floor: Shopfloor, desk: AlertDesk) -> None:
