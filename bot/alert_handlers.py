@@ -29,10 +29,13 @@ from bot import alerts_view as view
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext
-from bot.handlers.base import here, request_key, respond
+from bot.handlers.base import Here, here, request_key, respond
+from bot.handlers.views import show_inventory
 from core import alerts, catalog
 from core.access import Actor
 from core.errors import InvalidValue
+from core.inventory import InventoryQuery
+from core.shops import shop_of
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 
@@ -122,6 +125,17 @@ async def on_reorder_button(
     await respond(update, view.reorder_text(found), view.reorder_keyboard(found), edit=False)
 
 
+async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert) -> None:
+    """The digest's shop, which need not be the person's active one; a new message, so
+    the digest stays readable and its other buttons usable."""
+    actor = Actor(_user_id(update), action.shop_id)
+    shop, member = await shop_of(context.services.uow(), actor)
+    await _answer(update)
+    await show_inventory(
+        update, context, Here(actor, shop, member), InventoryQuery(action.status), edit=False
+    )
+
+
 # -- preferences -------------------------------------------------------------------------
 
 
@@ -148,6 +162,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.MarkOrdered: on_ordered,
     cb.WriteOffExpired: on_write_off,
     cb.OpenReorderList: on_reorder_button,
+    cb.ViewFromAlert: on_view,
     cb.ToggleAlertKind: on_toggle_kind,
     cb.SetProductMuted: on_mute_button,
 }

@@ -140,25 +140,26 @@ def digest_text(digest: Digest) -> str:
 
 
 def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
+    shop_id = digest.shop.id
     rows: list[list[InlineKeyboardButton]] = []
     if digest.expired:
         rows.append(
             [
-                button("🗑 Write off expired", cb.WriteOffExpired(digest.shop.id)),
-                button("View expired", cb.OpenInventory(StatusFilter.EXPIRED)),
+                button("🗑 Write off expired", cb.WriteOffExpired(shop_id)),
+                button("View expired", cb.ViewFromAlert(shop_id, StatusFilter.EXPIRED)),
             ]
         )
     views: list[InlineKeyboardButton] = []
     if digest.expiring:
-        views.append(button("View expiring", cb.OpenInventory(StatusFilter.EXPIRING)))
+        views.append(button("View expiring", cb.ViewFromAlert(shop_id, StatusFilter.EXPIRING)))
     if digest.out:
-        views.append(button("View out", cb.OpenInventory(StatusFilter.OUT)))
+        views.append(button("View out", cb.ViewFromAlert(shop_id, StatusFilter.OUT)))
     if digest.low:
-        views.append(button("View low", cb.OpenInventory(StatusFilter.LOW)))
+        views.append(button("View low", cb.ViewFromAlert(shop_id, StatusFilter.LOW)))
     if views:
         rows.append(views)
     if digest.low or digest.out or digest.reorder_due:
-        rows.append([button("🧾 Reorder list", cb.OpenReorderList(digest.shop.id))])
+        rows.append([button("🧾 Reorder list", cb.OpenReorderList(shop_id))])
     return InlineKeyboardMarkup(rows)
 
 

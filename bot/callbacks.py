@@ -272,6 +272,16 @@ class WriteOffExpired(CallbackAction):
     product_id: int | None = None
 
 
+@action("al:view")
+@dataclass(frozen=True)
+class ViewFromAlert(CallbackAction):
+    """A "View …" button under a digest: the filtered inventory of that shop as a new
+    message, so the digest (and its Write off button) stays in the chat."""
+
+    shop_id: int
+    status: StatusFilter
+
+
 @action("al:kind")
 @dataclass(frozen=True)
 class ToggleAlertKind(CallbackAction):

@@ -53,12 +53,20 @@ async def _category_of(context: BotContext, where: Here, category_id: int | None
 
 
 async def show_inventory(
-    update: Update, context: BotContext, where: Here, query: InventoryQuery
+    update: Update,
+    context: BotContext,
+    where: Here,
+    query: InventoryQuery,
+    *,
+    edit: bool = True,
 ) -> None:
+    """`edit=False`: a new message rather than the pressed one edited in place."""
     services = context.services
     page = await inventory.inventory(services.uow(), where.actor, query, now=services.clock.now())
     category_id = await _category_id(context, where, query.category)
-    await respond(update, texts.inventory_page(page), keyboards.inventory(page, category_id))
+    await respond(
+        update, texts.inventory_page(page), keyboards.inventory(page, category_id), edit=edit
+    )
 
 
 async def inventory_command(update: Update, context: BotContext) -> None:

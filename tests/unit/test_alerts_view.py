@@ -50,8 +50,8 @@ def test_the_digest_has_its_sections_and_view_all_buttons() -> None:
     assert "Expired (1)" in text and "4 pcs" in text and "Low stock (1)" in text
     actions = [cb.decode(b.callback_data) for row in keyboard.inline_keyboard for b in row]
     assert cb.WriteOffExpired(7) in actions
-    assert cb.OpenInventory(cb.StatusFilter.EXPIRED) in actions
-    assert cb.OpenInventory(cb.StatusFilter.LOW) in actions
+    assert cb.ViewFromAlert(7, cb.StatusFilter.EXPIRED) in actions
+    assert cb.ViewFromAlert(7, cb.StatusFilter.LOW) in actions
     assert cb.OpenReorderList(7) in actions
 
 
