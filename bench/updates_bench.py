@@ -114,7 +114,10 @@ async def main() -> None:
         )
     base = results[args.workers[0]]
     for workers, seconds in results.items():
-        print(f"  throughput vs workers={args.workers[0]}: {base / seconds:.2f}x")
+        print(
+            f"  workers={workers}: {base / seconds:.2f}x the throughput of "
+            f"workers={args.workers[0]}"
+        )
 
 
 if __name__ == "__main__":
