@@ -19,7 +19,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -168,15 +167,6 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
 }
 
 
-async def on_alert_button(update: Update, context: BotContext) -> None:
-    assert update.callback_query is not None
-    action = cb.decode(update.callback_query.data)
-    handler = ACTIONS.get(type(action))
-    if handler is None:
-        raise cb.CallbackDataError(f"no handler for {type(action).__name__}")
-    await handler(update, context, action)
-
-
 # -- commands ----------------------------------------------------------------------------
 
 
@@ -255,7 +245,6 @@ MENU = [
 def register(application: Any) -> None:
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(on_alert_button, pattern=r"^al:"))
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.Regex(r"^/(start|alerts)\b"), reachable),
         group=-2,

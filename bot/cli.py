@@ -13,7 +13,9 @@ from bot.settings import Settings, SettingsError, load_settings
 def _configure_logging(settings: Settings, quiet: bool = False) -> None:
     level = logging.WARNING if quiet else getattr(logging, settings.log_level)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Per-request and per-job lines would drown what matters (jobs run every 2 s).
+    for chatty in ("httpx", "apscheduler"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 async def _migrate(settings: Settings) -> None:

@@ -53,18 +53,26 @@ def movement(movement_id: int | None, product_id: int) -> Markup:
     return Markup([row])
 
 
-def is_card(markup: Markup | None) -> bool:
-    """Whether the keyboard is a product card's (it has quick-adjust buttons)."""
+def _actions(markup: Markup | None) -> list[cb.CallbackAction]:
+    found = []
     for row in markup.inline_keyboard if markup else ():
         for item in row:
-            try:
-                if isinstance(item.callback_data, str) and isinstance(
-                    cb.decode(item.callback_data), cb.Adjust
-                ):
-                    return True
-            except cb.CallbackDataError:
-                continue
-    return False
+            if isinstance(item.callback_data, str):
+                try:
+                    found.append(cb.decode(item.callback_data))
+                except cb.CallbackDataError:
+                    continue
+    return found
+
+
+def is_card(markup: Markup | None) -> bool:
+    """Whether the keyboard is a product card's (it has quick-adjust buttons)."""
+    return any(isinstance(a, cb.Adjust) for a in _actions(markup))
+
+
+def is_view(markup: Markup | None) -> bool:
+    """A card or a list: screens to navigate through, edited in place."""
+    return any(isinstance(a, cb.Adjust | cb.OpenInventory) for a in _actions(markup))
 
 
 def without(markup: Markup | None, data: str | None) -> Markup | None:

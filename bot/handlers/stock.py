@@ -329,14 +329,19 @@ async def show_card(
     undo_movement: int | None = None,
     undo_label: str = "",
 ) -> None:
+    """The card replaces a view it was opened from (another card, a list); a record such
+    as an alert or a confirmation with its Undo stays, and the card comes below it."""
     services = context.services
     card = await inventory.product_card(
         services.uow(), where.actor, product_id, now=services.clock.now()
     )
+    pressed = update.callback_query.message if update.callback_query else None
+    in_place = isinstance(pressed, Message) and keyboards.is_view(pressed.reply_markup)
     await respond(
         update,
         texts.product_card(card, show_cost=where.is_owner),
         keyboards.card(product_id, undo_movement, undo_label),
+        edit=in_place,
     )
 
 
