@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.clock import SystemClock
 from bot.context import BotContext, Services, StockbotApp
@@ -58,6 +58,9 @@ def build_application(services: Services, token: str) -> StockbotApp:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
         .updater(None)
+        # Replies keep within Telegram's limits (30/s, 20/min per group) in this process;
+        # alert fan-out additionally shares one budget across processes (jobs.ratelimit).
+        .rate_limiter(AIORateLimiter(max_retries=2))
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
