@@ -183,13 +183,17 @@ def dashboard(board: Dashboard) -> Markup:
 
 
 def history(
-    entries: Sequence[HistoryEntry], product_id: int | None, undoable: Sequence[int]
+    entries: Sequence[HistoryEntry],
+    product_id: int | None,
+    undoable: Sequence[int],
+    *,
+    more: bool,
 ) -> Markup | None:
     rows: list[list[InlineKeyboardButton]] = []
     undo_buttons = [button(f"↩️ #{m}", cb.Undo(m)) for m in undoable[:6]]
     if undo_buttons:
         rows.extend(undo_buttons[i : i + 3] for i in range(0, len(undo_buttons), 3))
-    if entries:
+    if entries and more:
         rows.append([button("Older ›", cb.OpenHistory(product_id, entries[-1].movement.id))])
     return Markup(rows) if rows else None
 

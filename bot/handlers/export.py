@@ -9,7 +9,6 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.handlers.base import here
-from bot.texts import badges
 from core import inventory
 from core.inventory import InventoryQuery
 from core.quantities import format_quantity
@@ -37,7 +36,8 @@ async def export(update: Update, context: BotContext) -> None:
         "unit",
         "on_hand",
         "threshold",
-        "status",
+        "stock_status",
+        "expiry_status",
         "earliest_expiry",
         "price",
         "reorder_date",
@@ -59,7 +59,8 @@ async def export(update: Update, context: BotContext) -> None:
                 p.unit,
                 format_quantity(p.on_hand),
                 format_quantity(p.threshold),
-                badges(line.status) or "ok",
+                line.status.stock.value,
+                line.status.expiry.value,
                 p.earliest_expiry or "",
                 _money(p.price),
                 p.reorder_date or "",

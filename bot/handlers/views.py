@@ -14,7 +14,7 @@ from bot.handlers.base import Here, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
 from bot.parsing import Command, ParseError, parse_command, parse_inventory
 from core import catalog, inventory
-from core.inventory import InventoryQuery, SortBy, StatusFilter
+from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
 
 STOCK_USAGE = "/stock <name>, e.g. /stock milk"
 
@@ -166,7 +166,7 @@ async def show_history(
     await respond(
         update,
         texts.history(entries, where.shop, product),
-        keyboards.history(entries, product_id, undoable),
+        keyboards.history(entries, product_id, undoable, more=len(entries) == PAGE_SIZE),
         edit=before_id is not None,
     )
 
