@@ -198,8 +198,13 @@ def parse_quiet(text: str) -> tuple[time | None, time | None]:
 
 
 async def quiet(update: Update, context: BotContext) -> None:
+    await set_quiet(update, context, " ".join(context.args or []))
+
+
+async def set_quiet(update: Update, context: BotContext, text: str) -> None:
+    """`22:00-07:00` or `off`, from /quiet or the /settings button."""
     where = await here(update, context)
-    start, end = parse_quiet(" ".join(context.args or []))
+    start, end = parse_quiet(text)
     settings = await alerts.set_quiet_hours(context.services.uow(), where.actor, start, end)
     shown = (
         (settings.quiet_start.strftime("%H:%M"), settings.quiet_end.strftime("%H:%M"))

@@ -112,6 +112,7 @@ class SettingsField(enum.StrEnum):
     NEAR_EXPIRY_DAYS = "days"
     CURRENCY = "cur"
     DATE_ORDER = "datefmt"
+    QUIET_HOURS = "quiet"
 
 
 @action("adj")

@@ -260,6 +260,7 @@ SETTINGS_LABELS = {
     cb.SettingsField.NEAR_EXPIRY_DAYS: "⌛ Near-expiry days",
     cb.SettingsField.ALERT_TIME: "⏰ Alert time",
     cb.SettingsField.DATE_ORDER: "📅 Date order",
+    cb.SettingsField.QUIET_HOURS: "🌙 Quiet hours",
 }
 
 

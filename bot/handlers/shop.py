@@ -33,7 +33,7 @@ from core.model import Role
 NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
 SETTINGS_USAGE = (
     "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "
-    "dates day-first|month-first"
+    "dates day-first|month-first | quiet 22:00-07:00|off"
 )
 
 
@@ -154,6 +154,7 @@ SETTING_WORDS = {
     "days": cb.SettingsField.NEAR_EXPIRY_DAYS,
     "alert": cb.SettingsField.ALERT_TIME,
     "dates": cb.SettingsField.DATE_ORDER,
+    "quiet": cb.SettingsField.QUIET_HOURS,
 }
 
 SETTING_PROMPTS = {
@@ -162,6 +163,9 @@ SETTING_PROMPTS = {
     cb.SettingsField.NEAR_EXPIRY_DAYS: "How many days before expiry should I warn? e.g. 7",
     cb.SettingsField.ALERT_TIME: "At what time should the daily alert come? e.g. 08:00",
     cb.SettingsField.DATE_ORDER: "How do you write dates?",
+    cb.SettingsField.QUIET_HOURS: (
+        "When should alerts wait? e.g. <code>22:00-07:00</code>, or <code>off</code>."
+    ),
 }
 
 
@@ -198,6 +202,12 @@ async def settings(update: Update, context: BotContext) -> None:
 async def apply_setting(
     update: Update, context: BotContext, field: cb.SettingsField, value: str
 ) -> None:
+    if field is cb.SettingsField.QUIET_HOURS:  # alert settings live with the alerts
+        from bot.alert_handlers import set_quiet
+
+        await set_quiet(update, context, value)
+        await end_flow(context, update)
+        return
     where = await here(update, context)
     shop = await shops.update_settings(
         context.services.uow(), where.actor, settings_change(field, value)
