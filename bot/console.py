@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from pathlib import Path
 
 from bot.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
@@ -135,7 +136,8 @@ async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
 
 
 async def run_console(settings: Settings) -> None:
-    api = LocalBotApi(bot_username="stockbot_local_bot")
+    # Milliseconds grow across runs faster than anyone types.
+    api = LocalBotApi(bot_username="stockbot_local_bot", id_base=int(time.time() * 1000))
     await api.start()
     local = settings.model_copy(
         update={

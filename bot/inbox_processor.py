@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -23,11 +23,15 @@ from bot.context import Services, StockbotApp
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 10  # a crash strands at most this many updates until their lease ends
+# One at a time: the lease covers only the update being handled, so it cannot run out
+# while the update waits behind others, and a crash strands only that one.
+CLAIM_BATCH = 1
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 10.0
+KEEP_PROCESSED = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class InboxProcessor:
@@ -35,6 +39,7 @@ class InboxProcessor:
         self._application = application
         self._services = services
         self.wake = asyncio.Event()
+        self._pruned_at: datetime | None = None
 
     async def store(self, payload: str, update_id: int) -> bool:
         """Commit one incoming update; True when it is new."""
@@ -88,6 +93,14 @@ class InboxProcessor:
         else:
             await inbox.failed(update_id, error, now)
 
+    async def _prune(self) -> None:
+        now = self._services.clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        if removed := await self._services.inbox.prune(now - KEEP_PROCESSED):
+            log.info("forgot %s updates processed over a week ago", removed)
+
     async def _apologize(self, update: Update | None) -> None:
         chat = update.effective_chat if update is not None else None
         if chat is None:
@@ -109,6 +122,7 @@ class InboxProcessor:
             self.wake.clear()
             try:
                 await self.drain()
+                await self._prune()
             except Exception:
                 log.exception("the inbox could not be read; retrying")
             waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}

@@ -362,7 +362,11 @@ class LocalBotApi:
         rate_limits: RateLimits | None = None,
         webhook_retry_delay: float = 0.2,
         webhook_max_retry_delay: float = 5.0,
+        id_base: int = 1,
     ) -> None:
+        """`id_base`: the first update, message and callback query id. A console over a
+        database that outlives it starts above the ids of earlier runs, as Telegram's
+        never repeat."""
         self.token = token
         bot_id = token.split(":", 1)[0]
         self.bot = LocalUser(
@@ -382,10 +386,11 @@ class LocalBotApi:
         self.webhook: Webhook | None = None
 
         self._pending: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(id_base)
+        self._id_base = id_base
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
-        self._callback_ids = itertools.count(1)
+        self._callback_ids = itertools.count(id_base)
         self._open_callbacks: set[str] = set()
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
@@ -663,7 +668,7 @@ class LocalBotApi:
         return event
 
     def _next_message_id(self, chat_id: int) -> int:
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        return next(self._message_ids.setdefault(chat_id, itertools.count(self._id_base)))
 
     def _message_to_api(self, message: ChatMessage) -> dict[str, Any]:
         chat = self.chats[message.chat_id]

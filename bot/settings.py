@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -57,9 +58,17 @@ class Settings(BaseSettings):
         # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
         if value is not None:
             secret = value.get_secret_value()
-            if not (1 <= len(secret) <= 256) or not all(c.isalnum() or c in "_-" for c in secret):
+            allowed = set(string.ascii_letters + string.digits + "_-")
+            if not (1 <= len(secret) <= 256) or not set(secret) <= allowed:
                 raise ValueError("use 1-256 characters: letters, digits, _ and -")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        # Without it anyone who learns the URL could post updates as any user.
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET (letters, digits, _ and -)")
+        return self
 
     @property
     def base_file_url(self) -> str:

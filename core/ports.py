@@ -197,6 +197,13 @@ class Inbox(Protocol):
         """Count a failed attempt; the update becomes claimable again after its lease."""
         ...
 
+    async def prune(self, processed_before: datetime) -> int:
+        """Forget updates processed before then; returns how many.
+
+        Telegram restarts update ids at random after a week without updates, so rows
+        older than that must go before an id can come round again."""
+        ...
+
     async def pending(self) -> int:
         """How many updates are stored but not processed."""
         ...

@@ -87,6 +87,15 @@ class SqlInbox:
                 .values(attempts=inbox.c.attempts + 1, last_error=error[:MAX_ERROR])
             )
 
+    async def prune(self, processed_before: datetime) -> int:
+        async with self._transaction() as connection:
+            result = await connection.execute(
+                inbox.delete().where(
+                    inbox.c.processed_at.is_not(None), inbox.c.processed_at < processed_before
+                )
+            )
+        return int(result.rowcount or 0)
+
     async def pending(self) -> int:
         async with self._transaction() as connection:
             count = await connection.scalar(

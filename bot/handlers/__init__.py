@@ -20,7 +20,7 @@ ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 
 async def _pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
     """A "did you mean" choice: finish whatever command asked."""
-    pending = await recall(context, action.token)
+    pending = await recall(context, update, action.token)
     command = pending["command"] if pending else None
     if command == Command.STOCK.value:
         await views.on_card(update, context, cb.OpenCard(action.product_id))

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import keyboards, texts
 from bot.callbacks import CallbackDataError
@@ -19,7 +19,7 @@ from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable
 from core import catalog
 from core.access import Actor, resolve_actor, resolve_actor_for_product
-from core.errors import DomainError, GroupNotLinked, ProductNotFound
+from core.errors import DomainError, GroupNotLinked, InvalidValue, ProductNotFound
 from core.model import Member, Product, Shop
 from core.shops import shop_of
 
@@ -75,8 +75,19 @@ async def here(
 
 
 def request_key(update: Update, part: int | str | None = None) -> str:
-    """The idempotency key of a ledger change: the update id, plus the line of a batch."""
-    return f"u{update.update_id}" if part is None else f"u{update.update_id}:{part}"
+    """The idempotency key of a ledger change, plus the line of a batch.
+
+    A button tap is its callback query id and a message its (chat, message id): both are
+    unique for good. Update ids are not: Telegram restarts them at random after a week
+    without updates."""
+    chat, message = update.effective_chat, update.effective_message
+    if update.callback_query is not None:
+        key = f"c{update.callback_query.id}"
+    elif chat is not None and message is not None:
+        key = f"m{chat.id}:{message.message_id}"
+    else:
+        key = f"u{update.update_id}"
+    return key if part is None else f"{key}:{part}"
 
 
 async def respond(
@@ -145,15 +156,25 @@ async def end_flow(context: BotContext, update: Update) -> None:
         log.warning("could not clear the flow of %s: %s", flow_key(update), exc)
 
 
-async def remember(context: BotContext, value: dict[str, Any]) -> str:
-    """Keep a pending command for a button (e.g. a "did you mean" choice); a short token."""
+async def remember(context: BotContext, update: Update, value: dict[str, Any]) -> str:
+    """Keep a pending command for a button (e.g. a "did you mean" choice); a short token.
+
+    The command's own idempotency key goes with it, so tapping the choice twice records
+    one movement, and so does the user, so nobody else can complete it."""
+    assert update.effective_user is not None
     token = secrets.token_urlsafe(6)
-    await context.services.state.set(f"pending:{token}", value, FLOW_TTL_SECONDS)
+    pending = {**value, "key": request_key(update), "user": update.effective_user.id}
+    await context.services.state.set(f"pending:{token}", pending, FLOW_TTL_SECONDS)
     return token
 
 
-async def recall(context: BotContext, token: str) -> dict[str, Any] | None:
-    return await context.services.state.get(f"pending:{token}")
+async def recall(context: BotContext, update: Update, token: str) -> dict[str, Any] | None:
+    pending = await context.services.state.get(f"pending:{token}")
+    if pending is None:
+        return None
+    if update.effective_user is None or pending.get("user") != update.effective_user.id:
+        raise InvalidValue("This choice belongs to someone else's command.")
+    return pending
 
 
 async def resolve_or_suggest(
@@ -167,7 +188,7 @@ async def resolve_or_suggest(
         if not missing.suggestions:
             raise
         try:
-            token = await remember(context, {"command": command, "text": text})
+            token = await remember(context, update, {"command": command, "text": text})
         except StateUnavailable:
             raise missing from None  # its message names the suggestions as text
         await respond(
@@ -200,7 +221,14 @@ async def on_error(update: object, context: BotContext) -> None:
     elif isinstance(error, CallbackDataError):
         log.info("rejected callback data from %s: %s", update.effective_user, error)
         await _tell(update, texts.BUTTON_EXPIRED)
+    elif isinstance(error, TelegramError):
+        # Telegram refused or lost a reply. Whatever the handler changed is committed;
+        # running it again would repeat what has no idempotency key (a new shop, an
+        # invite), so the update is not retried.
+        log.warning("update %s: Telegram error %r", update.update_id, error)
     else:
+        # Our own failure (e.g. the database): its transaction rolled back, so the
+        # inbox retries the update.
         log.error("update %s failed", update.update_id, exc_info=error)
         context.services.failures[update.update_id] = repr(error)
 

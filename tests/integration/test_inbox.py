@@ -77,3 +77,18 @@ async def test_concurrent_claimers_get_disjoint_updates(postgres_url: str) -> No
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_prune_forgets_only_updates_processed_before_the_cutoff(inbox: SqlInbox) -> None:
+    for update_id in (1, 2, 3):
+        await inbox.put(update_id, f"u{update_id}", NOW)
+    await inbox.claim(5, NOW, LEASE)
+    await inbox.done(1, NOW)
+    await inbox.done(2, NOW + timedelta(days=8))
+
+    assert await inbox.prune(NOW + timedelta(days=7)) == 1
+
+    # The pruned id can be stored again (Telegram may reuse it after a quiet week).
+    assert await inbox.put(1, "new", NOW + timedelta(days=9))
+    assert not await inbox.put(2, "again", NOW + timedelta(days=9))
+    assert await inbox.pending() == 2  # 3, still unprocessed, and the new 1

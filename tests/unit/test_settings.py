@@ -32,6 +32,7 @@ def test_blank_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_webhook_path_comes_from_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEBHOOK_URL", "https://shop.example/tg/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret_token")
     assert load_settings(_env_file=None).webhook_path == "/tg/hook"
 
 
@@ -68,3 +69,17 @@ def test_the_command_prints_one_line_and_no_traceback() -> None:
     assert run.stderr.strip().count("\n") == 0
     assert "PORT" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_webhook_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://shop.example/tg/hook")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(_env_file=None)
+
+
+def test_a_webhook_secret_is_ascii_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://shop.example/tg/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "café")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings(_env_file=None)
