@@ -8,6 +8,7 @@ import logging
 import signal
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
@@ -96,15 +97,30 @@ async def serve(
     stop = stop or asyncio.Event()
     services = build_services(settings)
     try:
-        await ensure_schema(services)
+        try:
+            await ensure_schema(services)
+        except (OSError, DBAPIError) as exc:
+            raise StartupError(f"The database cannot be reached: {_first_line(exc)}") from exc
         application = build_application(services, token)
-        await application.initialize()
+        try:
+            await application.initialize()
+        except InvalidToken as exc:
+            raise StartupError("Telegram refused BOT_TOKEN; check it with @BotFather.") from exc
+        except NetworkError as exc:
+            raise StartupError(
+                f"The Bot API at {settings.telegram_api_base_url} cannot be reached: "
+                f"{_first_line(exc)}"
+            ) from exc
         try:
             await _serve_application(settings, services, application, stop, http)
         finally:
             await application.shutdown()
     finally:
         await close_services(services)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 async def _serve_application(

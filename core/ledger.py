@@ -20,6 +20,7 @@ from core.errors import (
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
+    OwnerOnly,
     ProductGone,
     UndoRefused,
 )
@@ -185,7 +186,10 @@ async def restock(
     quantity = _positive(command.quantity, "restock")
     note = _note(command.note)
     async with uow:
-        shop, _ = await authorize(uow, actor)
+        shop, member = await authorize(uow, actor)
+        if command.price is not None and not member.is_owner:
+            # Staff record deliveries (and what they cost); the shelf price is the owner's.
+            raise OwnerOnly("change the store price")
         product = await _locked_product(uow, actor.shop_id, command.product_id)
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
@@ -258,6 +262,41 @@ async def remove(
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
         result = await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
+        await uow.commit()
+        return result
+
+
+async def write_off_expired(
+    uow: UnitOfWork,
+    actor: Actor,
+    product_id: int,
+    *,
+    today: date,
+    key: str,
+    now: datetime,
+) -> MovementResult | None:
+    """Remove exactly the product's batches that expired before `today`, as one `expired`
+    movement; None when nothing is expired.
+
+    The batches are read under the product lock, and only those batches are taken (not
+    first-expiring-first-out over all stock): a sale just before may have used part of an
+    expired batch, and the write-off must never take good stock in its place."""
+    async with uow:
+        await authorize(uow, actor)
+        product = await _locked_product(uow, actor.shop_id, product_id)
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        expired = [
+            batch
+            for batch in fefo_order(await uow.batches.in_stock(product.id))
+            if batch.expiry is not None and batch.expiry < today and batch.quantity > 0
+        ]
+        if not expired:
+            return None
+        allocations = [Allocation(batch.id, -batch.quantity) for batch in expired]
+        result = await _record(
+            uow, actor, product, allocations, Reason.EXPIRED, key=key, now=now, note="expired"
+        )
         await uow.commit()
         return result
 

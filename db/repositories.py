@@ -337,7 +337,9 @@ class SqlProductRepository:
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
         query = select(ProductRow).where(ProductRow.id == product_id, ProductRow.shop_id == shop_id)
         if _locks_rows(self.session):
-            query = query.with_for_update()
+            # FOR NO KEY UPDATE: stock changes of the product queue up, while inserts that
+            # only reference it (batches, movements, alert rows) need not wait.
+            query = query.with_for_update(key_share=True)
         # populate_existing: the row read under the lock wins over a copy cached earlier
         # in this session.
         row = await self.session.scalar(query.execution_options(populate_existing=True))

@@ -10,6 +10,7 @@ from core.errors import (
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
+    OwnerOnly,
     ProductNotFound,
     UndoRefused,
 )
@@ -578,3 +579,13 @@ async def test_a_quick_adjustment_replayed_with_the_same_key_moves_once(
     again = await floor.adjust(owner, milk.id, "-1", key="cb-9")
     assert again.replayed and again.movement == first.movement
     assert floor.on_hand(milk.id) == q(4)
+
+
+async def test_staff_cannot_change_the_store_price_with_a_restock(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    staff = await floor.hire(owner)
+    milk = await floor.product(owner)
+    with pytest.raises(OwnerOnly):
+        await floor.restock(staff, milk.id, 5, price=q("2.00"))
+    delivered = await floor.restock(staff, milk.id, 5, cost=q("0.80"))
+    assert delivered.product.on_hand == q(5) and delivered.product.price is None

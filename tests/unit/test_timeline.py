@@ -59,3 +59,16 @@ async def test_stock_chart_is_a_png(floor: Shopfloor, clock: FakeClock) -> None:
     png = render_stock_chart(timeline)
 
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_a_name_with_dollar_signs_is_drawn_as_typed(
+    floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    odd = await floor.product(owner, "x$^$ price $5", threshold=q(2))
+    await floor.restock(owner, odd.id, "3")
+    timeline = await inventory.stock_timeline(
+        floor.uow, owner, odd.id, since=clock.now() - timedelta(days=30), now=clock.now()
+    )
+
+    assert render_stock_chart(timeline).startswith(b"\x89PNG")
