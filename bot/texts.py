@@ -12,7 +12,7 @@ from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage
 from core.ledger import MovementResult
 from core.model import Member, Movement, Product, Reason, Role, Shop
 from core.quantities import format_quantity
-from core.status import ExpiryStatus, Status, StockStatus
+from core.status import ExpiryStatus, Status, StockStatus, stock_status
 
 MAX_MESSAGE = 4096
 
@@ -210,11 +210,10 @@ def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool) -> str
 
 
 def stock_alert_hint(product: Product) -> str:
-    if product.on_hand <= 0:
-        return "🔴 out of stock"
-    if product.on_hand <= product.threshold:
-        return f"🟠 low (min {qty(product.threshold)})"
-    return ""
+    status = stock_status(product)
+    if status is StockStatus.LOW:
+        return f"{STOCK_BADGE[status]} (min {qty(product.threshold)})"
+    return STOCK_BADGE.get(status, "")
 
 
 def undone(result: MovementResult) -> str:

@@ -16,6 +16,11 @@ from core.quantities import format_quantity
 EXPORT_PAGE = 500
 
 
+def _cell(text: str) -> str:
+    """Typed text as a spreadsheet shows it, never as a formula it would run."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _money(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -54,8 +59,8 @@ async def export(update: Update, context: BotContext) -> None:
         for line in page.lines:
             p = line.product
             stock_row: list[object] = [
-                p.name,
-                p.category,
+                _cell(p.name),
+                _cell(p.category),
                 p.unit,
                 format_quantity(p.on_hand),
                 format_quantity(p.threshold),
@@ -65,7 +70,7 @@ async def export(update: Update, context: BotContext) -> None:
                 _money(p.price),
                 p.reorder_date or "",
             ]
-            writer.writerow(stock_row + ([_money(p.cost), p.supplier] if owner else []))
+            writer.writerow(stock_row + ([_money(p.cost), _cell(p.supplier)] if owner else []))
         page_number += 1
         if page_number >= page.pages:
             break
@@ -98,12 +103,12 @@ async def export(update: Update, context: BotContext) -> None:
             row: list[object] = [
                 m.id,
                 m.created_at.isoformat(),
-                entry.product_name,
+                _cell(entry.product_name),
                 format_quantity(m.quantity),
                 entry.unit,
                 m.reason.value,
-                entry.user_name,
-                m.note,
+                _cell(entry.user_name),
+                _cell(m.note),
                 m.expiry or "",
                 _money(m.price),
                 m.reorder_date or "",
