@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from core import ledger
@@ -45,9 +44,8 @@ from core.alert_model import (
     SendResult,
 )
 from core.errors import DomainError, InvalidValue, ProductNotFound
-from core.model import Batch, Member, Product, Reason, Shop
+from core.model import Batch, Member, Product, Shop
 from core.ports import UnitOfWork
-from core.quantities import ZERO
 from core.status import StockStatus, shop_today, stock_status
 
 SNOOZE = timedelta(days=1)
@@ -538,23 +536,29 @@ async def write_off_expired(
     uow: UnitOfWork, actor: Actor, *, key: str, now: datetime, product_id: int | None = None
 ) -> list[ledger.MovementResult]:
     """Remove every expired batch (of one product, or of the whole shop) with reason
-    `expired`. Removals go first-expiring-first-out, so taking the expired quantity takes
-    exactly the expired batches. `key` makes a repeated tap a no-op."""
+    `expired`, one movement per product. The batches read here only say which products
+    to look at: what is expired is decided again under each product's lock (a sale may
+    have used an expired batch meanwhile). `key` makes a repeated tap a no-op."""
     async with uow:
         shop, _ = await authorize(uow, actor)
         if product_id is not None:  # a button naming another shop's product is refused
             await _product(uow, shop.id, product_id)
         today = shop_today(shop, now)
         rows = await uow.alert_queries.expiring_batches(shop.id, today, shop.near_expiry_days)
-    expired: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for product, batch in rows:
-        wanted = product_id is None or product.id == product_id
-        if wanted and batch.expiry is not None and batch.expiry < today:
-            expired[product.id] += batch.quantity
+    candidates = {
+        product.id
+        for product, batch in rows
+        if (product_id is None or product.id == product_id)
+        and batch.expiry is not None
+        and batch.expiry < today
+    }
     results = []
-    for pid, quantity in sorted(expired.items()):
-        removal = ledger.Removal(pid, quantity, Reason.EXPIRED, note="expired")
-        results.append(await ledger.remove(uow, actor, removal, key=f"{key}:{pid}", now=now))
+    for pid in sorted(candidates):
+        result = await ledger.write_off_expired(
+            uow, actor, pid, today=today, key=f"{key}:{pid}", now=now
+        )
+        if result is not None:
+            results.append(result)
     return results
 
 

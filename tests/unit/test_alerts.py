@@ -331,6 +331,34 @@ async def test_written_off_removes_expired_batches_with_reason_expired(
     assert again == [] and floor.on_hand(milk) == q(5)
 
 
+async def test_written_off_leaves_good_stock_when_a_sale_lands_after_the_read(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    owner = await floor.open_shop()
+    milk = await stocked(floor, owner, on_hand=0)
+    today = floor.today()
+    await floor.restock(owner, milk, 5, expiry=today - timedelta(days=1))
+    await floor.restock(owner, milk, 10, expiry=today + timedelta(days=30))
+    uow = desk.uow
+    read = uow.alert_queries.expiring_batches
+
+    async def read_then_a_sale_lands(*args: object) -> object:
+        rows = await read(*args)  # type: ignore[arg-type]
+        await floor.remove(owner, milk, 3)  # FEFO: 3 of the expired batch
+        return rows
+
+    uow.alert_queries.expiring_batches = read_then_a_sale_lands  # type: ignore[method-assign]
+    results = await alerts.write_off_expired(
+        uow, owner, key="cb-1", now=floor.clock.now(), product_id=milk
+    )
+
+    assert [(r.movement.reason, r.movement.quantity) for r in results] == [  # type: ignore[union-attr]
+        (Reason.EXPIRED, q(-2))
+    ]
+    assert [b.quantity for b in floor.batches(milk)] == [q(0), q(10)]
+    assert floor.on_hand(milk) == q(10)
+
+
 async def test_written_off_refuses_a_product_of_another_shop(
     floor: Shopfloor, desk: AlertDesk
 ) -> None:

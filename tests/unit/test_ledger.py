@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core import ledger
+from core.access import Actor
 from core.errors import (
     InsufficientStock,
     InvalidValue,
@@ -176,6 +177,69 @@ async def test_removal_of_zero_is_refused(floor: Shopfloor) -> None:
     await floor.restock(owner, milk.id, 5)
     with pytest.raises(InvalidValue):
         await floor.remove(owner, milk.id, 0)
+
+
+# -- write-off of expired stock ----------------------------------------------------
+
+
+async def write_off(
+    floor: Shopfloor, actor: Actor, product_id: int, key: str = "woff-1"
+) -> ledger.MovementResult | None:
+    return await ledger.write_off_expired(
+        floor.uow, actor, product_id, today=floor.today(), key=key, now=floor.clock.now()
+    )
+
+
+async def test_write_off_takes_only_what_is_left_of_expired_batches(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    expired = await floor.restock(owner, milk.id, 5, expiry=floor.today() - timedelta(days=1))
+    fresh = await floor.restock(owner, milk.id, 10, expiry=floor.today() + timedelta(days=30))
+    assert expired.movement and fresh.movement
+    expired_batch = expired.movement.allocations[0].batch_id
+    fresh_batch = fresh.movement.allocations[0].batch_id
+    await floor.remove(owner, milk.id, 3)  # FEFO: the sale takes 3 of the expired batch
+
+    result = await write_off(floor, owner, milk.id)
+
+    assert result is not None and result.movement is not None
+    assert result.movement.reason is Reason.EXPIRED
+    assert result.movement.quantity == q(-2)
+    assert [(a.batch_id, a.quantity) for a in result.movement.allocations] == [
+        (expired_batch, q(-2))
+    ]
+    assert {b.id: b.quantity for b in floor.batches(milk.id)} == {
+        expired_batch: q(0),
+        fresh_batch: q(10),
+    }
+    assert floor.on_hand(milk.id) == q(10)
+    assert [m.reason for m in floor.movements(milk.id)].count(Reason.EXPIRED) == 1
+
+
+async def test_write_off_replayed_returns_the_first_result(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=floor.today() - timedelta(days=1))
+    first = await write_off(floor, owner, milk.id, key="tap-1")
+    await floor.restock(owner, milk.id, 4, expiry=floor.today() - timedelta(days=2))
+
+    again = await write_off(floor, owner, milk.id, key="tap-1")
+
+    assert first is not None and again is not None
+    assert again.replayed and again.movement == first.movement
+    assert floor.on_hand(milk.id) == q(4)
+    assert len([m for m in floor.movements(milk.id) if m.reason is Reason.EXPIRED]) == 1
+
+
+async def test_write_off_with_nothing_expired_records_nothing(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5, expiry=floor.today())  # good until today
+    await floor.restock(owner, milk.id, 5)  # no expiry at all
+
+    assert await write_off(floor, owner, milk.id) is None
+    assert floor.on_hand(milk.id) == q(10)
+    assert [m.reason for m in floor.movements(milk.id)] == [Reason.RESTOCK, Reason.RESTOCK]
 
 
 # -- count ---------------------------------------------------------------------------
