@@ -6,11 +6,13 @@ per-private-chat limit, so with several workers the budget must be shared: the b
 live in Redis and one Lua script takes a token from the bot's bucket *and* the chat's
 bucket atomically (or from neither). A 429's `retry_after` pauses every sender through
 one key with an expiry. Without Redis (the single-process default) the same buckets live
-in memory.
+in memory, and so they do while Redis is unreachable: alerts keep going out at Telegram's
+limits for this process instead of waiting for Redis to return.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -18,6 +20,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# What an unreachable or failing Redis raises (redis-py wraps most, not all, of them).
+REDIS_DOWN = (RedisError, OSError, ConnectionError)
 
 
 @dataclass(frozen=True)
@@ -129,26 +137,78 @@ return math.max(1, math.ceil(wait * 1000))
 
 
 class RedisSendBudget:
-    """Token buckets shared by every worker through Redis (keys under `prefix`)."""
+    """Token buckets shared by every worker through Redis (keys under `prefix`).
 
-    def __init__(self, redis: Redis, prefix: str = "stockbot:", limits: Limits = TELEGRAM):
+    While Redis fails, the buckets of this process (`fallback`) take over: each worker
+    then keeps Telegram's limits on its own, which beats sending nothing. Redis is asked
+    again only every `RETRY_SECONDS` meanwhile (a failing call can take seconds of the
+    client's own retries). The outage is logged once when it starts and once when it
+    ends."""
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str = "stockbot:",
+        limits: Limits = TELEGRAM,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.redis = redis
         self.prefix = f"{prefix}sendbudget:"
         self.limits = limits
+        self.fallback = MemorySendBudget(limits, monotonic)
+        self.degraded = False
+        self._now = monotonic
+        self._retry_at = 0.0
         self._take = redis.register_script(_TAKE)
 
+    def _skip_redis(self) -> bool:
+        return self.degraded and self._now() < self._retry_at
+
     async def take(self, chat_id: int) -> float:
+        if self._skip_redis():
+            return await self.fallback.take(chat_id)
         keys = [f"{self.prefix}bot", f"{self.prefix}chat:{chat_id}", f"{self.prefix}pause"]
         args = [self.limits.per_second, self.limits.burst, self.limits.chat_rate(chat_id)]
-        waited = await self._take(keys=keys, args=args)
+        try:
+            waited = await self._take(keys=keys, args=args)
+        except REDIS_DOWN as error:
+            self._down(error)
+            return await self.fallback.take(chat_id)
+        self._up()
         return int(waited) / 1000
 
     async def pause(self, seconds: float) -> None:
+        # The local buckets pause too, so a pause survives Redis going away right after.
+        await self.fallback.pause(seconds)
+        if self._skip_redis():
+            return
         milliseconds = max(1, math.ceil(seconds * 1000))
         key = f"{self.prefix}pause"
-        current = await self.redis.pttl(key)
-        if current < milliseconds:
-            await self.redis.set(key, "1", px=milliseconds)
+        try:
+            current = await self.redis.pttl(key)
+            if current < milliseconds:
+                await self.redis.set(key, "1", px=milliseconds)
+        except REDIS_DOWN as error:
+            self._down(error)
+            return
+        self._up()
+
+    def _down(self, error: BaseException) -> None:
+        self._retry_at = self._now() + self.RETRY_SECONDS
+        if not self.degraded:
+            self.degraded = True
+            log.warning(
+                "Redis is unreachable (%s: %s); the send budget is per process until it returns",
+                type(error).__name__,
+                error,
+            )
+
+    def _up(self) -> None:
+        if self.degraded:
+            self.degraded = False
+            log.info("Redis is back; the send budget is shared again")
 
 
 def send_budget(redis: Redis | None, prefix: str = "stockbot:") -> SendBudget:

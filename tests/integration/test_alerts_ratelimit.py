@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from jobs.ratelimit import TELEGRAM, Limits, RedisSendBudget
 from tests.services import redis_error, redis_url, unreachable
@@ -70,3 +73,40 @@ async def test_a_429_pauses_every_worker(client: redis.Redis) -> None:
     assert 1.5 < wait <= 2.0
     await second.pause(0.5)  # a shorter pause never shortens the running one
     assert await first.take(99) > 1.0
+
+
+async def test_without_redis_the_budget_falls_back_to_this_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = [100.0]
+    # Nothing listens on port 1; no client retries, so each attempt fails at once.
+    down = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
+    local = RedisSendBudget(down, "stockbot-test-down:", monotonic=lambda: clock[0])
+    try:
+        with caplog.at_level(logging.INFO, logger="jobs.ratelimit"):
+            assert await local.take(7) == 0
+            assert await local.take(7) == 1.0  # still one a second per private chat
+            assert await local.take(8) == pytest.approx(1 / 30)  # and 30 a second in all
+            await local.pause(2)
+            assert await local.take(9) == 2.0
+            clock[0] += RedisSendBudget.RETRY_SECONDS + 1  # Redis is asked again: still down
+            assert await local.take(9) == 0
+            assert local.degraded
+    finally:
+        await down.aclose()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "Redis is unreachable" in warnings[0]
+
+
+async def test_the_budget_is_shared_again_when_redis_returns(
+    client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = [100.0]
+    shared = RedisSendBudget(client, client.test_prefix, monotonic=lambda: clock[0])  # type: ignore[attr-defined]
+    shared.degraded = True  # as after an outage
+    clock[0] += RedisSendBudget.RETRY_SECONDS + 1
+    with caplog.at_level(logging.INFO, logger="jobs.ratelimit"):
+        assert await shared.take(7) == 0
+    assert not shared.degraded
+    assert "Redis is back" in caplog.text
+    assert await budget(client).take(7) > 0.9  # the token was taken in Redis
