@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductGone
+from core.ledger import undo_refusal
 from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, StockStatus, shop_today, status_of
@@ -176,6 +177,7 @@ class HistoryEntry:
     unit: str
     user_name: str
     undone: bool
+    can_undo: bool  # by the member who asked for the history
 
 
 async def history(
@@ -192,7 +194,7 @@ async def history(
     An export passes `mark_undone=False`: the undo movements themselves are in the
     ledger, and looking each entry up again would cost a query per row."""
     async with uow:
-        await authorize(uow, actor)
+        _, member = await authorize(uow, actor)
         movements = await uow.movements.history(
             actor.shop_id, product_id=product_id, before_id=before_id, limit=limit
         )
@@ -208,13 +210,15 @@ async def history(
             if movement.user_id not in names:
                 user = await uow.users.get(movement.user_id)
                 names[movement.user_id] = user.name if user else str(movement.user_id)
+            undone = mark_undone and await uow.movements.undo_of(movement.id) is not None
             entries.append(
                 HistoryEntry(
                     movement=movement,
                     product_name=product.name if product else "?",
                     unit=product.unit if product else "",
                     user_name=names[movement.user_id],
-                    undone=mark_undone and await uow.movements.undo_of(movement.id) is not None,
+                    undone=undone,
+                    can_undo=undo_refusal(movement, member, already_undone=undone) is None,
                 )
             )
         return entries

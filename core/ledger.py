@@ -24,7 +24,7 @@ from core.errors import (
     ProductGone,
     UndoRefused,
 )
-from core.model import REMOVAL_REASONS, Allocation, Batch, Movement, Product, Reason
+from core.model import REMOVAL_REASONS, Allocation, Batch, Member, Movement, Product, Reason
 from core.ports import UnitOfWork
 from core.quantities import ZERO, format_quantity
 from core.status import shop_today
@@ -371,6 +371,20 @@ async def _adjust(
         return result
 
 
+def undo_refusal(target: Movement, member: Member, *, already_undone: bool) -> str | None:
+    """Why this member may not undo the movement, or None. Staff undo their own
+    movements; owners anyone's."""
+    if target.reason is Reason.UNDO:
+        return "An undo cannot itself be undone; record a new movement instead."
+    if target.user_id != member.user_id and not member.is_owner:
+        return "You can only undo your own movements; ask an owner."
+    if target.quantity == 0:
+        return "That count changed nothing, so there is nothing to undo."
+    if already_undone:
+        return "This movement was already undone."
+    return None
+
+
 async def undo(
     uow: UnitOfWork,
     actor: Actor,
@@ -399,14 +413,9 @@ async def undo(
         product = locked
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
-        if target.reason is Reason.UNDO:
-            raise UndoRefused("An undo cannot itself be undone; record a new movement instead.")
-        if target.user_id != actor.user_id and not member.is_owner:
-            raise UndoRefused("You can only undo your own movements; ask an owner.")
-        if target.quantity == 0:
-            raise UndoRefused("That count changed nothing, so there is nothing to undo.")
-        if await uow.movements.undo_of(target.id) is not None:
-            raise UndoRefused("This movement was already undone.")
+        undone = await uow.movements.undo_of(target.id) is not None
+        if refusal := undo_refusal(target, member, already_undone=undone):
+            raise UndoRefused(refusal)
         reversal = tuple(Allocation(a.batch_id, -a.quantity) for a in target.allocations)
         for allocation in reversal:
             batch = await uow.batches.get(allocation.batch_id)

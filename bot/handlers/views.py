@@ -155,14 +155,7 @@ async def show_history(
     product = (
         await catalog.get_product(services.uow(), where.actor, product_id) if product_id else None
     )
-    # Owners may undo anyone's recent movement from here; staff their own.
-    undoable = [
-        e.movement.id
-        for e in entries
-        if not e.undone
-        and e.movement.reason.value != "undo"
-        and (where.is_owner or e.movement.user_id == where.actor.user_id)
-    ]
+    undoable = [e.movement.id for e in entries if e.can_undo]
     await respond(
         update,
         texts.history(entries, where.shop, product),

@@ -250,3 +250,22 @@ async def test_history_never_shows_another_shops_movements(floor: Shopfloor) -> 
     await floor.restock(one, milk.id, 1)
     assert await inventory.history(floor.uow, two) == []
     assert await inventory.history(floor.uow, two, product_id=milk.id) == []
+
+
+async def test_history_says_which_entries_the_reader_may_undo(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    staff = await floor.hire(owner)
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 10)
+    await floor.remove(staff, milk.id, 1)
+    await floor.undo(staff)
+    await floor.remove(staff, milk.id, 2)
+
+    def undoable(entries: list[inventory.HistoryEntry]) -> list[str]:
+        return [f"{e.movement.reason.value}{e.movement.quantity:+}" for e in entries if e.can_undo]
+
+    staff_view = await inventory.history(floor.uow, staff)
+    owner_view = await inventory.history(floor.uow, owner)
+
+    assert undoable(staff_view) == ["sale-2.000"]  # not the owner's restock, not undone ones
+    assert undoable(owner_view) == ["sale-2.000", "restock+10.000"]
