@@ -14,6 +14,7 @@ from core.inventory import InventoryQuery
 from core.quantities import format_quantity
 
 EXPORT_PAGE = 500
+WHOLE_CATALOG = 10**9
 
 
 def _cell(text: str) -> str:
@@ -48,32 +49,28 @@ async def export(update: Update, context: BotContext) -> None:
         "reorder_date",
     ]
     writer.writerow(header + (["cost", "supplier"] if owner else []))
-    page_number = 0
-    while True:
-        page = await inventory.inventory(
-            services.uow(),
-            where.actor,
-            InventoryQuery(page=page_number, page_size=EXPORT_PAGE),
-            now=services.clock.now(),
-        )
-        for line in page.lines:
-            p = line.product
-            stock_row: list[object] = [
-                _cell(p.name),
-                _cell(p.category),
-                p.unit,
-                format_quantity(p.on_hand),
-                format_quantity(p.threshold),
-                line.status.stock.value,
-                line.status.expiry.value,
-                p.earliest_expiry or "",
-                _money(p.price),
-                p.reorder_date or "",
-            ]
-            writer.writerow(stock_row + ([_money(p.cost), _cell(p.supplier)] if owner else []))
-        page_number += 1
-        if page_number >= page.pages:
-            break
+    # The whole catalog in one page: the use case reads every product once anyway.
+    everything = await inventory.inventory(
+        services.uow(),
+        where.actor,
+        InventoryQuery(page_size=WHOLE_CATALOG),
+        now=services.clock.now(),
+    )
+    for line in everything.lines:
+        p = line.product
+        stock_row: list[object] = [
+            _cell(p.name),
+            _cell(p.category),
+            p.unit,
+            format_quantity(p.on_hand),
+            format_quantity(p.threshold),
+            line.status.stock.value,
+            line.status.expiry.value,
+            p.earliest_expiry or "",
+            _money(p.price),
+            p.reorder_date or "",
+        ]
+        writer.writerow(stock_row + ([_money(p.cost), _cell(p.supplier)] if owner else []))
 
     ledger = io.StringIO()
     writer = csv.writer(ledger)
