@@ -58,8 +58,9 @@ async def on_snooze(update: Update, context: BotContext, action: cb.SnoozeCrossi
     services = context.services
     actor = Actor(_user_id(update), action.shop_id)
     until = await alerts.snooze(services.uow(), actor, action.crossing_id, services.clock.now())
-    where = await here(update, context)
-    await _answer(update, view.snoozed(texts.moment(until, where.shop)))
+    # The alert's shop, not the chat's active one: its clock, and no group link needed.
+    shop, _ = await shop_of(services.uow(), actor)
+    await _answer(update, view.snoozed(texts.moment(until, shop)))
     await _keep_restock_buttons(update)
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localapi import ChatMessage, LocalBotApi
+from bot.localapi import ChatMessage, LocalBotApi, LocalChat
 from tests.e2e.alerting import (
     FAST_ALERTS,
     AlertBooks,
@@ -244,6 +245,37 @@ async def test_snooze_quiets_the_product_for_a_day_and_ordered_until_the_restock
     assert all(s["ordered_at"] is None for s in states)
     await ask(owner, "/sell bread 4")
     assert text_of(await pushes.next()).startswith("🟠 bread is running low: 1 pcs left")
+
+
+async def test_snooze_answers_in_the_alerts_shop_time_wherever_it_is_tapped(
+    shop: BotProcess, api: LocalBotApi, owner: Chat, alert_books: AlertBooks
+) -> None:
+    kiritimati = ZoneInfo("Pacific/Kiritimati")  # UTC+14: no other shop's clock reads so
+    changed = await ask(owner, "/settings timezone Pacific/Kiritimati")
+    assert not text_of(changed).startswith("⚠️"), text_of(changed)
+    pushes = Pushes(api, OWNER.id)
+    await ask(owner, "/restock milk 10")
+    await ask(owner, "/sell milk 5")
+    alert = await pushes.next()
+    snooze_data = next(
+        data for b in alert.buttons if (data := b.callback_data or "").startswith("al:snz:")
+    )
+    # Another shop, on UTC, becomes the owner's active one.
+    assert "is ready" in text_of(await ask(owner, "/newshop Deli"))
+
+    async def told_until(answer_text: str | None) -> None:
+        (snoozed,) = await alert_books.rows("SELECT until FROM alert_snoozes")
+        until = snoozed["until"].astimezone(kiritimati).strftime("%-d %b %H:%M")
+        assert answer_text == f"😴 Snoozed. I'll remind you {until} if it is still short."
+
+    await told_until((await owner.answer(await owner.press(alert, "Snooze 1 day"))).text)
+
+    # The same button tapped in a group linked to no shop (e.g. the alert forwarded
+    # there): the snooze is the alert's shop's business, so it is answered as in private.
+    group = Chat(api, OWNER, LocalChat.group(-4001, "Staff room"))
+    anchor = await ask(group, "/help")
+    await told_until((await group.answer(await group.forge(anchor, snooze_data))).text)
+    assert len(await alert_books.rows("SELECT * FROM alert_snoozes")) == 1
 
 
 async def _planned_for_nobody(books: AlertBooks, product: str, count: int) -> None:
