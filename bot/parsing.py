@@ -125,8 +125,19 @@ class AddProduct:
         return self.name is not None
 
 
+class _StockLine:
+    """A stock command is complete with a product name and a quantity."""
+
+    name: str | None
+    quantity: Decimal | None
+
+    @property
+    def is_complete(self) -> bool:
+        return self.name is not None and self.quantity is not None
+
+
 @dataclass(frozen=True)
-class RestockProduct:
+class RestockProduct(_StockLine):
     name: str | None
     quantity: Decimal | None
     expiry: date | None = None
@@ -135,23 +146,15 @@ class RestockProduct:
     reorder_date: date | None = None
     note: str = ""
 
-    @property
-    def is_complete(self) -> bool:
-        return self.name is not None and self.quantity is not None
-
 
 @dataclass(frozen=True)
-class SellProduct:
+class SellProduct(_StockLine):
     name: str | None
     quantity: Decimal | None
 
-    @property
-    def is_complete(self) -> bool:
-        return self.name is not None and self.quantity is not None
-
 
 @dataclass(frozen=True)
-class RemoveProduct:
+class RemoveProduct(_StockLine):
     """`reason` is None when not given: the bot asks (or defaults) as it sees fit."""
 
     name: str | None
@@ -159,21 +162,13 @@ class RemoveProduct:
     reason: Reason | None = None
     note: str = ""
 
-    @property
-    def is_complete(self) -> bool:
-        return self.name is not None and self.quantity is not None
-
 
 @dataclass(frozen=True)
-class CountProduct:
+class CountProduct(_StockLine):
     """A stocktake line: `quantity` is what was counted on the shelf (0 allowed)."""
 
     name: str | None
     quantity: Decimal | None
-
-    @property
-    def is_complete(self) -> bool:
-        return self.name is not None and self.quantity is not None
 
 
 @dataclass(frozen=True)
