@@ -3,10 +3,13 @@
 Runs the bot in-process against the local Bot API server and PostgreSQL, sends a burst of
 `/sell` messages from many users of one shop, and times until every update is handled
 and answered. Compares 1 inbox worker (every chat's updates in order, the default) with
-several workers, side by side in one run.
+several workers, with and without the reply rate limiter, side by side in one run.
 
-    .venv/bin/python -m bench.updates_bench [--updates 400] [--workers 1 4]
-        [--admin-url postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python -m bench.updates_bench [--updates 300] [--workers 1 4]
+
+(PostgreSQL from TEST_POSTGRES_URL, as the tests use.) With python-telegram-bot's
+AIORateLimiter on, replies are held to Telegram's 30 messages a second, which then bounds
+the throughput; without it the figure is the bot's own capacity.
 """
 
 from __future__ import annotations
@@ -17,41 +20,17 @@ import contextlib
 import logging
 import time
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
 from bot.localapi import LocalBotApi, LocalUser
 from bot.runner import serve
 from bot.settings import load_settings
-from db.migrate import upgrade
+from tests.services import create_database, drop_database
 
 USERS = 20
 
 
-async def fresh_database(admin: str, name: str) -> str:
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    await upgrade(url)
-    return url
-
-
-async def drop_database(admin: str, name: str) -> None:
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
-
-
-async def run_once(admin: str, updates: int, workers: int) -> float:
+async def run_once(updates: int, workers: int, rate_limit: bool) -> float:
     """Seconds to handle `updates` sales from USERS staff members."""
-    name = f"stockbot_bench_updates_{workers}"
-    url = await fresh_database(admin, name)
+    url = await create_database("stockbot_bench_updates")
     api = LocalBotApi()
     await api.start()
     settings = load_settings(
@@ -62,6 +41,7 @@ async def run_once(admin: str, updates: int, workers: int) -> float:
         telegram_api_base_file_url=api.base_file_url,
         poll_timeout=1,
         inbox_workers=workers,
+        telegram_rate_limit=rate_limit,
     )
     stop = asyncio.Event()
     bot = asyncio.create_task(serve(settings, api.token, stop, http=False))
@@ -94,30 +74,29 @@ async def run_once(admin: str, updates: int, workers: int) -> float:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(bot, 30)
         await api.stop()
-        await drop_database(admin, name)
+        await drop_database(url)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--updates", type=int, default=400)
+    parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    results = {}
-    for workers in args.workers:
-        seconds = await run_once(args.admin_url, args.updates, workers)
-        results[workers] = seconds
-        print(
-            f"workers={workers}: {args.updates} /sell updates in {seconds:.2f} s "
-            f"= {args.updates / seconds:.0f} updates/s"
-        )
-    base = results[args.workers[0]]
-    for workers, seconds in results.items():
-        print(
-            f"  workers={workers}: {base / seconds:.2f}x the throughput of "
-            f"workers={args.workers[0]}"
-        )
+    results: dict[tuple[bool, int], float] = {}
+    for rate_limit in (False, True):
+        for workers in args.workers:
+            seconds = await run_once(args.updates, workers, rate_limit)
+            results[rate_limit, workers] = seconds
+            limiter = "Telegram's limits kept" if rate_limit else "no rate limiter     "
+            print(
+                f"{limiter} workers={workers}: {args.updates} /sell updates in "
+                f"{seconds:.2f} s = {args.updates / seconds:.0f} updates/s"
+            )
+    base = results[False, args.workers[0]]
+    print(f"ratios against no limiter, workers={args.workers[0]}:")
+    for (rate_limit, workers), seconds in results.items():
+        print(f"  limiter={rate_limit!s:5} workers={workers}: {base / seconds:.2f}x")
 
 
 if __name__ == "__main__":

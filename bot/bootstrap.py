@@ -58,9 +58,6 @@ def build_application(services: Services, token: str) -> StockbotApp:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
         .updater(None)
-        # Replies keep within Telegram's limits (30/s, 20/min per group) in this process;
-        # alert fan-out additionally shares one budget across processes (jobs.ratelimit).
-        .rate_limiter(AIORateLimiter(max_retries=2))
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
@@ -69,6 +66,10 @@ def build_application(services: Services, token: str) -> StockbotApp:
             )
         )
     )
+    if settings.telegram_rate_limit:
+        # Replies keep within Telegram's limits (30/s, 20/min per group) in this process;
+        # alert fan-out also shares one budget across processes (jobs.ratelimit).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     application: StockbotApp = builder.build()
     application.bot_data["services"] = services
     register(application)

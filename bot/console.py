@@ -145,6 +145,7 @@ async def run_console(settings: Settings) -> None:
             "telegram_api_base_file_url": api.base_file_url,
             "webhook_url": None,
             "poll_timeout": 1,
+            "telegram_rate_limit": False,
         }
     )
     console = Console(api)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     poll_timeout: int = Field(default=30, ge=0, le=50)
     # Inbox workers per process: 1 keeps every chat's updates in order (see bench/).
     inbox_workers: int = Field(default=1, ge=1, le=32)
+    # Keep replies within Telegram's flood limits; off only for a Bot API server that
+    # has none (the console's local one).
+    telegram_rate_limit: bool = True
     # How often pending alerts are sent and daily digests are looked for.
     alert_dispatch_seconds: float = Field(default=2.0, gt=0, le=60)
     alert_scan_seconds: float = Field(default=60.0, gt=0, le=3600)
