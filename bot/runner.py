@@ -24,7 +24,8 @@ from jobs import leader, ratelimit, scheduler
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+# Edits of sent commands are not re-applied: a movement is recorded once, as first sent.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 class StartupError(Exception):
