@@ -69,6 +69,12 @@ def message_args(update: Update) -> str:
     return split[1] if split else ""
 
 
+def _parse_stock(command: Command, text: str, where: Here) -> StockCommand:
+    parsed = parse_command(command, text, day_first=where.shop.day_first)
+    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    return parsed
+
+
 def stock_command(command: Command) -> Any:
     async def handle(update: Update, context: BotContext) -> None:
         where = await here(update, context)
@@ -76,8 +82,7 @@ def stock_command(command: Command) -> Any:
         if is_batch(text):
             await _batch(update, context, where, command, text)
             return
-        parsed = parse_command(command, text, day_first=where.shop.day_first)
-        assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+        parsed = _parse_stock(command, text, where)
         await proceed(update, context, where, command, parsed, None, text)
 
     handle.__name__ = f"{command.value}_command"
@@ -258,8 +263,7 @@ async def continue_stock(
     command = Command(flow["command"])
     # The product is known by id: parse the reply behind a placeholder name.
     text = reply if product_id is None else f'"_" {reply}'
-    parsed = parse_command(command, text, day_first=where.shop.day_first)
-    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    parsed = _parse_stock(command, text, where)
     await proceed(update, context, where, command, parsed, product_id, text)
 
 
@@ -284,8 +288,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
         raise ParseError(texts.FLOW_EXPIRED, "type the command again")
     where = await here(update, context)
     command = Command(pending["command"])
-    parsed = parse_command(command, pending["text"], day_first=where.shop.day_first)
-    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    parsed = _parse_stock(command, pending["text"], where)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await proceed(
