@@ -3,6 +3,7 @@ so a removed member or a forged button loses access at once."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core.errors import GroupNotLinked, NoActiveShop, NotAMember, OwnerOnly, ShopNotFound
@@ -67,13 +68,37 @@ async def resolve_actor_for_product(
     """Like `resolve_actor`, but a button about a product of another of the user's shops
     (an alert, an old card) acts in that shop rather than failing in the active one.
     Membership is still required; in a group the group's shop always applies."""
+
+    async def holds(shop_id: int) -> bool:
+        return await uow.products.get(shop_id, product_id) is not None
+
+    return await _actor_where(uow, user_id, chat_id, holds)
+
+
+async def resolve_actor_for_movement(
+    uow: UnitOfWork, user_id: int, chat_id: int | None, movement_id: int
+) -> Actor:
+    """Likewise for a button about a movement (an Undo under an old confirmation)."""
+
+    async def holds(shop_id: int) -> bool:
+        return await uow.movements.get(shop_id, movement_id) is not None
+
+    return await _actor_where(uow, user_id, chat_id, holds)
+
+
+async def _actor_where(
+    uow: UnitOfWork,
+    user_id: int,
+    chat_id: int | None,
+    holds: Callable[[int], Awaitable[bool]],
+) -> Actor:
     actor = await resolve_actor(uow, user_id, chat_id)
     if chat_id is not None:
         return actor
     async with uow:
-        if await uow.products.get(actor.shop_id, product_id) is not None:
+        if await holds(actor.shop_id):
             return actor
         for shop, _ in await uow.members.shops_of(user_id):
-            if await uow.products.get(shop.id, product_id) is not None:
+            if await holds(shop.id):
                 return Actor(user_id, shop.id)
     return actor

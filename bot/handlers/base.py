@@ -18,7 +18,12 @@ from bot.context import BotContext
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable
 from core import catalog
-from core.access import Actor, resolve_actor, resolve_actor_for_product
+from core.access import (
+    Actor,
+    resolve_actor,
+    resolve_actor_for_movement,
+    resolve_actor_for_product,
+)
 from core.errors import DomainError, GroupNotLinked, InvalidValue, ProductNotFound
 from core.model import Member, Product, Shop
 from core.shops import shop_of
@@ -52,20 +57,27 @@ def group_chat_id(update: Update) -> int | None:
 
 
 async def here(
-    update: Update, context: BotContext, *, linking: bool = False, product_id: int | None = None
+    update: Update,
+    context: BotContext,
+    *,
+    linking: bool = False,
+    product_id: int | None = None,
+    movement_id: int | None = None,
 ) -> Here:
     """`linking`: the command may link an unlinked group to the user's active shop.
-    `product_id`: a button about this product acts in the product's shop, if the user is
-    a member there (see core.access.resolve_actor_for_product)."""
+    `product_id` / `movement_id`: a button about this product or movement acts in the
+    shop that holds it, if the user is a member there (see core.access)."""
     assert update.effective_user is not None
     services = context.services
     user_id = update.effective_user.id
     chat_id = group_chat_id(update)
     try:
-        if product_id is None:
-            actor = await resolve_actor(services.uow(), user_id, chat_id)
-        else:
+        if product_id is not None:
             actor = await resolve_actor_for_product(services.uow(), user_id, chat_id, product_id)
+        elif movement_id is not None:
+            actor = await resolve_actor_for_movement(services.uow(), user_id, chat_id, movement_id)
+        else:
+            actor = await resolve_actor(services.uow(), user_id, chat_id)
     except GroupNotLinked:
         if not linking:
             raise

@@ -360,7 +360,7 @@ async def undo_command(update: Update, context: BotContext) -> None:
 
 
 async def on_undo(update: Update, context: BotContext, action: cb.Undo) -> None:
-    where = await here(update, context)
+    where = await here(update, context, movement_id=action.movement_id)
     await _undo(update, context, where, action.movement_id)
 
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 import pytest
 
 from core import catalog, inventory, ledger, shops
-from core.access import Actor, resolve_actor, resolve_actor_for_product
+from core.access import (
+    Actor,
+    resolve_actor,
+    resolve_actor_for_movement,
+    resolve_actor_for_product,
+)
 from core.catalog import ProductFields
 from core.errors import (
     GroupNotLinked,
@@ -253,3 +258,19 @@ async def test_a_product_of_a_shop_i_am_not_in_leaves_me_in_my_own(floor: Shopfl
     assert actor == mine
     with pytest.raises(ProductNotFound):
         await inventory.product_card(floor.uow, actor, milk.id, now=floor.clock.now())
+
+
+async def test_an_undo_of_a_movement_in_another_of_my_shops_acts_there(
+    floor: Shopfloor,
+) -> None:
+    first = await floor.open_shop(owner_id=800, name="First")
+    milk = await floor.product(first, "milk")
+    restocked = await floor.restock(first, milk.id, 3)
+    await floor.open_shop(owner_id=800, name="Second")  # now the active shop
+    assert restocked.movement is not None
+
+    actor = await resolve_actor_for_movement(floor.uow, 800, None, restocked.movement.id)
+
+    assert actor == first
+    undone = await floor.undo(actor, restocked.movement.id)
+    assert undone.product.on_hand == 0
