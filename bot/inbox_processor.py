@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 # One at a time: the lease covers only the update being handled, so it cannot run out
 # while the update waits behind others, and a crash strands only that one.
 CLAIM_BATCH = 1
-LEASE = timedelta(seconds=60)
+# Short, and renewed while an update is handled: after a crash its update waits at most
+# this long for another worker or the restarted process.
+LEASE = timedelta(seconds=20)
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -75,12 +77,15 @@ class InboxProcessor:
     async def _handle(self, update_id: int, payload: str, attempts: int) -> None:
         inbox = self._services.inbox
         update: Update | None = None
+        keeper = asyncio.create_task(self._keep_leased(update_id))
         try:
             update = Update.de_json(json.loads(payload), self._application.bot)
             await self._application.process_update(update)
         except Exception as exc:  # a bad payload must not block the inbox
             log.exception("update %s could not be processed", update_id)
             self._services.failures[update_id] = repr(exc)
+        finally:
+            keeper.cancel()
         error = self._services.failures.pop(update_id, None)
         now = self._services.clock.now()
         if error is None:
@@ -92,6 +97,15 @@ class InboxProcessor:
             await self._apologize(update)
         else:
             await inbox.failed(update_id, error, now)
+
+    async def _keep_leased(self, update_id: int) -> None:
+        """A long handler (an export, a slow reply) keeps its update to itself."""
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            try:
+                await self._services.inbox.extend(update_id, self._services.clock.now() + LEASE)
+            except Exception:
+                log.warning("could not extend the lease of update %s", update_id, exc_info=True)
 
     async def _prune(self) -> None:
         now = self._services.clock.now()

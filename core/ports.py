@@ -191,6 +191,10 @@ class Inbox(Protocol):
         `now + lease` so another process does not take them meanwhile."""
         ...
 
+    async def extend(self, update_id: int, until: datetime) -> None:
+        """Keep the lease of an update still being handled."""
+        ...
+
     async def done(self, update_id: int, at: datetime) -> None: ...
 
     async def failed(self, update_id: int, error: str, at: datetime) -> None:

@@ -70,6 +70,14 @@ class SqlInbox:
                 )
         return [InboxItem(row.update_id, row.payload, row.attempts) for row in rows]
 
+    async def extend(self, update_id: int, until: datetime) -> None:
+        async with self._transaction() as connection:
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.update_id == update_id, inbox.c.processed_at.is_(None))
+                .values(leased_until=until)
+            )
+
     async def done(self, update_id: int, at: datetime) -> None:
         async with self._transaction() as connection:
             await connection.execute(

@@ -92,3 +92,16 @@ async def test_prune_forgets_only_updates_processed_before_the_cutoff(inbox: Sql
     assert await inbox.put(1, "new", NOW + timedelta(days=9))
     assert not await inbox.put(2, "again", NOW + timedelta(days=9))
     assert await inbox.pending() == 2  # 3, still unprocessed, and the new 1
+
+
+async def test_extend_keeps_an_update_in_hand_from_other_claimers(inbox: SqlInbox) -> None:
+    await inbox.put(1, "a", NOW)
+    await inbox.claim(5, NOW, LEASE)
+    await inbox.extend(1, NOW + LEASE * 2)
+
+    assert await inbox.claim(5, NOW + LEASE + timedelta(seconds=1), LEASE) == []
+    (again,) = await inbox.claim(5, NOW + LEASE * 2, LEASE)
+    assert again.update_id == 1
+    await inbox.done(1, NOW)
+    await inbox.extend(1, NOW + LEASE * 9)  # a late heartbeat does not revive it
+    assert await inbox.pending() == 0
