@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from functools import partial
 import time
 from pathlib import Path
 
@@ -22,6 +23,8 @@ USERS = {
 }
 GROUP = LocalChat.group(-100200300, "Shop team")
 FILES = Path("stockbot-files")
+ANSWER_WAIT_SECONDS = 10.0
+SETTLE_SECONDS = 0.3  # an answer may come in several messages
 
 INTRO = """\
 stockbot console — you are chatting with the real bot through a local Bot API server.
@@ -126,6 +129,10 @@ class Console:
             await self.api.press_button(self.user, self.chat, message.message_id, data)
 
 
+def _answered(api: LocalBotApi, events_before: int) -> bool:
+    return len(api.events) > events_before
+
+
 async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
     loop = asyncio.get_running_loop()
     while True:
@@ -163,10 +170,13 @@ async def run_console(settings: Settings) -> None:
                 getter.cancel()
                 break
             line = getter.result()
+            seen = len(api.events)
             if line is None or not await console.handle(line):
                 break
-            # Let the bot answer before showing the next prompt.
-            await asyncio.sleep(0.3)
+            # Let the bot answer before the next line (typed or piped) is taken.
+            with contextlib.suppress(TimeoutError):
+                await api.wait_for(partial(_answered, api, seen), timeout=ANSWER_WAIT_SECONDS)
+            await asyncio.sleep(SETTLE_SECONDS)
     finally:
         stop.set()
         with contextlib.suppress(Exception):

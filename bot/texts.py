@@ -113,7 +113,8 @@ def shop_created(shop: Shop) -> str:
         "Next: add products with <code>/add milk cat dairy unit l min 5</code>, then "
         "<code>/restock milk 20 exp 2026-06-01</code>. Invite staff with /invite.\n"
         f"Settings: timezone {shop.timezone}, currency {shop.currency}, near-expiry "
-        f"{shop.near_expiry_days} days — change them in /settings."
+        f"{shop.near_expiry_days} days. Set your timezone now (it decides when stock "
+        "counts as expired and when the daily alert comes), or later in /settings."
     )
 
 

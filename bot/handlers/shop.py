@@ -79,7 +79,8 @@ async def newshop(update: Update, context: BotContext) -> None:
         services.clock.now(),
         chat_id=group_chat_id(update),
     )
-    await respond(update, texts.shop_created(shop))
+    # The timezone decides when stock counts as expired: offer to set it straight away.
+    await respond(update, texts.shop_created(shop), keyboards.settings())
     await set_menu_for(context.bot, update.effective_user.id, Role.OWNER)
 
 
