@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from functools import partial
 import time
+from functools import partial
 from pathlib import Path
 
 from bot.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
