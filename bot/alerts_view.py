@@ -277,7 +277,7 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
 # -- the Notifier ------------------------------------------------------------------------
 
 
-def _retry_after(error: RetryAfter) -> float:
+def retry_after_seconds(error: RetryAfter) -> float:
     # PTB 22 returns int seconds and warns that a timedelta comes in a later major version.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -299,7 +299,9 @@ class TelegramNotifier:
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
         except RetryAfter as error:
-            return SendResult(SendOutcome.RETRY, retry_after=_retry_after(error), error=str(error))
+            return SendResult(
+                SendOutcome.RETRY, retry_after=retry_after_seconds(error), error=str(error)
+            )
         except Forbidden as error:  # blocked by the user, or kicked from the group
             return SendResult(SendOutcome.BLOCKED, error=str(error))
         except BadRequest as error:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.alerts_view import TelegramNotifier
+from bot.alerts_view import TelegramNotifier, retry_after_seconds
 from bot.bootstrap import build_application, build_services, close_services
 from bot.context import Services, StockbotApp
 from bot.inbox_processor import InboxProcessor
@@ -66,8 +66,7 @@ async def poll(
                 offset = updates[-1].update_id + 1
             backoff = 1.0
         except RetryAfter as exc:
-            retry = exc.retry_after
-            await _sleep(stop, retry if isinstance(retry, float | int) else retry.total_seconds())
+            await _sleep(stop, retry_after_seconds(exc))
         except (InvalidToken, Forbidden):
             raise
         except Conflict as exc:
