@@ -127,15 +127,17 @@ def summarize(products: Sequence[Product], shop: Shop, today: date) -> Dashboard
     """The four boxes of the dashboard; `low` excludes `out` so no product is counted twice
     in the stock boxes."""
     lines = _lines(products, shop, today)
-    by_expiry = sorted(lines, key=_sort_key(SortBy.EXPIRY))
-    by_qty = sorted(lines, key=_sort_key(SortBy.QUANTITY))
+
+    def box(wanted: Callable[[Status], bool], order: SortBy) -> tuple[InventoryLine, ...]:
+        return tuple(sorted((x for x in lines if wanted(x.status)), key=_sort_key(order)))
+
     return Dashboard(
         shop=shop,
         today=today,
-        low=tuple(x for x in by_qty if x.status.stock is StockStatus.LOW),
-        out=tuple(x for x in by_qty if x.status.stock is StockStatus.OUT),
-        near_expiry=tuple(x for x in by_expiry if x.status.expiry is ExpiryStatus.NEAR_EXPIRY),
-        expired=tuple(x for x in by_expiry if x.status.expiry is ExpiryStatus.EXPIRED),
+        low=box(lambda s: s.stock is StockStatus.LOW, SortBy.QUANTITY),
+        out=box(lambda s: s.stock is StockStatus.OUT, SortBy.QUANTITY),
+        near_expiry=box(lambda s: s.expiry is ExpiryStatus.NEAR_EXPIRY, SortBy.EXPIRY),
+        expired=box(lambda s: s.expiry is ExpiryStatus.EXPIRED, SortBy.EXPIRY),
         products=len(lines),
     )
 
