@@ -28,7 +28,7 @@ from bot import alerts_view as view
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext
-from bot.handlers.base import Here, here, request_key, respond
+from bot.handlers.base import Here, answer, here, request_key, respond
 from bot.handlers.views import show_inventory
 from core import alerts, catalog
 from core.access import Actor
@@ -46,11 +46,6 @@ def _user_id(update: Update) -> int:
     return update.effective_user.id
 
 
-async def _answer(update: Update, text: str | None = None) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200] if text else None)
-
-
 # -- buttons under alerts ----------------------------------------------------------------
 
 
@@ -60,7 +55,7 @@ async def on_snooze(update: Update, context: BotContext, action: cb.SnoozeCrossi
     until = await alerts.snooze(services.uow(), actor, action.crossing_id, services.clock.now())
     # The alert's shop, not the chat's active one: its clock, and no group link needed.
     shop, _ = await shop_of(services.uow(), actor)
-    await _answer(update, view.snoozed(texts.moment(until, shop)))
+    await answer(update, view.snoozed(texts.moment(until, shop)))
     await _keep_restock_buttons(update)
 
 
@@ -70,7 +65,7 @@ async def on_ordered(update: Update, context: BotContext, action: cb.MarkOrdered
     product = await alerts.mark_ordered(
         services.uow(), actor, action.product_id, services.clock.now()
     )
-    await _answer(update, view.ordered(product))
+    await answer(update, view.ordered(product))
     await _keep_restock_buttons(update)
 
 
@@ -107,7 +102,7 @@ async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffE
         now=services.clock.now(),
         product_id=action.product_id,
     )
-    await _answer(update)
+    await answer(update)
     await respond(update, view.written_off(len(results)), edit=False)
 
 
@@ -121,7 +116,7 @@ async def on_reorder_button(
         else (await here(update, context)).actor
     )
     found = await alerts.reorder_list(services.uow(), actor, services.clock.now())
-    await _answer(update)
+    await answer(update)
     await respond(update, view.reorder_text(found), view.reorder_keyboard(found), edit=False)
 
 
@@ -130,7 +125,7 @@ async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert)
     the digest stays readable and its other buttons usable."""
     actor = Actor(_user_id(update), action.shop_id)
     shop, member = await shop_of(context.services.uow(), actor)
-    await _answer(update)
+    await answer(update)
     await show_inventory(
         update, context, Here(actor, shop, member), InventoryQuery(action.status), edit=False
     )
@@ -144,7 +139,7 @@ async def on_toggle_kind(update: Update, context: BotContext, action: cb.ToggleA
     prefs = await alerts.set_kind(
         context.services.uow(), where.actor, action.kind, action.enabled == "on"
     )
-    await _answer(update)
+    await answer(update)
     await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
@@ -153,7 +148,7 @@ async def on_mute_button(update: Update, context: BotContext, action: cb.SetProd
     uow = context.services.uow
     await alerts.set_muted(uow(), where.actor, action.product_id, action.muted == "on")
     prefs = await alerts.preferences(uow(), where.actor)
-    await _answer(update)
+    await answer(update)
     await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
@@ -202,11 +197,14 @@ async def quiet(update: Update, context: BotContext) -> None:
     await set_quiet(update, context, " ".join(context.args or []))
 
 
-async def set_quiet(update: Update, context: BotContext, text: str) -> None:
-    """`22:00-07:00` or `off`, from /quiet or the /settings button."""
-    where = await here(update, context)
+async def set_quiet(
+    update: Update, context: BotContext, text: str, actor: Actor | None = None
+) -> None:
+    """`22:00-07:00` or `off`, from /quiet or a /settings button (which names its shop)."""
+    if actor is None:
+        actor = (await here(update, context)).actor
     start, end = parse_quiet(text)
-    settings = await alerts.set_quiet_hours(context.services.uow(), where.actor, start, end)
+    settings = await alerts.set_quiet_hours(context.services.uow(), actor, start, end)
     shown = (
         (settings.quiet_start.strftime("%H:%M"), settings.quiet_end.strftime("%H:%M"))
         if settings.quiet_start and settings.quiet_end

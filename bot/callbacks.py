@@ -204,12 +204,14 @@ class EditField(CallbackAction):
 @action("team:rm")
 @dataclass(frozen=True)
 class RemoveMember(CallbackAction):
+    shop_id: int
     user_id: int
 
 
 @action("team:role")
 @dataclass(frozen=True)
 class SetMemberRole(CallbackAction):
+    shop_id: int
     user_id: int
     role: Role
 
@@ -223,6 +225,7 @@ class SwitchShop(CallbackAction):
 @action("set")
 @dataclass(frozen=True)
 class ChangeSetting(CallbackAction):
+    shop_id: int
     field: SettingsField
 
 

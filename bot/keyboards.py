@@ -229,7 +229,7 @@ def edit_fields(product_id: int) -> Markup:
     return Markup(rows)
 
 
-def team(members: Sequence[Member], me: int) -> Markup | None:
+def team(members: Sequence[Member], me: int, shop_id: int) -> Markup | None:
     rows = []
     for member in members:
         if member.user_id == me:
@@ -238,8 +238,11 @@ def team(members: Sequence[Member], me: int) -> Markup | None:
         other = Role.STAFF if member.is_owner else Role.OWNER
         rows.append(
             [
-                button(f"Make {name} {other.value}", cb.SetMemberRole(member.user_id, other)),
-                button(f"🚫 Remove {name}", cb.RemoveMember(member.user_id)),
+                button(
+                    f"Make {name} {other.value}",
+                    cb.SetMemberRole(shop_id, member.user_id, other),
+                ),
+                button(f"🚫 Remove {name}", cb.RemoveMember(shop_id, member.user_id)),
             ]
         )
     return Markup(rows) if rows else None
@@ -264,8 +267,10 @@ SETTINGS_LABELS = {
 }
 
 
-def settings() -> Markup:
-    buttons = [button(label, cb.ChangeSetting(f)) for f, label in SETTINGS_LABELS.items()]
+def settings(shop_id: int) -> Markup:
+    """The buttons name their shop: pressed later, they change that shop, not the one
+    active then."""
+    buttons = [button(label, cb.ChangeSetting(shop_id, f)) for f, label in SETTINGS_LABELS.items()]
     return Markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 

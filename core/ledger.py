@@ -127,11 +127,17 @@ async def _locked_product(uow: UnitOfWork, shop_id: int, product_id: int) -> Pro
 async def _replay(
     uow: UnitOfWork, shop_id: int, key: str, product: Product
 ) -> MovementResult | None:
-    """The first result of a request seen before, if this key was seen."""
+    """The first result of a request seen before, if this key was seen. That result may
+    be about another product (a second "did you mean" choice of one command): it is
+    reported as it was, never as a movement of `product`."""
     earlier = await uow.movements.by_key(shop_id, key)
     if not earlier:
         return None
-    return MovementResult(earlier[0], product, product, replayed=True)
+    first = earlier[0]
+    if first.product_id != product.id:
+        other = await uow.products.get(shop_id, first.product_id)
+        product = other if other is not None else product
+    return MovementResult(first, product, product, replayed=True)
 
 
 async def _record(

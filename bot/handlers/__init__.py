@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 
 from telegram import Update
@@ -12,8 +13,9 @@ from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
 from bot.handlers import catalog, export, shop, stock, views
-from bot.handlers.base import current_flow, end_flow, on_error, recall, respond
-from bot.parsing import Command
+from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
+from bot.parsing import Command, split_command
+from bot.state import StateUnavailable
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 
@@ -27,33 +29,28 @@ async def _pick(update: Update, context: BotContext, action: cb.PickProduct) -> 
     elif command == Command.HISTORY.value:
         await views.on_history(update, context, cb.OpenHistory(action.product_id))
     elif command == Command.EDIT.value:
-        await _answered(update)
+        await answer(update)
         await catalog.show_edit(update, context, action.product_id)
     elif command == Command.DELETE.value:
-        await _answered(update)
+        await answer(update)
         await catalog.ask_delete(update, context, action.product_id)
     else:
         await stock.on_pick(update, context, action)
 
 
-async def _answered(update: Update) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-
-
 async def _cancel_flow(update: Update, context: BotContext, action: cb.CancelFlow) -> None:
     await end_flow(context, update)
-    await _answered(update)
+    await answer(update)
     await respond(update, texts.FLOW_CANCELLED)
 
 
 async def _noop(update: Update, context: BotContext, action: cb.Noop) -> None:
-    await _answered(update)
+    await answer(update)
 
 
 async def _option(update: Update, context: BotContext, action: cb.ChooseOption) -> None:
     """A button inside a guided step answers it like typed text."""
-    await _answered(update)
+    await answer(update)
     flow = await current_flow(context, update)
     if flow is None:
         await respond(update, texts.FLOW_EXPIRED, edit=False)
@@ -117,7 +114,8 @@ async def _continue(update: Update, context: BotContext, flow: dict[str, Any], r
     elif kind == "edit":
         await catalog.continue_edit(update, context, flow, reply)
     elif kind == "setting":
-        await shop.apply_setting(update, context, cb.SettingsField(flow["field"]), reply)
+        field = cb.SettingsField(flow["field"])
+        await shop.apply_setting(update, context, field, reply, flow.get("shop_id"))
     else:
         await end_flow(context, update)
 
@@ -156,11 +154,23 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
 }
 
 
+async def _new_command_ends_step(update: Update, context: BotContext) -> None:
+    """A new command leaves any half-answered step, so the step cannot take the plain
+    message that follows as its answer."""
+    message = update.effective_message
+    command = split_command(message.text or "") if message is not None else None
+    if command is not None and command[0] == "cancel":
+        return  # /cancel ends the step itself, and says so
+    with suppress(StateUnavailable):
+        await end_flow(context, update)
+
+
 def register(application: StockbotApp) -> None:
     from bot import alert_handlers  # it builds on this package's base module
 
     ACTIONS.update(alert_handlers.ACTIONS)
     alert_handlers.register(application)
+    application.add_handler(MessageHandler(filters.COMMAND, _new_command_ends_step), group=-1)
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button))

@@ -86,6 +86,14 @@ async def here(
     return Here(actor, shop, member)
 
 
+async def here_in(update: Update, context: BotContext, shop_id: int) -> Here:
+    """The user in the shop a button names; core refuses a shop they are not in."""
+    assert update.effective_user is not None
+    actor = Actor(update.effective_user.id, shop_id)
+    shop, member = await shop_of(context.services.uow(), actor)
+    return Here(actor, shop, member)
+
+
 def request_key(update: Update, part: int | str | None = None) -> str:
     """The idempotency key of a ledger change, plus the line of a batch.
 
@@ -142,6 +150,18 @@ async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = 
         await respond(update, text, keyboards.cancel(), edit=False)
 
 
+async def answer(update: Update, text: str | None = None) -> None:
+    """Acknowledge a button tap (a toast when `text` is given). Best effort: Telegram
+    refuses answers to old taps (e.g. recovered after a restart), and the work the tap
+    asked for must happen all the same."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text[:200] if text else None)
+    except TelegramError as error:
+        log.info("could not answer a button tap: %s", error)
+
+
 # --- flow state -----------------------------------------------------------------------
 
 
@@ -150,8 +170,13 @@ def flow_key(update: Update) -> str:
     return f"flow:{update.effective_chat.id}:{update.effective_user.id}"
 
 
-async def start_flow(context: BotContext, update: Update, flow: dict[str, Any]) -> None:
-    await context.services.state.set(flow_key(update), flow, FLOW_TTL_SECONDS)
+async def start_flow(
+    context: BotContext, update: Update, flow: dict[str, Any], *, key: str | None = None
+) -> None:
+    """Remember a guided step. It carries the idempotency key of the request that began
+    it (`key`, else this update's), so answering twice records one movement."""
+    step = {**flow, "key": key or request_key(update)}
+    await context.services.state.set(flow_key(update), step, FLOW_TTL_SECONDS)
 
 
 async def current_flow(context: BotContext, update: Update) -> dict[str, Any] | None:
@@ -168,14 +193,16 @@ async def end_flow(context: BotContext, update: Update) -> None:
         log.warning("could not clear the flow of %s: %s", flow_key(update), exc)
 
 
-async def remember(context: BotContext, update: Update, value: dict[str, Any]) -> str:
+async def remember(
+    context: BotContext, update: Update, value: dict[str, Any], *, key: str | None = None
+) -> str:
     """Keep a pending command for a button (e.g. a "did you mean" choice); a short token.
 
     The command's own idempotency key goes with it, so tapping the choice twice records
     one movement, and so does the user, so nobody else can complete it."""
     assert update.effective_user is not None
     token = secrets.token_urlsafe(6)
-    pending = {**value, "key": request_key(update), "user": update.effective_user.id}
+    pending = {**value, "key": key or request_key(update), "user": update.effective_user.id}
     await context.services.state.set(f"pending:{token}", pending, FLOW_TTL_SECONDS)
     return token
 
@@ -190,7 +217,14 @@ async def recall(context: BotContext, update: Update, token: str) -> dict[str, A
 
 
 async def resolve_or_suggest(
-    update: Update, context: BotContext, where: Here, name: str, command: str, text: str
+    update: Update,
+    context: BotContext,
+    where: Here,
+    name: str,
+    command: str,
+    text: str,
+    *,
+    key: str | None = None,
 ) -> Product | None:
     """The named product; when the name is unknown but close to others, offer them as
     buttons that complete `command` later, and return None."""
@@ -200,7 +234,7 @@ async def resolve_or_suggest(
         if not missing.suggestions:
             raise
         try:
-            token = await remember(context, update, {"command": command, "text": text})
+            token = await remember(context, update, {"command": command, "text": text}, key=key)
         except StateUnavailable:
             raise missing from None  # its message names the suggestions as text
         await respond(

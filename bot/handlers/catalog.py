@@ -9,7 +9,7 @@ from telegram import Update
 from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
-from bot.handlers.base import ask, end_flow, here, resolve_or_suggest, respond, start_flow
+from bot.handlers.base import answer, ask, end_flow, here, resolve_or_suggest, respond, start_flow
 from bot.handlers.stock import message_args
 from bot.parsing import (
     USAGE,
@@ -135,8 +135,7 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
         "field": action.field.value,
     }
     await start_flow(context, update, flow)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else None
     await ask(update, FIELD_PROMPT[action.field], markup)
 
@@ -205,6 +204,5 @@ async def ask_delete(update: Update, context: BotContext, product_id: int) -> No
 async def on_confirm_delete(update: Update, context: BotContext, action: cb.ConfirmDelete) -> None:
     where = await here(update, context, product_id=action.product_id)
     product = await catalog.archive_product(context.services.uow(), where.actor, action.product_id)
-    if update.callback_query is not None:
-        await update.callback_query.answer("Archived")
+    await answer(update, "Archived")
     await respond(update, f"🗑 <b>{texts.h(product.name)}</b> archived. Its history stays.")

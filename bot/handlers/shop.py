@@ -10,10 +10,13 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
+    Here,
+    answer,
     ask,
     end_flow,
     group_chat_id,
     here,
+    here_in,
     respond,
     start_flow,
     user_name,
@@ -80,7 +83,7 @@ async def newshop(update: Update, context: BotContext) -> None:
         chat_id=group_chat_id(update),
     )
     # The timezone decides when stock counts as expired: offer to set it straight away.
-    await respond(update, texts.shop_created(shop), keyboards.settings())
+    await respond(update, texts.shop_created(shop), keyboards.settings(shop.id))
     await set_menu_for(context.bot, update.effective_user.id, Role.OWNER)
 
 
@@ -101,26 +104,31 @@ async def invite(update: Update, context: BotContext) -> None:
 
 
 async def team(update: Update, context: BotContext) -> None:
-    where = await here(update, context)
+    await show_team(update, context, await here(update, context))
+
+
+async def show_team(update: Update, context: BotContext, where: Here) -> None:
     members = await shops.team(context.services.uow(), where.actor)
     await respond(
-        update, texts.team(members, where.shop), keyboards.team(members, where.actor.user_id)
+        update,
+        texts.team(members, where.shop),
+        keyboards.team(members, where.actor.user_id, where.shop.id),
     )
 
 
 async def on_remove_member(update: Update, context: BotContext, action: cb.RemoveMember) -> None:
-    where = await here(update, context)
+    where = await here_in(update, context, action.shop_id)
     removed = await shops.remove_member(context.services.uow(), where.actor, action.user_id)
-    await _answer(update, f"Removed {removed.name or removed.user_id}.")
-    await team(update, context)
+    await answer(update, f"Removed {removed.name or removed.user_id}.")
+    await show_team(update, context, where)
 
 
 async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberRole) -> None:
-    where = await here(update, context)
+    where = await here_in(update, context, action.shop_id)
     member = await shops.set_role(context.services.uow(), where.actor, action.user_id, action.role)
-    await _answer(update, f"{member.name or member.user_id} is now {member.role.value}.")
+    await answer(update, f"{member.name or member.user_id} is now {member.role.value}.")
     await set_menu_for(context.bot, member.user_id, member.role)
-    await team(update, context)
+    await show_team(update, context, where)
 
 
 async def shop_switch(update: Update, context: BotContext) -> None:
@@ -141,7 +149,7 @@ async def shop_switch(update: Update, context: BotContext) -> None:
 async def on_switch_shop(update: Update, context: BotContext, action: cb.SwitchShop) -> None:
     assert update.effective_user is not None
     shop = await shops.switch_shop(context.services.uow(), update.effective_user.id, action.shop_id)
-    await _answer(update, f"Now working in {shop.name}.")
+    await answer(update, f"Now working in {shop.name}.")
     await shop_switch(update, context)
 
 
@@ -192,7 +200,7 @@ async def settings(update: Update, context: BotContext) -> None:
         if not where.is_owner:
             await respond(update, texts.settings_text(where.shop, owner=False))
             return
-        await respond(update, texts.settings_text(where.shop), keyboards.settings())
+        await respond(update, texts.settings_text(where.shop), keyboards.settings(where.shop.id))
         return
     field = SETTING_WORDS.get(words[0].lower())
     if field is None or len(words) < 2:
@@ -201,39 +209,46 @@ async def settings(update: Update, context: BotContext) -> None:
 
 
 async def apply_setting(
-    update: Update, context: BotContext, field: cb.SettingsField, value: str
+    update: Update,
+    context: BotContext,
+    field: cb.SettingsField,
+    value: str,
+    shop_id: int | None = None,
 ) -> None:
+    """`shop_id`: the shop a settings button named, else the shop of this chat."""
+    where = await (here(update, context) if shop_id is None else here_in(update, context, shop_id))
     if field is cb.SettingsField.QUIET_HOURS:  # alert settings live with the alerts
         from bot.alert_handlers import set_quiet
 
-        await set_quiet(update, context, value)
+        await set_quiet(update, context, value, where.actor)
         await end_flow(context, update)
         return
-    where = await here(update, context)
     shop = await shops.update_settings(
         context.services.uow(), where.actor, settings_change(field, value)
     )
     await end_flow(context, update)
     await respond(
-        update, "✅ Saved.\n\n" + texts.settings_text(shop), keyboards.settings(), edit=False
+        update,
+        "✅ Saved.\n\n" + texts.settings_text(shop),
+        keyboards.settings(shop.id),
+        edit=False,
     )
 
 
 async def on_change_setting(update: Update, context: BotContext, action: cb.ChangeSetting) -> None:
-    where = await here(update, context)
+    where = await here_in(update, context, action.shop_id)
     if not where.is_owner:  # core refuses the change anyway; do not even ask
         raise OwnerOnly("change settings")
-    flow: dict[str, Any] = {"kind": "setting", "field": action.field.value}
+    flow: dict[str, Any] = {
+        "kind": "setting",
+        "field": action.field.value,
+        "shop_id": action.shop_id,
+    }
     await start_flow(context, update, flow)
     markup = (
         keyboards.options([("day-first", "01.06.2026"), ("month-first", "06/01/2026")])
         if action.field is cb.SettingsField.DATE_ORDER
         else None
     )
-    await _answer(update)
+    await answer(update)
     await ask(update, SETTING_PROMPTS[action.field], markup)
-
-
-async def _answer(update: Update, text: str | None = None) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(text)

@@ -13,6 +13,7 @@ from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
     Here,
+    answer,
     ask,
     end_flow,
     here,
@@ -104,12 +105,14 @@ async def proceed(
     services = context.services
     if product_id is None:
         if parsed.name is None:
-            await start_flow(context, update, {"kind": "stock", "command": command.value})
-            await ask(
-                update, PRODUCT_PROMPT, await _product_buttons(update, context, where, command)
-            )
+            step = {"kind": "stock", "command": command.value}
+            await start_flow(context, update, step, key=key)
+            choices = await _product_buttons(update, context, where, command, key)
+            await ask(update, PRODUCT_PROMPT, choices)
             return
-        found = await resolve_or_suggest(update, context, where, parsed.name, command.value, text)
+        found = await resolve_or_suggest(
+            update, context, where, parsed.name, command.value, text, key=key
+        )
         if found is None:
             return
         product = found
@@ -117,7 +120,7 @@ async def proceed(
     else:
         product = await catalog.get_product(services.uow(), where.actor, product_id)
     if parsed.quantity is None:
-        await ask_quantity(update, context, command.value, product)
+        await ask_quantity(update, context, command.value, product, key=key)
         return
     if isinstance(parsed, RemoveProduct) and parsed.reason is None:
         await start_flow(
@@ -129,6 +132,7 @@ async def proceed(
                 "quantity": str(parsed.quantity),
                 "note": parsed.note,
             },
+            key=key,
         )
         await respond(
             update,
@@ -147,20 +151,21 @@ PRODUCT_BUTTONS = 12
 
 
 async def _product_buttons(
-    update: Update, context: BotContext, where: Here, command: Command
+    update: Update, context: BotContext, where: Here, command: Command, key: str | None
 ) -> InlineKeyboardMarkup | None:
     """A small catalog is offered as buttons; a large one is typed."""
     products = await catalog.list_products(context.services.uow(), where.actor)
     if not 0 < len(products) <= PRODUCT_BUTTONS:
         return None
-    token = await remember(context, update, {"command": command.value, "text": ""})
+    token = await remember(context, update, {"command": command.value, "text": ""}, key=key)
     return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
 
-async def ask_quantity(update: Update, context: BotContext, command: str, product: Product) -> None:
-    await start_flow(
-        context, update, {"kind": "stock", "command": command, "product_id": product.id}
-    )
+async def ask_quantity(
+    update: Update, context: BotContext, command: str, product: Product, *, key: str | None = None
+) -> None:
+    step = {"kind": "stock", "command": command, "product_id": product.id}
+    await start_flow(context, update, step, key=key)
     prompt = QUANTITY_PROMPT[command].format(unit=texts.h(product.unit), name=texts.h(product.name))
     await ask(update, prompt)
 
@@ -254,7 +259,7 @@ async def continue_stock(
             services.uow(),
             where.actor,
             ledger.Adjustment(product_id, delta),
-            key=request_key(update),
+            key=flow.get("key") or request_key(update),
             now=services.clock.now(),
         )
         await end_flow(context, update)
@@ -264,7 +269,7 @@ async def continue_stock(
     # The product is known by id: parse the reply behind a placeholder name.
     text = reply if product_id is None else f'"_" {reply}'
     parsed = _parse_stock(command, text, where)
-    await proceed(update, context, where, command, parsed, product_id, text)
+    await proceed(update, context, where, command, parsed, product_id, text, flow.get("key"))
 
 
 async def continue_reason(
@@ -278,7 +283,9 @@ async def continue_reason(
             f"“{reason}” is not a reason.", "damage, expired, adjustment, sale or return"
         ) from None
     parsed = RemoveProduct("_", Decimal(flow["quantity"]), chosen, flow.get("note", ""))
-    await proceed(update, context, where, Command.REMOVE, parsed, flow["product_id"], "")
+    await proceed(
+        update, context, where, Command.REMOVE, parsed, flow["product_id"], "", flow.get("key")
+    )
 
 
 async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
@@ -289,8 +296,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
     where = await here(update, context)
     command = Command(pending["command"])
     parsed = _parse_stock(command, pending["text"], where)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     await proceed(
         update, context, where, command, parsed, action.product_id, pending["text"], pending["key"]
     )
@@ -299,8 +305,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
 async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> None:
     where = await here(update, context, product_id=action.product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, action.product_id)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     await ask_quantity(update, context, PROMPT_COMMAND[action.kind], product)
 
 
@@ -321,10 +326,7 @@ async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> N
     product = result.product
     sign = "+" if action.delta > 0 else "−"
     label = f"{sign}{format_quantity(abs(action.delta))}"
-    if update.callback_query is not None:
-        await update.callback_query.answer(
-            f"{label} → {format_quantity(product.on_hand)} {product.unit}"
-        )
+    await answer(update, f"{label} → {format_quantity(product.on_hand)} {product.unit}")
     await show_card(
         update, context, where, product.id, result.movement.id if result.movement else None, label
     )
@@ -373,7 +375,7 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
     if query is None or not isinstance(query.message, Message):
         await respond(update, texts.undone(result), keyboards.movement(None, result.product.id))
         return
-    await query.answer("Undone")
+    await answer(update, "Undone")
     markup = query.message.reply_markup
     if keyboards.is_card(markup):
         await show_card(update, context, where, result.product.id)

@@ -10,7 +10,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.charts import stock_chart_png
 from bot.context import BotContext
-from bot.handlers.base import Here, here, resolve_or_suggest, respond
+from bot.handlers.base import Here, answer, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
 from bot.parsing import Command, ParseError, parse_command, parse_inventory
 from core import catalog, inventory
@@ -31,8 +31,7 @@ async def stock(update: Update, context: BotContext) -> None:
 
 async def on_card(update: Update, context: BotContext, action: cb.OpenCard) -> None:
     where = await here(update, context, product_id=action.product_id)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     await show_card(update, context, where, action.product_id)
 
 
@@ -92,8 +91,7 @@ async def expiring(update: Update, context: BotContext) -> None:
 
 async def on_inventory(update: Update, context: BotContext, action: cb.OpenInventory) -> None:
     where = await here(update, context)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     category = await _category_of(context, where, action.category_id)
     query = InventoryQuery(action.status, category, action.sort, page=action.page)
     await show_inventory(update, context, where, query)
@@ -107,8 +105,7 @@ async def dashboard(update: Update, context: BotContext) -> None:
 
 
 async def on_dashboard(update: Update, context: BotContext, action: cb.OpenDashboard) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     await dashboard(update, context)
 
 
@@ -136,8 +133,7 @@ async def history(update: Update, context: BotContext) -> None:
 
 async def on_history(update: Update, context: BotContext, action: cb.OpenHistory) -> None:
     where = await here(update, context, product_id=action.product_id)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     await show_history(update, context, where, action.product_id, action.before_id)
 
 
@@ -186,8 +182,7 @@ async def on_chart(update: Update, context: BotContext, action: cb.OpenChart) ->
         since=now - timedelta(days=CHART_DAYS),
         now=now,
     )
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     message = update.effective_message
     if message is not None:
         await message.reply_photo(

@@ -45,8 +45,9 @@ async def test_forged_callback_data_on_shop_a_is_refused_and_changes_nothing(
         f"ask:{milk['id']}:sell",
         f"del:{milk['id']}",
         f"edit:{milk['id']}:name",
-        f"team:rm:{OWNER.id}",
-        f"team:role:{OWNER.id}:staff",
+        f"team:rm:{milk['shop_id']}:{OWNER.id}",
+        f"team:role:{milk['shop_id']}:{OWNER.id}:staff",
+        f"set:{milk['shop_id']}:cur",
     ]
 
     for who in (eve, stranger):

@@ -6,6 +6,7 @@ it."""
 from __future__ import annotations
 
 from bot.localapi import ChatMessage, LocalBotApi, LocalChat
+from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.harness import (
     REPLY_TIMEOUT,
     STAFF,
@@ -84,3 +85,34 @@ async def test_someone_elses_did_you_mean_choice_is_refused_in_a_shared_group(
     await owner_in_room.answer(await owner_in_room.press(offer, "milk"))
     assert "Sold 2 l milk" in text_of(await owner_in_room.reply())
     assert await books.on_hand("milk") == 8
+
+
+async def test_a_reason_tapped_twice_records_one_removal_even_with_two_workers(
+    launch: Launch, api: LocalBotApi, owner: Chat, books: Books
+) -> None:
+    # Two inbox workers may take both taps at once; the step's own key still holds.
+    await launch(INBOX_WORKERS="2")
+    await open_cafe(owner)
+    await owner.say("/restock milk 10")
+    ask = await owner.say("/remove milk 2")
+    assert "leaving?" in text_of(ask)
+    data = choice_data(ask, "Damage")
+
+    await owner.forge(ask, data)
+    await owner.forge(ask, data)
+
+    await said_by_bot(api, owner.chat_id, "Written off (damaged) 2 l milk")
+    assert "On hand: 8 l" in text_of(await owner.say("/stock milk"))
+    damage = [m for m in await books.movements("milk") if m["reason"] == "damage"]
+    assert [m["quantity"] for m in damage] == [-2]
+
+
+async def test_a_new_command_leaves_a_half_answered_step(cafe: BotProcess, owner: Chat) -> None:
+    await owner.say("/restock milk 4")
+    asked = await owner.say("/restock milk")
+    assert "How many" in text_of(asked)
+    await owner.say("/dashboard")
+
+    card = await owner.say("milk")  # a product name again, not the step's answer
+
+    assert "On hand: 4 l" in text_of(card)

@@ -653,3 +653,20 @@ async def test_staff_cannot_change_the_store_price_with_a_restock(floor: Shopflo
         await floor.restock(staff, milk.id, 5, price=q("2.00"))
     delivered = await floor.restock(staff, milk.id, 5, cost=q("0.80"))
     assert delivered.product.on_hand == q(5) and delivered.product.price is None
+
+
+async def test_a_key_replayed_on_another_product_reports_the_first_product(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "milk")
+    milt = await floor.product(owner, "milt")
+    await floor.restock(owner, milk.id, 10)
+    await floor.restock(owner, milt.id, 10)
+    sold = await floor.remove(owner, milk.id, 3, key="sell-mil-3")
+
+    again = await floor.remove(owner, milt.id, 3, key="sell-mil-3")
+
+    assert again.replayed and again.movement == sold.movement
+    assert again.product.id == milk.id
+    assert floor.on_hand(milt.id) == q(10)
