@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.alert_model import (
@@ -35,6 +34,7 @@ from db.alert_models import (
     AlertShopSettingsRow,
     AlertSnoozeRow,
 )
+from db.engine import conflict_insert
 from db.models import BatchRow, ProductRow
 from db.repositories import _batch, _product
 
@@ -46,8 +46,7 @@ def _postgres(session: AsyncSession) -> bool:
 
 
 def _insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that understands ON CONFLICT on both dialects."""
-    return (postgresql if _postgres(session) else sqlite).insert(table)
+    return conflict_insert(session.get_bind().dialect.name, table)
 
 
 def _crossing(row: AlertCrossingRow) -> Crossing:

@@ -7,6 +7,7 @@ import weakref
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -85,3 +86,8 @@ def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
     if lock is None:
         lock = _writer_locks[engine.sync_engine] = asyncio.Lock()
     return lock
+
+
+def conflict_insert(dialect: str, table: Any) -> Any:
+    """An INSERT that understands ON CONFLICT, for PostgreSQL or SQLite."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.ports import InboxItem
-from db.engine import writer_lock
+from db.engine import conflict_insert, writer_lock
 from db.models import UpdateInboxRow
 
 MAX_ERROR = 2000
@@ -37,9 +36,8 @@ class SqlInbox:
             yield connection
 
     async def put(self, update_id: int, payload: str, received_at: datetime) -> bool:
-        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
         statement = (
-            dialect_insert(inbox)
+            conflict_insert(self.engine.dialect.name, inbox)
             .values(update_id=update_id, payload=payload, received_at=received_at, attempts=0)
             .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
         )
