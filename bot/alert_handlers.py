@@ -55,7 +55,7 @@ async def on_snooze(update: Update, context: BotContext, action: cb.SnoozeCrossi
     until = await alerts.snooze(services.uow(), actor, action.crossing_id, services.clock.now())
     # The alert's shop, not the chat's active one: its clock, and no group link needed.
     shop, _ = await shop_of(services.uow(), actor)
-    await answer(update, view.snoozed(texts.moment(until, shop)))
+    await answer(update, texts.snoozed(texts.moment(until, shop)))
     await _keep_restock_buttons(update)
 
 
@@ -65,7 +65,7 @@ async def on_ordered(update: Update, context: BotContext, action: cb.MarkOrdered
     product = await alerts.mark_ordered(
         services.uow(), actor, action.product_id, services.clock.now()
     )
-    await answer(update, view.ordered(product))
+    await answer(update, texts.ordered(product))
     await _keep_restock_buttons(update)
 
 
@@ -103,7 +103,7 @@ async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffE
         product_id=action.product_id,
     )
     await answer(update)
-    await respond(update, view.written_off(len(results)), edit=False)
+    await respond(update, texts.written_off(len(results)), edit=False)
 
 
 async def on_reorder_button(
@@ -117,7 +117,7 @@ async def on_reorder_button(
     )
     found = await alerts.reorder_list(services.uow(), actor, services.clock.now())
     await answer(update)
-    await respond(update, view.reorder_text(found), view.reorder_keyboard(found), edit=False)
+    await respond(update, texts.reorder_text(found), view.reorder_keyboard(found), edit=False)
 
 
 async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert) -> None:
@@ -140,7 +140,7 @@ async def on_toggle_kind(update: Update, context: BotContext, action: cb.ToggleA
         context.services.uow(), where.actor, action.kind, action.enabled == "on"
     )
     await answer(update)
-    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+    await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
 async def on_mute_button(update: Update, context: BotContext, action: cb.SetProductMuted) -> None:
@@ -149,7 +149,7 @@ async def on_mute_button(update: Update, context: BotContext, action: cb.SetProd
     await alerts.set_muted(uow(), where.actor, action.product_id, action.muted == "on")
     prefs = await alerts.preferences(uow(), where.actor)
     await answer(update)
-    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+    await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
 ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
@@ -170,13 +170,13 @@ async def reorder(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     services = context.services
     found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
-    await respond(update, view.reorder_text(found), view.reorder_keyboard(found))
+    await respond(update, texts.reorder_text(found), view.reorder_keyboard(found))
 
 
 async def alerts_command(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     prefs = await alerts.preferences(context.services.uow(), where.actor)
-    await respond(update, view.preferences_text(prefs), view.preferences_keyboard(prefs))
+    await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
 def parse_quiet(text: str) -> tuple[time | None, time | None]:
@@ -185,12 +185,12 @@ def parse_quiet(text: str) -> tuple[time | None, time | None]:
         return None, None
     match = QUIET.match(text)
     if match is None:
-        raise InvalidValue(view.QUIET_USAGE)
+        raise InvalidValue(texts.QUIET_USAGE)
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
         return time(h1, m1), time(h2, m2)
     except ValueError as error:
-        raise InvalidValue(view.QUIET_USAGE) from error
+        raise InvalidValue(texts.QUIET_USAGE) from error
 
 
 async def quiet(update: Update, context: BotContext) -> None:
@@ -210,19 +210,19 @@ async def set_quiet(
         if settings.quiet_start and settings.quiet_end
         else (None, None)
     )
-    await respond(update, view.quiet_set(*shown))
+    await respond(update, texts.quiet_set(*shown))
 
 
 def _mute(is_muted: bool) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     async def command(update: Update, context: BotContext) -> None:
         name = " ".join(context.args or []).strip()
         if not name:
-            raise InvalidValue(view.MUTE_USAGE)
+            raise InvalidValue(texts.MUTE_USAGE)
         where = await here(update, context)
         uow = context.services.uow
         product = await catalog.find_product(uow(), where.actor, name)
         await alerts.set_muted(uow(), where.actor, product.id, is_muted)
-        await respond(update, view.muted(product, is_muted))
+        await respond(update, texts.muted(product, is_muted))
 
     return command
 
@@ -239,11 +239,6 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "mute": _mute(True),
     "unmute": _mute(False),
 }
-
-MENU = [
-    ("reorder", "What to reorder, by supplier"),
-    ("alerts", "Choose which alerts reach you"),
-]
 
 
 def register(application: Any) -> None:

@@ -8,8 +8,9 @@ from decimal import Decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
+from bot import texts
 from core.inventory import Dashboard, HistoryEntry, InventoryPage, SortBy, StatusFilter
-from core.model import Member, Reason, Role, Shop
+from core.model import Member, Role, Shop
 from core.quantities import format_quantity
 
 Markup = InlineKeyboardMarkup
@@ -29,27 +30,27 @@ QUICK_DELTAS = (Decimal(-1), Decimal(1), Decimal(5))
 def card(product_id: int, undo_movement: int | None = None, undo_label: str = "") -> Markup:
     rows = [
         [button(_signed(d), cb.Adjust(product_id, d)) for d in QUICK_DELTAS]
-        + [button("±…", cb.Prompt(product_id, cb.PromptKind.AMOUNT))],
+        + [button(texts.CUSTOM_AMOUNT_BUTTON, cb.Prompt(product_id, cb.PromptKind.AMOUNT))],
         [
-            button("💶 Sell…", cb.Prompt(product_id, cb.PromptKind.SELL)),
-            button("📥 Restock…", cb.Prompt(product_id, cb.PromptKind.RESTOCK)),
-            button("🧮 Count…", cb.Prompt(product_id, cb.PromptKind.COUNT)),
+            button(texts.SELL_BUTTON, cb.Prompt(product_id, cb.PromptKind.SELL)),
+            button(texts.RESTOCK_BUTTON, cb.Prompt(product_id, cb.PromptKind.RESTOCK)),
+            button(texts.COUNT_BUTTON, cb.Prompt(product_id, cb.PromptKind.COUNT)),
         ],
         [
-            button("🧾 History", cb.OpenHistory(product_id)),
-            button("📈 Chart", cb.OpenChart(product_id)),
-            button("🔄 Refresh", cb.OpenCard(product_id)),
+            button(texts.HISTORY_BUTTON, cb.OpenHistory(product_id)),
+            button(texts.CHART_BUTTON, cb.OpenChart(product_id)),
+            button(texts.REFRESH_BUTTON, cb.OpenCard(product_id)),
         ],
     ]
     if undo_movement is not None:
-        rows.insert(0, [button(f"↩️ Undo {undo_label}".strip(), cb.Undo(undo_movement))])
+        rows.insert(0, [button(texts.undo_button(undo_label), cb.Undo(undo_movement))])
     return Markup(rows)
 
 
 def movement(movement_id: int | None, product_id: int) -> Markup:
-    row = [button("📦 Card", cb.OpenCard(product_id))]
+    row = [button(texts.CARD_BUTTON, cb.OpenCard(product_id))]
     if movement_id is not None:
-        row.insert(0, button("↩️ Undo", cb.Undo(movement_id)))
+        row.insert(0, button(texts.UNDO_BUTTON, cb.Undo(movement_id)))
     return Markup([row])
 
 
@@ -87,9 +88,9 @@ def without(markup: Markup | None, data: str | None) -> Markup | None:
 def undo_many(movement_ids: Sequence[int]) -> Markup | None:
     if not movement_ids:
         return None
-    label = "↩️ Undo all" if len(movement_ids) > 1 else "↩️ Undo"
+    label = texts.UNDO_ALL_BUTTON if len(movement_ids) > 1 else texts.UNDO_BUTTON
     # One button per movement keeps each tap a single, idempotent reversal.
-    buttons = [button(f"↩️ #{m}", cb.Undo(m)) for m in movement_ids[:8]]
+    buttons = [button(texts.undo_movement_button(m), cb.Undo(m)) for m in movement_ids[:8]]
     if len(movement_ids) == 1:
         buttons = [button(label, cb.Undo(movement_ids[0]))]
     return Markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
@@ -97,43 +98,33 @@ def undo_many(movement_ids: Sequence[int]) -> Markup | None:
 
 def suggestions(token: str, choices: Sequence[tuple[int, str]]) -> Markup:
     rows = [[button(name, cb.PickProduct(token, pid))] for pid, name in choices]
-    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    rows.append([button(texts.CANCEL_BUTTON, cb.CancelFlow())])
     return Markup(rows)
 
 
 def cancel() -> Markup:
-    return Markup([[button("✖️ Cancel", cb.CancelFlow())]])
-
-
-REASON_BUTTONS = (
-    (Reason.SALE, "💶 Sale"),
-    (Reason.DAMAGE, "💥 Damage"),
-    (Reason.EXPIRED, "⌛ Expired"),
-    (Reason.ADJUSTMENT, "🧮 Adjustment"),
-    (Reason.RETURN, "↩️ Return"),
-)
+    return Markup([[button(texts.CANCEL_BUTTON, cb.CancelFlow())]])
 
 
 def reasons() -> Markup:
-    buttons = [button(label, cb.ChooseOption(reason.value)) for reason, label in REASON_BUTTONS]
-    return Markup([buttons[:3], buttons[3:], [button("✖️ Cancel", cb.CancelFlow())]])
+    buttons = [
+        button(label, cb.ChooseOption(reason.value)) for reason, label in texts.REASON_BUTTONS
+    ]
+    return Markup([buttons[:3], buttons[3:], [button(texts.CANCEL_BUTTON, cb.CancelFlow())]])
 
 
 def units(choices: Sequence[str]) -> Markup:
     buttons = [button(unit, cb.ChooseOption(unit)) for unit in choices]
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    rows.append([button(texts.CANCEL_BUTTON, cb.CancelFlow())])
     return Markup(rows)
-
-
-def product_choices(choices: Sequence[tuple[int, str]], token: str) -> Markup:
-    return suggestions(token, choices)
 
 
 def inventory(page: InventoryPage, category_id: int | None) -> Markup:
     query = page.query
     rows = [
-        [button(f"📦 {line.product.name}", cb.OpenCard(line.product.id))] for line in page.lines
+        [button(texts.product_button(line.product), cb.OpenCard(line.product.id))]
+        for line in page.lines
     ]
 
     def goto(number: int, sort: SortBy | None = None) -> cb.OpenInventory:
@@ -149,12 +140,8 @@ def inventory(page: InventoryPage, category_id: int | None) -> Markup:
         rows.append(nav)
     rows.append(
         [
-            button(("• " if query.sort is s else "") + label, goto(0, s))
-            for s, label in (
-                (SortBy.NAME, "A–Z"),
-                (SortBy.QUANTITY, "Qty"),
-                (SortBy.EXPIRY, "Expiry"),
-            )
+            button(("• " if query.sort is s else "") + texts.SORT_LABELS[s.value], goto(0, s))
+            for s in (SortBy.NAME, SortBy.QUANTITY, SortBy.EXPIRY)
         ]
     )
     return Markup(rows)
@@ -162,21 +149,25 @@ def inventory(page: InventoryPage, category_id: int | None) -> Markup:
 
 def dashboard(board: Dashboard) -> Markup:
     def view(label: str, status: StatusFilter, count: int) -> InlineKeyboardButton:
-        return button(f"{label} ({count}) ›", cb.OpenInventory(status))
+        return button(texts.view_button(label, count), cb.OpenInventory(status))
 
     return Markup(
         [
             [
-                view("🟠 Low", StatusFilter.LOW, len(board.low) + len(board.out)),
-                view("🔴 Out", StatusFilter.OUT, len(board.out)),
+                view(texts.DASHBOARD_LOW_BUTTON, StatusFilter.LOW, len(board.low) + len(board.out)),
+                view(texts.DASHBOARD_OUT_BUTTON, StatusFilter.OUT, len(board.out)),
             ],
             [
-                view("🟠 Near expiry", StatusFilter.EXPIRING, len(board.near_expiry)),
-                view("🔴 Expired", StatusFilter.EXPIRED, len(board.expired)),
+                view(
+                    texts.DASHBOARD_NEAR_EXPIRY_BUTTON,
+                    StatusFilter.EXPIRING,
+                    len(board.near_expiry),
+                ),
+                view(texts.DASHBOARD_EXPIRED_BUTTON, StatusFilter.EXPIRED, len(board.expired)),
             ],
             [
-                button("📦 All stock ›", cb.OpenInventory(StatusFilter.ALL, SortBy.NAME)),
-                button("🔄 Refresh", cb.OpenDashboard()),
+                button(texts.ALL_STOCK_BUTTON, cb.OpenInventory(StatusFilter.ALL, SortBy.NAME)),
+                button(texts.REFRESH_BUTTON, cb.OpenDashboard()),
             ],
         ]
     )
@@ -190,11 +181,13 @@ def history(
     more: bool,
 ) -> Markup | None:
     rows: list[list[InlineKeyboardButton]] = []
-    undo_buttons = [button(f"↩️ #{m}", cb.Undo(m)) for m in undoable[:6]]
+    undo_buttons = [button(texts.undo_movement_button(m), cb.Undo(m)) for m in undoable[:6]]
     if undo_buttons:
         rows.extend(undo_buttons[i : i + 3] for i in range(0, len(undo_buttons), 3))
     if entries and more:
-        rows.append([button("Older ›", cb.OpenHistory(product_id, entries[-1].movement.id))])
+        rows.append(
+            [button(texts.OLDER_BUTTON, cb.OpenHistory(product_id, entries[-1].movement.id))]
+        )
     return Markup(rows) if rows else None
 
 
@@ -202,30 +195,17 @@ def confirm_delete(product_id: int) -> Markup:
     return Markup(
         [
             [
-                button("🗑 Yes, archive it", cb.ConfirmDelete(product_id)),
-                button("✖️ Keep", cb.CancelFlow()),
+                button(texts.ARCHIVE_YES_BUTTON, cb.ConfirmDelete(product_id)),
+                button(texts.KEEP_BUTTON, cb.CancelFlow()),
             ]
         ]
     )
 
 
-EDIT_LABELS = {
-    cb.EditableField.NAME: "Name",
-    cb.EditableField.CATEGORY: "Category",
-    cb.EditableField.UNIT: "Unit",
-    cb.EditableField.THRESHOLD: "Min (low at)",
-    cb.EditableField.PRICE: "Price",
-    cb.EditableField.COST: "Cost",
-    cb.EditableField.BARCODE: "Barcode",
-    cb.EditableField.SUPPLIER: "Supplier",
-    cb.EditableField.WARNING_DAYS: "Expiry warning days",
-}
-
-
 def edit_fields(product_id: int) -> Markup:
-    buttons = [button(label, cb.EditField(product_id, f)) for f, label in EDIT_LABELS.items()]
+    buttons = [button(label, cb.EditField(product_id, f)) for f, label in texts.FIELD_LABEL.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button("✖️ Done", cb.CancelFlow())])
+    rows.append([button(texts.DONE_BUTTON, cb.CancelFlow())])
     return Markup(rows)
 
 
@@ -234,15 +214,16 @@ def team(members: Sequence[Member], me: int, shop_id: int) -> Markup | None:
     for member in members:
         if member.user_id == me:
             continue
-        name = member.name or str(member.user_id)
         other = Role.STAFF if member.is_owner else Role.OWNER
         rows.append(
             [
                 button(
-                    f"Make {name} {other.value}",
+                    texts.role_button(member, other),
                     cb.SetMemberRole(shop_id, member.user_id, other),
                 ),
-                button(f"🚫 Remove {name}", cb.RemoveMember(shop_id, member.user_id)),
+                button(
+                    texts.remove_member_button(member), cb.RemoveMember(shop_id, member.user_id)
+                ),
             ]
         )
     return Markup(rows) if rows else None
@@ -251,31 +232,23 @@ def team(members: Sequence[Member], me: int, shop_id: int) -> Markup | None:
 def shops(choices: Sequence[tuple[Shop, Member]], active: int | None) -> Markup:
     return Markup(
         [
-            [button(("✅ " if shop.id == active else "") + shop.name, cb.SwitchShop(shop.id))]
+            [button(texts.shop_button(shop, shop.id == active), cb.SwitchShop(shop.id))]
             for shop, _ in choices
         ]
     )
 
 
-SETTINGS_LABELS = {
-    cb.SettingsField.TIMEZONE: "🌍 Timezone",
-    cb.SettingsField.CURRENCY: "💱 Currency",
-    cb.SettingsField.NEAR_EXPIRY_DAYS: "⌛ Near-expiry days",
-    cb.SettingsField.ALERT_TIME: "⏰ Alert time",
-    cb.SettingsField.DATE_ORDER: "📅 Date order",
-    cb.SettingsField.QUIET_HOURS: "🌙 Quiet hours",
-}
-
-
 def settings(shop_id: int) -> Markup:
     """The buttons name their shop: pressed later, they change that shop, not the one
     active then."""
-    buttons = [button(label, cb.ChangeSetting(shop_id, f)) for f, label in SETTINGS_LABELS.items()]
+    buttons = [
+        button(label, cb.ChangeSetting(shop_id, f)) for f, label in texts.SETTINGS_LABELS.items()
+    ]
     return Markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def options(values: Sequence[tuple[str, str]]) -> Markup:
     buttons = [button(label, cb.ChooseOption(value)) for value, label in values]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button("✖️ Cancel", cb.CancelFlow())])
+    rows.append([button(texts.CANCEL_BUTTON, cb.CancelFlow())])
     return Markup(rows)

@@ -1,5 +1,10 @@
-"""Everything the bot says, in one place (English), and the one formatter for numbers,
-money and dates. Output is Telegram HTML: user-typed text is always escaped."""
+"""Everything the bot says, in English: replies, prompts, button labels, the command
+menu, alert messages and the wording of core's refusals; and the one formatter for
+numbers, money and dates. Output is Telegram HTML: user-typed text is always escaped.
+
+This is the language module: handlers, keyboards and the alert view take every word
+from here and build none of their own, so a second language is one more module with the
+same names (or these strings extracted into a gettext catalog with Babel)."""
 
 from __future__ import annotations
 
@@ -8,6 +13,15 @@ from decimal import Decimal
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.callbacks import EditableField, PromptKind, SettingsField
+from core.alert_model import (
+    AlertKind,
+    AlertPreferences,
+    BatchLine,
+    CrossingAlert,
+    Digest,
+    ReorderList,
+)
 from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
 from core.ledger import MovementResult
 from core.model import Member, Movement, Product, Reason, Role, Shop
@@ -29,40 +43,47 @@ REASON_VERB = {
     Reason.UNDO: "Undone",
 }
 
-STAFF_COMMANDS = [
-    ("stock", "Product card: on hand, batches, quick buttons"),
-    ("restock", "Add stock: /restock milk 20 exp 2026-06-01"),
-    ("sell", "Record a sale: /sell milk 2"),
-    ("remove", "Remove stock: /remove milk 1 damage"),
-    ("count", "Stocktake: /count milk 18"),
-    ("undo", "Undo your last movement"),
-    ("dashboard", "Low, out, near expiry, expired at a glance"),
-    ("inventory", "All stock, with filters"),
-    ("low", "Low and out of stock"),
-    ("expiring", "Near expiry"),
-    ("products", "The catalog"),
-    ("history", "Recent movements"),
-    ("export", "CSV of stock and ledger"),
-    ("reorder", "What to reorder, by supplier"),
-    ("alerts", "Choose which alerts reach you"),
-    ("shop", "Switch shop"),
-    ("help", "How to use the bot"),
-    ("cancel", "Leave the current step"),
-]
-OWNER_COMMANDS = [
-    *STAFF_COMMANDS[:10],
-    ("add", "New product: /add oat milk cat dairy unit l min 5"),
-    ("edit", "Change a product"),
-    ("delete", "Archive a product"),
-    *STAFF_COMMANDS[10:15],
-    ("invite", "Invite staff (or /invite owner)"),
-    ("team", "Members and roles"),
-    ("settings", "Timezone, expiry window, alert time, currency"),
-    ("quiet", "Quiet hours for alerts: /quiet 22:00-07:00"),
-    ("mute", "Mute a product's alerts: /mute milk"),
-    ("newshop", "Create another shop"),
-    *STAFF_COMMANDS[15:],
-]
+# The command menu (setMyCommands): every description once; each role's menu names its
+# commands in the order it shows them.
+COMMAND_DESCRIPTIONS = {
+    "stock": "Product card: on hand, batches, quick buttons",
+    "restock": "Add stock: /restock milk 20 exp 2026-06-01",
+    "sell": "Record a sale: /sell milk 2",
+    "remove": "Remove stock: /remove milk 1 damage",
+    "count": "Stocktake: /count milk 18",
+    "undo": "Undo your last movement",
+    "dashboard": "Low, out, near expiry, expired at a glance",
+    "inventory": "All stock, with filters",
+    "low": "Low and out of stock",
+    "expiring": "Near expiry",
+    "add": "New product: /add oat milk cat dairy unit l min 5",
+    "edit": "Change a product",
+    "delete": "Archive a product",
+    "products": "The catalog",
+    "history": "Recent movements",
+    "export": "CSV of stock and ledger",
+    "reorder": "What to reorder, by supplier",
+    "alerts": "Choose which alerts reach you",
+    "invite": "Invite staff (or /invite owner)",
+    "team": "Members and roles",
+    "settings": "Timezone, expiry window, alert time, currency",
+    "quiet": "Quiet hours for alerts: /quiet 22:00-07:00",
+    "mute": "Mute a product's alerts: /mute milk",
+    "newshop": "Create another shop",
+    "shop": "Switch shop",
+    "help": "How to use the bot",
+    "cancel": "Leave the current step",
+}
+_EVERYDAY = ("stock", "restock", "sell", "remove", "count", "undo", "dashboard", "inventory")
+_LOOKING = ("low", "expiring")
+_CATALOG = ("products", "history", "export", "reorder", "alerts")
+_MANAGING = ("add", "edit", "delete")
+_OWNING = ("invite", "team", "settings", "quiet", "mute", "newshop")
+_LAST = ("shop", "help", "cancel")
+STAFF_MENU = (*_EVERYDAY, *_LOOKING, *_CATALOG, *_LAST)
+OWNER_MENU = (*_EVERYDAY, *_LOOKING, *_MANAGING, *_CATALOG, *_OWNING, *_LAST)
+STAFF_COMMANDS = [(name, COMMAND_DESCRIPTIONS[name]) for name in STAFF_MENU]
+OWNER_COMMANDS = [(name, COMMAND_DESCRIPTIONS[name]) for name in OWNER_MENU]
 
 
 def h(text: str) -> str:
@@ -153,10 +174,6 @@ HELP = (
     '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
 )
 
-STATE_LOST = (
-    "⚠️ I lost track of that step (the session store is unavailable). "
-    "Please type the whole command, e.g. <code>/restock milk 20</code>."
-)
 STATE_LOST_PLAIN = (
     "⚠️ I lost track of that step (the session store is unavailable). "
     "Please type the whole command, e.g. /restock milk 20."
@@ -168,9 +185,7 @@ UNEXPECTED_ERROR = (
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."
 )
-NOT_IN_GROUP_SHOP = "This group belongs to a shop you are not a member of."
 BUTTON_EXPIRED = "This button is no longer valid."
-OWNERS_ONLY_FIELD = "owners only"
 
 
 # --- movements ------------------------------------------------------------------------
@@ -220,10 +235,6 @@ def stock_alert_hint(product: Product) -> str:
 def undone(result: MovementResult) -> str:
     product = result.product
     return f"↩️ Undone. <b>{h(product.name)}</b> on hand: {qty(product.on_hand, product.unit)}."
-
-
-def batch_report(lines: list[str]) -> str:
-    return "\n".join(lines)
 
 
 # --- views ----------------------------------------------------------------------------
@@ -383,3 +394,414 @@ def truncate(text: str) -> str:
     if len(text) <= MAX_MESSAGE:
         return text
     return text[: MAX_MESSAGE - 20].rsplit("\n", 1)[0] + "\n… (more not shown)"
+
+
+# --- guided steps and prompts ---------------------------------------------------------
+
+ASK_REPLY = "<i>Reply to this message, or /cancel.</i>"
+# What a stock command asks for when the quantity is missing, by command (or the card's
+# custom amount, `PromptKind.AMOUNT`).
+QUANTITY_PROMPT = {
+    "restock": "How many {unit} of <b>{name}</b> arrived? You may add "
+    "<code>exp 2026-06-01</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
+    "sell": "How many {unit} of <b>{name}</b> were sold?",
+    "remove": "How many {unit} of <b>{name}</b> to remove?",
+    "count": "How many {unit} of <b>{name}</b> did you count?",
+    PromptKind.AMOUNT.value: "By how much? e.g. <code>+3</code> or <code>-2</code> "
+    "({unit} of <b>{name}</b>)",
+}
+PRODUCT_PROMPT = "Which product? Type its name and quantity, e.g. <code>milk 20</code>."
+SIGNED_QUANTITY_USAGE = "+3 or -2"
+REASON_USAGE = "damage, expired, adjustment, sale or return"
+
+
+def quantity_prompt(command: str, product: Product) -> str:
+    return QUANTITY_PROMPT[command].format(unit=h(product.unit), name=h(product.name))
+
+
+def why_leaving(quantity: Decimal, product: Product) -> str:
+    return f"Why are {qty(quantity, product.unit)} of <b>{h(product.name)}</b> leaving?"
+
+
+def not_a_reason(reason: str) -> str:
+    return f"“{reason}” is not a reason."
+
+
+def did_you_mean(name: str) -> str:
+    return f"🤔 No product called “{h(name)}”. Did you mean:"
+
+
+def batch_report_header(applied: int, lines: int) -> str:
+    return f"📋 <b>{applied} of {lines} lines applied</b>"
+
+
+def batch_line_unreadable(line: int | None, message: str) -> str:
+    return f"❌ Line {line}: {h(message)}"
+
+
+def batch_line_refused(name: str, why: str) -> str:
+    return f"❌ {h(name)}: {h(why)}"
+
+
+UNDONE_TOAST = "Undone"
+CHOICE_NOT_YOURS = "This choice belongs to someone else's command."
+
+
+# --- the catalog ----------------------------------------------------------------------
+
+NAME_PROMPT = (
+    "What is the new product called? You can add details too, e.g. "
+    "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
+)
+PRODUCT_NEEDS_NAME = "The product needs a name."
+WHICH_PRODUCT = "Which product?"
+SEND_A_VALUE = "Send a value."
+FIELD_PROMPT = {
+    EditableField.NAME: "Send the new name.",
+    EditableField.CATEGORY: "Send the category, e.g. dairy.",
+    EditableField.UNIT: "Choose or type the unit.",
+    EditableField.THRESHOLD: "Send the low-stock threshold (reorder point), e.g. 5.",
+    EditableField.PRICE: "Send the store price, e.g. 2.40.",
+    EditableField.COST: "Send the supplier price, e.g. 1.10.",
+    EditableField.BARCODE: "Send the barcode.",
+    EditableField.SUPPLIER: "Send the supplier's name.",
+    EditableField.WARNING_DAYS: "Warn how many days before expiry? e.g. 3",
+}
+FIELD_LABEL = {
+    EditableField.NAME: "Name",
+    EditableField.CATEGORY: "Category",
+    EditableField.UNIT: "Unit",
+    EditableField.THRESHOLD: "Min (low at)",
+    EditableField.PRICE: "Price",
+    EditableField.COST: "Cost",
+    EditableField.BARCODE: "Barcode",
+    EditableField.SUPPLIER: "Supplier",
+    EditableField.WARNING_DAYS: "Expiry warning days",
+}
+
+
+def product_added(product: Product) -> str:
+    return (
+        f"✅ Added <b>{h(product.name)}</b> ({h(product.unit)}). "
+        f"Restock it with <code>/restock {h(product.name)} 10</code>."
+    )
+
+
+def editing(product: Product) -> str:
+    return f"✏️ Editing <b>{h(product.name)}</b>. What should change?"
+
+
+def product_saved(product: Product) -> str:
+    return f"✅ Saved <b>{h(product.name)}</b>. Anything else?"
+
+
+def ask_archive(product: Product) -> str:
+    return (
+        f"🗑 Archive <b>{h(product.name)}</b>? It leaves the catalog and lists; its history stays."
+    )
+
+
+ARCHIVED_TOAST = "Archived"
+
+
+def archived(product: Product) -> str:
+    return f"🗑 <b>{h(product.name)}</b> archived. Its history stays."
+
+
+# --- shops, team, settings ------------------------------------------------------------
+
+NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
+SHOP_NEEDS_NAME = "Give the shop a name."
+INVITE_USAGE = "/invite [owner]"
+SETTINGS_USAGE = (
+    "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "
+    "dates day-first|month-first | quiet 22:00-07:00|off"
+)
+SAY_WHICH_SETTING = "Say which setting and its new value."
+CHOOSE_DATE_ORDER = "Choose day-first or month-first."
+DATE_ORDER_CHOICES = (("day-first", "01.06.2026"), ("month-first", "06/01/2026"))
+SETTING_PROMPTS = {
+    SettingsField.TIMEZONE: "Send the shop's timezone, e.g. <code>Europe/Berlin</code>.",
+    SettingsField.CURRENCY: "Send the currency code, e.g. <code>EUR</code>.",
+    SettingsField.NEAR_EXPIRY_DAYS: "How many days before expiry should I warn? e.g. 7",
+    SettingsField.ALERT_TIME: "At what time should the daily alert come? e.g. 08:00",
+    SettingsField.DATE_ORDER: "How do you write dates?",
+    SettingsField.QUIET_HOURS: (
+        "When should alerts wait? e.g. <code>22:00-07:00</code>, or <code>off</code>."
+    ),
+}
+SETTINGS_LABELS = {
+    SettingsField.TIMEZONE: "🌍 Timezone",
+    SettingsField.CURRENCY: "💱 Currency",
+    SettingsField.NEAR_EXPIRY_DAYS: "⌛ Near-expiry days",
+    SettingsField.ALERT_TIME: "⏰ Alert time",
+    SettingsField.DATE_ORDER: "📅 Date order",
+    SettingsField.QUIET_HOURS: "🌙 Quiet hours",
+}
+
+
+def not_a_role(word: str) -> str:
+    return f"“{word}” is not a role."
+
+
+def member_name(member: Member) -> str:
+    return member.name or str(member.user_id)
+
+
+def member_removed(member: Member) -> str:
+    return f"Removed {member_name(member)}."
+
+
+def role_changed(member: Member) -> str:
+    return f"{member_name(member)} is now {member.role.value}."
+
+
+def your_shops(choices: list[tuple[Shop, Member]]) -> str:
+    lines = [f"• {h(shop.name)} ({member.role.value})" for shop, member in choices]
+    return "🏪 <b>Your shops</b>\n" + "\n".join(lines)
+
+
+def now_working_in(shop: Shop) -> str:
+    return f"Now working in {shop.name}."
+
+
+def settings_saved(shop: Shop) -> str:
+    return "✅ Saved.\n\n" + settings_text(shop)
+
+
+# --- looking and exporting ------------------------------------------------------------
+
+STOCK_USAGE = "/stock <name>, e.g. /stock milk"
+
+
+def chart_caption(product: Product, days: int) -> str:
+    return f"📈 {h(product.name)}: last {days} days"
+
+
+EXPORT_PREPARING = "⏳ Preparing the export…"
+EXPORT_READY = "✅ Export ready."
+EXPORT_STOCK_CAPTION = "📦 Stock snapshot"
+
+
+def export_progress(rows: int) -> str:
+    return f"⏳ Preparing the export… {rows} movements so far"
+
+
+def export_ledger_caption(rows: int) -> str:
+    return f"🧾 Ledger: {rows} movements"
+
+
+# --- button labels --------------------------------------------------------------------
+
+CANCEL_BUTTON = "✖️ Cancel"
+DONE_BUTTON = "✖️ Done"
+CARD_BUTTON = "📦 Card"
+UNDO_BUTTON = "↩️ Undo"
+UNDO_ALL_BUTTON = "↩️ Undo all"
+CUSTOM_AMOUNT_BUTTON = "±…"
+SELL_BUTTON = "💶 Sell…"
+RESTOCK_BUTTON = "📥 Restock…"
+COUNT_BUTTON = "🧮 Count…"
+HISTORY_BUTTON = "🧾 History"
+CHART_BUTTON = "📈 Chart"
+REFRESH_BUTTON = "🔄 Refresh"
+OLDER_BUTTON = "Older ›"
+ALL_STOCK_BUTTON = "📦 All stock ›"
+ARCHIVE_YES_BUTTON = "🗑 Yes, archive it"
+KEEP_BUTTON = "✖️ Keep"
+SORT_LABELS = {"name": "A–Z", "qty": "Qty", "expiry": "Expiry"}
+REASON_BUTTONS = (
+    (Reason.SALE, "💶 Sale"),
+    (Reason.DAMAGE, "💥 Damage"),
+    (Reason.EXPIRED, "⌛ Expired"),
+    (Reason.ADJUSTMENT, "🧮 Adjustment"),
+    (Reason.RETURN, "↩️ Return"),
+)
+DASHBOARD_LOW_BUTTON = "🟠 Low"
+DASHBOARD_OUT_BUTTON = "🔴 Out"
+DASHBOARD_NEAR_EXPIRY_BUTTON = "🟠 Near expiry"
+DASHBOARD_EXPIRED_BUTTON = "🔴 Expired"
+
+
+def undo_button(label: str = "") -> str:
+    return f"{UNDO_BUTTON} {label}".strip()
+
+
+def undo_movement_button(movement_id: int) -> str:
+    return f"↩️ #{movement_id}"
+
+
+def product_button(product: Product) -> str:
+    return f"📦 {product.name}"
+
+
+def view_button(label: str, count: int) -> str:
+    return f"{label} ({count}) ›"
+
+
+def role_button(member: Member, role: Role) -> str:
+    return f"Make {member_name(member)} {role.value}"
+
+
+def remove_member_button(member: Member) -> str:
+    return f"🚫 Remove {member_name(member)}"
+
+
+def shop_button(shop: Shop, active: bool) -> str:
+    return ("✅ " if active else "") + shop.name
+
+
+# --- alerts ---------------------------------------------------------------------------
+
+SECTION_LINES = 10  # lines per digest section before "… and N more"
+
+KIND_LABEL = {
+    AlertKind.LOW: "Low stock",
+    AlertKind.OUT: "Out of stock",
+    AlertKind.EXPIRY: "Expired and expiring",
+    AlertKind.REORDER: "Reorder dates",
+}
+REORDER_REASON_LABEL = {"out": "out", "low": "low", "reorder_due": "reorder date due"}
+ALERT_RESTOCK_BUTTON = "📦 Restock…"
+ALERT_CARD_BUTTON = "🗂 Open card"
+SNOOZE_BUTTON = "😴 Snooze 1 day"
+ORDERED_BUTTON = "✅ Ordered"
+WRITE_OFF_BUTTON = "🗑 Write off expired"
+VIEW_EXPIRED_BUTTON = "View expired"
+VIEW_EXPIRING_BUTTON = "View expiring"
+VIEW_OUT_BUTTON = "View out"
+VIEW_LOW_BUTTON = "View low"
+REORDER_LIST_BUTTON = "🧾 Reorder list"
+QUIET_USAGE = "Use: /quiet 22:00-07:00, or /quiet off"
+MUTE_USAGE = "Use: /mute <product> or /unmute <product>"
+
+
+def crossing_text(alert: CrossingAlert) -> str:
+    product = alert.product
+    name = f"<b>{h(product.name)}</b>"
+    if alert.kind is AlertKind.OUT:
+        head = f"🔴 {name} is out of stock."
+    else:
+        head = (
+            f"🟠 {name} is running low: {qty(alert.on_hand, product.unit)} left "
+            f"(reorder point {qty(product.threshold, product.unit)})."
+        )
+    reminder = "⏰ Reminder, snoozed yesterday.\n" if alert.reminder else ""
+    supplier = f"\nSupplier: {h(product.supplier)}" if product.supplier else ""
+    return f"{reminder}{head}{supplier}\n<i>{h(alert.shop.name)}</i>"
+
+
+def _section(title: str, lines: list[str]) -> str:
+    shown = lines[:SECTION_LINES]
+    more = len(lines) - len(shown)
+    tail = [f"… and {more} more"] if more else []
+    return "\n".join([f"<b>{title} ({len(lines)})</b>", *shown, *tail])
+
+
+def _batch_line(line: BatchLine, verb: str) -> str:
+    product, batch = line.product, line.batch
+    return f"• {h(product.name)} — {qty(batch.quantity, product.unit)}, {verb} {day(batch.expiry)}"
+
+
+def _product_line(product: Product, extra: str = "") -> str:
+    return f"• {h(product.name)}{extra}"
+
+
+def digest_text(digest: Digest) -> str:
+    sections = [f"☀️ <b>{h(digest.shop.name)}</b> — {day(digest.day)}"]
+    if digest.expired:
+        sections.append(_section("🔴 Expired", [_batch_line(x, "expired") for x in digest.expired]))
+    if digest.expiring:
+        sections.append(
+            _section("🟠 Expiring soon", [_batch_line(x, "good until") for x in digest.expiring])
+        )
+    if digest.out:
+        sections.append(_section("🔴 Out of stock", [_product_line(p) for p in digest.out]))
+    if digest.low:
+        lines = [
+            _product_line(p, f" — {qty(p.on_hand, p.unit)} (min {qty(p.threshold, p.unit)})")
+            for p in digest.low
+        ]
+        sections.append(_section("🟠 Low stock", lines))
+    if digest.reorder_due:
+        lines = [_product_line(p, f" — since {day(p.reorder_date)}") for p in digest.reorder_due]
+        sections.append(_section("📅 Time to reorder", lines))
+    return "\n\n".join(sections)
+
+
+def reorder_text(found: ReorderList) -> str:
+    if found.is_empty:
+        return "🧾 Nothing to reorder: everything is above its reorder point."
+    parts = [f"🧾 <b>Reorder list</b> — {h(found.shop.name)}"]
+    for group in found.groups:
+        lines = [f"<b>{h(group.supplier or 'No supplier')}</b>"]
+        for line in group.lines:
+            p = line.product
+            why = ", ".join(REORDER_REASON_LABEL[r] for r in line.reasons)
+            ordered = " · ✅ ordered" if line.ordered else ""
+            lines.append(
+                f"• {h(p.name)} — {qty(p.on_hand, p.unit)} "
+                f"(min {qty(p.threshold, p.unit)}; {why}){ordered}"
+            )
+        parts.append("\n".join(lines))
+    parts.append("Tap “Received” when a delivery comes in to record the restock.")
+    return truncate("\n\n".join(parts))
+
+
+def received_button(product: Product) -> str:
+    return f"📦 Received: {product.name[:24]}"
+
+
+def preferences_text(prefs: AlertPreferences) -> str:
+    lines = [f"🔔 <b>Your alerts</b> — {h(prefs.shop.name)}"]
+    for kind in AlertKind:
+        mark = "✅" if kind in prefs.kinds else "▫️"
+        lines.append(f"{mark} {KIND_LABEL[kind]}")
+    lines.append(f"Daily digest at {prefs.shop.alert_time.strftime('%H:%M')} shop time.")
+    if prefs.is_owner:
+        settings = prefs.settings
+        if settings.quiet_start and settings.quiet_end:
+            quiet = (
+                f"{settings.quiet_start.strftime('%H:%M')}–{settings.quiet_end.strftime('%H:%M')}"
+            )
+            lines.append(f"Quiet hours: {quiet} (pushes wait until they end).")
+        else:
+            lines.append("Quiet hours: off. Set with <code>/quiet 22:00-07:00</code>.")
+        if prefs.muted:
+            names = ", ".join(h(p.name) for p in prefs.muted)
+            lines.append(f"Muted products: {names}")
+        lines.append("Mute a product with <code>/mute &lt;name&gt;</code>.")
+    return "\n".join(lines)
+
+
+def toggle_kind_button(kind: AlertKind, enabled: bool) -> str:
+    return f"{'Turn off' if enabled else 'Turn on'}: {KIND_LABEL[kind]}"
+
+
+def unmute_button(product: Product) -> str:
+    return f"🔔 Unmute {product.name[:24]}"
+
+
+def snoozed(until_text: str) -> str:
+    return f"😴 Snoozed. I'll remind you {until_text} if it is still short."
+
+
+def ordered(product: Product) -> str:
+    return f"✅ {product.name} marked as ordered; its alerts resume after the next restock."
+
+
+def written_off(count: int) -> str:
+    if count == 0:
+        return "Nothing expired to write off."
+    return f"🗑 Wrote off expired stock of {count} product{'s' if count != 1 else ''}."
+
+
+def muted(product: Product, is_muted: bool) -> str:
+    state = "muted" if is_muted else "unmuted"
+    return f"🔕 Alerts for {h(product.name)} {state}."
+
+
+def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
+    if prefs_start is None:
+        return "🔔 Quiet hours are off."
+    return f"🌙 Quiet hours {prefs_start}–{prefs_end}: pushes wait until they end."

@@ -143,7 +143,7 @@ async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = 
         message = update.effective_message
         if message is not None:
             await message.reply_text(
-                f"{text}\n<i>Reply to this message, or /cancel.</i>",
+                f"{text}\n{texts.ASK_REPLY}",
                 reply_markup=ForceReply(selective=True),
             )
     else:
@@ -212,7 +212,7 @@ async def recall(context: BotContext, update: Update, token: str) -> dict[str, A
     if pending is None:
         return None
     if update.effective_user is None or pending.get("user") != update.effective_user.id:
-        raise InvalidValue("This choice belongs to someone else's command.")
+        raise InvalidValue(texts.CHOICE_NOT_YOURS)
     return pending
 
 
@@ -239,7 +239,7 @@ async def resolve_or_suggest(
             raise missing from None  # its message names the suggestions as text
         await respond(
             update,
-            f"🤔 No product called “{texts.h(missing.name)}”. Did you mean:",
+            texts.did_you_mean(missing.name),
             keyboards.suggestions(token, missing.suggestions),
             edit=False,
         )

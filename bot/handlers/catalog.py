@@ -26,22 +26,6 @@ from core.catalog import ProductFields
 from core.errors import OwnerOnly
 from core.model import UNITS
 
-NAME_PROMPT = (
-    "What is the new product called? You can add details too, e.g. "
-    "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
-)
-FIELD_PROMPT = {
-    cb.EditableField.NAME: "Send the new name.",
-    cb.EditableField.CATEGORY: "Send the category, e.g. dairy.",
-    cb.EditableField.UNIT: "Choose or type the unit.",
-    cb.EditableField.THRESHOLD: "Send the low-stock threshold (reorder point), e.g. 5.",
-    cb.EditableField.PRICE: "Send the store price, e.g. 2.40.",
-    cb.EditableField.COST: "Send the supplier price, e.g. 1.10.",
-    cb.EditableField.BARCODE: "Send the barcode.",
-    cb.EditableField.SUPPLIER: "Send the supplier's name.",
-    cb.EditableField.WARNING_DAYS: "Warn how many days before expiry? e.g. 3",
-}
-
 
 def fields_of(parsed: AddProduct) -> ProductFields:
     return ProductFields(
@@ -64,7 +48,7 @@ async def add(update: Update, context: BotContext) -> None:
     parsed = parse_add(message_args(update), day_first=where.shop.day_first)
     if parsed.name is None:
         await start_flow(context, update, {"kind": "add"})
-        await ask(update, NAME_PROMPT)
+        await ask(update, texts.NAME_PROMPT)
         return
     await _add(update, context, parsed)
 
@@ -73,7 +57,7 @@ async def continue_add(update: Update, context: BotContext, reply: str) -> None:
     where = await here(update, context)
     parsed = parse_add(reply, day_first=where.shop.day_first)
     if parsed.name is None:
-        raise ParseError("The product needs a name.", USAGE[Command.ADD])
+        raise ParseError(texts.PRODUCT_NEEDS_NAME, USAGE[Command.ADD])
     await _add(update, context, parsed)
 
 
@@ -81,13 +65,7 @@ async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
     where = await here(update, context)
     product = await catalog.add_product(context.services.uow(), where.actor, fields_of(parsed))
     await end_flow(context, update)
-    await respond(
-        update,
-        f"✅ Added <b>{texts.h(product.name)}</b> ({texts.h(product.unit)}). "
-        f"Restock it with <code>/restock {texts.h(product.name)} 10</code>.",
-        keyboards.card(product.id),
-        edit=False,
-    )
+    await respond(update, texts.product_added(product), keyboards.card(product.id), edit=False)
 
 
 async def edit(update: Update, context: BotContext) -> None:
@@ -106,7 +84,7 @@ async def _named_product(
         raise OwnerOnly(owner_action)
     text = message_args(update).strip()
     if not text:
-        raise ParseError("Which product?", USAGE[command])
+        raise ParseError(texts.WHICH_PRODUCT, USAGE[command])
     product = await resolve_or_suggest(update, context, where, text, command.value, text)
     return product.id if product is not None else None
 
@@ -114,12 +92,7 @@ async def _named_product(
 async def show_edit(update: Update, context: BotContext, product_id: int) -> None:
     where = await here(update, context, product_id=product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, product_id)
-    await respond(
-        update,
-        f"✏️ Editing <b>{texts.h(product.name)}</b>. What should change?",
-        keyboards.edit_fields(product.id),
-        edit=False,
-    )
+    await respond(update, texts.editing(product), keyboards.edit_fields(product.id), edit=False)
 
 
 async def on_edit_field(update: Update, context: BotContext, action: cb.EditField) -> None:
@@ -137,14 +110,14 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
     await start_flow(context, update, flow)
     await answer(update)
     markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else None
-    await ask(update, FIELD_PROMPT[action.field], markup)
+    await ask(update, texts.FIELD_PROMPT[action.field], markup)
 
 
 def field_change(field: cb.EditableField, value: str) -> ProductFields:
-    usage = FIELD_PROMPT[field]
+    usage = texts.FIELD_PROMPT[field]
     text = value.strip()
     if not text:
-        raise ParseError("Send a value.", usage)
+        raise ParseError(texts.SEND_A_VALUE, usage)
     match field:
         case cb.EditableField.NAME:
             return ProductFields(name=text)
@@ -176,10 +149,7 @@ async def continue_edit(
     )
     await end_flow(context, update)
     await respond(
-        update,
-        f"✅ Saved <b>{texts.h(product.name)}</b>. Anything else?",
-        keyboards.edit_fields(product.id),
-        edit=False,
+        update, texts.product_saved(product), keyboards.edit_fields(product.id), edit=False
     )
 
 
@@ -193,16 +163,12 @@ async def ask_delete(update: Update, context: BotContext, product_id: int) -> No
     where = await here(update, context, product_id=product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, product_id)
     await respond(
-        update,
-        f"🗑 Archive <b>{texts.h(product.name)}</b>? It leaves the catalog and lists; "
-        "its history stays.",
-        keyboards.confirm_delete(product.id),
-        edit=False,
+        update, texts.ask_archive(product), keyboards.confirm_delete(product.id), edit=False
     )
 
 
 async def on_confirm_delete(update: Update, context: BotContext, action: cb.ConfirmDelete) -> None:
     where = await here(update, context, product_id=action.product_id)
     product = await catalog.archive_product(context.services.uow(), where.actor, action.product_id)
-    await answer(update, "Archived")
-    await respond(update, f"🗑 <b>{texts.h(product.name)}</b> archived. Its history stays.")
+    await answer(update, texts.ARCHIVED_TOAST)
+    await respond(update, texts.archived(product))

@@ -7,6 +7,7 @@ import io
 
 from telegram import Update
 
+from bot import texts
 from bot.context import BotContext
 from bot.handlers.base import here
 from core import inventory
@@ -32,7 +33,7 @@ async def export(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     owner = where.is_owner
-    progress = await message.reply_text("⏳ Preparing the export…")
+    progress = await message.reply_text(texts.EXPORT_PREPARING)
 
     stock = io.StringIO()
     writer = csv.writer(stock)
@@ -116,15 +117,15 @@ async def export(update: Update, context: BotContext) -> None:
         if len(entries) < EXPORT_PAGE:
             break
         before = entries[-1].movement.id
-        await progress.edit_text(f"⏳ Preparing the export… {rows} movements so far")
+        await progress.edit_text(texts.export_progress(rows))
 
     day = services.clock.now().date().isoformat()
     await message.reply_document(
-        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption="📦 Stock snapshot"
+        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption=texts.EXPORT_STOCK_CAPTION
     )
     await message.reply_document(
         ledger.getvalue().encode(),
         filename=f"ledger-{day}.csv",
-        caption=f"🧾 Ledger: {rows} movements",
+        caption=texts.export_ledger_caption(rows),
     )
-    await progress.edit_text("✅ Export ready.")
+    await progress.edit_text(texts.EXPORT_READY)

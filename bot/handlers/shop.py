@@ -33,12 +33,6 @@ from core import shops
 from core.errors import NoActiveShop, OwnerOnly
 from core.model import Role
 
-NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
-SETTINGS_USAGE = (
-    "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "
-    "dates day-first|month-first | quiet 22:00-07:00|off"
-)
-
 
 def _args(context: BotContext) -> str:
     return " ".join(context.args or [])
@@ -72,7 +66,7 @@ async def newshop(update: Update, context: BotContext) -> None:
     assert update.effective_user is not None
     name = _args(context)
     if not name.strip():
-        raise ParseError("Give the shop a name.", NEWSHOP_USAGE)
+        raise ParseError(texts.SHOP_NEEDS_NAME, texts.NEWSHOP_USAGE)
     services = context.services
     shop = await shops.create_shop(
         services.uow(),
@@ -91,7 +85,7 @@ async def invite(update: Update, context: BotContext) -> None:
     where = await here(update, context, linking=True)
     arg = _args(context).strip().lower()
     if arg not in {"", "staff", "owner"}:
-        raise ParseError(f"“{arg}” is not a role.", "/invite [owner]")
+        raise ParseError(texts.not_a_role(arg), texts.INVITE_USAGE)
     role = Role.OWNER if arg == "owner" else Role.STAFF
     services = context.services
     created = await shops.create_invite(
@@ -119,14 +113,14 @@ async def show_team(update: Update, context: BotContext, where: Here) -> None:
 async def on_remove_member(update: Update, context: BotContext, action: cb.RemoveMember) -> None:
     where = await here_in(update, context, action.shop_id)
     removed = await shops.remove_member(context.services.uow(), where.actor, action.user_id)
-    await answer(update, f"Removed {removed.name or removed.user_id}.")
+    await answer(update, texts.member_removed(removed))
     await show_team(update, context, where)
 
 
 async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberRole) -> None:
     where = await here_in(update, context, action.shop_id)
     member = await shops.set_role(context.services.uow(), where.actor, action.user_id, action.role)
-    await answer(update, f"{member.name or member.user_id} is now {member.role.value}.")
+    await answer(update, texts.role_changed(member))
     await set_menu_for(context.bot, member.user_id, member.role)
     await show_team(update, context, where)
 
@@ -140,16 +134,13 @@ async def shop_switch(update: Update, context: BotContext) -> None:
         active: int | None = (await here(update, context)).shop.id
     except NoActiveShop:
         active = None
-    lines = [f"• {texts.h(shop.name)} ({member.role.value})" for shop, member in choices]
-    await respond(
-        update, "🏪 <b>Your shops</b>\n" + "\n".join(lines), keyboards.shops(choices, active)
-    )
+    await respond(update, texts.your_shops(list(choices)), keyboards.shops(choices, active))
 
 
 async def on_switch_shop(update: Update, context: BotContext, action: cb.SwitchShop) -> None:
     assert update.effective_user is not None
     shop = await shops.switch_shop(context.services.uow(), update.effective_user.id, action.shop_id)
-    await answer(update, f"Now working in {shop.name}.")
+    await answer(update, texts.now_working_in(shop))
     await shop_switch(update, context)
 
 
@@ -166,17 +157,6 @@ SETTING_WORDS = {
     "quiet": cb.SettingsField.QUIET_HOURS,
 }
 
-SETTING_PROMPTS = {
-    cb.SettingsField.TIMEZONE: "Send the shop's timezone, e.g. <code>Europe/Berlin</code>.",
-    cb.SettingsField.CURRENCY: "Send the currency code, e.g. <code>EUR</code>.",
-    cb.SettingsField.NEAR_EXPIRY_DAYS: "How many days before expiry should I warn? e.g. 7",
-    cb.SettingsField.ALERT_TIME: "At what time should the daily alert come? e.g. 08:00",
-    cb.SettingsField.DATE_ORDER: "How do you write dates?",
-    cb.SettingsField.QUIET_HOURS: (
-        "When should alerts wait? e.g. <code>22:00-07:00</code>, or <code>off</code>."
-    ),
-}
-
 
 def settings_change(field: cb.SettingsField, value: str) -> shops.SettingsChange:
     if field is cb.SettingsField.TIMEZONE:
@@ -189,7 +169,7 @@ def settings_change(field: cb.SettingsField, value: str) -> shops.SettingsChange
         return shops.SettingsChange(alert_time=parse_alert_time(value))
     order = value.strip().lower().replace("_", "-")
     if order not in {"day-first", "month-first"}:
-        raise ParseError("Choose day-first or month-first.", SETTINGS_USAGE)
+        raise ParseError(texts.CHOOSE_DATE_ORDER, texts.SETTINGS_USAGE)
     return shops.SettingsChange(day_first=order == "day-first")
 
 
@@ -204,7 +184,7 @@ async def settings(update: Update, context: BotContext) -> None:
         return
     field = SETTING_WORDS.get(words[0].lower())
     if field is None or len(words) < 2:
-        raise ParseError("Say which setting and its new value.", SETTINGS_USAGE)
+        raise ParseError(texts.SAY_WHICH_SETTING, texts.SETTINGS_USAGE)
     await apply_setting(update, context, field, words[1])
 
 
@@ -229,7 +209,7 @@ async def apply_setting(
     await end_flow(context, update)
     await respond(
         update,
-        "✅ Saved.\n\n" + texts.settings_text(shop),
+        texts.settings_saved(shop),
         keyboards.settings(shop.id),
         edit=False,
     )
@@ -246,9 +226,9 @@ async def on_change_setting(update: Update, context: BotContext, action: cb.Chan
     }
     await start_flow(context, update, flow)
     markup = (
-        keyboards.options([("day-first", "01.06.2026"), ("month-first", "06/01/2026")])
+        keyboards.options(texts.DATE_ORDER_CHOICES)
         if action.field is cb.SettingsField.DATE_ORDER
         else None
     )
     await answer(update)
-    await ask(update, SETTING_PROMPTS[action.field], markup)
+    await ask(update, texts.SETTING_PROMPTS[action.field], markup)

@@ -44,16 +44,7 @@ from core.ledger import MovementResult
 from core.model import Product, Reason
 from core.quantities import format_quantity
 
-ADJUST = "adjust"  # the card's custom-amount step: a signed quantity
-QUANTITY_PROMPT = {
-    Command.RESTOCK.value: "How many {unit} of <b>{name}</b> arrived? You may add "
-    "<code>exp 2026-06-01</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
-    Command.SELL.value: "How many {unit} of <b>{name}</b> were sold?",
-    Command.REMOVE.value: "How many {unit} of <b>{name}</b> to remove?",
-    Command.COUNT.value: "How many {unit} of <b>{name}</b> did you count?",
-    ADJUST: "By how much? e.g. <code>+3</code> or <code>-2</code> ({unit} of <b>{name}</b>)",
-}
-PRODUCT_PROMPT = "Which product? Type its name and quantity, e.g. <code>milk 20</code>."
+ADJUST = cb.PromptKind.AMOUNT.value  # the card's custom-amount step: a signed quantity
 PROMPT_COMMAND = {
     cb.PromptKind.AMOUNT: ADJUST,
     cb.PromptKind.SELL: Command.SELL.value,
@@ -108,7 +99,7 @@ async def proceed(
             step = {"kind": "stock", "command": command.value}
             await start_flow(context, update, step, key=key)
             choices = await _product_buttons(update, context, where, command, key)
-            await ask(update, PRODUCT_PROMPT, choices)
+            await ask(update, texts.PRODUCT_PROMPT, choices)
             return
         found = await resolve_or_suggest(
             update, context, where, parsed.name, command.value, text, key=key
@@ -135,11 +126,7 @@ async def proceed(
             key=key,
         )
         await respond(
-            update,
-            f"Why are {texts.qty(parsed.quantity, product.unit)} of "
-            f"<b>{texts.h(product.name)}</b> leaving?",
-            keyboards.reasons(),
-            edit=False,
+            update, texts.why_leaving(parsed.quantity, product), keyboards.reasons(), edit=False
         )
         return
     result = await execute(context, where, parsed, product_id, key or request_key(update))
@@ -166,8 +153,7 @@ async def ask_quantity(
 ) -> None:
     step = {"kind": "stock", "command": command, "product_id": product.id}
     await start_flow(context, update, step, key=key)
-    prompt = QUANTITY_PROMPT[command].format(unit=texts.h(product.unit), name=texts.h(product.name))
-    await ask(update, prompt)
+    await ask(update, texts.quantity_prompt(command, product))
 
 
 async def execute(
@@ -218,20 +204,20 @@ async def _batch(
     movements: list[int] = []
     for index, item in enumerate(parse_lines(command, text, day_first=where.shop.day_first)):
         if isinstance(item, ParseError):
-            lines.append(f"❌ Line {item.line}: {texts.h(item.message)}")
+            lines.append(texts.batch_line_unreadable(item.line, item.message))
             continue
         assert item.name is not None
         try:
             product = await catalog.find_product(services.uow(), where.actor, item.name)
             result = await execute(context, where, item, product.id, request_key(update, index))
         except DomainError as refused:
-            lines.append(f"❌ {texts.h(item.name)}: {texts.h(refused.message)}")
+            lines.append(texts.batch_line_refused(item.name, refused.message))
             continue
         if result.movement is not None:
             movements.append(result.movement.id)
         lines.append(texts.movement_done(result, where.shop, show_cost=where.is_owner))
     good = sum(1 for line in lines if line.startswith("✅"))
-    header = f"📋 <b>{good} of {len(lines)} lines applied</b>"
+    header = texts.batch_report_header(good, len(lines))
     await respond(update, "\n".join([header, *lines]), keyboards.undo_many(movements), edit=False)
 
 
@@ -241,7 +227,7 @@ async def _batch(
 def _signed_quantity(text: str) -> Decimal:
     cleaned = text.strip().replace("−", "-")
     sign = Decimal(-1) if cleaned.startswith("-") else Decimal(1)
-    quantity = parse_quantity(cleaned.lstrip("+-").strip(), "+3 or -2")
+    quantity = parse_quantity(cleaned.lstrip("+-").strip(), texts.SIGNED_QUANTITY_USAGE)
     return sign * quantity
 
 
@@ -279,9 +265,7 @@ async def continue_reason(
     try:
         chosen = Reason(reason)
     except ValueError:
-        raise ParseError(
-            f"“{reason}” is not a reason.", "damage, expired, adjustment, sale or return"
-        ) from None
+        raise ParseError(texts.not_a_reason(reason), texts.REASON_USAGE) from None
     parsed = RemoveProduct("_", Decimal(flow["quantity"]), chosen, flow.get("note", ""))
     await proceed(
         update, context, where, Command.REMOVE, parsed, flow["product_id"], "", flow.get("key")
@@ -375,7 +359,7 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
     if query is None or not isinstance(query.message, Message):
         await respond(update, texts.undone(result), keyboards.movement(None, result.product.id))
         return
-    await answer(update, "Undone")
+    await answer(update, texts.UNDONE_TOAST)
     markup = query.message.reply_markup
     if keyboards.is_card(markup):
         await show_card(update, context, where, result.product.id)

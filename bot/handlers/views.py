@@ -16,14 +16,12 @@ from bot.parsing import Command, ParseError, parse_command, parse_inventory
 from core import catalog, inventory
 from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
 
-STOCK_USAGE = "/stock <name>, e.g. /stock milk"
-
 
 async def stock(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     text = message_args(update)
     if not text.strip():
-        raise ParseError("Which product?", STOCK_USAGE)
+        raise ParseError(texts.WHICH_PRODUCT, texts.STOCK_USAGE)
     product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
     if product is not None:
         await show_card(update, context, where, product.id)
@@ -187,5 +185,5 @@ async def on_chart(update: Update, context: BotContext, action: cb.OpenChart) ->
     if message is not None:
         await message.reply_photo(
             await stock_chart_png(timeline),
-            caption=f"📈 {texts.h(timeline.product.name)}: last {CHART_DAYS} days",
+            caption=texts.chart_caption(timeline.product, CHART_DAYS),
         )
