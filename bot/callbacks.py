@@ -243,12 +243,6 @@ class ChooseOption(CallbackAction):
     value: str
 
 
-@action("alert:snooze")
-@dataclass(frozen=True)
-class SnoozeAlert(CallbackAction):
-    product_id: int
-
-
 @action("al:snz")
 @dataclass(frozen=True)
 class SnoozeCrossing(CallbackAction):

@@ -166,10 +166,6 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
-
-
 @dataclass(frozen=True)
 class InboxItem:
     update_id: int

@@ -12,15 +12,15 @@ cover (the same key used concurrently on two different products, or by two proce
 SQLite): the losing transaction fails on insert. The unit of work turns that
 IntegrityError into `DuplicateRequest` and rolls back; nothing of the losing attempt is
 kept. Running the same use case again with the same key then finds the winner's movement
-and returns it as a replay — `retry_on_duplicate` does exactly that once.
+and returns it as a replay.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -63,8 +63,6 @@ from db.repositories import (
 )
 
 IDEMPOTENCY_CONSTRAINT = "uq_movements_shop_id_idempotency_key"
-
-T = TypeVar("T")
 
 
 class DuplicateRequest(DomainError):
@@ -192,14 +190,3 @@ def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
         return SqlUnitOfWork(sessions, lock=lock)
 
     return make
-
-
-async def retry_on_duplicate(call: Callable[[], Awaitable[T]], attempts: int = 2) -> T:
-    """Run `call` (a use case with a fresh unit of work and the same idempotency key) again
-    when it lost a duplicate-key race; the second run returns the winner's result."""
-    for _ in range(attempts - 1):
-        try:
-            return await call()
-        except DuplicateRequest:
-            continue
-    return await call()

@@ -49,10 +49,6 @@ class PostgresLeader:
         self._key = key
         self._connection: AsyncConnection | None = None
 
-    @property
-    def holds_lock(self) -> bool:
-        return self._connection is not None
-
     async def is_leader(self) -> bool:
         if self._connection is not None:
             try:

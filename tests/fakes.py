@@ -355,7 +355,7 @@ class FakeUnitOfWork:
 
 
 def uow_factory(store: FakeStore) -> Callable[[], FakeUnitOfWork]:
-    """A `UnitOfWorkFactory`: a new unit of work on the shared store per call."""
+    """A new unit of work on the shared store per call, as `db.uow.uow_factory` makes."""
     return lambda: FakeUnitOfWork(store)
 
 

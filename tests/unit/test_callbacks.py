@@ -22,7 +22,6 @@ from bot.callbacks import (
     OpenInventory,
     PickProduct,
     SetMemberRole,
-    SnoozeAlert,
     Undo,
     _optional_of,
     decode,
@@ -46,7 +45,6 @@ from core.model import Role
         (PickProduct("k3Xz", 5), "pick:k3Xz:5"),
         (SetMemberRole(7, 42, Role.STAFF), "team:role:7:42:staff"),
         (CancelFlow(), "flow:cancel"),
-        (SnoozeAlert(8), "alert:snooze:8"),
     ],
 )
 def test_encodes_compactly_and_decodes_back(action: CallbackAction, data: str) -> None:
