@@ -11,6 +11,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 
 from bot.clock import SystemClock
 from bot.context import BotContext, Services, StockbotApp
+from bot.sending import RetryingRequest
 from bot.settings import Settings
 from bot.state import MemoryStateStore, RedisStateStore, StateStore, redis_client
 from db.engine import create_engine, database_url
@@ -18,6 +19,8 @@ from db.inbox import SqlInbox
 from db.uow import uow_factory
 
 log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 8
 
 
 def build_services(settings: Settings) -> Services:
@@ -58,6 +61,7 @@ def build_application(services: Services, token: str) -> StockbotApp:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
         .updater(None)
+        .request(RetryingRequest())
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(
@@ -68,8 +72,10 @@ def build_application(services: Services, token: str) -> StockbotApp:
     )
     if settings.telegram_rate_limit:
         # Replies keep within Telegram's limits (30/s, 20/min per group) in this process;
-        # alert fan-out also shares one budget across processes (jobs.ratelimit).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        # alert fan-out also shares one budget across processes (jobs.ratelimit). A 429
+        # pauses every request for its retry_after; a confirmation outlasts a long one
+        # (12 s of retry_after=3 was seen) rather than being dropped after two tries.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     application: StockbotApp = builder.build()
     application.bot_data["services"] = services
     register(application)
