@@ -31,6 +31,9 @@ LONGEST_BACKOFF_SECONDS = 8.0
 # Long enough for a Telegram hiccup (seen: 8 s of 500s, 12 s of hanging sends), short
 # enough that a person still connects the answer with what they typed.
 RETRY_FOR_SECONDS = 40.0
+# A toast is worth nothing a few seconds late, and one sent again after a timeout that
+# Telegram did receive is refused as already answered.
+NOT_RETRIED = frozenset({"answerCallbackQuery"})
 
 
 class RetryingRequest(HTTPXRequest):
@@ -60,7 +63,7 @@ class RetryingRequest(HTTPXRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        deadline = self._monotonic() + self._retry_for
+        deadline = self._monotonic() + (0 if _method(url) in NOT_RETRIED else self._retry_for)
         backoff = self._first_backoff
         attempt = 1
         while True:

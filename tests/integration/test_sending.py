@@ -143,3 +143,12 @@ async def test_a_refusal_is_not_sent_again(flaky: tuple[FlakyApi, str]) -> None:
 def test_timeouts_are_network_errors() -> None:
     """The retry loop catches NetworkError; PTB's TimedOut must stay one of them."""
     assert issubclass(TimedOut, NetworkError)
+
+
+async def test_a_toast_is_not_sent_again(flaky: tuple[FlakyApi, str]) -> None:
+    api, base_url = flaky
+    api.failures = ["500"]
+    async with make_bot(base_url, RetryingRequest(sleep=no_wait)) as bot:
+        with pytest.raises(NetworkError):
+            await bot.answer_callback_query("1", "+1 → 6 l")
+    assert api.calls == 1
