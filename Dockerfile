@@ -10,6 +10,7 @@ COPY core ./core
 COPY db ./db
 COPY bot ./bot
 COPY jobs ./jobs
+COPY devtools ./devtools
 RUN pip install .
 
 # Runtime stage: the virtualenv only, run as an unprivileged user.

@@ -3,7 +3,7 @@
 1. The digest scan over SHOPS shops × PRODUCTS products on PostgreSQL, in a database of its
    own (created, filled with COPY, dropped at the end): the first scan of the day plans
    every shop's digest; a second scan is the steady per-minute cost.
-2. Fan-out of those digests against bot/localapi.py's LocalBotApi with Telegram's rate
+2. Fan-out of those digests against devtools.localapi's LocalBotApi with Telegram's rate
    limits emulated (429 beyond 30 msg/s per bot or 1 msg/s per chat), through the real
    TelegramNotifier and two dispatchers sharing one send budget (Redis when reachable):
    achieved messages/second vs the allowed 30, and the 429s it drew.
@@ -26,10 +26,10 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.alerts_view import TelegramNotifier
-from bot.localapi import LocalBotApi, LocalChat, LocalUser, RateLimits
 from db.alert_models import AlertDeliveryRow
 from db.engine import create_engine
 from db.uow import uow_factory
+from devtools.localapi import LocalBotApi, LocalChat, LocalUser, RateLimits
 from jobs.dispatcher import AlertDispatcher, DigestScanner
 from jobs.ratelimit import MemorySendBudget, RedisSendBudget, SendBudget
 from tests.fakes import FakeClock

@@ -20,9 +20,9 @@ import contextlib
 import logging
 import time
 
-from bot.localapi import LocalBotApi, LocalUser
 from bot.runner import serve
 from bot.settings import load_settings
+from devtools.localapi import LocalBotApi, LocalUser
 from tests.services import create_database, drop_database
 
 USERS = 20

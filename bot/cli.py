@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(settings, settings.bot_token.get_secret_value()))
         else:
             _configure_logging(settings, quiet=True)
-            from bot.console import run_console
+            from devtools.console import run_console
 
             if args.command == "run":
                 print("No BOT_TOKEN set: starting the console chat instead of Telegram.\n")

@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.localapi import ChatMessage, EventKind, LocalBotApi
+from devtools.localapi import ChatMessage, EventKind, LocalBotApi
 from jobs.leader import SCAN_LOCK_KEY
 from tests.e2e.harness import REPLY_TIMEOUT, Books, Chat
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as redis
 
-from bot.localapi import LocalBotApi
+from devtools.localapi import LocalBotApi
 from tests.e2e.harness import (
     ATTACKER,
     OWNER,

@@ -32,7 +32,8 @@ from typing import Any
 import asyncpg
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
-from bot.localapi import (
+from bot.settings import Settings
+from devtools.localapi import (
     ButtonPress,
     CallbackAnswer,
     ChatMessage,
@@ -41,7 +42,6 @@ from bot.localapi import (
     LocalUser,
     command_entities,
 )
-from bot.settings import Settings
 
 REPLY_TIMEOUT = 10.0
 START_TIMEOUT = 30.0

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localapi import ChatMessage, LocalBotApi, LocalChat
+from devtools.localapi import ChatMessage, LocalBotApi, LocalChat
 from tests.e2e.alerting import (
     FAST_ALERTS,
     AlertBooks,

@@ -5,7 +5,7 @@ it."""
 
 from __future__ import annotations
 
-from bot.localapi import ChatMessage, LocalBotApi, LocalChat
+from devtools.localapi import ChatMessage, LocalBotApi, LocalChat
 from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.harness import (
     REPLY_TIMEOUT,

@@ -3,8 +3,8 @@ everyone, the owner's menu in an owner's private chat, following role changes.""
 
 from __future__ import annotations
 
-from bot.localapi import LocalBotApi
 from bot.texts import OWNER_COMMANDS, STAFF_COMMANDS
+from devtools.localapi import LocalBotApi
 from tests.e2e.harness import OWNER, STAFF, BotProcess, Chat, invite_code, text_of
 
 

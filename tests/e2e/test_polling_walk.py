@@ -8,7 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.localapi import ChatMessage
+from devtools.localapi import ChatMessage
 from tests.e2e.harness import Books, BotProcess, Chat, text_of
 
 TODAY = datetime.now(UTC).date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.localapi import LocalBotApi
+from devtools.localapi import LocalBotApi
 from tests.e2e.conftest import open_cafe
 from tests.e2e.harness import (
     SECRET_HEADER,

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup as Keyboard
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.localapi import (
+from devtools.localapi import (
     EventKind,
     LocalBotApi,
     LocalChat,

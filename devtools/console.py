@@ -12,9 +12,9 @@ import time
 from functools import partial
 from pathlib import Path
 
-from bot.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
 from bot.runner import serve
 from bot.settings import Settings
+from devtools.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
 
 USERS = {
     "alice": LocalUser(1001, "Alice", username="alice_owner"),
