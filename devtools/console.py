@@ -1,16 +1,21 @@
 """`stockbot chat`: the real bot, served by a local Bot API server, in this terminal.
 
 Type as a simulated user and read the bot's replies; press inline buttons by number;
-switch between an owner, a staff member and a stranger to try invites and roles."""
+switch between an owner, a staff member and a stranger to try invites and roles. A block
+pasted at once, or lines ending in `\\`, are one message (a multi-line stocktake)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
+import threading
 import time
-from functools import partial
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from bot.runner import serve
 from bot.settings import Settings
@@ -25,6 +30,12 @@ GROUP = LocalChat.group(-100200300, "Shop team")
 FILES = Path("stockbot-files")
 ANSWER_WAIT_SECONDS = 10.0
 SETTLE_SECONDS = 0.3  # an answer may come in several messages
+# Lines arriving closer together than this were pasted, not typed: no one types a line in
+# 50 ms, and a terminal hands over a pasted block in one read.
+PASTE_GAP_SECONDS = 0.05
+QUIT = frozenset({":quit", ":q", ":exit"})
+CONSOLE_COMMAND = re.compile(r":(?:quit|q|exit|group|dm|list|as(?:\s.*)?|\d+)", re.DOTALL)
+CONTINUATION = "\\"
 
 INTRO = """\
 stockbot console — you are chatting with the real bot through a local Bot API server.
@@ -34,15 +45,122 @@ stockbot console — you are chatting with the real bot through a local Bot API 
   :as bob       switch user (alice = owner-to-be, bob = staff-to-be, eve = a stranger)
   :group / :dm  talk in a group chat or in your private chat with the bot
   :quit         leave (Ctrl-D works too)
+  Several lines in one message: paste them as a block, or end each line but the last
+  with \\ (a stocktake: /count ⏎ flour 12 ⏎ sugar 3).
 """
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One thing the person at the console asked for: a console command or a message."""
+
+    text: str
+    command: bool
+
+    @property
+    def quits(self) -> bool:
+        return self.command and self.text in QUIT
+
+
+def is_console_command(line: str) -> bool:
+    return CONSOLE_COMMAND.fullmatch(line.strip()) is not None
+
+
+class LineAssembler:
+    """Turns the lines read at once (`batch`) into entries: a line ending in `\\` goes on
+    into the next line (even into the next batch), a pasted batch is one message, and a
+    console command stands alone unless a `\\` carried it into a message."""
+
+    def __init__(self) -> None:
+        self._open: list[str] = []  # lines of a message continued with `\`
+
+    def entries(self, batch: Sequence[str], *, pasted: bool) -> list[Entry]:
+        found: list[Entry] = []
+        block = self._open
+        self._open = []
+        joining = bool(block)
+        for raw in batch:
+            line = raw.rstrip("\r\n")
+            continues = line.endswith(CONTINUATION)
+            if continues:
+                line = line[: -len(CONTINUATION)]
+            if not joining and is_console_command(line):
+                found.extend(_message(block))
+                block = []
+                found.append(Entry(line.strip(), command=True))
+                continue
+            block.append(line)
+            joining = continues
+            if not continues and not pasted:
+                found.extend(_message(block))
+                block = []
+        if joining:
+            self._open = block
+        else:
+            found.extend(_message(block))
+        return found
+
+
+def _message(lines: list[str]) -> list[Entry]:
+    text = "\n".join(lines).strip()
+    return [Entry(text, command=False)] if text else []
+
+
+class StdinLines:
+    """Lines of a text stream, read by a daemon thread so that leaving never waits for a
+    line nobody will type (a thread blocked in readline would hold up the exit)."""
+
+    def __init__(self, stream: TextIO, *, paste_gap: float) -> None:
+        self.stream = stream
+        self.paste_gap = paste_gap
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._ended = False
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def read() -> None:
+            while True:
+                try:
+                    line = self.stream.readline()
+                except (OSError, ValueError):
+                    line = ""
+                loop.call_soon_threadsafe(self._queue.put_nowait, line or None)
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+
+    async def batches(self) -> AsyncIterator[list[str]]:
+        """The lines that arrived together (within `paste_gap` of each other), until EOF."""
+        while not self._ended:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while True:
+                try:
+                    if self.paste_gap > 0:
+                        line = await asyncio.wait_for(self._queue.get(), self.paste_gap)
+                    else:
+                        break
+                except TimeoutError:
+                    break
+                if line is None:
+                    self._ended = True
+                    break
+                batch.append(line)
+            yield batch
+
+
 class Console:
-    def __init__(self, api: LocalBotApi) -> None:
+    def __init__(self, api: LocalBotApi, *, answer_wait: float = ANSWER_WAIT_SECONDS) -> None:
         self.api = api
+        self.answer_wait = answer_wait
         self.user = USERS["alice"]
         self.chat: LocalChat | None = None
         self.last_with_buttons: dict[int, ChatMessage] = {}
+        self.lines = LineAssembler()
 
     @property
     def chat_id(self) -> int:
@@ -84,62 +202,64 @@ class Console:
     def _user_name(self, user_id: int) -> str:
         return next((name for name, u in USERS.items() if u.id == user_id), str(user_id))
 
-    async def handle(self, line: str) -> bool:
-        """False when the user wants to leave."""
-        line = line.strip()
-        if not line:
+    async def session(self, batches: AsyncIterator[list[str]], *, pasted: bool) -> None:
+        """Take entries until `:quit` or the end of input. Only what reaches the bot waits
+        for its answer (so piped lines see the replies to the lines before them); a console
+        command or an empty line is done at once."""
+        async for batch in batches:
+            for entry in self.lines.entries(batch, pasted=pasted):
+                if entry.quits:
+                    return
+                seen = len(self.api.events)
+                if await self.handle(entry):
+                    await self._answer_after(seen)
+
+    async def _answer_after(self, seen: int) -> None:
+        with contextlib.suppress(TimeoutError):
+            await self.api.wait_for(lambda: len(self.api.events) > seen, self.answer_wait)
+        await asyncio.sleep(SETTLE_SECONDS)
+
+    async def handle(self, entry: Entry) -> bool:
+        """Do what `entry` asks; True when something went to the bot."""
+        if not entry.command:
+            await self.api.send_text(self.user, self.chat, entry.text)
             return True
-        if line in {":quit", ":q", ":exit"}:
-            return False
-        if line.startswith(":as "):
-            name = line[4:].strip().lower()
+        line = entry.text
+        if line.startswith(":as"):
+            name = line[3:].strip().lower()
             if name not in USERS:
                 print(f"  unknown user; choose one of {', '.join(USERS)}")
             else:
                 self.user = USERS[name]
                 print(f"  you are now {self.user.first_name}")
-            return True
-        if line == ":group":
+        elif line == ":group":
             self.chat = GROUP
             print(f"  talking in the group “{GROUP.title}”")
-            return True
-        if line == ":dm":
+        elif line == ":dm":
             self.chat = None
             print("  talking in your private chat with the bot")
-            return True
-        if line == ":list":
+        elif line == ":list":
             message = self.last_with_buttons.get(self.chat_id)
-            for i, b in enumerate(message.buttons if message else [], start=1):
+            buttons = message.buttons if message else []
+            for i, b in enumerate(buttons, start=1):
                 print(f"  [{i}] {b.text}")
-            return True
-        if line.startswith(":") and line[1:].isdigit():
-            await self._press(int(line[1:]))
-            return True
-        await self.api.send_text(self.user, self.chat, line)
-        return True
+            if not buttons:
+                print("  no buttons here")
+        elif line[1:].isdigit():
+            return await self._press(int(line[1:]))
+        return False
 
-    async def _press(self, number: int) -> None:
+    async def _press(self, number: int) -> bool:
         message = self.last_with_buttons.get(self.chat_id)
         buttons = message.buttons if message else []
         if message is None or not 1 <= number <= len(buttons):
             print("  no such button")
-            return
+            return False
         data = buttons[number - 1].callback_data
-        if data is not None:
-            await self.api.press_button(self.user, self.chat, message.message_id, data)
-
-
-def _answered(api: LocalBotApi, events_before: int) -> bool:
-    return len(api.events) > events_before
-
-
-async def _read_lines(queue: asyncio.Queue[str | None]) -> None:
-    loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        await queue.put(line if line else None)
-        if not line:
-            return
+        if data is None:
+            return False
+        await self.api.press_button(self.user, self.chat, message.message_id, data)
+        return True
 
 
 async def run_console(settings: Settings) -> None:
@@ -160,28 +280,19 @@ async def run_console(settings: Settings) -> None:
     stop = asyncio.Event()
     bot_task = asyncio.create_task(serve(local, api.token, stop, http=False))
     print(INTRO)
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-    reader = asyncio.create_task(_read_lines(queue))
+    typed = sys.stdin.isatty()
+    lines = StdinLines(sys.stdin, paste_gap=PASTE_GAP_SECONDS if typed else 0)
+    lines.start()
+    session = asyncio.create_task(console.session(lines.batches(), pasted=typed))
     try:
-        while not bot_task.done():
-            getter = asyncio.create_task(queue.get())
-            done, _ = await asyncio.wait({getter, bot_task}, return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-                break
-            line = getter.result()
-            seen = len(api.events)
-            if line is None or not await console.handle(line):
-                break
-            # Let the bot answer before the next line (typed or piped) is taken.
-            with contextlib.suppress(TimeoutError):
-                await api.wait_for(partial(_answered, api, seen), timeout=ANSWER_WAIT_SECONDS)
-            await asyncio.sleep(SETTLE_SECONDS)
+        await asyncio.wait({session, bot_task}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        session.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await session
         stop.set()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(bot_task, timeout=10)
-        reader.cancel()
         await api.stop()
     if bot_task.done() and not bot_task.cancelled() and bot_task.exception():
         raise bot_task.exception()  # type: ignore[misc]
