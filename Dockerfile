@@ -11,6 +11,7 @@ COPY db ./db
 COPY bot ./bot
 COPY jobs ./jobs
 COPY devtools ./devtools
+COPY webapp ./webapp
 RUN pip install .
 
 # Runtime stage: the virtualenv only, run as an unprivileged user.

@@ -17,6 +17,7 @@ from bot.bootstrap import build_application, build_services, close_services
 from bot.context import Services, StockbotApp
 from bot.inbox_processor import InboxProcessor
 from bot.menus import install_default_menus
+from bot.miniapp_wiring import install_menu_button, mount_miniapp
 from bot.settings import Settings
 from bot.web import make_web_app
 from db.migrate import is_current, upgrade
@@ -92,8 +93,8 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 async def serve(
     settings: Settings, token: str, stop: asyncio.Event | None = None, *, http: bool = True
 ) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set). `http=False` (the console) serves no
-    health endpoints; webhook mode needs them."""
+    """Run until SIGINT/SIGTERM (or `stop` is set). `http=False` serves no HTTP endpoints
+    (health, Mini App) unless webhook mode needs them."""
     stop = stop or asyncio.Event()
     services = build_services(settings)
     try:
@@ -137,7 +138,9 @@ async def _serve_application(
 
     processor = InboxProcessor(application, services)
     webhook_path = settings.webhook_path if settings.webhook_url else None
-    runner = web.AppRunner(make_web_app(services, processor, webhook_path))
+    web_app = make_web_app(services, processor, webhook_path)
+    mount_miniapp(web_app, services, application.bot.token)
+    runner = web.AppRunner(web_app)
     await runner.setup()
     if http or webhook_path is not None:
         await web.TCPSite(runner, settings.host, settings.port).start()
@@ -145,6 +148,7 @@ async def _serve_application(
 
     await application.start()
     await install_default_menus(application.bot)
+    await install_menu_button(application.bot, settings.miniapp_url)
     alert_jobs = scheduler.install(
         application,
         uow_factory=services.uow_factory,

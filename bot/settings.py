@@ -37,8 +37,15 @@ class Settings(BaseSettings):
     # How often pending alerts are sent and daily digests are looked for.
     alert_dispatch_seconds: float = Field(default=2.0, gt=0, le=60)
     alert_scan_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # The Mini App: its public https address (the bot's /app/ behind your proxy), the
+    # age past which Telegram's login data is refused, how long an unused login lasts,
+    # and other origins allowed to call /api/v1 from a browser (comma-separated).
+    miniapp_url: str | None = None
+    miniapp_init_data_max_age: int = Field(default=24 * 60 * 60, ge=60, le=7 * 24 * 60 * 60)
+    miniapp_session_days: int = Field(default=30, ge=1, le=365)
+    miniapp_cors_origins: str = ""
 
-    @field_validator("database_url", "redis_url", "webhook_url", mode="before")
+    @field_validator("database_url", "redis_url", "webhook_url", "miniapp_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -54,6 +61,27 @@ class Settings(BaseSettings):
         if value is not None and urlparse(value).scheme not in {"http", "https"}:
             raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("miniapp_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        # Telegram opens Mini Apps over https only.
+        if value is not None and (urlparse(value).scheme != "https" or not urlparse(value).netloc):
+            raise ValueError("must be an https:// URL")
+        return value
+
+    @field_validator("miniapp_cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in filter(None, (o.strip() for o in value.split(","))):
+            parsed = urlparse(origin)
+            if parsed.scheme not in {"http", "https"} or not parsed.netloc or parsed.path:
+                raise ValueError(f"{origin!r} is not an origin such as https://shop.example")
+        return value
+
+    @property
+    def cors_origins(self) -> frozenset[str]:
+        return frozenset(filter(None, (o.strip() for o in self.miniapp_cors_origins.split(","))))
 
     @field_validator("webhook_secret")
     @classmethod

@@ -805,3 +805,9 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
     if prefs_start is None:
         return "🔔 Quiet hours are off."
     return f"🌙 Quiet hours {prefs_start}–{prefs_end}: pushes wait until they end."
+
+
+# The Mini App (webapp/): its menu button and the "Open app" buttons under views.
+OPEN_APP_MENU = "Open app"
+OPEN_APP_BUTTON = "📱 Open app"
+MINIAPP_CONSOLE_LINK = "Mini App (logs you in as {name}): {url}"

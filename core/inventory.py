@@ -11,7 +11,7 @@ from decimal import Decimal
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductGone
 from core.ledger import undo_refusal
-from core.model import Batch, Movement, Product, Shop, clean_name
+from core.model import Batch, Movement, Product, Shop, clean_name, name_key
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, StockStatus, shop_today, status_of
 
@@ -40,6 +40,7 @@ class InventoryQuery:
     expiring_within_days: int | None = None
     page: int = 0
     page_size: int = PAGE_SIZE
+    search: str | None = None  # part of the name, or a whole barcode
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,17 @@ def matches(line: InventoryLine, query: InventoryQuery, today: date) -> bool:
         return False
     if query.status is StatusFilter.EXPIRED and status.expiry is not ExpiryStatus.EXPIRED:
         return False
+    if query.search and not _found(line.product, query.search):
+        return False
     if query.expiring_within_days is not None:
         expiry = line.product.earliest_expiry
         if expiry is None or expiry > today + timedelta(days=query.expiring_within_days):
             return False
     return True
+
+
+def _found(product: Product, search: str) -> bool:
+    return name_key(search) in product.key or search.strip() in product.barcodes
 
 
 def _sort_key(sort: SortBy) -> Callable[[InventoryLine], tuple[object, ...]]:

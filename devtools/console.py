@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 import sys
 import threading
 import time
@@ -16,10 +17,13 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
+from bot import texts
 from bot.runner import serve
 from bot.settings import Settings
 from devtools.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
+from webapp.initdata import WebAppUser, signed_for
 
 USERS = {
     "alice": LocalUser(1001, "Alice", username="alice_owner"),
@@ -262,10 +266,35 @@ class Console:
         return True
 
 
+OWNER = USERS["alice"]
+
+
+def _loopback_port(preferred: int) -> int:
+    """The configured port when it is free on loopback, else any free one."""
+    for candidate in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = probe.getsockname()[1]
+            return port
+    raise OSError("no free port on 127.0.0.1")
+
+
+def _app_url(api: LocalBotApi, port: int) -> str:
+    """The page with login data signed for the console's owner, as Telegram would pass
+    it in the URL's fragment: opening it logs in (once; the session cookie stays)."""
+    user = WebAppUser(OWNER.id, OWNER.first_name, username=OWNER.username or "")
+    data = signed_for(user, api.token)
+    return f"http://127.0.0.1:{port}/app/#tgWebAppData={quote(data)}"
+
+
 async def run_console(settings: Settings) -> None:
     # Milliseconds grow across runs faster than anyone types.
     api = LocalBotApi(bot_username="stockbot_local_bot", id_base=int(time.time() * 1000))
     await api.start()
+    port = _loopback_port(settings.port)
     local = settings.model_copy(
         update={
             "telegram_api_base_url": api.base_url,
@@ -273,13 +302,18 @@ async def run_console(settings: Settings) -> None:
             "webhook_url": None,
             "poll_timeout": 1,
             "telegram_rate_limit": False,
+            # The Mini App, for a browser on this machine only.
+            "host": "127.0.0.1",
+            "port": port,
         }
     )
     console = Console(api)
     api.add_listener(console.show)
     stop = asyncio.Event()
-    bot_task = asyncio.create_task(serve(local, api.token, stop, http=False))
+    bot_task = asyncio.create_task(serve(local, api.token, stop))
     print(INTRO)
+    print(texts.MINIAPP_CONSOLE_LINK.format(name=OWNER.first_name, url=_app_url(api, port)))
+    print()
     typed = sys.stdin.isatty()
     lines = StdinLines(sys.stdin, paste_gap=PASTE_GAP_SECONDS if typed else 0)
     lines.start()

@@ -24,10 +24,23 @@ FORBIDDEN = {
         "aiosqlite",
         "alembic",
         "pydantic_settings",
+        "webapp",
     },
-    "db": {"bot", "jobs", "devtools", "telegram"},
+    "db": {"bot", "jobs", "devtools", "telegram", "webapp"},
     "bot": {"devtools"},
     "jobs": {"devtools"},
+    # The Mini App is an interface like bot/: the composition root hands it the rest.
+    "webapp": {
+        "bot",
+        "db",
+        "jobs",
+        "devtools",
+        "telegram",
+        "sqlalchemy",
+        "asyncpg",
+        "aiosqlite",
+        "alembic",
+    },
 }
 # The `stockbot` command opens the console for `stockbot chat` and a tokenless `stockbot
 # run`: it may import devtools inside that branch, never at module level.

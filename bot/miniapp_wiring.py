@@ -1,0 +1,79 @@
+"""Composition of the Mini App: its dependencies from the bot's services, its routes on
+the bot's web server, and the bot's menu button that opens it."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
+from telegram.error import TelegramError
+
+from bot import texts
+from bot.context import Services
+from db.uow import DuplicateRequest
+from webapp.deps import MiniAppConfig, MiniAppDeps, build_deps
+from webapp.server import mount
+from webapp.session_store import MemorySessionStore, RedisSessionStore, SessionStore
+
+log = logging.getLogger(__name__)
+
+
+def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
+    settings = services.settings
+    store: SessionStore
+    if services.redis is not None:
+        store = RedisSessionStore(services.redis, settings.redis_prefix)
+    else:
+        store = MemorySessionStore()
+    config = MiniAppConfig(
+        bot_token=bot_token,
+        public_url=settings.miniapp_url,
+        init_data_max_age=settings.miniapp_init_data_max_age,
+        session_lifetime=settings.miniapp_session_days * 24 * 60 * 60,
+        secure_cookies=settings.miniapp_url is not None,
+        cors_origins=settings.cors_origins,
+    )
+    return build_deps(
+        config,
+        uow_factory=services.uow_factory,
+        clock=services.clock,
+        store=store,
+        retry_once_on=(DuplicateRequest,),
+    )
+
+
+def mount_miniapp(app: web.Application, services: Services, bot_token: str) -> MiniAppDeps:
+    """The hook the runner calls: /api/v1 and /app/ on the bot's aiohttp app."""
+    deps = miniapp_deps(services, bot_token)
+    mount(app, deps)
+    return deps
+
+
+async def install_menu_button(bot: Bot, miniapp_url: str | None) -> None:
+    """With MINIAPP_URL the chat's menu button opens the app (setChatMenuButton)."""
+    if miniapp_url is None:
+        return
+    button = MenuButtonWebApp(texts.OPEN_APP_MENU, WebAppInfo(miniapp_url))
+    try:
+        await bot.set_chat_menu_button(menu_button=button)
+    except TelegramError:
+        log.warning("could not set the menu button to the Mini App", exc_info=True)
+
+
+def app_link(miniapp_url: str, shop_id: int, route: str, **params: object) -> str:
+    query = urlencode({"shop": shop_id, "route": route, **params})
+    return f"{miniapp_url}{'&' if '?' in miniapp_url else '?'}{query}"
+
+
+def with_open_app(
+    markup: InlineKeyboardMarkup | None, miniapp_url: str | None, link_to: str | None
+) -> InlineKeyboardMarkup | None:
+    """The keyboard plus an "Open app" button (private chats only: Telegram refuses
+    web_app buttons in groups)."""
+    if miniapp_url is None or link_to is None:
+        return markup
+    row = [InlineKeyboardButton(texts.OPEN_APP_BUTTON, web_app=WebAppInfo(link_to))]
+    rows = [list(r) for r in markup.inline_keyboard] if markup else []
+    return InlineKeyboardMarkup([*rows, row])

@@ -1,0 +1,139 @@
+"""The CSV export's tables: the stock snapshot and the whole ledger, as rows of text.
+
+One definition for every interface (the chat's /export, the Mini App's download), so
+both show the same columns, leave costs and suppliers out for staff, and never let a
+cell run as a spreadsheet formula."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from core import inventory
+from core.access import Actor
+from core.inventory import InventoryQuery
+from core.ports import UnitOfWork
+from core.quantities import format_quantity
+from core.shops import shop_of
+from core.visibility import sees_costs
+
+LEDGER_PAGE = 500
+WHOLE_CATALOG = 10**9
+
+STOCK_COLUMNS = (
+    "product",
+    "category",
+    "unit",
+    "on_hand",
+    "threshold",
+    "stock_status",
+    "expiry_status",
+    "earliest_expiry",
+    "price",
+    "reorder_date",
+)
+STOCK_OWNER_COLUMNS = ("cost", "supplier")
+LEDGER_COLUMNS = (
+    "id",
+    "at_utc",
+    "product",
+    "quantity",
+    "unit",
+    "reason",
+    "by",
+    "note",
+    "expiry",
+    "price",
+    "reorder_date",
+    "reverses",
+)
+LEDGER_OWNER_COLUMNS = ("cost",)
+
+
+def cell(text: str) -> str:
+    """Typed text as a spreadsheet shows it, never as a formula it would run."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _day(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: list[list[str]]
+
+
+async def stock_table(new_uow: Callable[[], UnitOfWork], actor: Actor, *, now: datetime) -> Table:
+    _, member = await shop_of(new_uow(), actor)
+    owner = sees_costs(member)
+    # The whole catalog in one page: the use case reads every product once anyway.
+    everything = await inventory.inventory(
+        new_uow(), actor, InventoryQuery(page_size=WHOLE_CATALOG), now=now
+    )
+    rows = []
+    for line in everything.lines:
+        p = line.product
+        row = [
+            cell(p.name),
+            cell(p.category),
+            p.unit,
+            format_quantity(p.on_hand),
+            format_quantity(p.threshold),
+            line.status.stock.value,
+            line.status.expiry.value,
+            _day(p.earliest_expiry),
+            _money(p.price),
+            _day(p.reorder_date),
+        ]
+        rows.append(row + ([_money(p.cost), cell(p.supplier)] if owner else []))
+    return Table(STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ()), rows)
+
+
+async def ledger_header(new_uow: Callable[[], UnitOfWork], actor: Actor) -> tuple[str, ...]:
+    _, member = await shop_of(new_uow(), actor)
+    return LEDGER_COLUMNS + (LEDGER_OWNER_COLUMNS if sees_costs(member) else ())
+
+
+async def ledger_pages(
+    new_uow: Callable[[], UnitOfWork], actor: Actor, *, page: int = LEDGER_PAGE
+) -> AsyncIterator[list[list[str]]]:
+    """The ledger newest first, `page` rows at a time (one transaction each), so a long
+    ledger never sits in memory whole."""
+    _, member = await shop_of(new_uow(), actor)
+    owner = sees_costs(member)
+    before: int | None = None
+    while True:
+        entries = await inventory.history(
+            new_uow(), actor, before_id=before, limit=page, mark_undone=False
+        )
+        rows = []
+        for entry in entries:
+            m = entry.movement
+            row = [
+                str(m.id),
+                m.created_at.isoformat(),
+                cell(entry.product_name),
+                format_quantity(m.quantity),
+                entry.unit,
+                m.reason.value,
+                cell(entry.user_name),
+                cell(m.note),
+                _day(m.expiry),
+                _money(m.price),
+                _day(m.reorder_date),
+                str(m.reverses_id or ""),
+            ]
+            rows.append(row + ([_money(m.cost)] if owner else []))
+        if rows:
+            yield rows
+        if len(entries) < page:
+            return
+        before = entries[-1].movement.id

@@ -1,0 +1,105 @@
+"""Core's results as the API's response models, cut to what the member may see."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.inventory import HistoryEntry, InventoryLine
+from core.model import Batch, Member, Movement, Product, Shop
+from core.quantities import format_quantity
+from core.status import Status
+from core.visibility import batch_for, movement_for, product_for
+from webapp import schemas
+
+
+def decimal(value: Decimal) -> str:
+    return format_quantity(value)
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def shop(shop: Shop, member: Member) -> schemas.ShopOut:
+    return schemas.ShopOut(
+        id=shop.id,
+        name=shop.name,
+        role=member.role.value,
+        currency=shop.currency,
+        timezone=shop.timezone,
+        near_expiry_days=shop.near_expiry_days,
+        alert_time=shop.alert_time.strftime("%H:%M"),
+        day_first=shop.day_first,
+    )
+
+
+def product(member: Member, item: Product) -> schemas.ProductOut:
+    seen = product_for(member, item)
+    return schemas.ProductOut(
+        id=seen.id,
+        name=seen.name,
+        category=seen.category,
+        unit=seen.unit,
+        threshold=decimal(seen.threshold),
+        price=money(seen.price),
+        cost=money(seen.cost),
+        supplier=seen.supplier,
+        barcodes=list(seen.barcodes),
+        expiry_warning_days=seen.expiry_warning_days,
+        reorder_date=seen.reorder_date,
+        on_hand=decimal(seen.on_hand),
+        earliest_expiry=seen.earliest_expiry,
+        archived=seen.archived,
+    )
+
+
+def inventory_item(member: Member, line: InventoryLine) -> schemas.InventoryItem:
+    return schemas.InventoryItem(
+        product=product(member, line.product),
+        stock_status=line.status.stock.value,
+        expiry_status=line.status.expiry.value,
+    )
+
+
+def statuses(status: Status) -> dict[str, str]:
+    return {"stock_status": status.stock.value, "expiry_status": status.expiry.value}
+
+
+def batch(member: Member, item: Batch) -> schemas.BatchOut:
+    seen = batch_for(member, item)
+    return schemas.BatchOut(
+        id=seen.id,
+        quantity=decimal(seen.quantity),
+        expiry=seen.expiry,
+        received_at=seen.received_at,
+        cost=money(seen.cost),
+    )
+
+
+def movement(member: Member, item: Movement) -> schemas.MovementOut:
+    seen = movement_for(member, item)
+    return schemas.MovementOut(
+        id=seen.id,
+        product_id=seen.product_id,
+        quantity=decimal(seen.quantity),
+        reason=seen.reason.value,
+        user_id=seen.user_id,
+        created_at=seen.created_at,
+        note=seen.note,
+        expiry=seen.expiry,
+        cost=money(seen.cost),
+        price=money(seen.price),
+        reorder_date=seen.reorder_date,
+        reverses_id=seen.reverses_id,
+    )
+
+
+def history_entry(member: Member, entry: HistoryEntry) -> schemas.HistoryEntryOut:
+    return schemas.HistoryEntryOut(
+        movement=movement(member, entry.movement),
+        product_name=entry.product_name,
+        unit=entry.unit,
+        user_name=entry.user_name,
+        undone=entry.undone,
+        can_undo=entry.can_undo,
+    )

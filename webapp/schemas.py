@@ -1,0 +1,353 @@
+"""The API's requests and responses. These models validate what comes in, shape what
+goes out and are the only source of the OpenAPI document (webapp/openapi.py).
+
+Quantities and money travel as decimal strings ("2.5", "1.20"): floats never enter the
+ledger. Dates are ISO 8601. Staff get `cost` as null and `supplier` as "" (see
+core.visibility)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from core.catalog import MAX_NAME
+from core.ledger import MAX_NOTE
+from core.model import UNITS
+from core.quantities import to_money, to_quantity
+
+# Ids the pages can hold exactly in a JavaScript number.
+MAX_ID = 2**53 - 1
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 100
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+DecimalText = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", examples=["2.5"])]
+# One line of text a person typed: no control characters.
+LINE = r"^[^\x00-\x1f\x7f]*$"
+
+
+ProductName = Annotated[str, Field(min_length=1, max_length=MAX_NAME, pattern=LINE)]
+Category = Annotated[str, Field(max_length=64, pattern=LINE)]
+Unit = Annotated[str, Field(min_length=1, max_length=16, pattern=LINE, examples=list(UNITS))]
+Supplier = Annotated[str, Field(max_length=128, pattern=LINE)]
+Barcode = Annotated[str, Field(min_length=1, max_length=64, pattern=LINE)]
+Note = Annotated[str, Field(max_length=MAX_NOTE, pattern=LINE)]
+Search = Annotated[
+    str, Field(max_length=64, pattern=LINE, description="part of the name, or a barcode")
+]
+Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=LINE)]
+Currency = Annotated[str, Field(min_length=1, max_length=8, pattern=LINE)]
+
+
+def _quantity(value: object) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError('a quantity is a decimal string such as "2.5"')
+    if not re.fullmatch(r"[+-]?\d{1,12}(\.\d+)?", value.strip()):
+        raise ValueError("a quantity is a number with at most three decimals, e.g. 2.5")
+    try:
+        return to_quantity(value.strip())
+    except ValueError:
+        raise ValueError("a quantity is a number with at most three decimals, e.g. 2.5") from None
+
+
+def _money(value: object) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError('an amount is a decimal string such as "1.20"')
+    if not re.fullmatch(r"\d{1,12}(\.\d+)?", value.strip()):
+        raise ValueError("an amount has at most two decimals, e.g. 1.20")
+    try:
+        return to_money(value.strip())
+    except ValueError:
+        raise ValueError("an amount has at most two decimals, e.g. 1.20") from None
+
+
+Quantity = Annotated[
+    Decimal,
+    PlainValidator(_quantity),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[+-]?\d{1,9}(\.\d{1,3})?$", "examples": ["20", "2.5"]}
+    ),
+]
+Money = Annotated[
+    Decimal,
+    PlainValidator(_money),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$", "examples": ["1.20"]}),
+]
+StockStatusName = Literal["ok", "low", "out"]
+ExpiryStatusName = Literal["none", "near_expiry", "expired"]
+RoleName = Literal["owner", "staff"]
+ReasonName = Literal["restock", "sale", "damage", "expired", "adjustment", "return", "undo"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+class ErrorBody(Model):
+    code: str = Field(description="stable, for programs: e.g. product_not_found")
+    message: str = Field(description="for people, in English")
+    field: str | None = Field(description="the request field at fault, if one is")
+
+
+class ErrorResponse(Model):
+    error: ErrorBody
+
+
+# -- session -----------------------------------------------------------------------------
+
+
+class LoginRequest(Model):
+    init_data: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="Telegram.WebApp.initData exactly as the page received it",
+    )
+
+
+class UserOut(Model):
+    id: int
+    name: str
+
+
+class ShopOut(Model):
+    id: int
+    name: str
+    role: RoleName
+    currency: str
+    timezone: str
+    near_expiry_days: int
+    alert_time: str = Field(pattern=r"^\d\d:\d\d$")
+    day_first: bool
+
+
+class SessionOut(Model):
+    user: UserOut
+    shops: list[ShopOut]
+    csrf_token: str = Field(description="send it back as X-CSRF-Token on every change")
+    expires_at: datetime
+
+
+class ShopsOut(Model):
+    shops: list[ShopOut]
+
+
+class SettingsUpdate(Model):
+    timezone: Timezone | None = None
+    currency: Currency | None = None
+    near_expiry_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    alert_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
+    day_first: bool | None = None
+
+
+# -- catalog and stock -------------------------------------------------------------------
+
+
+class ProductOut(Model):
+    id: int
+    name: str
+    category: str
+    unit: str
+    threshold: DecimalText
+    price: DecimalText | None
+    cost: DecimalText | None = Field(description="owners only; null for staff")
+    supplier: str = Field(description="owners only; empty for staff")
+    barcodes: list[str]
+    expiry_warning_days: int | None
+    reorder_date: date | None
+    on_hand: DecimalText
+    earliest_expiry: date | None
+    archived: bool
+
+
+class InventoryItem(Model):
+    product: ProductOut
+    stock_status: StockStatusName
+    expiry_status: ExpiryStatusName
+
+
+class InventoryPageOut(Model):
+    items: list[InventoryItem]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class InventoryParams(Model):
+    status: Literal["all", "low", "out", "near_expiry", "expired"] = "all"
+    category: Category | None = None
+    q: Search | None = None
+    expires_before: date | None = Field(
+        default=None, description="only products whose earliest expiry is before this day"
+    )
+    sort: Literal["name", "quantity", "expiry"] = "name"
+    page: Annotated[int, Field(ge=0, le=MAX_PAGE)] = 0
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20
+
+
+class ProductListParams(Model):
+    category: Category | None = None
+    q: Search | None = None
+    page: Annotated[int, Field(ge=0, le=MAX_PAGE)] = 0
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20
+
+
+class ProductPageOut(Model):
+    products: list[ProductOut]
+    total: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class DashboardParams(Model):
+    first: Annotated[int, Field(ge=0, le=50, description="how many of each box to list")] = 5
+
+
+class DashboardBoxOut(Model):
+    count: int
+    first: list[InventoryItem]
+
+
+class DashboardOut(Model):
+    today: date
+    products: int
+    low: DashboardBoxOut
+    out: DashboardBoxOut
+    near_expiry: DashboardBoxOut
+    expired: DashboardBoxOut
+
+
+class BatchOut(Model):
+    id: int
+    quantity: DecimalText
+    expiry: date | None
+    received_at: datetime
+    cost: DecimalText | None = Field(description="owners only; null for staff")
+
+
+class ProductDetailOut(Model):
+    product: ProductOut
+    stock_status: StockStatusName
+    expiry_status: ExpiryStatusName
+    batches: list[BatchOut]
+    today: date
+    currency: str
+
+
+class CategoriesOut(Model):
+    categories: list[str]
+
+
+class ProductCreate(Model):
+    name: ProductName
+    category: Category | None = None
+    unit: Unit | None = None
+    threshold: Quantity | None = None
+    price: Money | None = None
+    cost: Money | None = None
+    barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
+    supplier: Supplier | None = None
+    expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+
+
+class ProductUpdate(Model):
+    """Fields to change; those left out (or null) stay as they are."""
+
+    name: ProductName | None = None
+    category: Category | None = None
+    unit: Unit | None = None
+    threshold: Quantity | None = None
+    price: Money | None = None
+    cost: Money | None = None
+    barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
+    supplier: Supplier | None = None
+    expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+
+
+class TimelineParams(Model):
+    days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
+class StockPointOut(Model):
+    at: datetime
+    on_hand: DecimalText
+
+
+class TimelineOut(Model):
+    product_id: int
+    since: datetime
+    points: list[StockPointOut]
+
+
+# -- the ledger --------------------------------------------------------------------------
+
+
+class MovementOut(Model):
+    id: int
+    product_id: int
+    quantity: DecimalText = Field(description="signed: positive adds stock")
+    reason: ReasonName
+    user_id: int
+    created_at: datetime
+    note: str
+    expiry: date | None
+    cost: DecimalText | None = Field(description="owners only; null for staff")
+    price: DecimalText | None
+    reorder_date: date | None
+    reverses_id: int | None
+
+
+class HistoryEntryOut(Model):
+    movement: MovementOut
+    product_name: str
+    unit: str
+    user_name: str
+    undone: bool
+    can_undo: bool
+
+
+class HistoryParams(Model):
+    before: (
+        Annotated[int, Field(ge=1, le=MAX_ID, description="page on: the last id seen")] | None
+    ) = None
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20
+
+
+class HistoryOut(Model):
+    entries: list[HistoryEntryOut]
+    next_before: int | None = Field(description="pass as `before` for the next page")
+
+
+class MovementCreate(Model):
+    """One stock change, as in chat: `restock` (a new batch), `sale`, `removal` (with a
+    reason), `count` (the quantity on the shelf) or `adjustment` (a signed correction,
+    the product card's −1 / +1)."""
+
+    product_id: Id
+    kind: Literal["restock", "sale", "removal", "count", "adjustment"]
+    quantity: Quantity
+    reason: Literal["sale", "damage", "expired", "adjustment", "return"] | None = Field(
+        default=None, description="removals only; adjustment when left out"
+    )
+    expiry: date | None = Field(default=None, description="restock only")
+    cost: Money | None = Field(default=None, description="restock only: the supplier price")
+    price: Money | None = Field(default=None, description="restock only, owners: store price")
+    reorder_date: date | None = Field(default=None, description="restock only")
+    note: Note = ""
+
+
+class MovementResultOut(Model):
+    movement: MovementOut | None
+    product: ProductOut
+    stock_status: StockStatusName
+    expiry_status: ExpiryStatusName
+    replayed: bool = Field(description="true when this Idempotency-Key was seen before")
+    expired_on_arrival: bool
