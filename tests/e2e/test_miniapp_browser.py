@@ -1,0 +1,160 @@
+"""The Mini App in a real browser against the real bot process: log in with signed
+initData, walk every page, a movement made in the page shows in the chat and one made
+in the chat shows in the page, and staff see no costs."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from tests.e2e.browser import CONTEXT, app_url, chromium
+from tests.e2e.conftest import Launch, open_cafe
+from tests.e2e.harness import OWNER, STAFF, Chat, invite_code, text_of
+
+LIGHT_THEME = json.dumps({"bg_color": "#ffffff", "text_color": "#000000"})
+
+
+async def answer(chat: Chat, text: str, needle: str) -> str:
+    """The bot's answer to `text` that contains `needle`, past any push (an alert, the
+    daily digest) that arrives in between."""
+    message = await chat.say(text)
+    while needle not in text_of(message):
+        message = await chat.reply()
+    return text_of(message)
+
+
+async def ready(page: Any, name: str) -> None:
+    await page.wait_for_selector(f"#view[data-page='{name}'][data-ready='1']")
+
+
+async def goto(page: Any, hash_: str, name: str) -> None:
+    await page.evaluate(
+        "(h) => { document.querySelector('#view').dataset.ready = ''; location.hash = h; }", hash_
+    )
+    await ready(page, name)
+
+
+QUIET = {"ALERT_SCAN_SECONDS": "3600"}
+
+
+async def test_owner_walks_every_page_and_the_chat_agrees(
+    launch: Launch, owner: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    async with chromium() as browser:
+        page = await browser.new_page(**CONTEXT)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(app_url(bot.url, api, OWNER, tgWebAppThemeParams=LIGHT_THEME))
+        await ready(page, "dashboard")
+        assert await page.text_content("#title") == "Cafe"
+        assert await page.text_content("[data-box='out'] .count") == "2"
+
+        # A dashboard box opens the filtered inventory.
+        await page.click("[data-box='out']")
+        await ready(page, "inventory")
+        assert "status=out" in page.url
+        names = await page.locator("#inventory-list [data-product]").all_inner_texts()
+        assert len(names) == 2
+        await page.fill("#search", "mil")
+        await page.wait_for_function(
+            "document.querySelectorAll('#inventory-list [data-product]').length === 1"
+        )
+
+        # Stock entry from the product page: a restock with every field.
+        await page.click("#inventory-list [data-product='milk']")
+        await ready(page, "product")
+        await page.click("text=Restock")
+        await ready(page, "entry")
+        await page.fill("[name=quantity]", "20")
+        await page.fill("[name=expiry]", "2027-01-15")
+        await page.fill("[name=cost]", "0.55")
+        await page.fill("[name=price]", "1.10")
+        await page.fill("[name=reorder_date]", "2027-01-10")
+        await page.fill("[name=note]", "Monday delivery")
+        await page.click("#entry-submit")
+        await page.wait_for_selector("#entry-done:not([hidden])")
+        assert "on hand now 20 l" in await page.text_content("#entry-done")
+
+        # Field-level messages: a bad quantity is shown beside its field.
+        await page.fill("[name=quantity]", "1.2345")
+        await page.click("#entry-submit")
+        await page.wait_for_selector("#quantity-error:not(:empty)")
+
+        # The chat sees the page's movement at once.
+        assert "20 l" in await answer(owner, "/stock milk", "20 l")
+
+        # A movement in the chat shows in the page.
+        assert "17" in await answer(owner, "/sell milk 3", "17")
+        await goto(page, "#/inventory?q=milk", "inventory")
+        await page.click("#inventory-list [data-product='milk']")
+        await ready(page, "product")
+        assert await page.text_content("#on-hand") == "17 l"
+        assert "0.55" in await page.text_content("#view")  # the owner sees costs
+
+        # Quick −1 from the card, then undo it from the history.
+        await page.click("button[aria-label='minus one']")
+        await page.wait_for_function("document.querySelector('#on-hand').textContent === '16 l'")
+        await page.click("#history [data-undo]")
+        await page.wait_for_function("document.querySelector('#on-hand').textContent === '17 l'")
+        assert "ndo" in await answer(owner, "/history milk", "ndo")
+
+        # Products: add, edit, archive.
+        await goto(page, "#/products", "products")
+        await page.click("#add-product")
+        await ready(page, "products")
+        await page.fill("[name=name]", "Oat milk")
+        await page.fill("[name=category]", "dairy")
+        await page.select_option("[name=unit]", "l")
+        await page.fill("[name=threshold]", "3")
+        await page.fill("[name=price]", "2.20")
+        await page.fill("[name=barcodes]", "4006381333931")
+        await page.fill("[name=supplier]", "Oatly")
+        await page.click("#product-save")
+        await ready(page, "product")
+        assert await page.text_content("#title") == "Oat milk"
+        assert "Oat milk" in await answer(owner, "/products", "Oat milk")
+        edit = page.url.replace("#/product/", "#/products/") + "/edit"
+        await goto(page, "#" + edit.split("#", 1)[1], "products")
+        await page.fill("[name=price]", "2.40")
+        await page.click("#product-save")
+        await page.wait_for_selector("text=✅ Saved Oat milk")
+        page.once("dialog", lambda dialog: dialog.accept())
+        await page.click("#archive")
+        await ready(page, "products")
+        assert "Oat milk" not in await page.text_content("#products-list")
+        assert errors == []
+
+
+async def test_staff_see_no_costs_in_the_page(
+    launch: Launch, owner: Chat, staff: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    await answer(owner, "/restock milk 10 cost 0.70", "10")
+    invite = await owner.say("/invite")
+    while "/start" not in text_of(invite):
+        invite = await owner.reply()
+    await staff.say(f"/start {invite_code(invite)}")
+    async with chromium() as browser:
+        page = await browser.new_page(**CONTEXT)
+        await page.goto(app_url(bot.url, api, STAFF))
+        await ready(page, "dashboard")
+        await goto(page, "#/inventory", "inventory")
+        await page.click("#inventory-list [data-product='milk']")
+        await ready(page, "product")
+        shown = await page.text_content("#view") or ""
+        assert "10 l" in shown
+        assert not re.search(r"0\.60|0\.70|Supplier price|Cost", shown), shown
+        assert await page.locator("text=Edit").count() == 0
+        await page.click("text=Restock")
+        await ready(page, "entry")
+        assert await page.locator("[name=price]").count() == 0  # the shelf price is the owner's
+        await page.fill("[name=quantity]", "2")
+        await page.click("#entry-submit")
+        await page.wait_for_selector("#entry-done:not([hidden])")
+        await goto(page, "#/products", "products")
+        assert await page.locator("#add-product").count() == 0
+        assert "cost" not in (await page.text_content("#products-list") or "")
