@@ -7,11 +7,20 @@ import logging
 from urllib.parse import urlencode
 
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, WebAppInfo
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import Services
+from bot.settings import Settings
 from db.uow import DuplicateRequest
 from webapp.deps import MiniAppConfig, MiniAppDeps, build_deps
 from webapp.server import mount
@@ -63,17 +72,26 @@ async def install_menu_button(bot: Bot, miniapp_url: str | None) -> None:
 
 
 def app_link(miniapp_url: str, shop_id: int, route: str, **params: object) -> str:
+    """The page to open: Telegram appends its launch data to the fragment, so the page
+    to show travels in the query (webapp/static/app.js reads `route`)."""
     query = urlencode({"shop": shop_id, "route": route, **params})
     return f"{miniapp_url}{'&' if '?' in miniapp_url else '?'}{query}"
 
 
 def with_open_app(
-    markup: InlineKeyboardMarkup | None, miniapp_url: str | None, link_to: str | None
+    markup: InlineKeyboardMarkup | None,
+    update: Update,
+    settings: Settings,
+    shop_id: int,
+    route: str,
+    **params: object,
 ) -> InlineKeyboardMarkup | None:
-    """The keyboard plus an "Open app" button (private chats only: Telegram refuses
-    web_app buttons in groups)."""
-    if miniapp_url is None or link_to is None:
+    """The keyboard plus an "Open app" button when MINIAPP_URL is set, in private chats
+    only (Telegram refuses web_app buttons in groups)."""
+    chat = update.effective_chat
+    if settings.miniapp_url is None or chat is None or chat.type != ChatType.PRIVATE:
         return markup
-    row = [InlineKeyboardButton(texts.OPEN_APP_BUTTON, web_app=WebAppInfo(link_to))]
+    link = app_link(settings.miniapp_url, shop_id, route, **params)
+    row = [InlineKeyboardButton(texts.OPEN_APP_BUTTON, web_app=WebAppInfo(link))]
     rows = [list(r) for r in markup.inline_keyboard] if markup else []
     return InlineKeyboardMarkup([*rows, row])

@@ -24,6 +24,7 @@ from bot.handlers.base import (
     respond,
     start_flow,
 )
+from bot.miniapp_wiring import with_open_app
 from bot.parsing import (
     Command,
     CountProduct,
@@ -335,7 +336,14 @@ async def show_card(
     await respond(
         update,
         texts.product_card(card, show_cost=where.is_owner),
-        keyboards.card(product_id, undo_movement, undo_label),
+        with_open_app(
+            keyboards.card(product_id, undo_movement, undo_label),
+            update,
+            services.settings,
+            where.shop.id,
+            "product",
+            id=product_id,
+        ),
         edit=in_place,
     )
 

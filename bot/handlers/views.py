@@ -12,6 +12,7 @@ from bot.charts import stock_chart_png
 from bot.context import BotContext
 from bot.handlers.base import Here, answer, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
+from bot.miniapp_wiring import with_open_app
 from bot.parsing import Command, ParseError, parse_command, parse_inventory
 from core import catalog, inventory
 from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
@@ -61,9 +62,15 @@ async def show_inventory(
     services = context.services
     page = await inventory.inventory(services.uow(), where.actor, query, now=services.clock.now())
     category_id = await _category_id(context, where, query.category)
-    await respond(
-        update, texts.inventory_page(page), keyboards.inventory(page, category_id), edit=edit
+    markup = with_open_app(
+        keyboards.inventory(page, category_id),
+        update,
+        services.settings,
+        where.shop.id,
+        "inventory",
+        **({"status": _APP_STATUS[query.status]} if query.status in _APP_STATUS else {}),
     )
+    await respond(update, texts.inventory_page(page), markup, edit=edit)
 
 
 async def inventory_command(update: Update, context: BotContext) -> None:
@@ -99,7 +106,10 @@ async def dashboard(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     services = context.services
     board = await inventory.dashboard(services.uow(), where.actor, now=services.clock.now())
-    await respond(update, texts.dashboard(board), keyboards.dashboard(board))
+    markup = with_open_app(
+        keyboards.dashboard(board), update, services.settings, where.shop.id, "dashboard"
+    )
+    await respond(update, texts.dashboard(board), markup)
 
 
 async def on_dashboard(update: Update, context: BotContext, action: cb.OpenDashboard) -> None:
@@ -167,6 +177,14 @@ async def stock_by_text(update: Update, context: BotContext, text: str) -> None:
 
 
 CHART_DAYS = 30
+
+# The Mini App's names for the inventory filters (its API's).
+_APP_STATUS = {
+    StatusFilter.LOW: "low",
+    StatusFilter.OUT: "out",
+    StatusFilter.EXPIRING: "near_expiry",
+    StatusFilter.EXPIRED: "expired",
+}
 
 
 async def on_chart(update: Update, context: BotContext, action: cb.OpenChart) -> None:

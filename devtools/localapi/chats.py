@@ -113,6 +113,7 @@ class InlineButton:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None  # a button that opens a Mini App
 
 
 @dataclass
@@ -140,7 +141,12 @@ class ChatMessage:
         """The inline keyboard's buttons, row by row, left to right."""
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [
-            InlineButton(b.get("text", ""), b.get("callback_data"), b.get("url"))
+            InlineButton(
+                b.get("text", ""),
+                b.get("callback_data"),
+                b.get("url"),
+                (b.get("web_app") or {}).get("url"),
+            )
             for row in rows
             for b in row
         ]

@@ -368,6 +368,24 @@ class BotApiMethods:
         self.world.commands.pop(key, None)
         return True
 
+    async def api_set_chat_menu_button(self, params: Params) -> bool:
+        """The menu button of one private chat, or (without chat_id) the default."""
+        button = params.json_value("menu_button") or {"type": "default"}
+        kinds = {"commands", "web_app", "default"}
+        if not isinstance(button, dict) or button.get("type") not in kinds:
+            raise bad_request("invalid menu button")
+        if button["type"] == "web_app":
+            url = str((button.get("web_app") or {}).get("url", ""))
+            if not url.startswith("https://") or not button.get("text"):
+                raise bad_request("BUTTON_URL_INVALID")
+        self.world.menu_buttons[params.integer("chat_id")] = button
+        return True
+
+    async def api_get_chat_menu_button(self, params: Params) -> dict[str, Any]:
+        chat_id = params.integer("chat_id")
+        found = self.world.menu_buttons.get(chat_id) or self.world.menu_buttons.get(None)
+        return found or {"type": "commands"}
+
 
 def scope_key(scope: Any, language_code: str) -> tuple[str, str]:
     canonical = scope if isinstance(scope, dict) and scope else {"type": "default"}

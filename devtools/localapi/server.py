@@ -107,6 +107,11 @@ class LocalBotApi:
     def webhook(self) -> Webhook | None:
         return self.world.webhook
 
+    @property
+    def menu_buttons(self) -> dict[int | None, dict[str, Any]]:
+        """setChatMenuButton's buttons by chat id (None: the default for every chat)."""
+        return self.world.menu_buttons
+
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:

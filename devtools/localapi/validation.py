@@ -97,4 +97,7 @@ def checked_markup(markup: Any) -> dict[str, Any] | None:
                 )
             if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
                 raise bad_request("BUTTON_DATA_INVALID")
+            web_app = button.get("web_app")
+            if web_app is not None and not str(dict(web_app).get("url", "")).startswith("https://"):
+                raise bad_request("BUTTON_URL_INVALID")  # Mini Apps open over https only
     return markup

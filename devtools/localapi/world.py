@@ -62,6 +62,7 @@ class ChatWorld:
         self.events: list[BotEvent] = []
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: default)
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self.open_callbacks: set[str] = set()
         self.blocked: set[int] = set()

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.localapi import LocalBotApi, LocalUser
+from devtools.localapi import LocalBotApi, LocalUser
 from webapp.initdata import WebAppUser, signed_for
 
 # Playwright's waits evaluate strings, which the page's CSP (no eval) refuses; the page
