@@ -34,7 +34,7 @@ function h(tag, attributes = {}, ...children) {
     else if (value === true) node.setAttribute(key, "");
     else node.setAttribute(key, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -56,6 +56,13 @@ function date(value) {
   return state.shop && state.shop.day_first ? `${d}.${m}.${y}` : `${m}/${d}/${y}`;
 }
 
+function when(timestamp) {
+  const moment = new Date(timestamp);
+  const day = moment.toISOString().slice(0, 10);
+  const time = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `${date(day)} ${time}`;
+}
+
 function badges(item) {
   const shown = [item.stock_status, item.expiry_status].filter((s) => BADGES[s]);
   return h("span", { class: "badges" }, shown.map((status) =>
@@ -66,7 +73,7 @@ function badges(item) {
 function render(heading, ...content) {
   title.textContent = heading;
   document.title = `${heading} · Stockbot`;
-  view.replaceChildren(...content);
+  view.replaceChildren(...content.filter(Boolean));
 }
 
 function failure(error) {
@@ -297,7 +304,7 @@ function historySection(history, refresh) {
     const sign = m.quantity.startsWith("-") ? "" : "+";
     return h("li", { class: entry.undone ? "undone" : "" },
       h("span", { class: "what" }, `${sign}${m.quantity} ${entry.unit} · ${m.reason}`),
-      h("small", {}, `${entry.product_name} · ${entry.user_name} · ${new Date(m.created_at).toLocaleString()}`,
+      h("small", {}, `${entry.product_name} · ${entry.user_name} · ${when(m.created_at)}`,
         m.note ? ` · ${m.note}` : ""),
       entry.can_undo && !entry.undone ? h("button", {
         type: "button", class: "link", "data-undo": m.id,
