@@ -297,7 +297,6 @@ async def demo_shop(url: str) -> tuple[int, int]:
 async def screenshots(target: Path) -> None:
     from playwright.async_api import async_playwright
 
-    target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/demo.db"
         await upgrade(url)
@@ -357,6 +356,7 @@ def main() -> None:
     parser.add_argument("--screenshots", type=Path, help="write page screenshots here and stop")
     args = parser.parse_args()
     if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
         asyncio.run(screenshots(args.screenshots))
     else:
         asyncio.run(benchmark(args))
