@@ -27,7 +27,7 @@ CHECKS = ",".join(
 )
 # Logging out would end the session the run uses.
 SKIPPED = ["log_out"]
-RUN_SECONDS = "45"
+RUN_SECONDS = "30"
 EXAMPLES = "25"
 
 
