@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core import catalog, inventory, ledger, shops
+from core import catalog, groups, inventory, ledger, shops
 from core.access import (
     Actor,
     resolve_actor,
@@ -25,6 +25,7 @@ from core.errors import (
     OwnerOnly,
     ProductNotFound,
 )
+from core.groups import GroupStanding
 from core.inventory import InventoryQuery
 from core.ledger import Adjustment, Count, Removal, Restock
 from core.model import Role
@@ -190,13 +191,14 @@ async def test_an_invite_of_another_shop_cannot_be_replayed_after_use(
 async def test_in_a_linked_group_a_member_acts_for_that_shop(floor: Shopfloor) -> None:
     owner = await floor.open_shop(owner_id=1)
     other = await floor.open_shop(owner_id=1, name="Other")  # now the active shop
-    await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now(), chat_id=-100)
+    await groups.link_group(floor.uow, 1, -100, GroupStanding.ADMIN, shop_name="corner shop")
     assert await resolve_actor(floor.uow, 1, -100) == Actor(1, owner.shop_id)
     assert await resolve_actor(floor.uow, 1, None) == Actor(1, other.shop_id)
 
 
 async def test_in_a_linked_group_a_stranger_is_not_a_member(floor: Shopfloor) -> None:
-    await shops.create_shop(floor.uow, 1, "Ana", "Cafe", floor.clock.now(), chat_id=-100)
+    await floor.open_shop(owner_id=1)
+    await groups.link_group(floor.uow, 1, -100, GroupStanding.ADMIN)
     await floor.open_shop(owner_id=66, name="Attacker")
     with pytest.raises(NotAMember):
         await resolve_actor(floor.uow, 66, -100)
