@@ -101,7 +101,8 @@ async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffE
         now=services.clock.now(),
         product_id=action.product_id,
     )
-    await answer(update)
+    if where.shown_here:  # else `deliver` answers the tap: "sent to you privately"
+        await answer(update)
     await deliver(update, context, where, texts.written_off(len(results)), edit=False)
 
 
@@ -115,7 +116,8 @@ async def on_reorder_button(
         else here(update, context)
     )
     found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
-    await answer(update)
+    if where.shown_here:
+        await answer(update)
     text, keyboard = texts.reorder_text(found), view.reorder_keyboard(found)
     await deliver(update, context, where, text, keyboard, edit=False)
 
@@ -124,7 +126,8 @@ async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert)
     """The digest's shop, which need not be the person's active one; a new message, so
     the digest stays readable and its other buttons usable."""
     where = await here_in(update, context, action.shop_id)
-    await answer(update)
+    if where.shown_here:
+        await answer(update)
     await show_inventory(update, context, where, InventoryQuery(action.status), edit=False)
 
 

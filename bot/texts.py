@@ -874,8 +874,15 @@ def linked_groups(shop: Shop, titles: list[str]) -> str:
     return "\n".join(rows)
 
 
-def group_unlinked_privately(title: str) -> str:
-    return f"✅ Unlinked {h(title)}."
+UNLINKED_TOAST = "✅ Unlinked"
+
+
+def unlink_button(title: str) -> str:
+    return f"✖️ Unlink {title}"[:64]
+
+
+def group_title(chat_id: int, title: str | None) -> str:
+    return title or f"group {chat_id}"
 
 
 def shop_created_in_group(shop: Shop) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import callbacks as cb
-from bot import texts
+from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import Here, answer, group_chat_id, here, here_in, person, respond
 from bot.handlers.stock import message_args
@@ -110,16 +110,7 @@ async def unlink(update: Update, context: BotContext) -> None:
 async def _show_groups(update: Update, context: BotContext, where: Here, *, edit: bool) -> None:
     chat_ids = await groups.linked_groups(context.services.uow(), where.actor)
     titles = [await _title(context, chat) for chat in chat_ids]
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"✖️ Unlink {title}"[:64],
-                callback_data=cb.UnlinkGroup(where.shop.id, -chat).encode(),
-            )
-        ]
-        for chat, title in zip(chat_ids, titles, strict=True)
-    ]
-    keyboard = InlineKeyboardMarkup(rows) if rows else None
+    keyboard = keyboards.linked_groups(where.shop.id, list(zip(chat_ids, titles, strict=True)))
     await respond(update, texts.linked_groups(where.shop, titles), keyboard, edit=edit)
 
 
@@ -127,7 +118,7 @@ async def on_unlink(update: Update, context: BotContext, action: cb.UnlinkGroup)
     """A button of the private list; core checks the presser owns the shop."""
     where = await here_in(update, context, action.shop_id)
     await groups.unlink_from_shop(context.services.uow(), where.actor, action.chat_id)
-    await answer(update, "✅ Unlinked")
+    await answer(update, texts.UNLINKED_TOAST)
     if where.shown_here and not where.in_group:
         await _show_groups(update, context, where, edit=True)
 
@@ -136,5 +127,5 @@ async def _title(context: BotContext, chat_id: int) -> str:
     try:
         chat = await context.bot.get_chat(chat_id)
     except TelegramError:
-        return f"group {chat_id}"
-    return chat.title or f"group {chat_id}"
+        return texts.group_title(chat_id, None)
+    return texts.group_title(chat_id, chat.title)
