@@ -28,7 +28,16 @@ from bot import alerts_view as view
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext
-from bot.handlers.base import answer, deliver, here, here_in, person, request_key, respond
+from bot.handlers.base import (
+    answer,
+    deliver,
+    here,
+    here_in,
+    person,
+    replace_buttons,
+    request_key,
+    respond,
+)
 from bot.handlers.views import show_inventory
 from core import alerts, catalog
 from core.access import Actor
@@ -88,7 +97,7 @@ async def _keep_restock_buttons(update: Update) -> None:
                 if isinstance(found, cb.OpenCard):
                     product_id = found.product_id
     if product_id is not None:
-        await query.edit_message_reply_markup(view.after_action_keyboard(product_id))
+        await replace_buttons(update, view.after_action_keyboard(product_id))
 
 
 async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffExpired) -> None:

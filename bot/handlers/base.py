@@ -160,6 +160,20 @@ async def respond(
     return await message.reply_text(text, reply_markup=keyboard)
 
 
+async def replace_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Change the pressed message's buttons. One that shows them already (tapped twice,
+    or by two people) stays as it is: Telegram's "not modified" is no failure, and what
+    the handler does next (a confirmation) must still happen."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
 async def respond_privately(
     update: Update,
     context: BotContext,

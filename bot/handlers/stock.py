@@ -19,6 +19,7 @@ from bot.handlers.base import (
     here,
     recall,
     remember,
+    replace_buttons,
     request_key,
     resolve_or_suggest,
     respond,
@@ -381,5 +382,5 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
         await show_card(update, context, where, result.product.id)
         return
     # A confirmation keeps its text; its used Undo button goes away.
-    await query.edit_message_reply_markup(keyboards.without(markup, query.data))
+    await replace_buttons(update, keyboards.without(markup, query.data))
     await respond(update, undone, keyboards.movement(None, result.product.id), edit=False)

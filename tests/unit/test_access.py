@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core import catalog, groups, inventory, ledger, shops
+from core import alerts, catalog, groups, inventory, ledger, shops
 from core.access import (
     Actor,
     resolve_actor,
@@ -23,6 +23,7 @@ from core.errors import (
     NoActiveShop,
     NotAMember,
     OwnerOnly,
+    ProductGone,
     ProductNotFound,
 )
 from core.groups import GroupStanding
@@ -164,6 +165,21 @@ async def test_another_shops_product_id_is_not_found_in_your_own_shop(
             await attempt
     assert floor.store.state is state
     assert await inventory.history(floor.uow, attacker, product_id=victim.product_id) == []
+
+
+async def test_alert_buttons_with_another_shops_product_id_say_it_is_not_in_this_shop(
+    floor: Shopfloor, victim: Target
+) -> None:
+    # They said "No product called “2”": the id from the button, as if typed as a name.
+    attacker = await floor.open_shop(owner_id=66, name="Attacker")
+    state = floor.store.state
+    for attempt in (
+        alerts.set_muted(floor.uow, attacker, victim.product_id, True),
+        alerts.mark_ordered(floor.uow, attacker, victim.product_id, floor.clock.now()),
+    ):
+        with pytest.raises(ProductGone, match="not in this shop's catalog"):
+            await attempt
+    assert floor.store.state is state
 
 
 async def test_another_shops_movement_cannot_be_undone_from_your_own_shop(
