@@ -1,0 +1,219 @@
+"""The authorization matrix (tests/authz.py) through the real bot process, on PostgreSQL
+and Redis, over the local Bot API.
+
+By default a slice of rows that stand for each kind of rule, each in every cell: a
+member's write (/sell, its confirmation signed in a group), an owner's view answered
+privately from a group (/team), a button naming the shop answered privately elsewhere
+(an alert's View) and a settings step refused elsewhere. With
+STOCKBOT_FULL_MATRIX=1 every row that leaves the world as it found it (see
+`Row.keeps_world`; the in-process matrix covers the rest) — several minutes.
+
+The world is built through the chat, as people would; a cell is done when the inbox
+marks its update processed, by which time everything the bot said is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import asyncpg
+
+from bot.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, MemberStatus
+from tests.authz import (
+    BOB,
+    BOOK_CLUB,
+    BUTTONS,
+    CAFE,
+    COMMANDS,
+    DELI,
+    EVE,
+    LINKED_SHOP,
+    LOBBY,
+    MALLORY,
+    NEWS,
+    OLGA,
+    PEOPLE,
+    RITA,
+    ROLES,
+    STAFF_ROOM,
+    Cell,
+    Outcome,
+    Row,
+    Said,
+    Where,
+    Who,
+    button_cells,
+    command_cells,
+    expected,
+    is_refusal,
+    leaks,
+)
+from tests.e2e.alerting import is_crossing_alert
+from tests.e2e.conftest import Launch
+from tests.e2e.harness import REPLY_TIMEOUT, Books, Chat, invite_code, text_of
+
+SLICE = {"sell", "team", "al:view", "set"}
+FULL = os.environ.get("STOCKBOT_FULL_MATRIX") == "1"
+
+
+def _rows() -> list[Row]:
+    rows = [r for r in (*COMMANDS, *BUTTONS) if r.keeps_world and r.name != "pick"]
+    return rows if FULL else [r for r in rows if r.name in SLICE]
+
+
+async def _build_world(api: LocalBotApi, books: Books) -> dict[str, int]:
+    olga, bob, rita, eve = (Chat(api, p) for p in (OLGA, BOB, RITA, EVE))
+    for said in (
+        f"/newshop {CAFE}",
+        "/add milk unit l min 38 cost 0.61 price 1.25 supplier MilkCo",
+        "/add sourdough min 10 supplier MilkCo",
+        "/restock milk 40",
+        "/restock sourdough 4",
+    ):
+        assert not text_of(await olga.say(said)).startswith("⚠️"), said
+    for person in (bob, rita):
+        code = invite_code(await olga.say("/invite"))
+        assert "You joined" in text_of(await person.say(f"/start {code}"))
+        assert "joined" in text_of(await olga.reply())
+    team = await olga.say("/team")
+    await olga.press(team, "Remove Rita")
+    await olga.edited()
+    assert "Sold 3 l milk" in text_of(await bob.say("/sell milk 3"))
+    for said in (f"/newshop {DELI}", "/add darjeeling", "/restock darjeeling 55"):
+        assert not text_of(await eve.say(said)).startswith("⚠️"), said
+    await Chat(api, MALLORY).say("/start")
+    for room, admin in ((STAFF_ROOM, OLGA), (LOBBY, OLGA), (BOOK_CLUB, EVE)):
+        for person in PEOPLE.values():
+            api.set_member(room, person, MemberStatus.MEMBER)
+        api.set_member(room, admin, MemberStatus.CREATOR)
+    api.add_chat(NEWS)
+    assert "now linked" in text_of(await Chat(api, OLGA, STAFF_ROOM).say("/link"))
+    assert "now linked" in text_of(await Chat(api, EVE, BOOK_CLUB).say("/link"))
+    milk = await books.product("milk", CAFE)
+    (sale,) = [m for m in await books.movements("milk") if m["reason"] == "sale"]
+    (crossing,) = await books._fetch("SELECT id FROM alert_crossings ORDER BY id LIMIT 1")
+    return {
+        "product": milk["id"],
+        "movement": sale["id"],
+        "shop": milk["shop_id"],
+        "crossing": crossing["id"],
+        "staff": BOB.id,
+        "room": -STAFF_ROOM.id,
+        "token": "none",
+    }
+
+
+GROUPS = {where.chat.id: where for where in Where if where.chat is not None}
+PERSONS = {person.id: who for who, person in PEOPLE.items()}
+
+
+def _may_show(chat_id: int) -> set[str]:
+    """The world does not change here: who may see what is the table in tests.authz."""
+    if chat_id > 0:
+        return set(ROLES.get(PERSONS[chat_id], {})) if chat_id in PERSONS else set()
+    where = GROUPS.get(chat_id)
+    return {LINKED_SHOP[where]} if where in LINKED_SHOP else set()
+
+
+async def test_the_authorization_matrix_through_the_real_bot(
+    launch: Launch, api: LocalBotApi, books: Books, database_url: str
+) -> None:
+    await launch(ALERT_SCAN_SECONDS="3600")
+    ids = await _build_world(api, books)
+    # The milk's low-stock push comes once; let it arrive before the cells begin.
+    await api.wait_for(lambda: any(map(is_crossing_alert, api.bot_messages(OLGA.id))), 15)
+    anchors = {p.id: (await Chat(api, p).say("/help")).message_id for p in PEOPLE.values()}
+    for room in GROUPS.values():
+        assert room.chat is not None
+        anchors[room.chat.id] = (await Chat(api, OLGA, room.chat).say("/help")).message_id
+    connection = await asyncpg.connect(database_url, timeout=10)
+    report: list[str] = []
+    cells = 0
+    try:
+        for row in _rows():
+            for cell in command_cells() if row.text is not None else button_cells():
+                cells += 1
+                problems = await _play(api, books, connection, anchors, ids, row, cell)
+                report += [
+                    f"{row.name} · {cell.who.value} · {cell.where.value}: {p}" for p in problems
+                ]
+    finally:
+        await connection.close()
+    print(f"{cells} cells through the real bot")
+    assert report == []
+
+
+async def _play(
+    api: LocalBotApi,
+    books: Books,
+    connection: asyncpg.Connection,
+    anchors: dict[int, int],
+    ids: dict[str, int],
+    row: Row,
+    cell: Cell,
+) -> list[str]:
+    chat = cell.where.chat
+    outcome = expected(row, cell)
+    before = await books.snapshot() if outcome is Outcome.REFUSED else None
+    mark = len(api.events)
+    if row.text is not None:
+        if cell.who is Who.ANONYMOUS:
+            assert chat is not None
+            update_id = await api.send_text(ANONYMOUS_ADMIN, chat, row.text, sender_chat=chat)
+        elif cell.who is Who.CHANNEL:
+            assert chat is not None
+            update_id = await api.send_as_channel(NEWS, chat, row.text)
+        else:
+            update_id = await api.send_text(cell.who.user, chat, row.text)
+    else:
+        assert row.data is not None
+        anchor = anchors[chat.id if chat else cell.who.user.id]
+        press = await api.press_button(
+            cell.who.user, chat, anchor, row.data.format(**ids), require_button=False
+        )
+        update_id = press.update_id
+    error = await _processed(connection, update_id)
+    said = []
+    for event in api.events[mark:]:
+        if event.kind in {EventKind.SENT, EventKind.EDITED} and event.message is not None:
+            text = event.message.shown_text
+            if event.message.document is not None:
+                text += "\n" + event.message.document.content.decode(errors="replace")
+            assert event.chat_id is not None
+            said.append(Said(event.chat_id, text))
+        elif event.kind is EventKind.CALLBACK_ANSWERED and event.detail.get("text"):
+            said.append(Said(cell.who.user.id, str(event.detail["text"])))
+    problems = leaks(said, _may_show)
+    if error:
+        problems.append(f"failed inside the bot: {error}")
+    texts_said = [s.text for s in said]
+    answered = any(e.kind is not EventKind.CHAT_ACTION for e in api.events[mark:])
+    if outcome is Outcome.SILENT:
+        return problems + ([f"answered: {texts_said}"] if texts_said else [])
+    if not answered:
+        problems.append("no answer at all")
+    if outcome is Outcome.ALLOWED and any(is_refusal(t, permission_only=True) for t in texts_said):
+        problems.append(f"refused though allowed: {texts_said}")
+    if outcome is Outcome.REFUSED:
+        if not any(is_refusal(t) for t in texts_said):
+            problems.append(f"not refused: {texts_said}")
+        if await books.snapshot() != before:
+            problems.append("a refusal changed the books")
+    return problems
+
+
+async def _processed(connection: asyncpg.Connection, update_id: int) -> str | None:
+    """Wait until the inbox has handled the update; its last error, if any."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REPLY_TIMEOUT
+    while True:
+        row = await connection.fetchrow(
+            "SELECT processed_at, last_error FROM update_inbox WHERE update_id = $1", update_id
+        )
+        if row is not None and row["processed_at"] is not None:
+            error: str | None = row["last_error"]
+            return error
+        if loop.time() > deadline:
+            return f"update {update_id} not processed within {REPLY_TIMEOUT}s"
+        await asyncio.sleep(0.02)
