@@ -169,7 +169,8 @@ HELP = (
     "/add <i>name</i> [cat <i>x</i>] [unit <i>x</i>] [min <i>qty</i>] [price <i>x</i>] "
     "[cost <i>x</i>] [barcode <i>x</i>] · /edit <i>name</i> · /delete <i>name</i> · "
     "/invite [owner] · /team · /settings · /quiet 22:00-07:00 · /mute <i>name</i> · "
-    "/newshop <i>name</i>\n\n"
+    "/newshop <i>name</i>\n"
+    "In a group (as its admin): /link [<i>shop</i>] · /unlink\n\n"
     "Names with spaces work: <code>/restock whole milk 2</code>; quotes allow anything: "
     '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
 )

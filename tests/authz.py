@@ -29,13 +29,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot import texts
-from bot.localapi import LocalChat, LocalUser
 from core.errors import (
     GroupNotLinked,
     NoActiveShop,
     NotAMember,
     ShownElsewhere,
 )
+from devtools.localapi import LocalChat, LocalUser
 
 OLGA = LocalUser(1001, "Olga", username="olga")
 BOB = LocalUser(1002, "Bob", username="bob")

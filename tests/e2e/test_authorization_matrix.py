@@ -19,7 +19,7 @@ import os
 
 import asyncpg
 
-from bot.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, MemberStatus
+from devtools.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, MemberStatus
 from tests.authz import (
     BOB,
     BOOK_CLUB,

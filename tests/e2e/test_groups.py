@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.localapi import ChatMessage, LocalBotApi, LocalChat, LocalUser, MemberStatus
+from devtools.localapi import ChatMessage, LocalBotApi, LocalChat, LocalUser, MemberStatus
 from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.harness import (
     OWNER,

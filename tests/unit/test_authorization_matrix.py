@@ -23,7 +23,6 @@ from bot.alert_handlers import COMMANDS as ALERT_COMMANDS
 from bot.bootstrap import build_application
 from bot.callbacks import REGISTRY
 from bot.context import Services, StockbotApp
-from bot.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, LocalChat, MemberStatus
 from bot.settings import Settings
 from bot.state import MemoryStateStore
 from core import catalog, groups, ledger, shops
@@ -31,6 +30,7 @@ from core.access import Actor
 from core.catalog import ProductFields
 from core.groups import GroupStanding
 from core.model import Reason, Role
+from devtools.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, LocalChat, MemberStatus
 from tests.authz import (
     BOB,
     BOOK_CLUB,
