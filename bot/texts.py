@@ -844,8 +844,9 @@ def group_linked(shop: Shop, moved_from: Shop | None) -> str:
     )
     return (
         f"{head}\nMembers of {h(shop.name)} can work here: /stock, /sell, /restock, "
-        "/dashboard…; anyone else is refused, and I show no other shop here. "
-        "An owner or a group admin can /unlink it."
+        "/dashboard…; anyone else is refused. Everyone in this group reads the stock I "
+        "post here (costs, the team and invite links go to people privately); I show no "
+        "other shop here. An owner or a group admin can /unlink it."
     )
 
 

@@ -109,3 +109,15 @@ async def unlink_from_shop(uow: UnitOfWork, actor: Actor, chat_id: int) -> None:
             raise GroupNotLinked()
         await uow.chats.unlink(chat_id)
         await uow.commit()
+
+
+async def group_upgraded(uow: UnitOfWork, old_chat_id: int, new_chat_id: int) -> None:
+    """Telegram turned a group into a supergroup, which has a new id: its link follows.
+    (Told by Telegram's own service message, so nobody's standing is asked.)"""
+    async with uow:
+        shop_id = await uow.chats.shop_of(old_chat_id)
+        if shop_id is None or await uow.chats.shop_of(new_chat_id) is not None:
+            return
+        await uow.chats.link(new_chat_id, shop_id)
+        await uow.chats.unlink(old_chat_id)
+        await uow.commit()

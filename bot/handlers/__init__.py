@@ -178,6 +178,8 @@ def register(application: StockbotApp) -> None:
     from bot import alert_handlers  # it builds on this package's base module
 
     ACTIONS.update(alert_handlers.ACTIONS)
+    # Telegram's own notice that a group became a supergroup, sent "as" the group.
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_upgrade), -20)
     # Before anything else: a shared identity (an anonymous admin, a channel) is nobody.
     application.add_handler(TypeHandler(Update, groups.refuse_shared_identity), group=-10)
     alert_handlers.register(application)

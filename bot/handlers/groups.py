@@ -58,6 +58,21 @@ def _addressed_to_bot(update: Update, context: BotContext) -> bool:
     return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
 
+async def on_upgrade(update: Update, context: BotContext) -> None:
+    """A group became a supergroup (a new chat id): its link to the shop moves along.
+    Telegram says so in both chats; either message is enough."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    await groups.group_upgraded(context.services.uow(), old, new)
+
+
 async def standing(context: BotContext, chat_id: int, user_id: int) -> GroupStanding:
     """The user's place in the group as Telegram says right now; unknown counts as an
     outsider (a refusal the user can fix, never a link nobody checked)."""

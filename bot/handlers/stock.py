@@ -341,9 +341,12 @@ async def show_card(
     )
     pressed = update.callback_query.message if update.callback_query else None
     in_place = isinstance(pressed, Message) and keyboards.is_view(pressed.reply_markup)
+    text = texts.product_card(card, show_cost=where.sees_costs)
+    if undo_movement is not None:  # just changed by a tap: say whose, in a group
+        text = signed(update, where, text)
     await respond(
         update,
-        texts.product_card(card, show_cost=where.sees_costs),
+        text,
         with_open_app(
             keyboards.card(product_id, undo_movement, undo_label),
             update,

@@ -4,10 +4,13 @@ shows its own shop, an invite link never lands in a group."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from bot import texts
 from devtools.localapi import ChatMessage, LocalBotApi, LocalChat, LocalUser, MemberStatus
+from tests.e2e.alerting import scans_held_off
 from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.harness import (
     OWNER,
@@ -26,10 +29,11 @@ NEWS = LocalChat.channel(-100_777, "Cafe news")
 
 
 @pytest.fixture
-async def quiet_bot(launch: Launch) -> BotProcess:
-    """The bot without a digest scan during the test: the digests of shops created after
+async def quiet_bot(launch: Launch, database_url: str) -> AsyncIterator[BotProcess]:
+    """The bot with no digest scan during the test: the digests of shops created after
     their alert time would arrive in the private chats these tests read."""
-    return await launch(ALERT_SCAN_SECONDS="3600")
+    async with scans_held_off(database_url):
+        yield await launch()
 
 
 @pytest.fixture
@@ -116,13 +120,21 @@ async def test_an_owner_moves_a_group_between_their_shops_and_unlinks_it_from_pr
     assert back.startswith("✅ This group moved from Bakery to Cafe.")
     assert text_of(await cafe_room.say("/link Cafe")) == "This group is already linked to Cafe."
 
+    # Telegram upgrades the group to a supergroup, with a new id: the link follows.
+    upgraded = LocalChat.group(-100_555_000, ROOM.title or "", supergroup=True)
+    notice = {"message_id": 999, "date": 0, "chat": ROOM.to_api(), "from": OWNER.to_api()}
+    await api.push_update({"message": {**notice, "migrate_to_chat_id": upgraded.id}})
+    in_supergroup = Chat(api, OWNER, upgraded)
+    assert "On hand: 10 l" in text_of(await in_supergroup.say("/stock milk"))
+    cafe_room = in_supergroup
+
     listing = await owner.say("/unlink")  # in private: the active shop's groups
     assert "is linked to no group" in text_of(listing)  # Bakery has none
     switched = await owner.say("/shop")
     await owner.press(switched, "Cafe")
     await owner.edited()
     listing = await owner.say("/unlink")
-    assert "• Cafe staff room" in text_of(listing)
+    assert "• Cafe staff room" in text_of(listing)  # the supergroup's title, from getChat
     tap = await owner.press(listing, "Unlink Cafe staff room")
     assert (await owner.answer(tap)).text == texts.UNLINKED_TOAST
     assert "is linked to no group" in text_of(await owner.edited())
@@ -147,10 +159,13 @@ async def test_an_invite_asked_for_in_a_group_goes_to_the_owner_privately(
     assert text_of(await bob.say("/sell milk 2")).startswith("👤 Bob: ✅ Sold 2 l milk")
     restocked = text_of(await cafe_room.say("/restock milk 5 cost 0.70"))
     assert restocked.startswith("👤 Olga: ✅ Restocked 5 l milk") and "0.70" not in restocked
-    assert "Cost" not in text_of(await cafe_room.say("/stock milk"))
+    card = await cafe_room.say("/stock milk")
+    assert "Cost" not in text_of(card)
+    await bob.press(card, "+1")
+    assert text_of(await cafe_room.edited()).startswith("👤 Bob: ")  # the card says whose
     assert text_of(await cafe_room.say("/team")) == texts.SENT_PRIVATELY
     assert "• Bob — staff" in text_of(await owner.reply())
-    assert await books.on_hand("milk") == 13
+    assert await books.on_hand("milk") == 14
 
     # An owner who never opened a private chat is told how, and no link is posted.
     newcomer = Chat(api, LocalUser(1010, "Nina"), OTHER_ROOM)

@@ -191,3 +191,23 @@ async def test_neither_a_new_shop_nor_an_invite_links_a_group(floor: Shopfloor) 
     owner = await floor.open_shop(owner_id=1)
     await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now())
     assert floor.store.state.chats == {}
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_shop(floor: Shopfloor) -> None:
+    owner = await floor.open_shop(owner_id=1)
+    await groups.link_group(floor.uow, 1, GROUP, ADMIN)
+
+    await groups.group_upgraded(floor.uow, GROUP, -100_999_000)
+    await groups.group_upgraded(floor.uow, GROUP, -100_999_000)  # told in both chats
+
+    assert floor.store.state.chats == {-100_999_000: owner.shop_id}
+    assert await resolve_actor(floor.uow, 1, -100_999_000) == owner
+
+
+async def test_an_upgrade_never_takes_over_a_linked_supergroup(floor: Shopfloor) -> None:
+    cafe = await floor.open_shop(owner_id=1, name="Cafe")
+    deli = await floor.open_shop(owner_id=2, name="Deli")
+    await groups.link_group(floor.uow, 1, GROUP, ADMIN)
+    await groups.link_group(floor.uow, 2, -7, ADMIN)
+    await groups.group_upgraded(floor.uow, GROUP, -7)
+    assert floor.store.state.chats == {GROUP: cafe.shop_id, -7: deli.shop_id}
