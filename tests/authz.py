@@ -35,7 +35,14 @@ from core.errors import (
     NotAMember,
     ShownElsewhere,
 )
-from devtools.localapi import LocalChat, LocalUser
+from devtools.localapi import (
+    ANONYMOUS_ADMIN,
+    EventKind,
+    LocalBotApi,
+    LocalChat,
+    LocalUser,
+    MemberStatus,
+)
 
 OLGA = LocalUser(1001, "Olga", username="olga")
 BOB = LocalUser(1002, "Bob", username="bob")
@@ -384,3 +391,80 @@ def leaks(said: Iterable[Said], may_show: Callable[[int], set[str]]) -> list[str
         if COST in item.text and item.chat_id != OLGA.id:
             found.append(f"a cost shown in chat {item.chat_id}: {item.text[:160]!r}")
     return found
+
+
+# -- playing a cell, judging it ----------------------------------------------------------
+
+
+def seat_everyone(api: LocalBotApi) -> None:
+    """Everyone is a member of the three groups; Olga created the staff room and the
+    lobby, Eve the book club."""
+    for room, admin in ((STAFF_ROOM, OLGA), (LOBBY, OLGA), (BOOK_CLUB, EVE)):
+        for person in PEOPLE.values():
+            api.set_member(room, person, MemberStatus.MEMBER)
+        api.set_member(room, admin, MemberStatus.CREATOR)
+    api.add_chat(NEWS)
+
+
+async def send(
+    api: LocalBotApi, row: Row, cell: Cell, anchors: dict[int, int], ids: dict[str, object]
+) -> int:
+    """Send the row's command or tap its button as the cell says; the update id. A
+    button hangs on `anchors[chat]`, any bot message of that chat."""
+    chat = cell.where.chat
+    if row.text is not None:
+        if cell.who is Who.ANONYMOUS:  # as Telegram shows any admin who hides
+            assert chat is not None
+            return await api.send_text(ANONYMOUS_ADMIN, chat, row.text, sender_chat=chat)
+        if cell.who is Who.CHANNEL:
+            assert chat is not None
+            return await api.send_as_channel(NEWS, chat, row.text)
+        return await api.send_text(cell.who.user, chat, row.text)
+    assert row.data is not None
+    anchor = anchors[chat.id if chat else cell.who.user.id]
+    data = row.data.format(**ids)
+    press = await api.press_button(cell.who.user, chat, anchor, data, require_button=False)
+    return press.update_id
+
+
+def said_since(api: LocalBotApi, mark: int, presser: int) -> tuple[list[Said], bool]:
+    """What the bot said after event `mark` (files with their content; a toast as said
+    to `presser`), and whether it did anything at all (a tap acknowledged counts)."""
+    said = []
+    events = api.events[mark:]
+    for event in events:
+        if event.kind in {EventKind.SENT, EventKind.EDITED} and event.message is not None:
+            text = event.message.shown_text
+            if event.message.document is not None:
+                text += "\n" + event.message.document.content.decode(errors="replace")
+            assert event.chat_id is not None
+            said.append(Said(event.chat_id, text))
+        elif event.kind is EventKind.CALLBACK_ANSWERED and event.detail.get("text"):
+            said.append(Said(presser, str(event.detail["text"])))
+    return said, any(e.kind is not EventKind.CHAT_ACTION for e in events)
+
+
+def judge(
+    outcome: Outcome,
+    said: list[Said],
+    answered: bool,
+    may_show: Callable[[int], set[str]],
+    *,
+    unchanged: bool | None,
+) -> list[str]:
+    """The problems of one cell (see the module docstring). `unchanged`: whether the
+    shops' data stayed as it was (asked of refused cells)."""
+    problems = leaks(said, may_show)
+    said_texts = [s.text for s in said]
+    if outcome is Outcome.SILENT:
+        return problems + ([f"answered what was not for the bot: {said_texts}"] if said else [])
+    if not answered:
+        problems.append("no answer at all")
+    if outcome is Outcome.ALLOWED and any(is_refusal(t, permission_only=True) for t in said_texts):
+        problems.append(f"refused though allowed: {said_texts}")
+    if outcome is Outcome.REFUSED:
+        if not any(is_refusal(t) for t in said_texts):
+            problems.append(f"not refused: {said_texts}")
+        if unchanged is False:
+            problems.append("a refusal changed the shops' data")
+    return problems

@@ -19,7 +19,7 @@ import os
 
 import asyncpg
 
-from devtools.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, MemberStatus
+from devtools.localapi import LocalBotApi
 from tests.authz import (
     BOB,
     BOOK_CLUB,
@@ -29,9 +29,7 @@ from tests.authz import (
     DELI,
     EVE,
     LINKED_SHOP,
-    LOBBY,
     MALLORY,
-    NEWS,
     OLGA,
     PEOPLE,
     RITA,
@@ -40,14 +38,14 @@ from tests.authz import (
     Cell,
     Outcome,
     Row,
-    Said,
     Where,
-    Who,
     button_cells,
     command_cells,
     expected,
-    is_refusal,
-    leaks,
+    judge,
+    said_since,
+    seat_everyone,
+    send,
 )
 from tests.e2e.alerting import is_crossing_alert, scans_held_off
 from tests.e2e.conftest import Launch
@@ -83,11 +81,7 @@ async def _build_world(api: LocalBotApi, books: Books) -> dict[str, int]:
     for said in (f"/newshop {DELI}", "/add darjeeling", "/restock darjeeling 55"):
         assert not text_of(await eve.say(said)).startswith("⚠️"), said
     await Chat(api, MALLORY).say("/start")
-    for room, admin in ((STAFF_ROOM, OLGA), (LOBBY, OLGA), (BOOK_CLUB, EVE)):
-        for person in PEOPLE.values():
-            api.set_member(room, person, MemberStatus.MEMBER)
-        api.set_member(room, admin, MemberStatus.CREATOR)
-    api.add_chat(NEWS)
+    seat_everyone(api)
     assert "now linked" in text_of(await Chat(api, OLGA, STAFF_ROOM).say("/link"))
     assert "now linked" in text_of(await Chat(api, EVE, BOOK_CLUB).say("/link"))
     milk = await books.product("milk", CAFE)
@@ -158,54 +152,14 @@ async def _play(
     row: Row,
     cell: Cell,
 ) -> list[str]:
-    chat = cell.where.chat
     outcome = expected(row, cell)
     before = await books.snapshot() if outcome is Outcome.REFUSED else None
     mark = len(api.events)
-    if row.text is not None:
-        if cell.who is Who.ANONYMOUS:
-            assert chat is not None
-            update_id = await api.send_text(ANONYMOUS_ADMIN, chat, row.text, sender_chat=chat)
-        elif cell.who is Who.CHANNEL:
-            assert chat is not None
-            update_id = await api.send_as_channel(NEWS, chat, row.text)
-        else:
-            update_id = await api.send_text(cell.who.user, chat, row.text)
-    else:
-        assert row.data is not None
-        anchor = anchors[chat.id if chat else cell.who.user.id]
-        press = await api.press_button(
-            cell.who.user, chat, anchor, row.data.format(**ids), require_button=False
-        )
-        update_id = press.update_id
-    error = await _processed(connection, update_id)
-    said = []
-    for event in api.events[mark:]:
-        if event.kind in {EventKind.SENT, EventKind.EDITED} and event.message is not None:
-            text = event.message.shown_text
-            if event.message.document is not None:
-                text += "\n" + event.message.document.content.decode(errors="replace")
-            assert event.chat_id is not None
-            said.append(Said(event.chat_id, text))
-        elif event.kind is EventKind.CALLBACK_ANSWERED and event.detail.get("text"):
-            said.append(Said(cell.who.user.id, str(event.detail["text"])))
-    problems = leaks(said, _may_show)
-    if error:
-        problems.append(f"failed inside the bot: {error}")
-    texts_said = [s.text for s in said]
-    answered = any(e.kind is not EventKind.CHAT_ACTION for e in api.events[mark:])
-    if outcome is Outcome.SILENT:
-        return problems + ([f"answered: {texts_said}"] if texts_said else [])
-    if not answered:
-        problems.append("no answer at all")
-    if outcome is Outcome.ALLOWED and any(is_refusal(t, permission_only=True) for t in texts_said):
-        problems.append(f"refused though allowed: {texts_said}")
-    if outcome is Outcome.REFUSED:
-        if not any(is_refusal(t) for t in texts_said):
-            problems.append(f"not refused: {texts_said}")
-        if await books.snapshot() != before:
-            problems.append("a refusal changed the books")
-    return problems
+    error = await _processed(connection, await send(api, row, cell, anchors, ids))
+    said, answered = said_since(api, mark, cell.who.user.id)
+    unchanged = await books.snapshot() == before if before is not None else None
+    problems = judge(outcome, said, answered, _may_show, unchanged=unchanged)
+    return problems + ([f"failed inside the bot: {error}"] if error else [])
 
 
 async def _processed(connection: asyncpg.Connection, update_id: int) -> str | None:

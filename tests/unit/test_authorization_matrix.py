@@ -30,7 +30,7 @@ from core.access import Actor
 from core.catalog import ProductFields
 from core.groups import GroupStanding
 from core.model import Reason, Role
-from devtools.localapi import ANONYMOUS_ADMIN, EventKind, LocalBotApi, LocalChat, MemberStatus
+from devtools.localapi import LocalBotApi, LocalChat
 from tests.authz import (
     BOB,
     BOOK_CLUB,
@@ -41,7 +41,6 @@ from tests.authz import (
     EVE,
     LOBBY,
     MALLORY,
-    NEWS,
     OLGA,
     PEOPLE,
     RITA,
@@ -55,8 +54,10 @@ from tests.authz import (
     button_cells,
     command_cells,
     expected,
-    is_refusal,
-    leaks,
+    judge,
+    said_since,
+    seat_everyone,
+    send,
     shops_named,
 )
 from tests.fakes import FakeClock, FakeStore, StoreState, uow_factory
@@ -145,11 +146,7 @@ async def world() -> AsyncIterator[World]:
         for person in PEOPLE.values():
             api.users[person.id] = person
             api.add_chat(LocalChat.private(person))
-        for room, admin in ((STAFF_ROOM, OLGA), (LOBBY, OLGA), (BOOK_CLUB, EVE)):
-            for person in PEOPLE.values():
-                api.set_member(room, person, MemberStatus.MEMBER)
-            api.set_member(room, admin, MemberStatus.CREATOR)
-        api.add_chat(NEWS)
+        seat_everyone(api)
         settings = Settings(
             bot_token=api.token,
             telegram_api_base_url=api.base_url,
@@ -204,38 +201,14 @@ async def _play(world: World, row: Row, cell: Cell) -> Observed:
     world.services.state = state
     world.services.failures.clear()
     world.log.clear()
-    api, chat = world.api, cell.where.chat
+    api = world.api
     mark = len(api.events)
-    if row.text is not None:
-        if cell.who is Who.ANONYMOUS:  # as Telegram shows any admin who hides
-            assert chat is not None
-            await api.send_text(ANONYMOUS_ADMIN, chat, row.text, sender_chat=chat)
-        elif cell.who is Who.CHANNEL:
-            assert chat is not None
-            await api.send_as_channel(NEWS, chat, row.text)
-        else:
-            await api.send_text(cell.who.user, chat, row.text)
-    else:
-        assert row.data is not None
-        anchor = world.anchors[chat.id if chat else cell.who.user.id]
-        data = row.data.format(**world.ids)
-        await api.press_button(cell.who.user, chat, anchor, data, require_button=False)
+    await send(api, row, cell, world.anchors, world.ids)
     for update in await world.app.bot.get_updates(offset=world.offset, timeout=0):
         world.offset = update.update_id + 1
         await world.app.process_update(update)
-    said = []
-    for event in api.events[mark:]:
-        if event.kind in {EventKind.SENT, EventKind.EDITED} and event.message is not None:
-            message = event.message
-            text = message.shown_text
-            if message.document is not None:
-                text += "\n" + message.document.content.decode(errors="replace")
-            assert event.chat_id is not None
-            said.append(Said(event.chat_id, text))
-        elif event.kind is EventKind.CALLBACK_ANSWERED and event.detail.get("text"):
-            said.append(Said(cell.who.user.id, str(event.detail["text"])))
+    said, answered = said_since(api, mark, cell.who.user.id)
     warnings = [r.getMessage() for r in world.log]
-    answered = any(e.kind is not EventKind.CHAT_ACTION for e in api.events[mark:])
     return Observed(
         said, world.state, world.store.state, dict(world.services.failures), warnings, answered
     )
@@ -269,27 +242,14 @@ def _unchanged(before: StoreState, after: StoreState) -> bool:
     return replace(after, users=before.users) == before and active == after_active
 
 
-def judge(world: World, row: Row, cell: Cell, seen: Observed) -> list[str]:
-    problems = leaks(seen.said, _may_show(world, seen))
+def _problems(world: World, row: Row, cell: Cell, seen: Observed) -> list[str]:
+    outcome = expected(row, cell)
+    unchanged = _unchanged(seen.before, seen.after) if outcome is Outcome.REFUSED else None
+    problems = judge(outcome, seen.said, seen.answered, _may_show(world, seen), unchanged=unchanged)
     if seen.failures:
         problems.append(f"failed inside the bot: {seen.failures}")
     if seen.warnings:
         problems.append(f"warnings: {seen.warnings}")
-    outcome = expected(row, cell)
-    texts_said = [s.text for s in seen.said]
-    if outcome is Outcome.SILENT:
-        if texts_said:
-            problems.append(f"answered what was not for the bot: {texts_said}")
-        return problems
-    if not seen.answered:
-        problems.append("no answer at all")
-    if outcome is Outcome.ALLOWED and any(is_refusal(t, permission_only=True) for t in texts_said):
-        problems.append(f"refused though allowed: {texts_said}")
-    if outcome is Outcome.REFUSED:
-        if not any(is_refusal(t) for t in texts_said):
-            problems.append(f"not refused: {texts_said}")
-        if not _unchanged(seen.before, seen.after):
-            problems.append("a refusal changed the store")
     return problems
 
 
@@ -297,7 +257,7 @@ async def _run_row(world: World, row: Row, cells: list[Cell]) -> list[str]:
     report = []
     for cell in cells:
         seen = await _play(world, row, cell)
-        for problem in judge(world, row, cell, seen):
+        for problem in _problems(world, row, cell, seen):
             report.append(f"{row.name} · {cell.who.value} · {cell.where.value}: {problem}")
     return report
 
