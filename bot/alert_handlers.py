@@ -28,7 +28,16 @@ from bot import alerts_view as view
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext
-from bot.handlers.base import Here, answer, here, request_key, respond
+from bot.handlers.base import (
+    answer,
+    deliver,
+    here,
+    here_in,
+    person,
+    replace_buttons,
+    request_key,
+    respond,
+)
 from bot.handlers.views import show_inventory
 from core import alerts, catalog
 from core.access import Actor
@@ -42,8 +51,7 @@ QUIET = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*
 
 
 def _user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
+    return person(update)
 
 
 # -- buttons under alerts ----------------------------------------------------------------
@@ -89,46 +97,47 @@ async def _keep_restock_buttons(update: Update) -> None:
                 if isinstance(found, cb.OpenCard):
                     product_id = found.product_id
     if product_id is not None:
-        await query.edit_message_reply_markup(view.after_action_keyboard(product_id))
+        await replace_buttons(update, view.after_action_keyboard(product_id))
 
 
 async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffExpired) -> None:
     services = context.services
-    actor = Actor(_user_id(update), action.shop_id)
+    where = await here_in(update, context, action.shop_id)
     results = await alerts.write_off_expired(
         services.uow(),
-        actor,
+        where.actor,
         key=request_key(update),
         now=services.clock.now(),
         product_id=action.product_id,
     )
-    await answer(update)
-    await respond(update, texts.written_off(len(results)), edit=False)
+    if where.shown_here:  # else `deliver` answers the tap: "sent to you privately"
+        await answer(update)
+    await deliver(update, context, where, texts.written_off(len(results)), edit=False)
 
 
 async def on_reorder_button(
     update: Update, context: BotContext, action: cb.OpenReorderList
 ) -> None:
     services = context.services
-    actor = (
-        Actor(_user_id(update), action.shop_id)
+    where = await (
+        here_in(update, context, action.shop_id)
         if action.shop_id is not None
-        else (await here(update, context)).actor
+        else here(update, context)
     )
-    found = await alerts.reorder_list(services.uow(), actor, services.clock.now())
-    await answer(update)
-    await respond(update, texts.reorder_text(found), view.reorder_keyboard(found), edit=False)
+    found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
+    if where.shown_here:
+        await answer(update)
+    text, keyboard = texts.reorder_text(found), view.reorder_keyboard(found)
+    await deliver(update, context, where, text, keyboard, edit=False)
 
 
 async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert) -> None:
     """The digest's shop, which need not be the person's active one; a new message, so
     the digest stays readable and its other buttons usable."""
-    actor = Actor(_user_id(update), action.shop_id)
-    shop, member = await shop_of(context.services.uow(), actor)
-    await answer(update)
-    await show_inventory(
-        update, context, Here(actor, shop, member), InventoryQuery(action.status), edit=False
-    )
+    where = await here_in(update, context, action.shop_id)
+    if where.shown_here:
+        await answer(update)
+    await show_inventory(update, context, where, InventoryQuery(action.status), edit=False)
 
 
 # -- preferences -------------------------------------------------------------------------

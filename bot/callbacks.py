@@ -229,6 +229,20 @@ class ChangeSetting(CallbackAction):
     field: SettingsField
 
 
+@action("grp:unlink")
+@dataclass(frozen=True)
+class UnlinkGroup(CallbackAction):
+    """Unlink one of the shop's groups, from the owner's private chat. Group ids are
+    negative and fields are not: `group` is the id without its sign."""
+
+    shop_id: int
+    group: int
+
+    @property
+    def chat_id(self) -> int:
+        return -self.group
+
+
 @action("flow:cancel")
 @dataclass(frozen=True)
 class CancelFlow(CallbackAction):

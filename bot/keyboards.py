@@ -252,3 +252,15 @@ def options(values: Sequence[tuple[str, str]]) -> Markup:
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button(texts.CANCEL_BUTTON, cb.CancelFlow())])
     return Markup(rows)
+
+
+def linked_groups(shop_id: int, groups: Sequence[tuple[int, str]]) -> Markup | None:
+    """One Unlink button per (chat id, title) of the shop's groups."""
+    if not groups:
+        return None
+    return Markup(
+        [
+            [button(texts.unlink_button(title), cb.UnlinkGroup(shop_id, -chat))]
+            for chat, title in groups
+        ]
+    )

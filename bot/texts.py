@@ -169,7 +169,8 @@ HELP = (
     "/add <i>name</i> [cat <i>x</i>] [unit <i>x</i>] [min <i>qty</i>] [price <i>x</i>] "
     "[cost <i>x</i>] [barcode <i>x</i>] · /edit <i>name</i> · /delete <i>name</i> · "
     "/invite [owner] · /team · /settings · /quiet 22:00-07:00 · /mute <i>name</i> · "
-    "/newshop <i>name</i>\n\n"
+    "/newshop <i>name</i>\n"
+    "In a group (as its admin): /link [<i>shop</i>] · /unlink\n\n"
     "Names with spaces work: <code>/restock whole milk 2</code>; quotes allow anything: "
     '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
 )
@@ -811,3 +812,102 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
 OPEN_APP_MENU = "Open app"
 OPEN_APP_BUTTON = "📱 Open app"
 MINIAPP_CONSOLE_LINK = "Mini App (logs you in as {name}): {url}"
+
+
+# --- who and where: shared identities, groups, private answers --------------------------
+
+SENT_PRIVATELY = "📩 I sent it to you in our private chat."
+ANONYMOUS_ADMIN = (
+    "🙈 You are writing as the group's anonymous admin, so I can't tell which person "
+    "you are — and stock, roles and shops belong to people. Turn off “Remain anonymous” "
+    "(group info → Administrators → you), then send it again. Or write to me in private."
+)
+AS_CHANNEL = (
+    "📢 You are writing as a channel, so I can't tell which person you are. Choose to "
+    "write as yourself (tap the picture next to the message field and pick your own "
+    "account), then send it again."
+)
+
+
+def open_private_chat(bot_username: str) -> str:
+    return (
+        f"I can't write to you privately yet. Open t.me/{bot_username}, press Start, "
+        "then try again."
+    )
+
+
+def group_linked(shop: Shop, moved_from: Shop | None) -> str:
+    head = (
+        f"✅ This group moved from <b>{h(moved_from.name)}</b> to <b>{h(shop.name)}</b>."
+        if moved_from is not None
+        else f"✅ This group is now linked to <b>{h(shop.name)}</b>."
+    )
+    return (
+        f"{head}\nMembers of {h(shop.name)} can work here: /stock, /sell, /restock, "
+        "/dashboard…; anyone else is refused. Everyone in this group reads the stock I "
+        "post here (costs, the team and invite links go to people privately); I show no "
+        "other shop here. An owner or a group admin can /unlink it."
+    )
+
+
+def group_already_linked(shop: Shop) -> str:
+    return f"This group is already linked to <b>{h(shop.name)}</b>."
+
+
+def group_unlinked(shop: Shop) -> str:
+    return (
+        f"✅ This group is no longer linked to <b>{h(shop.name)}</b>; I will not show its "
+        "stock here. An owner of a shop who is an admin here can /link it again."
+    )
+
+
+LINK_IN_THE_GROUP = (
+    "Send /link in the group itself (you must be an admin there and an owner of the "
+    "shop). It links the shop you are working in; <code>/link Shop name</code> picks "
+    "another of yours."
+)
+
+
+def linked_groups(shop: Shop, titles: list[str]) -> str:
+    if not titles:
+        return f"<b>{h(shop.name)}</b> is linked to no group. {LINK_IN_THE_GROUP}"
+    rows = [f"👥 <b>Groups of {h(shop.name)}</b>", *(f"• {h(t)}" for t in titles)]
+    rows.append("Tap one to unlink it, or send /unlink in the group.")
+    return "\n".join(rows)
+
+
+UNLINKED_TOAST = "✅ Unlinked"
+
+
+def unlink_button(title: str) -> str:
+    return f"✖️ Unlink {title}"[:64]
+
+
+def group_title(chat_id: int, title: str | None) -> str:
+    return title or f"group {chat_id}"
+
+
+def shop_created_in_group(shop: Shop) -> str:
+    return (
+        f"🏪 <b>{h(shop.name)}</b> is ready and you are its owner. To work with it in this "
+        "group, send /link here (a group admin must). Settings and invites are in our "
+        "private chat."
+    )
+
+
+INVITE_SENT_PRIVATELY = (
+    "📩 I sent you the invite link in our private chat — pass it to the one person it "
+    "is for. An invite link is never posted in a group."
+)
+
+
+def someone_joined(shop: Shop, member: Member) -> str:
+    return (
+        f"👋 {h(member.name or str(member.user_id))} joined <b>{h(shop.name)}</b> as "
+        f"{member.role.value}. /team shows everyone."
+    )
+
+
+def done_by(name: str, text: str) -> str:
+    """A confirmation in a group names who made the movement."""
+    return f"👤 <b>{h(name)}</b>: {text}"

@@ -1,14 +1,57 @@
-"""Who may do what in which shop. Every use case checks here, inside its transaction,
-so a removed member or a forged button loses access at once."""
+"""Who may do what in which shop, and where a shop's data may be shown. Every use case
+checks here, inside its transaction, so a removed member or a forged button loses access
+at once.
+
+Who: a role belongs to one person. An identity many people share — Telegram's anonymous
+group admin, a post "as" a channel — is nobody in particular: `person_of` refuses it, so
+it is never given a role (creating a shop, joining) nor uses one. The interface says
+which requests come from such an identity (see `Speaker`); the rule is here.
+
+Where: a private chat has one reader, so it shows whatever that member may see; a group
+shows only the shop it is linked to (`chat_shows`). Anything about another shop is
+answered to the person privately, or refused.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.errors import GroupNotLinked, NoActiveShop, NotAMember, OwnerOnly, ShopNotFound
+from core.errors import (
+    GroupNotLinked,
+    NoActiveShop,
+    NotAMember,
+    OwnerOnly,
+    SharedIdentity,
+    ShopNotFound,
+)
 from core.model import Member, Shop
 from core.ports import UnitOfWork
+
+
+class SharedAs(enum.StrEnum):
+    """Why a sender is nobody in particular."""
+
+    ANONYMOUS_ADMIN = "anonymous_admin"  # an admin with "Remain anonymous" on
+    CHANNEL = "channel"  # a post on behalf of a channel
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who sent a request, as far as the interface can tell."""
+
+    user_id: int
+    shared_as: SharedAs | None = None
+
+
+def person_of(speaker: Speaker) -> int:
+    """The person behind a request, to grant or use a role; SharedIdentity when the
+    sender is a shared identity (every anonymous admin of every group would otherwise be
+    one and the same owner)."""
+    if speaker.shared_as is not None:
+        raise SharedIdentity(speaker.shared_as)
+    return speaker.user_id
 
 
 @dataclass(frozen=True)
@@ -47,10 +90,11 @@ async def resolve_actor(uow: UnitOfWork, user_id: int, chat_id: int | None) -> A
                 raise NotAMember()
             return Actor(user_id, linked)
     async with uow:
-        return await _active_shop(uow, user_id)
+        return await active_actor(uow, user_id)
 
 
-async def _active_shop(uow: UnitOfWork, user_id: int) -> Actor:
+async def active_actor(uow: UnitOfWork, user_id: int) -> Actor:
+    """The user in their active shop, inside the caller's open unit of work."""
     user = await uow.users.get(user_id)
     active = user.active_shop_id if user else None
     if active is not None and await uow.members.get(active, user_id) is not None:
@@ -102,3 +146,12 @@ async def _actor_where(
             if await holds(shop.id):
                 return Actor(user_id, shop.id)
     return actor
+
+
+async def chat_shows(uow: UnitOfWork, chat_id: int | None, shop_id: int) -> bool:
+    """Whether the chat may show this shop's data: a private chat (`chat_id` None; its
+    one reader is checked as a member by `authorize`) or the group linked to the shop."""
+    if chat_id is None:
+        return True
+    async with uow:
+        return await uow.chats.shop_of(chat_id) == shop_id

@@ -43,7 +43,7 @@ from core.alert_model import (
     SendOutcome,
     SendResult,
 )
-from core.errors import DomainError, InvalidValue, ProductNotFound
+from core.errors import DomainError, InvalidValue, ProductGone
 from core.model import Batch, Member, Product, Shop
 from core.ports import UnitOfWork
 from core.status import StockStatus, shop_today, stock_status
@@ -480,7 +480,7 @@ async def defer(uow: UnitOfWork, delivery: Delivery, until: datetime) -> None:
 async def _product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:
     product = await uow.products.get(shop_id, product_id)
     if product is None or product.archived:
-        raise ProductNotFound(str(product_id))
+        raise ProductGone(product_id)
     return product
 
 

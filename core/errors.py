@@ -31,9 +31,36 @@ class NoActiveShop(DomainError):
 class GroupNotLinked(DomainError):
     def __init__(self) -> None:
         super().__init__(
-            "This group is not linked to a shop yet. An owner can link it by sending "
-            "/invite here, or create a shop for it with /newshop <name>."
+            "This group is not linked to a shop yet. An owner of a shop who is an admin "
+            "of this group can link it by sending /link here."
         )
+
+
+class GroupAdminOnly(DomainError):
+    """Only an admin of the group (as Telegram says at the time) may do this to it."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"Only an admin of this group can {action}.")
+        self.action = action
+
+
+class SharedIdentity(DomainError):
+    """A request from an identity that many people share — an admin writing anonymously,
+    a post "as" a channel — so from nobody in particular: no role is given or used."""
+
+    def __init__(self, shared_as: str) -> None:
+        super().__init__(
+            "I can't tell who you are: you are writing anonymously or as a channel. "
+            "Write as yourself and send it again."
+        )
+        self.shared_as = shared_as
+
+
+class ShownElsewhere(DomainError):
+    """A button about one shop, pressed in a group that is not that shop's."""
+
+    def __init__(self) -> None:
+        super().__init__("That button belongs to another shop's chat. Use it in our private chat.")
 
 
 class OwnerOnly(DomainError):

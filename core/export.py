@@ -71,9 +71,12 @@ class Table:
     rows: list[list[str]]
 
 
-async def stock_table(new_uow: Callable[[], UnitOfWork], actor: Actor, *, now: datetime) -> Table:
+async def stock_table(
+    new_uow: Callable[[], UnitOfWork], actor: Actor, *, now: datetime, in_group: bool = False
+) -> Table:
+    """`in_group`: for a group chat, where staff read along (see core.visibility)."""
     _, member = await shop_of(new_uow(), actor)
-    owner = sees_costs(member)
+    owner = sees_costs(member, in_group=in_group)
     # The whole catalog in one page: the use case reads every product once anyway.
     everything = await inventory.inventory(
         new_uow(), actor, InventoryQuery(page_size=WHOLE_CATALOG), now=now
@@ -97,18 +100,25 @@ async def stock_table(new_uow: Callable[[], UnitOfWork], actor: Actor, *, now: d
     return Table(STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ()), rows)
 
 
-async def ledger_header(new_uow: Callable[[], UnitOfWork], actor: Actor) -> tuple[str, ...]:
+async def ledger_header(
+    new_uow: Callable[[], UnitOfWork], actor: Actor, *, in_group: bool = False
+) -> tuple[str, ...]:
     _, member = await shop_of(new_uow(), actor)
-    return LEDGER_COLUMNS + (LEDGER_OWNER_COLUMNS if sees_costs(member) else ())
+    owner = sees_costs(member, in_group=in_group)
+    return LEDGER_COLUMNS + (LEDGER_OWNER_COLUMNS if owner else ())
 
 
 async def ledger_pages(
-    new_uow: Callable[[], UnitOfWork], actor: Actor, *, page: int = LEDGER_PAGE
+    new_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    *,
+    page: int = LEDGER_PAGE,
+    in_group: bool = False,
 ) -> AsyncIterator[list[list[str]]]:
     """The ledger newest first, `page` rows at a time (one transaction each), so a long
     ledger never sits in memory whole."""
     _, member = await shop_of(new_uow(), actor)
-    owner = sees_costs(member)
+    owner = sees_costs(member, in_group=in_group)
     before: int | None = None
     while True:
         entries = await inventory.history(

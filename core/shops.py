@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.access import Actor, authorize
+from core.access import Actor, active_actor, authorize
 from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound
 from core.model import Invite, Member, Role, Shop, User, clean_name
 from core.ports import UnitOfWork
@@ -28,15 +28,10 @@ async def register_user(uow: UnitOfWork, user_id: int, name: str) -> User:
 
 
 async def create_shop(
-    uow: UnitOfWork,
-    user_id: int,
-    user_name: str,
-    name: str,
-    now: datetime,
-    *,
-    chat_id: int | None = None,
+    uow: UnitOfWork, user_id: int, user_name: str, name: str, now: datetime
 ) -> Shop:
-    """A new shop owned by its creator, who switches to it."""
+    """A new shop owned by its creator, who switches to it. Created in a group, it does
+    not link the group: that is its own step (core.groups.link_group)."""
     shop_name = clean_name(name)
     if not shop_name:
         raise InvalidValue("A shop needs a name, e.g. /newshop Corner Cafe")
@@ -46,16 +41,12 @@ async def create_shop(
         shop = await uow.shops.add(Shop(id=0, name=shop_name, created_at=now))
         await uow.members.add(Member(shop.id, user_id, Role.OWNER, user_name))
         await uow.users.save(User(user_id, user_name, shop.id))
-        if chat_id is not None:
-            await _link_group(uow, chat_id, shop.id)
         await uow.commit()
         return shop
 
 
-async def create_invite(
-    uow: UnitOfWork, actor: Actor, role: Role, now: datetime, *, chat_id: int | None = None
-) -> Invite:
-    """A one-time code valid for 48 hours. Used in a group, it also links the group."""
+async def create_invite(uow: UnitOfWork, actor: Actor, role: Role, now: datetime) -> Invite:
+    """A one-time code valid for 48 hours, for the owner to hand to one person."""
     async with uow:
         await authorize(uow, actor, owner_action="invite people")
         invite = Invite(
@@ -66,24 +57,24 @@ async def create_invite(
             expires_at=now + INVITE_LIFETIME,
         )
         await uow.invites.add(invite)
-        if chat_id is not None:
-            await _link_group(uow, chat_id, actor.shop_id)
         await uow.commit()
         return invite
 
 
-async def _link_group(uow: UnitOfWork, chat_id: int, shop_id: int) -> None:
-    """A group serves one shop; it cannot be taken over by another shop's owner."""
-    linked = await uow.chats.shop_of(chat_id)
-    if linked is None:
-        await uow.chats.link(chat_id, shop_id)
-    elif linked != shop_id:
-        raise InvalidValue("This group already belongs to another shop.")
+@dataclass(frozen=True)
+class Joined:
+    """Who joined which shop. `is_new`: they were not a member before; `owners`: the
+    owners to tell about it (not the newcomer)."""
+
+    shop: Shop
+    member: Member
+    is_new: bool
+    owners: tuple[int, ...]
 
 
 async def join_shop(
     uow: UnitOfWork, user_id: int, user_name: str, code: str, now: datetime
-) -> tuple[Shop, Member]:
+) -> Joined:
     async with uow:
         invite = await uow.invites.get_for_update(code)
         if invite is None:
@@ -96,13 +87,19 @@ async def join_shop(
         if shop is None:
             raise ShopNotFound()
         member = await uow.members.get(shop.id, user_id)
+        is_new = member is None
         if member is None:
             member = Member(shop.id, user_id, invite.role, user_name)
             await uow.members.add(member)
         await uow.invites.mark_used(code, user_id, now)
         await uow.users.save(User(user_id, user_name, shop.id))
+        owners = tuple(
+            m.user_id
+            for m in await uow.members.list(shop.id)
+            if m.is_owner and m.user_id != user_id
+        )
         await uow.commit()
-        return shop, member
+        return Joined(shop, member, is_new, owners)
 
 
 async def team(uow: UnitOfWork, actor: Actor) -> list[Member]:
@@ -153,6 +150,13 @@ async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> M
 async def my_shops(uow: UnitOfWork, user_id: int) -> list[tuple[Shop, Member]]:
     async with uow:
         return list(await uow.members.shops_of(user_id))
+
+
+async def active_shop(uow: UnitOfWork, user_id: int) -> Shop:
+    """The shop the user works in from their private chat; NoActiveShop without one."""
+    async with uow:
+        shop, _ = await authorize(uow, await active_actor(uow, user_id))
+        return shop
 
 
 async def switch_shop(uow: UnitOfWork, user_id: int, shop_id: int) -> Shop:

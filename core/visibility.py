@@ -1,7 +1,8 @@
 """What a member may see of the catalog and the ledger.
 
 Owners see everything. Staff record movements but never see what the shop pays:
-costs (supplier prices) and who the supplier is are left out of what they read."""
+costs (supplier prices) and who the supplier is are left out of what they read — and
+so is anything posted in a group chat, which staff read too."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from dataclasses import replace
 from core.model import Batch, Member, Movement, Product
 
 
-def sees_costs(member: Member) -> bool:
-    return member.is_owner
+def sees_costs(member: Member, *, in_group: bool = False) -> bool:
+    """`in_group`: the answer goes to a group chat, where everyone in it reads it —
+    staff included — so it shows no costs even to an owner."""
+    return member.is_owner and not in_group
 
 
 def product_for(member: Member, product: Product) -> Product:

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -281,9 +281,20 @@ class SqlChatLinkRepository:
             row.shop_id = shop_id
         await self.session.flush()
 
+    async def unlink(self, chat_id: int) -> None:
+        await self.session.execute(delete(GroupChatRow).where(GroupChatRow.chat_id == chat_id))
+
     async def shop_of(self, chat_id: int) -> int | None:
         row = await self.session.get(GroupChatRow, chat_id)
         return row.shop_id if row else None
+
+    async def groups_of(self, shop_id: int) -> Sequence[int]:
+        rows = await self.session.scalars(
+            select(GroupChatRow.chat_id)
+            .where(GroupChatRow.shop_id == shop_id)
+            .order_by(GroupChatRow.chat_id)
+        )
+        return list(rows)
 
 
 class SqlInviteRepository:

@@ -22,7 +22,15 @@ from urllib.parse import quote
 from bot import texts
 from bot.runner import serve
 from bot.settings import Settings
-from devtools.localapi import BotEvent, ChatMessage, EventKind, LocalBotApi, LocalChat, LocalUser
+from devtools.localapi import (
+    BotEvent,
+    ChatMessage,
+    EventKind,
+    LocalBotApi,
+    LocalChat,
+    LocalUser,
+    MemberStatus,
+)
 from webapp.initdata import WebAppUser, signed_for
 
 USERS = {
@@ -47,7 +55,8 @@ stockbot console — you are chatting with the real bot through a local Bot API 
   /restock milk 20 exp 2026-06-01, /sell milk 3, /dashboard, /help.
   :1, :2 …      press button 1, 2 … of the bot's last message (:list shows them)
   :as bob       switch user (alice = owner-to-be, bob = staff-to-be, eve = a stranger)
-  :group / :dm  talk in a group chat or in your private chat with the bot
+  :group / :dm  talk in a group chat (alice created it: she can /link it to her shop)
+                or in your private chat with the bot
   :quit         leave (Ctrl-D works too)
   Several lines in one message: paste them as a block, or end each line but the last
   with \\ (a stocktake: /count ⏎ flour 12 ⏎ sugar 3).
@@ -161,6 +170,7 @@ class Console:
     def __init__(self, api: LocalBotApi, *, answer_wait: float = ANSWER_WAIT_SECONDS) -> None:
         self.api = api
         self.answer_wait = answer_wait
+        api.set_member(GROUP, USERS["alice"], MemberStatus.CREATOR)
         self.user = USERS["alice"]
         self.chat: LocalChat | None = None
         self.last_with_buttons: dict[int, ChatMessage] = {}

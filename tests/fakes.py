@@ -148,8 +148,14 @@ class FakeChatLinkRepository(_Repository):
     async def link(self, chat_id: int, shop_id: int) -> None:
         self._s.chats[chat_id] = shop_id
 
+    async def unlink(self, chat_id: int) -> None:
+        self._s.chats.pop(chat_id, None)
+
     async def shop_of(self, chat_id: int) -> int | None:
         return self._s.chats.get(chat_id)
+
+    async def groups_of(self, shop_id: int) -> Sequence[int]:
+        return sorted(chat for chat, shop in self._s.chats.items() if shop == shop_id)
 
 
 class FakeInviteRepository(_Repository):

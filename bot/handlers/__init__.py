@@ -7,12 +7,18 @@ from contextlib import suppress
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
-from bot.handlers import catalog, export, shop, stock, views
+from bot.handlers import catalog, export, groups, shop, stock, views
 from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
@@ -74,6 +80,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.SetMemberRole: shop.on_set_role,
     cb.SwitchShop: shop.on_switch_shop,
     cb.ChangeSetting: shop.on_change_setting,
+    cb.UnlinkGroup: groups.on_unlink,
     cb.CancelFlow: _cancel_flow,
     cb.ChooseOption: _option,
     cb.Noop: _noop,
@@ -134,6 +141,8 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "team": shop.team,
     "shop": shop.shop_switch,
     "settings": shop.settings,
+    "link": groups.link,
+    "unlink": groups.unlink,
     "add": catalog.add,
     "edit": catalog.edit,
     "delete": catalog.delete,
@@ -169,6 +178,10 @@ def register(application: StockbotApp) -> None:
     from bot import alert_handlers  # it builds on this package's base module
 
     ACTIONS.update(alert_handlers.ACTIONS)
+    # Telegram's own notice that a group became a supergroup, sent "as" the group.
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_upgrade), -20)
+    # Before anything else: a shared identity (an anonymous admin, a channel) is nobody.
+    application.add_handler(TypeHandler(Update, groups.refuse_shared_identity), group=-10)
     alert_handlers.register(application)
     application.add_handler(MessageHandler(filters.COMMAND, _new_command_ends_step), group=-1)
     for name, callback in COMMANDS.items():

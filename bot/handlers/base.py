@@ -10,16 +10,19 @@ from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import keyboards, texts
 from bot.callbacks import CallbackDataError
 from bot.context import BotContext
+from bot.identity import speaker_of
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable
-from core import catalog
+from core import catalog, visibility
 from core.access import (
     Actor,
+    chat_shows,
+    person_of,
     resolve_actor,
     resolve_actor_for_movement,
     resolve_actor_for_product,
@@ -33,15 +36,33 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Here:
-    """The acting member and their shop for this update."""
+    """The acting member and their shop for this update. `in_group`: the update comes
+    from a group chat, where everyone in it reads the answer; `shown_here`: that chat
+    may show this shop (a private chat, or the group linked to it) — otherwise answers
+    go to the person privately (see `deliver`)."""
 
     actor: Actor
     shop: Shop
     member: Member
+    in_group: bool = False
+    shown_here: bool = True
 
     @property
     def is_owner(self) -> bool:
         return self.member.is_owner
+
+    @property
+    def sees_costs(self) -> bool:
+        """Costs are for owners' eyes: never in a group, where staff read along."""
+        return visibility.sees_costs(self.member, in_group=self.in_group)
+
+
+def person(update: Update) -> int:
+    """The person behind the update; a shared identity (an anonymous admin, a channel)
+    is refused by core, so no role is ever given to or used by one."""
+    speaker = speaker_of(update)
+    assert speaker is not None, "an update without a sender reached a handler"
+    return person_of(speaker)
 
 
 def user_name(update: Update) -> str:
@@ -60,17 +81,18 @@ async def here(
     update: Update,
     context: BotContext,
     *,
-    linking: bool = False,
+    or_active_shop: bool = False,
     product_id: int | None = None,
     movement_id: int | None = None,
 ) -> Here:
-    """`linking`: the command may link an unlinked group to the user's active shop.
+    """`or_active_shop`: in a group linked to no shop, act in the user's active shop —
+    for a command that answers privately (`shown_here` is then False).
     `product_id` / `movement_id`: a button about this product or movement acts in the
     shop that holds it, if the user is a member there (see core.access)."""
-    assert update.effective_user is not None
     services = context.services
-    user_id = update.effective_user.id
+    user_id = person(update)
     chat_id = group_chat_id(update)
+    shown_here = True
     try:
         if product_id is not None:
             actor = await resolve_actor_for_product(services.uow(), user_id, chat_id, product_id)
@@ -79,19 +101,23 @@ async def here(
         else:
             actor = await resolve_actor(services.uow(), user_id, chat_id)
     except GroupNotLinked:
-        if not linking:
+        if not or_active_shop:
             raise
         actor = await resolve_actor(services.uow(), user_id, None)
+        shown_here = False
     shop, member = await shop_of(services.uow(), actor)
-    return Here(actor, shop, member)
+    return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown_here)
 
 
 async def here_in(update: Update, context: BotContext, shop_id: int) -> Here:
-    """The user in the shop a button names; core refuses a shop they are not in."""
-    assert update.effective_user is not None
-    actor = Actor(update.effective_user.id, shop_id)
-    shop, member = await shop_of(context.services.uow(), actor)
-    return Here(actor, shop, member)
+    """The user in the shop a button names; core refuses a shop they are not in. In a
+    group that is not that shop's, `shown_here` is False."""
+    actor = Actor(person(update), shop_id)
+    uow = context.services.uow
+    shop, member = await shop_of(uow(), actor)
+    chat_id = group_chat_id(update)
+    shown = await chat_shows(uow(), chat_id, shop_id)
+    return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown)
 
 
 def request_key(update: Update, part: int | str | None = None) -> str:
@@ -132,6 +158,74 @@ async def respond(
     if message is None:
         return None
     return await message.reply_text(text, reply_markup=keyboard)
+
+
+async def replace_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Change the pressed message's buttons. One that shows them already (tapped twice,
+    or by two people) stays as it is: Telegram's "not modified" is no failure, and what
+    the handler does next (a confirmation) must still happen."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def respond_privately(
+    update: Update,
+    context: BotContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """Send to the person's private chat, whatever chat the update came from. A person
+    who never opened one cannot be written to first: they are told how."""
+    try:
+        return await context.bot.send_message(
+            person(update), texts.truncate(text), reply_markup=keyboard
+        )
+    except Forbidden:
+        raise DomainError(texts.open_private_chat(context.bot.username)) from None
+
+
+async def deliver(
+    update: Update,
+    context: BotContext,
+    where: Here,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = True,
+    private: bool = False,
+) -> Message | None:
+    """Answer where this shop may be shown: here, or — in a chat that is not the shop's,
+    or with `private` (what only the person should read) — in the person's private
+    chat (see `respond_personally`)."""
+    if where.shown_here and not private:
+        return await respond(update, text, keyboard, edit=edit)
+    return await respond_personally(update, context, text, keyboard, edit=edit)
+
+
+async def respond_personally(
+    update: Update,
+    context: BotContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = True,
+) -> Message | None:
+    """An answer for the person alone: in their private chat as usual; from a group,
+    sent to their private chat, and the group is told only that it was."""
+    if group_chat_id(update) is None:
+        return await respond(update, text, keyboard, edit=edit)
+    sent = await respond_privately(update, context, text, keyboard)
+    if update.callback_query is not None:
+        await answer(update, texts.SENT_PRIVATELY)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(texts.SENT_PRIVATELY)
+    return sent
 
 
 async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = None) -> None:

@@ -21,15 +21,18 @@ async def export(update: Update, context: BotContext) -> None:
 
     stock = io.StringIO()
     writer = csv.writer(stock)
-    snapshot = await tables.stock_table(services.uow, where.actor, now=services.clock.now())
+    # In a group staff read along: no costs or suppliers there, even for an owner.
+    snapshot = await tables.stock_table(
+        services.uow, where.actor, now=services.clock.now(), in_group=where.in_group
+    )
     writer.writerow(snapshot.header)
     writer.writerows(snapshot.rows)
 
     ledger = io.StringIO()
     writer = csv.writer(ledger)
-    writer.writerow(await tables.ledger_header(services.uow, where.actor))
+    writer.writerow(await tables.ledger_header(services.uow, where.actor, in_group=where.in_group))
     rows = 0
-    async for page in tables.ledger_pages(services.uow, where.actor):
+    async for page in tables.ledger_pages(services.uow, where.actor, in_group=where.in_group):
         writer.writerows(page)
         rows += len(page)
         if len(page) == tables.LEDGER_PAGE:

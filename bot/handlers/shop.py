@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot import callbacks as cb
 from bot import keyboards, texts
@@ -13,11 +15,15 @@ from bot.handlers.base import (
     Here,
     answer,
     ask,
+    deliver,
     end_flow,
     group_chat_id,
     here,
     here_in,
+    person,
     respond,
+    respond_personally,
+    respond_privately,
     start_flow,
     user_name,
 )
@@ -30,8 +36,10 @@ from bot.parsing import (
     parse_timezone,
 )
 from core import shops
-from core.errors import NoActiveShop, OwnerOnly
+from core.errors import NoActiveShop, OwnerOnly, ShownElsewhere
 from core.model import Role
+
+log = logging.getLogger(__name__)
 
 
 def _args(context: BotContext) -> str:
@@ -39,17 +47,19 @@ def _args(context: BotContext) -> str:
 
 
 async def start(update: Update, context: BotContext) -> None:
-    assert update.effective_user is not None
     services = context.services
+    user_id = person(update)
     code = _args(context).strip()
     if code:
-        shop, member = await shops.join_shop(
-            services.uow(), update.effective_user.id, user_name(update), code, services.clock.now()
+        joined = await shops.join_shop(
+            services.uow(), user_id, user_name(update), code, services.clock.now()
         )
-        await respond(update, texts.joined(shop, member))
-        await set_menu_for(context.bot, update.effective_user.id, member.role)
+        if joined.is_new:
+            await _tell_owners(context, joined)
+        await respond(update, texts.joined(joined.shop, joined.member))
+        await set_menu_for(context.bot, user_id, joined.member.role)
         return
-    await shops.register_user(services.uow(), update.effective_user.id, user_name(update))
+    await shops.register_user(services.uow(), user_id, user_name(update))
     try:
         where = await here(update, context)
     except NoActiveShop:
@@ -58,43 +68,56 @@ async def start(update: Update, context: BotContext) -> None:
     await respond(update, texts.welcome_back(where.shop, where.member))
 
 
+async def _tell_owners(context: BotContext, joined: shops.Joined) -> None:
+    """Each owner hears of a newcomer privately; best effort — the join is done."""
+    for owner_id in joined.owners:
+        try:
+            await context.bot.send_message(
+                owner_id, texts.someone_joined(joined.shop, joined.member)
+            )
+        except TelegramError as error:
+            log.info("could not tell owner %s of a join: %s", owner_id, error)
+
+
 async def help_command(update: Update, context: BotContext) -> None:
     await respond(update, texts.HELP)
 
 
 async def newshop(update: Update, context: BotContext) -> None:
-    assert update.effective_user is not None
+    user_id = person(update)
     name = _args(context)
     if not name.strip():
         raise ParseError(texts.SHOP_NEEDS_NAME, texts.NEWSHOP_USAGE)
     services = context.services
     shop = await shops.create_shop(
-        services.uow(),
-        update.effective_user.id,
-        user_name(update),
-        name,
-        services.clock.now(),
-        chat_id=group_chat_id(update),
+        services.uow(), user_id, user_name(update), name, services.clock.now()
     )
+    await set_menu_for(context.bot, user_id, Role.OWNER)
+    if group_chat_id(update) is not None:
+        # Linking the group is its own step, by a group admin (/link).
+        await respond(update, texts.shop_created_in_group(shop))
+        return
     # The timezone decides when stock counts as expired: offer to set it straight away.
     await respond(update, texts.shop_created(shop), keyboards.settings(shop.id))
-    await set_menu_for(context.bot, update.effective_user.id, Role.OWNER)
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    where = await here(update, context, linking=True)
+    """A one-time link for one person, so it only ever goes to the owner privately; in a
+    group linked to no shop it is for the owner's active shop."""
+    where = await here(update, context, or_active_shop=True)
     arg = _args(context).strip().lower()
     if arg not in {"", "staff", "owner"}:
         raise ParseError(texts.not_a_role(arg), texts.INVITE_USAGE)
     role = Role.OWNER if arg == "owner" else Role.STAFF
     services = context.services
-    created = await shops.create_invite(
-        services.uow(), where.actor, role, services.clock.now(), chat_id=group_chat_id(update)
-    )
+    created = await shops.create_invite(services.uow(), where.actor, role, services.clock.now())
     link = f"https://t.me/{context.bot.username}?start={created.code}"
-    await respond(
-        update, texts.invite_created(link, created.code, role, created.expires_at, where.shop)
-    )
+    text = texts.invite_created(link, created.code, role, created.expires_at, where.shop)
+    if group_chat_id(update) is None:
+        await respond(update, text)
+        return
+    await respond_privately(update, context, text)
+    await respond(update, texts.INVITE_SENT_PRIVATELY)
 
 
 async def team(update: Update, context: BotContext) -> None:
@@ -102,11 +125,15 @@ async def team(update: Update, context: BotContext) -> None:
 
 
 async def show_team(update: Update, context: BotContext, where: Here) -> None:
+    """The team and its buttons are for the owner alone: from a group, privately."""
     members = await shops.team(context.services.uow(), where.actor)
-    await respond(
+    await deliver(
         update,
+        context,
+        where,
         texts.team(members, where.shop),
         keyboards.team(members, where.actor.user_id, where.shop.id),
+        private=where.in_group,
     )
 
 
@@ -126,20 +153,21 @@ async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberR
 
 
 async def shop_switch(update: Update, context: BotContext) -> None:
-    assert update.effective_user is not None
-    choices = await shops.my_shops(context.services.uow(), update.effective_user.id)
+    """The person's shops are their own business: from a group, answered privately."""
+    choices = await shops.my_shops(context.services.uow(), person(update))
     if not choices:
         raise NoActiveShop()
     try:
-        active: int | None = (await here(update, context)).shop.id
+        active: int | None = (await shops.active_shop(context.services.uow(), person(update))).id
     except NoActiveShop:
         active = None
-    await respond(update, texts.your_shops(list(choices)), keyboards.shops(choices, active))
+    await respond_personally(
+        update, context, texts.your_shops(list(choices)), keyboards.shops(choices, active)
+    )
 
 
 async def on_switch_shop(update: Update, context: BotContext, action: cb.SwitchShop) -> None:
-    assert update.effective_user is not None
-    shop = await shops.switch_shop(context.services.uow(), update.effective_user.id, action.shop_id)
+    shop = await shops.switch_shop(context.services.uow(), person(update), action.shop_id)
     await answer(update, texts.now_working_in(shop))
     await shop_switch(update, context)
 
@@ -197,6 +225,8 @@ async def apply_setting(
 ) -> None:
     """`shop_id`: the shop a settings button named, else the shop of this chat."""
     where = await (here(update, context) if shop_id is None else here_in(update, context, shop_id))
+    if not where.shown_here:  # the group was unlinked or moved since the step began
+        raise ShownElsewhere()
     if field is cb.SettingsField.QUIET_HOURS:  # alert settings live with the alerts
         from bot.alert_handlers import set_quiet
 
@@ -217,6 +247,8 @@ async def apply_setting(
 
 async def on_change_setting(update: Update, context: BotContext, action: cb.ChangeSetting) -> None:
     where = await here_in(update, context, action.shop_id)
+    if not where.shown_here:  # the step and its answer would show the shop in this group
+        raise ShownElsewhere()
     if not where.is_owner:  # core refuses the change anyway; do not even ask
         raise OwnerOnly("change settings")
     flow: dict[str, Any] = {

@@ -19,10 +19,12 @@ from bot.handlers.base import (
     here,
     recall,
     remember,
+    replace_buttons,
     request_key,
     resolve_or_suggest,
     respond,
     start_flow,
+    user_name,
 )
 from bot.miniapp_wiring import with_open_app
 from bot.parsing import (
@@ -190,10 +192,15 @@ async def confirm(update: Update, where: Here, result: MovementResult) -> None:
     movement_id = result.movement.id if result.movement else None
     await respond(
         update,
-        texts.movement_done(result, where.shop, show_cost=where.is_owner),
+        signed(update, where, texts.movement_done(result, where.shop, show_cost=where.sees_costs)),
         keyboards.movement(movement_id, result.product.id),
         edit=False,
     )
+
+
+def signed(update: Update, where: Here, text: str) -> str:
+    """In a group several people record stock: a confirmation says whose it is."""
+    return texts.done_by(user_name(update), text) if where.in_group else text
 
 
 async def _batch(
@@ -216,10 +223,11 @@ async def _batch(
             continue
         if result.movement is not None:
             movements.append(result.movement.id)
-        lines.append(texts.movement_done(result, where.shop, show_cost=where.is_owner))
+        lines.append(texts.movement_done(result, where.shop, show_cost=where.sees_costs))
     good = sum(1 for line in lines if line.startswith("✅"))
     header = texts.batch_report_header(good, len(lines))
-    await respond(update, "\n".join([header, *lines]), keyboards.undo_many(movements), edit=False)
+    report = signed(update, where, "\n".join([header, *lines]))
+    await respond(update, report, keyboards.undo_many(movements), edit=False)
 
 
 # --- guided steps -----------------------------------------------------------------------
@@ -333,9 +341,12 @@ async def show_card(
     )
     pressed = update.callback_query.message if update.callback_query else None
     in_place = isinstance(pressed, Message) and keyboards.is_view(pressed.reply_markup)
+    text = texts.product_card(card, show_cost=where.sees_costs)
+    if undo_movement is not None:  # just changed by a tap: say whose, in a group
+        text = signed(update, where, text)
     await respond(
         update,
-        texts.product_card(card, show_cost=where.is_owner),
+        text,
         with_open_app(
             keyboards.card(product_id, undo_movement, undo_label),
             update,
@@ -364,8 +375,9 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
         services.uow(), where.actor, movement_id, key=request_key(update), now=services.clock.now()
     )
     query = update.callback_query
+    undone = signed(update, where, texts.undone(result))
     if query is None or not isinstance(query.message, Message):
-        await respond(update, texts.undone(result), keyboards.movement(None, result.product.id))
+        await respond(update, undone, keyboards.movement(None, result.product.id))
         return
     await answer(update, texts.UNDONE_TOAST)
     markup = query.message.reply_markup
@@ -373,7 +385,5 @@ async def _undo(update: Update, context: BotContext, where: Here, movement_id: i
         await show_card(update, context, where, result.product.id)
         return
     # A confirmation keeps its text; its used Undo button goes away.
-    await query.edit_message_reply_markup(keyboards.without(markup, query.data))
-    await respond(
-        update, texts.undone(result), keyboards.movement(None, result.product.id), edit=False
-    )
+    await replace_buttons(update, keyboards.without(markup, query.data))
+    await respond(update, undone, keyboards.movement(None, result.product.id), edit=False)

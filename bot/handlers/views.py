@@ -10,7 +10,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.charts import stock_chart_png
 from bot.context import BotContext
-from bot.handlers.base import Here, answer, here, resolve_or_suggest, respond
+from bot.handlers.base import Here, answer, deliver, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
 from bot.miniapp_wiring import with_open_app
 from bot.parsing import Command, ParseError, parse_command, parse_inventory
@@ -70,7 +70,7 @@ async def show_inventory(
         "inventory",
         **({"status": _APP_STATUS[query.status]} if query.status in _APP_STATUS else {}),
     )
-    await respond(update, texts.inventory_page(page), markup, edit=edit)
+    await deliver(update, context, where, texts.inventory_page(page), markup, edit=edit)
 
 
 async def inventory_command(update: Update, context: BotContext) -> None:

@@ -21,9 +21,10 @@ getUpdates long polling or delivers them to a webhook with retries, and records 
 the bot sends. It holds no state on disk and is not meant to face the internet.
 
 Modules, one reason to change each: `chats` (simulated users, chats, messages, events),
-`world` (the state they share), `methods` (the Bot API methods), `webhook` (delivery),
-`faults` (rate limits and injected failures), `validation` (what Telegram refuses in the
-bot's output), `params` and `errors` (the wire format), `server` (HTTP and the user side).
+`world` (the state they share), `members` (who is what in a group), `methods` (the Bot
+API methods), `webhook` (delivery), `faults` (rate limits and injected failures),
+`validation` (what Telegram refuses in the bot's output), `params` and `errors` (the wire
+format), `server` (HTTP and the user side).
 """
 
 from devtools.localapi.chats import (
@@ -40,11 +41,14 @@ from devtools.localapi.chats import (
 )
 from devtools.localapi.errors import ApiError, bad_request
 from devtools.localapi.faults import RateLimits
+from devtools.localapi.members import ANONYMOUS_ADMIN, CHANNEL_BOT, MemberStatus
 from devtools.localapi.server import LocalBotApi
 from devtools.localapi.validation import MAX_CALLBACK_DATA, MAX_CAPTION, MAX_TEXT
 from devtools.localapi.webhook import Webhook
 
 __all__ = [
+    "ANONYMOUS_ADMIN",
+    "CHANNEL_BOT",
     "MAX_CALLBACK_DATA",
     "MAX_CAPTION",
     "MAX_TEXT",
@@ -58,6 +62,7 @@ __all__ = [
     "LocalBotApi",
     "LocalChat",
     "LocalUser",
+    "MemberStatus",
     "RateLimits",
     "StoredFile",
     "Webhook",

@@ -43,7 +43,7 @@ class LocalChat:
     """A simulated chat: a private chat has the user's id, a group a negative id."""
 
     id: int
-    type: str = "private"  # private | group | supergroup
+    type: str = "private"  # private | group | supergroup | channel
     title: str | None = None
     first_name: str | None = None
     username: str | None = None
@@ -57,6 +57,18 @@ class LocalChat:
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         return cls(chat_id, "supergroup" if supergroup else "group", title=title)
+
+    @classmethod
+    def channel(cls, chat_id: int, title: str) -> LocalChat:
+        """A channel: people may write in groups "as" it (Telegram sends them as
+        Channel_Bot with the channel as `sender_chat`)."""
+        if chat_id >= 0:
+            raise ValueError("channel ids are negative")
+        return cls(chat_id, "channel", title=title)
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in {"group", "supergroup"}
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -131,6 +143,7 @@ class ChatMessage:
     document: StoredFile | None = None
     photo: StoredFile | None = None
     sender_id: int | None = None
+    sender_chat_id: int | None = None  # who it was sent "as": the group or a channel
     reply_to_message_id: int | None = None
     edit_date: int | None = None
     edits: int = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 BLOCKED_BY_USER = "Forbidden: bot was blocked by the user"
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"

@@ -16,12 +16,14 @@ from aiohttp.web_request import FileField
 from devtools.localapi.chats import CallbackAnswer, ChatMessage, EventKind, LocalChat, StoredFile
 from devtools.localapi.errors import (
     BLOCKED_BY_USER,
+    CANT_INITIATE,
     NOT_MODIFIED,
     QUERY_TOO_OLD,
     ApiError,
     bad_request,
 )
 from devtools.localapi.faults import SendLimiter
+from devtools.localapi.members import MemberStatus, member_to_api
 from devtools.localapi.params import Params
 from devtools.localapi.validation import MAX_CAPTION, MAX_TEXT, check_text, checked_markup
 from devtools.localapi.webhook import Webhook, WebhookDelivery
@@ -69,6 +71,38 @@ class BotApiMethods:
     async def api_get_chat(self, params: Params) -> dict[str, Any]:
         chat = self._known_chat(params)
         return {**chat.to_api(), "accent_color_id": 0, "max_reaction_count": 11}
+
+    async def api_get_chat_member(self, params: Params) -> dict[str, Any]:
+        chat = self._known_chat(params)
+        user_id = params.integer("user_id")
+        if user_id is None:
+            raise bad_request("user_id is empty")
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if not chat.is_group:
+            if chat.type == "private" and chat.id == user_id:
+                return {"status": MemberStatus.MEMBER.value, "user": user.to_api()}
+            raise bad_request("user not found")
+        return self._member(chat.id, user_id)
+
+    async def api_get_chat_administrators(self, params: Params) -> list[dict[str, Any]]:
+        chat = self._known_chat(params)
+        if not chat.is_group:
+            raise bad_request("there are no administrators in the private chat")
+        admins = {MemberStatus.CREATOR, MemberStatus.ADMINISTRATOR}
+        return [
+            self._member(chat.id, user_id)
+            for user_id, status in self.world.members.get(chat.id, {}).items()
+            if status in admins
+        ]
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        return member_to_api(
+            self.world.users[user_id],
+            self.world.member_status(chat_id, user_id),
+            anonymous=(chat_id, user_id) in self.world.anonymous_admins,
+        )
 
     # ------------------------------------------------------------------ updates
 
@@ -162,6 +196,10 @@ class BotApiMethods:
             raise bad_request("chat_id is empty")
         chat = self.world.chats.get(chat_id)
         if chat is None:
+            if chat_id in self.world.users:
+                # A user who never opened a private chat with the bot (wrote only in a
+                # group) cannot be written to first.
+                raise ApiError(403, CANT_INITIATE)
             raise bad_request("chat not found")
         return chat
 

@@ -28,6 +28,7 @@ from devtools.localapi.chats import (
 )
 from devtools.localapi.errors import ApiError
 from devtools.localapi.faults import RateLimits, SendLimiter
+from devtools.localapi.members import ANONYMOUS_ADMIN, CHANNEL_BOT, MemberStatus
 from devtools.localapi.methods import BotApiMethods, scope_key
 from devtools.localapi.params import read_params
 from devtools.localapi.webhook import Webhook, WebhookDelivery
@@ -163,6 +164,28 @@ class LocalBotApi:
     def add_chat(self, chat: LocalChat) -> LocalChat:
         return self.world.add_chat(chat)
 
+    def set_member(
+        self,
+        chat: LocalChat,
+        user: LocalUser,
+        status: MemberStatus | str,
+        *,
+        anonymous: bool = False,
+    ) -> None:
+        """`user`'s standing in the group `chat` from now on (creator, administrator,
+        member, left, kicked…); `anonymous`: an admin who remains anonymous."""
+        world = self.world
+        world.add_chat(chat)
+        world.users.setdefault(user.id, user)
+        world.members.setdefault(chat.id, {})[user.id] = MemberStatus(status)
+        if anonymous:
+            world.anonymous_admins.add((chat.id, user.id))
+        else:
+            world.anonymous_admins.discard((chat.id, user.id))
+
+    def member_status(self, chat_id: int, user_id: int) -> MemberStatus:
+        return self.world.member_status(chat_id, user_id)
+
     def block(self, chat_id: int) -> None:
         """The user of this private chat blocks the bot: every send to the chat is refused
         with 403, as Telegram does, and recorded as a REFUSED event."""
@@ -182,11 +205,19 @@ class LocalBotApi:
         text: str,
         *,
         reply_to_message_id: int | None = None,
+        sender_chat: LocalChat | None = None,
     ) -> int:
         """A user writes `text` in `chat` (None: their private chat with the bot); returns
-        the update_id. Commands get bot_command entities as Telegram marks them."""
+        the update_id. Commands get bot_command entities as Telegram marks them.
+
+        `sender_chat`: written "as" a chat, as Telegram shows it — an anonymous admin is
+        `send_text(ANONYMOUS_ADMIN, group, …, sender_chat=group)`, a post as a channel
+        `send_text(CHANNEL_BOT, group, …, sender_chat=channel)` (see `send_anonymously`
+        and `send_as_channel`)."""
         world = self.world
         where = world.chat_for(user, chat)
+        if sender_chat is not None:
+            world.add_chat(sender_chat)
         message = ChatMessage(
             chat_id=where.id,
             message_id=world.next_message_id(where.id),
@@ -194,6 +225,7 @@ class LocalBotApi:
             date=int(time.time()),
             text=text,
             sender_id=user.id,
+            sender_chat_id=sender_chat.id if sender_chat is not None else None,
             reply_to_message_id=reply_to_message_id,
         )
         world.messages[where.id].append(message)
@@ -202,6 +234,16 @@ class LocalBotApi:
         if entities:
             data["entities"] = entities
         return await self.push_update({"message": data})
+
+    async def send_anonymously(self, admin: LocalUser, group: LocalChat, text: str) -> int:
+        """`admin` writes in `group` with "Remain anonymous" on: Telegram hides who, and
+        the bot sees GroupAnonymousBot with the group as the sender chat."""
+        self.set_member(group, admin, MemberStatus.ADMINISTRATOR, anonymous=True)
+        return await self.send_text(ANONYMOUS_ADMIN, group, text, sender_chat=group)
+
+    async def send_as_channel(self, channel: LocalChat, group: LocalChat, text: str) -> int:
+        """Someone writes in `group` as `channel`: the bot sees Channel_Bot."""
+        return await self.send_text(CHANNEL_BOT, group, text, sender_chat=channel)
 
     async def press_button(
         self,

@@ -23,6 +23,7 @@ from devtools.localapi.chats import (
     LocalUser,
     StoredFile,
 )
+from devtools.localapi.members import SHARED_IDENTITIES, MemberStatus
 
 if TYPE_CHECKING:
     from devtools.localapi.webhook import Webhook
@@ -72,6 +73,9 @@ class ChatWorld:
         self.poll_generation = 0
         self.changed = asyncio.Condition()
         self.listeners: list[Listener] = []
+        # chat → user → standing; whoever writes in a group becomes a member of it.
+        self.members: dict[int, dict[int, MemberStatus]] = {}
+        self.anonymous_admins: set[tuple[int, int]] = set()
 
         self._id_base = id_base
         self._update_ids = itertools.count(id_base)
@@ -88,7 +92,14 @@ class ChatWorld:
 
     def chat_for(self, user: LocalUser, chat: LocalChat | None) -> LocalChat:
         self.users[user.id] = user
-        return self.add_chat(chat or LocalChat.private(user))
+        where = self.add_chat(chat or LocalChat.private(user))
+        if where.is_group and user.id not in SHARED_IDENTITIES:
+            # Whoever writes in a group is in it; a standing set before (admin) stays.
+            self.members.setdefault(where.id, {}).setdefault(user.id, MemberStatus.MEMBER)
+        return where
+
+    def member_status(self, chat_id: int, user_id: int) -> MemberStatus:
+        return self.members.get(chat_id, {}).get(user_id, MemberStatus.LEFT)
 
     def message(self, chat_id: int, message_id: int) -> ChatMessage:
         for message in self.messages.get(chat_id, []):
@@ -115,6 +126,8 @@ class ChatWorld:
         }
         if sender is not None:
             data["from"] = sender.to_api()
+        if message.sender_chat_id is not None:
+            data["sender_chat"] = self.chats[message.sender_chat_id].to_api()
         if message.text is not None:
             data["text"] = message.text
         if message.caption is not None:

@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio as redis
 
 from devtools.localapi import LocalBotApi
+from tests.e2e.alerting import scans_held_off
 from tests.e2e.harness import (
     ATTACKER,
     OWNER,
@@ -110,9 +111,12 @@ async def launch(
 
 
 @pytest.fixture
-async def bot(launch: Launch) -> BotProcess:
-    """The bot, long polling."""
-    return await launch()
+async def bot(launch: Launch, database_url: str) -> AsyncIterator[BotProcess]:
+    """The bot, long polling, with its digest scan held off: a shop made after its alert
+    time (08:00) would get a digest at the next scan, among the replies a test reads.
+    Tests of alerts start their own bot with fast jobs (tests/e2e/alerting.py)."""
+    async with scans_held_off(database_url):
+        yield await launch()
 
 
 @pytest.fixture

@@ -306,6 +306,12 @@ class Books:
         assert len(rows) == 1, f"{len(rows)} products called {name!r}"
         return rows[0]
 
+    async def shop_id(self, name: str) -> int:
+        rows = await self._fetch("SELECT id FROM shops WHERE name = $1", name)
+        assert len(rows) == 1, f"{len(rows)} shops called {name!r}"
+        shop_id: int = rows[0]["id"]
+        return shop_id
+
     async def on_hand(self, name: str) -> Decimal:
         on_hand: Decimal = (await self.product(name))["on_hand"]
         return on_hand

@@ -5,7 +5,7 @@ it."""
 
 from __future__ import annotations
 
-from devtools.localapi import ChatMessage, LocalBotApi, LocalChat
+from devtools.localapi import ChatMessage, LocalBotApi, LocalChat, MemberStatus
 from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.harness import (
     REPLY_TIMEOUT,
@@ -65,10 +65,12 @@ async def test_someone_elses_did_you_mean_choice_is_refused_in_a_shared_group(
     await owner.say("/restock milk 10")
     code = invite_code(await owner.say("/invite"))
     assert "joined Cafe as staff" in text_of(await staff.say(f"/start {code}"))
+    assert "Bob joined Cafe" in text_of(await owner.reply())
     room = LocalChat.group(STAFF_ROOM, "Cafe staff room")
+    api.set_member(room, owner.user, MemberStatus.CREATOR)
     owner_in_room, staff_in_room = Chat(api, owner.user, room), Chat(api, STAFF, room)
-    linked = await owner_in_room.say("/invite")  # an owner's command links the group
-    assert "/start" in text_of(linked), text_of(linked)
+    linked = await owner_in_room.say("/link")  # an owner who is the group's admin links it
+    assert "now linked to Cafe" in text_of(linked), text_of(linked)
 
     offer = await owner_in_room.say("/sell mlik 2")
     assert "Did you mean" in text_of(offer)

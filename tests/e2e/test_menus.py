@@ -30,6 +30,7 @@ async def test_the_default_menu_is_set_at_start_and_owners_get_theirs(
     assert {"add", "invite", "team", "settings"} <= {c["command"] for c in owners_menu}
 
     await staff.say(f"/start {invite_code(await owner.say('/invite'))}")
+    assert "Bob joined Cafe" in text_of(await owner.reply())
     await api.wait_for(lambda: api.my_commands(chat_scope(STAFF.id)) != [], timeout=10)
     assert api.my_commands(chat_scope(STAFF.id)) == menu(STAFF_COMMANDS)
 

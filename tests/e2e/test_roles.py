@@ -11,6 +11,7 @@ async def join_as_staff(owner: Chat, staff: Chat) -> None:
     assert "Invite to Cafe as staff, valid once" in text_of(invite)
     joined = await staff.say(f"/start {invite_code(invite)}")
     assert text_of(joined) == "✅ You joined Cafe as staff. Try /dashboard."
+    assert text_of(await owner.reply()) == "👋 Bob joined Cafe as staff. /team shows everyone."
 
 
 async def test_staff_joins_with_the_invite_code_and_records_movements_without_costs(
@@ -21,6 +22,7 @@ async def test_staff_joins_with_the_invite_code_and_records_movements_without_co
     assert f"?start={code}" in text_of(invite)
 
     assert "joined Cafe as staff" in text_of(await staff.say(f"/start {code}"))
+    assert "Bob joined Cafe as staff" in text_of(await owner.reply())  # the owner is told
     reused = await attacker.say(f"/start {code}")
     assert "This invite cannot be used: it was already used." in text_of(reused)
 

@@ -155,6 +155,24 @@ async def test_chats_link_relink_and_shop_of(uow: SqlUnitOfWork) -> None:
         assert await uow.chats.shop_of(-100123) == other.id
 
 
+async def test_chats_unlink_and_the_groups_of_a_shop(uow: SqlUnitOfWork) -> None:
+    shop = await _shop(uow)
+    other = await _shop(uow, "Bakery")
+    async with uow:
+        for chat_id, shop_id in ((-300, shop.id), (-100, shop.id), (-200, other.id)):
+            await uow.chats.link(chat_id, shop_id)
+        await uow.commit()
+    async with uow:
+        assert list(await uow.chats.groups_of(shop.id)) == [-300, -100]
+        await uow.chats.unlink(-300)
+        await uow.chats.unlink(-999)  # not linked: nothing to do
+        await uow.commit()
+    async with uow:
+        assert await uow.chats.shop_of(-300) is None
+        assert list(await uow.chats.groups_of(shop.id)) == [-100]
+        assert list(await uow.chats.groups_of(other.id)) == [-200]
+
+
 async def test_invites_add_get_for_update_mark_used(uow: SqlUnitOfWork) -> None:
     shop = await _shop(uow)
     invite = Invite("abc123", shop.id, Role.STAFF, 1, NOW + timedelta(hours=48))

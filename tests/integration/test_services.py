@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import catalog, inventory, ledger, shops
+from core import catalog, groups, inventory, ledger, shops
 from core.access import Actor, resolve_actor
 from core.catalog import ProductFields
 from core.errors import (
@@ -19,6 +19,7 @@ from core.errors import (
     ProductNotFound,
     UndoRefused,
 )
+from core.groups import GroupStanding
 from core.inventory import InventoryQuery, SortBy, StatusFilter
 from core.ledger import Count, Removal, Restock
 from core.model import Product, Reason, Role, Shop
@@ -36,7 +37,7 @@ async def _product(make_uow: MakeUow, owner: Actor, name: str = "Milk", **kw: ob
 
 async def _staff(make_uow: MakeUow, owner: Actor) -> Actor:
     invite = await shops.create_invite(make_uow(), owner, Role.STAFF, NOW)
-    shop, _ = await shops.join_shop(make_uow(), STAFF_ID, "Sam", invite.code, NOW)
+    shop = (await shops.join_shop(make_uow(), STAFF_ID, "Sam", invite.code, NOW)).shop
     return Actor(STAFF_ID, shop.id)
 
 
@@ -192,9 +193,11 @@ async def test_shops_members_invites_and_settings(make_uow: MakeUow, shop: Shop)
     owner = Actor(OWNER_ID, shop.id)
     user = await shops.register_user(make_uow(), OWNER_ID, "Olga P")
     assert user.active_shop_id == shop.id
-    invite = await shops.create_invite(make_uow(), owner, Role.STAFF, NOW, chat_id=-100)
-    joined, member = await shops.join_shop(make_uow(), STAFF_ID, "Sam", invite.code, NOW)
-    assert joined == shop and member.role is Role.STAFF
+    invite = await shops.create_invite(make_uow(), owner, Role.STAFF, NOW)
+    joined = await shops.join_shop(make_uow(), STAFF_ID, "Sam", invite.code, NOW)
+    assert joined.shop == shop and joined.member.role is Role.STAFF
+    assert joined.owners == (OWNER_ID,)
+    await groups.link_group(make_uow(), OWNER_ID, -100, GroupStanding.ADMIN)
     with pytest.raises(InviteInvalid):
         await shops.join_shop(make_uow(), 1003, "Kim", invite.code, NOW)
     assert await resolve_actor(make_uow(), STAFF_ID, -100) == Actor(STAFF_ID, shop.id)

@@ -60,10 +60,10 @@ class Shopfloor:
     ) -> Actor:
         user_id = user_id if user_id is not None else next(self._users)
         invite = await shops.create_invite(self.uow, owner, role, self.clock.now())
-        shop, _ = await shops.join_shop(
+        joined = await shops.join_shop(
             self.uow, user_id, f"user {user_id}", invite.code, self.clock.now()
         )
-        return Actor(user_id, shop.id)
+        return Actor(user_id, joined.shop.id)
 
     # -- catalog ----------------------------------------------------------------------
 

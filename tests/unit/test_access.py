@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core import catalog, inventory, ledger, shops
+from core import alerts, catalog, groups, inventory, ledger, shops
 from core.access import (
     Actor,
     resolve_actor,
@@ -23,8 +23,10 @@ from core.errors import (
     NoActiveShop,
     NotAMember,
     OwnerOnly,
+    ProductGone,
     ProductNotFound,
 )
+from core.groups import GroupStanding
 from core.inventory import InventoryQuery
 from core.ledger import Adjustment, Count, Removal, Restock
 from core.model import Role
@@ -165,6 +167,21 @@ async def test_another_shops_product_id_is_not_found_in_your_own_shop(
     assert await inventory.history(floor.uow, attacker, product_id=victim.product_id) == []
 
 
+async def test_alert_buttons_with_another_shops_product_id_say_it_is_not_in_this_shop(
+    floor: Shopfloor, victim: Target
+) -> None:
+    # They said "No product called “2”": the id from the button, as if typed as a name.
+    attacker = await floor.open_shop(owner_id=66, name="Attacker")
+    state = floor.store.state
+    for attempt in (
+        alerts.set_muted(floor.uow, attacker, victim.product_id, True),
+        alerts.mark_ordered(floor.uow, attacker, victim.product_id, floor.clock.now()),
+    ):
+        with pytest.raises(ProductGone, match="not in this shop's catalog"):
+            await attempt
+    assert floor.store.state is state
+
+
 async def test_another_shops_movement_cannot_be_undone_from_your_own_shop(
     floor: Shopfloor, victim: Target
 ) -> None:
@@ -190,13 +207,14 @@ async def test_an_invite_of_another_shop_cannot_be_replayed_after_use(
 async def test_in_a_linked_group_a_member_acts_for_that_shop(floor: Shopfloor) -> None:
     owner = await floor.open_shop(owner_id=1)
     other = await floor.open_shop(owner_id=1, name="Other")  # now the active shop
-    await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now(), chat_id=-100)
+    await groups.link_group(floor.uow, 1, -100, GroupStanding.ADMIN, shop_name="corner shop")
     assert await resolve_actor(floor.uow, 1, -100) == Actor(1, owner.shop_id)
     assert await resolve_actor(floor.uow, 1, None) == Actor(1, other.shop_id)
 
 
 async def test_in_a_linked_group_a_stranger_is_not_a_member(floor: Shopfloor) -> None:
-    await shops.create_shop(floor.uow, 1, "Ana", "Cafe", floor.clock.now(), chat_id=-100)
+    await floor.open_shop(owner_id=1)
+    await groups.link_group(floor.uow, 1, -100, GroupStanding.ADMIN)
     await floor.open_shop(owner_id=66, name="Attacker")
     with pytest.raises(NotAMember):
         await resolve_actor(floor.uow, 66, -100)

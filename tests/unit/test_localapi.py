@@ -6,16 +6,30 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import ClientSession, web
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    ChatMemberAdministrator,
+    ChatMemberBanned,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberOwner,
+    InlineKeyboardButton,
+    Update,
+)
 from telegram import InlineKeyboardMarkup as Keyboard
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from devtools.localapi import (
+    ANONYMOUS_ADMIN,
+    CHANNEL_BOT,
     EventKind,
     LocalBotApi,
     LocalChat,
     LocalUser,
+    MemberStatus,
     RateLimits,
     command_entities,
 )
@@ -375,3 +389,75 @@ async def test_a_python_telegram_bot_application_polls_and_replies(api: LocalBot
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+async def test_get_chat_member_reports_each_standing_as_telegram_does(
+    bot: Bot, api: LocalBotApi
+) -> None:
+    api.set_member(GROUP, OWNER, MemberStatus.CREATOR)
+    await api.send_text(STAFF, GROUP, "hello")  # writing in a group makes a member
+    outsider = LocalUser(303, "Otto")
+    api.set_member(GROUP, outsider, MemberStatus.KICKED)
+
+    owner = await bot.get_chat_member(GROUP.id, OWNER.id)
+    staff = await bot.get_chat_member(GROUP.id, STAFF.id)
+    kicked = await bot.get_chat_member(GROUP.id, outsider.id)
+
+    assert isinstance(owner, ChatMemberOwner) and not owner.is_anonymous
+    assert isinstance(staff, ChatMemberMember)
+    assert isinstance(kicked, ChatMemberBanned)
+    api.set_member(GROUP, outsider, "left")
+    assert isinstance(await bot.get_chat_member(GROUP.id, outsider.id), ChatMemberLeft)
+    with pytest.raises(BadRequest, match=r"(?i)participant_id_invalid"):
+        await bot.get_chat_member(GROUP.id, 999_999)
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.get_chat_member(-424242, OWNER.id)
+
+
+async def test_get_chat_administrators_lists_the_creator_and_admins(
+    bot: Bot, api: LocalBotApi
+) -> None:
+    api.set_member(GROUP, OWNER, MemberStatus.CREATOR)
+    api.set_member(GROUP, STAFF, MemberStatus.ADMINISTRATOR, anonymous=True)
+    await api.send_text(LocalUser(303, "Otto"), GROUP, "hi")
+
+    admins = await bot.get_chat_administrators(GROUP.id)
+
+    assert [(type(a), a.user.id) for a in admins] == [
+        (ChatMemberOwner, OWNER.id),
+        (ChatMemberAdministrator, STAFF.id),
+    ]
+    assert isinstance(admins[1], ChatMemberAdministrator) and admins[1].is_anonymous
+    api.add_chat(LocalChat.private(OWNER))
+    with pytest.raises(BadRequest, match=r"(?i)no administrators in the private chat"):
+        await bot.get_chat_administrators(OWNER.id)
+
+
+async def test_anonymous_admins_and_channel_posts_arrive_as_telegrams_shared_identities(
+    bot: Bot, api: LocalBotApi
+) -> None:
+    channel = LocalChat.channel(-100777, "Corner shop news")
+    await api.send_anonymously(OWNER, GROUP, "/sell milk 1")
+    await api.send_as_channel(channel, GROUP, "/sell milk 2")
+
+    anonymous, as_channel = [u.message for u in await bot.get_updates(timeout=0)]
+
+    assert anonymous is not None and as_channel is not None
+    assert anonymous.from_user is not None and anonymous.from_user.id == ANONYMOUS_ADMIN.id
+    assert anonymous.sender_chat is not None and anonymous.sender_chat.id == GROUP.id
+    assert as_channel.from_user is not None and as_channel.from_user.id == CHANNEL_BOT.id
+    assert as_channel.sender_chat is not None and as_channel.sender_chat.type == "channel"
+    member = await bot.get_chat_member(GROUP.id, OWNER.id)
+    assert isinstance(member, ChatMemberAdministrator) and member.is_anonymous
+
+
+async def test_a_user_who_never_opened_a_private_chat_cannot_be_written_to_first(
+    bot: Bot, api: LocalBotApi
+) -> None:
+    await api.send_text(STAFF, GROUP, "/invite")
+
+    with pytest.raises(Forbidden, match="can't initiate conversation"):
+        await bot.send_message(STAFF.id, "your invite link")
+
+    await api.send_text(STAFF, None, "/start")
+    await bot.send_message(STAFF.id, "your invite link")

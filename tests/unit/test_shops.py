@@ -31,11 +31,6 @@ async def test_a_shop_needs_a_sensible_name(floor: Shopfloor, name: str) -> None
     assert floor.store.state.shops == {}
 
 
-async def test_a_shop_created_in_a_group_links_the_group(floor: Shopfloor) -> None:
-    shop = await shops.create_shop(floor.uow, 7, "Ana", "Cafe", floor.clock.now(), chat_id=-100)
-    assert floor.store.state.chats == {-100: shop.id}
-
-
 async def test_register_user_keeps_the_active_shop(floor: Shopfloor) -> None:
     owner = await floor.open_shop(owner_id=7)
     user = await shops.register_user(floor.uow, 7, "Ana B.")
@@ -49,8 +44,9 @@ async def test_an_invite_lets_one_person_join_with_its_role(floor: Shopfloor) ->
     owner = await floor.open_shop()
     invite = await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now())
     assert invite.expires_at == floor.clock.now() + timedelta(hours=48)
-    shop, member = await shops.join_shop(floor.uow, 50, "Ben", invite.code, floor.clock.now())
-    assert shop.id == owner.shop_id and member.role is Role.STAFF
+    joined = await shops.join_shop(floor.uow, 50, "Ben", invite.code, floor.clock.now())
+    assert joined.shop.id == owner.shop_id and joined.member.role is Role.STAFF
+    assert joined.is_new and joined.owners == (owner.user_id,)
     assert floor.store.state.users[50].active_shop_id == owner.shop_id
     with pytest.raises(InviteInvalid, match="already used"):
         await shops.join_shop(floor.uow, 51, "Cleo", invite.code, floor.clock.now())
@@ -64,8 +60,8 @@ async def test_an_invite_expires_after_48_hours(floor: Shopfloor) -> None:
     with pytest.raises(InviteInvalid, match="expired"):
         await shops.join_shop(floor.uow, 50, "Ben", invite.code, late)
     just_in_time = late - timedelta(seconds=1)
-    _, member = await shops.join_shop(floor.uow, 50, "Ben", invite.code, just_in_time)
-    assert member.user_id == 50
+    joined = await shops.join_shop(floor.uow, 50, "Ben", invite.code, just_in_time)
+    assert joined.member.user_id == 50
 
 
 async def test_an_unknown_invite_code_is_refused(floor: Shopfloor) -> None:
@@ -83,10 +79,16 @@ async def test_invite_codes_are_unguessable_and_distinct(floor: Shopfloor) -> No
     assert len(codes) == 20 and all(len(code) >= 16 for code in codes)
 
 
-async def test_an_invite_made_in_a_group_links_the_group(floor: Shopfloor) -> None:
-    owner = await floor.open_shop()
-    await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now(), chat_id=-200)
-    assert floor.store.state.chats[-200] == owner.shop_id
+async def test_every_owner_but_the_newcomer_is_told_of_a_join(floor: Shopfloor) -> None:
+    owner = await floor.open_shop(owner_id=1)
+    partner = await floor.hire(owner, user_id=2, role=Role.OWNER)
+    await floor.hire(owner, user_id=3)  # staff are not told
+    invite = await shops.create_invite(floor.uow, partner, Role.OWNER, floor.clock.now())
+    joined = await shops.join_shop(floor.uow, 4, "Dana", invite.code, floor.clock.now())
+    assert joined.is_new and joined.owners == (1, 2)
+    again = await shops.create_invite(floor.uow, owner, Role.STAFF, floor.clock.now())
+    rejoined = await shops.join_shop(floor.uow, 4, "Dana", again.code, floor.clock.now())
+    assert not rejoined.is_new and rejoined.member.role is Role.OWNER
 
 
 async def test_an_owner_invite_makes_an_owner(floor: Shopfloor) -> None:
