@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -24,9 +24,6 @@ class Services:
     state: StateStore
     clock: Clock
     redis: Redis | None = None
-    # Updates whose handler failed with an unexpected error, by update id: the inbox
-    # processor retries them instead of marking them done.
-    failures: dict[int, str] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         return self.uow_factory()

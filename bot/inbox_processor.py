@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import texts
+from bot import outcome, texts
 from bot.context import Services, StockbotApp
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,17 @@ class InboxProcessor:
         inbox = self._services.inbox
         update: Update | None = None
         keeper = asyncio.create_task(self._keep_leased(update_id))
-        try:
-            update = Update.de_json(json.loads(payload), self._application.bot)
-            await self._application.process_update(update)
-        except Exception as exc:  # a bad payload must not block the inbox
-            log.exception("update %s could not be processed", update_id)
-            self._services.failures[update_id] = repr(exc)
-        finally:
-            keeper.cancel()
-        error = self._services.failures.pop(update_id, None)
+        with outcome.handling(update_id) as result:
+            try:
+                update = Update.de_json(json.loads(payload), self._application.bot)
+                # The error handler records our own failures in `result` (bot.outcome).
+                await self._application.process_update(update)
+            except Exception as exc:  # a bad payload must not block the inbox
+                log.exception("update %s could not be processed", update_id)
+                result.fail(exc)
+            finally:
+                keeper.cancel()
+        error = result.error
         now = self._services.clock.now()
         if error is None:
             await inbox.done(update_id, now)
