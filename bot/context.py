@@ -12,7 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from bot.state import StateStore
-from core.ports import Clock, Inbox, UnitOfWork
+from core.ports import Clock, UnitOfWork
+from db.inbox import SqlInbox
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     uow_factory: Callable[[], UnitOfWork]
-    inbox: Inbox
+    inbox: SqlInbox
     state: StateStore
     clock: Clock
     redis: Redis | None = None
