@@ -35,9 +35,6 @@ from db.inbox import InboxItem, Settled, marking
 
 log = logging.getLogger(__name__)
 
-# Short, and renewed while an update is handled: after a crash its update (and its chat)
-# waits at most this long for another worker or the restarted process.
-LEASE = timedelta(seconds=20)
 MAX_ATTEMPTS = 5
 # Idle workers look for leases that ran out (and for updates stored by a busy process)
 # this often; an update stored by this process wakes them at once.
@@ -79,6 +76,9 @@ class InboxProcessor:
         self._pruned_at: datetime | None = None
         self._settled: list[Settled] = []
         self._running: dict[int, asyncio.Task[None]] = {}
+        # Short, and renewed while an update is handled: after a crash its update (and
+        # its chat) waits at most this long for another worker or the restarted process.
+        self._lease = timedelta(seconds=services.settings.inbox_lease_seconds)
 
     async def store(self, payload: str, update_id: int, chat_id: int | None = None) -> bool:
         """Commit one incoming update; True when it is new."""
@@ -126,7 +126,7 @@ class InboxProcessor:
         settled, self._settled = self._settled, []
         try:
             items = await self._services.inbox.settle_and_claim(
-                settled, max(free, 0), self._services.clock.now(), LEASE
+                settled, max(free, 0), self._services.clock.now(), self._lease
             )
         except BaseException:
             self._settled[:0] = settled  # recorded next time
@@ -187,10 +187,10 @@ class InboxProcessor:
         """Long handlers (an export, a reply waiting for a group's rate limit) keep their
         updates, and so their chats, to themselves."""
         while True:
-            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await asyncio.sleep(self._lease.total_seconds() / 3)
             try:
                 await self._services.inbox.extend(
-                    list(self._running), self._services.clock.now() + LEASE
+                    list(self._running), self._services.clock.now() + self._lease
                 )
             except Exception:
                 log.warning("could not extend the leases", exc_info=True)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Updates handled at once per process; each chat's are always one at a time, in
     # order. Handlers mostly wait on the database and Telegram, so many per core.
     inbox_workers: int = Field(default_factory=lambda: default_concurrency(), ge=1, le=512)
+    # How long a process that died keeps its updates (and so their chats) before any
+    # other process takes them over; renewed every third of it while an update runs.
+    inbox_lease_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
     # Keep replies within Telegram's flood limits; off only for a Bot API server that
     # has none (the console's local one).
     telegram_rate_limit: bool = True

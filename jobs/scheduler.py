@@ -109,7 +109,14 @@ def install(
         name="alerts.dispatch",
         job_kwargs=options,
     )
+    # The first scan waits one interval too: a process just started (or one of several
+    # started together) has nothing due that a minute changes, and a scan racing the
+    # first commands would report a shop half set up.
     queue.run_repeating(
-        jobs.scan_job, interval=scan_every, first=3.0, name="alerts.scan", job_kwargs=options
+        jobs.scan_job,
+        interval=scan_every,
+        first=scan_every,
+        name="alerts.scan",
+        job_kwargs=options,
     )
     return jobs
