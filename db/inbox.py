@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, exists, func, or_, select, update
+from sqlalchemy import Table, and_, case, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from db.engine import conflict_insert, writer_lock
@@ -106,6 +106,8 @@ class SqlInbox:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._lock: asyncio.Lock | None = writer_lock(engine)
+        self._arriving: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._storing: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -119,20 +121,54 @@ class SqlInbox:
     async def put(
         self, update_id: int, payload: str, received_at: datetime, chat_id: int | None = None
     ) -> bool:
+        """Commit the update; False when it was stored before. On PostgreSQL, updates that
+        arrive while a commit is on its way are stored together by the next one, so a
+        busy webhook waits for the disk once per batch rather than once per update."""
+        row = {
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": received_at,
+            "attempts": 0,
+            "chat_id": chat_id,
+        }
+        if not self._postgres:
+            return (await self._insert([row]))[0]
+        stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._arriving.append((row, stored))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_arrivals())
+        return await stored
+
+    async def _store_arrivals(self) -> None:
+        while self._arriving:
+            batch, self._arriving = self._arriving, []
+            try:
+                new = await self._insert([row for row, _ in batch])
+            except Exception as error:
+                for _, stored in batch:
+                    if not stored.done():
+                        stored.set_exception(error)
+                continue
+            for (_, stored), is_new in zip(batch, new, strict=True):
+                if not stored.done():
+                    stored.set_result(is_new)
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Insert what is not stored yet; for each row, whether it was new (a second
+        copy of one update in the same batch is not)."""
         statement = (
             conflict_insert(self.engine.dialect.name, inbox)
-            .values(
-                update_id=update_id,
-                payload=payload,
-                received_at=received_at,
-                attempts=0,
-                chat_id=chat_id,
-            )
+            .values(rows)
             .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+            .returning(inbox.c.update_id)
         )
         async with self._transaction() as connection:
-            result = await connection.execute(statement)
-        return bool(result.rowcount == 1)
+            inserted = set((await connection.execute(statement)).scalars())
+        new = []
+        for row in rows:
+            new.append(row["update_id"] in inserted)
+            inserted.discard(row["update_id"])
+        return new
 
     async def claim(self, limit: int, now: datetime, lease: timedelta) -> Sequence[InboxItem]:
         return await self.settle_and_claim((), limit, now, lease)
@@ -143,8 +179,15 @@ class SqlInbox:
     async def settle_and_claim(
         self, settled: Sequence[Settled], limit: int, now: datetime, lease: timedelta
     ) -> Sequence[InboxItem]:
-        """Record `settled` and lease up to `limit` claimable updates, in one transaction."""
+        """Record `settled` and lease up to `limit` claimable updates, in one transaction.
+
+        It need not wait for the disk (PostgreSQL's synchronous_commit off): what it
+        writes is redone if a crash loses it. A lost release lets the lease run out; a
+        lost lease belonged to a process that is gone; the handler's own commit, which
+        marked the update processed, was durable."""
         async with self._transaction() as connection:
+            if self._postgres:
+                await connection.execute(text("SET LOCAL synchronous_commit = off"))
             await self._settle(connection, settled, now)
             if limit <= 0:
                 return []

@@ -240,3 +240,14 @@ async def test_extend_keeps_an_update_in_hand_from_other_claimers(inbox: SqlInbo
     await inbox.extend([1], NOW + LEASE * 9)  # a late heartbeat does not revive it
     assert await inbox.pending() == 0
     assert await inbox.claim(5, NOW + LEASE * 3, LEASE) == []
+
+
+async def test_updates_arriving_together_are_stored_once_each(inbox: SqlInbox) -> None:
+    """Concurrent puts (stored in one batch on PostgreSQL), a redelivery among them."""
+    ids = [1, 2, 3, 2, 4, 1, 5]
+    results = await asyncio.gather(*(inbox.put(u, f"u{u}", NOW, chat_id=u) for u in ids))
+
+    assert sum(results) == 5
+    assert {u for u, new in zip(ids, results, strict=True) if new} == {1, 2, 3, 4, 5}
+    assert await inbox.pending() == 5
+    assert not await inbox.put(3, "again", NOW)
