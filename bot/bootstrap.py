@@ -1,26 +1,118 @@
-"""The composition root: builds the engine, state store, services and the Application."""
+"""The composition root: every long-lived part of a running bot is built here, once.
+
+    stockbot = build(settings, token)
+    await stockbot.application.initialize()   # getMe
+    await stockbot.application.post_init(…)   # opens: schema check, menus, alert jobs
+    …                                          # bot.runner feeds updates to the inbox
+    await stockbot.application.post_shutdown(…)  # closes them again
+
+`build` only constructs (no I/O): the database engine and its units of work, the state
+store (Redis or memory), the inbox and its processor, the send budget, the alert jobs,
+the python-telegram-bot Application with every handler, and the aiohttp app with the
+webhook and health endpoints. Clients that hold connections are opened in `post_init`
+and closed in `post_shutdown`, the Application's own hooks (we call them ourselves: PTB
+only does inside `run_polling`, which we do not use, see bot.runner).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.alerts_view import TelegramNotifier
 from bot.clock import SystemClock
 from bot.context import BotContext, Services, StockbotApp
+from bot.inbox_processor import InboxProcessor
+from bot.menus import install_default_menus
+from bot.miniapp_wiring import install_menu_button, mount_miniapp
 from bot.sending import RetryingRequest
 from bot.settings import Settings
 from bot.state import MemoryStateStore, RedisStateStore, StateStore, redis_client
+from bot.web import make_web_app
 from db.engine import create_engine, database_url
 from db.inbox import SqlInbox
+from db.migrate import is_current, upgrade
 from db.uow import uow_factory
+from jobs import leader, ratelimit, scheduler
 
 log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 8
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one line."""
+
+
+@dataclass
+class Stockbot:
+    """Everything a running bot is made of."""
+
+    settings: Settings
+    services: Services
+    application: StockbotApp
+    processor: InboxProcessor
+    web: web.Application
+    jobs: scheduler.AlertJobs | None = None
+
+    async def open(self) -> None:
+        """Start what holds connections: run as the Application's `post_init`."""
+        await ensure_schema(self.services)
+        await install_default_menus(self.application.bot)
+        await install_menu_button(self.application.bot, self.settings.miniapp_url)
+        settings = self.settings
+        self.jobs = scheduler.install(
+            self.application,
+            uow_factory=self.services.uow_factory,
+            notifier=TelegramNotifier(self.application.bot),
+            clock=self.services.clock,
+            budget=ratelimit.send_budget(self.services.redis, settings.redis_prefix),
+            leader=leader.leader_for(self.services.engine),
+            dispatch_every=settings.alert_dispatch_seconds,
+            scan_every=settings.alert_scan_seconds,
+        )
+
+    async def close(self) -> None:
+        """Close everything `open` and `build` made: the Application's `post_shutdown`."""
+        try:
+            if self.jobs is not None:
+                await self.jobs.close()
+        finally:
+            await self.services.state.close()
+            await self.services.engine.dispose()
+
+
+def build(settings: Settings, token: str) -> Stockbot:
+    services = build_services(settings)
+    application = build_application(services, token)
+    processor = InboxProcessor(application, services)
+    webhook_path = settings.webhook_path if settings.webhook_url else None
+    web_app = make_web_app(services, processor, webhook_path)
+    stockbot = Stockbot(settings, services, application, processor, web_app)
+    add_routes(stockbot)
+
+    async def post_init(_: Any) -> None:
+        await stockbot.open()
+
+    async def post_shutdown(_: Any) -> None:
+        await stockbot.close()
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
+    return stockbot
+
+
+def add_routes(stockbot: Stockbot) -> None:
+    """Further HTTP routes served by the same aiohttp app, with the services they need
+    from `stockbot.services`: the Mini App and its JSON API."""
+    mount_miniapp(stockbot.web, stockbot.services, stockbot.application.bot.token)
 
 
 def build_services(settings: Settings) -> Services:
@@ -40,11 +132,6 @@ def build_services(settings: Settings) -> Services:
         clock=SystemClock(),
         redis=redis,
     )
-
-
-async def close_services(services: Services) -> None:
-    await services.state.close()
-    await services.engine.dispose()
 
 
 def build_application(services: Services, token: str) -> StockbotApp:
@@ -80,3 +167,22 @@ def build_application(services: Services, token: str) -> StockbotApp:
     application.bot_data["services"] = services
     register(application)
     return application
+
+
+async def ensure_schema(services: Services) -> None:
+    """Refuse to run on an old schema; the embedded SQLite default migrates itself."""
+    try:
+        if await is_current(services.engine):
+            return
+    except (OSError, DBAPIError) as exc:
+        raise StartupError(f"The database cannot be reached: {first_line(exc)}") from exc
+    url = services.engine.url
+    if url.get_backend_name() == "sqlite":
+        log.info("migrating the embedded database %s", url.database)
+        await upgrade(url.render_as_string(hide_password=False))
+        return
+    raise StartupError("The database schema is out of date: run `stockbot migrate` first.")
+
+
+def first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 
-import matplotlib.dates as mdates
-from matplotlib.figure import Figure
-
 from core.inventory import StockTimeline
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
@@ -16,6 +13,11 @@ WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
 def render_stock_chart(timeline: StockTimeline) -> bytes:
     """A PNG. Built on a Figure, not pyplot, so it is safe off the main thread; names
     are shown as typed (`parse_math=False`), never read as mathtext."""
+    # Imported here: matplotlib and numpy are ~20 MB of every process's memory, and
+    # only a chart needs them.
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+
     product = timeline.product
     times = mdates.date2num([p.at for p in timeline.points])  # type: ignore[no-untyped-call]
     levels = [float(p.on_hand) for p in timeline.points]  # for drawing only

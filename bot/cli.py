@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
 
-    from bot.runner import StartupError
+    from bot.bootstrap import StartupError
 
     try:
         if args.command == "migrate":

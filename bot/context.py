@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -12,7 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from bot.state import StateStore
-from core.ports import Clock, Inbox, UnitOfWork
+from core.ports import Clock, UnitOfWork
+from db.inbox import SqlInbox
 
 
 @dataclass
@@ -20,13 +21,10 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     uow_factory: Callable[[], UnitOfWork]
-    inbox: Inbox
+    inbox: SqlInbox
     state: StateStore
     clock: Clock
     redis: Redis | None = None
-    # Updates whose handler failed with an unexpected error, by update id: the inbox
-    # processor retries them instead of marking them done.
-    failures: dict[int, str] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         return self.uow_factory()

@@ -3,37 +3,69 @@
 python-telegram-bot's own webhook answers 200 before handlers run and its
 `process_update` swallows handler errors; its polling confirms an offset on the next
 getUpdates. Either way an update could vanish on a crash or a database error. Here the
-update is first committed to the inbox (PostgreSQL or SQLite), the acknowledgement
-follows, and the update is marked done only after its handler finished. Handlers are
-idempotent on the update id, so a retry after a crash moves no stock twice.
+update is first committed to the inbox (PostgreSQL or SQLite, see db.inbox), the
+acknowledgement follows, and the update is handled from there:
+
+- up to `concurrency` updates at once, never two of one chat, each chat's in the order
+  they arrived — across every process sharing the database, so a slow or flooding chat
+  (a group at Telegram's 20 messages a minute) holds up only itself;
+- its first database commit marks it processed in the same transaction, and its lease is
+  released once its replies are out, in the transaction that claims the next updates;
+- our own failure (the database, a bug) retries it after a short backoff, in its chat's
+  order; after MAX_ATTEMPTS the user is told and it is given up.
+
+Handlers are idempotent on the request key, so a retry after a crash moves no stock twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import texts
+from bot import outcome, texts
 from bot.context import Services, StockbotApp
+from db.inbox import InboxItem, Settled, marking
 
 log = logging.getLogger(__name__)
 
-# One at a time: the lease covers only the update being handled, so it cannot run out
-# while the update waits behind others, and a crash strands only that one.
-CLAIM_BATCH = 1
-# Short, and renewed while an update is handled: after a crash its update waits at most
-# this long for another worker or the restarted process.
-LEASE = timedelta(seconds=20)
 MAX_ATTEMPTS = 5
-IDLE_WAIT_SECONDS = 5.0
+# Idle workers look for leases that ran out (and for updates stored by a busy process)
+# this often; an update stored by this process wakes them at once.
+IDLE_WAIT_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 KEEP_PROCESSED = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 s: a passing fault clears, and the chat is not held up for long."""
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 30))
+
+
+def chat_of(update: dict[str, Any]) -> int | None:
+    """The chat whose order an update keeps: where its replies go."""
+    for kind in ("message", "edited_message", "channel_post", "business_message"):
+        message = update.get(kind)
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            chat_id = message["chat"].get("id")
+            return chat_id if isinstance(chat_id, int) else None
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        message = query.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            chat_id = message["chat"].get("id")
+            return chat_id if isinstance(chat_id, int) else None
+        sender = query.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
 
 
 class InboxProcessor:
@@ -42,70 +74,126 @@ class InboxProcessor:
         self._services = services
         self.wake = asyncio.Event()
         self._pruned_at: datetime | None = None
+        self._settled: list[Settled] = []
+        self._running: dict[int, asyncio.Task[None]] = {}
+        # Short, and renewed while an update is handled: after a crash its update (and
+        # its chat) waits at most this long for another worker or the restarted process.
+        self._lease = timedelta(seconds=services.settings.inbox_lease_seconds)
 
-    async def store(self, payload: str, update_id: int) -> bool:
+    async def store(self, payload: str, update_id: int, chat_id: int | None = None) -> bool:
         """Commit one incoming update; True when it is new."""
-        stored = await self._services.inbox.put(update_id, payload, self._services.clock.now())
+        if chat_id is None:
+            with contextlib.suppress(ValueError):
+                decoded = json.loads(payload)
+                chat_id = chat_of(decoded) if isinstance(decoded, dict) else None
+        stored = await self._services.inbox.put(
+            update_id, payload, self._services.clock.now(), chat_id
+        )
         self.wake.set()
         return stored
 
-    async def drain(self) -> int:
-        """Handle everything claimable now; returns how many updates were handled."""
-        handled = 0
-        while True:
-            items = await self._services.inbox.claim(CLAIM_BATCH, self._services.clock.now(), LEASE)
-            if not items:
-                return handled
-            for item in items:
-                await self._finish(item.update_id, item.payload, item.attempts)
-                handled += 1
-
-    async def _finish(self, update_id: int, payload: str, attempts: int) -> None:
-        """Handle one update. A stop (SIGTERM cancels this task) lets the update in hand
-        finish first: its reply may be out already, and an update answered but not marked
-        done would be answered again after the restart."""
-        handling = asyncio.ensure_future(self._handle(update_id, payload, attempts))
+    async def run(self, stop: asyncio.Event, concurrency: int = 1) -> None:
+        """Claim and handle until `stop`; then let the updates in hand finish."""
+        keeper = asyncio.create_task(self._keep_leased())
         try:
-            await asyncio.shield(handling)
-        except asyncio.CancelledError:
-            try:
-                await asyncio.wait_for(handling, SHUTDOWN_GRACE_SECONDS)
-            except Exception:
-                log.warning("update %s was not finished before the stop", update_id)
-            raise
-
-    async def _handle(self, update_id: int, payload: str, attempts: int) -> None:
-        inbox = self._services.inbox
-        update: Update | None = None
-        keeper = asyncio.create_task(self._keep_leased(update_id))
-        try:
-            update = Update.de_json(json.loads(payload), self._application.bot)
-            await self._application.process_update(update)
-        except Exception as exc:  # a bad payload must not block the inbox
-            log.exception("update %s could not be processed", update_id)
-            self._services.failures[update_id] = repr(exc)
+            while not stop.is_set():
+                self.wake.clear()
+                free = concurrency - len(self._running)
+                try:
+                    claimed = await self._claim(free)
+                    await self._prune()
+                except Exception:
+                    log.exception("the inbox could not be read; retrying")
+                    claimed = 0
+                if claimed and claimed < free:
+                    continue  # there may be more, now that these chats are taken
+                # Idle, or full: look again when one finishes or a new update is stored.
+                await self._wait(stop)
         finally:
             keeper.cancel()
-        error = self._services.failures.pop(update_id, None)
-        now = self._services.clock.now()
-        if error is None:
-            await inbox.done(update_id, now)
-        elif attempts + 1 >= MAX_ATTEMPTS:
-            log.error("update %s given up after %s attempts: %s", update_id, attempts + 1, error)
-            await inbox.failed(update_id, error, now)
-            await inbox.done(update_id, now)
-            await self._apologize(update)
-        else:
-            await inbox.failed(update_id, error, now)
+            await self._finish_running()
 
-    async def _keep_leased(self, update_id: int) -> None:
-        """A long handler (an export, a slow reply) keeps its update to itself."""
+    async def _wait(self, stop: asyncio.Event) -> None:
+        waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
+        _, pending = await asyncio.wait(
+            waiters, timeout=IDLE_WAIT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
+
+    async def _claim(self, free: int) -> int:
+        """Settle what finished and lease up to `free` more; start handling them."""
+        settled, self._settled = self._settled, []
+        try:
+            items = await self._services.inbox.settle_and_claim(
+                settled, max(free, 0), self._services.clock.now(), self._lease
+            )
+        except BaseException:
+            self._settled[:0] = settled  # recorded next time
+            raise
+        for item in items:
+            self._running[item.update_id] = asyncio.create_task(
+                self._handle(item), name=f"update-{item.update_id}"
+            )
+        return len(items)
+
+    async def _finish_running(self) -> None:
+        """A stop (SIGTERM) lets the updates in hand finish first: their replies may be
+        out already, and an update answered but not released would wait for its lease."""
+        if self._running:
+            _, late = await asyncio.wait(
+                set(self._running.values()), timeout=SHUTDOWN_GRACE_SECONDS
+            )
+            for task in late:
+                log.warning("update %s was not finished before the stop", task.get_name())
+                task.cancel()
+        with contextlib.suppress(Exception):
+            await self._claim(0)
+
+    async def _handle(self, item: InboxItem) -> None:
+        update: Update | None = None
+        now = self._services.clock.now()
+        try:
+            with (
+                outcome.handling(item.update_id) as result,
+                marking(item.update_id, now) as receipt,
+            ):
+                try:
+                    update = Update.de_json(json.loads(item.payload), self._application.bot)
+                    # The error handler records our own failures in `result` (bot.outcome).
+                    await self._application.process_update(update)
+                except Exception as exc:  # a bad payload must not block the inbox
+                    log.exception("update %s could not be processed", item.update_id)
+                    result.fail(exc)
+            self._settled.append(await self._settle(item, result.error, receipt.marked, update))
+        finally:
+            self._running.pop(item.update_id, None)
+            self.wake.set()
+
+    async def _settle(
+        self, item: InboxItem, error: str | None, committed: bool, update: Update | None
+    ) -> Settled:
+        if error is None:
+            return Settled(item.update_id)
+        attempts = item.attempts + 1
+        if committed or attempts >= MAX_ATTEMPTS:
+            # Its effect committed (running it again could repeat it), or it keeps failing.
+            log.error("update %s given up after %s attempts: %s", item.update_id, attempts, error)
+            await self._apologize(update)
+            return Settled(item.update_id, error)
+        return Settled(item.update_id, error, self._services.clock.now() + retry_delay(attempts))
+
+    async def _keep_leased(self) -> None:
+        """Long handlers (an export, a reply waiting for a group's rate limit) keep their
+        updates, and so their chats, to themselves."""
         while True:
-            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await asyncio.sleep(self._lease.total_seconds() / 3)
             try:
-                await self._services.inbox.extend(update_id, self._services.clock.now() + LEASE)
+                await self._services.inbox.extend(
+                    list(self._running), self._services.clock.now() + self._lease
+                )
             except Exception:
-                log.warning("could not extend the lease of update %s", update_id, exc_info=True)
+                log.warning("could not extend the leases", exc_info=True)
 
     async def _prune(self) -> None:
         now = self._services.clock.now()
@@ -123,25 +211,3 @@ class InboxProcessor:
             await self._application.bot.send_message(chat.id, texts.UNEXPECTED_ERROR)
         except TelegramError:
             log.warning("could not tell chat %s about a failed update", chat.id)
-
-    async def run(self, stop: asyncio.Event, workers: int = 1) -> None:
-        """Drain whenever woken, and every few seconds to pick up expired leases.
-
-        One worker keeps each chat's updates in order; more workers claim disjoint rows
-        and raise throughput when handlers wait on I/O, at the cost of that order."""
-        await asyncio.gather(*(self._work(stop) for _ in range(workers)))
-
-    async def _work(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self.wake.clear()
-            try:
-                await self.drain()
-                await self._prune()
-            except Exception:
-                log.exception("the inbox could not be read; retrying")
-            waiters = {asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())}
-            _, pending = await asyncio.wait(
-                waiters, timeout=IDLE_WAIT_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in pending:
-                task.cancel()

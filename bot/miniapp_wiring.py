@@ -54,7 +54,8 @@ def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
 
 
 def mount_miniapp(app: web.Application, services: Services, bot_token: str) -> MiniAppDeps:
-    """The hook the runner calls: /api/v1 and /app/ on the bot's aiohttp app."""
+    """The hook the composition root (bot.bootstrap) calls: /api/v1 and /app/ on the
+    bot's aiohttp app."""
     deps = miniapp_deps(services, bot_token)
     mount(app, deps)
     return deps

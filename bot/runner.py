@@ -1,4 +1,5 @@
-"""`stockbot run`: long polling or webhook, both through the durable inbox."""
+"""`stockbot run`: long polling or webhook, both through the durable inbox; the parts
+themselves are built in bot.bootstrap."""
 
 from __future__ import annotations
 
@@ -8,41 +9,19 @@ import logging
 import signal
 
 from aiohttp import web
-from sqlalchemy.exc import DBAPIError
 from telegram import Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.alerts_view import TelegramNotifier, retry_after_seconds
-from bot.bootstrap import build_application, build_services, close_services
-from bot.context import Services, StockbotApp
+from bot.alerts_view import retry_after_seconds
+from bot.bootstrap import StartupError, Stockbot, build, first_line
+from bot.context import StockbotApp
 from bot.inbox_processor import InboxProcessor
-from bot.menus import install_default_menus
-from bot.miniapp_wiring import install_menu_button, mount_miniapp
 from bot.settings import Settings
-from bot.web import make_web_app
-from db.migrate import is_current, upgrade
-from jobs import leader, ratelimit, scheduler
 
 log = logging.getLogger(__name__)
 
 # Edits of sent commands are not re-applied: a movement is recorded once, as first sent.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message says why in one line."""
-
-
-async def ensure_schema(services: Services) -> None:
-    """Refuse to run on an old schema; the embedded SQLite default migrates itself."""
-    if await is_current(services.engine):
-        return
-    url = services.engine.url
-    if url.get_backend_name() == "sqlite":
-        log.info("migrating the embedded database %s", url.database)
-        await upgrade(url.render_as_string(hide_password=False))
-        return
-    raise StartupError("The database schema is out of date: run `stockbot migrate` first.")
 
 
 async def poll(
@@ -94,15 +73,12 @@ async def serve(
     settings: Settings, token: str, stop: asyncio.Event | None = None, *, http: bool = True
 ) -> None:
     """Run until SIGINT/SIGTERM (or `stop` is set). `http=False` serves no HTTP endpoints
-    (health, Mini App) unless webhook mode needs them."""
+    (health, Mini App) unless webhook mode needs them. Everything is built by
+    bot.bootstrap."""
     stop = stop or asyncio.Event()
-    services = build_services(settings)
+    stockbot = build(settings, token)
+    application = stockbot.application
     try:
-        try:
-            await ensure_schema(services)
-        except (OSError, DBAPIError) as exc:
-            raise StartupError(f"The database cannot be reached: {_first_line(exc)}") from exc
-        application = build_application(services, token)
         try:
             await application.initialize()
         except InvalidToken as exc:
@@ -110,55 +86,33 @@ async def serve(
         except NetworkError as exc:
             raise StartupError(
                 f"The Bot API at {settings.telegram_api_base_url} cannot be reached: "
-                f"{_first_line(exc)}"
+                f"{first_line(exc)}"
             ) from exc
         try:
-            await _serve_application(settings, services, application, stop, http)
+            assert application.post_init is not None
+            await application.post_init(application)
+            await _serve(stockbot, stop, http)
         finally:
             await application.shutdown()
     finally:
-        await close_services(services)
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
-async def _serve_application(
-    settings: Settings,
-    services: Services,
-    application: StockbotApp,
-    stop: asyncio.Event,
-    http: bool,
-) -> None:
+async def _serve(stockbot: Stockbot, stop: asyncio.Event, http: bool) -> None:
+    settings, application, processor = stockbot.settings, stockbot.application, stockbot.processor
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    processor = InboxProcessor(application, services)
-    webhook_path = settings.webhook_path if settings.webhook_url else None
-    web_app = make_web_app(services, processor, webhook_path)
-    mount_miniapp(web_app, services, application.bot.token)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(stockbot.web)
     await runner.setup()
-    if http or webhook_path is not None:
+    if http or settings.webhook_url:
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("HTTP endpoints on %s:%s", settings.host, settings.port)
 
     await application.start()
-    await install_default_menus(application.bot)
-    await install_menu_button(application.bot, settings.miniapp_url)
-    alert_jobs = scheduler.install(
-        application,
-        uow_factory=services.uow_factory,
-        notifier=TelegramNotifier(application.bot),
-        clock=services.clock,
-        budget=ratelimit.send_budget(services.redis, settings.redis_prefix),
-        leader=leader.leader_for(services.engine),
-        dispatch_every=settings.alert_dispatch_seconds,
-        scan_every=settings.alert_scan_seconds,
-    )
     tasks = [asyncio.create_task(processor.run(stop, settings.inbox_workers), name="inbox")]
     try:
         if settings.webhook_url:
@@ -189,5 +143,4 @@ async def _serve_application(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await application.stop()
-        await alert_jobs.close()
         await runner.cleanup()

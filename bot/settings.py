@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from typing import Literal
 from urllib.parse import urlparse
@@ -29,8 +30,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     redis_prefix: str = "stockbot:"
     poll_timeout: int = Field(default=30, ge=0, le=50)
-    # Inbox workers per process: 1 keeps every chat's updates in order (see bench/).
-    inbox_workers: int = Field(default=1, ge=1, le=32)
+    # Updates handled at once per process; each chat's are always one at a time, in
+    # order. Handlers mostly wait on the database and Telegram, so many per core.
+    inbox_workers: int = Field(default_factory=lambda: default_concurrency(), ge=1, le=512)
+    # How long a process that died keeps its updates (and so their chats) before any
+    # other process takes them over; renewed every third of it while an update runs.
+    inbox_lease_seconds: float = Field(default=20.0, ge=1.0, le=600.0)
     # Keep replies within Telegram's flood limits; off only for a Bot API server that
     # has none (the console's local one).
     telegram_rate_limit: bool = True
@@ -110,6 +115,10 @@ class Settings(BaseSettings):
     @property
     def webhook_path(self) -> str:
         return urlparse(self.webhook_url).path or "/" if self.webhook_url else "/"
+
+
+def default_concurrency() -> int:
+    return min(16 * (os.cpu_count() or 1), 64)
 
 
 class SettingsError(Exception):

@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.context import Services
-from bot.inbox_processor import InboxProcessor
+from bot.inbox_processor import InboxProcessor, chat_of
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,14 @@ def make_web_app(
                 return web.Response(status=401, text="bad secret token")
         body = await request.text()
         try:
-            update_id = json.loads(body)["update_id"]
+            decoded = json.loads(body)
+            update_id = decoded["update_id"]
             if not isinstance(update_id, int):
                 raise TypeError("update_id is not an integer")
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await processor.store(body, update_id)
+            await processor.store(body, update_id, chat_of(decoded))
         except Exception:
             # 5xx makes Telegram deliver the update again later.
             log.exception("update %s could not be stored", update_id)

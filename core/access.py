@@ -81,16 +81,25 @@ async def authorize(
 async def resolve_actor(uow: UnitOfWork, user_id: int, chat_id: int | None) -> Actor:
     """The shop a message acts on: in a group chat (`chat_id` given) the shop linked to
     that group, in a private chat the user's active shop."""
-    if chat_id is not None:
-        async with uow:
-            linked = await uow.chats.shop_of(chat_id)
-            if linked is None:
-                raise GroupNotLinked()
-            if await uow.members.get(linked, user_id) is None:
-                raise NotAMember()
-            return Actor(user_id, linked)
     async with uow:
-        return await active_actor(uow, user_id)
+        return await actor_in(uow, user_id, chat_id)
+
+
+async def actor_in(
+    uow: UnitOfWork, user_id: int, chat_id: int | None, *, product_id: int | None = None
+) -> Actor:
+    """`resolve_actor` (or, with `product_id`, `resolve_actor_for_product`) inside the
+    caller's open unit of work, for a use case that does everything in one transaction."""
+    if product_id is not None:
+        return await _actor_holding(uow, user_id, chat_id, _holds_product(uow, product_id))
+    if chat_id is not None:
+        linked = await uow.chats.shop_of(chat_id)
+        if linked is None:
+            raise GroupNotLinked()
+        if await uow.members.get(linked, user_id) is None:
+            raise NotAMember()
+        return Actor(user_id, linked)
+    return await active_actor(uow, user_id)
 
 
 async def active_actor(uow: UnitOfWork, user_id: int) -> Actor:
@@ -112,11 +121,15 @@ async def resolve_actor_for_product(
     """Like `resolve_actor`, but a button about a product of another of the user's shops
     (an alert, an old card) acts in that shop rather than failing in the active one.
     Membership is still required; in a group the group's shop always applies."""
+    async with uow:
+        return await actor_in(uow, user_id, chat_id, product_id=product_id)
 
+
+def _holds_product(uow: UnitOfWork, product_id: int) -> Callable[[int], Awaitable[bool]]:
     async def holds(shop_id: int) -> bool:
         return await uow.products.get(shop_id, product_id) is not None
 
-    return await _actor_where(uow, user_id, chat_id, holds)
+    return holds
 
 
 async def resolve_actor_for_movement(
@@ -127,24 +140,24 @@ async def resolve_actor_for_movement(
     async def holds(shop_id: int) -> bool:
         return await uow.movements.get(shop_id, movement_id) is not None
 
-    return await _actor_where(uow, user_id, chat_id, holds)
+    async with uow:
+        return await _actor_holding(uow, user_id, chat_id, holds)
 
 
-async def _actor_where(
+async def _actor_holding(
     uow: UnitOfWork,
     user_id: int,
     chat_id: int | None,
     holds: Callable[[int], Awaitable[bool]],
 ) -> Actor:
-    actor = await resolve_actor(uow, user_id, chat_id)
+    actor = await actor_in(uow, user_id, chat_id)
     if chat_id is not None:
         return actor
-    async with uow:
-        if await holds(actor.shop_id):
-            return actor
-        for shop, _ in await uow.members.shops_of(user_id):
-            if await holds(shop.id):
-                return Actor(user_id, shop.id)
+    if await holds(actor.shop_id):
+        return actor
+    for shop, _ in await uow.members.shops_of(user_id):
+        if await holds(shop.id):
+            return Actor(user_id, shop.id)
     return actor
 
 

@@ -120,16 +120,21 @@ async def find_product(uow: UnitOfWork, actor: Actor, name: str) -> Product:
     closest names as suggestions."""
     async with uow:
         await authorize(uow, actor)
-        product = await uow.products.by_name(actor.shop_id, name_key(name))
-        if product is not None:
-            return product
-        barcode = name.strip()
-        candidates = list(await uow.products.list(actor.shop_id))
-        for candidate in candidates:
-            if barcode and barcode in candidate.barcodes:
-                return candidate
-        close = suggest(name, candidates)
-        raise ProductNotFound(clean_name(name), tuple((p.id, p.name) for p in close))
+        return await product_named(uow, actor.shop_id, name)
+
+
+async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
+    """`find_product` inside the caller's open unit of work, the shop authorized."""
+    product = await uow.products.by_name(shop_id, name_key(name))
+    if product is not None:
+        return product
+    barcode = name.strip()
+    candidates = list(await uow.products.list(shop_id))
+    for candidate in candidates:
+        if barcode and barcode in candidate.barcodes:
+            return candidate
+    close = suggest(name, candidates)
+    raise ProductNotFound(clean_name(name), tuple((p.id, p.name) for p in close))
 
 
 async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:

@@ -24,7 +24,16 @@ from core.errors import (
     ProductGone,
     UndoRefused,
 )
-from core.model import REMOVAL_REASONS, Allocation, Batch, Member, Movement, Product, Reason
+from core.model import (
+    REMOVAL_REASONS,
+    Allocation,
+    Batch,
+    Member,
+    Movement,
+    Product,
+    Reason,
+    Shop,
+)
 from core.ports import UnitOfWork
 from core.quantities import ZERO, format_quantity
 from core.status import shop_today
@@ -189,53 +198,63 @@ async def _record(
 async def restock(
     uow: UnitOfWork, actor: Actor, command: Restock, *, key: str, now: datetime
 ) -> MovementResult:
+    return await _one(uow, actor, command, key=key, now=now)
+
+
+async def _restock(
+    uow: UnitOfWork,
+    actor: Actor,
+    shop: Shop,
+    member: Member,
+    command: Restock,
+    *,
+    key: str,
+    now: datetime,
+) -> MovementResult:
     quantity = _positive(command.quantity, "restock")
     note = _note(command.note)
-    async with uow:
-        shop, member = await authorize(uow, actor)
-        if command.price is not None and not member.is_owner:
-            # Staff record deliveries (and what they cost); the shelf price is the owner's.
-            raise OwnerOnly("change the store price")
-        product = await _locked_product(uow, actor.shop_id, command.product_id)
-        if replayed := await _replay(uow, actor.shop_id, key, product):
-            return replayed
-        batch = await uow.batches.add(
-            Batch(
-                id=0,
-                product_id=product.id,
-                shop_id=actor.shop_id,
-                quantity=ZERO,
-                received_at=now,
-                expiry=command.expiry,
-                cost=command.cost,
-            )
-        )
-        allocations = (Allocation(batch.id, quantity),)
-        catalog: dict[str, object] = {}
-        if command.cost is not None:
-            catalog["cost"] = command.cost
-        if command.price is not None:
-            catalog["price"] = command.price
-        if command.reorder_date is not None:
-            catalog["reorder_date"] = command.reorder_date
-        result = await _record(
-            uow,
-            actor,
-            product,
-            allocations,
-            Reason.RESTOCK,
-            key=key,
-            now=now,
-            catalog=catalog,
-            note=note,
-            cost=command.cost,
-            price=command.price,
+    if command.price is not None and not member.is_owner:
+        # Staff record deliveries (and what they cost); the shelf price is the owner's.
+        raise OwnerOnly("change the store price")
+    product = await _locked_product(uow, actor.shop_id, command.product_id)
+    if replayed := await _replay(uow, actor.shop_id, key, product):
+        return replayed
+    batch = await uow.batches.add(
+        Batch(
+            id=0,
+            product_id=product.id,
+            shop_id=actor.shop_id,
+            quantity=ZERO,
+            received_at=now,
             expiry=command.expiry,
-            reorder_date=command.reorder_date,
+            cost=command.cost,
         )
-        await uow.commit()
-        expired = command.expiry is not None and command.expiry < shop_today(shop, now)
-        return replace(result, expired_on_arrival=expired)
+    )
+    allocations = (Allocation(batch.id, quantity),)
+    catalog: dict[str, object] = {}
+    if command.cost is not None:
+        catalog["cost"] = command.cost
+    if command.price is not None:
+        catalog["price"] = command.price
+    if command.reorder_date is not None:
+        catalog["reorder_date"] = command.reorder_date
+    result = await _record(
+        uow,
+        actor,
+        product,
+        allocations,
+        Reason.RESTOCK,
+        key=key,
+        now=now,
+        catalog=catalog,
+        note=note,
+        cost=command.cost,
+        price=command.price,
+        expiry=command.expiry,
+        reorder_date=command.reorder_date,
+    )
+    expired = command.expiry is not None and command.expiry < shop_today(shop, now)
+    return replace(result, expired_on_arrival=expired)
 
 
 async def _remove_locked(
@@ -258,18 +277,20 @@ async def remove(
     uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
 ) -> MovementResult:
     """Sale, damage, expiry write-off, adjustment or return to supplier; never below 0."""
+    return await _one(uow, actor, command, key=key, now=now)
+
+
+async def _remove(
+    uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
+) -> MovementResult:
     if command.reason not in REMOVAL_REASONS:
         raise InvalidValue(f"“{command.reason}” is not a reason to remove stock.")
     quantity = _positive(command.quantity, "remove")
     note = _note(command.note)
-    async with uow:
-        await authorize(uow, actor)
-        product = await _locked_product(uow, actor.shop_id, command.product_id)
-        if replayed := await _replay(uow, actor.shop_id, key, product):
-            return replayed
-        result = await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
-        await uow.commit()
-        return result
+    product = await _locked_product(uow, actor.shop_id, command.product_id)
+    if replayed := await _replay(uow, actor.shop_id, key, product):
+        return replayed
+    return await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
 
 
 async def write_off_expired(
@@ -311,31 +332,28 @@ async def count(
     uow: UnitOfWork, actor: Actor, command: Count, *, key: str, now: datetime
 ) -> MovementResult:
     """Set stock to the counted quantity with one `adjustment` of the difference."""
-    if command.counted < 0:
-        raise InvalidValue("A counted quantity cannot be negative.")
-    return await _adjust(
-        uow,
-        actor,
-        command.product_id,
-        lambda p: command.counted - p.on_hand,
-        _note(command.note),
-        key,
-        now,
-    )
+    return await _one(uow, actor, command, key=key, now=now)
 
 
 async def adjust(
     uow: UnitOfWork, actor: Actor, command: Adjustment, *, key: str, now: datetime
 ) -> MovementResult:
     """A quick correction by `delta` (the card's −1 / +1 / +5 buttons)."""
-    if command.delta == 0:
-        raise InvalidValue("An adjustment must change the quantity.")
-    return await _adjust(
-        uow, actor, command.product_id, lambda _: command.delta, _note(command.note), key, now
-    )
+    return await _one(uow, actor, command, key=key, now=now)
 
 
-async def _adjust(
+async def _one(
+    uow: UnitOfWork, actor: Actor, change: StockChange, *, key: str, now: datetime
+) -> MovementResult:
+    async with uow:
+        shop, member = await authorize(uow, actor)
+        result = await apply(uow, actor, shop, member, change, key=key, now=now)
+        if not result.replayed:  # a replay wrote nothing
+            await uow.commit()
+        return result
+
+
+async def _adjust_in(
     uow: UnitOfWork,
     actor: Actor,
     product_id: int,
@@ -344,37 +362,68 @@ async def _adjust(
     key: str,
     now: datetime,
 ) -> MovementResult:
-    """One `adjustment` movement of the difference, decided under the product lock.
-
-    Found stock goes into the most recently received batch (its expiry is the best
-    guess); missing stock is taken first-expiring-first-out like any removal."""
-    async with uow:
-        await authorize(uow, actor)
-        product = await _locked_product(uow, actor.shop_id, product_id)
-        if replayed := await _replay(uow, actor.shop_id, key, product):
-            return replayed
-        difference = difference_of(product)
-        if difference < 0:
-            result = await _remove_locked(
-                uow, actor, product, -difference, Reason.ADJUSTMENT, note, key, now
-            )
-            await uow.commit()
-            return result
-        # A count that matched is still recorded (quantity 0): the stocktake happened,
-        # and its key answers a replay instead of counting again.
-        allocations: tuple[Allocation, ...] = ()
-        if difference > 0:
-            batch = await uow.batches.latest(product.id)
-            if batch is None:
-                batch = await uow.batches.add(
-                    Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
-                )
-            allocations = (Allocation(batch.id, difference),)
-        result = await _record(
-            uow, actor, product, allocations, Reason.ADJUSTMENT, key=key, now=now, note=note
+    product = await _locked_product(uow, actor.shop_id, product_id)
+    if replayed := await _replay(uow, actor.shop_id, key, product):
+        return replayed
+    difference = difference_of(product)
+    if difference < 0:
+        return await _remove_locked(
+            uow, actor, product, -difference, Reason.ADJUSTMENT, note, key, now
         )
-        await uow.commit()
-        return result
+    # A count that matched is still recorded (quantity 0): the stocktake happened,
+    # and its key answers a replay instead of counting again.
+    allocations: tuple[Allocation, ...] = ()
+    if difference > 0:
+        batch = await uow.batches.latest(product.id)
+        if batch is None:
+            batch = await uow.batches.add(
+                Batch(0, product.id, actor.shop_id, ZERO, received_at=now)
+            )
+        allocations = (Allocation(batch.id, difference),)
+    return await _record(
+        uow, actor, product, allocations, Reason.ADJUSTMENT, key=key, now=now, note=note
+    )
+
+
+StockChange = Restock | Removal | Count | Adjustment
+
+
+async def apply(
+    uow: UnitOfWork,
+    actor: Actor,
+    shop: Shop,
+    member: Member,
+    change: StockChange,
+    *,
+    key: str,
+    now: datetime,
+) -> MovementResult:
+    """Any stock change inside the caller's open unit of work, once `authorize` gave
+    `shop` and `member`: for a use case that does more in the same transaction (see
+    core.stock_requests). The caller commits."""
+    if isinstance(change, Restock):
+        return await _restock(uow, actor, shop, member, change, key=key, now=now)
+    if isinstance(change, Removal):
+        return await _remove(uow, actor, change, key=key, now=now)
+    if isinstance(change, Count):
+        if change.counted < 0:
+            raise InvalidValue("A counted quantity cannot be negative.")
+        counted = change.counted
+        return await _adjust_in(
+            uow,
+            actor,
+            change.product_id,
+            lambda p: counted - p.on_hand,
+            _note(change.note),
+            key,
+            now,
+        )
+    if change.delta == 0:
+        raise InvalidValue("An adjustment must change the quantity.")
+    delta = change.delta
+    return await _adjust_in(
+        uow, actor, change.product_id, lambda _: delta, _note(change.note), key, now
+    )
 
 
 def undo_refusal(target: Movement, member: Member, *, already_undone: bool) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -166,49 +165,6 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    update_id: int
-    payload: str  # the update exactly as received (JSON)
-    attempts: int
-
-
-class Inbox(Protocol):
-    """Durable store of incoming Telegram updates, written before they are acknowledged.
-
-    The update id is the idempotency key: storing it twice keeps the first copy."""
-
-    async def put(self, update_id: int, payload: str, received_at: datetime) -> bool:
-        """Store the update; False when it was stored before."""
-        ...
-
-    async def claim(self, limit: int, now: datetime, lease: timedelta) -> Sequence[InboxItem]:
-        """Up to `limit` unprocessed updates in update_id order, leased to the caller until
-        `now + lease` so another process does not take them meanwhile."""
-        ...
-
-    async def extend(self, update_id: int, until: datetime) -> None:
-        """Keep the lease of an update still being handled."""
-        ...
-
-    async def done(self, update_id: int, at: datetime) -> None: ...
-
-    async def failed(self, update_id: int, error: str, at: datetime) -> None:
-        """Count a failed attempt; the update becomes claimable again after its lease."""
-        ...
-
-    async def prune(self, processed_before: datetime) -> int:
-        """Forget updates processed before then; returns how many.
-
-        Telegram restarts update ids at random after a week without updates, so rows
-        older than that must go before an id can come round again."""
-        ...
-
-    async def pending(self) -> int:
-        """How many updates are stored but not processed."""
-        ...
 
 
 # -- alerts ---------------------------------------------------------------------------

@@ -1,17 +1,33 @@
-"""The durable inbox of Telegram updates (core.ports.Inbox) on PostgreSQL or SQLite."""
+"""The durable inbox of Telegram updates, on PostgreSQL or SQLite: the queue the bot
+works from, with each chat's updates one at a time in arrival order.
+
+- `put` commits an update before Telegram is answered; the update id is unique, so a
+  redelivery (or the same update posted to two processes at once) is stored once.
+- `settle_and_claim` records what became of the updates a worker finished and, in the
+  same transaction, leases the next ones: at most one update per chat is leased at any
+  time, and it is the oldest unprocessed one of that chat, so chats run in parallel and
+  each chat strictly in order, across every process. Claims skip rows another process
+  is locking (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer anyway).
+- A lease is short and renewed while its update is handled (`extend`); after a crash it
+  runs out and the update is claimed again, by any process.
+- Handled means `processed_at` is set. A handler's first database commit sets it in
+  that same transaction (`marking`, read by db.uow), so an update's effect and its
+  "done" commit together: a crash between the two cannot make the update run twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Table, and_, case, exists, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from core.ports import InboxItem
 from db.engine import conflict_insert, writer_lock
 from db.models import UpdateInboxRow
 
@@ -20,11 +36,78 @@ MAX_ERROR = 2000
 inbox = cast(Table, UpdateInboxRow.__table__)
 
 
+@dataclass(frozen=True)
+class InboxItem:
+    update_id: int
+    payload: str
+    attempts: int
+    chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a claimed update: done (`error` None), failed and to be retried at
+    `retry_at`, or given up (`error` with `retry_at` None)."""
+
+    update_id: int
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+# --- the update being handled, for the unit of work to mark --------------------------
+
+
+@dataclass
+class Receipt:
+    update_id: int
+    at: datetime
+    marked: bool = False
+
+
+_handling: ContextVar[Receipt | None] = ContextVar("inbox_receipt", default=None)
+
+
+@contextmanager
+def marking(update_id: int, at: datetime) -> Iterator[Receipt]:
+    """While the block runs, the first commit of a unit of work also marks `update_id`
+    processed at `at` (see `mark_in`)."""
+    receipt = Receipt(update_id, at)
+    token = _handling.set(receipt)
+    try:
+        yield receipt
+    finally:
+        _handling.reset(token)
+
+
+async def mark_in(session: AsyncSession) -> bool:
+    """Mark the update being handled processed inside the session's transaction, once;
+    True when this call marked it (so a failed commit must `unmark` it)."""
+    receipt = _handling.get()
+    if receipt is None or receipt.marked:
+        return False
+    await session.execute(
+        update(inbox)
+        .where(inbox.c.update_id == receipt.update_id, inbox.c.processed_at.is_(None))
+        .values(processed_at=receipt.at)
+    )
+    receipt.marked = True
+    return True
+
+
+def unmark() -> None:
+    """The commit that marked the update failed: it is not processed after all."""
+    receipt = _handling.get()
+    if receipt is not None:
+        receipt.marked = False
+
+
 class SqlInbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._lock: asyncio.Lock | None = writer_lock(engine)
+        self._arriving: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
+        self._storing: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -35,69 +118,164 @@ class SqlInbox:
         async with self._lock, self.engine.begin() as connection:
             yield connection
 
-    async def put(self, update_id: int, payload: str, received_at: datetime) -> bool:
+    async def put(
+        self, update_id: int, payload: str, received_at: datetime, chat_id: int | None = None
+    ) -> bool:
+        """Commit the update; False when it was stored before. On PostgreSQL, updates that
+        arrive while a commit is on its way are stored together by the next one, so a
+        busy webhook waits for the disk once per batch rather than once per update."""
+        row = {
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": received_at,
+            "attempts": 0,
+            "chat_id": chat_id,
+        }
+        if not self._postgres:
+            return (await self._insert([row]))[0]
+        stored: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._arriving.append((row, stored))
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.create_task(self._store_arrivals())
+        return await stored
+
+    async def _store_arrivals(self) -> None:
+        while self._arriving:
+            batch, self._arriving = self._arriving, []
+            try:
+                new = await self._insert([row for row, _ in batch])
+            except Exception as error:
+                for _, stored in batch:
+                    if not stored.done():
+                        stored.set_exception(error)
+                continue
+            for (_, stored), is_new in zip(batch, new, strict=True):
+                if not stored.done():
+                    stored.set_result(is_new)
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
+        """Insert what is not stored yet; for each row, whether it was new (a second
+        copy of one update in the same batch is not)."""
         statement = (
             conflict_insert(self.engine.dialect.name, inbox)
-            .values(update_id=update_id, payload=payload, received_at=received_at, attempts=0)
+            .values(rows)
             .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+            .returning(inbox.c.update_id)
         )
         async with self._transaction() as connection:
-            result = await connection.execute(statement)
-        return bool(result.rowcount == 1)
+            inserted = set((await connection.execute(statement)).scalars())
+        new = []
+        for row in rows:
+            new.append(row["update_id"] in inserted)
+            inserted.discard(row["update_id"])
+        return new
 
     async def claim(self, limit: int, now: datetime, lease: timedelta) -> Sequence[InboxItem]:
-        query = (
-            select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts)
-            .where(
-                inbox.c.processed_at.is_(None),
-                or_(inbox.c.leased_until.is_(None), inbox.c.leased_until <= now),
-            )
-            .order_by(inbox.c.update_id)
-            .limit(limit)
-        )
-        if self._postgres:
-            # Rows another claimer is leasing right now are skipped, not waited for.
-            query = query.with_for_update(skip_locked=True)
+        return await self.settle_and_claim((), limit, now, lease)
+
+    async def settle(self, settled: Sequence[Settled], now: datetime) -> None:
+        await self.settle_and_claim(settled, 0, now, timedelta(0))
+
+    async def settle_and_claim(
+        self, settled: Sequence[Settled], limit: int, now: datetime, lease: timedelta
+    ) -> Sequence[InboxItem]:
+        """Record `settled` and lease up to `limit` claimable updates, in one transaction.
+
+        It need not wait for the disk (PostgreSQL's synchronous_commit off): what it
+        writes is redone if a crash loses it. A lost release lets the lease run out; a
+        lost lease belonged to a process that is gone; the handler's own commit, which
+        marked the update processed, was durable."""
         async with self._transaction() as connection:
-            rows = (await connection.execute(query)).all()
+            if self._postgres:
+                await connection.execute(text("SET LOCAL synchronous_commit = off"))
+            await self._settle(connection, settled, now)
+            if limit <= 0:
+                return []
+            rows = (await connection.execute(self._claimable(limit, now))).all()
             if rows:
                 await connection.execute(
                     update(inbox)
                     .where(inbox.c.update_id.in_([row.update_id for row in rows]))
                     .values(leased_until=now + lease)
                 )
-        return [InboxItem(row.update_id, row.payload, row.attempts) for row in rows]
+        return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
 
-    async def extend(self, update_id: int, until: datetime) -> None:
+    def _claimable(self, limit: int, now: datetime) -> Any:
+        earlier = inbox.alias("earlier")
+        busy = inbox.alias("busy")
+        first_of_its_chat = ~exists().where(
+            earlier.c.chat_id == inbox.c.chat_id,
+            earlier.c.update_id < inbox.c.update_id,
+            earlier.c.processed_at.is_(None),
+        )
+        chat_is_free = ~exists().where(
+            busy.c.chat_id == inbox.c.chat_id,
+            busy.c.leased_until.is_not(None),
+            busy.c.leased_until > now,
+        )
+        query = (
+            select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+            .where(
+                inbox.c.processed_at.is_(None),
+                # On the row itself, so PostgreSQL re-checks it after waiting for a lock.
+                or_(inbox.c.leased_until.is_(None), inbox.c.leased_until <= now),
+                or_(inbox.c.chat_id.is_(None), and_(first_of_its_chat, chat_is_free)),
+            )
+            .order_by(inbox.c.update_id)
+            .limit(limit)
+        )
+        if self._postgres:
+            # Rows another claimer is leasing right now are skipped, not waited for.
+            query = query.with_for_update(skip_locked=True, of=inbox)
+        return query
+
+    async def _settle(
+        self, connection: AsyncConnection, settled: Sequence[Settled], now: datetime
+    ) -> None:
+        done = [s.update_id for s in settled if s.error is None]
+        if done:
+            # A commit inside the handler may have set processed_at already.
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.update_id.in_(done))
+                .values(processed_at=func.coalesce(inbox.c.processed_at, now), leased_until=None)
+            )
+        for item in (s for s in settled if s.error is not None):
+            given_up = item.retry_at is None
+            await connection.execute(
+                update(inbox)
+                .where(inbox.c.update_id == item.update_id)
+                .values(
+                    attempts=inbox.c.attempts + 1,
+                    last_error=(item.error or "")[:MAX_ERROR],
+                    # A retry keeps the chat waiting behind it until then.
+                    leased_until=None if given_up else item.retry_at,
+                    processed_at=case(
+                        (inbox.c.processed_at.is_not(None), inbox.c.processed_at),
+                        else_=now if given_up else None,
+                    ),
+                )
+            )
+
+    async def extend(self, update_ids: Sequence[int], until: datetime) -> None:
+        if not update_ids:
+            return
         async with self._transaction() as connection:
             await connection.execute(
                 update(inbox)
-                .where(inbox.c.update_id == update_id, inbox.c.processed_at.is_(None))
+                .where(inbox.c.update_id.in_(list(update_ids)), inbox.c.leased_until.is_not(None))
                 .values(leased_until=until)
             )
 
-    async def done(self, update_id: int, at: datetime) -> None:
-        async with self._transaction() as connection:
-            await connection.execute(
-                update(inbox)
-                .where(inbox.c.update_id == update_id)
-                .values(processed_at=at, leased_until=None)
-            )
-
-    async def failed(self, update_id: int, error: str, at: datetime) -> None:
-        """Counts the attempt and keeps the lease: the update is retried once it ends."""
-        async with self._transaction() as connection:
-            await connection.execute(
-                update(inbox)
-                .where(inbox.c.update_id == update_id)
-                .values(attempts=inbox.c.attempts + 1, last_error=error[:MAX_ERROR])
-            )
-
     async def prune(self, processed_before: datetime) -> int:
+        """Forget updates processed before then; how many. Telegram restarts update ids
+        at random after a week without updates, so older rows must go before an id can
+        come round again."""
         async with self._transaction() as connection:
             result = await connection.execute(
                 inbox.delete().where(
-                    inbox.c.processed_at.is_not(None), inbox.c.processed_at < processed_before
+                    inbox.c.processed_at.is_not(None),
+                    inbox.c.processed_at < processed_before,
                 )
             )
         return int(result.rowcount or 0)

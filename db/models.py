@@ -324,6 +324,8 @@ class UpdateInboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The chat whose order the update keeps (db.inbox); None for updates of no chat.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index(
@@ -331,5 +333,19 @@ class UpdateInboxRow(Base):
             "update_id",
             postgresql_where=text("processed_at IS NULL"),
             sqlite_where=text("processed_at IS NULL"),
+        ),
+        Index(
+            "ix_update_inbox_chat_pending",
+            "chat_id",
+            "update_id",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+        Index(
+            "ix_update_inbox_chat_leased",
+            "chat_id",
+            "leased_until",
+            postgresql_where=text("leased_until IS NOT NULL"),
+            sqlite_where=text("leased_until IS NOT NULL"),
         ),
     )

@@ -13,6 +13,9 @@ SQLite): the losing transaction fails on insert. The unit of work turns that
 IntegrityError into `DuplicateRequest` and rolls back; nothing of the losing attempt is
 kept. Running the same use case again with the same key then finds the winner's movement
 and returns it as a replay.
+
+The Telegram update being handled (db.inbox.marking) is marked processed by the first
+commit, in that same transaction: an update's effect and its "done" cannot part.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from db.alert_repositories import (
     SqlRecipientRepository,
 )
 from db.engine import writer_lock
+from db.inbox import mark_in, unmark
 from db.repositories import (
     SqlBatchRepository,
     SqlChatLinkRepository,
@@ -169,12 +173,17 @@ class SqlUnitOfWork:
             self._lock.release()
 
     async def commit(self) -> None:
+        # The update being handled (if any) is marked processed with its first effect.
+        marked = await mark_in(self.session)
         try:
             await self.session.commit()
-        except IntegrityError as error:
-            await self.session.rollback()
-            if _is_duplicate_key(error):
-                raise DuplicateRequest() from error
+        except BaseException as error:
+            if marked:
+                unmark()
+            if isinstance(error, IntegrityError):
+                await self.session.rollback()
+                if _is_duplicate_key(error):
+                    raise DuplicateRequest() from error
             raise
 
     async def rollback(self) -> None:

@@ -7,17 +7,8 @@
   Planning is idempotent anyway (a shop's day is claimed once, deliveries are unique), so
   the leader lock keeps the work in one place rather than guarding correctness.
 
-Wiring (bootstrap):
-
-    jobs = scheduler.install(
-        application,
-        uow_factory=services.uow_factory,
-        notifier=TelegramNotifier(application.bot),
-        clock=services.clock,
-        budget=ratelimit.send_budget(redis_or_none, prefix),
-        leader=leader.leader_for(services.engine),
-    )
-    # post_shutdown: await jobs.close()
+Built and scheduled by the composition root (bot.bootstrap, `Stockbot.open`), which
+closes them again on shutdown.
 """
 
 from __future__ import annotations
@@ -118,7 +109,14 @@ def install(
         name="alerts.dispatch",
         job_kwargs=options,
     )
+    # The first scan waits one interval too: a process just started (or one of several
+    # started together) has nothing due that a minute changes, and a scan racing the
+    # first commands would report a shop half set up.
     queue.run_repeating(
-        jobs.scan_job, interval=scan_every, first=3.0, name="alerts.scan", job_kwargs=options
+        jobs.scan_job,
+        interval=scan_every,
+        first=scan_every,
+        name="alerts.scan",
+        job_kwargs=options,
     )
     return jobs

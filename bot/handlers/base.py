@@ -12,7 +12,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import keyboards, texts
+from bot import keyboards, outcome, texts
 from bot.callbacks import CallbackDataError
 from bot.context import BotContext
 from bot.identity import speaker_of
@@ -370,7 +370,8 @@ async def on_error(update: object, context: BotContext) -> None:
         # Our own failure (e.g. the database): its transaction rolled back, so the
         # inbox retries the update.
         log.error("update %s failed", update.update_id, exc_info=error)
-        context.services.failures[update.update_id] = repr(error)
+        if (result := outcome.current()) is not None and error is not None:
+            result.fail(error)
 
 
 async def _tell(update: Update, plain: str) -> None:

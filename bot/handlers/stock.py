@@ -3,6 +3,7 @@ quick-adjust buttons, and the guided steps that ask for what a command left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +17,12 @@ from bot.handlers.base import (
     answer,
     ask,
     end_flow,
+    group_chat_id,
     here,
     recall,
     remember,
     replace_buttons,
     request_key,
-    resolve_or_suggest,
     respond,
     start_flow,
     user_name,
@@ -41,11 +42,13 @@ from bot.parsing import (
     parse_quantity,
     split_command,
 )
+from bot.state import StateUnavailable
 from core import catalog, inventory, ledger
-from core.errors import DomainError
+from core.errors import DomainError, ProductNotFound
 from core.ledger import MovementResult
-from core.model import Product, Reason
+from core.model import Product, Reason, Shop
 from core.quantities import format_quantity
+from core.stock_requests import Draft, Place, Recorded, StockRequest, Suggested, record_stock
 
 ADJUST = cb.PromptKind.AMOUNT.value  # the card's custom-amount step: a signed quantity
 PROMPT_COMMAND = {
@@ -64,59 +67,82 @@ def message_args(update: Update) -> str:
     return split[1] if split else ""
 
 
-def _parse_stock(command: Command, text: str, where: Here) -> StockCommand:
-    parsed = parse_command(command, text, day_first=where.shop.day_first)
+def _parse_stock(command: Command, text: str, shop: Shop) -> StockCommand:
+    parsed = parse_command(command, text, day_first=shop.day_first)
     assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
     return parsed
 
 
 def stock_command(command: Command) -> Any:
     async def handle(update: Update, context: BotContext) -> None:
-        where = await here(update, context)
         text = message_args(update)
         if is_batch(text):
+            where = await here(update, context)
             await _batch(update, context, where, command, text)
             return
-        parsed = _parse_stock(command, text, where)
-        await proceed(update, context, where, command, parsed, None, text)
+        await proceed(update, context, command, _reading(command, text), None, text)
 
     handle.__name__ = f"{command.value}_command"
     return handle
 
 
+def _reading(command: Command, text: str) -> Callable[[Shop], StockCommand]:
+    """Reads the command's text once its shop (and so its date order) is known."""
+    return lambda shop: _parse_stock(command, text, shop)
+
+
+def _here(place: Place) -> Here:
+    return Here(place.actor, place.shop, place.member)
+
+
 async def proceed(
     update: Update,
     context: BotContext,
-    where: Here,
     command: Command,
-    parsed: StockCommand,
+    read: Callable[[Shop], StockCommand],
     product_id: int | None,
     text: str,
     key: str | None = None,
+    *,
+    in_step: bool = False,
 ) -> None:
-    """Run the command if it is complete, else ask for the first missing piece. `key`:
-    the idempotency key of the message that started it, when a button completes it."""
+    """Run the command if it is complete, else ask for the first missing piece: one
+    transaction (core.stock_requests). `key`: the idempotency key of the message that
+    started it, when a button or a step completes it; `in_step`: it answers a guided
+    step, which ends with it (a new command has ended any step already)."""
     services = context.services
-    if product_id is None:
-        if parsed.name is None:
-            step = {"kind": "stock", "command": command.value}
-            await start_flow(context, update, step, key=key)
-            choices = await _product_buttons(update, context, where, command, key)
-            await ask(update, texts.PRODUCT_PROMPT, choices)
-            return
-        found = await resolve_or_suggest(
-            update, context, where, parsed.name, command.value, text, key=key
-        )
-        if found is None:
-            return
-        product = found
-        product_id = product.id
-    else:
-        product = await catalog.get_product(services.uow(), where.actor, product_id)
-    if parsed.quantity is None:
-        await ask_quantity(update, context, command.value, product, key=key)
+    assert update.effective_user is not None
+    read_as: list[StockCommand] = []
+
+    def draft(shop: Shop) -> Draft:
+        parsed = read(shop)
+        read_as.append(parsed)
+        return Draft(parsed.name, lambda product: stock_change(parsed, product.id))
+
+    request = StockRequest(update.effective_user.id, group_chat_id(update), draft, product_id)
+    outcome = await record_stock(
+        services.uow(), request, key=key or request_key(update), now=services.clock.now()
+    )
+    where = _here(outcome.place)
+    if isinstance(outcome, Recorded):
+        if in_step:
+            await end_flow(context, update)
+        await confirm(update, where, outcome.result)
         return
-    if isinstance(parsed, RemoveProduct) and parsed.reason is None:
+    if isinstance(outcome, Suggested):
+        await _suggest(update, context, outcome.missing, command, text, key)
+        return
+    parsed = read_as[-1]
+    product = outcome.product
+    if product is None:
+        step = {"kind": "stock", "command": command.value}
+        await start_flow(context, update, step, key=key)
+        choices = await _product_buttons(update, context, where, command, key)
+        await ask(update, texts.PRODUCT_PROMPT, choices)
+    elif parsed.quantity is None:
+        await ask_quantity(update, context, command.value, product, key=key)
+    else:
+        assert isinstance(parsed, RemoveProduct)
         await start_flow(
             context,
             update,
@@ -131,10 +157,50 @@ async def proceed(
         await respond(
             update, texts.why_leaving(parsed.quantity, product), keyboards.reasons(), edit=False
         )
-        return
-    result = await execute(context, where, parsed, product_id, key or request_key(update))
-    await end_flow(context, update)
-    await confirm(update, where, result)
+
+
+async def _suggest(
+    update: Update,
+    context: BotContext,
+    missing: ProductNotFound,
+    command: Command,
+    text: str,
+    key: str | None,
+) -> None:
+    """Offer the close names as buttons that complete the command later."""
+    try:
+        token = await remember(context, update, {"command": command.value, "text": text}, key=key)
+    except StateUnavailable:
+        raise missing from None  # its message names the suggestions as text
+    await respond(
+        update,
+        texts.did_you_mean(missing.name),
+        keyboards.suggestions(token, missing.suggestions),
+        edit=False,
+    )
+
+
+def stock_change(parsed: StockCommand, product_id: int) -> ledger.StockChange | None:
+    """The ledger's change for the product, or None while a piece is missing."""
+    if parsed.quantity is None:
+        return None
+    if isinstance(parsed, RestockProduct):
+        return ledger.Restock(
+            product_id,
+            parsed.quantity,
+            expiry=parsed.expiry,
+            cost=parsed.cost,
+            price=parsed.price,
+            reorder_date=parsed.reorder_date,
+            note=parsed.note,
+        )
+    if isinstance(parsed, SellProduct):
+        return ledger.Removal(product_id, parsed.quantity, Reason.SALE)
+    if isinstance(parsed, RemoveProduct):
+        if parsed.reason is None:
+            return None
+        return ledger.Removal(product_id, parsed.quantity, parsed.reason, parsed.note)
+    return ledger.Count(product_id, parsed.quantity)
 
 
 PRODUCT_BUTTONS = 12
@@ -162,30 +228,19 @@ async def ask_quantity(
 async def execute(
     context: BotContext, where: Here, parsed: StockCommand, product_id: int, key: str
 ) -> MovementResult:
+    """One line of a batch: a complete command for a known product."""
     services = context.services
+    change = stock_change(parsed, product_id)
+    if change is None:  # a batch line without a reason is an adjustment
+        assert isinstance(parsed, RemoveProduct) and parsed.quantity is not None
+        change = ledger.Removal(product_id, parsed.quantity, Reason.ADJUSTMENT, parsed.note)
     uow, actor, now = services.uow(), where.actor, services.clock.now()
-    assert parsed.quantity is not None
-    if isinstance(parsed, RestockProduct):
-        command = ledger.Restock(
-            product_id,
-            parsed.quantity,
-            expiry=parsed.expiry,
-            cost=parsed.cost,
-            price=parsed.price,
-            reorder_date=parsed.reorder_date,
-            note=parsed.note,
-        )
-        return await ledger.restock(uow, actor, command, key=key, now=now)
-    if isinstance(parsed, SellProduct):
-        removal = ledger.Removal(product_id, parsed.quantity, Reason.SALE)
-        return await ledger.remove(uow, actor, removal, key=key, now=now)
-    if isinstance(parsed, RemoveProduct):
-        removal = ledger.Removal(
-            product_id, parsed.quantity, parsed.reason or Reason.ADJUSTMENT, parsed.note
-        )
-        return await ledger.remove(uow, actor, removal, key=key, now=now)
-    counted = ledger.Count(product_id, parsed.quantity)
-    return await ledger.count(uow, actor, counted, key=key, now=now)
+    if isinstance(change, ledger.Restock):
+        return await ledger.restock(uow, actor, change, key=key, now=now)
+    if isinstance(change, ledger.Removal):
+        return await ledger.remove(uow, actor, change, key=key, now=now)
+    assert isinstance(change, ledger.Count)
+    return await ledger.count(uow, actor, change, key=key, now=now)
 
 
 async def confirm(update: Update, where: Here, result: MovementResult) -> None:
@@ -244,40 +299,46 @@ async def continue_stock(
     update: Update, context: BotContext, flow: dict[str, Any], reply: str
 ) -> None:
     """The user answered a step of a stock command."""
-    where = await here(update, context, product_id=flow.get("product_id"))
     product_id = flow.get("product_id")
     if flow["command"] == ADJUST:
         assert product_id is not None
         delta = _signed_quantity(reply)
-        services = context.services
-        result = await ledger.adjust(
-            services.uow(),
-            where.actor,
-            ledger.Adjustment(product_id, delta),
-            key=flow.get("key") or request_key(update),
-            now=services.clock.now(),
-        )
+        adjusted = await _adjust(update, context, product_id, delta, flow.get("key"))
         await end_flow(context, update)
-        await confirm(update, where, result)
+        await confirm(update, _here(adjusted.place), adjusted.result)
         return
     command = Command(flow["command"])
     # The product is known by id: parse the reply behind a placeholder name.
     text = reply if product_id is None else f'"_" {reply}'
-    parsed = _parse_stock(command, text, where)
-    await proceed(update, context, where, command, parsed, product_id, text, flow.get("key"))
+    await proceed(
+        update,
+        context,
+        command,
+        _reading(command, text),
+        product_id,
+        text,
+        flow.get("key"),
+        in_step=True,
+    )
 
 
 async def continue_reason(
     update: Update, context: BotContext, flow: dict[str, Any], reason: str
 ) -> None:
-    where = await here(update, context, product_id=flow["product_id"])
     try:
         chosen = Reason(reason)
     except ValueError:
         raise ParseError(texts.not_a_reason(reason), texts.REASON_USAGE) from None
     parsed = RemoveProduct("_", Decimal(flow["quantity"]), chosen, flow.get("note", ""))
     await proceed(
-        update, context, where, Command.REMOVE, parsed, flow["product_id"], "", flow.get("key")
+        update,
+        context,
+        Command.REMOVE,
+        lambda _shop: parsed,
+        flow["product_id"],
+        "",
+        flow.get("key"),
+        in_step=True,
     )
 
 
@@ -286,12 +347,17 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
     pending = await recall(context, update, action.token)
     if pending is None:
         raise ParseError(texts.FLOW_EXPIRED, "type the command again")
-    where = await here(update, context)
     command = Command(pending["command"])
-    parsed = _parse_stock(command, pending["text"], where)
     await answer(update)
     await proceed(
-        update, context, where, command, parsed, action.product_id, pending["text"], pending["key"]
+        update,
+        context,
+        command,
+        _reading(command, pending["text"]),
+        action.product_id,
+        pending["text"],
+        pending["key"],
+        in_step=True,
     )
 
 
@@ -307,15 +373,8 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
 
 async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> None:
     """One tap, one movement; the card is edited in place with the new figures."""
-    where = await here(update, context, product_id=action.product_id)
-    services = context.services
-    result = await ledger.adjust(
-        services.uow(),
-        where.actor,
-        ledger.Adjustment(action.product_id, action.delta),
-        key=request_key(update),
-        now=services.clock.now(),
-    )
+    adjusted = await _adjust(update, context, action.product_id, action.delta, None)
+    where, result = _here(adjusted.place), adjusted.result
     product = result.product
     sign = "+" if action.delta > 0 else "−"
     label = f"{sign}{format_quantity(abs(action.delta))}"
@@ -323,6 +382,26 @@ async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> N
     await show_card(
         update, context, where, product.id, result.movement.id if result.movement else None, label
     )
+
+
+async def _adjust(
+    update: Update, context: BotContext, product_id: int, delta: Decimal, key: str | None
+) -> Recorded:
+    """A signed correction of a known product, in one transaction."""
+    assert update.effective_user is not None
+    services = context.services
+    change = ledger.Adjustment(product_id, delta)
+    request = StockRequest(
+        update.effective_user.id,
+        group_chat_id(update),
+        lambda _shop: Draft(None, lambda _product: change),
+        product_id,
+    )
+    outcome = await record_stock(
+        services.uow(), request, key=key or request_key(update), now=services.clock.now()
+    )
+    assert isinstance(outcome, Recorded)  # a known product and a complete change
+    return outcome
 
 
 async def show_card(

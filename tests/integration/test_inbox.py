@@ -1,15 +1,19 @@
-"""The durable inbox of Telegram updates."""
+"""The durable inbox of Telegram updates: stored once, each chat's one at a time and in
+order, any number of chats at once, across processes."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
-from db.inbox import SqlInbox
+from db.inbox import Settled, SqlInbox, marking
+from db.uow import uow_factory
 from tests.integration.conftest import NOW, empty_tables
 
 LEASE = timedelta(seconds=30)
@@ -39,19 +43,97 @@ async def test_claim_leases_in_update_order(inbox: SqlInbox) -> None:
     assert [i.update_id for i in await inbox.claim(5, later, LEASE)] == [1, 2, 3]
 
 
-async def test_done_removes_from_pending_and_failed_counts_attempts(inbox: SqlInbox) -> None:
+async def test_done_removes_from_pending_and_a_failure_retries_at_its_time(
+    inbox: SqlInbox,
+) -> None:
     await inbox.put(1, "a", NOW)
     await inbox.put(2, "b", NOW)
     await inbox.claim(5, NOW, LEASE)
-    await inbox.done(1, NOW)
-    await inbox.failed(2, "boom " * 1000, NOW)
+    retry_at = NOW + timedelta(seconds=4)
+    await inbox.settle([Settled(1), Settled(2, "boom " * 1000, retry_at)], NOW)
     assert await inbox.pending() == 1
-    assert await inbox.claim(5, NOW, LEASE) == []  # still leased after the failure
-    (retry,) = await inbox.claim(5, NOW + LEASE, LEASE)
+    assert await inbox.claim(5, NOW + timedelta(seconds=3), LEASE) == []  # not yet
+    (retry,) = await inbox.claim(5, retry_at, LEASE)
     assert (retry.update_id, retry.attempts) == (2, 1)
-    await inbox.done(2, NOW + LEASE)
+    await inbox.settle([Settled(2)], retry_at)
     assert await inbox.pending() == 0
     assert await inbox.claim(5, NOW + 10 * LEASE, LEASE) == []
+
+
+async def test_an_update_given_up_is_not_claimed_again(inbox: SqlInbox) -> None:
+    await inbox.put(1, "a", NOW, chat_id=7)
+    await inbox.put(2, "b", NOW, chat_id=7)
+    await inbox.claim(5, NOW, LEASE)
+    await inbox.settle([Settled(1, "keeps failing")], NOW)  # no retry time: given up
+    assert [i.update_id for i in await inbox.claim(5, NOW, LEASE)] == [2]
+    await inbox.settle([Settled(2)], NOW)
+    assert await inbox.claim(5, NOW + 10 * LEASE, LEASE) == []
+    assert await inbox.pending() == 0
+
+
+async def test_one_update_per_chat_is_leased_the_oldest_first(inbox: SqlInbox) -> None:
+    for update_id, chat in [(1, 10), (2, 10), (3, 20), (4, 10), (5, 30), (6, 20)]:
+        await inbox.put(update_id, f"u{update_id}", NOW, chat_id=chat)
+
+    assert [i.update_id for i in await inbox.claim(10, NOW, LEASE)] == [1, 3, 5]
+    assert await inbox.claim(10, NOW, LEASE) == []  # every chat is busy
+    later = NOW + timedelta(seconds=1)
+    assert [i.update_id for i in await inbox.settle_and_claim([Settled(1)], 10, later, LEASE)] == [
+        2
+    ]
+    assert [i.update_id for i in await inbox.settle_and_claim([Settled(3)], 10, later, LEASE)] == [
+        6
+    ]
+    await inbox.settle([Settled(2), Settled(5), Settled(6)], later)
+    assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [4]
+
+
+async def test_a_chat_waits_for_an_update_handled_but_not_yet_released(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    """A handler's commit marks its update processed while its reply is still on the
+    way; the chat's next update must wait until the worker releases it."""
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.put(2, "b", NOW, chat_id=10)
+    await inbox.claim(10, NOW, LEASE)
+    make_uow = uow_factory(engine)
+    with marking(1, NOW):
+        async with make_uow() as uow:
+            await uow.commit()
+
+    assert await inbox.pending() == 1
+    assert await inbox.claim(10, NOW, LEASE) == []
+    # After a crash the lease runs out and the chat goes on without running 1 again.
+    assert [i.update_id for i in await inbox.claim(10, NOW + LEASE, LEASE)] == [2]
+
+
+async def test_a_failed_update_holds_its_chat_until_it_is_retried(inbox: SqlInbox) -> None:
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.put(2, "b", NOW, chat_id=10)
+    await inbox.put(3, "c", NOW, chat_id=20)
+    await inbox.claim(10, NOW, LEASE)
+    retry_at = NOW + timedelta(seconds=2)
+    await inbox.settle([Settled(1, "database down", retry_at), Settled(3)], NOW)
+
+    assert await inbox.claim(10, NOW + timedelta(seconds=1), LEASE) == []
+    assert [i.update_id for i in await inbox.claim(10, retry_at, LEASE)] == [1]
+
+
+async def test_the_first_commit_marks_the_update_with_its_effect_and_a_rollback_does_not(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.put(2, "b", NOW, chat_id=11)
+    await inbox.claim(10, NOW, LEASE)
+    make_uow = uow_factory(engine)
+    with marking(1, NOW) as receipt:
+        async with make_uow():
+            pass  # left without commit: nothing happened, nothing is marked
+        assert not receipt.marked
+        async with make_uow() as uow:
+            await uow.commit()
+        assert receipt.marked
+    assert await inbox.pending() == 1
 
 
 @pytest.mark.postgres
@@ -79,12 +161,64 @@ async def test_concurrent_claimers_get_disjoint_updates(postgres_url: str) -> No
             await e.dispose()
 
 
+@pytest.mark.postgres
+async def test_workers_on_several_engines_keep_each_chat_in_order_and_never_overlap(
+    postgres_url: str,
+) -> None:
+    """Three "processes" (engines) with four workers each drain 300 updates of 12 chats;
+    every chat's updates run one at a time, in the order they were stored."""
+    engines = [create_engine(postgres_url) for _ in range(3)]
+    inboxes = [SqlInbox(e) for e in engines]
+    rng = random.Random(7)
+    try:
+        await empty_tables(engines[0])
+        chats = {update_id: rng.randrange(12) for update_id in range(1, 301)}
+        for update_id, chat in chats.items():
+            await inboxes[0].put(update_id, "{}", NOW, chat_id=chat)
+        in_hand: set[int] = set()
+        handled: dict[int, list[int]] = {}
+
+        async def worker(inbox: SqlInbox) -> None:
+            finished: list[Settled] = []
+            idle = 0
+            while idle < 20:
+                items = await inbox.settle_and_claim(finished, 1, NOW, LEASE)
+                finished = []
+                if not items:
+                    idle += 1
+                    await asyncio.sleep(0.005)
+                    continue
+                idle = 0
+                (item,) = items
+                assert item.chat_id not in in_hand, "two updates of one chat at once"
+                in_hand.add(item.chat_id or 0)
+                await asyncio.sleep(rng.random() / 500)
+                handled.setdefault(item.chat_id or 0, []).append(item.update_id)
+                in_hand.discard(item.chat_id or 0)
+                finished.append(Settled(item.update_id))
+            await inbox.settle(finished, NOW)
+
+        await asyncio.gather(*(worker(inbox) for inbox in inboxes for _ in range(4)))
+
+        assert sum(len(ids) for ids in handled.values()) == 300
+        for chat, ids in handled.items():
+            assert ids == sorted(u for u, c in chats.items() if c == chat)
+        async with engines[0].connect() as connection:
+            left = await connection.scalar(
+                text("SELECT count(*) FROM update_inbox WHERE processed_at IS NULL")
+            )
+        assert left == 0
+    finally:
+        for e in engines:
+            await e.dispose()
+
+
 async def test_prune_forgets_only_updates_processed_before_the_cutoff(inbox: SqlInbox) -> None:
     for update_id in (1, 2, 3):
         await inbox.put(update_id, f"u{update_id}", NOW)
     await inbox.claim(5, NOW, LEASE)
-    await inbox.done(1, NOW)
-    await inbox.done(2, NOW + timedelta(days=8))
+    await inbox.settle([Settled(1)], NOW)
+    await inbox.settle([Settled(2)], NOW + timedelta(days=8))
 
     assert await inbox.prune(NOW + timedelta(days=7)) == 1
 
@@ -97,11 +231,23 @@ async def test_prune_forgets_only_updates_processed_before_the_cutoff(inbox: Sql
 async def test_extend_keeps_an_update_in_hand_from_other_claimers(inbox: SqlInbox) -> None:
     await inbox.put(1, "a", NOW)
     await inbox.claim(5, NOW, LEASE)
-    await inbox.extend(1, NOW + LEASE * 2)
+    await inbox.extend([1], NOW + LEASE * 2)
 
     assert await inbox.claim(5, NOW + LEASE + timedelta(seconds=1), LEASE) == []
     (again,) = await inbox.claim(5, NOW + LEASE * 2, LEASE)
     assert again.update_id == 1
-    await inbox.done(1, NOW)
-    await inbox.extend(1, NOW + LEASE * 9)  # a late heartbeat does not revive it
+    await inbox.settle([Settled(1)], NOW)
+    await inbox.extend([1], NOW + LEASE * 9)  # a late heartbeat does not revive it
     assert await inbox.pending() == 0
+    assert await inbox.claim(5, NOW + LEASE * 3, LEASE) == []
+
+
+async def test_updates_arriving_together_are_stored_once_each(inbox: SqlInbox) -> None:
+    """Concurrent puts (stored in one batch on PostgreSQL), a redelivery among them."""
+    ids = [1, 2, 3, 2, 4, 1, 5]
+    results = await asyncio.gather(*(inbox.put(u, f"u{u}", NOW, chat_id=u) for u in ids))
+
+    assert sum(results) == 5
+    assert {u for u, new in zip(ids, results, strict=True) if new} == {1, 2, 3, 4, 5}
+    assert await inbox.pending() == 5
+    assert not await inbox.put(3, "again", NOW)

@@ -1,0 +1,109 @@
+"""A stock command from a chat, in one transaction.
+
+`/sell milk 3` is one use case: who is asking and in which shop (the group's, or the
+person's active shop), their membership (authorized once), the product the name means —
+or the names it might mean — and the movement under the product's lock, all in one unit
+of work. The command's text is read only once the shop is known (its date order decides
+what `exp 01/06` means), by the `read` function the interface passes in; reading is pure,
+so a mistake in the text rolls back having written nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from core import catalog, ledger
+from core.access import Actor, actor_in, authorize
+from core.errors import ProductGone, ProductNotFound
+from core.ledger import MovementResult, StockChange
+from core.model import Member, Product, Shop
+from core.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A command as far as the person wrote it: the product's name (None when not
+    given), and how to make the stock change for a product — None while a piece (the
+    quantity, a removal's reason) is still missing."""
+
+    name: str | None
+    change_for: Callable[[Product], StockChange | None]
+
+
+@dataclass(frozen=True)
+class StockRequest:
+    user_id: int
+    chat_id: int | None  # the group it came from; None in a private chat
+    read: Callable[[Shop], Draft]
+    product_id: int | None = None  # already chosen: a button, a step, a choice
+
+
+@dataclass(frozen=True)
+class Place:
+    """Who acts in which shop, as authorized."""
+
+    actor: Actor
+    shop: Shop
+    member: Member
+
+
+@dataclass(frozen=True)
+class Recorded:
+    place: Place
+    result: MovementResult
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """The name matched no product; these are close to it. Nothing was recorded."""
+
+    place: Place
+    missing: ProductNotFound
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """A piece is missing: the product (None) or, for `product`, the rest."""
+
+    place: Place
+    product: Product | None
+
+
+StockOutcome = Recorded | Suggested | Incomplete
+
+
+async def record_stock(
+    uow: UnitOfWork, request: StockRequest, *, key: str, now: datetime
+) -> StockOutcome:
+    """Resolve, authorize and record in one transaction; `key` makes it idempotent.
+
+    A name matching nothing and close to nothing raises ProductNotFound; a product id
+    that is not (or no longer) in the shop raises ProductGone."""
+    async with uow:
+        actor = await actor_in(uow, request.user_id, request.chat_id, product_id=request.product_id)
+        shop, member = await authorize(uow, actor)
+        place = Place(actor, shop, member)
+        draft = request.read(shop)
+        if request.product_id is not None:
+            found = await uow.products.get(actor.shop_id, request.product_id)
+            if found is None or found.archived:
+                raise ProductGone(request.product_id)
+            product = found
+        elif draft.name is None:
+            return Incomplete(place, None)
+        else:
+            try:
+                product = await catalog.product_named(uow, actor.shop_id, draft.name)
+            except ProductNotFound as missing:
+                if not missing.suggestions:
+                    raise
+                return Suggested(place, missing)
+        change = draft.change_for(product)
+        if change is None:
+            return Incomplete(place, product)
+        result = await ledger.apply(uow, actor, shop, member, change, key=key, now=now)
+        if not result.replayed:
+            await uow.commit()
+        return Recorded(place, result)

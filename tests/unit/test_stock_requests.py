@@ -1,0 +1,168 @@
+"""A chat's stock command is one use case in one transaction: the member, the shop, the
+product by name (or close names) and the movement, authorized once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from core.errors import NoActiveShop, ProductGone, ProductNotFound
+from core.ledger import Removal, Restock, StockChange
+from core.model import Product, Reason, Shop
+from core.stock_requests import (
+    Draft,
+    Incomplete,
+    Recorded,
+    StockRequest,
+    Suggested,
+    record_stock,
+)
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWork
+from tests.unit.shopfloor import Shopfloor, q
+
+
+def selling(name: str | None, quantity: str | None) -> StockRequest:
+    def change(product: Product) -> StockChange | None:
+        return None if quantity is None else Removal(product.id, q(quantity), Reason.SALE)
+
+    return StockRequest(0, None, lambda _shop: Draft(name, change))
+
+
+def by(user_id: int, request: StockRequest) -> StockRequest:
+    return StockRequest(user_id, request.chat_id, request.read, request.product_id)
+
+
+async def test_a_sale_by_name_is_one_transaction(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat milk")
+    await floor.restock(owner, milk.id, 10)
+    uow = FakeUnitOfWork(store)
+
+    outcome = await record_stock(
+        uow, by(owner.user_id, selling("oat milk", "3")), key="m1:1", now=clock.now()
+    )
+
+    assert isinstance(outcome, Recorded)
+    assert outcome.result.product.on_hand == Decimal(7)
+    assert outcome.place.shop.id == owner.shop_id and outcome.place.member.is_owner
+    assert (uow.entries, uow.commits) == (1, 1)
+
+
+async def test_the_text_is_read_for_the_shop_it_acts_in(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop(name="Bakery")
+    milk = await floor.product(owner, "Flour")
+    seen: list[Shop] = []
+
+    def read(shop: Shop) -> Draft:
+        seen.append(shop)
+        return Draft("flour", lambda p: Restock(p.id, q(5)))
+
+    outcome = await record_stock(
+        FakeUnitOfWork(store), StockRequest(owner.user_id, None, read), key="k", now=clock.now()
+    )
+
+    assert [shop.name for shop in seen] == ["Bakery"]
+    assert isinstance(outcome, Recorded) and outcome.result.product.id == milk.id
+
+
+async def test_an_unknown_name_close_to_others_suggests_them_and_records_nothing(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    await floor.product(owner, "Oat milk")
+    uow = FakeUnitOfWork(store)
+
+    outcome = await record_stock(
+        uow, by(owner.user_id, selling("oat mlk", "1")), key="k", now=clock.now()
+    )
+
+    assert isinstance(outcome, Suggested)
+    assert [name for _, name in outcome.missing.suggestions] == ["Oat milk"]
+    assert uow.commits == 0
+
+
+async def test_an_unknown_name_close_to_nothing_is_refused(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    await floor.product(owner, "Oat milk")
+    with pytest.raises(ProductNotFound):
+        await record_stock(
+            FakeUnitOfWork(store), by(owner.user_id, selling("zzzz", "1")), key="k", now=clock.now()
+        )
+
+
+async def test_a_missing_piece_is_reported_with_the_product_found(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat milk")
+    uow = FakeUnitOfWork(store)
+
+    no_name = await record_stock(
+        uow, by(owner.user_id, selling(None, "1")), key="a", now=clock.now()
+    )
+    no_quantity = await record_stock(
+        uow, by(owner.user_id, selling("oat milk", None)), key="b", now=clock.now()
+    )
+
+    assert isinstance(no_name, Incomplete) and no_name.product is None
+    assert isinstance(no_quantity, Incomplete) and no_quantity.product == milk
+    assert uow.commits == 0
+
+
+async def test_someone_of_no_shop_is_refused_before_the_text_is_read(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    read: list[Shop] = []
+
+    def spy(shop: Shop) -> Draft:
+        read.append(shop)
+        return Draft("oat milk", lambda p: Removal(p.id, q(1)))
+
+    with pytest.raises(NoActiveShop):
+        await record_stock(
+            FakeUnitOfWork(store), StockRequest(4242, None, spy), key="k", now=clock.now()
+        )
+    assert read == []
+
+
+async def test_another_shops_product_is_gone_for_a_stranger(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat milk")
+    await floor.restock(owner, milk.id, 10)
+    stranger = await floor.open_shop(name="Elsewhere")
+    uow = FakeUnitOfWork(store)
+    sell_one = StockRequest(
+        stranger.user_id, None, lambda _shop: Draft(None, lambda p: Removal(p.id, q(1))), milk.id
+    )
+
+    with pytest.raises(ProductGone):
+        await record_stock(uow, sell_one, key="k", now=clock.now())
+    assert uow.commits == 0
+
+
+async def test_the_same_key_twice_records_one_movement(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat milk")
+    await floor.restock(owner, milk.id, 10)
+
+    first = await record_stock(
+        FakeUnitOfWork(store), by(owner.user_id, selling("oat milk", "2")), key="k", now=clock.now()
+    )
+    again = await record_stock(
+        FakeUnitOfWork(store), by(owner.user_id, selling("oat milk", "2")), key="k", now=clock.now()
+    )
+
+    assert isinstance(first, Recorded) and isinstance(again, Recorded)
+    assert again.result.replayed and again.result.movement == first.result.movement
+    assert again.result.product.on_hand == Decimal(8)
