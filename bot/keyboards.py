@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import texts
 from core.inventory import Dashboard, HistoryEntry, InventoryPage, SortBy, StatusFilter
-from core.model import Member, Role, Shop
+from core.model import Member, Product, Role, Shop
 from core.quantities import format_quantity
 
 Markup = InlineKeyboardMarkup
@@ -251,4 +251,24 @@ def options(values: Sequence[tuple[str, str]]) -> Markup:
     buttons = [button(label, cb.ChooseOption(value)) for value, label in values]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button(texts.CANCEL_BUTTON, cb.CancelFlow())])
+    return Markup(rows)
+
+
+def unknown_barcode(token: str) -> Markup:
+    return Markup(
+        [
+            [button(texts.ADD_WITH_BARCODE_BUTTON, cb.AddScannedProduct(token))],
+            [button(texts.ATTACH_BARCODE_BUTTON, cb.AttachScannedCode(token))],
+        ]
+    )
+
+
+def scanned_codes(entries: Sequence[tuple[str, Product | None, str | None]]) -> Markup:
+    """One button per code: (code, its product or None, the token of an unknown code)."""
+    rows = []
+    for code, product, token in entries:
+        if product is not None:
+            rows.append([button(texts.product_button(product), cb.OpenCard(product.id))])
+        elif token is not None:
+            rows.append([button(texts.unknown_code_button(code), cb.ShowScannedCode(token))])
     return Markup(rows)

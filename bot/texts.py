@@ -811,3 +811,71 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
 OPEN_APP_MENU = "Open app"
 OPEN_APP_BUTTON = "📱 Open app"
 MINIAPP_CONSOLE_LINK = "Mini App (logs you in as {name}): {url}"
+
+
+# --- barcode photos ---------------------------------------------------------------------
+
+NO_BARCODE_FOUND = (
+    "🔍 I could not find a barcode in that picture. For a better photo: hold the phone "
+    "15–20 cm away with the whole code in the frame, keep the code level, avoid glare and "
+    "shadows, and let the camera focus. Or type it: <code>/stock 4006381333931</code>."
+)
+IMAGE_REFUSED = {
+    "too_big": "⚠️ That image is too big to scan (over 10 MB). Send it as a photo, not as a "
+    "file, or crop it to the barcode.",
+    "too_many_pixels": "⚠️ That image has too many pixels to scan (over 40 megapixels). "
+    "Send it as a photo, not as a file.",
+    "not_an_image": "⚠️ I could not open that file as a picture (JPEG, PNG or WebP). "
+    "Take a photo of the barcode and send it.",
+}
+CAPTION_USAGE = (
+    "a photo's caption says what to do with the product it shows: <code>sell 2</code>, "
+    "<code>restock 12 exp 1.6</code>, <code>remove 1 damage</code> or <code>count 18</code>"
+)
+ADD_WITH_BARCODE_BUTTON = "➕ Add as new product…"
+ATTACH_BARCODE_BUTTON = "🔗 Attach to…"
+
+
+def unknown_caption(word: str) -> str:
+    return f"“{word}” is not something a photo can do."
+
+
+def unknown_barcode(code: str, format_name: str, *, owner: bool) -> str:
+    text = f"❓ Barcode <code>{h(code)}</code> ({h(format_name)}) is not in the catalog."
+    if not owner:
+        text += " Ask an owner to add it."
+    return text
+
+
+def scanned_codes(found: list[tuple[str, str, Product | None]]) -> str:
+    lines = [f"🔍 <b>{len(found)} barcodes in this picture</b>"]
+    for code, format_name, product in found:
+        known = f" → <b>{h(product.name)}</b>" if product else " → not in the catalog"
+        lines.append(f"• <code>{h(code)}</code> ({h(format_name)}){known}")
+    return "\n".join(lines)
+
+
+def one_code_for_caption(count: int) -> str:
+    return (
+        f"⚠️ This picture shows {count} barcodes, so I did not record anything: "
+        "send a photo of just one with the caption."
+    )
+
+
+def unknown_code_button(code: str) -> str:
+    return f"❓ {code[:28]}"
+
+
+def barcode_name_prompt(code: str) -> str:
+    return (
+        f"What is the product with barcode <code>{h(code)}</code> called? You can add "
+        "details too, e.g. <code>oat milk cat dairy unit l min 5 price 2.40</code>."
+    )
+
+
+def attach_prompt(code: str) -> str:
+    return f"Which product gets barcode <code>{h(code)}</code>? Type its name or tap it."
+
+
+def barcode_attached(product: Product, code: str) -> str:
+    return f"🔗 Barcode <code>{h(code)}</code> now opens <b>{h(product.name)}</b>."
