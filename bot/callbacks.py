@@ -264,6 +264,14 @@ class AttachScannedCode(CallbackAction):
     token: str
 
 
+@action("imp")
+@dataclass(frozen=True)
+class ConfirmImport(CallbackAction):
+    """The Import button under a spreadsheet's preview; the file waits under `token`."""
+
+    token: str
+
+
 @action("al:snz")
 @dataclass(frozen=True)
 class SnoozeCrossing(CallbackAction):

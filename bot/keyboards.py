@@ -272,3 +272,12 @@ def scanned_codes(entries: Sequence[tuple[str, Product | None, str | None]]) -> 
         elif token is not None:
             rows.append([button(texts.unknown_code_button(code), cb.ShowScannedCode(token))])
     return Markup(rows)
+
+
+def confirm_import(token: str) -> Markup:
+    return Markup(
+        [
+            [button(texts.IMPORT_BUTTON, cb.ConfirmImport(token))],
+            [button(texts.CANCEL_BUTTON, cb.CancelFlow())],
+        ]
+    )

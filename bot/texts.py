@@ -22,6 +22,7 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
+from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
 from core.ledger import MovementResult
 from core.model import Member, Movement, Product, Reason, Role, Shop
@@ -41,6 +42,7 @@ REASON_VERB = {
     Reason.ADJUSTMENT: "Adjusted",
     Reason.RETURN: "Returned to supplier",
     Reason.UNDO: "Undone",
+    Reason.IMPORT: "Imported",
 }
 
 # The command menu (setMyCommands): every description once; each role's menu names its
@@ -62,6 +64,7 @@ COMMAND_DESCRIPTIONS = {
     "products": "The catalog",
     "history": "Recent movements",
     "export": "CSV of stock and ledger",
+    "import": "Catalog and stock from a CSV or XLSX file",
     "reorder": "What to reorder, by supplier",
     "alerts": "Choose which alerts reach you",
     "invite": "Invite staff (or /invite owner)",
@@ -77,7 +80,7 @@ COMMAND_DESCRIPTIONS = {
 _EVERYDAY = ("stock", "restock", "sell", "remove", "count", "undo", "dashboard", "inventory")
 _LOOKING = ("low", "expiring")
 _CATALOG = ("products", "history", "export", "reorder", "alerts")
-_MANAGING = ("add", "edit", "delete")
+_MANAGING = ("add", "edit", "delete", "import")
 _OWNING = ("invite", "team", "settings", "quiet", "mute", "newshop")
 _LAST = ("shop", "help", "cancel")
 STAFF_MENU = (*_EVERYDAY, *_LOOKING, *_CATALOG, *_LAST)
@@ -879,3 +882,124 @@ def attach_prompt(code: str) -> str:
 
 def barcode_attached(product: Product, code: str) -> str:
     return f"🔗 Barcode <code>{h(code)}</code> now opens <b>{h(product.name)}</b>."
+
+
+# --- spreadsheet import ----------------------------------------------------------------
+
+IMPORT_HELP = (
+    "📥 <b>Import a catalog with stock</b>\n"
+    "Send a CSV or XLSX file here (as a file). The first row names the columns, in any "
+    "order: <code>product</code> (required), <code>category</code>, <code>unit</code>, "
+    "<code>on_hand</code>, <code>threshold</code>, <code>price</code>, <code>cost</code>, "
+    "<code>supplier</code>, <code>barcode</code>, <code>earliest_expiry</code>, "
+    "<code>reorder_date</code> — the columns /export writes. An empty cell leaves a field "
+    "as it is; <code>on_hand</code> becomes the stock. You see a preview first; nothing "
+    "changes until you tap Import. Up to 5 MB and 20,000 rows; formulas are not run."
+)
+IMPORT_REFUSED = {
+    "too_big": "⚠️ That file is too big to import (over 5 MB, or over 100 MB unpacked). "
+    "Split it into smaller files.",
+    "too_many_rows": "⚠️ That file has more than 20,000 rows. Split it into smaller files.",
+    "old_excel": "⚠️ That is an old Excel file (.xls). Save it as .xlsx or .csv and send it again.",
+    "not_a_spreadsheet": "⚠️ I could not read that file as a spreadsheet. Send a .csv or "
+    ".xlsx file.",
+    "empty": "⚠️ That file is empty.",
+    "no_name_column": "⚠️ I found no <code>product</code> column. The first row must name "
+    "the columns, e.g. <code>product, unit, on_hand</code> (as /export writes them).",
+    "changed": "⚠️ That file is no longer the one previewed. Send it again.",
+}
+IMPORT_BUTTON = "📥 Import"
+IMPORT_READING = "⏳ Reading the file…"
+IMPORT_TOAST = "Importing…"
+NOT_A_SPREADSHEET_DOCUMENT = (
+    "I can read spreadsheets (.csv, .xlsx) to import a catalog, and pictures of barcodes. "
+    "See /import."
+)
+FIELD_NAMES = {
+    "name": "name",
+    "category": "category",
+    "unit": "unit",
+    "threshold": "threshold",
+    "price": "price",
+    "cost": "cost",
+    "barcodes": "barcode",
+    "supplier": "supplier",
+    "expiry_warning_days": "warning days",
+    "reorder_date": "reorder date",
+    "on_hand": "stock",
+}
+IMPORT_LIST_LINES = 8
+
+
+def import_formula(column: str, formula: str) -> str:
+    return f"{column} is a formula ({formula[:30]}); paste it as a value"
+
+
+def import_bad_cell(column: str, value: str) -> str:
+    return f"{column}: “{value[:30]}” is not a number"
+
+
+def _import_line(row: RowPlan) -> str:
+    if row.problem is not None:
+        return f"• row {row.line}: {h(row.name[:40])} — {h(row.problem)}"
+    detail = ", ".join(FIELD_NAMES.get(f, f) for f in row.changed)
+    if "on_hand" in row.changed and row.on_hand_before is not None:
+        assert row.on_hand_after is not None
+        detail = detail.replace(
+            "stock", f"stock {qty(row.on_hand_before)} → {qty(row.on_hand_after)}"
+        )
+    elif row.on_hand_after is not None and not row.changed:
+        detail = f"stock {qty(row.on_hand_after)}"
+    return f"• row {row.line}: {h(row.name[:40])}" + (f" — {detail}" if detail else "")
+
+
+def _import_section(title: str, rows: list[RowPlan]) -> list[str]:
+    if not rows:
+        return []
+    lines = [f"<b>{title} ({len(rows)})</b>"]
+    lines += [_import_line(row) for row in rows[:IMPORT_LIST_LINES]]
+    if len(rows) > IMPORT_LIST_LINES:
+        lines.append(f"… and {len(rows) - IMPORT_LIST_LINES} more")
+    return lines
+
+
+def import_preview(filename: str, plan: ImportPlan, ignored: list[str]) -> str:
+    lines = [
+        f"📥 <b>{h(filename)}</b>: {len(plan.rows)} rows — "
+        f"{plan.count(Outcome.CREATED)} new, {plan.count(Outcome.CHANGED)} changed, "
+        f"{plan.count(Outcome.UNCHANGED)} unchanged, {plan.count(Outcome.WRONG)} wrong"
+    ]
+    if ignored:
+        lines.append(f"Ignored columns: {h(', '.join(ignored))}")
+    for title, outcome in (
+        ("New", Outcome.CREATED),
+        ("Changed", Outcome.CHANGED),
+        ("Wrong — will be skipped", Outcome.WRONG),
+    ):
+        section = _import_section(title, plan.of(outcome))
+        if section:
+            lines += ["", *section]
+    if plan.count(Outcome.CREATED) + plan.count(Outcome.CHANGED) == 0:
+        lines += ["", "Nothing to change: the catalog already matches this file."]
+    else:
+        lines += ["", "Tap Import to apply; stock changes are recorded as <i>import</i>."]
+    return "\n".join(lines)
+
+
+def import_progress(done: int, total: int) -> str:
+    return f"⏳ Importing… {done} of {total} rows"
+
+
+def import_done(filename: str, rows: list[RowPlan]) -> str:
+    def count(outcome: Outcome) -> int:
+        return sum(1 for row in rows if row.outcome is outcome)
+
+    wrong = [row for row in rows if row.outcome is Outcome.WRONG]
+    lines = [
+        f"✅ Imported <b>{h(filename)}</b>: {count(Outcome.CREATED)} new, "
+        f"{count(Outcome.CHANGED)} changed, {count(Outcome.UNCHANGED)} unchanged."
+    ]
+    section = _import_section("Skipped", wrong)
+    if section:
+        lines += ["", *section]
+    return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from decimal import Decimal
 
 from rapidfuzz import fuzz, process
@@ -38,6 +39,7 @@ class ProductFields:
     barcodes: tuple[str, ...] | None = None
     supplier: str | None = None
     expiry_warning_days: int | None = None
+    reorder_date: date | None = None
 
 
 def _checked(product: Product) -> Product:
@@ -67,6 +69,11 @@ def _apply(product: Product, change: ProductFields) -> Product:
         codes = [checked_barcode(str(code)) for code in updates["barcodes"]]
         updates["barcodes"] = tuple(dict.fromkeys(codes))
     return _checked(replace(product, **updates))
+
+
+def with_fields(product: Product, change: ProductFields) -> Product:
+    """The product with `change` applied and checked (InvalidValue / InvalidBarcode)."""
+    return _apply(product, change)
 
 
 async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> Product:

@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
-from bot.handlers import barcode, catalog, export, shop, stock, views
+from bot.handlers import barcode, catalog, export, imports, shop, stock, views
 from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
@@ -82,6 +82,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.ShowScannedCode: barcode.on_show_code,
     cb.AddScannedProduct: barcode.on_add_product,
     cb.AttachScannedCode: barcode.on_attach,
+    cb.ConfirmImport: imports.on_confirm,
 }
 
 
@@ -157,6 +158,7 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "expiring": views.expiring,
     "history": views.history,
     "export": export.export,
+    "import": imports.import_command,
     "cancel": cancel,
 }
 
@@ -184,5 +186,8 @@ def register(application: StockbotApp) -> None:
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(
         MessageHandler(filters.PHOTO | filters.Document.IMAGE, barcode.on_picture)
+    )
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, imports.on_document)
     )
     application.add_error_handler(on_error)
