@@ -27,14 +27,22 @@ async def _migrate(settings: Settings) -> None:
     print("Database schema is up to date.")
 
 
-async def _backup(settings: Settings, path: str, shop_ids: list[int] | None) -> None:
+async def _backup(
+    settings: Settings, path: str | None, shop_ids: list[int] | None, listing: bool
+) -> None:
     from pathlib import Path
 
-    from db.backup import backup
+    from db.backup import BackupError, backup, list_shops
     from db.engine import create_engine, database_url
 
     engine = create_engine(database_url(settings.database_url))
     try:
+        if listing:
+            for shop_id, name in await list_shops(engine):
+                print(f"{shop_id}\t{name}")
+            return
+        if path is None:
+            raise BackupError("Name the file to write: stockbot backup FILE [--shop ID]")
         summary = await backup(engine, Path(path), shop_ids)
     finally:
         await engine.dispose()
@@ -86,14 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     saving = commands.add_parser(
         "backup", help="write one shop, several or all (the default) to a file"
     )
-    saving.add_argument("file", help="where to write the backup (gzip'd JSON)")
+    saving.add_argument("file", nargs="?", help="where to write the backup (gzip'd JSON)")
+    saving.add_argument("--list", action="store_true", help="list the shops and their ids")
     saving.add_argument(
         "--shop",
         type=int,
         action="append",
         dest="shops",
         metavar="ID",
-        help="the shop's id (see /shop); repeat for several; all shops without it",
+        help="the shop's id (see --list); repeat for several; all shops without it",
     )
     loading = commands.add_parser("restore", help="put the shops of a backup file back")
     loading.add_argument("file")
@@ -115,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "backup":
-            asyncio.run(_backup(settings, args.file, args.shops))
+            asyncio.run(_backup(settings, args.file, args.shops, args.list))
         elif args.command == "restore":
             asyncio.run(_restore(settings, args.file, args.replace))
         elif args.command == "migrate":

@@ -50,6 +50,13 @@ class Summary:
     kept: dict[str, int] = field(default_factory=dict)  # rows already there, left as they were
 
 
+async def list_shops(engine: AsyncEngine) -> list[tuple[int, str]]:
+    shops = metadata.tables["shops"]
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(shops.c.id, shops.c.name).order_by(shops.c.id))
+        return [(row.id, row.name) for row in rows]
+
+
 def _tables() -> list[Table]:
     return [t for t in metadata.sorted_tables if t.name not in TRANSIENT]
 

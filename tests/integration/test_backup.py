@@ -191,6 +191,8 @@ async def test_the_commands_back_up_and_restore_and_say_what_is_wrong(
     cafe = await fill(make_uow)
     url = engine.url.render_as_string(hide_password=False)
     path = str(tmp_path / "cafe.gz")
+    assert await stockbot("backup", "--list", database_url=url) == 0
+    assert f"{cafe.shop_id}\tCorner Cafe" in capsys.readouterr().out
     assert await stockbot("backup", path, "--shop", str(cafe.shop_id), database_url=url) == 0
     assert "Backed up shops" in capsys.readouterr().out
     assert await stockbot("restore", path, database_url=url) == 1
