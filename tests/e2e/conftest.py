@@ -5,6 +5,7 @@ everything it logged is printed when the test failed."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from pathlib import Path
@@ -113,6 +114,19 @@ async def launch(
 async def bot(launch: Launch) -> BotProcess:
     """The bot, long polling."""
     return await launch()
+
+
+FIRST_DIGEST_SCAN_SECONDS = 3.0  # jobs.scheduler: the first scan, then every ALERT_SCAN_SECONDS
+
+
+@pytest.fixture
+async def quiet_bot(launch: Launch) -> BotProcess:
+    """The bot with no daily digest in the way: run after the shop's alert time (08:00
+    UTC), a test's chat would otherwise get the day's digest in the middle of it. The
+    scan runs 3 s after start and then hourly; the wait lets that first one find no shop."""
+    process = await launch(ALERT_SCAN_SECONDS="3600")
+    await asyncio.sleep(FIRST_DIGEST_SCAN_SECONDS + 2)
+    return process
 
 
 @pytest.fixture

@@ -10,12 +10,17 @@ import os
 import pytest
 from openpyxl import Workbook
 
-from bot.localapi import ChatMessage
+from devtools.localapi import ChatMessage
 from tests.e2e.conftest import open_cafe
 from tests.e2e.harness import Books, BotProcess, Chat, invite_code, text_of
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+async def bot(quiet_bot: BotProcess) -> BotProcess:
+    return quiet_bot
 
 
 async def send_sheet(chat: Chat, content: bytes, filename: str = "stock.csv") -> ChatMessage:
