@@ -110,22 +110,17 @@ async def launch(
             print(process.log())
 
 
-@pytest.fixture
-async def bot(launch: Launch) -> BotProcess:
-    """The bot, long polling."""
-    return await launch()
-
-
 FIRST_DIGEST_SCAN_SECONDS = 3.0  # jobs.scheduler: the first scan, then every ALERT_SCAN_SECONDS
 
 
 @pytest.fixture
-async def quiet_bot(launch: Launch) -> BotProcess:
-    """The bot with no daily digest in the way: run after the shop's alert time (08:00
-    UTC), a test's chat would otherwise get the day's digest in the middle of it. The
-    scan runs 3 s after start and then hourly; the wait lets that first one find no shop."""
+async def bot(launch: Launch) -> BotProcess:
+    """The bot, long polling, with no daily digest in the way: run after a shop's alert
+    time (08:00 UTC), a test's chat would otherwise get the day's digest in the middle of
+    it. The digest scan runs 3 s after start, then hourly here; waiting that first one out
+    lets it find no shop. Alert tests launch their own bot with fast scans."""
     process = await launch(ALERT_SCAN_SECONDS="3600")
-    await asyncio.sleep(FIRST_DIGEST_SCAN_SECONDS + 2)
+    await asyncio.sleep(FIRST_DIGEST_SCAN_SECONDS + 1)
     return process
 
 

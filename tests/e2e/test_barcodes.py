@@ -4,19 +4,12 @@ getFile and decoded; typed codes work the same way."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.barcode_pictures import Look, photo, random_bytes
 from tests.e2e.conftest import open_cafe
 from tests.e2e.harness import Books, BotProcess, Chat, invite_code, text_of
 
 EAN = "4006381333931"
 PHONE = Look(rotate=8, contrast=0.5, noise=10)
-
-
-@pytest.fixture
-async def bot(quiet_bot: BotProcess) -> BotProcess:
-    return quiet_bot
 
 
 async def test_a_photo_of_a_known_barcode_opens_its_card(

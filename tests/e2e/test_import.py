@@ -18,11 +18,6 @@ CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-async def bot(quiet_bot: BotProcess) -> BotProcess:
-    return quiet_bot
-
-
 async def send_sheet(chat: Chat, content: bytes, filename: str = "stock.csv") -> ChatMessage:
     """Send the file; the bot's "Reading…" message, once edited into the preview."""
     mime = XLSX if filename.endswith(".xlsx") else CSV
