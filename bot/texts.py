@@ -22,6 +22,7 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
+from core.forecast import NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
 from core.ledger import MovementResult
@@ -327,7 +328,24 @@ def product_card(card: ProductCard, *, show_cost: bool) -> str:
         lines.append(f"Supplier: {h(product.supplier)}")
     if product.barcodes:
         lines.append("Barcode: " + ", ".join(h(b) for b in product.barcodes))
+    if card.pace is not None and product.on_hand > 0:
+        lines.append(pace_line(card.pace, product.unit))
     return "\n".join(lines)
+
+
+PACE_MISSING = {
+    NoEstimate.NEW: "Days left: not enough history yet (under a week)",
+    NoEstimate.FEW_SALES: "Days left: too few sales yet to tell",
+    NoEstimate.NOT_SELLING: "Days left: no sales in the last 28 days",
+}
+
+
+def pace_line(pace: Velocity, unit: str) -> str:
+    if pace.per_day is None or pace.days_left is None:
+        return PACE_MISSING[pace.missing or NoEstimate.FEW_SALES]
+    per_day = format_quantity(Decimal(str(round(pace.per_day, 1))))
+    left = "under a day" if pace.days_left < 1 else f"{pace.days_left} days"
+    return f"⏳ ≈ {left} left (selling ~{per_day} {h(unit)}/day)"
 
 
 def products_list(products: list[Product], shop: Shop, category: str | None) -> str:
