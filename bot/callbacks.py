@@ -257,6 +257,35 @@ class ChooseOption(CallbackAction):
     value: str
 
 
+@action("scan:show")
+@dataclass(frozen=True)
+class ShowScannedCode(CallbackAction):
+    """One unknown code of a picture with several: offer to add or attach it. The code
+    itself waits in the state store under `token` (a QR code is longer than 64 bytes)."""
+
+    token: str
+
+
+@action("scan:add")
+@dataclass(frozen=True)
+class AddScannedProduct(CallbackAction):
+    token: str
+
+
+@action("scan:att")
+@dataclass(frozen=True)
+class AttachScannedCode(CallbackAction):
+    token: str
+
+
+@action("imp")
+@dataclass(frozen=True)
+class ConfirmImport(CallbackAction):
+    """The Import button under a spreadsheet's preview; the file waits under `token`."""
+
+    token: str
+
+
 @action("al:snz")
 @dataclass(frozen=True)
 class SnoozeCrossing(CallbackAction):

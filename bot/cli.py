@@ -27,6 +27,58 @@ async def _migrate(settings: Settings) -> None:
     print("Database schema is up to date.")
 
 
+async def _backup(
+    settings: Settings, path: str | None, shop_ids: list[int] | None, listing: bool
+) -> None:
+    from pathlib import Path
+
+    from db.backup import BackupError, backup, list_shops
+    from db.engine import create_engine, database_url
+
+    engine = create_engine(database_url(settings.database_url))
+    try:
+        if listing:
+            for shop_id, name in await list_shops(engine):
+                print(f"{shop_id}\t{name}")
+            return
+        if path is None:
+            raise BackupError("Name the file to write: stockbot backup FILE [--shop ID]")
+        summary = await backup(engine, Path(path), shop_ids)
+    finally:
+        await engine.dispose()
+    shops = ", ".join(f"{shop_id} {name}" for shop_id, name in summary.shops) or "none"
+    print(f"Backed up shops: {shops}.")
+    print(
+        f"{summary.rows.get('products', 0)} products, {summary.rows.get('movements', 0)} "
+        f"movements, {summary.rows.get('members', 0)} members → {path}"
+    )
+
+
+async def _restore(settings: Settings, path: str, replace: bool) -> None:
+    from pathlib import Path
+
+    from db.backup import restore
+    from db.engine import create_engine, database_url
+
+    engine = create_engine(database_url(settings.database_url))
+    try:
+        summary = await restore(engine, Path(path), replace=replace)
+    finally:
+        await engine.dispose()
+    shops = ", ".join(f"{shop_id} {name}" for shop_id, name in summary.shops) or "none"
+    print(f"Restored shops: {shops}.")
+    print(
+        f"{summary.rows.get('products', 0)} products, {summary.rows.get('movements', 0)} "
+        f"movements, {summary.rows.get('members', 0)} members."
+    )
+    kept = {table: count for table, count in summary.kept.items() if count}
+    if kept:
+        print(
+            "Already here and kept as they were: "
+            + ", ".join(f"{count} {table}" for table, count in kept.items())
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="stockbot", description="Inventory assistant for small shops, run from Telegram."
@@ -39,6 +91,26 @@ def main(argv: list[str] | None = None) -> int:
         "without BOT_TOKEN it opens the console chat",
     )
     commands.add_parser("chat", help="try the bot in this terminal, no Telegram needed")
+    saving = commands.add_parser(
+        "backup", help="write one shop, several or all (the default) to a file"
+    )
+    saving.add_argument("file", nargs="?", help="where to write the backup (gzip'd JSON)")
+    saving.add_argument("--list", action="store_true", help="list the shops and their ids")
+    saving.add_argument(
+        "--shop",
+        type=int,
+        action="append",
+        dest="shops",
+        metavar="ID",
+        help="the shop's id (see --list); repeat for several; all shops without it",
+    )
+    loading = commands.add_parser("restore", help="put the shops of a backup file back")
+    loading.add_argument("file")
+    loading.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete a shop of the backup that still exists here before restoring it",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -48,9 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from bot.bootstrap import StartupError
+    from db.backup import BackupError
 
     try:
-        if args.command == "migrate":
+        if args.command == "backup":
+            asyncio.run(_backup(settings, args.file, args.shops, args.list))
+        elif args.command == "restore":
+            asyncio.run(_restore(settings, args.file, args.replace))
+        elif args.command == "migrate":
             _configure_logging(settings)
             asyncio.run(_migrate(settings))
         elif args.command == "run" and settings.bot_token is not None:
@@ -65,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "run":
                 print("No BOT_TOKEN set: starting the console chat instead of Telegram.\n")
             asyncio.run(run_console(settings))
-    except StartupError as exc:
+    except (StartupError, BackupError) as exc:
         print(exc, file=sys.stderr)
         return 1
     except KeyboardInterrupt:

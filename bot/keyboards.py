@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import texts
 from core.inventory import Dashboard, HistoryEntry, InventoryPage, SortBy, StatusFilter
-from core.model import Member, Role, Shop
+from core.model import Member, Product, Role, Shop
 from core.quantities import format_quantity
 
 Markup = InlineKeyboardMarkup
@@ -262,5 +262,34 @@ def linked_groups(shop_id: int, groups: Sequence[tuple[int, str]]) -> Markup | N
         [
             [button(texts.unlink_button(title), cb.UnlinkGroup(shop_id, -chat))]
             for chat, title in groups
+        ]
+    )
+
+
+def unknown_barcode(token: str) -> Markup:
+    return Markup(
+        [
+            [button(texts.ADD_WITH_BARCODE_BUTTON, cb.AddScannedProduct(token))],
+            [button(texts.ATTACH_BARCODE_BUTTON, cb.AttachScannedCode(token))],
+        ]
+    )
+
+
+def scanned_codes(entries: Sequence[tuple[str, Product | None, str | None]]) -> Markup:
+    """One button per code: (code, its product or None, the token of an unknown code)."""
+    rows = []
+    for code, product, token in entries:
+        if product is not None:
+            rows.append([button(texts.product_button(product), cb.OpenCard(product.id))])
+        elif token is not None:
+            rows.append([button(texts.unknown_code_button(code), cb.ShowScannedCode(token))])
+    return Markup(rows)
+
+
+def confirm_import(token: str) -> Markup:
+    return Markup(
+        [
+            [button(texts.IMPORT_BUTTON, cb.ConfirmImport(token))],
+            [button(texts.CANCEL_BUTTON, cb.CancelFlow())],
         ]
     )

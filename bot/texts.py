@@ -22,6 +22,8 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
+from core.forecast import NoEstimate, Velocity
+from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
 from core.ledger import MovementResult
 from core.model import Member, Movement, Product, Reason, Role, Shop
@@ -41,6 +43,7 @@ REASON_VERB = {
     Reason.ADJUSTMENT: "Adjusted",
     Reason.RETURN: "Returned to supplier",
     Reason.UNDO: "Undone",
+    Reason.IMPORT: "Imported",
 }
 
 # The command menu (setMyCommands): every description once; each role's menu names its
@@ -62,6 +65,7 @@ COMMAND_DESCRIPTIONS = {
     "products": "The catalog",
     "history": "Recent movements",
     "export": "CSV of stock and ledger",
+    "import": "Catalog and stock from a CSV or XLSX file",
     "reorder": "What to reorder, by supplier",
     "alerts": "Choose which alerts reach you",
     "invite": "Invite staff (or /invite owner)",
@@ -77,7 +81,7 @@ COMMAND_DESCRIPTIONS = {
 _EVERYDAY = ("stock", "restock", "sell", "remove", "count", "undo", "dashboard", "inventory")
 _LOOKING = ("low", "expiring")
 _CATALOG = ("products", "history", "export", "reorder", "alerts")
-_MANAGING = ("add", "edit", "delete")
+_MANAGING = ("add", "edit", "delete", "import")
 _OWNING = ("invite", "team", "settings", "quiet", "mute", "newshop")
 _LAST = ("shop", "help", "cancel")
 STAFF_MENU = (*_EVERYDAY, *_LOOKING, *_CATALOG, *_LAST)
@@ -325,7 +329,24 @@ def product_card(card: ProductCard, *, show_cost: bool) -> str:
         lines.append(f"Supplier: {h(product.supplier)}")
     if product.barcodes:
         lines.append("Barcode: " + ", ".join(h(b) for b in product.barcodes))
+    if card.pace is not None and product.on_hand > 0:
+        lines.append(pace_line(card.pace, product.unit))
     return "\n".join(lines)
+
+
+PACE_MISSING = {
+    NoEstimate.NEW: "Days left: not enough history yet (under a week)",
+    NoEstimate.FEW_SALES: "Days left: too few sales yet to tell",
+    NoEstimate.NOT_SELLING: "Days left: no sales in the last 28 days",
+}
+
+
+def pace_line(pace: Velocity, unit: str) -> str:
+    if pace.per_day is None or pace.days_left is None:
+        return PACE_MISSING[pace.missing or NoEstimate.FEW_SALES]
+    per_day = format_quantity(Decimal(str(round(pace.per_day, 1))))
+    left = "under a day" if pace.days_left < 1 else f"{pace.days_left} days"
+    return f"⏳ ≈ {left} left (selling ~{per_day} {h(unit)}/day)"
 
 
 def products_list(products: list[Product], shop: Shop, category: str | None) -> str:
@@ -911,3 +932,192 @@ def someone_joined(shop: Shop, member: Member) -> str:
 def done_by(name: str, text: str) -> str:
     """A confirmation in a group names who made the movement."""
     return f"👤 <b>{h(name)}</b>: {text}"
+
+
+# --- barcode photos ---------------------------------------------------------------------
+
+NO_BARCODE_FOUND = (
+    "🔍 I could not find a barcode in that picture. For a better photo: hold the phone "
+    "15–20 cm away with the whole code in the frame, keep the code level, avoid glare and "
+    "shadows, and let the camera focus. Or type it: <code>/stock 4006381333931</code>."
+)
+IMAGE_REFUSED = {
+    "too_big": "⚠️ That image is too big to scan (over 10 MB). Send it as a photo, not as a "
+    "file, or crop it to the barcode.",
+    "too_many_pixels": "⚠️ That image has too many pixels to scan (over 40 megapixels). "
+    "Send it as a photo, not as a file.",
+    "not_an_image": "⚠️ I could not open that file as a picture (JPEG, PNG or WebP). "
+    "Take a photo of the barcode and send it.",
+}
+CAPTION_USAGE = (
+    "a photo's caption says what to do with the product it shows: <code>sell 2</code>, "
+    "<code>restock 12 exp 1.6</code>, <code>remove 1 damage</code> or <code>count 18</code>"
+)
+ADD_WITH_BARCODE_BUTTON = "➕ Add as new product…"
+ATTACH_BARCODE_BUTTON = "🔗 Attach to…"
+
+
+def unknown_caption(word: str) -> str:
+    return f"“{word}” is not something a photo can do."
+
+
+def unknown_barcode(code: str, format_name: str, *, owner: bool) -> str:
+    text = f"❓ Barcode <code>{h(code)}</code> ({h(format_name)}) is not in the catalog."
+    if not owner:
+        text += " Ask an owner to add it."
+    return text
+
+
+def scanned_codes(found: list[tuple[str, str, Product | None]]) -> str:
+    lines = [f"🔍 <b>{len(found)} barcodes in this picture</b>"]
+    for code, format_name, product in found:
+        known = f" → <b>{h(product.name)}</b>" if product else " → not in the catalog"
+        lines.append(f"• <code>{h(code)}</code> ({h(format_name)}){known}")
+    return "\n".join(lines)
+
+
+def one_code_for_caption(count: int) -> str:
+    return (
+        f"⚠️ This picture shows {count} barcodes, so I did not record anything: "
+        "send a photo of just one with the caption."
+    )
+
+
+def unknown_code_button(code: str) -> str:
+    return f"❓ {code[:28]}"
+
+
+def barcode_name_prompt(code: str) -> str:
+    return (
+        f"What is the product with barcode <code>{h(code)}</code> called? You can add "
+        "details too, e.g. <code>oat milk cat dairy unit l min 5 price 2.40</code>."
+    )
+
+
+def attach_prompt(code: str) -> str:
+    return f"Which product gets barcode <code>{h(code)}</code>? Type its name or tap it."
+
+
+def barcode_attached(product: Product, code: str) -> str:
+    return f"🔗 Barcode <code>{h(code)}</code> now opens <b>{h(product.name)}</b>."
+
+
+# --- spreadsheet import ----------------------------------------------------------------
+
+IMPORT_HELP = (
+    "📥 <b>Import a catalog with stock</b>\n"
+    "Send a CSV or XLSX file here (as a file). The first row names the columns, in any "
+    "order: <code>product</code> (required), <code>category</code>, <code>unit</code>, "
+    "<code>on_hand</code>, <code>threshold</code>, <code>price</code>, <code>cost</code>, "
+    "<code>supplier</code>, <code>barcode</code>, <code>earliest_expiry</code>, "
+    "<code>reorder_date</code> — the columns /export writes. An empty cell leaves a field "
+    "as it is; <code>on_hand</code> becomes the stock. You see a preview first; nothing "
+    "changes until you tap Import. Up to 5 MB and 20,000 rows; formulas are not run."
+)
+IMPORT_REFUSED = {
+    "too_big": "⚠️ That file is too big to import (over 5 MB, or over 100 MB unpacked). "
+    "Split it into smaller files.",
+    "too_many_rows": "⚠️ That file has more than 20,000 rows. Split it into smaller files.",
+    "old_excel": "⚠️ That is an old Excel file (.xls). Save it as .xlsx or .csv and send it again.",
+    "not_a_spreadsheet": "⚠️ I could not read that file as a spreadsheet. Send a .csv or "
+    ".xlsx file.",
+    "empty": "⚠️ That file is empty.",
+    "no_name_column": "⚠️ I found no <code>product</code> column. The first row must name "
+    "the columns, e.g. <code>product, unit, on_hand</code> (as /export writes them).",
+    "changed": "⚠️ That file is no longer the one previewed. Send it again.",
+}
+IMPORT_BUTTON = "📥 Import"
+IMPORT_READING = "⏳ Reading the file…"
+IMPORT_TOAST = "Importing…"
+NOT_A_SPREADSHEET_DOCUMENT = (
+    "I can read spreadsheets (.csv, .xlsx) to import a catalog, and pictures of barcodes. "
+    "See /import."
+)
+FIELD_NAMES = {
+    "name": "name",
+    "category": "category",
+    "unit": "unit",
+    "threshold": "threshold",
+    "price": "price",
+    "cost": "cost",
+    "barcodes": "barcode",
+    "supplier": "supplier",
+    "expiry_warning_days": "warning days",
+    "reorder_date": "reorder date",
+    "on_hand": "stock",
+}
+IMPORT_LIST_LINES = 8
+
+
+def import_formula(column: str, formula: str) -> str:
+    return f"{column} is a formula ({formula[:30]}); paste it as a value"
+
+
+def import_bad_cell(column: str, value: str) -> str:
+    return f"{column}: “{value[:30]}” is not a number"
+
+
+def _import_line(row: RowPlan) -> str:
+    if row.problem is not None:
+        return f"• row {row.line}: {h(row.name[:40])} — {h(row.problem)}"
+    detail = ", ".join(FIELD_NAMES.get(f, f) for f in row.changed)
+    if "on_hand" in row.changed and row.on_hand_before is not None:
+        assert row.on_hand_after is not None
+        detail = detail.replace(
+            "stock", f"stock {qty(row.on_hand_before)} → {qty(row.on_hand_after)}"
+        )
+    elif row.on_hand_after is not None and not row.changed:
+        detail = f"stock {qty(row.on_hand_after)}"
+    return f"• row {row.line}: {h(row.name[:40])}" + (f" — {detail}" if detail else "")
+
+
+def _import_section(title: str, rows: list[RowPlan]) -> list[str]:
+    if not rows:
+        return []
+    lines = [f"<b>{title} ({len(rows)})</b>"]
+    lines += [_import_line(row) for row in rows[:IMPORT_LIST_LINES]]
+    if len(rows) > IMPORT_LIST_LINES:
+        lines.append(f"… and {len(rows) - IMPORT_LIST_LINES} more")
+    return lines
+
+
+def import_preview(filename: str, plan: ImportPlan, ignored: list[str]) -> str:
+    lines = [
+        f"📥 <b>{h(filename)}</b>: {len(plan.rows)} rows — "
+        f"{plan.count(Outcome.CREATED)} new, {plan.count(Outcome.CHANGED)} changed, "
+        f"{plan.count(Outcome.UNCHANGED)} unchanged, {plan.count(Outcome.WRONG)} wrong"
+    ]
+    if ignored:
+        lines.append(f"Ignored columns: {h(', '.join(ignored))}")
+    for title, outcome in (
+        ("New", Outcome.CREATED),
+        ("Changed", Outcome.CHANGED),
+        ("Wrong — will be skipped", Outcome.WRONG),
+    ):
+        section = _import_section(title, plan.of(outcome))
+        if section:
+            lines += ["", *section]
+    if plan.count(Outcome.CREATED) + plan.count(Outcome.CHANGED) == 0:
+        lines += ["", "Nothing to change: the catalog already matches this file."]
+    else:
+        lines += ["", "Tap Import to apply; stock changes are recorded as <i>import</i>."]
+    return "\n".join(lines)
+
+
+def import_progress(done: int, total: int) -> str:
+    return f"⏳ Importing… {done} of {total} rows"
+
+
+def import_done(filename: str, rows: list[RowPlan]) -> str:
+    def count(outcome: Outcome) -> int:
+        return sum(1 for row in rows if row.outcome is outcome)
+
+    wrong = [row for row in rows if row.outcome is Outcome.WRONG]
+    lines = [
+        f"✅ Imported <b>{h(filename)}</b>: {count(Outcome.CREATED)} new, "
+        f"{count(Outcome.CHANGED)} changed, {count(Outcome.UNCHANGED)} unchanged."
+    ]
+    section = _import_section("Skipped", wrong)
+    if section:
+        lines += ["", *section]
+    return "\n".join(lines)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
 from core.access import Actor, authorize
-from core.errors import InvalidValue, ProductExists, ProductGone, ProductNotFound
+from core.barcodes import checked_barcode, is_gtin_shaped, same_barcode
+from core.errors import (
+    BarcodeTaken,
+    InvalidValue,
+    ProductExists,
+    ProductGone,
+    ProductNotFound,
+)
 from core.model import Product, clean_name, name_key
 from core.ports import UnitOfWork
 
@@ -30,6 +39,7 @@ class ProductFields:
     barcodes: tuple[str, ...] | None = None
     supplier: str | None = None
     expiry_warning_days: int | None = None
+    reorder_date: date | None = None
 
 
 def _checked(product: Product) -> Product:
@@ -55,7 +65,15 @@ def _apply(product: Product, change: ProductFields) -> Product:
         updates["category"] = clean_name(str(updates["category"])).lower()
     if "unit" in updates:
         updates["unit"] = str(updates["unit"]).strip().lower()
+    if "barcodes" in updates:
+        codes = [checked_barcode(str(code)) for code in updates["barcodes"]]
+        updates["barcodes"] = tuple(dict.fromkeys(codes))
     return _checked(replace(product, **updates))
+
+
+def with_fields(product: Product, change: ProductFields) -> Product:
+    """The product with `change` applied and checked (InvalidValue / InvalidBarcode)."""
+    return _apply(product, change)
 
 
 async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> Product:
@@ -66,6 +84,7 @@ async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> P
         await authorize(uow, actor, owner_action="add products")
         if await uow.products.by_name(actor.shop_id, draft.key) is not None:
             raise ProductExists(draft.name)
+        await _barcodes_free(uow, draft)
         product = await uow.products.add(draft)
         await uow.commit()
         return product
@@ -84,9 +103,57 @@ async def edit_product(
             other = await uow.products.by_name(actor.shop_id, edited.key)
             if other is not None and other.id != product.id:
                 raise ProductExists(edited.name)
+        if edited.barcodes != product.barcodes:
+            await _barcodes_free(uow, edited)
         await uow.products.update(edited)
         await uow.commit()
         return edited
+
+
+async def _barcodes_free(uow: UnitOfWork, product: Product) -> None:
+    """A barcode names one product of a shop, or a scan could not say which."""
+    if not product.barcodes:
+        return
+    for other in await uow.products.list(product.shop_id):
+        if other.id == product.id:
+            continue
+        for code in product.barcodes:
+            if any(same_barcode(code, theirs) for theirs in other.barcodes):
+                raise BarcodeTaken(code, other.name)
+
+
+def with_barcode(products: Iterable[Product], code: str) -> Product | None:
+    for product in products:
+        if any(same_barcode(code, known) for known in product.barcodes):
+            return product
+    return None
+
+
+async def identify_barcodes(
+    uow: UnitOfWork, actor: Actor, codes: Sequence[str]
+) -> list[tuple[str, Product | None]]:
+    """Each scanned code with the product it belongs to, or None when it is unknown."""
+    async with uow:
+        await authorize(uow, actor)
+        products = list(await uow.products.list(actor.shop_id))
+        return [(code, with_barcode(products, code)) for code in codes]
+
+
+async def attach_barcode(uow: UnitOfWork, actor: Actor, product_id: int, code: str) -> Product:
+    """Give a product one more barcode (a product may have several: sizes, suppliers)."""
+    code = checked_barcode(code)
+    async with uow:
+        await authorize(uow, actor, owner_action="attach barcodes")
+        product = await uow.products.get_for_update(actor.shop_id, product_id)
+        if product is None or product.archived:
+            raise ProductGone(product_id)
+        if any(same_barcode(code, known) for known in product.barcodes):
+            return product
+        attached = replace(product, barcodes=(*product.barcodes, code))
+        await _barcodes_free(uow, attached)
+        await uow.products.update(attached)
+        await uow.commit()
+        return attached
 
 
 async def archive_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
@@ -130,9 +197,10 @@ async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
         return product
     barcode = name.strip()
     candidates = list(await uow.products.list(shop_id))
-    for candidate in candidates:
-        if barcode and barcode in candidate.barcodes:
-            return candidate
+    if barcode and (scanned := with_barcode(candidates, barcode)) is not None:
+        return scanned
+    if is_gtin_shaped(barcode):
+        checked_barcode(barcode)  # a mistyped retail code says so, not "no such name"
     close = suggest(name, candidates)
     raise ProductNotFound(clean_name(name), tuple((p.id, p.name) for p in close))
 

@@ -129,3 +129,33 @@ class MovementNotFound(DomainError):
 
 class UndoRefused(DomainError):
     """Undo is not allowed: already undone, not yours, or the stock is gone."""
+
+
+_BARCODE_WORDING = {
+    "empty": "A barcode cannot be empty.",
+    "too_long": "A barcode can be at most 64 characters.",
+    "characters": "A barcode is letters, digits and symbols without spaces.",
+    "check_digit": "{code} is not a valid barcode: its last digit is a check digit and "
+    "would be {expected} for the digits before it. Check the number on the pack.",
+}
+
+
+class InvalidBarcode(DomainError):
+    """A typed barcode that cannot be right. `why`: "empty", "too_long", "characters"
+    (spaces or non-ASCII), or "check_digit" (then `expected` is the check digit the
+    other digits call for)."""
+
+    def __init__(self, code: str, why: str, *, expected: str | None = None) -> None:
+        super().__init__(_BARCODE_WORDING[why].format(code=code, expected=expected))
+        self.code = code
+        self.why = why
+        self.expected = expected
+
+
+class BarcodeTaken(DomainError):
+    """The barcode already belongs to another product of the shop."""
+
+    def __init__(self, code: str, product: str) -> None:
+        super().__init__(f"Barcode {code} already belongs to “{product}”.")
+        self.code = code
+        self.product = product

@@ -33,7 +33,11 @@ STOCK_COLUMNS = (
     "earliest_expiry",
     "price",
     "reorder_date",
+    "barcode",
+    "expiry_warning_days",
 )
+# The same columns /import reads (bot/spreadsheet.py), so an export imports back to the
+# same catalog and stock.
 STOCK_OWNER_COLUMNS = ("cost", "supplier")
 LEDGER_COLUMNS = (
     "id",
@@ -95,6 +99,8 @@ async def stock_table(
             _day(p.earliest_expiry),
             _money(p.price),
             _day(p.reorder_date),
+            cell(" ".join(p.barcodes)),
+            _day(p.expiry_warning_days),
         ]
         rows.append(row + ([_money(p.cost), cell(p.supplier)] if owner else []))
     return Table(STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ()), rows)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductGone
+from core.forecast import Velocity, pace_of
 from core.ledger import undo_refusal
 from core.model import Batch, Movement, Product, Shop, clean_name, name_key
 from core.ports import UnitOfWork
@@ -163,6 +164,7 @@ class ProductCard:
     status: Status
     batches: tuple[Batch, ...]
     today: date
+    pace: Velocity | None = None
 
 
 async def product_card(
@@ -174,9 +176,11 @@ async def product_card(
         if product is None or product.archived:
             raise ProductGone(product_id)
         batches = await uow.batches.in_stock(product.id)
+        pace = await pace_of(uow, shop, product, now)
     today = shop_today(shop, now)
     ordered = sorted(batches, key=lambda b: (b.expiry is None, b.expiry or date.max, b.id))
-    return ProductCard(shop, product, status_of(product, shop, today), tuple(ordered), today)
+    status = status_of(product, shop, today)
+    return ProductCard(shop, product, status, tuple(ordered), today, pace)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Reason(enum.StrEnum):
     ADJUSTMENT = "adjustment"
     RETURN = "return"
     UNDO = "undo"
+    IMPORT = "import"  # stock set by a spreadsheet import
 
 
 # Reasons a removal may carry; `return` means goods leave back to the supplier.

@@ -44,7 +44,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 QUANTITY_SCALE = 3
 MONEY_SCALE = 2
-REASONS = ("restock", "sale", "damage", "expired", "adjustment", "return", "undo")
+REASONS = ("restock", "sale", "damage", "expired", "adjustment", "return", "undo", "import")
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

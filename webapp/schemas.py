@@ -80,7 +80,9 @@ Money = Annotated[
 StockStatusName = Literal["ok", "low", "out"]
 ExpiryStatusName = Literal["none", "near_expiry", "expired"]
 RoleName = Literal["owner", "staff"]
-ReasonName = Literal["restock", "sale", "damage", "expired", "adjustment", "return", "undo"]
+ReasonName = Literal[
+    "restock", "sale", "damage", "expired", "adjustment", "return", "undo", "import"
+]
 
 
 class Model(BaseModel):

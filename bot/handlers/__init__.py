@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
-from bot.handlers import catalog, export, groups, shop, stock, views
+from bot.handlers import barcode, catalog, export, groups, imports, shop, stock, views
 from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
@@ -40,6 +40,8 @@ async def _pick(update: Update, context: BotContext, action: cb.PickProduct) -> 
     elif command == Command.DELETE.value:
         await answer(update)
         await catalog.ask_delete(update, context, action.product_id)
+    elif command == barcode.ATTACH and pending is not None:
+        await barcode.attach(update, context, action.product_id, pending["text"])
     else:
         await stock.on_pick(update, context, action)
 
@@ -84,6 +86,10 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.CancelFlow: _cancel_flow,
     cb.ChooseOption: _option,
     cb.Noop: _noop,
+    cb.ShowScannedCode: barcode.on_show_code,
+    cb.AddScannedProduct: barcode.on_add_product,
+    cb.AttachScannedCode: barcode.on_attach,
+    cb.ConfirmImport: imports.on_confirm,
 }
 
 
@@ -117,7 +123,9 @@ async def _continue(update: Update, context: BotContext, flow: dict[str, Any], r
     elif kind == "reason":
         await stock.continue_reason(update, context, flow, reply)
     elif kind == "add":
-        await catalog.continue_add(update, context, reply)
+        await catalog.continue_add(update, context, reply, flow.get("barcode"))
+    elif kind == "attach":
+        await barcode.continue_attach(update, context, flow, reply)
     elif kind == "edit":
         await catalog.continue_edit(update, context, flow, reply)
     elif kind == "setting":
@@ -159,6 +167,7 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "expiring": views.expiring,
     "history": views.history,
     "export": export.export,
+    "import": imports.import_command,
     "cancel": cancel,
 }
 
@@ -188,4 +197,10 @@ def register(application: StockbotApp) -> None:
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler(filters.PHOTO | filters.Document.IMAGE, barcode.on_picture)
+    )
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, imports.on_document)
+    )
     application.add_error_handler(on_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -53,11 +54,16 @@ async def add(update: Update, context: BotContext) -> None:
     await _add(update, context, parsed)
 
 
-async def continue_add(update: Update, context: BotContext, reply: str) -> None:
+async def continue_add(
+    update: Update, context: BotContext, reply: str, barcode: str | None = None
+) -> None:
+    """`barcode`: the scanned code the new product gets, unless the reply names one."""
     where = await here(update, context)
     parsed = parse_add(reply, day_first=where.shop.day_first)
     if parsed.name is None:
         raise ParseError(texts.PRODUCT_NEEDS_NAME, USAGE[Command.ADD])
+    if barcode is not None and parsed.barcode is None:
+        parsed = replace(parsed, barcode=barcode)
     await _add(update, context, parsed)
 
 

@@ -30,6 +30,7 @@ from devtools.localapi.webhook import Webhook, WebhookDelivery
 from devtools.localapi.world import ChatWorld
 
 MAX_POLL_TIMEOUT = 50
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 
 Handler = Callable[[Params], Awaitable[Any]]
 
@@ -287,6 +288,8 @@ class BotApiMethods:
         stored = self.world.files.get(params.required_str("file_id"))
         if stored is None:
             raise bad_request("invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD:
+            raise bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

@@ -245,6 +245,43 @@ class LocalBotApi:
         """Someone writes in `group` as `channel`: the bot sees Channel_Bot."""
         return await self.send_text(CHANNEL_BOT, group, text, sender_chat=channel)
 
+    async def send_file(
+        self,
+        user: LocalUser,
+        chat: LocalChat | None,
+        content: bytes,
+        *,
+        kind: str = "photo",
+        filename: str = "photo.jpg",
+        mime_type: str = "image/jpeg",
+        caption: str | None = None,
+    ) -> int:
+        """A user sends a photo (`kind="photo"`) or a file (`kind="document"`) with an
+        optional caption; returns the update_id. The bot fetches the bytes with getFile."""
+        world = self.world
+        where = world.chat_for(user, chat)
+        number = world.next_file_number()
+        stored = StoredFile(
+            file_id=f"{kind.upper()}-{number}-{user.id}",
+            file_unique_id=f"u{number}",
+            filename=filename,
+            mime_type=mime_type,
+            content=content,
+        )
+        world.files[stored.file_id] = stored
+        message = ChatMessage(
+            chat_id=where.id,
+            message_id=world.next_message_id(where.id),
+            from_bot=False,
+            date=int(time.time()),
+            caption=caption,
+            sender_id=user.id,
+            photo=stored if kind == "photo" else None,
+            document=stored if kind == "document" else None,
+        )
+        world.messages[where.id].append(message)
+        return await self.push_update({"message": world.message_to_api(message)})
+
     async def press_button(
         self,
         user: LocalUser,

@@ -213,6 +213,37 @@ class Chat:
     async def send(self, text: str) -> int:
         return await self.api.send_text(self.user, self.chat, text)
 
+    async def send_file(
+        self,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        kind: str = "photo",
+        filename: str = "photo.jpg",
+        mime_type: str = "image/jpeg",
+    ) -> int:
+        """A photo (or, with `kind="document"`, a file) with an optional caption."""
+        return await self.api.send_file(
+            self.user,
+            self.chat,
+            content,
+            kind=kind,
+            filename=filename,
+            mime_type=mime_type,
+            caption=caption,
+        )
+
+    async def show(
+        self,
+        content: bytes,
+        caption: str | None = None,
+        timeout: float = REPLY_TIMEOUT,
+        **file: str,
+    ) -> ChatMessage:
+        """Send a picture or file and return the bot's next message in this chat."""
+        await self.send_file(content, caption=caption, **file)
+        return await self.reply(timeout)
+
     async def say(self, text: str, timeout: float = REPLY_TIMEOUT) -> ChatMessage:
         """Send `text` and return the bot's next message in this chat."""
         await self.send(text)

@@ -1,0 +1,157 @@
+"""How fast a product sells and how many days its stock lasts: exponential smoothing of
+the last 28 days of sales. Pure Python: the figures a shop needs do not call for more.
+
+- A day on which the product was out of stock all day says nothing about demand (it
+  could not sell): it is skipped, not counted as a day of zero sales.
+- One unusually large sale (a catering order) is capped at a few times a normal day, so
+  it does not promise a run on the product that will not come.
+- A product with too little history (under a week of it, or fewer than three days with
+  sales) gets no estimate: "not enough sales yet" is better than a guess.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from statistics import median
+from zoneinfo import ZoneInfo
+
+from core.model import Movement, Product, Reason, Shop
+from core.ports import UnitOfWork
+
+WINDOW_DAYS = 28
+SMOOTHING = 0.3  # weight of the newest day: a change in demand shows within a week or two
+MIN_DAYS = 7
+MIN_SALE_DAYS = 3
+OUTLIER_FACTOR = 3.0  # a day over 3× the median recent selling day is capped there
+SELLING_REASONS = frozenset({Reason.SALE})
+
+
+class NoEstimate(enum.StrEnum):
+    NEW = "new"  # under MIN_DAYS of history
+    FEW_SALES = "few_sales"  # fewer than MIN_SALE_DAYS days with sales
+    NOT_SELLING = "not_selling"  # history enough, but no sales in the window
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """Units sold per day, smoothed; `days_left` of the stock on hand at that pace.
+    `per_day` is None when there is no estimate, and `missing` says why."""
+
+    per_day: float | None
+    days_left: int | None
+    missing: NoEstimate | None = None
+
+
+def daily_sales(
+    movements: Sequence[Movement],
+    on_hand: Decimal,
+    *,
+    today: date,
+    timezone: str,
+    since: date,
+) -> list[tuple[date, float, bool]]:
+    """(day, units sold, in stock at some point that day) for each day from `since` (or
+    WINDOW_DAYS before today, whichever is later) to yesterday. Stock is replayed back
+    from `on_hand` through the movements, newest first; undone sales are netted out."""
+    zone = ZoneInfo(timezone)
+    first = max(since, today - timedelta(days=WINDOW_DAYS))
+    days = [first + timedelta(days=i) for i in range((today - first).days)]
+    sold = {day: 0.0 for day in days}
+    change_by_day: dict[date, float] = {}
+    undone = {m.reverses_id for m in movements if m.reverses_id is not None}
+    for movement in movements:
+        day = movement.created_at.astimezone(zone).date()
+        change_by_day[day] = change_by_day.get(day, 0.0) + float(movement.quantity)
+        if movement.reason in SELLING_REASONS and movement.id not in undone and day in sold:
+            sold[day] += float(-movement.quantity)
+    level = float(on_hand)
+    for day in sorted(d for d in change_by_day if d >= today):
+        level -= change_by_day[day]
+    rows: list[tuple[date, float, bool]] = []
+    for day in reversed(days):
+        end_of_day = level
+        level -= change_by_day.get(day, 0.0)
+        in_stock = end_of_day > 0 or level > 0 or sold[day] > 0
+        rows.append((day, sold[day], in_stock))
+    rows.reverse()
+    return rows
+
+
+def velocity(
+    movements: Sequence[Movement],
+    on_hand: Decimal,
+    *,
+    now: datetime,
+    timezone: str,
+    since: date,
+) -> Velocity:
+    """`movements`: the product's ledger of the window (any order); `since`: the day the
+    product's history begins (its first movement), so a new product says so."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    days = daily_sales(movements, on_hand, today=today, timezone=timezone, since=since)
+    if len(days) < MIN_DAYS:
+        return Velocity(None, None, NoEstimate.NEW)
+    counted = [sold for _, sold, in_stock in days if in_stock]
+    selling = [sold for sold in counted if sold > 0]
+    if not selling:
+        return Velocity(None, None, NoEstimate.NOT_SELLING)
+    if len(selling) < MIN_SALE_DAYS:
+        return Velocity(None, None, NoEstimate.FEW_SALES)
+    # "Normal" is judged on the last two weeks, so a lasting rise in demand is not taken
+    # for a run of outliers.
+    recent = [sold for sold in counted[-14:] if sold > 0] or selling
+    cap = OUTLIER_FACTOR * median(recent)
+    capped = [min(sold, cap) for sold in counted]
+    start = capped[:MIN_DAYS]
+    level = sum(start) / len(start)
+    for sold in capped[MIN_DAYS:]:
+        level = SMOOTHING * sold + (1 - SMOOTHING) * level
+    if level <= 0:
+        return Velocity(None, None, NoEstimate.NOT_SELLING)
+    return Velocity(level, math.floor(float(on_hand) / level), None)
+
+
+def reorder_quantity(
+    pace: Velocity, on_hand: Decimal, threshold: Decimal, lead_days: int, cover_days: int = 14
+) -> Decimal | None:
+    """How much to order now so that stock stays above the reorder point until an order
+    placed `cover_days` later arrives: demand over lead time plus cover, plus the reorder
+    point, less what is on hand; whole units, never negative. None without an estimate."""
+    if pace.per_day is None:
+        return None
+    need = pace.per_day * (lead_days + cover_days) + float(threshold) - float(on_hand)
+    return Decimal(max(0, math.ceil(need)))
+
+
+HISTORY_PAGE = 500
+
+
+async def pace_of(uow: UnitOfWork, shop: Shop, product: Product, now: datetime) -> Velocity:
+    """The product's pace from its ledger of the window, read newest first inside the
+    caller's transaction."""
+    zone = ZoneInfo(shop.timezone)
+    today = now.astimezone(zone).date()
+    window_start = today - timedelta(days=WINDOW_DAYS)
+    found: list[Movement] = []
+    before_id: int | None = None
+    since = window_start
+    while True:
+        page = await uow.movements.history(
+            shop.id, product_id=product.id, before_id=before_id, limit=HISTORY_PAGE
+        )
+        recent = [m for m in page if m.created_at.astimezone(zone).date() >= window_start]
+        found += recent
+        if len(recent) < len(page):
+            break  # the ledger goes back past the window
+        if len(page) < HISTORY_PAGE:
+            # The whole history is in the window: it starts with the first movement.
+            first = min((m.created_at for m in found), default=now)
+            since = first.astimezone(zone).date()
+            break
+        before_id = page[-1].id
+    return velocity(found, product.on_hand, now=now, timezone=shop.timezone, since=since)
