@@ -273,6 +273,7 @@ COMMANDS: tuple[Row, ...] = (
     Row("expiring", member, "/expiring"),
     Row("history", member, "/history"),
     Row("export", member, "/export"),
+    Row("import", owner, "/import"),
     Row("cancel", anyone, "/cancel"),
     Row("reorder", member, "/reorder"),
     Row("alerts", member, "/alerts"),
@@ -311,6 +312,12 @@ BUTTONS: tuple[Row, ...] = (
     Row("al:reorder", cafe_member, data="al:reorder:{shop}"),
     Row("al:reorder (here)", member, data="al:reorder"),
     Row("noop", harmless, data="noop"),
+    # Scans and imports wait under a token of the one who sent the picture or file; a
+    # forged or stale token finds nothing.
+    Row("scan:show", harmless, data="scan:show:forged"),
+    Row("scan:add", harmless, data="scan:add:forged"),
+    Row("scan:att", harmless, data="scan:att:forged"),
+    Row("imp", harmless, data="imp:forged"),
 )
 
 

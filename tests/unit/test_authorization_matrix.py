@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot import handlers
+from bot import handlers, outcome
 from bot.alert_handlers import COMMANDS as ALERT_COMMANDS
 from bot.bootstrap import build_application
 from bot.callbacks import REGISTRY
@@ -199,19 +199,21 @@ async def _play(world: World, row: Row, cell: Cell) -> Observed:
         600,
     )
     world.services.state = state
-    world.services.failures.clear()
     world.log.clear()
     api = world.api
     mark = len(api.events)
     await send(api, row, cell, world.anchors, world.ids)
+    failures: dict[int, str] = {}
     for update in await world.app.bot.get_updates(offset=world.offset, timeout=0):
         world.offset = update.update_id + 1
-        await world.app.process_update(update)
+        # The error handler records our own failures in the update's outcome.
+        with outcome.handling(update.update_id) as result:
+            await world.app.process_update(update)
+        if result.error is not None:
+            failures[update.update_id] = result.error
     said, answered = said_since(api, mark, cell.who.user.id)
     warnings = [r.getMessage() for r in world.log]
-    return Observed(
-        said, world.state, world.store.state, dict(world.services.failures), warnings, answered
-    )
+    return Observed(said, world.state, world.store.state, failures, warnings, answered)
 
 
 def _shops_of(state: StoreState, user_id: int, names: dict[int, str]) -> set[str]:
