@@ -91,8 +91,10 @@ def _reading(command: Command, text: str) -> Callable[[Shop], StockCommand]:
     return lambda shop: _parse_stock(command, text, shop)
 
 
-def _here(place: Place) -> Here:
-    return Here(place.actor, place.shop, place.member)
+def _here(place: Place, update: Update) -> Here:
+    """A stock command resolved in one transaction acts where it was sent: a group's
+    command in the group's own shop (so the chat shows it), a private one in private."""
+    return Here(place.actor, place.shop, place.member, in_group=group_chat_id(update) is not None)
 
 
 async def proceed(
@@ -123,7 +125,7 @@ async def proceed(
     outcome = await record_stock(
         services.uow(), request, key=key or request_key(update), now=services.clock.now()
     )
-    where = _here(outcome.place)
+    where = _here(outcome.place, update)
     if isinstance(outcome, Recorded):
         if in_step:
             await end_flow(context, update)
@@ -305,7 +307,7 @@ async def continue_stock(
         delta = _signed_quantity(reply)
         adjusted = await _adjust(update, context, product_id, delta, flow.get("key"))
         await end_flow(context, update)
-        await confirm(update, _here(adjusted.place), adjusted.result)
+        await confirm(update, _here(adjusted.place, update), adjusted.result)
         return
     command = Command(flow["command"])
     # The product is known by id: parse the reply behind a placeholder name.
@@ -374,7 +376,7 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
 async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> None:
     """One tap, one movement; the card is edited in place with the new figures."""
     adjusted = await _adjust(update, context, action.product_id, action.delta, None)
-    where, result = _here(adjusted.place), adjusted.result
+    where, result = _here(adjusted.place, update), adjusted.result
     product = result.product
     sign = "+" if action.delta > 0 else "−"
     label = f"{sign}{format_quantity(abs(action.delta))}"
