@@ -14,12 +14,11 @@ marks its update processed, by which time everything the bot said is recorded.
 
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 import os
 
 import asyncpg
+import pytest
 
 from devtools.localapi import LocalBotApi
 from tests.authz import (
