@@ -112,7 +112,7 @@ def _may_show(chat_id: int) -> set[str]:
 
 
 @pytest.mark.xfail(
-    reason="known defect after merging group linking with the one-transaction stock path: a stock command in a group just linked or moved can answer as if the group were unlinked; fix first next session",
+    reason="known defect: group linking vs the one-transaction stock path (fix first)",
     strict=False,
 )
 async def test_the_authorization_matrix_through_the_real_bot(

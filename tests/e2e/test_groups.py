@@ -110,7 +110,7 @@ async def test_a_stranger_cannot_claim_a_group_and_its_admin_takes_it_back(
 
 
 @pytest.mark.xfail(
-    reason="known defect after merging group linking with the one-transaction stock path: a stock command in a group just linked or moved can answer as if the group were unlinked; fix first next session",
+    reason="known defect: group linking vs the one-transaction stock path (fix first)",
     strict=False,
 )
 async def test_an_owner_moves_a_group_between_their_shops_and_unlinks_it_from_private(
