@@ -2,10 +2,12 @@
 
 Runs the bot in-process against the local Bot API server and PostgreSQL, sends a burst of
 `/sell` messages from many users of one shop, and times until every update is handled
-and answered. Compares 1 inbox worker (every chat's updates in order, the default) with
-several workers, with and without the reply rate limiter, side by side in one run.
+and answered. Compares how many updates a process handles at once (INBOX_WORKERS; each
+chat's updates stay one at a time and in order whatever the number), with and without
+the reply rate limiter, side by side in one run. bench.webhook_bench measures the whole
+path over the webhook against a bare python-telegram-bot bot.
 
-    .venv/bin/python -m bench.updates_bench [--updates 300] [--workers 1 4]
+    .venv/bin/python -m bench.updates_bench [--updates 300] [--workers 1 32]
 
 (PostgreSQL from TEST_POSTGRES_URL, as the tests use.) With python-telegram-bot's
 AIORateLimiter on, replies are held to Telegram's 30 messages a second, which then bounds
@@ -80,7 +82,7 @@ async def run_once(updates: int, workers: int, rate_limit: bool) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--updates", type=int, default=300)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 32])
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results: dict[tuple[bool, int], float] = {}
