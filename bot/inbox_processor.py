@@ -50,10 +50,15 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
-    """The chat whose order an update keeps: where its replies go."""
+    """The chat whose order an update keeps: where its replies go. A group's upgrade to a
+    supergroup ("migrate_to_chat_id", sent in the old group) is ordered with the new
+    supergroup, so what people write there next waits for the link to follow it."""
     for kind in ("message", "edited_message", "channel_post", "business_message"):
         message = update.get(kind)
         if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            migrated_to = message.get("migrate_to_chat_id")
+            if isinstance(migrated_to, int):
+                return migrated_to
             chat_id = message["chat"].get("id")
             return chat_id if isinstance(chat_id, int) else None
     query = update.get("callback_query")

@@ -109,10 +109,6 @@ async def test_a_stranger_cannot_claim_a_group_and_its_admin_takes_it_back(
     assert text_of(await olga.say("/stock milk")).startswith("⚠️ This group is not linked")
 
 
-@pytest.mark.xfail(
-    reason="known defect: group linking vs the one-transaction stock path (fix first)",
-    strict=False,
-)
 async def test_an_owner_moves_a_group_between_their_shops_and_unlinks_it_from_private(
     cafe_room: Chat, api: LocalBotApi, owner: Chat
 ) -> None:
