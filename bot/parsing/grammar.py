@@ -1,0 +1,343 @@
+"""Each command's grammar, and the entry points: one command, one line per product,
+the command word of a message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from bot.parsing.commands import (
+    AddProduct,
+    Command,
+    CountProduct,
+    DeleteProduct,
+    EditProduct,
+    ParsedCommand,
+    RemoveProduct,
+    RestockProduct,
+    SellProduct,
+    ShowHistory,
+    ShowInventory,
+    ShowProducts,
+    ShowStock,
+    StockCommand,
+)
+from bot.parsing.errors import ParseError, shorten
+from bot.parsing.sentence import (
+    Keyword,
+    QuantityRule,
+    ValueKind,
+    name_and_quantity,
+    product_name,
+    split_sentence,
+)
+from bot.parsing.usage import LINE_USAGE, USAGE
+from bot.parsing.words import clean, join_words, split_words
+from core.inventory import SortBy, StatusFilter
+from core.model import Reason
+
+ADD_KEYWORDS = {
+    "cat": Keyword("category", ValueKind.WORDS, "cat dairy"),
+    "category": Keyword("category", ValueKind.WORDS, "cat dairy"),
+    "unit": Keyword("unit", ValueKind.WORD, "unit kg"),
+    "min": Keyword("threshold", ValueKind.QUANTITY, "min 5"),
+    "price": Keyword("price", ValueKind.MONEY, "price 2.50"),
+    "cost": Keyword("cost", ValueKind.MONEY, "cost 1.20"),
+    "barcode": Keyword("barcode", ValueKind.WORD, "barcode 4006381333931"),
+    "supplier": Keyword("supplier", ValueKind.WORDS, "supplier Green Farm"),
+    "warn": Keyword("warning_days", ValueKind.DAYS, "warn 3"),
+}
+RESTOCK_KEYWORDS = {
+    "exp": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
+    "expires": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
+    "expiry": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
+    "cost": Keyword("cost", ValueKind.MONEY, "cost 1.20"),
+    "price": Keyword("price", ValueKind.MONEY, "price 2.50"),
+    "reorder": Keyword("reorder_date", ValueKind.DATE, "reorder 2026-06-15"),
+    "note": Keyword("note", ValueKind.TEXT, "note from the market"),
+}
+REMOVE_REASONS = {
+    "damage": Reason.DAMAGE,
+    "damaged": Reason.DAMAGE,
+    "broken": Reason.DAMAGE,
+    "expired": Reason.EXPIRED,
+    "adjustment": Reason.ADJUSTMENT,
+    "adjust": Reason.ADJUSTMENT,
+    "sale": Reason.SALE,
+    "sold": Reason.SALE,
+    "return": Reason.RETURN,
+    "returned": Reason.RETURN,
+}
+REMOVE_KEYWORDS = {
+    **{
+        word: Keyword("reason", ValueKind.FLAG, word, reason)
+        for word, reason in REMOVE_REASONS.items()
+    },
+    "note": Keyword("note", ValueKind.TEXT, "note dropped a crate"),
+}
+NO_KEYWORDS: dict[str, Keyword] = {}
+
+# ---------------------------------------------------------------------------- parsers
+
+
+def parse_add(text: str, *, day_first: bool = True) -> AddProduct:
+    usage = USAGE[Command.ADD]
+    sentence = split_sentence(text, ADD_KEYWORDS, usage, day_first=day_first)
+    values = sentence.values
+    unit = values.get("unit")
+    return AddProduct(
+        name=product_name(sentence.head, usage),
+        category=_optional_str(values.get("category")),
+        unit=str(unit).lower() if unit is not None else None,
+        threshold=_optional_decimal(values.get("threshold")),
+        price=_optional_decimal(values.get("price")),
+        cost=_optional_decimal(values.get("cost")),
+        barcode=_optional_str(values.get("barcode")),
+        supplier=_optional_str(values.get("supplier")),
+        warning_days=_optional_int(values.get("warning_days")),
+    )
+
+
+def parse_restock(text: str, *, day_first: bool = True, usage: str | None = None) -> RestockProduct:
+    usage = usage or USAGE[Command.RESTOCK]
+    sentence = split_sentence(text, RESTOCK_KEYWORDS, usage, day_first=day_first)
+    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    values = sentence.values
+    return RestockProduct(
+        name=name,
+        quantity=quantity,
+        expiry=_optional_date(values.get("expiry")),
+        cost=_optional_decimal(values.get("cost")),
+        price=_optional_decimal(values.get("price")),
+        reorder_date=_optional_date(values.get("reorder_date")),
+        note=str(values.get("note", "")),
+    )
+
+
+def parse_sell(text: str, *, day_first: bool = True, usage: str | None = None) -> SellProduct:
+    usage = usage or USAGE[Command.SELL]
+    sentence = split_sentence(text, NO_KEYWORDS, usage, day_first=day_first)
+    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    return SellProduct(name, quantity)
+
+
+def parse_remove(text: str, *, day_first: bool = True, usage: str | None = None) -> RemoveProduct:
+    usage = usage or USAGE[Command.REMOVE]
+    sentence = split_sentence(text, REMOVE_KEYWORDS, usage, day_first=day_first)
+    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    reason = sentence.values.get("reason")
+    return RemoveProduct(
+        name=name,
+        quantity=quantity,
+        reason=reason if isinstance(reason, Reason) else None,
+        note=str(sentence.values.get("note", "")),
+    )
+
+
+def parse_count(text: str, *, day_first: bool = True, usage: str | None = None) -> CountProduct:
+    usage = usage or USAGE[Command.COUNT]
+    sentence = split_sentence(text, NO_KEYWORDS, usage, day_first=day_first)
+    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.NOT_NEGATIVE)
+    return CountProduct(name, quantity)
+
+
+INVENTORY_FILTERS = {
+    "all": StatusFilter.ALL,
+    "low": StatusFilter.LOW,
+    "out": StatusFilter.OUT,
+    "expiring": StatusFilter.EXPIRING,
+    "expired": StatusFilter.EXPIRED,
+}
+INVENTORY_SORTS = {
+    "name": SortBy.NAME,
+    "qty": SortBy.QUANTITY,
+    "quantity": SortBy.QUANTITY,
+    "expiry": SortBy.EXPIRY,
+    "exp": SortBy.EXPIRY,
+}
+
+
+def parse_inventory(text: str, *, day_first: bool = True) -> ShowInventory:
+    """`[low|out|expiring|expired] [cat <category>] [sort name|qty|expiry]`, any order."""
+    usage = USAGE[Command.INVENTORY]
+    words = split_words(text, usage)
+    status: StatusFilter | None = None
+    category: str | None = None
+    sort: SortBy | None = None
+    i = 0
+    while i < len(words):
+        word = words[i].text.casefold()
+        if word in INVENTORY_FILTERS and not words[i].quoted:
+            if status is not None:
+                raise ParseError("Give one filter: low, out, expiring or expired.", usage)
+            status = INVENTORY_FILTERS[word]
+            i += 1
+        elif word == "sort" and not words[i].quoted:
+            if sort is not None:
+                raise ParseError("“sort” is given twice.", usage)
+            choice = words[i + 1].text.casefold() if i + 1 < len(words) else ""
+            if choice not in INVENTORY_SORTS:
+                raise ParseError("“sort” takes name, qty or expiry, e.g. sort expiry.", usage)
+            sort = INVENTORY_SORTS[choice]
+            i += 2
+        elif word in ("cat", "category") and not words[i].quoted:
+            if category is not None:
+                raise ParseError("“cat” is given twice.", usage)
+            end = i + 1
+            while end < len(words) and words[end].text.casefold() not in (
+                *INVENTORY_FILTERS,
+                "sort",
+            ):
+                end += 1
+            category = clean(join_words(words[i + 1 : end]))
+            if not category or any(w.is_separator for w in words[i + 1 : end]):
+                raise ParseError("“cat” needs a category, e.g. cat dairy.", usage)
+            i = end
+        else:
+            raise ParseError(
+                f"Unknown filter “{shorten(words[i].text)}”; for a category write "
+                f"cat {shorten(words[i].text)}.",
+                usage,
+            )
+    return ShowInventory(status or StatusFilter.ALL, category, sort or SortBy.NAME)
+
+
+def _rest_or_none(text: str, usage: str) -> str | None:
+    words = split_words(text, usage)
+    return product_name(words, usage)
+
+
+def parse_products(text: str, *, day_first: bool = True) -> ShowProducts:
+    return ShowProducts(_rest_or_none(text, USAGE[Command.PRODUCTS]))
+
+
+def parse_history(text: str, *, day_first: bool = True) -> ShowHistory:
+    return ShowHistory(_rest_or_none(text, USAGE[Command.HISTORY]))
+
+
+def parse_stock(text: str, *, day_first: bool = True) -> ShowStock:
+    return ShowStock(_rest_or_none(text, USAGE[Command.STOCK]))
+
+
+def parse_edit(text: str, *, day_first: bool = True) -> EditProduct:
+    return EditProduct(_rest_or_none(text, USAGE[Command.EDIT]))
+
+
+def parse_delete(text: str, *, day_first: bool = True) -> DeleteProduct:
+    return DeleteProduct(_rest_or_none(text, USAGE[Command.DELETE]))
+
+
+PARSERS: dict[Command, Callable[..., ParsedCommand]] = {
+    Command.ADD: parse_add,
+    Command.RESTOCK: parse_restock,
+    Command.SELL: parse_sell,
+    Command.REMOVE: parse_remove,
+    Command.COUNT: parse_count,
+    Command.INVENTORY: parse_inventory,
+    Command.PRODUCTS: parse_products,
+    Command.HISTORY: parse_history,
+    Command.STOCK: parse_stock,
+    Command.EDIT: parse_edit,
+    Command.DELETE: parse_delete,
+}
+# Commands whose message may carry one product per line.
+BATCH_PARSERS: dict[Command, Callable[..., StockCommand]] = {
+    Command.RESTOCK: parse_restock,
+    Command.SELL: parse_sell,
+    Command.REMOVE: parse_remove,
+    Command.COUNT: parse_count,
+}
+
+
+def command_of(name: str) -> Command:
+    """`Command.RESTOCK` from `restock`, `/restock` or `/restock@StockBot`.
+    Raises ValueError for a command this module does not parse (a programming error)."""
+    key = name.strip().lstrip("/").split("@", 1)[0].casefold()
+    try:
+        return Command(key)
+    except ValueError:
+        raise ValueError(f"no parser for command {name!r}") from None
+
+
+def parse_command(command: str | Command, text: str, *, day_first: bool = True) -> ParsedCommand:
+    """The typed form of `text`, the words after `/command`; a missing name or quantity
+    comes back as None (see `is_complete`). Raises ParseError for malformed text."""
+    parser = PARSERS[command_of(command) if not isinstance(command, Command) else command]
+    return parser(_one_line(text), day_first=day_first)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())
+
+
+BULLET = re.compile(r"^\s*(?:[-•*·]\s+)")
+
+
+def parse_lines(
+    command: str | Command, text: str, *, day_first: bool = True
+) -> list[StockCommand | ParseError]:
+    """One result per non-blank line of a batch message (`/count` then `milk = 18`, …):
+    the parsed command, or the ParseError for that line with `line` set (1-based, counting
+    the lines of `text`, blank ones included). Each line must be complete; a line missing
+    its quantity is an error here, since there is no one to ask line by line."""
+    which = command_of(command) if not isinstance(command, Command) else command
+    if which not in BATCH_PARSERS:
+        raise ValueError(f"/{which} does not take one product per line")
+    parser = BATCH_PARSERS[which]
+    usage = LINE_USAGE[which]
+    results: list[StockCommand | ParseError] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = BULLET.sub("", line)
+        if not line.strip():
+            continue
+        try:
+            parsed = parser(line, day_first=day_first, usage=usage)
+        except ParseError as error:
+            results.append(error.at_line(number))
+            continue
+        if parsed.name is None:
+            results.append(ParseError("This line has no product name.", usage, line=number))
+        elif parsed.quantity is None:
+            results.append(
+                ParseError(f"“{shorten(parsed.name)}” has no quantity.", usage, line=number)
+            )
+        else:
+            results.append(parsed)
+    return results
+
+
+def is_batch(text: str) -> bool:
+    """True when the words after a command span several non-blank lines."""
+    return sum(1 for line in text.splitlines() if line.strip()) > 1
+
+
+COMMAND_PREFIX = re.compile(r"^\s*/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
+
+
+def split_command(message: str) -> tuple[str, str] | None:
+    """(`restock`, `milk 2`) from `/restock@StockBot milk 2`; None without a command."""
+    match = COMMAND_PREFIX.match(message)
+    if match is None:
+        return None
+    return match[1].casefold(), message[match.end() :].lstrip(" \t").removeprefix("\n")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _optional_str(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _optional_decimal(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _optional_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None

@@ -1,0 +1,67 @@
+"""The shop settings typed in chat: timezone, alert time, near-expiry days, currency."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import time
+from functools import cache
+
+from bot.parsing.errors import ParseError, shorten
+from bot.parsing.values import parse_days
+
+MAX_NEAR_EXPIRY_DAYS = 365
+TIMEZONE_USAGE = "a timezone name such as Europe/Berlin or America/New_York"
+ALERT_TIME_USAGE = "a time of day as HH:MM, e.g. 08:30"
+NEAR_EXPIRY_USAGE = f"a number of days from 0 to {MAX_NEAR_EXPIRY_DAYS}, e.g. 7"
+CURRENCY_USAGE = "a three-letter currency code such as EUR, USD or GBP"
+
+
+@cache
+def _timezones_by_key() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+def parse_timezone(text: str) -> str:
+    """A canonical IANA timezone name from any spelling case: `europe/berlin` →
+    `Europe/Berlin`; spaces become underscores (`America/New York`)."""
+    key = re.sub(r"\s+", "_", text.strip()).casefold()
+    name = _timezones_by_key().get(key)
+    if name is None:
+        raise ParseError(f"“{shorten(text.strip())}” is not a timezone I know.", TIMEZONE_USAGE)
+    return name
+
+
+def parse_alert_time(text: str) -> time:
+    """`08:30`, `8:30` or `8.30` as a time of day."""
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ParseError(f"“{shorten(text.strip())}” is not a time of day.", ALERT_TIME_USAGE)
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_near_expiry_days(text: str) -> int:
+    return parse_days(text, NEAR_EXPIRY_USAGE, maximum=MAX_NEAR_EXPIRY_DAYS)
+
+
+CURRENCY_BY_SYMBOL = {
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₽": "RUB",
+    "₴": "UAH",
+    "₹": "INR",
+    "₺": "TRY",
+    "₩": "KRW",
+}
+
+
+def parse_currency(text: str) -> str:
+    """An ISO 4217 code in capitals (`eur` → `EUR`); a common symbol (`€`) also works."""
+    cleaned = text.strip()
+    if cleaned in CURRENCY_BY_SYMBOL:
+        return CURRENCY_BY_SYMBOL[cleaned]
+    if re.fullmatch(r"[A-Za-z]{3}", cleaned) is None:
+        raise ParseError(f"“{shorten(cleaned)}” is not a currency code.", CURRENCY_USAGE)
+    return cleaned.upper()
