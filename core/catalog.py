@@ -18,10 +18,18 @@ from core.errors import (
     ProductGone,
     ProductNotFound,
 )
+from core.limits import (
+    MAX_CATEGORY,
+    MAX_PRODUCT_NAME,
+    MAX_SUPPLIER,
+    MAX_UNIT,
+    checked_length,
+    shortened,
+)
 from core.model import Product, clean_name, name_key
 from core.ports import UnitOfWork
 
-MAX_NAME = 64
+MAX_NAME = MAX_PRODUCT_NAME
 SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 60
 
@@ -45,8 +53,11 @@ class ProductFields:
 def _checked(product: Product) -> Product:
     if not product.name:
         raise InvalidValue("A product needs a name.")
-    if len(product.name) > MAX_NAME:
-        raise InvalidValue(f"A product name can be at most {MAX_NAME} characters.")
+    checked_length(product.name, MAX_NAME, "A product name")
+    checked_length(product.key, MAX_NAME, "A product name", folded=True)
+    checked_length(product.category, MAX_CATEGORY, "A category")
+    checked_length(product.unit, MAX_UNIT, "A unit")
+    checked_length(product.supplier, MAX_SUPPLIER, "A supplier")
     if product.threshold < 0:
         raise InvalidValue("The low-stock threshold cannot be negative.")
     if product.expiry_warning_days is not None and not 0 <= product.expiry_warning_days <= 365:
@@ -65,6 +76,8 @@ def _apply(product: Product, change: ProductFields) -> Product:
         updates["category"] = clean_name(str(updates["category"])).lower()
     if "unit" in updates:
         updates["unit"] = str(updates["unit"]).strip().lower()
+    if "supplier" in updates:
+        updates["supplier"] = str(updates["supplier"]).strip()
     if "barcodes" in updates:
         codes = [checked_barcode(str(code)) for code in updates["barcodes"]]
         updates["barcodes"] = tuple(dict.fromkeys(codes))
@@ -202,7 +215,7 @@ async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
     if is_gtin_shaped(barcode):
         checked_barcode(barcode)  # a mistyped retail code says so, not "no such name"
     close = suggest(name, candidates)
-    raise ProductNotFound(clean_name(name), tuple((p.id, p.name) for p in close))
+    raise ProductNotFound(shortened(clean_name(name)), tuple((p.id, p.name) for p in close))
 
 
 async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:

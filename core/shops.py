@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.access import Actor, active_actor, authorize
 from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound
+from core.limits import MAX_SHOP_NAME, MAX_TIMEZONE, checked_length, person_name, shortened
 from core.model import Invite, Member, Role, Shop, User, clean_name
 from core.ports import UnitOfWork
 
 INVITE_LIFETIME = timedelta(hours=48)
-MAX_SHOP_NAME = 64
 
 
 async def register_user(uow: UnitOfWork, user_id: int, name: str) -> User:
     """Remember the user's display name; keeps their active shop."""
+    name = person_name(name)
     async with uow:
         user = await uow.users.get(user_id)
         updated = User(user_id, name, user.active_shop_id if user else None)
@@ -35,8 +36,8 @@ async def create_shop(
     shop_name = clean_name(name)
     if not shop_name:
         raise InvalidValue("A shop needs a name, e.g. /newshop Corner Cafe")
-    if len(shop_name) > MAX_SHOP_NAME:
-        raise InvalidValue(f"A shop name can be at most {MAX_SHOP_NAME} characters.")
+    checked_length(shop_name, MAX_SHOP_NAME, "A shop name")
+    user_name = person_name(user_name)
     async with uow:
         shop = await uow.shops.add(Shop(id=0, name=shop_name, created_at=now))
         await uow.members.add(Member(shop.id, user_id, Role.OWNER, user_name))
@@ -75,6 +76,7 @@ class Joined:
 async def join_shop(
     uow: UnitOfWork, user_id: int, user_name: str, code: str, now: datetime
 ) -> Joined:
+    user_name = person_name(user_name)
     async with uow:
         invite = await uow.invites.get_for_update(code)
         if invite is None:
@@ -186,11 +188,12 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
     shop_fields: dict[str, object] = {}
     if change.timezone is not None:
         try:
+            checked_length(change.timezone, MAX_TIMEZONE, "A timezone")
             ZoneInfo(change.timezone)
         # A tz database directory such as "America" raises IsADirectoryError (OSError).
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise InvalidValue(
-                f"Unknown timezone “{change.timezone}”. Use a name like Europe/Berlin."
+                f"Unknown timezone “{shortened(change.timezone)}”. Use a name like Europe/Berlin."
             ) from exc
         shop_fields["timezone"] = change.timezone
     if change.currency is not None:
