@@ -29,4 +29,4 @@ WORKDIR /home/stockbot
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8080'), timeout=4)"]
-CMD ["stockbot", "run"]
+CMD ["stockbot", "run", "--no-console"]

@@ -85,10 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring the database to the latest schema")
-    commands.add_parser(
+    running = commands.add_parser(
         "run",
         help="run the bot (polling, or webhook when WEBHOOK_URL is set); "
         "without BOT_TOKEN it opens the console chat",
+    )
+    running.add_argument(
+        "--no-console",
+        action="store_true",
+        help="refuse to start without BOT_TOKEN instead of opening the console chat "
+        "(a container has no terminal to chat in)",
     )
     commands.add_parser("chat", help="try the bot in this terminal, no Telegram needed")
     saving = commands.add_parser(
@@ -117,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    if args.command == "run" and args.no_console and settings.bot_token is None:
+        print("BOT_TOKEN is not set: put the token from @BotFather in .env.", file=sys.stderr)
         return 2
 
     from bot.bootstrap import StartupError
