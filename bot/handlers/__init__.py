@@ -117,6 +117,8 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 
 async def _continue(update: Update, context: BotContext, flow: dict[str, Any], reply: str) -> None:
+    if await stock.run_restated(update, context, flow, reply):
+        return
     kind = flow.get("kind")
     if kind == "stock":
         await stock.continue_stock(update, context, flow, reply)

@@ -75,15 +75,72 @@ def _parse_stock(command: Command, text: str, shop: Shop) -> StockCommand:
 
 def stock_command(command: Command) -> Any:
     async def handle(update: Update, context: BotContext) -> None:
-        text = message_args(update)
-        if is_batch(text):
-            where = await here(update, context)
-            await _batch(update, context, where, command, text)
-            return
-        await proceed(update, context, command, _reading(command, text), None, text)
+        await run_stock_text(update, context, command, message_args(update))
 
     handle.__name__ = f"{command.value}_command"
     return handle
+
+
+async def run_stock_text(update: Update, context: BotContext, command: Command, text: str) -> None:
+    """`/command text` as typed: one movement, or one per line."""
+    if is_batch(text):
+        where = await here(update, context)
+        await _batch(update, context, where, command, text)
+        return
+    await proceed(update, context, command, _reading(command, text), None, text)
+
+
+STOCK_COMMANDS = frozenset({Command.RESTOCK, Command.SELL, Command.REMOVE, Command.COUNT})
+
+
+def restated_command(text: str) -> tuple[Command, str] | None:
+    """A stock command typed without its slash, e.g. `sell milk 2` → (SELL, "milk 2")."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return None
+    try:
+        command = Command(words[0].casefold())
+    except ValueError:
+        return None
+    if command not in STOCK_COMMANDS:
+        return None
+    return command, words[1] if len(words) > 1 else ""
+
+
+def names_a_product(command: Command, text: str) -> bool:
+    """Whether words come before the quantity, as in `milk 5`. The name does not depend on
+    the shop's date order, so both orders are tried: a date that reads in only one of them
+    must not hide the name. Unreadable text names nothing; its answer reports why."""
+    for day_first in (True, False):
+        try:
+            parsed = parse_command(command, text, day_first=day_first)
+        except ParseError:
+            continue
+        assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+        return parsed.name is not None
+    return False
+
+
+async def run_restated(
+    update: Update, context: BotContext, flow: dict[str, Any], reply: str
+) -> bool:
+    """A step's answer that is a stock command (`sell milk 2`) is that command, not the
+    step's answer: the step ends and the command runs as if typed with its slash. The
+    step's own command with just a quantity (`sell 2` to "How many bread were sold?")
+    stays its answer. Returns whether the reply was run as a command."""
+    restated = restated_command(reply)
+    if restated is None:
+        return False
+    command, text = restated
+    if (
+        flow.get("kind") == "stock"
+        and flow.get("command") == command.value
+        and not names_a_product(command, text)
+    ):
+        return False
+    await end_flow(context, update)
+    await run_stock_text(update, context, command, text)
+    return True
 
 
 def _reading(command: Command, text: str) -> Callable[[Shop], StockCommand]:
@@ -310,6 +367,19 @@ async def continue_stock(
         await confirm(update, _here(adjusted.place, update), adjusted.result)
         return
     command = Command(flow["command"])
+    restated = restated_command(reply)
+    if restated is not None:  # `sell 2` to "How many were sold?" (see run_restated)
+        reply = restated[1]
+    if product_id is not None and names_a_product(command, reply):
+        # `milk 5` to "How many bread?" is about milk: read as `/count milk 5`, a new
+        # command, never as a quantity of bread.
+        await end_flow(context, update)
+        await run_stock_text(update, context, command, reply)
+        return
+    if product_id is None and is_batch(reply):
+        await end_flow(context, update)
+        await run_stock_text(update, context, command, reply)
+        return
     # The product is known by id: parse the reply behind a placeholder name.
     text = reply if product_id is None else f'"_" {reply}'
     await proceed(
