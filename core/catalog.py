@@ -13,6 +13,7 @@ from core.access import Actor, authorize
 from core.barcodes import checked_barcode, is_gtin_shaped, same_barcode
 from core.errors import (
     BarcodeTaken,
+    FractionOfWholeUnit,
     InvalidValue,
     ProductExists,
     ProductGone,
@@ -28,6 +29,7 @@ from core.limits import (
 )
 from core.model import Product, clean_name, name_key
 from core.ports import UnitOfWork
+from core.units import allows_fractions, is_whole
 
 MAX_NAME = MAX_PRODUCT_NAME
 SUGGESTIONS = 3
@@ -64,6 +66,8 @@ def _checked(product: Product) -> Product:
         raise InvalidValue("The expiry warning must be between 0 and 365 days.")
     if not product.unit:
         raise InvalidValue("A product needs a unit such as pcs, kg or l.")
+    if not allows_fractions(product.unit) and not is_whole(product.threshold):
+        raise FractionOfWholeUnit(product.threshold, product.unit, product.name)
     return product
 
 

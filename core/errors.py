@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from core.quantities import format_quantity
 
@@ -109,6 +109,27 @@ class ProductExists(DomainError):
 
 class InvalidValue(DomainError):
     """A value out of the range the rules allow, e.g. a zero quantity."""
+
+
+class FractionOfWholeUnit(InvalidValue):
+    """A fraction of a unit that counts whole things (`1.5 pcs`); `lower` and `upper`
+    are the whole amounts either side of it, the forms that would be taken."""
+
+    code = "fraction_of_whole_unit"
+
+    def __init__(self, quantity: Decimal, unit: str, product: str = "") -> None:
+        size = abs(quantity)
+        self.lower = size.to_integral_value(rounding=ROUND_FLOOR)
+        self.upper = size.to_integral_value(rounding=ROUND_CEILING)
+        forms = " or ".join(format_quantity(n) for n in (self.lower, self.upper) if n > 0)
+        counted = f"{product} is counted" if product else "This is counted"
+        super().__init__(
+            f"{counted} in whole {unit}: {format_quantity(size)} is not a whole number. "
+            f"Use a whole number such as {forms}."
+        )
+        self.quantity = quantity
+        self.unit = unit
+        self.product = product
 
 
 class InsufficientStock(DomainError):

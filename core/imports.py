@@ -22,11 +22,12 @@ from decimal import Decimal
 from core.access import Actor, authorize
 from core.barcodes import same_barcode
 from core.catalog import ProductFields, with_fields
-from core.errors import DomainError
+from core.errors import DomainError, FractionOfWholeUnit
 from core.ledger import _record, allocate_removal
 from core.model import Allocation, Batch, Product, Reason, name_key
 from core.ports import UnitOfWork
 from core.quantities import ZERO
+from core.units import allows_fractions, is_whole
 
 MAX_ROWS = 20_000
 CHUNK = 200
@@ -107,6 +108,9 @@ def _plan_row(
                 return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
     if row.on_hand is not None and row.on_hand < 0:
         problem = "on_hand cannot be negative"
+        return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
+    if row.on_hand is not None and not allows_fractions(draft.unit) and not is_whole(row.on_hand):
+        problem = FractionOfWholeUnit(row.on_hand, draft.unit, draft.name).message
         return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
     seen[key] = row.line
     before = current.on_hand if current else ZERO

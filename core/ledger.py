@@ -17,6 +17,7 @@ from decimal import Decimal
 from core import crossings
 from core.access import Actor, authorize
 from core.errors import (
+    FractionOfWholeUnit,
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
@@ -37,6 +38,7 @@ from core.model import (
 from core.ports import UnitOfWork
 from core.quantities import ZERO, format_quantity
 from core.status import shop_today
+from core.units import allows_fractions, is_whole
 
 MAX_NOTE = 200
 
@@ -124,6 +126,13 @@ def _note(note: str) -> str:
     if len(note) > MAX_NOTE:
         raise InvalidValue(f"A note can be at most {MAX_NOTE} characters.")
     return note
+
+
+def _in_units_of(product: Product, quantity: Decimal) -> Decimal:
+    """The quantity, if the product's unit allows it: no fraction of a unit counted whole."""
+    if not allows_fractions(product.unit) and not is_whole(quantity):
+        raise FractionOfWholeUnit(quantity, product.unit, product.name)
+    return quantity
 
 
 async def _locked_product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:
@@ -219,6 +228,7 @@ async def _restock(
     product = await _locked_product(uow, actor.shop_id, command.product_id)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
+    _in_units_of(product, quantity)
     batch = await uow.batches.add(
         Batch(
             id=0,
@@ -290,6 +300,7 @@ async def _remove(
     product = await _locked_product(uow, actor.shop_id, command.product_id)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
+    _in_units_of(product, quantity)
     return await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
 
 
@@ -357,14 +368,17 @@ async def _adjust_in(
     uow: UnitOfWork,
     actor: Actor,
     product_id: int,
+    typed: Decimal,
     difference_of: Callable[[Product], Decimal],
     note: str,
     key: str,
     now: datetime,
 ) -> MovementResult:
+    """`typed` is the figure the person gave (the count, or the change)."""
     product = await _locked_product(uow, actor.shop_id, product_id)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
+    _in_units_of(product, typed)
     difference = difference_of(product)
     if difference < 0:
         return await _remove_locked(
@@ -413,6 +427,7 @@ async def apply(
             uow,
             actor,
             change.product_id,
+            counted,
             lambda p: counted - p.on_hand,
             _note(change.note),
             key,
@@ -422,7 +437,7 @@ async def apply(
         raise InvalidValue("An adjustment must change the quantity.")
     delta = change.delta
     return await _adjust_in(
-        uow, actor, change.product_id, lambda _: delta, _note(change.note), key, now
+        uow, actor, change.product_id, delta, lambda _: delta, _note(change.note), key, now
     )
 
 

@@ -51,6 +51,14 @@ async def test_preview_sorts_rows_into_new_changed_unchanged_and_wrong(floor: Sh
     assert len(floor.movements()) == 1
 
 
+async def test_a_row_with_a_fraction_of_a_unit_counted_whole_is_wrong(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    rows = [row(2, "eggs", "1.5", unit="pcs"), row(3, "flour", "1.5", unit="kg")]
+    plan = await imports.preview_import(floor.uow, owner, rows)
+    assert [r.outcome for r in plan.rows] == [Outcome.WRONG, Outcome.CREATED]
+    assert "whole pcs" in (plan.rows[0].problem or "")
+
+
 async def test_applying_sets_stock_with_import_movements(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
     milk = await floor.product(owner, "milk", unit="l")

@@ -8,6 +8,7 @@ import pytest
 from core import ledger
 from core.access import Actor
 from core.errors import (
+    FractionOfWholeUnit,
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
@@ -27,7 +28,7 @@ JAN, FEB, MAR = date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31)
 
 async def test_restock_adds_a_batch_and_one_movement(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
-    milk = await floor.product(owner, "Oat Milk")
+    milk = await floor.product(owner, "Oat Milk", unit="l")
     result = await floor.restock(
         owner, milk.id, "12.5", expiry=FEB, cost=Decimal("0.80"), price=Decimal("1.99")
     )
@@ -100,7 +101,7 @@ async def test_removal_larger_than_on_hand_is_refused_with_the_figure(
 
 async def test_removal_of_everything_leaves_zero_not_negative(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
-    milk = await floor.product(owner)
+    milk = await floor.product(owner, unit="l")
     await floor.restock(owner, milk.id, "2.5")
     await floor.remove(owner, milk.id, "2.5")
     assert floor.on_hand(milk.id) == 0
@@ -249,7 +250,7 @@ async def test_count_below_the_books_removes_the_difference_in_one_adjustment(
     floor: Shopfloor,
 ) -> None:
     owner = await floor.open_shop()
-    milk = await floor.product(owner)
+    milk = await floor.product(owner, unit="l")
     await floor.restock(owner, milk.id, 5, expiry=FEB)
     await floor.restock(owner, milk.id, 5, expiry=JAN)
     result = await floor.count(owner, milk.id, "3.5")
@@ -333,6 +334,59 @@ async def test_a_negative_count_is_refused(floor: Shopfloor) -> None:
     milk = await floor.product(owner)
     with pytest.raises(InvalidValue):
         await floor.count(owner, milk.id, -1)
+
+
+# -- whole and decimal units --------------------------------------------------------
+
+
+async def test_a_fraction_of_a_unit_counted_whole_is_refused_on_every_kind_of_change(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    eggs = await floor.product(owner, "eggs", unit="pcs")
+    await floor.restock(owner, eggs.id, 10)
+    for change in (
+        floor.restock(owner, eggs.id, "2.5"),
+        floor.remove(owner, eggs.id, "1.5"),
+        floor.count(owner, eggs.id, "8.5"),
+        floor.adjust(owner, eggs.id, "-0.5"),
+    ):
+        with pytest.raises(FractionOfWholeUnit, match="whole pcs"):
+            await change
+    assert floor.on_hand(eggs.id) == 10
+    assert len(floor.movements(eggs.id)) == 1
+
+
+async def test_the_refusal_of_a_fraction_names_the_whole_amounts_either_side(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    eggs = await floor.product(owner, "eggs", unit="box")
+    await floor.restock(owner, eggs.id, 10)
+    with pytest.raises(FractionOfWholeUnit) as refused:
+        await floor.remove(owner, eggs.id, "1.5")
+    assert (refused.value.lower, refused.value.upper) == (1, 2)
+    assert "1 or 2" in refused.value.message
+    assert refused.value.code == "fraction_of_whole_unit"
+
+
+@pytest.mark.parametrize("unit", ["kg", "g", "l", "ml", "m", "portion"])
+async def test_decimal_and_unknown_units_take_fractions(floor: Shopfloor, unit: str) -> None:
+    owner = await floor.open_shop()
+    flour = await floor.product(owner, "flour", unit=unit)
+    await floor.restock(owner, flour.id, "2.5")
+    await floor.remove(owner, flour.id, "0.25")
+    assert floor.on_hand(flour.id) == q("2.25")
+
+
+async def test_a_fractional_threshold_of_a_unit_counted_whole_is_refused(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    with pytest.raises(FractionOfWholeUnit):
+        await floor.product(owner, "eggs", unit="pcs", threshold=q("2.5"))
+    flour = await floor.product(owner, "flour", unit="kg", threshold=q("2.5"))
+    assert flour.threshold == q("2.5")
 
 
 # -- undo ----------------------------------------------------------------------------

@@ -131,6 +131,13 @@ async def test_removal_below_zero_is_refused_with_the_field(olga: Person, cafe: 
     assert (error["code"], error["field"]) == ("insufficient_stock", "quantity")
 
 
+async def test_a_fraction_of_a_piece_is_refused_on_the_quantity(olga: Person, cafe: Cafe) -> None:
+    body = {"product_id": cafe.bread, "kind": "restock", "quantity": "1.5"}
+    error = (await json(await olga.post(shop_path(cafe, "/movements"), body), 422))["error"]
+    assert (error["code"], error["field"]) == ("fraction_of_whole_unit", "quantity")
+    assert "1 or 2" in error["message"]
+
+
 async def test_bad_fields_are_named(olga: Person, cafe: Cafe) -> None:
     path = shop_path(cafe, "/movements")
     cases = [
