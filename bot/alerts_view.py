@@ -1,4 +1,5 @@
-"""The buttons of alert messages, and the Notifier that words (bot.texts) and sends them."""
+"""The buttons of alert messages, and the Notifier that words (bot.texts) and sends them
+(the weekly report as a chart with a caption)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import callbacks as cb
 from bot import texts
+from bot.charts import report_chart_png
 from bot.keyboards import button
 from core.alert_model import (
     AlertKind,
@@ -25,6 +27,7 @@ from core.alert_model import (
     SendResult,
 )
 from core.inventory import StatusFilter
+from core.report_model import WeeklyReport
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def render(message: AlertMessage) -> tuple[str, InlineKeyboardMarkup]:
+def render(message: CrossingAlert | Digest) -> tuple[str, InlineKeyboardMarkup]:
     if isinstance(message, CrossingAlert):
         return texts.crossing_text(message), crossing_keyboard(message)
     return texts.truncate(texts.digest_text(message)), digest_keyboard(message)
@@ -140,11 +143,19 @@ class TelegramNotifier:
         self.bot = bot
 
     async def send(self, chat_id: int, message: AlertMessage) -> SendResult:
-        text, keyboard = render(message)
         try:
-            await self.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
+            if isinstance(message, WeeklyReport):
+                await self.bot.send_photo(
+                    chat_id,
+                    await report_chart_png(message),
+                    caption=texts.report_caption(message),
+                    parse_mode=ParseMode.HTML,
+                )
+            else:
+                text, keyboard = render(message)
+                await self.bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+                )
         except RetryAfter as error:
             return SendResult(
                 SendOutcome.RETRY, retry_after=retry_after_seconds(error), error=str(error)

@@ -1,11 +1,18 @@
-"""Pictures where people would rather look than read: a product's stock over time."""
+"""Pictures where people would rather look than read: a product's stock over time, and
+the weekly report's 8 weeks."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+from typing import TYPE_CHECKING
 
+from bot import texts
 from core.inventory import StockTimeline
+from core.report_model import WeeklyReport
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see below)
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
 
@@ -44,6 +51,10 @@ def render_stock_chart(timeline: StockTimeline) -> bytes:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.autofmt_xdate()
+    return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -53,3 +64,39 @@ def render_stock_chart(timeline: StockTimeline) -> bytes:
 async def stock_chart_png(timeline: StockTimeline) -> bytes:
     """Rendering is CPU work: keep it off the event loop."""
     return await asyncio.to_thread(render_stock_chart, timeline)
+
+
+def render_report_chart(report: WeeklyReport) -> bytes:
+    """A PNG: sales and waste as bars per week, the stock's value as a line on its own
+    scale (it is usually far larger than a week's takings)."""
+    from matplotlib.figure import Figure
+
+    labels = [texts.week_label(week.start) for week in report.weeks]
+    positions = list(range(len(labels)))
+    sales = [float(week.sales) for week in report.weeks]  # for drawing only
+    waste = [float(week.waste) for week in report.weeks]
+    value = [float(week.stock_value) for week in report.weeks]
+    sales_name, waste_name, value_name = texts.REPORT_CHART_SERIES
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    axes = figure.subplots()
+    width = 0.38
+    axes.bar([x - width / 2 for x in positions], sales, width, color="#2ca02c", label=sales_name)
+    axes.bar([x + width / 2 for x in positions], waste, width, color="#d62728", label=waste_name)
+    stock_axes = axes.twinx()
+    stock_axes.plot(positions, value, color="#1f77b4", marker="o", label=value_name)
+    stock_axes.set_ylim(bottom=0)
+    axes.set_ylim(bottom=0)
+    axes.set_xticks(positions, labels)
+    axes.set_title(texts.report_chart_title(report), loc="left", parse_math=False)
+    axes.grid(axis="y", alpha=0.3)
+    handles = [*axes.get_legend_handles_labels()[0], *stock_axes.get_legend_handles_labels()[0]]
+    legend = axes.legend(handles=handles, loc="upper left", frameon=False, fontsize="small")
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    axes.spines["top"].set_visible(False)
+    stock_axes.spines["top"].set_visible(False)
+    return _png(figure)
+
+
+async def report_chart_png(report: WeeklyReport) -> bytes:
+    return await asyncio.to_thread(render_report_chart, report)

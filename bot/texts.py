@@ -28,6 +28,7 @@ from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage
 from core.ledger import MovementResult
 from core.model import Member, Movement, Product, Reason, Role, Shop
 from core.quantities import format_quantity
+from core.report_model import WeeklyReport
 from core.status import ExpiryStatus, Status, StockStatus, stock_status
 
 MAX_MESSAGE = 4096
@@ -67,6 +68,7 @@ COMMAND_DESCRIPTIONS = {
     "export": "CSV of stock and ledger",
     "import": "Catalog and stock from a CSV or XLSX file",
     "reorder": "What to reorder, by supplier",
+    "report": "Sales, waste and stock value over 8 weeks",
     "alerts": "Choose which alerts reach you",
     "invite": "Invite staff (or /invite owner)",
     "team": "Members and roles",
@@ -82,7 +84,7 @@ _EVERYDAY = ("stock", "restock", "sell", "remove", "count", "undo", "dashboard",
 _LOOKING = ("low", "expiring")
 _CATALOG = ("products", "history", "export", "reorder", "alerts")
 _MANAGING = ("add", "edit", "delete", "import")
-_OWNING = ("invite", "team", "settings", "quiet", "mute", "newshop")
+_OWNING = ("report", "invite", "team", "settings", "quiet", "mute", "newshop")
 _LAST = ("shop", "help", "cancel")
 STAFF_MENU = (*_EVERYDAY, *_LOOKING, *_CATALOG, *_LAST)
 OWNER_MENU = (*_EVERYDAY, *_LOOKING, *_MANAGING, *_CATALOG, *_OWNING, *_LAST)
@@ -172,6 +174,7 @@ HELP = (
     "<b>Owners</b>\n"
     "/add <i>name</i> [cat <i>x</i>] [unit <i>x</i>] [min <i>qty</i>] [price <i>x</i>] "
     "[cost <i>x</i>] [barcode <i>x</i>] · /edit <i>name</i> · /delete <i>name</i> · "
+    "/report — 8 weeks of sales, waste and stock value · "
     "/invite [owner] · /team · /settings · /quiet 22:00-07:00 · /mute <i>name</i> · "
     "/newshop <i>name</i>\n"
     "In a group (as its admin): /link [<i>shop</i>] · /unlink\n\n"
@@ -1120,4 +1123,48 @@ def import_done(filename: str, rows: list[RowPlan]) -> str:
     section = _import_section("Skipped", wrong)
     if section:
         lines += ["", *section]
+    return "\n".join(lines)
+
+
+# -- the weekly report ---------------------------------------------------------------------
+
+MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
+REPORT_LINES = 3  # movers and dead stock shown in the caption (the chart shows the weeks)
+NOTHING_TO_REPORT = "📊 Nothing to report: no stock moved in the last 8 weeks."
+REPORT_CHART_TITLE = "Last 8 weeks"
+REPORT_CHART_SERIES = ("Sales", "Waste (at cost)", "Stock value (at cost)")
+
+
+def report_chart_title(report: WeeklyReport) -> str:
+    return f"{report.shop.name} — {REPORT_CHART_TITLE} ({report.shop.currency})"
+
+
+def week_label(start: date) -> str:
+    return start.strftime("%-d %b")
+
+
+def report_caption(report: WeeklyReport) -> str:
+    """Short enough for a photo's caption: the last week's figures, the top movers and
+    the dead stock; the chart carries the 8 weeks."""
+    shop, week = report.shop, report.last_week
+    lines = [
+        f"📊 <b>{h(shop.name)}</b> — week of {day(week.start)}",
+        f"Sales {money(week.sales, shop)} · waste {money(week.waste, shop)}",
+        f"Stock value {money(week.stock_value, shop)}",
+    ]
+    if report.movers:
+        lines.append("<b>Top sellers</b>")
+        lines += [
+            f"• {h(m.product.name)} — {qty(m.units, m.product.unit)}"
+            for m in report.movers[:REPORT_LINES]
+        ]
+    if report.dead:
+        lines.append("<b>No movement for 4 weeks</b>")
+        lines += [
+            f"• {h(d.product.name)} — {qty(d.product.on_hand, d.product.unit)}"
+            + (f", {money(d.value, shop)}" if d.value else "")
+            for d in report.dead[:REPORT_LINES]
+        ]
+    while len("\n".join(lines)) > MAX_CAPTION:  # whole lines go, so no tag is cut
+        lines.pop()
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from core.model import Batch, Product, Shop
+from core.report_model import WeeklyReport
 
 
 class AlertKind(enum.StrEnum):
@@ -26,6 +27,7 @@ ALL_KINDS = frozenset(AlertKind)
 class DeliveryKind(enum.StrEnum):
     CROSSING = "crossing"  # a push right after a movement crossed the threshold
     DIGEST = "digest"  # the daily digest of one shop for one day
+    REPORT = "report"  # the weekly report of one shop to one owner (`day`: its Monday)
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -150,7 +152,7 @@ class Digest:
         return not (self.expired or self.expiring or self.low or self.out or self.reorder_due)
 
 
-AlertMessage = CrossingAlert | Digest
+AlertMessage = CrossingAlert | Digest | WeeklyReport
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,17 @@ a day later if it is still short. Quiet hours defer pushes to their end.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core import ledger
+from core import ledger, report
 from core.access import Actor, authorize
 from core.alert_model import (
     ALL_KINDS,
     AlertKind,
+    AlertMessage,
     AlertPreferences,
     AlertSettings,
     BatchLine,
@@ -46,6 +47,7 @@ from core.alert_model import (
 from core.errors import DomainError, InvalidValue, ProductGone
 from core.model import Batch, Member, Product, Shop
 from core.ports import UnitOfWork
+from core.report_model import WeeklyReport
 from core.status import StockStatus, shop_today, stock_status
 
 SNOOZE = timedelta(days=1)
@@ -286,18 +288,29 @@ async def plan_crossings(uow: UnitOfWork, now: datetime, *, limit: int = 200) ->
     return made
 
 
+def not_yet_planned(
+    shops: Sequence[Shop],
+    planned: Mapping[int, date],
+    due_on: Callable[[Shop, datetime], date | None],
+    now: datetime,
+) -> list[tuple[int, date]]:
+    """(shop id, day) of every shop with something due on a day later than the last one
+    planned for it (`planned`: shop id → day)."""
+    due: list[tuple[int, date]] = []
+    for shop in shops:
+        day = due_on(shop, now)
+        last = planned.get(shop.id)
+        if day is not None and (last is None or last < day):
+            due.append((shop.id, day))
+    return due
+
+
 async def due_digests(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
     """(shop id, local day) of every shop whose digest is due and not yet planned."""
     async with uow:
         shops = await uow.shops.list_all()
         planned = await uow.alert_settings.digest_days()
-    due: list[tuple[int, date]] = []
-    for shop in shops:
-        day = digest_day_due(shop, now)
-        last = planned.get(shop.id)
-        if day is not None and (last is None or last < day):
-            due.append((shop.id, day))
-    return due
+    return not_yet_planned(shops, planned, digest_day_due, now)
 
 
 async def plan_digest(uow: UnitOfWork, shop_id: int, day: date, now: datetime) -> int:
@@ -358,11 +371,14 @@ async def next_outgoing(
             return []
         blocked = await uow.recipients.blocked({d.user_id for d in claimed})
         facts: dict[tuple[int, date], ShopFacts] = {}
+        reports: dict[tuple[int, date], WeeklyReport] = {}
         for delivery in claimed:
-            message: CrossingAlert | Digest | None = None
+            message: AlertMessage | None = None
             if delivery.user_id not in blocked:
                 if delivery.kind is DeliveryKind.CROSSING:
                     message = await _crossing_message(uow, delivery, now)
+                elif delivery.kind is DeliveryKind.REPORT:
+                    message = await report.report_message(uow, delivery, now, reports)
                 else:
                     message = await _digest_message(uow, delivery, now, facts)
             if message is None:

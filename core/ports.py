@@ -134,6 +134,11 @@ class MovementRepository(Protocol):
         """Newest first; `before_id` pages backwards."""
         ...
 
+    async def since(self, shop_id: int, start: datetime) -> Sequence[Movement]:
+        """The shop's movements made at or after `start`, oldest first, without their
+        allocations."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back."""
@@ -221,6 +226,14 @@ class AlertSettingsRepository(Protocol):
     async def claim_digest_day(self, shop_id: int, day: date) -> bool:
         """Atomically move the shop's `digest_planned_for` to `day` if it is earlier or
         unset; True for the one caller that moved it."""
+        ...
+
+    async def report_weeks(self) -> dict[int, date]:
+        """The Monday of the last weekly report planned, per shop."""
+        ...
+
+    async def claim_report_week(self, shop_id: int, monday: date) -> bool:
+        """Like `claim_digest_day`, for the shop's weekly report."""
         ...
 
     async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:

@@ -86,7 +86,7 @@ class AlertDeliveryRow(Base):
     error: Mapped[str] = mapped_column(Text, server_default="")
 
     __table_args__ = (
-        CheckConstraint("kind IN ('crossing', 'digest')", name="kind"),
+        CheckConstraint("kind IN ('crossing', 'digest', 'report')", name="kind"),
         CheckConstraint(
             "status IN ('pending', 'sent', 'blocked', 'failed', 'skipped')", name="status"
         ),
@@ -109,6 +109,7 @@ class AlertShopSettingsRow(Base):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     digest_planned_for: Mapped[date | None] = mapped_column(Date)
+    report_planned_for: Mapped[date | None] = mapped_column(Date)  # the Monday
 
 
 class AlertMemberKindsRow(Base):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core.alert_model import (
     AlertKind,
@@ -225,25 +226,34 @@ class SqlAlertSettingsRepository:
         await self._session.execute(statement)
 
     async def digest_days(self) -> dict[int, date]:
+        return await self._planned(AlertShopSettingsRow.digest_planned_for)
+
+    async def claim_digest_day(self, shop_id: int, day: date) -> bool:
+        return await self._advance("digest_planned_for", shop_id, day)
+
+    async def report_weeks(self) -> dict[int, date]:
+        return await self._planned(AlertShopSettingsRow.report_planned_for)
+
+    async def claim_report_week(self, shop_id: int, monday: date) -> bool:
+        return await self._advance("report_planned_for", shop_id, monday)
+
+    async def _planned(self, column: InstrumentedAttribute[date | None]) -> dict[int, date]:
         rows = await self._session.execute(
-            select(AlertShopSettingsRow.shop_id, AlertShopSettingsRow.digest_planned_for).where(
-                AlertShopSettingsRow.digest_planned_for.is_not(None)
-            )
+            select(AlertShopSettingsRow.shop_id, column).where(column.is_not(None))
         )
         return {shop_id: day for shop_id, day in rows if day is not None}
 
-    async def claim_digest_day(self, shop_id: int, day: date) -> bool:
+    async def _advance(self, column: str, shop_id: int, day: date) -> bool:
+        """Move the shop's `column` to `day` if it is earlier or unset, in one statement:
+        True for the one caller that moved it."""
         table = AlertShopSettingsRow.__table__
         insert = _insert(self._session, AlertShopSettingsRow).values(
-            shop_id=shop_id, digest_planned_for=day
+            {"shop_id": shop_id, column: day}
         )
         statement = insert.on_conflict_do_update(
             index_elements=["shop_id"],
-            set_={"digest_planned_for": insert.excluded.digest_planned_for},
-            where=or_(
-                table.c.digest_planned_for.is_(None),
-                table.c.digest_planned_for < insert.excluded.digest_planned_for,
-            ),
+            set_={column: insert.excluded[column]},
+            where=or_(table.c[column].is_(None), table.c[column] < insert.excluded[column]),
         ).returning(table.c.shop_id)
         return (await self._session.execute(statement)).first() is not None
 

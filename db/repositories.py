@@ -536,6 +536,14 @@ class SqlMovementRepository:
         )
         return await self._one(row)
 
+    async def since(self, shop_id: int, start: datetime) -> Sequence[Movement]:
+        rows = await self.session.scalars(
+            select(MovementRow)
+            .where(MovementRow.shop_id == shop_id, MovementRow.created_at >= start)
+            .order_by(MovementRow.id)
+        )
+        return [_movement(row, []) for row in rows]
+
     async def history(
         self,
         shop_id: int,

@@ -1,5 +1,5 @@
-"""Sending alerts: plan, claim, respect the send budget, send through the Notifier,
-record what happened. No wording here: the Notifier (bot/) turns messages into text.
+"""Sending alerts and weekly reports: plan, claim, respect the send budget, send through
+the Notifier, record what happened. No wording here: the Notifier (bot/) turns messages into text.
 
 Exactly-once as far as Telegram allows: a delivery is claimed with a lease and committed
 before it is sent, and its outcome is committed right after. Another process never takes
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from core import alerts
+from core import alerts, report
 from core.alert_model import Outgoing, SendOutcome, SendResult
 from core.ports import Clock, Notifier, UnitOfWork
 from jobs.ratelimit import SendBudget
@@ -99,7 +99,8 @@ class AlertDispatcher:
 
 @dataclass
 class DigestScanner:
-    """Plans every digest that is due; safe to run twice (a day is claimed once)."""
+    """Plans every daily digest and weekly report that is due; safe to run twice (a day,
+    or a week, is claimed once)."""
 
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
@@ -107,9 +108,14 @@ class DigestScanner:
     async def scan_once(self) -> int:
         now = self.clock.now()
         planned = 0
-        for shop_id, day in await alerts.due_digests(self.uow_factory(), now):
-            try:
-                planned += await alerts.plan_digest(self.uow_factory(), shop_id, day, now)
-            except Exception:  # one shop's trouble must not hold up the others
-                log.exception("planning the digest of shop %s for %s failed", shop_id, day)
+        planners = (
+            ("digest", alerts.due_digests, alerts.plan_digest),
+            ("weekly report", report.due_reports, report.plan_report),
+        )
+        for what, due, plan in planners:
+            for shop_id, day in await due(self.uow_factory(), now):
+                try:
+                    planned += await plan(self.uow_factory(), shop_id, day, now)
+                except Exception:  # one shop's trouble must not hold up the others
+                    log.exception("planning the %s of shop %s for %s failed", what, shop_id, day)
         return planned

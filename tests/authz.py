@@ -274,6 +274,7 @@ COMMANDS: tuple[Row, ...] = (
     Row("history", member, "/history"),
     Row("export", member, "/export"),
     Row("import", owner, "/import"),
+    Row("report", owner, "/report"),
     Row("cancel", anyone, "/cancel"),
     Row("reorder", member, "/reorder"),
     Row("alerts", member, "/alerts"),

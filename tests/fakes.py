@@ -306,6 +306,13 @@ class FakeMovementRepository(_Repository):
         ]
         return selected[:limit]
 
+    async def since(self, shop_id: int, start: datetime) -> Sequence[Movement]:
+        return [
+            replace(m, allocations=())
+            for m in reversed(self._newest_first())
+            if m.shop_id == shop_id and m.created_at >= start
+        ]
+
     def _newest_first(self) -> list[Movement]:
         return sorted(self._s.movements.values(), key=lambda m: m.id, reverse=True)
 

@@ -31,6 +31,7 @@ class AlertTables:
     crossings: dict[int, Crossing] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     settings: dict[int, AlertSettings] = field(default_factory=dict)
+    report_weeks: dict[int, date] = field(default_factory=dict)
     kinds: dict[tuple[int, int], frozenset[AlertKind]] = field(default_factory=dict)
     product_states: dict[tuple[int, int], ProductAlertState] = field(default_factory=dict)
     snoozes: dict[tuple[int, int, int], datetime] = field(default_factory=dict)
@@ -41,6 +42,7 @@ class AlertTables:
             crossings=dict(self.crossings),
             deliveries=dict(self.deliveries),
             settings=dict(self.settings),
+            report_weeks=dict(self.report_weeks),
             kinds=dict(self.kinds),
             product_states=dict(self.product_states),
             snoozes=dict(self.snoozes),
@@ -139,6 +141,16 @@ class FakeAlertSettingsRepository(_AlertRepository):
         if settings.digest_planned_for is not None and settings.digest_planned_for >= day:
             return False
         self._a.settings[shop_id] = replace(settings, digest_planned_for=day)
+        return True
+
+    async def report_weeks(self) -> dict[int, date]:
+        return dict(self._a.report_weeks)
+
+    async def claim_report_week(self, shop_id: int, monday: date) -> bool:
+        last = self._a.report_weeks.get(shop_id)
+        if last is not None and last >= monday:
+            return False
+        self._a.report_weeks[shop_id] = monday
         return True
 
     async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:

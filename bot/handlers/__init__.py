@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
-from bot.handlers import barcode, catalog, export, groups, imports, shop, stock, views
+from bot.handlers import barcode, catalog, export, groups, imports, report, shop, stock, views
 from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
@@ -170,6 +170,7 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "history": views.history,
     "export": export.export,
     "import": imports.import_command,
+    "report": report.report_command,
     "cancel": cancel,
 }
 

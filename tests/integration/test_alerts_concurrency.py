@@ -1,20 +1,23 @@
-"""Several bot processes on one PostgreSQL: each digest goes out exactly once, and one
-process at a time holds the scan leadership."""
+"""Several bot processes on one PostgreSQL: each digest and weekly report goes out exactly
+once, and one process at a time holds the scan leadership."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import catalog, shops
+from core import catalog, ledger, shops
 from core.access import Actor
 from core.alert_model import AlertMessage, Digest, SendOutcome, SendResult
 from core.catalog import ProductFields
+from core.ledger import Restock
+from core.report_model import WeeklyReport
 from db.uow import SqlUnitOfWork
 from jobs.leader import PostgresLeader
 from jobs.ratelimit import MemorySendBudget
@@ -90,6 +93,48 @@ async def test_two_schedulers_send_each_digest_exactly_once(
     )
     assert len(digests) == SHOPS
     assert set(digests.values()) == {1}
+
+
+async def test_two_schedulers_send_each_weekly_report_exactly_once(
+    engine: AsyncEngine, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # past the shops' 08:00 alert time
+    for number in range(SHOPS):
+        owner_id = 6000 + number
+        shop = await shops.create_shop(
+            make_uow(), owner_id, "Owner", f"Shop {number}", monday - timedelta(days=8)
+        )
+        owner = Actor(owner_id, shop.id)
+        salt = await catalog.add_product(make_uow(), owner, ProductFields(name="Salt"))
+        await ledger.restock(
+            make_uow(),
+            owner,
+            Restock(salt.id, Decimal("5")),
+            key=f"r{number}",
+            now=monday - timedelta(days=3),
+        )
+    recorder = Recorder()
+    clock = FakeClock(monday)
+    jobs = [
+        build(
+            uow_factory=make_uow,
+            notifier=recorder,
+            clock=clock,
+            budget=MemorySendBudget(),
+            leader=PostgresLeader(engine),
+        )
+        for _ in range(2)
+    ]
+    try:
+        for _ in range(3):
+            await asyncio.gather(*(job.scanner.scan_once() for job in jobs * 2))
+            await asyncio.gather(*(job.dispatch() for job in jobs))
+    finally:
+        for job in jobs:
+            await job.close()
+    reports = Counter(chat for chat, message in recorder.sent if isinstance(message, WeeklyReport))
+    assert sorted(reports) == [6000 + number for number in range(SHOPS)]
+    assert set(reports.values()) == {1}
 
 
 async def test_one_leader_at_a_time_and_a_successor_when_it_goes(engine: AsyncEngine) -> None:

@@ -1,0 +1,227 @@
+"""The weekly report: how the last 8 weeks went, for owners.
+
+Every Monday at the shop's alert time each owner gets one report (a chart and a short
+summary): sales, waste (expired and damaged stock, at cost) and the stock's value at cost,
+week by week, then the week's top movers and the dead stock. `/report` shows the same on
+demand, up to today. A shop where nothing moved in those 8 weeks gets no report.
+
+Planned like the daily digest: a shop's week is claimed once in the database, and each
+owner's delivery has a unique key, so a second process, a second scan or a restart never
+sends a week's report twice. The report itself is built when it is sent, from the ledger.
+
+Sales are valued at the price a sale recorded, or the product's shelf price today when it
+recorded none; waste and stock at the cost a movement recorded, or the product's cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from core import alerts
+from core.access import Actor, authorize
+from core.alert_model import Delivery, DeliveryKind
+from core.model import Movement, Product, Reason, Shop
+from core.ports import UnitOfWork
+from core.quantities import ZERO
+from core.report_model import DeadStock, Mover, WeekFigures, WeeklyReport
+from core.status import shop_today
+
+WEEKS = 8
+TOP_MOVERS = 5
+DEAD_STOCK_LINES = 5
+DEAD_AFTER = timedelta(days=28)  # on hand, and not one movement for four weeks
+WASTE_REASONS = frozenset({Reason.EXPIRED, Reason.DAMAGE})
+# A report sent on Tuesday still reads as this week's; later it is skipped.
+LATE_BY = timedelta(days=1)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def build_report(
+    shop: Shop,
+    products: Sequence[Product],
+    movements: Sequence[Movement],
+    *,
+    first_monday: date,
+    last_day: date,
+    now: datetime,
+) -> WeeklyReport:
+    """`movements`: every movement of the shop from `first_monday` on (any order), those
+    after `last_day` included: stock levels are replayed back from today's."""
+    zone = ZoneInfo(shop.timezone)
+    starts = [first_monday + timedelta(weeks=i) for i in range(WEEKS)]
+    by_id = {p.id: p for p in products}
+    undone = {m.reverses_id for m in movements if m.reverses_id is not None}
+    sales = [ZERO] * WEEKS
+    waste = [ZERO] * WEEKS
+    sold_last_week: dict[int, tuple[Decimal, Decimal]] = {}
+    later_change: dict[tuple[int, int], Decimal] = {}  # (week, product): change after it
+    last_moved: dict[int, datetime] = {}
+    moved = False
+    for movement in movements:
+        product = by_id.get(movement.product_id)
+        if product is None:
+            continue
+        day = movement.created_at.astimezone(zone).date()
+        if day < first_monday:
+            continue
+        last_moved[product.id] = max(
+            last_moved.get(product.id, movement.created_at), movement.created_at
+        )
+        week = (day - first_monday).days // 7
+        for ended in range(min(week, WEEKS)):
+            key = (ended, product.id)
+            later_change[key] = later_change.get(key, ZERO) + movement.quantity
+        if day > last_day or week >= WEEKS:
+            continue
+        moved = True
+        if movement.id in undone or movement.reason is Reason.UNDO:
+            continue
+        taken = -movement.quantity
+        if movement.reason is Reason.SALE:
+            value = taken * (movement.price or product.price or ZERO)
+            sales[week] += value
+            if week == WEEKS - 1:
+                units, total = sold_last_week.get(product.id, (ZERO, ZERO))
+                sold_last_week[product.id] = (units + taken, total + value)
+        elif movement.reason in WASTE_REASONS:
+            waste[week] += taken * (movement.cost or product.cost or ZERO)
+    weeks = []
+    for index, start in enumerate(starts):
+        value = ZERO
+        for product in products:
+            level = product.on_hand - later_change.get((index, product.id), ZERO)
+            value += max(level, ZERO) * (product.cost or ZERO)
+        weeks.append(WeekFigures(start, sales[index], waste[index], value))
+    movers = sorted(
+        (Mover(by_id[pid], units, total) for pid, (units, total) in sold_last_week.items()),
+        key=lambda m: (-m.units, m.product.key),
+    )
+    dead = sorted(
+        (
+            DeadStock(p, p.on_hand * (p.cost or ZERO))
+            for p in products
+            if not p.archived
+            and p.on_hand > 0
+            and now - last_moved.get(p.id, now - DEAD_AFTER) >= DEAD_AFTER
+        ),
+        key=lambda d: (-d.value, d.product.key),
+    )
+    return WeeklyReport(
+        shop=shop,
+        first_day=first_monday,
+        last_day=last_day,
+        weeks=tuple(weeks),
+        movers=tuple(m for m in movers if m.units > 0)[:TOP_MOVERS],
+        dead=tuple(dead[:DEAD_STOCK_LINES]),
+        moved=moved,
+    )
+
+
+async def _report(
+    uow: UnitOfWork, shop: Shop, first_monday: date, last_day: date, now: datetime
+) -> WeeklyReport:
+    start = alerts.local_instant(first_monday, datetime.min.time(), ZoneInfo(shop.timezone))
+    products = await uow.products.list(shop.id, include_archived=True)
+    movements = await uow.movements.since(shop.id, start)
+    return build_report(
+        shop, products, movements, first_monday=first_monday, last_day=last_day, now=now
+    )
+
+
+async def report_now(uow: UnitOfWork, actor: Actor, now: datetime) -> WeeklyReport:
+    """`/report`: the last 8 weeks up to today, this week so far last. Owners only: it
+    shows costs and takings."""
+    async with uow:
+        shop, _ = await authorize(uow, actor, owner_action="see the weekly report")
+        today = shop_today(shop, now)
+        first = monday_of(today) - timedelta(weeks=WEEKS - 1)
+        return await _report(uow, shop, first, today, now)
+
+
+# -- the Monday report (jobs call these) ----------------------------------------------------
+
+
+def report_week_due(shop: Shop, now: datetime) -> date | None:
+    """This week's Monday if its report is due at `now` (from the alert time on Monday
+    until the end of Tuesday), else None."""
+    zone = ZoneInfo(shop.timezone)
+    today = now.astimezone(zone).date()
+    monday = monday_of(today)
+    if today - monday > LATE_BY:
+        return None
+    return monday if now >= alerts.local_instant(monday, shop.alert_time, zone) else None
+
+
+def report_key(shop_id: int, monday: date, user_id: int) -> str:
+    return f"report:{shop_id}:{monday.isoformat()}:{user_id}"
+
+
+async def due_reports(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
+    """(shop id, Monday) of every shop whose weekly report is due and not yet planned."""
+    async with uow:
+        shops = await uow.shops.list_all()
+        planned = await uow.alert_settings.report_weeks()
+    return alerts.not_yet_planned(shops, planned, report_week_due, now)
+
+
+async def plan_report(uow: UnitOfWork, shop_id: int, monday: date, now: datetime) -> int:
+    """Claim the shop's week and plan one delivery per owner, when there is anything to
+    report. Only the first caller for a (shop, week) plans; returns deliveries made."""
+    made = 0
+    async with uow:
+        if not await uow.alert_settings.claim_report_week(shop_id, monday):
+            return 0
+        shop = await uow.shops.get(shop_id)
+        owners = [m for m in await uow.members.list(shop_id) if m.is_owner]
+        blocked = await uow.recipients.blocked([m.user_id for m in owners])
+        report = await _weekly(uow, shop, monday, now) if shop is not None and owners else None
+        if shop is not None and report is not None and not report.is_empty:
+            settings = await uow.alert_settings.get(shop_id)
+            not_before = alerts.quiet_until(settings, shop, now) or now
+            for owner in owners:
+                if owner.user_id in blocked:
+                    continue
+                made += await uow.deliveries.add(
+                    Delivery(
+                        id=0,
+                        shop_id=shop_id,
+                        user_id=owner.user_id,
+                        kind=DeliveryKind.REPORT,
+                        key=report_key(shop_id, monday, owner.user_id),
+                        not_before=not_before,
+                        created_at=now,
+                        day=monday,
+                    )
+                )
+        await uow.commit()
+    return made
+
+
+async def _weekly(uow: UnitOfWork, shop: Shop, monday: date, now: datetime) -> WeeklyReport:
+    """The 8 whole weeks before `monday`."""
+    first = monday - timedelta(weeks=WEEKS)
+    return await _report(uow, shop, first, monday - timedelta(days=1), now)
+
+
+async def report_message(
+    uow: UnitOfWork, delivery: Delivery, now: datetime, cache: dict[tuple[int, date], WeeklyReport]
+) -> WeeklyReport | None:
+    """The report a claimed delivery sends (inside the caller's transaction), or None
+    when it is no longer worth sending: the owner left or is staff now, or it is late."""
+    monday = delivery.day
+    member = await uow.members.get(delivery.shop_id, delivery.user_id)
+    shop = await uow.shops.get(delivery.shop_id)
+    if monday is None or member is None or not member.is_owner or shop is None:
+        return None
+    if shop_today(shop, now) - monday > LATE_BY:
+        return None
+    if (shop.id, monday) not in cache:
+        cache[(shop.id, monday)] = await _weekly(uow, shop, monday, now)
+    report = cache[(shop.id, monday)]
+    return None if report.is_empty else report

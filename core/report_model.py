@@ -1,0 +1,53 @@
+"""What the weekly report says (core/report.py builds it): facts only, the interface
+words and draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from core.model import Product, Shop
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One week (Monday to Sunday, shop time). `stock_value`: at the week's end (or now,
+    for the week still running)."""
+
+    start: date
+    sales: Decimal
+    waste: Decimal
+    stock_value: Decimal
+
+
+@dataclass(frozen=True)
+class Mover:
+    product: Product
+    units: Decimal  # sold in the last week
+    sales: Decimal
+
+
+@dataclass(frozen=True)
+class DeadStock:
+    product: Product
+    value: Decimal  # on hand at cost (0 when the product has no cost)
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    shop: Shop
+    first_day: date
+    last_day: date  # inclusive
+    weeks: tuple[WeekFigures, ...]
+    movers: tuple[Mover, ...]
+    dead: tuple[DeadStock, ...]
+    moved: bool  # any movement at all in the period
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.moved
+
+    @property
+    def last_week(self) -> WeekFigures:
+        return self.weeks[-1]
