@@ -121,13 +121,18 @@ def _message(lines: list[str]) -> list[Entry]:
 
 class StdinLines:
     """Lines of a text stream, read by a daemon thread so that leaving never waits for a
-    line nobody will type (a thread blocked in readline would hold up the exit)."""
+    line nobody will type (a thread blocked in readline would hold up the exit).
+
+    Whether lines came together is judged by when they were read, not by when the
+    console gets to them: lines typed while it waits for an answer are separate
+    messages, not one pasted block."""
 
     def __init__(self, stream: TextIO, *, paste_gap: float) -> None:
         self.stream = stream
         self.paste_gap = paste_gap
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self._ended = False
+        # (when read, the line); the line is None at the end of the input
+        self._queue: asyncio.Queue[tuple[float, str | None]] = asyncio.Queue()
+        self._held: tuple[float, str | None] | None = None  # the first of the next batch
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -138,32 +143,39 @@ class StdinLines:
                     line = self.stream.readline()
                 except (OSError, ValueError):
                     line = ""
-                loop.call_soon_threadsafe(self._queue.put_nowait, line or None)
+                loop.call_soon_threadsafe(self._queue.put_nowait, (time.monotonic(), line or None))
                 if not line:
                     return
 
         threading.Thread(target=read, name="console-stdin", daemon=True).start()
 
     async def batches(self) -> AsyncIterator[list[str]]:
-        """The lines that arrived together (within `paste_gap` of each other), until EOF."""
-        while not self._ended:
-            first = await self._queue.get()
-            if first is None:
+        """The lines read together (each within `paste_gap` of the one before), until EOF."""
+        while True:
+            read_at, line = self._held or await self._queue.get()
+            self._held = None
+            if line is None:
                 return
-            batch = [first]
-            while True:
-                try:
-                    if self.paste_gap > 0:
-                        line = await asyncio.wait_for(self._queue.get(), self.paste_gap)
-                    else:
-                        break
-                except TimeoutError:
+            batch = [line]
+            while self.paste_gap > 0:
+                item = await self._next_before(read_at + self.paste_gap)
+                if item is None:
                     break
-                if line is None:
-                    self._ended = True
+                next_read_at, next_line = item
+                if next_line is None or next_read_at - read_at > self.paste_gap:
+                    self._held = item
                     break
-                batch.append(line)
+                read_at = next_read_at
+                batch.append(next_line)
             yield batch
+
+    async def _next_before(self, deadline: float) -> tuple[float, str | None] | None:
+        """The next item already read, or read before `deadline`; None if none comes."""
+        if not self._queue.empty():
+            return self._queue.get_nowait()
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(self._queue.get(), max(0.0, deadline - time.monotonic()))
+        return None
 
 
 class Console:

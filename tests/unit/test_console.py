@@ -99,3 +99,20 @@ async def test_lines_that_arrive_together_are_one_batch() -> None:
         writer.close()
         async with asyncio.timeout(WAIT):
             assert [b async for b in batches] == []
+
+
+async def test_lines_typed_while_the_console_waits_stay_separate_messages() -> None:
+    """Lines typed one by one while an answer was awaited were once taken as one pasted
+    block: `/link` and the `/sell` after it became one multi-line message."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stream, os.fdopen(write_end, "w") as writer:
+        lines = StdinLines(stream, paste_gap=0.05)
+        lines.start()
+        for typed in ("/link\n", "/sell croissant 1\n"):
+            writer.write(typed)
+            writer.flush()
+            await asyncio.sleep(0.5)  # typing takes longer than a paste
+        batches = lines.batches()
+        async with asyncio.timeout(WAIT):
+            assert await anext(batches) == ["/link\n"]
+            assert await anext(batches) == ["/sell croissant 1\n"]
