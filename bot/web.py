@@ -5,9 +5,11 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
+from telegram import Update
 
 from bot.context import Services
 from bot.inbox_processor import InboxProcessor, chat_of
@@ -15,6 +17,34 @@ from bot.inbox_processor import InboxProcessor, chat_of
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The inbox keys updates by a signed 64-bit integer; Telegram's ids are far below it.
+MAX_UPDATE_ID = 2**63 - 1
+
+
+class NotAnUpdate(ValueError):
+    """A body that no retry can make into an update: answered 400, which Telegram does
+    not retry, unlike a 5xx (retried for a day)."""
+
+
+def parsed_update(body: bytes) -> tuple[str, int, dict[str, Any]]:
+    """The body as text, its update_id and its decoded form; NotAnUpdate when it is not
+    a Telegram update."""
+    try:
+        payload = body.decode("utf-8")
+        decoded = json.loads(payload)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise NotAnUpdate(f"not JSON in UTF-8: {type(error).__name__}") from None
+    if not isinstance(decoded, dict):
+        raise NotAnUpdate("not a JSON object")
+    update_id = decoded.get("update_id")
+    # bool is an int to Python: {"update_id": true} must not become update 1.
+    if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
+        raise NotAnUpdate("update_id is not an integer in range")
+    try:
+        Update.de_json(decoded, None)
+    except Exception as error:  # whatever the library trips on is the body's fault
+        raise NotAnUpdate(f"not an update: {type(error).__name__}") from None
+    return payload, update_id, decoded
 
 
 def make_web_app(
@@ -43,16 +73,13 @@ def make_web_app(
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
                 return web.Response(status=401, text="bad secret token")
-        body = await request.text()
         try:
-            decoded = json.loads(body)
-            update_id = decoded["update_id"]
-            if not isinstance(update_id, int):
-                raise TypeError("update_id is not an integer")
-        except (ValueError, KeyError, TypeError):
+            payload, update_id, decoded = parsed_update(await request.read())
+        except NotAnUpdate as refused:
+            log.info("webhook body refused: %s", refused)
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await processor.store(body, update_id, chat_of(decoded))
+            await processor.store(payload, update_id, chat_of(decoded))
         except Exception:
             # 5xx makes Telegram deliver the update again later.
             log.exception("update %s could not be stored", update_id)
