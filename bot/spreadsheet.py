@@ -22,7 +22,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot import texts
-from bot.parsing import ParseError, parse_date, parse_days, parse_money, parse_quantity
+from bot.parsing import (
+    ParseError,
+    ShopDates,
+    parse_date,
+    parse_days,
+    parse_money,
+    parse_quantity,
+)
 from core.catalog import ProductFields
 from core.imports import MAX_ROWS, ImportRow
 
@@ -285,7 +292,7 @@ def _date(day_first: bool) -> Any:
             return cell
         _formula(cell, column)
         try:
-            return parse_date(str(cell).strip(), day_first=day_first)
+            return parse_date(str(cell).strip(), dates=ShopDates(day_first=day_first))
         except ParseError as error:
             raise _CellError(f"{column}: {error.message}") from error
 

@@ -544,6 +544,22 @@ SETTINGS_USAGE = (
 )
 SAY_WHICH_SETTING = "Say which setting and its new value."
 CHOOSE_DATE_ORDER = "Choose day-first or month-first."
+
+
+def date_in_other_order(typed: str, *, day_first: bool) -> str:
+    """A date that only makes sense read the other way round (`12/25/2026` in a shop that
+    reads day first): say how the shop reads dates and where that is changed."""
+    if day_first:
+        return (
+            f"“{typed}” is not a date here: this shop reads dates day first (25/12/2026). "
+            "For month first, an owner can send /settings dates month-first."
+        )
+    return (
+        f"“{typed}” is not a date here: this shop reads dates month first (12/25/2026). "
+        "For day first, an owner can send /settings dates day-first."
+    )
+
+
 DATE_ORDER_CHOICES = (("day-first", "01.06.2026"), ("month-first", "06/01/2026"))
 SETTING_PROMPTS = {
     SettingsField.TIMEZONE: "Send the shop's timezone, e.g. <code>Europe/Berlin</code>.",

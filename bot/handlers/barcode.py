@@ -94,7 +94,8 @@ async def on_picture(update: Update, context: BotContext) -> None:
     elif movement is not None:
         command, rest = movement
         text = f'"_" {rest}'
-        await proceed(update, context, command, _reading(command, text), product.id, text)
+        reading = _reading(command, text, context.services.clock.now())
+        await proceed(update, context, command, reading, product.id, text)
     else:
         await show_card(update, context, where, product.id)
 

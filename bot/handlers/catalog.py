@@ -46,7 +46,7 @@ async def add(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     if not where.is_owner:
         raise OwnerOnly("add products")
-    parsed = parse_add(message_args(update), day_first=where.shop.day_first)
+    parsed = parse_add(message_args(update))
     if parsed.name is None:
         await start_flow(context, update, {"kind": "add"})
         await ask(update, texts.NAME_PROMPT)
@@ -58,8 +58,7 @@ async def continue_add(
     update: Update, context: BotContext, reply: str, barcode: str | None = None
 ) -> None:
     """`barcode`: the scanned code the new product gets, unless the reply names one."""
-    where = await here(update, context)
-    parsed = parse_add(reply, day_first=where.shop.day_first)
+    parsed = parse_add(reply)
     if parsed.name is None:
         raise ParseError(texts.PRODUCT_NEEDS_NAME, USAGE[Command.ADD])
     if barcode is not None and parsed.barcode is None:

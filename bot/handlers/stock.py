@@ -4,6 +4,7 @@ quick-adjust buttons, and the guided steps that ask for what a command left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,7 @@ from bot.parsing import (
     RemoveProduct,
     RestockProduct,
     SellProduct,
+    ShopDates,
     StockCommand,
     is_batch,
     parse_command,
@@ -67,8 +69,8 @@ def message_args(update: Update) -> str:
     return split[1] if split else ""
 
 
-def _parse_stock(command: Command, text: str, shop: Shop) -> StockCommand:
-    parsed = parse_command(command, text, day_first=shop.day_first)
+def _parse_stock(command: Command, text: str, dates: ShopDates) -> StockCommand:
+    parsed = parse_command(command, text, dates=dates)
     assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
     return parsed
 
@@ -87,7 +89,8 @@ async def run_stock_text(update: Update, context: BotContext, command: Command, 
         where = await here(update, context)
         await _batch(update, context, where, command, text)
         return
-    await proceed(update, context, command, _reading(command, text), None, text)
+    reading = _reading(command, text, context.services.clock.now())
+    await proceed(update, context, command, reading, None, text)
 
 
 STOCK_COMMANDS = frozenset({Command.RESTOCK, Command.SELL, Command.REMOVE, Command.COUNT})
@@ -143,9 +146,9 @@ async def run_restated(
     return True
 
 
-def _reading(command: Command, text: str) -> Callable[[Shop], StockCommand]:
-    """Reads the command's text once its shop (and so its date order) is known."""
-    return lambda shop: _parse_stock(command, text, shop)
+def _reading(command: Command, text: str, now: datetime) -> Callable[[Shop], StockCommand]:
+    """Reads the command's text once its shop (and so its day and date order) is known."""
+    return lambda shop: _parse_stock(command, text, ShopDates.of(shop, now))
 
 
 def _here(place: Place, update: Update) -> Here:
@@ -324,7 +327,9 @@ async def _batch(
     services = context.services
     lines: list[str] = []
     movements: list[int] = []
-    for index, item in enumerate(parse_lines(command, text, day_first=where.shop.day_first)):
+    for index, item in enumerate(
+        parse_lines(command, text, dates=ShopDates.of(where.shop, services.clock.now()))
+    ):
         if isinstance(item, ParseError):
             lines.append(texts.batch_line_unreadable(item.line, item.message))
             continue
@@ -386,7 +391,7 @@ async def continue_stock(
         update,
         context,
         command,
-        _reading(command, text),
+        _reading(command, text, context.services.clock.now()),
         product_id,
         text,
         flow.get("key"),
@@ -425,7 +430,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
         update,
         context,
         command,
-        _reading(command, pending["text"]),
+        _reading(command, pending["text"], context.services.clock.now()),
         action.product_id,
         pending["text"],
         pending["key"],

@@ -75,7 +75,7 @@ async def show_inventory(
 
 async def inventory_command(update: Update, context: BotContext) -> None:
     where = await here(update, context)
-    parsed = parse_inventory(message_args(update), day_first=where.shop.day_first)
+    parsed = parse_inventory(message_args(update))
     query = InventoryQuery(status=parsed.status, category=parsed.category, sort=parsed.sort)
     await show_inventory(update, context, where, query)
 

@@ -14,9 +14,10 @@ Grammar rules shared by every command:
   an error: the command comes back with `None` there, so the bot can ask for it.
 
 The package, by reason to change: `words` (the tokenizer), `values` (quantities, money,
-dates, days), `commands` (the typed results), `sentence` (head and keywords, shared by the
-commands), `grammar` (each command and the entry points), `usage` (the right form of each
-command) and `settings` (the values of /settings).
+days), `dates` and `months` (dates people type, month names per language), `commands`
+(the typed results), `sentence` (head and keywords, shared by the commands), `grammar`
+(each command and the entry points), `usage` (the right form of each command) and
+`settings` (the values of /settings).
 """
 
 from bot.parsing.commands import (
@@ -34,6 +35,11 @@ from bot.parsing.commands import (
     ShowProducts,
     ShowStock,
     StockCommand,
+)
+from bot.parsing.dates import (
+    DATE_USAGE,
+    ShopDates,
+    parse_date,
 )
 from bot.parsing.errors import (
     ParseError,
@@ -67,7 +73,6 @@ from bot.parsing.usage import (
     USAGE,
 )
 from bot.parsing.values import (
-    parse_date,
     parse_days,
     parse_money,
     parse_quantity,
@@ -78,6 +83,7 @@ from bot.parsing.words import (
 )
 
 __all__ = [
+    "DATE_USAGE",
     "LINE_USAGE",
     "USAGE",
     "AddProduct",
@@ -90,6 +96,7 @@ __all__ = [
     "RemoveProduct",
     "RestockProduct",
     "SellProduct",
+    "ShopDates",
     "ShowHistory",
     "ShowInventory",
     "ShowProducts",

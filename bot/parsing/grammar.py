@@ -24,6 +24,7 @@ from bot.parsing.commands import (
     ShowStock,
     StockCommand,
 )
+from bot.parsing.dates import ABSOLUTE_DAY_FIRST, ShopDates
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.sentence import (
     Keyword,
@@ -82,9 +83,9 @@ NO_KEYWORDS: dict[str, Keyword] = {}
 # ---------------------------------------------------------------------------- parsers
 
 
-def parse_add(text: str, *, day_first: bool = True) -> AddProduct:
+def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct:
     usage = USAGE[Command.ADD]
-    sentence = split_sentence(text, ADD_KEYWORDS, usage, day_first=day_first)
+    sentence = split_sentence(text, ADD_KEYWORDS, usage, dates=dates)
     values = sentence.values
     unit = values.get("unit")
     return AddProduct(
@@ -100,9 +101,11 @@ def parse_add(text: str, *, day_first: bool = True) -> AddProduct:
     )
 
 
-def parse_restock(text: str, *, day_first: bool = True, usage: str | None = None) -> RestockProduct:
+def parse_restock(
+    text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST, usage: str | None = None
+) -> RestockProduct:
     usage = usage or USAGE[Command.RESTOCK]
-    sentence = split_sentence(text, RESTOCK_KEYWORDS, usage, day_first=day_first)
+    sentence = split_sentence(text, RESTOCK_KEYWORDS, usage, dates=dates)
     name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
     values = sentence.values
     return RestockProduct(
@@ -116,16 +119,20 @@ def parse_restock(text: str, *, day_first: bool = True, usage: str | None = None
     )
 
 
-def parse_sell(text: str, *, day_first: bool = True, usage: str | None = None) -> SellProduct:
+def parse_sell(
+    text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST, usage: str | None = None
+) -> SellProduct:
     usage = usage or USAGE[Command.SELL]
-    sentence = split_sentence(text, NO_KEYWORDS, usage, day_first=day_first)
+    sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
     name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
     return SellProduct(name, quantity)
 
 
-def parse_remove(text: str, *, day_first: bool = True, usage: str | None = None) -> RemoveProduct:
+def parse_remove(
+    text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST, usage: str | None = None
+) -> RemoveProduct:
     usage = usage or USAGE[Command.REMOVE]
-    sentence = split_sentence(text, REMOVE_KEYWORDS, usage, day_first=day_first)
+    sentence = split_sentence(text, REMOVE_KEYWORDS, usage, dates=dates)
     name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
     reason = sentence.values.get("reason")
     return RemoveProduct(
@@ -136,9 +143,11 @@ def parse_remove(text: str, *, day_first: bool = True, usage: str | None = None)
     )
 
 
-def parse_count(text: str, *, day_first: bool = True, usage: str | None = None) -> CountProduct:
+def parse_count(
+    text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST, usage: str | None = None
+) -> CountProduct:
     usage = usage or USAGE[Command.COUNT]
-    sentence = split_sentence(text, NO_KEYWORDS, usage, day_first=day_first)
+    sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
     name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.NOT_NEGATIVE)
     return CountProduct(name, quantity)
 
@@ -159,7 +168,7 @@ INVENTORY_SORTS = {
 }
 
 
-def parse_inventory(text: str, *, day_first: bool = True) -> ShowInventory:
+def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowInventory:
     """`[low|out|expiring|expired] [cat <category>] [sort name|qty|expiry]`, any order."""
     usage = USAGE[Command.INVENTORY]
     words = split_words(text, usage)
@@ -209,23 +218,23 @@ def _rest_or_none(text: str, usage: str) -> str | None:
     return product_name(words, usage)
 
 
-def parse_products(text: str, *, day_first: bool = True) -> ShowProducts:
+def parse_products(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowProducts:
     return ShowProducts(_rest_or_none(text, USAGE[Command.PRODUCTS]))
 
 
-def parse_history(text: str, *, day_first: bool = True) -> ShowHistory:
+def parse_history(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowHistory:
     return ShowHistory(_rest_or_none(text, USAGE[Command.HISTORY]))
 
 
-def parse_stock(text: str, *, day_first: bool = True) -> ShowStock:
+def parse_stock(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowStock:
     return ShowStock(_rest_or_none(text, USAGE[Command.STOCK]))
 
 
-def parse_edit(text: str, *, day_first: bool = True) -> EditProduct:
+def parse_edit(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> EditProduct:
     return EditProduct(_rest_or_none(text, USAGE[Command.EDIT]))
 
 
-def parse_delete(text: str, *, day_first: bool = True) -> DeleteProduct:
+def parse_delete(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> DeleteProduct:
     return DeleteProduct(_rest_or_none(text, USAGE[Command.DELETE]))
 
 
@@ -261,11 +270,13 @@ def command_of(name: str) -> Command:
         raise ValueError(f"no parser for command {name!r}") from None
 
 
-def parse_command(command: str | Command, text: str, *, day_first: bool = True) -> ParsedCommand:
+def parse_command(
+    command: str | Command, text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST
+) -> ParsedCommand:
     """The typed form of `text`, the words after `/command`; a missing name or quantity
     comes back as None (see `is_complete`). Raises ParseError for malformed text."""
     parser = PARSERS[command_of(command) if not isinstance(command, Command) else command]
-    return parser(_one_line(text), day_first=day_first)
+    return parser(_one_line(text), dates=dates)
 
 
 def _one_line(text: str) -> str:
@@ -276,7 +287,7 @@ BULLET = re.compile(r"^\s*(?:[-•*·]\s+)")
 
 
 def parse_lines(
-    command: str | Command, text: str, *, day_first: bool = True
+    command: str | Command, text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST
 ) -> list[StockCommand | ParseError]:
     """One result per non-blank line of a batch message (`/count` then `milk = 18`, …):
     the parsed command, or the ParseError for that line with `line` set (1-based, counting
@@ -293,7 +304,7 @@ def parse_lines(
         if not line.strip():
             continue
         try:
-            parsed = parser(line, day_first=day_first, usage=usage)
+            parsed = parser(line, dates=dates, usage=usage)
         except ParseError as error:
             results.append(error.at_line(number))
             continue

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NoReturn
 
+from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
-from bot.parsing.values import parse_date, parse_days, parse_money, parse_quantity
+from bot.parsing.values import parse_days, parse_money, parse_quantity
 from bot.parsing.words import Word, clean, join_words, split_words
 from core.quantities import format_quantity
 
@@ -36,7 +37,7 @@ class Sentence:
 
 
 def split_sentence(
-    text: str, keywords: dict[str, Keyword], usage: str, *, day_first: bool
+    text: str, keywords: dict[str, Keyword], usage: str, *, dates: ShopDates
 ) -> Sentence:
     words = split_words(text, usage)
     positions = [
@@ -63,13 +64,13 @@ def split_sentence(
         if value_words and value_words[0].is_separator:  # `exp: 2026-06-01`, `cat = dairy`
             value_words = value_words[1:]
         sentence.values[keyword.field] = _keyword_value(
-            keyword_word.text, keyword, value_words, usage, day_first=day_first
+            keyword_word.text, keyword, value_words, usage, dates=dates
         )
     return sentence
 
 
 def _keyword_value(
-    spelled: str, keyword: Keyword, words: list[Word], usage: str, *, day_first: bool
+    spelled: str, keyword: Keyword, words: list[Word], usage: str, *, dates: ShopDates
 ) -> object:
     if keyword.kind is ValueKind.FLAG:
         if words:
@@ -86,6 +87,8 @@ def _keyword_value(
     text = join_words(words)
     if keyword.kind is ValueKind.WORDS:
         return clean(text) or _missing(spelled, keyword, usage)
+    if keyword.kind is ValueKind.DATE:  # one word or several: `8 dec`, `20 Dec 2026`
+        return parse_date(text, usage, dates=dates)
     if keyword.kind is ValueKind.MONEY and len(words) <= 2:
         return parse_money(text.replace(" ", ""), usage)
     if len(words) > 1:
@@ -100,8 +103,6 @@ def _keyword_value(
         if quantity < 0:
             raise ParseError(f"“{spelled}” cannot be negative.", usage)
         return quantity
-    if keyword.kind is ValueKind.DATE:
-        return parse_date(text, usage, day_first=day_first)
     if keyword.kind is ValueKind.DAYS:
         return parse_days(text, usage, maximum=MAX_WARNING_DAYS)
     raise AssertionError(f"unknown keyword kind {keyword.kind}")

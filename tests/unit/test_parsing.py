@@ -17,6 +17,7 @@ from bot.parsing import (
     RemoveProduct,
     RestockProduct,
     SellProduct,
+    ShopDates,
     ShowHistory,
     ShowInventory,
     ShowProducts,
@@ -253,11 +254,11 @@ def test_money_forms(text: str, amount: str) -> None:
     ],
 )
 def test_date_forms(text: str, day_first: bool, expected: date) -> None:
-    assert parse_date(text, day_first=day_first) == expected
+    assert parse_date(text, dates=ShopDates(day_first=day_first)) == expected
 
 
 def test_day_first_reaches_keyword_dates() -> None:
-    parsed = parse_command("restock", "milk 2 exp 6/1/2026", day_first=False)
+    parsed = parse_command("restock", "milk 2 exp 6/1/2026", dates=ShopDates(day_first=False))
     assert isinstance(parsed, RestockProduct)
     assert parsed.expiry == date(2026, 6, 1)
 
@@ -374,6 +375,15 @@ pieces = st.sampled_from(
         "2026-06-01",
         "31.02.2026",
         "1/6/26",
+        "12/25/2026",
+        "29.02",
+        "tomorrow",
+        "+3d",
+        "+999w",
+        "dec",
+        "Dec",
+        "8",
+        "2026",
         "€2,50",
         "$",
         "2.50€",
@@ -390,13 +400,18 @@ grammar_text = st.lists(pieces, max_size=12).map(" ".join)
 any_text = st.one_of(st.text(max_size=80), grammar_text)
 
 
-@given(command=st.sampled_from(list(Command)), text=any_text, day_first=st.booleans())
+@given(
+    command=st.sampled_from(list(Command)),
+    text=any_text,
+    day_first=st.booleans(),
+    today=st.dates(),
+)
 @settings(max_examples=600)
 def test_no_input_crashes_the_parser_and_errors_carry_the_commands_usage(
-    command: Command, text: str, day_first: bool
+    command: Command, text: str, day_first: bool, today: date
 ) -> None:
     try:
-        parse_command(command, text, day_first=day_first)
+        parse_command(command, text, dates=ShopDates(today, day_first))
     except ParseError as error:
         assert error.usage == USAGE[command]
         assert error.message

@@ -1,0 +1,140 @@
+"""Dates as people type them, read the way their shop reads them.
+
+Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 20 2026`.
+Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`; and a day without a year
+(`12/12`, `8 dec`) is its next occurrence, this year or next year if already past.
+
+The shop's today comes from the caller (its clock and the shop's timezone): the parser
+never reads the clock, so it reads the same text the same way in a test and at the till.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot import texts
+from bot.parsing.errors import ParseError, shorten
+from bot.parsing.months import ENGLISH, MonthNames
+from core.model import Shop
+from core.status import shop_today
+
+DATE_USAGE = "a date such as 2026-06-01, 01.06.2026, 8 dec, tomorrow or +3d"
+NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4}))?")
+AHEAD = re.compile(r"\+(\d{1,3})\s*(d|days?|w|weeks?)?", re.IGNORECASE)
+NAMED_WORDS = re.compile(r"[^\s,]+")
+DAYS_AHEAD = {"today": 0, "tomorrow": 1}
+
+
+@dataclass(frozen=True)
+class ShopDates:
+    """How a shop reads the dates its people type: its today (None where no day is known,
+    such as a spreadsheet's absolute dates), day or month first, its month names."""
+
+    today: date | None = None
+    day_first: bool = True
+    months: MonthNames = ENGLISH
+
+    @classmethod
+    def of(cls, shop: Shop, now: datetime) -> ShopDates:
+        return cls(today=shop_today(shop, now), day_first=shop.day_first)
+
+
+# Where no day is known (a spreadsheet's cells): absolute dates, day first.
+ABSOLUTE_DAY_FIRST = ShopDates()
+
+
+def parse_date(
+    text: str, usage: str = DATE_USAGE, *, dates: ShopDates = ABSOLUTE_DAY_FIRST
+) -> date:
+    """The date `text` names, read as `dates` says (see the module's forms)."""
+    cleaned = " ".join(text.split())
+    folded = cleaned.casefold()
+    if folded in DAYS_AHEAD or AHEAD.fullmatch(cleaned):
+        return _ahead(cleaned, usage, dates)
+    numeric = NUMERIC.fullmatch(cleaned)
+    if numeric is not None:
+        return _numeric(cleaned, numeric, usage, dates)
+    named = _named(cleaned, dates)
+    if named is not None:
+        day, month, year = named
+        return _complete(cleaned, day, month, year, usage, dates)
+    raise ParseError(f"“{shorten(cleaned)}” is not a date; use {DATE_USAGE}.", usage)
+
+
+def _ahead(cleaned: str, usage: str, dates: ShopDates) -> date:
+    today = _today(cleaned, usage, dates)
+    folded = cleaned.casefold()
+    if folded in DAYS_AHEAD:
+        return today + timedelta(days=DAYS_AHEAD[folded])
+    match = AHEAD.fullmatch(cleaned)
+    assert match is not None
+    weeks = (match[2] or "d").casefold().startswith("w")
+    return today + timedelta(days=int(match[1]) * (7 if weeks else 1))
+
+
+def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -> date:
+    first, _, middle, last = match.groups()
+    if len(first) == 4:
+        if last is None:
+            raise ParseError(f"“{cleaned}” is not a date; use {DATE_USAGE}.", usage)
+        return _exact(cleaned, int(first), int(middle), int(last), usage)
+    if len(first) > 2 or (last is not None and len(last) not in (2, 4)):
+        raise ParseError(f"“{cleaned}” is not a date; use {DATE_USAGE}.", usage)
+    day, month = (int(first), int(middle)) if dates.day_first else (int(middle), int(first))
+    if month > 12 and day <= 12:
+        # Written in the other order: say how this shop reads dates, and where to change it.
+        raise ParseError(texts.date_in_other_order(cleaned, day_first=dates.day_first), usage)
+    year = None if last is None else int(last) + (2000 if len(last) == 2 else 0)
+    return _complete(cleaned, day, month, year, usage, dates)
+
+
+def _named(cleaned: str, dates: ShopDates) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) of `8 dec`, `20 Dec 2026`, `Dec 20, 2026`, `8-dec-26`."""
+    words = NAMED_WORDS.findall(cleaned.replace("-", " "))
+    if len(words) not in (2, 3):
+        return None
+    month_first = dates.months.month_of(words[0])
+    month = month_first or dates.months.month_of(words[1])
+    day_word = words[1] if month_first else words[0]
+    if month is None or not re.fullmatch(r"\d{1,2}\.?", day_word):
+        return None
+    if len(words) == 2:
+        return int(day_word.rstrip(".")), month, None
+    if not re.fullmatch(r"\d{2}|\d{4}", words[2]):
+        return None
+    year = int(words[2])
+    return int(day_word.rstrip(".")), month, year + (2000 if year < 100 else 0)
+
+
+def _complete(
+    cleaned: str, day: int, month: int, year: int | None, usage: str, dates: ShopDates
+) -> date:
+    """The date itself, or without a year the next time that day comes (today included;
+    29 February waits for a leap year)."""
+    if year is not None:
+        return _exact(cleaned, year, month, day, usage)
+    today = _today(cleaned, usage, dates)
+    _exact(cleaned, 2000, month, day, usage)  # a leap year: does the day exist at all?
+    for candidate_year in range(today.year, today.year + 9):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    raise AssertionError(f"no {day}.{month} within eight years of {today}")
+
+
+def _exact(cleaned: str, year: int, month: int, day: int, usage: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise ParseError(f"There is no date “{cleaned}”.", usage) from exc
+
+
+def _today(cleaned: str, usage: str, dates: ShopDates) -> date:
+    if dates.today is None:
+        raise ParseError(f"“{shorten(cleaned)}” is not a date here; use {DATE_USAGE}.", usage)
+    return dates.today

@@ -1,0 +1,117 @@
+"""Dates as people type them, read against a fixed shop day (the parser never reads the
+clock: the caller passes the shop's today)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.parsing import DATE_USAGE, ParseError, RestockProduct, ShopDates, parse_command
+from bot.parsing import parse_date as parse
+from bot.parsing.months import RUSSIAN
+
+TODAY = date(2026, 12, 7)  # a Monday
+DAY_FIRST = ShopDates(TODAY, day_first=True)
+MONTH_FIRST = ShopDates(TODAY, day_first=False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("today", date(2026, 12, 7)),
+        ("Tomorrow", date(2026, 12, 8)),
+        ("+3d", date(2026, 12, 10)),
+        ("+3", date(2026, 12, 10)),
+        ("+2w", date(2026, 12, 21)),
+        ("+1 week", date(2026, 12, 14)),
+        ("+10 days", date(2026, 12, 17)),
+    ],
+)
+def test_relative_dates_count_from_the_shops_today(typed: str, expected: date) -> None:
+    assert parse(typed, dates=DAY_FIRST) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("8 dec", date(2026, 12, 8)),
+        ("7 Dec", date(2026, 12, 7)),  # today is still this year's
+        ("6 dec", date(2027, 12, 6)),  # yesterday's day is next year's
+        ("20 Dec 2026", date(2026, 12, 20)),
+        ("20 December 2027", date(2027, 12, 20)),
+        ("Dec 20, 2026", date(2026, 12, 20)),
+        ("dec. 20", date(2026, 12, 20)),
+        ("3 jan", date(2027, 1, 3)),
+        ("3-Jan-27", date(2027, 1, 3)),
+        ("1 sept", date(2027, 9, 1)),
+    ],
+)
+def test_month_names(typed: str, expected: date) -> None:
+    assert parse(typed, dates=DAY_FIRST) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "dates", "expected"),
+    [
+        ("12/12", DAY_FIRST, date(2026, 12, 12)),
+        ("1/12", DAY_FIRST, date(2027, 12, 1)),  # past this year: next year
+        ("12/1", MONTH_FIRST, date(2027, 12, 1)),
+        ("8.12", DAY_FIRST, date(2026, 12, 8)),
+        ("15.3", DAY_FIRST, date(2027, 3, 15)),
+        ("29.02", DAY_FIRST, date(2028, 2, 29)),  # the next 29 February
+    ],
+)
+def test_a_day_without_a_year_is_its_next_occurrence(
+    typed: str, dates: ShopDates, expected: date
+) -> None:
+    assert parse(typed, dates=dates) == expected
+
+
+def test_month_names_are_a_table_per_language() -> None:
+    russian = ShopDates(TODAY, months=RUSSIAN)
+    assert parse("8 дек", dates=russian) == date(2026, 12, 8)
+    assert parse("20 декабря", dates=russian) == date(2026, 12, 20)
+    assert parse("1 Марта 2027", dates=russian) == date(2027, 3, 1)
+    with pytest.raises(ParseError):
+        parse("8 dec", dates=russian)
+
+
+def test_a_month_first_date_in_a_day_first_shop_says_how_the_shop_reads_dates() -> None:
+    with pytest.raises(ParseError) as raised:
+        parse("12/25/2026", dates=DAY_FIRST)
+    assert "this shop reads dates day first" in raised.value.message
+    assert "/settings dates month-first" in raised.value.message
+    with pytest.raises(ParseError) as raised:
+        parse("25/12/2026", dates=MONTH_FIRST)
+    assert "this shop reads dates month first" in raised.value.message
+    assert "/settings dates day-first" in raised.value.message
+
+
+@pytest.mark.parametrize("typed", ["31.02", "31 feb", "30 Feb 2027", "0 dec", "32.12.2026"])
+def test_days_that_do_not_exist_are_refused(typed: str) -> None:
+    with pytest.raises(ParseError, match="There is no date"):
+        parse(typed, dates=DAY_FIRST)
+
+
+@pytest.mark.parametrize("typed", ["soon", "dec", "8 dec 2026 9", "+d", "yesterday", "8 foo"])
+def test_what_is_not_a_date_shows_the_forms(typed: str) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse(typed, dates=DAY_FIRST)
+    assert DATE_USAGE in raised.value.message
+
+
+def test_without_a_known_day_only_absolute_dates_are_read() -> None:
+    """A spreadsheet's cells have no shop day behind them."""
+    assert parse("20 Dec 2026") == date(2026, 12, 20)
+    for typed in ("tomorrow", "+3d", "12/12", "8 dec"):
+        with pytest.raises(ParseError):
+            parse(typed)
+
+
+def test_keyword_dates_take_several_words() -> None:
+    parsed = parse_command("restock", "milk 2 exp 20 Dec 2026 cost 1.20", dates=DAY_FIRST)
+    assert isinstance(parsed, RestockProduct)
+    assert (parsed.expiry, parsed.cost) == (date(2026, 12, 20), Decimal("1.20"))
+    parsed = parse_command("restock", "milk 2 exp tomorrow reorder +2w", dates=DAY_FIRST)
+    assert isinstance(parsed, RestockProduct)
+    assert (parsed.expiry, parsed.reorder_date) == (date(2026, 12, 8), date(2026, 12, 21))
