@@ -4,7 +4,7 @@ quick-adjust buttons, and the guided steps that ask for what a command left out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -110,13 +110,17 @@ def restated_command(text: str) -> tuple[Command, str] | None:
     return command, words[1] if len(words) > 1 else ""
 
 
+ANY_DAY = date(2000, 1, 1)
+
+
 def names_a_product(command: Command, text: str) -> bool:
     """Whether words come before the quantity, as in `milk 5`. The name does not depend on
-    the shop's date order, so both orders are tried: a date that reads in only one of them
-    must not hide the name. Unreadable text names nothing; its answer reports why."""
+    the shop's date order or day, so both orders are tried on any day: a date that reads in
+    only one of them must not hide the name. Unreadable text names nothing; its answer
+    reports why."""
     for day_first in (True, False):
         try:
-            parsed = parse_command(command, text, day_first=day_first)
+            parsed = parse_command(command, text, dates=ShopDates(ANY_DAY, day_first))
         except ParseError:
             continue
         assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
