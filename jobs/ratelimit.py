@@ -106,14 +106,24 @@ class MemorySendBudget:
         self._paused_until = max(self._paused_until, self._now() + seconds)
 
 
-# KEYS: bot bucket, chat bucket, pause key. ARGV: bot rate, bot capacity, chat rate.
-# Time comes from the Redis server, so workers with skewed clocks share one timeline.
+# Time comes from the Redis server, so workers with skewed clocks share one timeline (a
+# test may pass the time instead: the last ARGV, in milliseconds).
+_NOW = """
+local function now_ms(given)
+  if given then return tonumber(given) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+"""
+
+# KEYS: bot bucket, chat bucket, pause key. ARGV: bot rate, bot capacity, chat rate[, now].
 # Returns 0 when a token was taken from both buckets, else the milliseconds to wait.
-_TAKE = """
-local pause = redis.call('PTTL', KEYS[3])
-if pause > 0 then return pause end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+_TAKE = (
+    _NOW
+    + """
+local now = now_ms(ARGV[4])
+local paused_until = tonumber(redis.call('GET', KEYS[3]))
+if paused_until and paused_until > now then return math.ceil(paused_until - now) end
 local function level(key, rate, capacity)
   local b = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(b[1]) or capacity
@@ -134,6 +144,22 @@ end
 local wait = math.max((1 - bot) / bot_rate, (1 - chat) / chat_rate)
 return math.max(1, math.ceil(wait * 1000))
 """
+)
+
+# KEYS: pause key. ARGV: milliseconds[, now]. The key holds the moment the pause ends; a
+# shorter pause never shortens a running one. Its expiry only cleans up: the moment decides.
+_PAUSE = (
+    _NOW
+    + """
+local now = now_ms(ARGV[2])
+local ends = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]))
+if not current or current < ends then
+  redis.call('SET', KEYS[1], ends, 'PX', tonumber(ARGV[1]) + 60000)
+end
+return 0
+"""
+)
 
 
 class RedisSendBudget:
@@ -153,7 +179,10 @@ class RedisSendBudget:
         prefix: str = "stockbot:",
         limits: Limits = TELEGRAM,
         monotonic: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ):
+        """`clock`: the shared timeline in seconds; None (always, outside tests) is the
+        Redis server's own clock."""
         self.redis = redis
         self.prefix = f"{prefix}sendbudget:"
         self.limits = limits
@@ -161,7 +190,12 @@ class RedisSendBudget:
         self.degraded = False
         self._now = monotonic
         self._retry_at = 0.0
+        self._clock = clock
         self._take = redis.register_script(_TAKE)
+        self._pause = redis.register_script(_PAUSE)
+
+    def _now_ms(self) -> list[float]:
+        return [] if self._clock is None else [self._clock() * 1000]
 
     def _skip_redis(self) -> bool:
         return self.degraded and self._now() < self._retry_at
@@ -171,6 +205,7 @@ class RedisSendBudget:
             return await self.fallback.take(chat_id)
         keys = [f"{self.prefix}bot", f"{self.prefix}chat:{chat_id}", f"{self.prefix}pause"]
         args = [self.limits.per_second, self.limits.burst, self.limits.chat_rate(chat_id)]
+        args += self._now_ms()
         try:
             waited = await self._take(keys=keys, args=args)
         except REDIS_DOWN as error:
@@ -185,11 +220,8 @@ class RedisSendBudget:
         if self._skip_redis():
             return
         milliseconds = max(1, math.ceil(seconds * 1000))
-        key = f"{self.prefix}pause"
         try:
-            current = await self.redis.pttl(key)
-            if current < milliseconds:
-                await self.redis.set(key, "1", px=milliseconds)
+            await self._pause(keys=[f"{self.prefix}pause"], args=[milliseconds, *self._now_ms()])
         except REDIS_DOWN as error:
             self._down(error)
             return

@@ -1,7 +1,7 @@
 """The authorization matrix (issue 12, "What must be shown"), as data: every command and
 every button kind × who sends it × where, and the rule that says what must happen.
 
-Two runners use it: tests/unit/test_authorization_matrix.py (every cell, through the real
+Two runners use it: tests/integration/test_authorization_matrix.py (every cell, through the real
 handlers and the real python-telegram-bot client on the local Bot API, with the store
 reset between cells) and tests/e2e/test_authorization_matrix.py (a slice, or with
 STOCKBOT_FULL_MATRIX=1 every cell that leaves the world as it found it, through the

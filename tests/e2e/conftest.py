@@ -110,9 +110,6 @@ async def launch(
             print(process.log())
 
 
-FIRST_DIGEST_SCAN_SECONDS = 3.0  # jobs.scheduler: the first scan, then every ALERT_SCAN_SECONDS
-
-
 @pytest.fixture
 async def bot(launch: Launch, database_url: str) -> AsyncIterator[BotProcess]:
     """The bot, long polling, with its digest scan held off: a shop made after its alert

@@ -34,45 +34,70 @@ async def client() -> AsyncIterator[redis.Redis]:
         await connection.aclose()
 
 
-def budget(client: redis.Redis, limits: Limits = TELEGRAM) -> RedisSendBudget:
-    return RedisSendBudget(client, client.test_prefix, limits)  # type: ignore[attr-defined]
+class Clock:
+    """The shared timeline the budgets read instead of the Redis server's clock."""
+
+    def __init__(self) -> None:
+        self.seconds = 1_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def budget(client: redis.Redis, clock: Clock, limits: Limits = TELEGRAM) -> RedisSendBudget:
+    prefix = client.test_prefix  # type: ignore[attr-defined]
+    return RedisSendBudget(client, prefix, limits, clock=clock)
 
 
 async def test_the_bot_bucket_is_shared_by_every_worker(client: redis.Redis) -> None:
-    workers = [budget(client, Limits(burst=30)) for _ in range(3)]
+    clock = Clock()
+    workers = [budget(client, clock, Limits(burst=30)) for _ in range(3)]
     waits = await asyncio.gather(*(workers[i % 3].take(1000 + i) for i in range(45)))
     assert sum(1 for w in waits if w == 0) == 30  # 30 a second for the whole bot
-    assert all(0 < w <= 1 for w in waits if w)
+    assert [w for w in waits if w] == [0.034] * 15  # the next token, in whole milliseconds
 
 
 async def test_telegrams_limits_space_sends_evenly(client: redis.Redis) -> None:
-    shared = budget(client)
+    shared = budget(client, Clock())
     assert await shared.take(1) == 0
-    assert 0 < await shared.take(2) <= 0.034
+    assert await shared.take(2) == 0.034
 
 
 async def test_one_message_a_second_per_private_chat(client: redis.Redis) -> None:
-    first, second = budget(client), budget(client)
+    clock = Clock()
+    first, second = budget(client, clock), budget(client, clock)
     assert await first.take(7) == 0
-    wait = await second.take(7)
-    assert 0.9 <= wait <= 1.0
-    await asyncio.sleep(wait)
+    clock.seconds += 0.25
+    assert await second.take(7) == 0.75
+    clock.seconds += 0.75
     assert await second.take(7) == 0
 
 
 async def test_groups_get_twenty_a_minute(client: redis.Redis) -> None:
-    shared = budget(client)
+    shared = budget(client, Clock())
     assert await shared.take(-100123) == 0
-    assert 2.9 <= await shared.take(-100123) <= 3.0
+    assert await shared.take(-100123) == 3.0
 
 
 async def test_a_429_pauses_every_worker(client: redis.Redis) -> None:
-    first, second = budget(client), budget(client)
+    clock = Clock()
+    first, second = budget(client, clock), budget(client, clock)
     await first.pause(2)
-    wait = await second.take(99)
-    assert 1.5 < wait <= 2.0
+    clock.seconds += 0.5
+    assert await second.take(99) == 1.5
     await second.pause(0.5)  # a shorter pause never shortens the running one
-    assert await first.take(99) > 1.0
+    assert await first.take(99) == 1.5
+    clock.seconds += 1.5
+    assert await first.take(99) == 0
+
+
+async def test_outside_tests_the_timeline_is_the_redis_servers_clock(client: redis.Redis) -> None:
+    first = RedisSendBudget(client, client.test_prefix)  # type: ignore[attr-defined]
+    second = RedisSendBudget(client, client.test_prefix)  # type: ignore[attr-defined]
+    assert await first.take(7) == 0
+    assert 0 < await second.take(7) <= 1.0
+    await first.pause(600)
+    assert 590 < await second.take(8) <= 600  # a minute's slack for a slow machine
 
 
 async def test_without_redis_the_budget_falls_back_to_this_process(
@@ -101,12 +126,13 @@ async def test_without_redis_the_budget_falls_back_to_this_process(
 async def test_the_budget_is_shared_again_when_redis_returns(
     client: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = [100.0]
-    shared = RedisSendBudget(client, client.test_prefix, monotonic=lambda: clock[0])  # type: ignore[attr-defined]
+    clock = Clock()
+    prefix = client.test_prefix  # type: ignore[attr-defined]
+    shared = RedisSendBudget(client, prefix, monotonic=clock, clock=clock)
     shared.degraded = True  # as after an outage
-    clock[0] += RedisSendBudget.RETRY_SECONDS + 1
+    clock.seconds += RedisSendBudget.RETRY_SECONDS + 1
     with caplog.at_level(logging.INFO, logger="jobs.ratelimit"):
         assert await shared.take(7) == 0
     assert not shared.degraded
     assert "Redis is back" in caplog.text
-    assert await budget(client).take(7) > 0.9  # the token was taken in Redis
+    assert await budget(client, clock).take(7) == 1.0  # the token was taken in Redis

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,9 +31,26 @@ def _movement(product_id: int, quantity: str, *, key: str, user: int = 1, **kw: 
     )
 
 
-def test_fake_unit_of_work_satisfies_the_protocol(uow: FakeUnitOfWork) -> None:
-    as_port: UnitOfWork = uow
-    assert as_port is uow
+def _shape(function: Callable[..., object]) -> tuple[bool, list[str]]:
+    """Whether it is awaited, and the names of its parameters."""
+    return inspect.iscoroutinefunction(function), list(inspect.signature(function).parameters)
+
+
+def test_the_fake_unit_of_work_has_every_repository_method_of_the_port(
+    uow: FakeUnitOfWork,
+) -> None:
+    differences = {}
+    for attribute, port in typing.get_type_hints(UnitOfWork).items():
+        for name, method in vars(port).items():
+            if name.startswith("_") or not inspect.isfunction(method):
+                continue
+            awaited, parameters = _shape(method)
+            wanted = (awaited, parameters[1:])  # the port's `self` is bound in the fake
+            fake = getattr(getattr(uow, attribute), name, None)
+            got = _shape(fake) if callable(fake) else None
+            if got != wanted:
+                differences[f"{attribute}.{name}"] = (got, wanted)
+    assert differences == {}
 
 
 async def test_changes_are_visible_to_other_units_of_work_only_after_commit(
