@@ -274,7 +274,7 @@ def _money(cell: object, column: str) -> Decimal:
 
 def _days(cell: object, column: str) -> int:
     try:
-        return parse_days(_number_text(cell, column), "0 to 365", maximum=365)
+        return parse_days(_number_text(cell, column), "0 to 365")
     except ParseError as error:
         raise _CellError(f"{column}: {error.message}") from error
 

@@ -141,7 +141,7 @@ def field_change(field: cb.EditableField, value: str) -> ProductFields:
         case cb.EditableField.SUPPLIER:
             return ProductFields(supplier=text)
         case cb.EditableField.WARNING_DAYS:
-            return ProductFields(expiry_warning_days=parse_days(text, usage, maximum=365))
+            return ProductFields(expiry_warning_days=parse_days(text, usage))
 
 
 async def continue_edit(

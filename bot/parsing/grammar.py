@@ -28,7 +28,6 @@ from bot.parsing.dates import ABSOLUTE_DAY_FIRST, ShopDates
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.sentence import (
     Keyword,
-    QuantityRule,
     ValueKind,
     name_and_quantity,
     product_name,
@@ -106,7 +105,7 @@ def parse_restock(
 ) -> RestockProduct:
     usage = usage or USAGE[Command.RESTOCK]
     sentence = split_sentence(text, RESTOCK_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    name, quantity = name_and_quantity(sentence.head, usage)
     values = sentence.values
     return RestockProduct(
         name=name,
@@ -124,7 +123,7 @@ def parse_sell(
 ) -> SellProduct:
     usage = usage or USAGE[Command.SELL]
     sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    name, quantity = name_and_quantity(sentence.head, usage)
     return SellProduct(name, quantity)
 
 
@@ -133,7 +132,7 @@ def parse_remove(
 ) -> RemoveProduct:
     usage = usage or USAGE[Command.REMOVE]
     sentence = split_sentence(text, REMOVE_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.POSITIVE)
+    name, quantity = name_and_quantity(sentence.head, usage)
     reason = sentence.values.get("reason")
     return RemoveProduct(
         name=name,
@@ -148,7 +147,7 @@ def parse_count(
 ) -> CountProduct:
     usage = usage or USAGE[Command.COUNT]
     sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage, QuantityRule.NOT_NEGATIVE)
+    name, quantity = name_and_quantity(sentence.head, usage)
     return CountProduct(name, quantity)
 
 

@@ -12,9 +12,6 @@ from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days, parse_money, parse_quantity
 from bot.parsing.words import Word, clean, join_words, split_words
-from core.quantities import format_quantity
-
-MAX_WARNING_DAYS = 365
 
 # What kind of value a keyword takes.
 ValueKind = enum.Enum("ValueKind", "WORD WORDS QUANTITY MONEY DATE DAYS TEXT FLAG")
@@ -99,12 +96,9 @@ def _keyword_value(
     if keyword.kind is ValueKind.WORD:
         return clean(text) or _missing(spelled, keyword, usage)
     if keyword.kind is ValueKind.QUANTITY:
-        quantity = parse_quantity(text, usage)
-        if quantity < 0:
-            raise ParseError(f"“{spelled}” cannot be negative.", usage)
-        return quantity
+        return parse_quantity(text, usage)
     if keyword.kind is ValueKind.DAYS:
-        return parse_days(text, usage, maximum=MAX_WARNING_DAYS)
+        return parse_days(text, usage)
     raise AssertionError(f"unknown keyword kind {keyword.kind}")
 
 
@@ -119,16 +113,10 @@ def product_name(words: Sequence[Word], usage: str) -> str | None:
     return name or None
 
 
-class QuantityRule(enum.Enum):
-    POSITIVE = "more than 0"
-    NOT_NEGATIVE = "0 or more"
-
-
-def name_and_quantity(
-    head: list[Word], usage: str, rule: QuantityRule
-) -> tuple[str | None, Decimal | None]:
+def name_and_quantity(head: list[Word], usage: str) -> tuple[str | None, Decimal | None]:
     """The product name and quantity of a stock command's head: `<name> <qty>`,
-    `<name> = <qty>` or `<name>: <qty>`; either may be missing."""
+    `<name> = <qty>` or `<name>: <qty>`; either may be missing. Whether the quantity is
+    allowed (more than 0, whole for pieces) is the ledger's rule, checked there once."""
     separators = [i for i, w in enumerate(head) if w.is_separator]
     if len(separators) > 1:
         raise ParseError("Only one “=” or “:” between the name and the quantity, please.", usage)
@@ -148,11 +136,4 @@ def name_and_quantity(
     name = product_name(name_words, usage)
     if quantity_text is None:
         return name, None
-    quantity = parse_quantity(quantity_text, usage)
-    if rule is QuantityRule.POSITIVE and quantity <= 0:
-        raise ParseError(
-            f"The quantity must be more than 0, not {format_quantity(quantity)}.", usage
-        )
-    if rule is QuantityRule.NOT_NEGATIVE and quantity < 0:
-        raise ParseError("A counted quantity cannot be negative.", usage)
-    return name, quantity
+    return name, parse_quantity(quantity_text, usage)

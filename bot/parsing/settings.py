@@ -10,10 +10,9 @@ from functools import cache
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days
 
-MAX_NEAR_EXPIRY_DAYS = 365
 TIMEZONE_USAGE = "a timezone name such as Europe/Berlin or America/New_York"
 ALERT_TIME_USAGE = "a time of day as HH:MM, e.g. 08:30"
-NEAR_EXPIRY_USAGE = f"a number of days from 0 to {MAX_NEAR_EXPIRY_DAYS}, e.g. 7"
+NEAR_EXPIRY_USAGE = "a number of days from 0 to 365, e.g. 7"
 CURRENCY_USAGE = "a three-letter currency code such as EUR, USD or GBP"
 
 
@@ -41,7 +40,7 @@ def parse_alert_time(text: str) -> time:
 
 
 def parse_near_expiry_days(text: str) -> int:
-    return parse_days(text, NEAR_EXPIRY_USAGE, maximum=MAX_NEAR_EXPIRY_DAYS)
+    return parse_days(text, NEAR_EXPIRY_USAGE)
 
 
 CURRENCY_BY_SYMBOL = {
@@ -58,10 +57,7 @@ CURRENCY_BY_SYMBOL = {
 
 
 def parse_currency(text: str) -> str:
-    """An ISO 4217 code in capitals (`eur` → `EUR`); a common symbol (`€`) also works."""
+    """The code a common symbol stands for (`€` → `EUR`), else the text in capitals; that
+    it is a three-letter code is the shops' rule, checked in core."""
     cleaned = text.strip()
-    if cleaned in CURRENCY_BY_SYMBOL:
-        return CURRENCY_BY_SYMBOL[cleaned]
-    if re.fullmatch(r"[A-Za-z]{3}", cleaned) is None:
-        raise ParseError(f"“{shorten(cleaned)}” is not a currency code.", CURRENCY_USAGE)
-    return cleaned.upper()
+    return CURRENCY_BY_SYMBOL.get(cleaned, cleaned.upper())

@@ -46,10 +46,9 @@ def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
         ) from exc
 
 
-def parse_days(text: str, usage: str, *, maximum: int) -> int:
+def parse_days(text: str, usage: str) -> int:
+    """A whole number of days; the window the rules allow is core's to check."""
     cleaned = text.strip()
-    if not re.fullmatch(r"\d{1,4}", cleaned) or int(cleaned) > maximum:
-        raise ParseError(
-            f"“{shorten(cleaned)}” is not a number of days from 0 to {maximum}.", usage
-        )
+    if not re.fullmatch(r"\d{1,4}", cleaned):
+        raise ParseError(f"“{shorten(cleaned)}” is not a number of days, e.g. 7.", usage)
     return int(cleaned)
