@@ -186,6 +186,33 @@ async def archive_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Pro
         return archived
 
 
+async def restore_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+    """Bring an archived product back, with the stock and history it had. Its name (and
+    barcodes) may have gone to another product meanwhile: then it stays archived."""
+    async with uow:
+        await authorize(uow, actor, owner_action="restore products")
+        product = await uow.products.get_for_update(actor.shop_id, product_id)
+        if product is None:
+            raise ProductGone(product_id)
+        if not product.archived:
+            return product
+        if await uow.products.by_name(actor.shop_id, product.key) is not None:
+            raise ProductExists(product.name)
+        restored = replace(product, archived=False)
+        await _barcodes_free(uow, restored)
+        await uow.products.update(restored)
+        await uow.commit()
+        return restored
+
+
+async def archived_products(uow: UnitOfWork, actor: Actor) -> list[Product]:
+    """The shop's archived products by name, for restoring one."""
+    async with uow:
+        await authorize(uow, actor)
+        products = await uow.products.list(actor.shop_id, include_archived=True)
+        return sorted((p for p in products if p.archived), key=lambda p: p.key)
+
+
 def suggest(name: str, candidates: list[Product], limit: int = SUGGESTIONS) -> list[Product]:
     """The products whose names are closest to `name`, best first."""
     by_key = {p.key: p for p in candidates}

@@ -16,7 +16,7 @@ from core.catalog import ProductFields
 from core.errors import ProductExists
 from core.inventory import InventoryQuery, SortBy, StatusFilter
 from core.ledger import MovementResult
-from core.model import Reason, name_key
+from core.model import Product, Reason, name_key
 from core.shops import SettingsChange
 from core.status import shop_today, status_of
 from webapp import present, schemas
@@ -235,9 +235,14 @@ async def list_categories(call: Call) -> schemas.CategoriesOut:
     errors=(401, 404, 422),
 )
 async def list_products(call: Call) -> schemas.ProductPageOut:
-    """The catalog by name: search and filter by category; page."""
+    """The catalog by name: search and filter by category; page. With `archived=true`,
+    the archived products (to restore one)."""
     params = call.query(schemas.ProductListParams)
     here = await call.here()
+    if params.archived:
+        return _archived_page(
+            here, params, await catalog.archived_products(call.deps.uow(), here.actor)
+        )
     query = InventoryQuery(
         category=params.category or None,
         page=params.page,
@@ -251,6 +256,21 @@ async def list_products(call: Call) -> schemas.ProductPageOut:
         page=params.page,
         page_size=params.page_size,
         pages=page.pages,
+    )
+
+
+def _archived_page(
+    here: Here, params: schemas.ProductListParams, archived: list[Product]
+) -> schemas.ProductPageOut:
+    start = params.page * params.page_size
+    return schemas.ProductPageOut(
+        products=[
+            present.product(here.member, p) for p in archived[start : start + params.page_size]
+        ],
+        total=len(archived),
+        page=params.page,
+        page_size=params.page_size,
+        pages=max(1, -(-len(archived) // params.page_size)),
     )
 
 
@@ -432,6 +452,20 @@ async def archive_product(call: Call) -> schemas.ProductOut:
     here = await call.here()
     archived = await catalog.archive_product(call.deps.uow(), here.actor, call.ids["product_id"])
     return present.product(here.member, archived)
+
+
+@api.post(
+    "/shops/{shop_id}/products/{product_id}/restore",
+    tag="products",
+    response=schemas.ProductOut,
+    errors=(401, 403, 404, 409),
+)
+async def restore_product(call: Call) -> schemas.ProductOut:
+    """Bring an archived product back with its stock and history (owners); 409 when
+    another product took its name meanwhile. Restoring twice changes nothing."""
+    here = await call.here()
+    restored = await catalog.restore_product(call.deps.uow(), here.actor, call.ids["product_id"])
+    return present.product(here.member, restored)
 
 
 # -- the ledger ------------------------------------------------------------------------

@@ -47,8 +47,13 @@ _MAPPING: tuple[tuple[type[core_errors.DomainError], int, str, str | None], ...]
     (core_errors.InsufficientStock, CONFLICT, "insufficient_stock", "quantity"),
     (core_errors.UndoRefused, CONFLICT, "undo_refused", None),
     (core_errors.InviteInvalid, CONFLICT, "invite_invalid", None),
+    (core_errors.BarcodeTaken, CONFLICT, "barcode_taken", "barcodes"),
+    (core_errors.InvalidBarcode, UNPROCESSABLE, "invalid_barcode", "barcodes"),
     (core_errors.InvalidValue, UNPROCESSABLE, "invalid_value", None),
 )
+
+# Errors whose `code` attribute is the barcode at fault, not an error code.
+_BARCODE_ERRORS = (core_errors.BarcodeTaken, core_errors.InvalidBarcode)
 
 # Codes whose meaning is "not found" whatever their class says, worded for the API.
 _NOT_FOUND_CODES = {"not_a_member": "shop_not_found", "product_gone": "product_not_found"}
@@ -105,7 +110,7 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
         ((s, c, f) for kind, s, c, f in _MAPPING if isinstance(error, kind)),
         (UNPROCESSABLE, "refused", None),
     )
-    given = getattr(error, "code", None)
+    given = None if isinstance(error, _BARCODE_ERRORS) else getattr(error, "code", None)
     code = given if isinstance(given, str) and given != "refused" else default_code
     code = _NOT_FOUND_CODES.get(code, code)
     if status == NOT_FOUND:

@@ -197,6 +197,7 @@ class InventoryParams(Model):
 class ProductListParams(Model):
     category: Category | None = None
     q: Search | None = None
+    archived: bool = Field(default=False, description="the archived products instead")
     page: Annotated[int, Field(ge=0, le=MAX_PAGE)] = 0
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20
 

@@ -127,6 +127,32 @@ async def test_archiving_twice_is_refused(floor: Shopfloor) -> None:
         await catalog.archive_product(floor.uow, owner, milk.id)
 
 
+async def test_a_restored_product_comes_back_with_its_stock(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Oat Milk")
+    await floor.restock(owner, milk.id, 5)
+    await catalog.archive_product(floor.uow, owner, milk.id)
+    assert [p.id for p in await catalog.archived_products(floor.uow, owner)] == [milk.id]
+
+    restored = await catalog.restore_product(floor.uow, owner, milk.id)
+
+    assert not restored.archived and restored.on_hand == q(5)
+    assert (await catalog.find_product(floor.uow, owner, "oat milk")).id == milk.id
+    assert await catalog.archived_products(floor.uow, owner) == []
+    again = await catalog.restore_product(floor.uow, owner, milk.id)
+    assert again == restored
+
+
+async def test_a_product_whose_name_was_taken_again_stays_archived(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    old = await floor.product(owner, "Oat Milk")
+    await catalog.archive_product(floor.uow, owner, old.id)
+    await floor.product(owner, "oat milk")
+    with pytest.raises(ProductExists):
+        await catalog.restore_product(floor.uow, owner, old.id)
+    assert floor.stored_product(old.id).archived
+
+
 async def test_find_product_matches_any_case_and_spacing(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
     milk = await floor.product(owner, "Oat Milk")

@@ -32,3 +32,11 @@ def test_a_coded_refusal_names_its_field_and_is_worded_here() -> None:
     error = from_domain(refusal)
     assert (error.status, error.code, error.field) == (422, "quantity_not_positive", "quantity")
     assert error.message == "The quantity must be more than 0."
+
+
+def test_a_barcode_refusal_names_the_barcodes_field_not_the_barcode_as_its_code() -> None:
+    taken = from_domain(errors.BarcodeTaken("4006381333931", "Oat milk"))
+    assert (taken.status, taken.code, taken.field) == (409, "barcode_taken", "barcodes")
+    assert "Oat milk" in taken.message
+    wrong = from_domain(errors.InvalidBarcode("4006381333932", "check_digit", expected="1"))
+    assert (wrong.status, wrong.code, wrong.field) == (422, "invalid_barcode", "barcodes")

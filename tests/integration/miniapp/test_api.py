@@ -219,6 +219,31 @@ async def test_owner_adds_edits_and_archives_a_product(olga: Person, cafe: Cafe)
     assert categories == {"categories": [""]} or "dairy" not in categories["categories"][1:]
 
 
+async def test_owner_restores_an_archived_product_with_its_stock(
+    olga: Person, bob: Person, cafe: Cafe
+) -> None:
+    path = shop_path(cafe, "/products")
+    await json(await olga.delete(f"{path}/{cafe.milk}"))
+    archived = await json(await olga.get(path, archived="true"))
+    assert [p["id"] for p in archived["products"]] == [cafe.milk]
+    assert cafe.milk not in [p["id"] for p in (await json(await olga.get(path)))["products"]]
+    refused = await bob.post(f"{path}/{cafe.milk}/restore", key=None)
+    assert (await json(refused, 403))["error"]["code"] == "owner_only"
+    restored = await json(await olga.post(f"{path}/{cafe.milk}/restore", key=None))
+    assert restored["archived"] is False and restored["on_hand"] == "10"
+    assert (await json(await olga.get(path, archived="true")))["products"] == []
+
+
+async def test_a_taken_barcode_is_a_conflict_on_the_barcodes_field(
+    olga: Person, cafe: Cafe
+) -> None:
+    path = shop_path(cafe, "/products")
+    await json(await olga.patch(f"{path}/{cafe.milk}", {"barcodes": ["4006381333931"]}))
+    taken = await olga.patch(f"{path}/{cafe.bread}", {"barcodes": ["4006381333931"]})
+    error = (await json(taken, 409))["error"]
+    assert (error["code"], error["field"]) == ("barcode_taken", "barcodes")
+
+
 async def test_owner_changes_settings_and_staff_may_not(
     olga: Person, bob: Person, cafe: Cafe
 ) -> None:
