@@ -78,6 +78,7 @@ class Stockbot:
             dispatch_every=settings.alert_dispatch_seconds,
             scan_every=settings.alert_scan_seconds,
         )
+        self.services.metrics.sources.dispatch = self.jobs.dispatcher.stats
 
     async def close(self) -> None:
         """Close everything `open` and `build` made: the Application's `post_shutdown`."""
@@ -123,7 +124,7 @@ def build_services(settings: Settings) -> Services:
         state = RedisStateStore(redis, settings.redis_prefix)
     else:
         state = MemoryStateStore()
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         uow_factory=uow_factory(engine),
@@ -132,6 +133,8 @@ def build_services(settings: Settings) -> Services:
         clock=SystemClock(),
         redis=redis,
     )
+    services.metrics.sources.engine = engine
+    return services
 
 
 def build_application(services: Services, token: str) -> StockbotApp:
@@ -142,13 +145,15 @@ def build_application(services: Services, token: str) -> StockbotApp:
     from bot.handlers import register
 
     settings = services.settings
+    request = RetryingRequest()
+    services.metrics.sources.request = request
     builder: Any = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
         .updater(None)
-        .request(RetryingRequest())
+        .request(request)
         .context_types(ContextTypes(context=BotContext))
         .defaults(
             Defaults(

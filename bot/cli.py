@@ -10,12 +10,11 @@ import sys
 from bot.settings import Settings, SettingsError, load_settings
 
 
-def _configure_logging(settings: Settings, quiet: bool = False) -> None:
+def _configure_logging(settings: Settings, *, quiet: bool = False, console: bool = False) -> None:
+    from bot.logs import configure
+
     level = logging.WARNING if quiet else getattr(logging, settings.log_level)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Per-request and per-job lines would drown what matters (jobs run every 2 s).
-    for chatty in ("httpx", "apscheduler"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure(level, settings.log_format or ("text" if console else "json"))
 
 
 async def _migrate(settings: Settings) -> None:
@@ -145,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(serve(settings, settings.bot_token.get_secret_value()))
         else:
-            _configure_logging(settings, quiet=True)
+            _configure_logging(settings, quiet=True, console=True)
             from devtools.console import run_console
 
             if args.command == "run":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.state import StateStore
 from core.ports import Clock, UnitOfWork
@@ -25,6 +26,7 @@ class Services:
     state: StateStore
     clock: Clock
     redis: Redis | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     def uow(self) -> UnitOfWork:
         return self.uow_factory()

@@ -23,14 +23,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import outcome, texts
+from bot import logs, outcome, texts
 from bot.context import Services, StockbotApp
+from bot.metrics import update_kind
 from db.inbox import InboxItem, Settled, marking
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,12 @@ def chat_of(update: dict[str, Any]) -> int | None:
         if isinstance(sender, dict) and isinstance(sender.get("id"), int):
             return int(sender["id"])
     return None
+
+
+def outcome_of(settled: Settled) -> str:
+    if settled.error is None:
+        return "ok"
+    return "retry" if settled.retry_at is not None else "failed"
 
 
 class InboxProcessor:
@@ -158,6 +166,9 @@ class InboxProcessor:
     async def _handle(self, item: InboxItem) -> None:
         update: Update | None = None
         now = self._services.clock.now()
+        started = time.perf_counter()
+        # Each update runs in a task of its own: what is bound here stays with it.
+        logs.bind(update_id=item.update_id, chat_id=item.chat_id)
         try:
             with (
                 outcome.handling(item.update_id) as result,
@@ -170,7 +181,15 @@ class InboxProcessor:
                 except Exception as exc:  # a bad payload must not block the inbox
                     log.exception("update %s could not be processed", item.update_id)
                     result.fail(exc)
-            self._settled.append(await self._settle(item, result.error, receipt.marked, update))
+            settled = await self._settle(item, result.error, receipt.marked, update)
+            self._settled.append(settled)
+            kind, result_of, took = (
+                update_kind(item.payload),
+                outcome_of(settled),
+                time.perf_counter() - started,
+            )
+            self._services.metrics.handled(kind, result_of, took)
+            log.info("%s handled: %s in %.0f ms", kind, result_of, took * 1000)
         finally:
             self._running.pop(item.update_id, None)
             self.wake.set()

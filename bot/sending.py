@@ -52,6 +52,7 @@ class RetryingRequest(HTTPXRequest):
         self._first_backoff = first_backoff
         self._sleep = sleep
         self._monotonic = monotonic
+        self.too_many_requests = 0  # 429s Telegram answered, read by /metrics
 
     async def do_request(
         self,
@@ -88,6 +89,8 @@ class RetryingRequest(HTTPXRequest):
                     attempt + 1,
                 )
             else:
+                if code == HTTPStatus.TOO_MANY_REQUESTS:
+                    self.too_many_requests += 1
                 out_of_time = self._monotonic() + backoff > deadline
                 if code < HTTPStatus.INTERNAL_SERVER_ERROR or out_of_time:
                     return code, payload

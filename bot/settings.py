@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # JSON lines for a log collector, or plain text for a person; unset: JSON when
+    # serving, text in the console chat.
+    log_format: Literal["json", "text"] | None = None
     redis_prefix: str = "stockbot:"
     poll_timeout: int = Field(default=30, ge=0, le=50)
     # Updates handled at once per process; each chat's are always one at a time, in

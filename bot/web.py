@@ -1,4 +1,4 @@
-"""HTTP endpoints on aiohttp: the webhook (in webhook mode), /healthz and /readyz."""
+"""HTTP endpoints on aiohttp: the webhook (in webhook mode), /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from telegram import Update
 
 from bot.context import Services
 from bot.inbox_processor import InboxProcessor, chat_of
+from bot.metrics import CONTENT_TYPE
+from db.queue_depths import pending_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,16 @@ def make_web_app(
         status = 200 if all(checks.values()) else 503
         return web.json_response(checks, status=status)
 
+    async def metrics(_: web.Request) -> web.Response:
+        sources = services.metrics.sources
+        try:
+            sources.inbox_depth = await services.inbox.pending()
+            sources.alert_queue_depth = await pending_deliveries(services.engine)
+        except Exception:  # the counters still answer when the database does not
+            log.warning("metrics: the queues could not be counted", exc_info=True)
+            sources.inbox_depth = sources.alert_queue_depth = None
+        return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
     async def webhook(request: web.Request) -> web.Response:
         secret = services.settings.webhook_secret
         if secret is not None:
@@ -88,6 +100,7 @@ def make_web_app(
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     if webhook_path is not None:
         app.router.add_post(webhook_path, webhook)
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,15 +27,20 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DispatchStats:
+    """Running totals of this process, read by /metrics."""
+
     sent: int = 0
     blocked: int = 0
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    sent_by_kind: Counter[str] = field(default_factory=Counter)
+    budget_waits: int = 0  # times a send waited for the shared send budget
 
-    def count(self, outcome: SendOutcome) -> None:
+    def count(self, outcome: SendOutcome, kind: str = "") -> None:
         if outcome is SendOutcome.SENT:
             self.sent += 1
+            self.sent_by_kind[kind] += 1
         elif outcome is SendOutcome.BLOCKED:
             self.blocked += 1
         elif outcome is SendOutcome.RETRY:
@@ -80,6 +86,7 @@ class AlertDispatcher:
         loop = asyncio.get_running_loop()
         started = loop.time()
         while (wait := await self.budget.take(item.chat_id)) > 0:
+            self.stats.budget_waits += 1
             if loop.time() - started + wait > self.max_wait:
                 later = self.clock.now() + timedelta(seconds=wait)
                 await alerts.defer(self.uow_factory(), item.delivery, later)
@@ -93,7 +100,7 @@ class AlertDispatcher:
             result = SendResult(SendOutcome.RETRY, error=f"{type(error).__name__}: {error}")
         if result.outcome is SendOutcome.RETRY and result.retry_after:
             await self.budget.pause(result.retry_after)
-        self.stats.count(result.outcome)
+        self.stats.count(result.outcome, item.delivery.kind.value)
         await alerts.record_outcome(self.uow_factory(), item.delivery, result, self.clock.now())
 
 

@@ -12,7 +12,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import keyboards, outcome, texts
+from bot import keyboards, logs, outcome, texts
 from bot.callbacks import CallbackDataError
 from bot.context import BotContext
 from bot.identity import speaker_of
@@ -106,6 +106,7 @@ async def here(
         actor = await resolve_actor(services.uow(), user_id, None)
         shown_here = False
     shop, member = await shop_of(services.uow(), actor)
+    logs.bind(shop_id=shop.id)
     return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown_here)
 
 
@@ -117,6 +118,7 @@ async def here_in(update: Update, context: BotContext, shop_id: int) -> Here:
     shop, member = await shop_of(uow(), actor)
     chat_id = group_chat_id(update)
     shown = await chat_shows(uow(), chat_id, shop_id)
+    logs.bind(shop_id=shop.id)
     return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown)
 
 
