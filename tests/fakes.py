@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from core.model import Batch, Invite, Member, Movement, Product, Reason, Role, Shop, User
 from tests import fakes_alerts
@@ -28,6 +28,22 @@ from tests import fakes_alerts
 
 class IntegrityError(Exception):
     """What the real database would refuse with a constraint violation."""
+
+
+Row = TypeVar("Row", Shop, User, Invite, Batch, Movement)
+
+
+def _stored(row: Row) -> Row:
+    """The row as the database gives it back: datetimes in UTC, naive ones refused (as
+    db.models.UtcDateTime does)."""
+    changes: dict[str, datetime] = {}
+    for column in fields(row):
+        value = getattr(row, column.name)
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: stockbot stores aware datetimes only")
+            changes[column.name] = value.astimezone(UTC)
+    return replace(row, **changes) if changes else row
 
 
 @dataclass
@@ -97,7 +113,7 @@ class _Repository:
 
 class FakeShopRepository(_Repository):
     async def add(self, shop: Shop) -> Shop:
-        added = replace(shop, id=self._store.next_id())
+        added = _stored(replace(shop, id=self._store.next_id()))
         self._s.shops[added.id] = added
         return added
 
@@ -105,7 +121,7 @@ class FakeShopRepository(_Repository):
         return self._s.shops.get(shop_id)
 
     async def update(self, shop: Shop) -> None:
-        self._s.shops[shop.id] = shop
+        self._s.shops[shop.id] = _stored(shop)
 
     async def list_all(self) -> Sequence[Shop]:
         return sorted(self._s.shops.values(), key=lambda s: s.id)
@@ -116,7 +132,7 @@ class FakeUserRepository(_Repository):
         return self._s.users.get(user_id)
 
     async def save(self, user: User) -> None:
-        self._s.users[user.id] = user
+        self._s.users[user.id] = _stored(user)
 
 
 class FakeMemberRepository(_Repository):
@@ -162,19 +178,33 @@ class FakeInviteRepository(_Repository):
     async def add(self, invite: Invite) -> None:
         if invite.code in self._s.invites:
             raise IntegrityError(f"invite {invite.code} exists")
-        self._s.invites[invite.code] = invite
+        self._s.invites[invite.code] = _stored(invite)
 
     async def get_for_update(self, code: str) -> Invite | None:
         return self._s.invites.get(code)
 
     async def mark_used(self, code: str, user_id: int, at: datetime) -> None:
         invite = self._s.invites[code]
-        self._s.invites[code] = replace(invite, used_by=user_id, used_at=at)
+        self._s.invites[code] = _stored(replace(invite, used_by=user_id, used_at=at))
 
 
 class FakeProductRepository(_Repository):
+    def _check(self, product: Product) -> None:
+        """The table's CHECK and its unique index on (shop, name key) of active products."""
+        if product.on_hand < 0:
+            raise IntegrityError(f"product {product.id} would go negative: {product.on_hand}")
+        for other in self._s.products.values():
+            if (
+                other.id != product.id
+                and other.shop_id == product.shop_id
+                and not (other.archived or product.archived)
+                and other.key == product.key
+            ):
+                raise IntegrityError(f"an active product is already called {product.key!r}")
+
     async def add(self, product: Product) -> Product:
         added = replace(product, id=self._store.next_id())
+        self._check(added)
         self._s.products[added.id] = added
         return added
 
@@ -197,7 +227,7 @@ class FakeProductRepository(_Repository):
     ) -> Sequence[Product]:
         return [
             p
-            for p in sorted(self._s.products.values(), key=lambda p: p.id)
+            for p in sorted(self._s.products.values(), key=lambda p: (p.key, p.id))
             if p.shop_id == shop_id
             and (include_archived or not p.archived)
             and (category is None or p.category == category)
@@ -207,6 +237,7 @@ class FakeProductRepository(_Repository):
         stored = self._s.products.get(product.id)
         if stored is None or stored.shop_id != product.shop_id:
             raise AssertionError(f"product {product.id} is not in shop {product.shop_id}")
+        self._check(product)
         self._s.products[product.id] = product
 
     async def categories(self, shop_id: int) -> Sequence[str]:
@@ -223,7 +254,10 @@ class FakeBatchRepository(_Repository):
     async def add(self, batch: Batch) -> Batch:
         if batch.quantity < 0:
             raise IntegrityError("batch quantity must be >= 0")
-        added = replace(batch, id=self._store.next_id())
+        product = self._s.products.get(batch.product_id)
+        if product is None or product.shop_id != batch.shop_id:
+            raise IntegrityError(f"no product {batch.product_id} in shop {batch.shop_id}")
+        added = _stored(replace(batch, id=self._store.next_id()))
         self._s.batches[added.id] = added
         return added
 
@@ -255,7 +289,9 @@ class FakeMovementRepository(_Repository):
                 movement.idempotency_key,
             ):
                 raise IntegrityError(f"duplicate idempotency key {movement.idempotency_key}")
-        added = replace(movement, id=self._store.next_id())
+            if movement.reverses_id is not None and other.reverses_id == movement.reverses_id:
+                raise IntegrityError(f"movement {movement.reverses_id} is already undone")
+        added = _stored(replace(movement, id=self._store.next_id()))
         self._s.movements[added.id] = added
         return added
 

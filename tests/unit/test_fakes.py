@@ -1,4 +1,6 @@
-"""The fakes must behave like the real adapters where core relies on it."""
+"""The fakes' transactions behave like the real unit of work's. What each repository
+method does is one contract for the fakes and both databases:
+tests/integration/test_repositories.py."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.model import Batch, Movement, Product, Reason, Shop
+from core.model import Movement, Reason, Shop
 from core.ports import UnitOfWork
 from core.quantities import to_quantity
-from tests.fakes import FakeClock, FakeStore, FakeUnitOfWork, IntegrityError, uow_factory
+from tests.fakes import FakeClock, FakeStore, FakeUnitOfWork, uow_factory
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -120,67 +122,6 @@ async def test_factory_units_of_work_share_one_store(store: FakeStore) -> None:
         await one.commit()
     async with make() as two:
         assert await two.shops.get(shop.id) == shop
-
-
-async def test_products_are_scoped_to_their_shop_and_by_name_skips_archived(
-    uow: FakeUnitOfWork,
-) -> None:
-    async with uow:
-        milk = await uow.products.add(Product(0, 1, "Oat Milk"))
-        await uow.products.add(Product(0, 1, "Old Bread", archived=True))
-        assert await uow.products.get(2, milk.id) is None
-        assert await uow.products.get_for_update(1, milk.id) == milk
-        assert await uow.products.by_name(1, "oat milk") == milk
-        assert await uow.products.by_name(2, "oat milk") is None
-        assert await uow.products.by_name(1, "old bread") is None
-        assert [p.name for p in await uow.products.list(1)] == ["Oat Milk"]
-        assert len(await uow.products.list(1, include_archived=True)) == 2
-
-
-async def test_batches_in_stock_are_those_above_zero_and_never_negative(
-    uow: FakeUnitOfWork,
-) -> None:
-    async with uow:
-        full = await uow.batches.add(Batch(0, 7, 1, to_quantity(3), NOW))
-        empty = await uow.batches.add(Batch(0, 7, 1, to_quantity(0), NOW + timedelta(1)))
-        assert await uow.batches.in_stock(7) == [full]
-        assert await uow.batches.latest(7) == empty
-        with pytest.raises(IntegrityError):
-            await uow.batches.set_quantity(full.id, to_quantity(-1))
-
-
-async def test_movements_last_by_user_skips_undos_and_undone(uow: FakeUnitOfWork) -> None:
-    async with uow:
-        kept = await uow.movements.add(_movement(7, "1", key="a"))
-        undone = await uow.movements.add(_movement(7, "2", key="b"))
-        await uow.movements.add(
-            _movement(7, "-2", key="c", reason=Reason.UNDO, reverses_id=undone.id)
-        )
-        await uow.movements.add(_movement(7, "5", key="d", user=2))
-        assert await uow.movements.last_by_user(1, 1) == kept
-        assert await uow.movements.undo_of(undone.id) is not None
-        assert await uow.movements.undo_of(kept.id) is None
-
-
-async def test_movements_history_is_newest_first_and_pages_backwards(
-    uow: FakeUnitOfWork,
-) -> None:
-    async with uow:
-        ids = [(await uow.movements.add(_movement(7, "1", key=f"k{i}"))).id for i in range(5)]
-        await uow.movements.add(_movement(8, "1", key="other"))
-        page = await uow.movements.history(1, product_id=7, limit=2)
-        assert [m.id for m in page] == [ids[4], ids[3]]
-        page = await uow.movements.history(1, product_id=7, before_id=ids[3], limit=2)
-        assert [m.id for m in page] == [ids[2], ids[1]]
-        assert await uow.movements.history(2) == []
-
-
-async def test_an_idempotency_key_is_unique_per_shop(uow: FakeUnitOfWork) -> None:
-    async with uow:
-        await uow.movements.add(_movement(7, "1", key="k"))
-        with pytest.raises(IntegrityError):
-            await uow.movements.add(_movement(7, "1", key="k"))
-        assert len(await uow.movements.by_key(1, "k")) == 1
 
 
 def test_fake_clock_moves_only_when_told() -> None:
