@@ -26,12 +26,14 @@ from core.forecast import NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
 from core.ledger import MovementResult
+from core.limits import shortened
 from core.model import Member, Movement, Product, Reason, Role, Shop
 from core.quantities import format_quantity
 from core.report_model import WeeklyReport
 from core.status import ExpiryStatus, Status, StockStatus, stock_status
 
 MAX_MESSAGE = 4096
+MAX_TOAST = 200
 
 STOCK_BADGE = {StockStatus.LOW: "🟠 low", StockStatus.OUT: "🔴 out of stock"}
 EXPIRY_BADGE = {ExpiryStatus.NEAR_EXPIRY: "🟠 near expiry", ExpiryStatus.EXPIRED: "🔴 expired"}
@@ -415,10 +417,45 @@ def settings_text(shop: Shop, *, owner: bool = True) -> str:
     )
 
 
-def truncate(text: str) -> str:
-    if len(text) <= MAX_MESSAGE:
+def utf16_length(text: str) -> int:
+    """Telegram's measure of a text: UTF-16 code units (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+MORE_NOT_SHOWN = "\n… (more not shown)"
+
+
+def truncate(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` cut at a line break to fit Telegram's limit. Counted on the HTML as sent,
+    which is never shorter than what Telegram counts (tags and entities only shrink
+    when parsed), and lines are cut whole, so no tag is left open."""
+    if utf16_length(text) <= limit:
         return text
-    return text[: MAX_MESSAGE - 20].rsplit("\n", 1)[0] + "\n… (more not shown)"
+    room = limit - utf16_length(MORE_NOT_SHOWN)
+    kept: list[str] = []
+    used = 0
+    for line in text.split("\n"):
+        used += utf16_length(line) + 1
+        if used > room:
+            break
+        kept.append(line)
+    return "\n".join(kept) + MORE_NOT_SHOWN
+
+
+def toast(text: str) -> str:
+    """A callback answer's text fitted to Telegram's 200 characters."""
+    if utf16_length(text) <= MAX_TOAST:
+        return text
+    cut = text[: MAX_TOAST - 1]
+    while utf16_length(cut) > MAX_TOAST - 1:
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def quoted(value: str) -> str:
+    """Someone's input quoted back in a reply: escaped, and shortened, since it may be
+    as long as a whole message."""
+    return f"“{h(shortened(value))}”"
 
 
 # --- guided steps and prompts ---------------------------------------------------------
@@ -449,11 +486,11 @@ def why_leaving(quantity: Decimal, product: Product) -> str:
 
 
 def not_a_reason(reason: str) -> str:
-    return f"“{reason}” is not a reason."
+    return f"{quoted(reason)} is not a reason."
 
 
 def did_you_mean(name: str) -> str:
-    return f"🤔 No product called “{h(name)}”. Did you mean:"
+    return f"🤔 No product called {quoted(name)}. Did you mean:"
 
 
 def batch_report_header(applied: int, lines: int) -> str:
@@ -465,7 +502,7 @@ def batch_line_unreadable(line: int | None, message: str) -> str:
 
 
 def batch_line_refused(name: str, why: str) -> str:
-    return f"❌ {h(name)}: {h(why)}"
+    return f"❌ {h(shortened(name))}: {h(why)}"
 
 
 UNDONE_TOAST = "Undone"
@@ -582,7 +619,7 @@ SETTINGS_LABELS = {
 
 
 def not_a_role(word: str) -> str:
-    return f"“{word}” is not a role."
+    return f"{quoted(word)} is not a role."
 
 
 def member_name(member: Member) -> str:
@@ -977,7 +1014,7 @@ ATTACH_BARCODE_BUTTON = "🔗 Attach to…"
 
 
 def unknown_caption(word: str) -> str:
-    return f"“{word}” is not something a photo can do."
+    return f"{quoted(word)} is not something a photo can do."
 
 
 def unknown_barcode(code: str, format_name: str, *, owner: bool) -> str:

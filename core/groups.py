@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from core.access import Actor, active_actor, authorize
 from core.errors import GroupAdminOnly, GroupNotLinked, InvalidValue, ShopNotFound
+from core.limits import shortened
 from core.model import Shop, clean_name
 from core.ports import UnitOfWork
 
@@ -70,7 +71,7 @@ async def _chosen_shop(uow: UnitOfWork, user_id: int, shop_name: str | None) -> 
     for shop, _ in await uow.members.shops_of(user_id):
         if shop.name.casefold() == wanted:
             return Actor(user_id, shop.id)
-    raise InvalidValue(f"You are in no shop called “{clean_name(shop_name)}”.")
+    raise InvalidValue(f"You are in no shop called “{shortened(clean_name(shop_name))}”.")
 
 
 async def unlink_group(

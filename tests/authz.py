@@ -25,16 +25,23 @@ What is checked in every cell, whatever the rule:
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot import texts
+from bot.context import Services
+from bot.settings import Settings
+from bot.state import MemoryStateStore
 from core.errors import (
     GroupNotLinked,
     NoActiveShop,
     NotAMember,
     ShownElsewhere,
 )
+from core.ports import Clock, UnitOfWork
 from devtools.localapi import (
     ANONYMOUS_ADMIN,
     EventKind,
@@ -476,3 +483,38 @@ def judge(
         if unchanged is False:
             problems.append("a refusal changed the shops' data")
     return problems
+
+
+def services_on(
+    api: LocalBotApi,
+    make_uow: Callable[[], UnitOfWork],
+    clock: Clock,
+    engine: AsyncEngine | None = None,
+) -> Services:
+    """The bot's services talking to `api`, updates fed in by the test (no inbox), flow
+    state in memory, no rate limiting."""
+    settings = Settings(
+        bot_token=api.token,
+        telegram_api_base_url=api.base_url,
+        telegram_api_base_file_url=api.base_file_url,
+        telegram_rate_limit=False,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,  # type: ignore[arg-type]  # None: the handlers use the store only
+        uow_factory=make_uow,
+        inbox=None,  # type: ignore[arg-type]
+        state=MemoryStateStore(),
+        clock=clock,
+    )
+
+
+class WarningLog(logging.Handler):
+    """Collects what is logged at WARNING and above into `records`."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)

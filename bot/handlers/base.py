@@ -253,7 +253,7 @@ async def answer(update: Update, text: str | None = None) -> None:
     if update.callback_query is None:
         return
     try:
-        await update.callback_query.answer(text[:200] if text else None)
+        await update.callback_query.answer(texts.toast(text) if text else None)
     except TelegramError as error:
         log.info("could not answer a button tap: %s", error)
 
@@ -381,11 +381,11 @@ async def _tell(update: Update, plain: str) -> None:
     query = update.callback_query
     if query is not None:
         try:
-            await query.answer(plain[:200], show_alert=True)
+            await query.answer(texts.toast(plain), show_alert=True)
             return
         except BadRequest:
             # The handler already acknowledged the tap before it was refused; a second
             # answer is rejected, so the refusal goes to the chat instead of vanishing.
             log.info("callback %s already answered; replying in the chat", query.id)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.h(plain))
+        await update.effective_message.reply_text(texts.truncate(texts.h(plain)))

@@ -23,7 +23,6 @@ from bot.alert_handlers import COMMANDS as ALERT_COMMANDS
 from bot.bootstrap import build_application
 from bot.callbacks import REGISTRY
 from bot.context import Services, StockbotApp
-from bot.settings import Settings
 from bot.state import MemoryStateStore
 from core import catalog, groups, ledger, shops
 from core.access import Actor
@@ -49,6 +48,7 @@ from tests.authz import (
     Outcome,
     Row,
     Said,
+    WarningLog,
     Where,
     Who,
     button_cells,
@@ -58,6 +58,7 @@ from tests.authz import (
     said_since,
     seat_everyone,
     send,
+    services_on,
     shops_named,
 )
 from tests.fakes import FakeClock, FakeStore, StoreState, uow_factory
@@ -79,15 +80,6 @@ class World:
     anchors: dict[int, int] = field(default_factory=dict)  # chat → a bot message
     offset: int = 0
     log: list[logging.LogRecord] = field(default_factory=list)
-
-
-class _Collect(logging.Handler):
-    def __init__(self, into: list[logging.LogRecord]) -> None:
-        super().__init__(logging.WARNING)
-        self.into = into
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(record)
 
 
 async def _build_store(store: FakeStore, clock: FakeClock) -> dict[str, Any]:
@@ -147,20 +139,7 @@ async def world() -> AsyncIterator[World]:
             api.users[person.id] = person
             api.add_chat(LocalChat.private(person))
         seat_everyone(api)
-        settings = Settings(
-            bot_token=api.token,
-            telegram_api_base_url=api.base_url,
-            telegram_api_base_file_url=api.base_file_url,
-            telegram_rate_limit=False,
-        )
-        services = Services(
-            settings=settings,
-            engine=None,  # type: ignore[arg-type]  # the handlers use the store only
-            uow_factory=uow_factory(store),
-            inbox=None,  # type: ignore[arg-type]
-            state=MemoryStateStore(),
-            clock=clock,
-        )
+        services = services_on(api, uow_factory(store), clock)
         app = build_application(services, api.token)
         await app.initialize()
         found = World(
@@ -168,7 +147,7 @@ async def world() -> AsyncIterator[World]:
         )
         for chat_id in [*(p.id for p in PEOPLE.values()), STAFF_ROOM.id, LOBBY.id, BOOK_CLUB.id]:
             found.anchors[chat_id] = (await app.bot.send_message(chat_id, "anchor")).message_id
-        collector = _Collect(found.log)
+        collector = WarningLog(found.log)
         logging.getLogger("bot").addHandler(collector)
         try:
             yield found
