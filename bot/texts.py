@@ -191,6 +191,18 @@ STATE_LOST_PLAIN = (
 FLOW_CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
 FLOW_EXPIRED = "That step has expired. Please start the command again."
+STEP_LOST = (
+    "⚠️ That looks like the answer to a question I no longer have: the step expired or "
+    "was lost (e.g. in a restart), so nothing was recorded. Please type the whole "
+    "command, e.g. <code>/sell milk 3</code>, <code>/count milk 18</code> or "
+    "<code>/restock milk 10 exp 2027-06-01</code>."
+)
+
+
+def unknown_command(name: str) -> str:
+    return f"🤔 I don't know /{h(name)}. /help lists what I can do."
+
+
 UNEXPECTED_ERROR = (
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."

@@ -114,6 +114,15 @@ async def on_text(update: Update, context: BotContext) -> None:
         await _continue(update, context, flow, message.text)
     elif update.effective_chat is not None and update.effective_chat.type == "private":
         await views.stock_by_text(update, context, message.text)
+    elif _answers_the_bot(update) and views.looks_like_an_answer(message.text):
+        # In a group only a reply to the bot's question reaches here (privacy mode).
+        await respond(update, texts.STEP_LOST, edit=False)
+
+
+def _answers_the_bot(update: Update) -> bool:
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    return replied is not None and replied.from_user is not None and replied.from_user.is_bot
 
 
 async def _continue(update: Update, context: BotContext, flow: dict[str, Any], reply: str) -> None:
@@ -175,6 +184,15 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
 }
 
 
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """In a private chat every command gets an answer; in a group one we do not know may
+    be another bot's."""
+    message = update.effective_message
+    command = split_command(message.text or "") if message is not None else None
+    if command is not None:
+        await respond(update, texts.unknown_command(command[0]), edit=False)
+
+
 async def _new_command_ends_step(update: Update, context: BotContext) -> None:
     """A new command leaves any half-answered step, so the step cannot take the plain
     message that follows as its answer."""
@@ -198,6 +216,9 @@ def register(application: StockbotApp) -> None:
     application.add_handler(MessageHandler(filters.COMMAND, _new_command_ends_step), group=-1)
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
+    )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(

@@ -13,9 +13,11 @@ from bot.context import BotContext
 from bot.handlers.base import Here, answer, deliver, here, resolve_or_suggest, respond
 from bot.handlers.stock import message_args, show_card
 from bot.miniapp_wiring import with_open_app
-from bot.parsing import Command, ParseError, parse_command, parse_inventory
+from bot.parsing import Command, ParseError, parse_command, parse_inventory, parse_quantity
 from core import catalog, inventory
+from core.errors import ProductNotFound
 from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
+from core.model import Reason
 
 
 async def stock(update: Update, context: BotContext) -> None:
@@ -169,11 +171,37 @@ async def show_history(
 
 
 async def stock_by_text(update: Update, context: BotContext, text: str) -> None:
-    """A bare product name (or barcode) in a private chat opens its card."""
+    """A bare product name (or barcode) in a private chat opens its card. What reads as
+    the answer to a step (`3`, `10 exp 3.12.2026`, `damage`) and names no product is one
+    whose step was lost — expired, or forgotten by a restart or a flushed store: it is
+    not looked up as a name."""
     where = await here(update, context)
-    product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
-    if product is not None:
-        await show_card(update, context, where, product.id)
+    if looks_like_an_answer(text):
+        try:
+            product = await catalog.find_product(context.services.uow(), where.actor, text)
+        except ProductNotFound:
+            await respond(update, texts.STEP_LOST, edit=False)
+            return
+    else:
+        found = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
+        if found is None:
+            return
+        product = found
+    await show_card(update, context, where, product.id)
+
+
+def looks_like_an_answer(text: str) -> bool:
+    """A quantity first (`3`, `-2`, `10 exp 3.12.2026`) or a removal's reason alone."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return False
+    if words[0].casefold() in {reason.value for reason in Reason}:
+        return len(words) == 1
+    try:
+        parse_quantity(words[0].lstrip("+-−"))
+    except ParseError:
+        return False
+    return True
 
 
 CHART_DAYS = 30

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import redis.asyncio as redis
+
+from devtools.localapi import LocalBotApi, LocalChat, MemberStatus
 from tests.e2e.harness import Books, BotProcess, Chat, text_of
+from tests.services import redis_url
 
 
 async def stocked(owner: Chat, books: Books) -> None:
@@ -87,3 +91,60 @@ async def test_a_stock_command_typed_into_any_step_is_that_command(
 
     await sells_one_milk(text_of(await owner.say("/add")))
     assert "No product" in text_of(await owner.say("/stock sell milk"))
+
+
+async def forget_every_step(redis_prefix: str) -> None:
+    """What a flushed Redis (or a restart with steps in memory) leaves: no step at all."""
+    client = redis.Redis.from_url(redis_url())
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{redis_prefix}*")]
+        assert keys, "no step was stored"
+        await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def test_the_answer_to_a_lost_step_says_it_was_lost_and_records_nothing(
+    cafe: BotProcess, owner: Chat, books: Books, redis_prefix: str
+) -> None:
+    await stocked(owner, books)
+    for command, answer in [
+        ("/sell bread", "3"),
+        ("/restock bread", "10 exp 3.12.2026"),
+        ("/remove bread 2", "damage"),
+        ("/stock bread", "-2"),
+    ]:
+        asked = await owner.say(command)
+        if command == "/stock bread":
+            await owner.press(asked, "±…")
+            await owner.reply()
+        await forget_every_step(redis_prefix)
+        lost = text_of(await owner.say(answer))
+        assert "no longer have" in lost and "/sell milk 3" in lost, (command, answer, lost)
+    assert await books.on_hand("bread") == 10
+
+    # A name that starts with a number is still a name.
+    assert "Added" in text_of(await owner.say("/add 7 up"))
+    assert "7 up" in text_of(await owner.say("7 up"))
+
+
+async def test_a_reply_to_a_lost_step_in_a_group_says_it_was_lost(
+    cafe: BotProcess, api: LocalBotApi, owner: Chat, books: Books, redis_prefix: str
+) -> None:
+    await stocked(owner, books)
+    room = LocalChat.group(-4343, "Cafe staff room")
+    api.set_member(room, owner.user, MemberStatus.CREATOR)
+    in_room = Chat(api, owner.user, room)
+    assert "now linked to Cafe" in text_of(await in_room.say("/link"))
+
+    question = await in_room.say("/sell bread")
+    assert "How many" in text_of(question)
+    await forget_every_step(redis_prefix)
+    await api.send_text(owner.user, room, "3", reply_to_message_id=question.message_id)
+    assert "no longer have" in text_of(await in_room.reply())
+    assert await books.on_hand("bread") == 10
+
+
+async def test_an_unknown_command_in_private_gets_a_hint(cafe: BotProcess, owner: Chat) -> None:
+    hint = text_of(await owner.say("/frobnicate now"))
+    assert "/frobnicate" in hint and "/help" in hint, hint
