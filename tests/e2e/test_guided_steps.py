@@ -16,7 +16,7 @@ from tests.services import redis_url
 
 async def stocked(owner: Chat, books: Books) -> None:
     assert "Restocked" in text_of(await owner.say("/restock bread 10"))
-    assert "Restocked" in text_of(await owner.say("/restock milk 10"))
+    assert "Restocked" in text_of(await owner.say("/restock milk 20"))
     assert await books.on_hand("bread") == 10
 
 
@@ -26,14 +26,14 @@ async def test_an_answer_naming_another_product_is_that_products_command(
     await stocked(owner, books)
 
     assert "How many" in text_of(await owner.say("/count bread"))
-    counted = text_of(await owner.say("milk 5"))
+    counted = text_of(await owner.say("milk 8"))  # above its low mark: no alert to read
     assert "milk" in counted and "bread" not in counted, counted
-    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (10, 5)
+    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (10, 8)
 
     assert "How many" in text_of(await owner.say("/sell bread"))
     sold = text_of(await owner.say("sell milk 2"))
     assert "Sold 2 l milk" in sold, sold
-    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (10, 3)
+    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (10, 6)
 
 
 async def test_an_answer_that_names_the_steps_own_product_or_command_is_the_answer(
@@ -46,7 +46,7 @@ async def test_an_answer_that_names_the_steps_own_product_or_command_is_the_answ
     assert "How many" in text_of(await owner.say("/count bread"))
     assert "bread" in text_of(await owner.say("bread 7"))
     assert await books.on_hand("bread") == 7
-    assert await books.on_hand("milk") == 10
+    assert await books.on_hand("milk") == 20
 
 
 async def test_a_stock_command_typed_into_any_step_is_that_command(
@@ -55,7 +55,7 @@ async def test_a_stock_command_typed_into_any_step_is_that_command(
     """Every kind of step: which product, quantity, reason, the card's custom amount,
     an edit field, a setting, the name of a new product."""
     await stocked(owner, books)
-    milk = Decimal(10)
+    milk = Decimal(20)
 
     async def sells_one_milk(step_prompt: str) -> None:
         nonlocal milk
