@@ -191,6 +191,17 @@ def history(
     return Markup(rows) if rows else None
 
 
+def confirm_undo(movement_id: int) -> Markup:
+    return Markup(
+        [
+            [
+                button(texts.UNDO_BUTTON, cb.Undo(movement_id)),
+                button(texts.KEEP_BUTTON, cb.CancelFlow()),
+            ]
+        ]
+    )
+
+
 def confirm_delete(product_id: int) -> Markup:
     return Markup(
         [

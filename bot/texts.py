@@ -256,7 +256,27 @@ def stock_alert_hint(product: Product) -> str:
 
 def undone(result: MovementResult) -> str:
     product = result.product
-    return f"↩️ Undone. <b>{h(product.name)}</b> on hand: {qty(product.on_hand, product.unit)}."
+    on_hand = f"<b>{h(product.name)}</b> on hand: {qty(product.on_hand, product.unit)}."
+    if result.reversed is None:  # a replay: what it reversed was said the first time
+        return f"↩️ Undone. {on_hand}"
+    return f"↩️ Undone: {change_of(result.reversed, product)}.\n{on_hand}"
+
+
+def undo_question(movement: Movement, product: Product, shop: Shop) -> str:
+    return (
+        f"↩️ Undo your change of {moment(movement.created_at, shop)}: "
+        f"{change_of(movement, product)}?\n"
+        "It is not the change you just made, so nothing is undone until you tap Undo."
+    )
+
+
+def change_of(movement: Movement, product: Product) -> str:
+    """A movement in a few words: `Sold 3 pcs croissant (#12)`."""
+    amount = qty(abs(movement.quantity), product.unit)
+    if movement.reason is Reason.ADJUSTMENT:
+        sign = "+" if movement.quantity > 0 else "−"
+        return f"Adjusted <b>{h(product.name)}</b> by {sign}{amount} (#{movement.id})"
+    return f"{REASON_VERB[movement.reason]} {amount} <b>{h(product.name)}</b> (#{movement.id})"
 
 
 # --- views ----------------------------------------------------------------------------

@@ -148,6 +148,16 @@ class MovementNotFound(DomainError):
         super().__init__("There is no movement to undo.")
 
 
+class NothingToUndo(DomainError):
+    """The person made no change within the last `hours` that an undo could reverse."""
+
+    code = "nothing_to_undo"
+
+    def __init__(self, hours: int) -> None:
+        super().__init__(f"You made no change in the last {hours} hours that can be undone.")
+        self.hours = hours
+
+
 class UndoRefused(DomainError):
     """Undo is not allowed: already undone, not yours, or the stock is gone."""
 

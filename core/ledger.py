@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from core import crossings
@@ -21,6 +21,7 @@ from core.errors import (
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
+    NothingToUndo,
     OwnerOnly,
     ProductGone,
     UndoRefused,
@@ -89,6 +90,7 @@ class MovementResult:
     product: Product
     replayed: bool = False
     expired_on_arrival: bool = False
+    reversed: Movement | None = None  # what an undo reversed
 
 
 def fefo_order(batches: Sequence[Batch]) -> list[Batch]:
@@ -455,6 +457,57 @@ def undo_refusal(target: Movement, member: Member, *, already_undone: bool) -> s
     return None
 
 
+UNDO_RECENT = timedelta(hours=24)  # older than this, `/undo` has nothing to offer
+JUST_MADE = timedelta(minutes=10)  # a change this fresh, and the person's last, undoes at once
+
+
+@dataclass(frozen=True)
+class UndoQuestion:
+    """`/undo` would reverse `movement`, but it is not the change the person just made
+    (they made another since, undid one, had a command refused, or it is not fresh):
+    nothing is undone until they confirm this one by its id."""
+
+    movement: Movement
+    product: Product
+
+
+async def undo_last(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    key: str,
+    now: datetime,
+    refused_at: datetime | None = None,
+) -> MovementResult | UndoQuestion:
+    """`/undo` with no movement named: reverse the change the person just made, or name
+    the one it would reverse and ask.
+
+    The one just made is the person's newest movement, made within JUST_MADE and after
+    their last refused request (`refused_at`, as the interface saw it): so a second
+    `/undo`, or one after a refused command, never silently reverses an older change.
+    Nothing of theirs within UNDO_RECENT raises NothingToUndo."""
+    async with uow:
+        _, member = await authorize(uow, actor)
+        if earlier := await uow.movements.by_key(actor.shop_id, key):
+            return await _reverse(uow, actor, member, earlier[0].reverses_id, key=key, now=now)
+        target = await uow.movements.last_by_user(actor.shop_id, actor.user_id)
+        if target is None or now - target.created_at > UNDO_RECENT:
+            raise NothingToUndo(int(UNDO_RECENT.total_seconds() // 3600))
+        newest = await uow.movements.newest_by_user(actor.shop_id, actor.user_id)
+        just_made = (
+            newest is not None
+            and newest.id == target.id
+            and now - target.created_at <= JUST_MADE
+            and (refused_at is None or target.created_at > refused_at)
+        )
+        if not just_made:
+            product = await uow.products.get(actor.shop_id, target.product_id)
+            if product is None:
+                raise MovementNotFound()
+            return UndoQuestion(target, product)
+        return await _reverse(uow, actor, member, target.id, key=key, now=now)
+
+
 async def undo(
     uow: UnitOfWork,
     actor: Actor,
@@ -471,40 +524,53 @@ async def undo(
         _, member = await authorize(uow, actor)
         if earlier := await uow.movements.by_key(actor.shop_id, key):
             movement_id = earlier[0].reverses_id
-        if movement_id is None:
-            target = await uow.movements.last_by_user(actor.shop_id, actor.user_id)
-        else:
-            target = await uow.movements.get(actor.shop_id, movement_id)
-        if target is None:
-            raise MovementNotFound()
-        locked = await uow.products.get_for_update(actor.shop_id, target.product_id)
-        if locked is None:
-            raise MovementNotFound()
-        product = locked
-        if replayed := await _replay(uow, actor.shop_id, key, product):
-            return replayed
-        undone = await uow.movements.undo_of(target.id) is not None
-        if refusal := undo_refusal(target, member, already_undone=undone):
-            raise UndoRefused(refusal)
-        reversal = tuple(Allocation(a.batch_id, -a.quantity) for a in target.allocations)
-        for allocation in reversal:
-            batch = await uow.batches.get(allocation.batch_id)
-            if batch is None or batch.quantity + allocation.quantity < 0:
-                left = format_quantity(batch.quantity if batch else ZERO)
-                raise UndoRefused(
-                    f"Cannot undo: the stock it added has since been used "
-                    f"(only {left} {product.unit} of that batch left)."
-                )
-        result = await _record(
-            uow,
-            actor,
-            product,
-            reversal,
-            Reason.UNDO,
-            key=key,
-            now=now,
-            note=f"undo of #{target.id}",
-            reverses_id=target.id,
-        )
-        await uow.commit()
-        return result
+        return await _reverse(uow, actor, member, movement_id, key=key, now=now)
+
+
+async def _reverse(
+    uow: UnitOfWork,
+    actor: Actor,
+    member: Member,
+    movement_id: int | None,
+    *,
+    key: str,
+    now: datetime,
+) -> MovementResult:
+    """The undo of one movement inside the caller's open unit of work; commits."""
+    if movement_id is None:
+        target = await uow.movements.last_by_user(actor.shop_id, actor.user_id)
+    else:
+        target = await uow.movements.get(actor.shop_id, movement_id)
+    if target is None:
+        raise MovementNotFound()
+    locked = await uow.products.get_for_update(actor.shop_id, target.product_id)
+    if locked is None:
+        raise MovementNotFound()
+    product = locked
+    if replayed := await _replay(uow, actor.shop_id, key, product):
+        return replayed
+    undone = await uow.movements.undo_of(target.id) is not None
+    if refusal := undo_refusal(target, member, already_undone=undone):
+        raise UndoRefused(refusal)
+    reversal = tuple(Allocation(a.batch_id, -a.quantity) for a in target.allocations)
+    for allocation in reversal:
+        batch = await uow.batches.get(allocation.batch_id)
+        if batch is None or batch.quantity + allocation.quantity < 0:
+            left = format_quantity(batch.quantity if batch else ZERO)
+            raise UndoRefused(
+                f"Cannot undo: the stock it added has since been used "
+                f"(only {left} {product.unit} of that batch left)."
+            )
+    result = await _record(
+        uow,
+        actor,
+        product,
+        reversal,
+        Reason.UNDO,
+        key=key,
+        now=now,
+        note=f"undo of #{target.id}",
+        reverses_id=target.id,
+    )
+    await uow.commit()
+    return replace(result, reversed=target)

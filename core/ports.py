@@ -123,6 +123,10 @@ class MovementRepository(Protocol):
         undone."""
         ...
 
+    async def newest_by_user(self, shop_id: int, user_id: int) -> Movement | None:
+        """The user's newest movement of any kind: an undo or a count that matched too."""
+        ...
+
     async def history(
         self,
         shop_id: int,

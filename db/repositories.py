@@ -544,6 +544,15 @@ class SqlMovementRepository:
         )
         return [_movement(row, []) for row in rows]
 
+    async def newest_by_user(self, shop_id: int, user_id: int) -> Movement | None:
+        row = await self.session.scalar(
+            select(MovementRow)
+            .where(MovementRow.shop_id == shop_id, MovementRow.user_id == user_id)
+            .order_by(MovementRow.id.desc())
+            .limit(1)
+        )
+        return await self._one(row)
+
     async def history(
         self,
         shop_id: int,

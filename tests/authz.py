@@ -39,8 +39,10 @@ from core.errors import (
     GroupNotLinked,
     NoActiveShop,
     NotAMember,
+    NothingToUndo,
     ShownElsewhere,
 )
+from core.ledger import UNDO_RECENT
 from core.ports import Clock, UnitOfWork
 from devtools.localapi import (
     ANONYMOUS_ADMIN,
@@ -355,6 +357,8 @@ def expected(row: Row, cell: Cell) -> Outcome:
 
 # -- judging what the bot said ----------------------------------------------------------
 
+NOTHING_TO_UNDO = NothingToUndo(int(UNDO_RECENT.total_seconds() // 3600)).message
+
 # The answers that refuse permission (or find nothing of another shop from here).
 REFUSALS = (
     NotAMember().message,
@@ -366,6 +370,7 @@ REFUSALS = (
     "That product is not in this shop's catalog",
     "No product called “milk”",
     "There is no movement to undo",
+    NOTHING_TO_UNDO,
     texts.CHOICE_NOT_YOURS,
     texts.ANONYMOUS_ADMIN,
     texts.AS_CHANNEL,
@@ -374,7 +379,7 @@ REFUSALS = (
 # have the product: Eve's Deli sells no milk).
 PERMISSION_REFUSALS = tuple(r for r in REFUSALS if r not in {
     "That product is not in this shop's catalog", "No product called “milk”",
-    "There is no movement to undo",
+    "There is no movement to undo", NOTHING_TO_UNDO,
 })  # fmt: skip
 
 

@@ -325,6 +325,12 @@ class FakeMovementRepository(_Repository):
                 return movement
         return None
 
+    async def newest_by_user(self, shop_id: int, user_id: int) -> Movement | None:
+        for movement in self._newest_first():
+            if movement.shop_id == shop_id and movement.user_id == user_id:
+                return movement
+        return None
+
     async def history(
         self,
         shop_id: int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
@@ -28,10 +29,14 @@ from core.access import (
     resolve_actor_for_product,
 )
 from core.errors import DomainError, GroupNotLinked, InvalidValue, ProductNotFound
+from core.ledger import JUST_MADE
 from core.model import Member, Product, Shop
 from core.shops import shop_of
 
 log = logging.getLogger(__name__)
+
+# A refusal older than a change "just made" can be forgotten.
+REFUSAL_TTL_SECONDS = int(JUST_MADE.total_seconds())
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,32 @@ def flow_key(update: Update) -> str:
     return f"flow:{update.effective_chat.id}:{update.effective_user.id}"
 
 
+async def note_refusal(context: BotContext, update: Update) -> None:
+    """Remember that this person's request here was just refused, so `/undo` after it
+    asks before reversing the change they made before it. Best effort."""
+    if update.effective_chat is None or update.effective_user is None:
+        return
+    at = {"at": context.services.clock.now().isoformat()}
+    try:
+        await context.services.state.set(_refusal_key(update), at, REFUSAL_TTL_SECONDS)
+    except StateUnavailable as exc:
+        log.warning("could not note a refusal for %s: %s", _refusal_key(update), exc)
+
+
+async def last_refusal(context: BotContext, update: Update) -> datetime | None:
+    """When this person's last request here was refused, if lately. When the store
+    cannot say, now: `/undo` then asks rather than guess."""
+    try:
+        noted = await context.services.state.get(_refusal_key(update))
+    except StateUnavailable:
+        return context.services.clock.now()
+    return datetime.fromisoformat(noted["at"]) if noted else None
+
+
+def _refusal_key(update: Update) -> str:
+    return f"refused:{flow_key(update).removeprefix('flow:')}"
+
+
 async def start_flow(
     context: BotContext, update: Update, flow: dict[str, Any], *, key: str | None = None
 ) -> None:
@@ -353,9 +384,11 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("error outside an update", exc_info=error)
         return
     if isinstance(error, ParseError):
+        await note_refusal(context, update)
         where = f"Line {error.line}: " if error.line else ""
         await _tell(update, f"⚠️ {where}{error.message}\nUse: {error.usage}")
     elif isinstance(error, DomainError):
+        await note_refusal(context, update)
         await _tell(update, f"⚠️ {error.message}")
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)

@@ -20,6 +20,7 @@ from bot.handlers.base import (
     end_flow,
     group_chat_id,
     here,
+    last_refusal,
     recall,
     remember,
     replace_buttons,
@@ -520,8 +521,22 @@ async def show_card(
 
 
 async def undo_command(update: Update, context: BotContext) -> None:
+    """The change just made is undone at once; any other is named and asked about."""
     where = await here(update, context)
-    await _undo(update, context, where, None)
+    services = context.services
+    outcome = await ledger.undo_last(
+        services.uow(),
+        where.actor,
+        key=request_key(update),
+        now=services.clock.now(),
+        refused_at=await last_refusal(context, update),
+    )
+    if isinstance(outcome, ledger.UndoQuestion):
+        question = texts.undo_question(outcome.movement, outcome.product, where.shop)
+        await respond(update, question, keyboards.confirm_undo(outcome.movement.id), edit=False)
+        return
+    undone = signed(update, where, texts.undone(outcome))
+    await respond(update, undone, keyboards.movement(None, outcome.product.id))
 
 
 async def on_undo(update: Update, context: BotContext, action: cb.Undo) -> None:

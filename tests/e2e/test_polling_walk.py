@@ -185,7 +185,8 @@ async def test_undo_reverses_once_and_a_second_tap_is_refused(
     await owner.say("/sell milk 3")
 
     undone = await owner.say("/undo")
-    assert "Undone. milk on hand: 10 l" in text_of(undone)
+    assert "Undone: Sold 3 l milk" in text_of(undone)
+    assert "milk on hand: 10 l" in text_of(undone)
 
     # A double tap: the second tap leaves before the first one's button went away.
     undo = restocked.button("↩️ Undo").callback_data
@@ -194,7 +195,7 @@ async def test_undo_reverses_once_and_a_second_tap_is_refused(
     second = await owner.forge(restocked, undo)
 
     assert (await owner.answer(first)).text == "Undone"
-    assert "Undone. milk on hand: 0 l" in text_of(await owner.reply())
+    assert "milk on hand: 0 l" in text_of(await owner.reply())
     assert (await owner.edited()).buttons == [
         b for b in restocked.buttons if b.callback_data != undo
     ]

@@ -468,6 +468,22 @@ async def test_last_by_user_skips_undos_and_undone(uow: UnitOfWork) -> None:
         assert (await uow.movements.last_by_user(shop.id, 2)).idempotency_key == "3"  # type: ignore[union-attr]
 
 
+async def test_newest_by_user_is_any_kind_of_movement_in_the_shop(uow: UnitOfWork) -> None:
+    shop = await _shop(uow)
+    other = await _shop(uow, "Bakery")
+    product = await _product(uow, shop.id)
+    foreign = await _product(uow, other.id)
+    async with uow:
+        assert await uow.movements.newest_by_user(shop.id, 1) is None
+        sale = await uow.movements.add(_movement(product, "-1", "1", reason=Reason.SALE))
+        undo = await uow.movements.add(
+            _movement(product, "1", "2", reason=Reason.UNDO, reverses_id=sale.id)
+        )
+        await uow.movements.add(_movement(product, "-1", "3", reason=Reason.SALE, user_id=2))
+        await uow.movements.add(_movement(foreign, "1", "4"))  # same user, other shop
+        assert await uow.movements.newest_by_user(shop.id, 1) == undo
+
+
 async def test_history_newest_first_paged_and_per_product(uow: UnitOfWork) -> None:
     shop = await _shop(uow)
     other = await _shop(uow, "Bakery")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
-from core.ledger import Adjustment, Count, MovementResult, Removal, Restock
+from core.ledger import Adjustment, Count, MovementResult, Removal, Restock, UndoQuestion
 from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
 from core.quantities import to_quantity
 from core.shops import SettingsChange
@@ -138,6 +138,13 @@ class Shopfloor:
     ) -> MovementResult:
         return await ledger.undo(
             self.uow, actor, movement_id, key=key or self.key(), now=self.clock.now()
+        )
+
+    async def undo_last(
+        self, actor: Actor, *, key: str | None = None, refused_at: datetime | None = None
+    ) -> MovementResult | UndoQuestion:
+        return await ledger.undo_last(
+            self.uow, actor, key=key or self.key(), now=self.clock.now(), refused_at=refused_at
         )
 
     # -- what the books say (committed state only) ------------------------------------

@@ -12,11 +12,12 @@ from core.errors import (
     InsufficientStock,
     InvalidValue,
     MovementNotFound,
+    NothingToUndo,
     OwnerOnly,
     ProductNotFound,
     UndoRefused,
 )
-from core.ledger import Removal, Restock
+from core.ledger import MovementResult, Removal, Restock, UndoQuestion
 from core.model import Reason, Role
 from tests.unit.shopfloor import Shopfloor, q
 
@@ -408,6 +409,95 @@ async def test_undo_adds_a_compensating_movement_and_deletes_nothing(floor: Shop
         Reason.SALE,
         Reason.UNDO,
     ]
+
+
+async def test_undo_last_reverses_the_change_just_made_and_names_it(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    floor.clock.advance(timedelta(minutes=3))
+    sale = (await floor.remove(owner, milk.id, 2)).movement
+    floor.clock.advance(timedelta(minutes=1))
+    result = await floor.undo_last(owner)
+    assert isinstance(result, MovementResult) and result.reversed == sale
+    assert floor.on_hand(milk.id) == 5
+
+
+async def test_a_second_undo_last_asks_before_reversing_an_older_change(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "milk")
+    bread = await floor.product(owner, "bread")
+    older = (await floor.restock(owner, bread.id, 8)).movement
+    await floor.restock(owner, milk.id, 5)
+    assert isinstance(await floor.undo_last(owner), MovementResult)
+    question = await floor.undo_last(owner)
+    assert isinstance(question, UndoQuestion)
+    assert (question.movement, question.product.name) == (older, "bread")
+    assert floor.on_hand(bread.id) == 8  # nothing undone until confirmed by id
+    await floor.undo(owner, question.movement.id)
+    assert floor.on_hand(bread.id) == 0
+
+
+async def test_undo_last_after_a_refused_request_asks_about_the_change_before_it(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    floor.clock.advance(timedelta(seconds=30))
+    question = await floor.undo_last(owner, refused_at=floor.clock.now())
+    assert isinstance(question, UndoQuestion)
+    assert floor.on_hand(milk.id) == 5
+    floor.clock.advance(timedelta(seconds=30))
+    await floor.remove(owner, milk.id, 1)  # a change after the refusal is just made
+    assert isinstance(await floor.undo_last(owner, refused_at=floor.clock.now()), UndoQuestion)
+    undone = await floor.undo_last(owner, refused_at=floor.clock.now() - timedelta(seconds=1))
+    assert isinstance(undone, MovementResult) and floor.on_hand(milk.id) == 5
+
+
+async def test_undo_last_asks_about_a_change_that_is_not_fresh(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    floor.clock.advance(ledger.JUST_MADE + timedelta(seconds=1))
+    assert isinstance(await floor.undo_last(owner), UndoQuestion)
+
+
+async def test_undo_last_with_nothing_recent_says_so(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    with pytest.raises(NothingToUndo):
+        await floor.undo_last(owner)
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    floor.clock.advance(ledger.UNDO_RECENT + timedelta(minutes=1))
+    with pytest.raises(NothingToUndo, match="24 hours"):
+        await floor.undo_last(owner)
+
+
+async def test_undo_last_looks_only_at_the_persons_own_changes(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    clerk = await floor.hire(owner)
+    milk = await floor.product(owner, "milk")
+    bread = await floor.product(owner, "bread")
+    await floor.restock(owner, bread.id, 5)
+    await floor.restock(owner, milk.id, 5)
+    await floor.remove(clerk, bread.id, 1)
+    result = await floor.undo_last(owner)
+    assert isinstance(result, MovementResult) and result.reversed is not None
+    assert result.reversed.reason is Reason.RESTOCK
+
+
+async def test_undo_last_replayed_with_the_same_key_reverses_once(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner)
+    await floor.restock(owner, milk.id, 5)
+    await floor.undo_last(owner, key="undo-1")
+    again = await floor.undo_last(owner, key="undo-1")
+    assert isinstance(again, MovementResult) and again.replayed
+    assert floor.on_hand(milk.id) == 0
+    assert [m.reason for m in floor.movements(milk.id)] == [Reason.RESTOCK, Reason.UNDO]
 
 
 async def test_undo_of_a_removal_puts_stock_back_into_the_same_batches(
