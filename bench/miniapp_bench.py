@@ -38,13 +38,13 @@ from core.model import Reason, Role
 from db.engine import create_engine
 from db.migrate import upgrade
 from db.uow import DuplicateRequest, uow_factory
+from devtools.chromium import ARGS, CHROMIUM
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppConfig, build_deps
 from webapp.initdata import WebAppUser, signed_for
 from webapp.server import mount
 from webapp.session_store import MemorySessionStore
 
 TOKEN = "777000:BENCH-TOKEN"
-CHROMIUM = "/usr/bin/chromium"
 
 
 class FixedClock:
@@ -137,7 +137,9 @@ async def first_load(base: str) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=list(ARGS)
+        )
         try:
             loads = []
             sizes = []
@@ -310,10 +312,14 @@ async def screenshots(target: Path) -> None:
             ("entry", f"#/entry/{product}?kind=restock", "entry"),
             ("products", "#/products", "products"),
             ("product-edit", f"#/products/{product}/edit", "products"),
+            ("history", "#/history", "history"),
+            ("more", "#/more", "more"),
         ]
         try:
             async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+                browser = await playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=list(ARGS)
+                )
                 for theme, params in THEMES.items():
                     context = await browser.new_context(
                         viewport={"width": 360, "height": 740},

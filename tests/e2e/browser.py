@@ -14,13 +14,13 @@ from urllib.parse import quote
 
 import pytest
 
+from devtools.chromium import ARGS, CHROMIUM
 from devtools.localapi import LocalBotApi, LocalUser
 from webapp.initdata import WebAppUser, signed_for
 
 # Playwright's waits evaluate strings, which the page's CSP (no eval) refuses; the page
 # itself never needs eval.
 CONTEXT = {"viewport": {"width": 360, "height": 740}, "bypass_csp": True}
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
 
 
@@ -41,7 +41,7 @@ async def chromium() -> AsyncIterator[Any]:
     path = chromium_path()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=path, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=path, headless=True, args=list(ARGS)
         )
         try:
             yield browser

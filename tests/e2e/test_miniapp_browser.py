@@ -50,6 +50,11 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         await page.goto(app_url(bot.url, api, OWNER, tgWebAppThemeParams=LIGHT_THEME))
         await ready(page, "dashboard")
         assert await page.text_content("#title") == "Cafe"
+        # Every tab is on screen at 360 px (the fourth was cut off before).
+        assert await page.evaluate(
+            "[...document.querySelectorAll('#tabs a')].map((a) => a.getBoundingClientRect())"
+            ".every((r) => r.width > 0 && r.left >= 0 && r.right <= innerWidth)"
+        )
         assert await page.text_content("[data-box='out'] .count") == "2"
 
         # A dashboard box opens the filtered inventory.
@@ -120,11 +125,46 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         await goto(page, "#" + edit.split("#", 1)[1], "products")
         await page.fill("[name=price]", "2.40")
         await page.click("#product-save")
-        await page.wait_for_selector("text=✅ Saved Oat milk")
+        await page.wait_for_selector("text=Saved Oat milk")
         page.once("dialog", lambda dialog: dialog.accept())
         await page.click("#archive")
         await ready(page, "products")
         assert "Oat milk" not in await page.text_content("#products-list")
+
+        # ... and restore it from the archived products.
+        await page.click("[data-archived='true']")
+        await page.click("#products-list [data-restore]")
+        await page.wait_for_selector("text=Oat milk is back in the catalog")
+        assert "Oat milk" in await answer(owner, "/products", "Oat milk")
+
+        # Stock entry from its tab: find the product as you type, remove with a reason.
+        assert "5" in await answer(owner, "/restock bread 5", "5")
+        await goto(page, "#/entry", "entry")
+        await page.fill("#product-search", "brea")
+        await page.click("#product-results [data-pick='bread']")
+        await page.click("[data-kind='removal']")
+        await page.select_option("[name=reason]", "damage")
+        await page.fill("[name=quantity]", "1")
+        await page.click("#entry-submit")
+        await page.wait_for_selector("#entry-done:not([hidden])")
+        assert "on hand now 4 pcs" in (await page.text_content("#entry-done") or "")
+        assert "damage" in await answer(owner, "/history bread", "damage")
+
+        # The shop's history lists both products' movements, newest first.
+        await goto(page, "#/history", "history")
+        shown = await page.text_content("#history") or ""
+        assert "bread" in shown and "milk" in shown
+
+        # Settings (owners), then log out: the cookie no longer opens the API.
+        await goto(page, "#/more", "more")
+        await page.fill("[name=near_expiry_days]", "5")
+        await page.click("#settings-save")
+        await page.wait_for_selector("#settings-done:not([hidden])")
+        assert "5" in await answer(owner, "/settings", "days")
+        await page.click("#log-out")
+        await page.wait_for_selector("#logged-out")
+        status = await page.evaluate("fetch('../api/v1/session').then((r) => r.status)")
+        assert status == 401
         assert errors == []
 
 

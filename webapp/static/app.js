@@ -1,27 +1,30 @@
-// Stockbot's Mini App: Dashboard, Inventory, Product, Stock entry and Products over the
-// JSON API. Plain ES modules, no build step. Pages are drawn from data with `h`, which
-// sets text, never HTML, so a product name cannot inject markup.
+// Stockbot's Mini App: Dashboard, Inventory, Product, Stock entry, Products, History and
+// More (export, settings, log out) over the JSON API. Plain ES modules, no build step.
+// Pages are drawn from data with `h`, which sets text, never HTML, so a product name
+// cannot inject markup. Every word comes from texts.js.
 
 import * as api from "./api.js";
 import { stockChart } from "./chart.js";
+import { textsFor } from "./texts.js";
 import * as tg from "./tg.js";
 
+const T = textsFor(tg.languageCode);
 const view = document.getElementById("view");
 const title = document.getElementById("title");
 const back = document.getElementById("back");
+const more = document.getElementById("more");
 const shopSelect = document.getElementById("shop");
 const tabs = document.getElementById("tabs");
 
 const state = { me: null, shop: null };
 const UNITS = ["pcs", "kg", "g", "l", "ml", "pack", "box", "bottle", "can", "bag", "m"];
-const REASONS = [
-  ["sale", "Sale"], ["damage", "Damaged"], ["expired", "Expired"],
-  ["adjustment", "Adjustment"], ["return", "Returned to supplier"],
-];
-const BADGES = {
-  low: ["🟠", "Low"], out: ["🔴", "Out of stock"],
-  near_expiry: ["🟠", "Near expiry"], expired: ["🔴", "Expired"],
-};
+const REMOVAL_REASONS = ["sale", "damage", "expired", "adjustment", "return"];
+// 🟠 and 🔴 as CSS dots (.dot.amber, .dot.red): the same on every phone, with or
+// without an emoji font.
+const STATUS_TONE = { low: "amber", out: "red", near_expiry: "amber", expired: "red" };
+const dot = (status) => h("span", { class: `dot ${STATUS_TONE[status]}`, "aria-hidden": "true" });
+const PAGE_SIZE = 50;
+const HISTORY_PAGE = 20;
 
 // -- little helpers ---------------------------------------------------------------
 
@@ -44,6 +47,7 @@ function h(tag, attributes = {}, ...children) {
 const isOwner = () => state.shop && state.shop.role === "owner";
 const shopPath = (rest = "") => `shops/${state.shop.id}${rest}`;
 const qty = (value, unit) => `${value} ${unit}`;
+const dayFirst = () => !state.shop || state.shop.day_first;
 
 function money(value) {
   if (value === null || value === undefined) return "—";
@@ -53,26 +57,43 @@ function money(value) {
 function date(value) {
   if (!value) return "—";
   const [y, m, d] = value.split("-");
-  return state.shop && state.shop.day_first ? `${d}.${m}.${y}` : `${m}/${d}/${y}`;
+  return dayFirst() ? `${d}.${m}.${y}` : `${m}/${d}/${y}`;
+}
+
+// A moment as the shop's clock shows it: its day and 24-hour time.
+function shopClock(moment) {
+  const options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+    minute: "2-digit", hourCycle: "h23" };
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-CA", { ...options, timeZone: state.shop.timezone })
+      .formatToParts(moment);
+  } catch {
+    parts = new Intl.DateTimeFormat("en-CA", options).formatToParts(moment);
+  }
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return { day: `${part("year")}-${part("month")}-${part("day")}`, time: `${part("hour")}:${part("minute")}` };
 }
 
 function when(timestamp) {
-  const moment = new Date(timestamp);
-  const day = moment.toISOString().slice(0, 10);
-  const time = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const { day, time } = shopClock(new Date(timestamp));
   return `${date(day)} ${time}`;
 }
 
+function shortDay(ms) {
+  const [, m, d] = shopClock(new Date(ms)).day.split("-");
+  return dayFirst() ? `${d}.${m}` : `${m}/${d}`;
+}
+
 function badges(item) {
-  const shown = [item.stock_status, item.expiry_status].filter((s) => BADGES[s]);
+  const shown = [item.stock_status, item.expiry_status].filter((s) => STATUS_TONE[s]);
   return h("span", { class: "badges" }, shown.map((status) =>
-    h("span", { class: `badge ${status}`, title: BADGES[status][1] },
-      `${BADGES[status][0]} ${BADGES[status][1]}`)));
+    h("span", { class: `badge ${status}` }, dot(status), T.badges[status])));
 }
 
 function render(heading, ...content) {
   title.textContent = heading;
-  document.title = `${heading} · Stockbot`;
+  document.title = `${heading} · ${T.app}`;
   view.replaceChildren(...content.filter(Boolean));
 }
 
@@ -83,6 +104,44 @@ function failure(error) {
 function debounce(run, ms) {
   let timer = 0;
   return (...args) => { clearTimeout(timer); timer = setTimeout(() => run(...args), ms); };
+}
+
+function pager(page, pages, turn) {
+  return [
+    h("button", { type: "button", class: "previous", disabled: page <= 0,
+      onclick: () => turn(page - 1) }, T.previous),
+    h("span", {}, T.pageOf(page + 1, pages)),
+    h("button", { type: "button", class: "next", disabled: page + 1 >= pages,
+      onclick: () => turn(page + 1) }, T.next),
+  ];
+}
+
+// A form's fields with their messages beside them: `field` makes one, `showError` puts
+// the API's complaint beside the field it names (or returns false when it names none).
+function fieldSet() {
+  const fields = {};
+  const field = (name, label, input, hint) => {
+    const message = h("span", { class: "field-error", id: `${name}-error` });
+    const caption = h("span", { class: "caption" }, label);
+    const wrap = h("label", { class: "field", "data-field": name }, caption, input,
+      hint ? h("small", { class: "muted" }, hint) : null, message);
+    fields[name] = { input, message, wrap, caption };
+    return wrap;
+  };
+  const clear = () => {
+    for (const f of Object.values(fields)) { f.message.textContent = ""; f.wrap.classList.remove("bad"); }
+  };
+  const complain = (name, text) => {
+    const target = fields[name];
+    if (!target || target.wrap.hidden) return false;
+    target.message.textContent = text;
+    target.wrap.classList.add("bad");
+    target.input.focus();
+    return true;
+  };
+  const showError = (error) =>
+    error instanceof api.ApiError && complain((error.field || "").split(".")[0], error.message);
+  return { fields, field, clear, complain, showError };
 }
 
 // -- routing ----------------------------------------------------------------------
@@ -109,12 +168,14 @@ function setBack(visible) {
   }
 }
 
+const TAB_OF_PAGE = { product: "inventory" };
+
 async function show() {
   tg.mainButton.hide();
   const { parts, params } = parseRoute();
   const page = parts[0] || "dashboard";
   for (const link of tabs.querySelectorAll("a")) {
-    link.classList.toggle("active", link.dataset.tab === page);
+    link.classList.toggle("active", link.dataset.tab === (TAB_OF_PAGE[page] || page));
   }
   setBack(page !== "dashboard");
   try {
@@ -124,10 +185,12 @@ async function show() {
     else if (page === "products" && parts[1] === "new") await productForm(null);
     else if (page === "products" && parts[2] === "edit") await productForm(Number(parts[1]));
     else if (page === "products") await productsPage(params);
+    else if (page === "history") await shopHistoryPage();
+    else if (page === "more") await morePage();
     else await dashboardPage();
   } catch (error) {
     if (error instanceof api.ApiError && error.status === 401) return start();
-    render("Stockbot", failure(error));
+    render(T.app, failure(error));
   }
   view.dataset.page = page;
   view.dataset.ready = "1";
@@ -137,26 +200,24 @@ async function show() {
 
 async function dashboardPage() {
   const board = await api.get(shopPath("/dashboard"), { first: 3 });
-  const box = (name, label, count, status, tone) => h("a", {
-    class: `box ${tone}`, href: `#/inventory?status=${status}`, "data-box": name,
+  const box = (name, count, tone) => h("a", {
+    class: `box ${tone}`, href: `#/inventory?status=${name}`, "data-box": name,
   },
   h("span", { class: "count" }, count),
-  h("span", { class: "label" }, label),
-  h("span", { class: "view-all" }, "View all ›"));
-  const firsts = (title, items) => items.length ? h("section", { class: "card" },
-    h("h2", {}, title),
-    h("ul", { class: "list" }, items.map(row))) : null;
+  h("span", { class: "label" }, T.boxes[name]),
+  h("span", { class: "view-all" }, T.viewAll));
+  const firsts = (name) => board[name].first.length ? h("section", { class: "card" },
+    h("h2", {}, T.firsts[name]),
+    h("ul", { class: "list" }, board[name].first.map(row))) : null;
   render(state.shop.name,
     h("div", { class: "boxes" },
-      box("low", "Low stock", board.low.count + board.out.count, "low", "amber"),
-      box("out", "Out of stock", board.out.count, "out", "red"),
-      box("near_expiry", "Near expiry", board.near_expiry.count, "near_expiry", "amber"),
-      box("expired", "Expired", board.expired.count, "expired", "red")),
-    h("p", { class: "muted" }, `${board.products} products · ${date(board.today)}`),
-    firsts("Out of stock", board.out.first),
-    firsts("Low stock", board.low.first),
-    firsts("Expiring soon", board.near_expiry.first),
-    firsts("Expired", board.expired.first));
+      // The inventory's "low" filter includes what is out, so the box counts both.
+      box("low", board.low.count + board.out.count, "amber"),
+      box("out", board.out.count, "red"),
+      box("near_expiry", board.near_expiry.count, "amber"),
+      box("expired", board.expired.count, "red")),
+    h("p", { class: "muted" }, T.productsOn(board.products, date(board.today))),
+    firsts("out"), firsts("low"), firsts("near_expiry"), firsts("expired"));
 }
 
 function row(item) {
@@ -166,7 +227,7 @@ function row(item) {
       h("span", { class: "name" }, p.name, p.category ? h("small", {}, p.category) : null),
       h("span", { class: "qty" }, qty(p.on_hand, p.unit)),
       badges(item),
-      p.earliest_expiry ? h("small", { class: "expiry" }, `exp ${date(p.earliest_expiry)}`) : null));
+      p.earliest_expiry ? h("small", { class: "expiry" }, T.expires(date(p.earliest_expiry))) : null));
 }
 
 // -- Inventory ----------------------------------------------------------------------
@@ -183,7 +244,7 @@ async function inventoryPage(params) {
   const categories = (await api.get(shopPath("/categories"))).categories.filter(Boolean);
   const list = h("ul", { class: "list", id: "inventory-list" });
   const summary = h("p", { class: "muted", id: "inventory-summary" });
-  const pager = h("div", { class: "pager" });
+  const pages = h("div", { class: "pager" });
 
   const remember = () => {
     const query = new URLSearchParams(
@@ -195,46 +256,43 @@ async function inventoryPage(params) {
   const load = async () => {
     const ticket = ++asked;
     remember();
-    const page = await api.get(shopPath("/inventory"), { ...filters, page_size: 50 });
+    const page = await api.get(shopPath("/inventory"), { ...filters, page_size: PAGE_SIZE });
     if (ticket !== asked) return; // a newer keystroke is on its way
     list.replaceChildren(...page.items.map(row));
-    if (!page.items.length) list.append(h("li", { class: "muted" }, "Nothing matches."));
-    summary.textContent = `${page.total} products`;
-    pager.replaceChildren(
-      h("button", { type: "button", disabled: filters.page <= 0,
-        onclick: () => { filters.page -= 1; load(); } }, "‹ Previous"),
-      h("span", {}, `Page ${filters.page + 1} of ${page.pages}`),
-      h("button", { type: "button", disabled: filters.page + 1 >= page.pages,
-        onclick: () => { filters.page += 1; load(); } }, "Next ›"));
+    if (!page.items.length) list.append(h("li", { class: "muted" }, T.nothingMatches));
+    summary.textContent = T.productCount(page.total);
+    pages.replaceChildren(...pager(filters.page, page.pages, (to) => {
+      filters.page = to;
+      load().then(() => view.scrollIntoView());
+    }));
   };
   const change = (name) => (event) => { filters[name] = event.target.value; filters.page = 0; load(); };
-  const chips = h("div", { class: "chips", role: "group", "aria-label": "Status" },
-    [["all", "All"], ["low", "🟠 Low"], ["out", "🔴 Out"], ["near_expiry", "🟠 Near expiry"],
-      ["expired", "🔴 Expired"]].map(([value, label]) => h("button", {
+  const chips = h("div", { class: "chips", role: "group", "aria-label": T.status },
+    Object.entries(T.statusChips).map(([value, label]) => h("button", {
       type: "button", class: filters.status === value ? "chip on" : "chip", "data-status": value,
       onclick: (event) => {
         filters.status = value; filters.page = 0;
-        for (const chip of chips.children) chip.classList.toggle("on", chip === event.target);
+        for (const chip of chips.children) chip.classList.toggle("on", chip === event.currentTarget);
         load();
       },
-    }, label)));
-  render("Inventory",
-    h("input", { type: "search", id: "search", placeholder: "Search name or barcode",
-      value: filters.q, "aria-label": "Search", oninput: debounce(change("q"), 200) }),
+    }, STATUS_TONE[value] ? dot(value) : null, label)));
+  render(T.inventory,
+    h("input", { type: "search", id: "search", placeholder: T.searchNameOrBarcode,
+      value: filters.q, "aria-label": T.search, oninput: debounce(change("q"), 200) }),
     chips,
     h("div", { class: "filters" },
-      h("label", {}, "Category",
+      h("label", {}, T.category,
         h("select", { id: "category", onchange: change("category") },
-          h("option", { value: "" }, "All"),
+          h("option", { value: "" }, T.allCategories),
           categories.map((c) => h("option", { value: c, selected: c === filters.category }, c)))),
-      h("label", {}, "Expires before",
+      h("label", {}, T.expiresBefore,
         h("input", { type: "date", id: "expires-before", value: filters.expires_before,
           onchange: change("expires_before") })),
-      h("label", {}, "Sort",
+      h("label", {}, T.sort,
         h("select", { id: "sort", onchange: change("sort") },
-          [["name", "Name"], ["quantity", "Quantity"], ["expiry", "Expiry"]].map(([v, l]) =>
+          Object.entries(T.sorts).map(([v, l]) =>
             h("option", { value: v, selected: v === filters.sort }, l))))),
-    summary, list, pager);
+    summary, list, pages);
   await load();
 }
 
@@ -261,123 +319,175 @@ async function productPage(id) {
     }
   };
   const facts = [
-    ["Store price", money(p.price)],
-    p.cost !== null ? ["Supplier price", money(p.cost)] : null,
-    p.supplier ? ["Supplier", p.supplier] : null,
-    ["Low below", qty(p.threshold, p.unit)],
-    ["Reorder on", date(p.reorder_date)],
-    ["Category", p.category || "—"],
-    p.barcodes.length ? ["Barcodes", p.barcodes.join(", ")] : null,
+    [T.storePrice, money(p.price)],
+    p.cost !== null ? [T.supplierPrice, money(p.cost)] : null,
+    p.supplier ? [T.supplier, p.supplier] : null,
+    [T.lowBelow, qty(p.threshold, p.unit)],
+    [T.reorderOn, date(p.reorder_date)],
+    [T.category, p.category || "—"],
+    p.barcodes.length ? [T.barcodes, p.barcodes.join(", ")] : null,
   ].filter(Boolean);
   render(p.name,
     h("section", { class: "card hero" },
       h("div", { class: "onhand" },
-        h("button", { type: "button", class: "step", "aria-label": "minus one",
+        h("button", { type: "button", class: "step", "aria-label": T.minusOne,
           onclick: (e) => adjust("-1", e.currentTarget), disabled: Number(p.on_hand) < 1 }, "−1"),
         h("span", { class: "big", id: "on-hand" }, qty(p.on_hand, p.unit)),
-        h("button", { type: "button", class: "step", "aria-label": "plus one",
+        h("button", { type: "button", class: "step", "aria-label": T.plusOne,
           onclick: (e) => adjust("1", e.currentTarget) }, "+1")),
       badges(card), note,
       h("div", { class: "actions" },
-        h("a", { class: "button", href: `#/entry/${id}?kind=restock` }, "Restock"),
-        h("a", { class: "button", href: `#/entry/${id}?kind=removal` }, "Remove"),
-        isOwner() ? h("a", { class: "button ghost", href: `#/products/${id}/edit` }, "Edit") : null)),
-    h("section", { class: "card" }, h("h2", {}, "Details"),
+        h("a", { class: "button", href: `#/entry/${id}?kind=restock` }, T.restock),
+        h("a", { class: "button", href: `#/entry/${id}?kind=removal` }, T.remove),
+        isOwner() ? h("a", { class: "button ghost", href: `#/products/${id}/edit` }, T.edit) : null)),
+    h("section", { class: "card" }, h("h2", {}, T.details),
       h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
-    h("section", { class: "card" }, h("h2", {}, "Batches"),
+    h("section", { class: "card" }, h("h2", {}, T.batches),
       card.batches.length ? h("table", { class: "batches" },
-        h("thead", {}, h("tr", {}, h("th", {}, "Expiry"), h("th", {}, "Quantity"),
-          isOwner() ? h("th", {}, "Cost") : null)),
+        h("thead", {}, h("tr", {}, h("th", {}, T.expiry), h("th", {}, T.quantity),
+          isOwner() ? h("th", {}, T.cost) : null)),
         h("tbody", {}, card.batches.map((b) => h("tr", {},
           h("td", {}, date(b.expiry)), h("td", {}, qty(b.quantity, p.unit)),
           isOwner() ? h("td", {}, money(b.cost)) : null))))
-        : h("p", { class: "muted" }, "No stock on hand.")),
-    h("section", { class: "card" }, h("h2", {}, "Last 30 days"),
-      stockChart(timeline.points, { threshold: p.threshold, unit: p.unit })),
-    historySection(history, () => productPage(id)));
+        : h("p", { class: "muted" }, T.noStock)),
+    h("section", { class: "card" }, h("h2", {}, T.lastDays(30)),
+      stockChart(timeline.points, {
+        since: timeline.since, threshold: p.threshold, dayLabel: shortDay,
+        lowLabel: T.chartLow, label: T.chartLabel(qty(p.on_hand, p.unit)),
+      })),
+    historySection(history, {
+      more: (before) => api.get(shopPath(`/products/${id}/history`), { limit: 10, before }),
+      refresh: () => productPage(id),
+      withProduct: false,
+    }),
+    h("p", {}, h("a", { href: "#/history" }, T.seeAll)));
 }
 
-function historySection(history, refresh) {
+// The ledger, newest first, with Undo on what the member may undo and "Show more".
+function historySection(history, { more, refresh, withProduct }) {
   const list = h("ul", { class: "history", id: "history" });
-  const add = (entries) => list.append(...entries.map((entry) => {
-    const m = entry.movement;
+  const error = h("div", {});
+  const entry = (e) => {
+    const m = e.movement;
     const sign = m.quantity.startsWith("-") ? "" : "+";
-    return h("li", { class: entry.undone ? "undone" : "" },
-      h("span", { class: "what" }, `${sign}${m.quantity} ${entry.unit} · ${m.reason}`),
-      h("small", {}, `${entry.product_name} · ${entry.user_name} · ${when(m.created_at)}`,
-        m.note ? ` · ${m.note}` : ""),
-      entry.can_undo && !entry.undone ? h("button", {
+    const what = `${sign}${m.quantity} ${e.unit} · ${T.reasons[m.reason] || m.reason}`;
+    return h("li", { class: e.undone ? "undone" : "" },
+      h("span", { class: "what" }, withProduct ? h("a", { href: `#/product/${m.product_id}` }, e.product_name) : null,
+        withProduct ? " " : null, what),
+      h("small", {}, `${e.user_name} · ${when(m.created_at)}`, m.note ? ` · ${m.note}` : ""),
+      e.can_undo && !e.undone ? h("button", {
         type: "button", class: "link", "data-undo": m.id,
         onclick: async (event) => {
           event.currentTarget.disabled = true;
           try {
             await api.post(shopPath(`/movements/${m.id}/undo`), undefined, api.newKey());
+            tg.haptic();
             await refresh();
-          } catch (error) { list.before(failure(error)); }
+          } catch (err) { error.replaceChildren(failure(err)); }
         },
-      }, "Undo") : null);
+      }, T.undo) : null);
+  };
+  let next = history.next_before;
+  const showMore = h("button", { type: "button", class: "link more", id: "history-more",
+    hidden: !next,
+    onclick: async () => {
+      const page = await more(next);
+      list.append(...page.entries.map(entry));
+      next = page.next_before;
+      showMore.hidden = !next;
+    } }, T.loadMore);
+  list.append(...history.entries.map(entry));
+  if (!history.entries.length) list.append(h("li", { class: "muted" }, T.noMovements));
+  return h("section", { class: "card" }, h("h2", {}, T.history), error, list, showMore);
+}
+
+async function shopHistoryPage() {
+  const load = () => api.get(shopPath("/history"), { limit: HISTORY_PAGE });
+  const history = await load();
+  render(T.shopHistory, historySection(history, {
+    more: (before) => api.get(shopPath("/history"), { limit: HISTORY_PAGE, before }),
+    refresh: shopHistoryPage,
+    withProduct: true,
   }));
-  add(history.entries);
-  if (!history.entries.length) list.append(h("li", { class: "muted" }, "No movements yet."));
-  return h("section", { class: "card" }, h("h2", {}, "History"), list);
 }
 
 // -- Stock entry --------------------------------------------------------------------
 
+// Find a product as you type (name or barcode), for shops of any size.
+function productPicker(form, onChosen) {
+  const results = h("ul", { class: "picker", id: "product-results" });
+  let asked = 0;
+  const find = async (q) => {
+    const ticket = ++asked;
+    const page = await api.get(shopPath("/products"), { q, page_size: 8 });
+    if (ticket !== asked) return;
+    results.replaceChildren(...page.products.map((p) => h("li", {},
+      h("button", { type: "button", class: "pick", "data-pick": p.name, onclick: () => onChosen(p) },
+        h("span", {}, p.name), h("small", {}, qty(p.on_hand, p.unit))))));
+    if (!page.products.length) results.append(h("li", { class: "muted" }, T.nothingMatches));
+  };
+  const input = h("input", { type: "search", id: "product-search", placeholder: T.findProduct,
+    autocomplete: "off", oninput: debounce((e) => find(e.target.value.trim()), 200) });
+  const wrap = h("div", {}, form.field("product_id", T.product, input), results);
+  return { wrap, start: () => find("") };
+}
+
 async function entryPage(productId, params) {
   let kind = params.get("kind") || "restock";
-  const products = productId ? null
-    : (await api.get(shopPath("/products"), { page_size: 100 })).products;
-  const product = productId ? (await api.get(shopPath(`/products/${productId}`))).product : null;
+  if (kind === "remove") kind = "removal";
+  let product = productId ? (await api.get(shopPath(`/products/${productId}`))).product : null;
   const done = h("div", { class: "success", role: "status", id: "entry-done", hidden: true });
-  const fields = {};
-  const field = (name, label, input, hint) => {
-    const message = h("span", { class: "field-error", id: `${name}-error` });
-    fields[name] = { input, message, wrap: null };
-    const wrap = h("label", { class: "field", "data-field": name }, label, input,
-      hint ? h("small", { class: "muted" }, hint) : null, message);
-    fields[name].wrap = wrap;
-    return wrap;
-  };
+  const form = fieldSet();
+  const { fields, field } = form;
   let key = api.newKey(); // one per submit; kept while a retry of it is possible
-  const picker = product
-    ? h("p", { class: "picked" }, h("strong", {}, product.name), ` · on hand ${qty(product.on_hand, product.unit)}`)
-    : field("product_id", "Product", h("select", { name: "product_id", required: true },
-      h("option", { value: "" }, "Choose…"),
-      products.map((p) => h("option", { value: p.id }, `${p.name} (${p.on_hand} ${p.unit})`))));
-  const reason = field("reason", "Reason", h("select", { name: "reason" },
-    REASONS.map(([value, label]) => h("option", { value }, label))));
+  const picked = h("p", { class: "picked" });
+  let picker = null;
+  const showPicked = () => {
+    picked.replaceChildren(h("strong", {}, product.name), ` · ${T.onHand(qty(product.on_hand, product.unit))}`,
+      productId ? null : h("button", { type: "button", class: "link", onclick: () => {
+        product = null; picked.hidden = true; picker.wrap.hidden = false;
+        fields.product_id.input.focus();
+      } }, T.change));
+    picked.hidden = false;
+    if (picker) picker.wrap.hidden = true;
+  };
+  if (!product) {
+    picker = productPicker(form, (chosen) => { product = chosen; form.clear(); showPicked(); });
+    picked.hidden = true;
+  } else {
+    showPicked();
+  }
+  const reason = field("reason", T.reason, h("select", { name: "reason" },
+    REMOVAL_REASONS.map((value) => h("option", { value }, T.removalReasons[value]))));
   const restockOnly = [
-    field("expiry", "Expiry date", h("input", { type: "date", name: "expiry" })),
-    field("cost", "Supplier price", h("input", { name: "cost", inputmode: "decimal", placeholder: "1.20" }),
-      "What you paid per unit; staff and customers never see it"),
-    isOwner() ? field("price", "Store price", h("input", { name: "price", inputmode: "decimal", placeholder: "2.00" })) : null,
-    field("reorder_date", "Reorder date", h("input", { type: "date", name: "reorder_date" })),
+    field("expiry", T.expiryDate, h("input", { type: "date", name: "expiry" })),
+    field("cost", T.supplierPrice, h("input", { name: "cost", inputmode: "decimal", placeholder: "1.20" }),
+      T.supplierPriceHint),
+    isOwner() ? field("price", T.storePrice, h("input", { name: "price", inputmode: "decimal", placeholder: "2.00" })) : null,
+    field("reorder_date", T.reorderDate, h("input", { type: "date", name: "reorder_date" })),
   ].filter(Boolean);
-  const kinds = h("div", { class: "chips", role: "group", "aria-label": "Movement" },
-    [["restock", "Add"], ["removal", "Remove"], ["count", "Count"]].map(([value, label]) =>
+  const kinds = h("div", { class: "chips", role: "group" },
+    Object.entries(T.kinds).map(([value, label]) =>
       h("button", { type: "button", "data-kind": value, class: value === kind ? "chip on" : "chip",
         onclick: () => { kind = value; layout(); } }, label)));
-  const form = h("form", { id: "entry-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } },
-    picker, kinds,
-    field("quantity", "Quantity", h("input", { name: "quantity", inputmode: "decimal", required: true, placeholder: "20" })),
+  const element = h("form", { id: "entry-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); submit(); } },
+    picked, picker ? picker.wrap : null, kinds,
+    field("quantity", T.quantity, h("input", { name: "quantity", inputmode: "decimal", required: true, placeholder: "20" })),
     reason, ...restockOnly,
-    field("note", "Note", h("input", { name: "note", maxlength: 200 })),
-    h("button", { type: "submit", class: "primary", id: "entry-submit", hidden: tg.mainButton.available }, "Save"));
+    field("note", T.note, h("input", { name: "note", maxlength: 200 })),
+    h("button", { type: "submit", class: "primary", id: "entry-submit", hidden: tg.mainButton.available }, T.save));
   const layout = () => {
     for (const chip of kinds.children) chip.classList.toggle("on", chip.dataset.kind === kind);
     reason.hidden = kind !== "removal";
     for (const wrap of restockOnly) wrap.hidden = kind !== "restock";
-    fields.quantity.wrap.firstChild.textContent = kind === "count" ? "Counted on the shelf" : "Quantity";
+    fields.quantity.caption.textContent = kind === "count" ? T.countedOnShelf : T.quantity;
   };
-  const clearErrors = () => { for (const f of Object.values(fields)) { f.message.textContent = ""; f.wrap.classList.remove("bad"); } };
   const submit = async () => {
-    clearErrors();
+    form.clear();
     done.hidden = true;
     const value = (name) => (fields[name] && !fields[name].wrap.hidden ? fields[name].input.value.trim() : "");
-    const id = product ? product.id : Number(value("product_id"));
-    if (!id) { fields.product_id.message.textContent = "Choose a product."; fields.product_id.wrap.classList.add("bad"); return; }
-    const body = { product_id: id, kind, quantity: value("quantity") };
+    if (!product) { form.complain("product_id", T.chooseProduct); return; }
+    const body = { product_id: product.id, kind, quantity: value("quantity") };
     if (kind === "removal") body.reason = value("reason");
     for (const name of ["expiry", "cost", "price", "reorder_date"]) if (value(name)) body[name] = value(name);
     if (value("note")) body.note = value("note");
@@ -386,34 +496,27 @@ async function entryPage(productId, params) {
       key = api.newKey();
       const m = result.movement;
       const p = result.product;
-      const verb = { restock: "Added", removal: "Removed", count: "Counted" }[kind];
+      const amount = qty(kind === "count" ? value("quantity") : m.quantity.replace("-", ""), p.unit);
       done.replaceChildren(
-        h("strong", {}, `✅ ${verb} ${kind === "count" ? value("quantity") : m.quantity.replace("-", "")} ${p.unit} of ${p.name}`),
-        h("span", {}, ` — on hand now ${qty(p.on_hand, p.unit)}`),
-        result.expired_on_arrival ? h("span", { class: "error" }, " (already expired!)") : null,
-        h("a", { href: `#/product/${p.id}`, class: "link" }, " Open product"));
+        h("strong", {}, T.done[kind](amount, p.name)),
+        h("span", {}, T.onHandNow(qty(p.on_hand, p.unit))),
+        result.expired_on_arrival ? h("span", { class: "error" }, T.expiredOnArrival) : null,
+        h("a", { href: `#/product/${p.id}`, class: "link" }, T.openProduct));
       done.hidden = false;
       tg.haptic();
-      for (const f of Object.values(fields)) if (f.input.tagName === "INPUT") f.input.value = "";
-      if (product) product.on_hand = p.on_hand;
+      for (const f of Object.values(fields)) if (f.input.tagName === "INPUT" && f.input.name !== "") f.input.value = "";
+      product = p;
+      showPicked();
     } catch (error) {
       if (!(error instanceof api.ApiError)) { done.replaceChildren(failure(error)); done.hidden = false; return; }
       key = api.newKey();
-      const target = fields[error.field];
-      if (target && !target.wrap.hidden) {
-        target.message.textContent = error.message;
-        target.wrap.classList.add("bad");
-        target.input.focus();
-      } else {
-        done.replaceChildren(failure(error));
-        done.hidden = false;
-      }
+      if (!form.showError(error)) { done.replaceChildren(failure(error)); done.hidden = false; }
     }
   };
-  if (kind === "remove") kind = "removal";
   layout();
-  render(product ? `Stock entry · ${product.name}` : "Stock entry", done, form);
-  if (tg.mainButton.available) tg.mainButton.show("Save", submit);
+  render(product ? T.stockEntryOf(product.name) : T.stockEntry, done, element);
+  if (picker) await picker.start();
+  if (tg.mainButton.available) tg.mainButton.show(T.save, submit);
 }
 
 // -- Products -----------------------------------------------------------------------
@@ -421,58 +524,99 @@ async function entryPage(productId, params) {
 async function productsPage(params) {
   const list = h("ul", { class: "list", id: "products-list" });
   const summary = h("p", { class: "muted" });
+  const notice = h("div", { class: "success", role: "status", hidden: true });
+  const pages = h("div", { class: "pager" });
   let q = params.get("q") || "";
-  const load = async () => {
-    const page = await api.get(shopPath("/products"), { q, page_size: 100 });
-    list.replaceChildren(...page.products.map((p) => h("li", {},
-      h("a", { class: "row", href: isOwner() ? `#/products/${p.id}/edit` : `#/product/${p.id}`, "data-product": p.name },
-        h("span", { class: "name" }, p.name, p.category ? h("small", {}, p.category) : null),
-        h("span", { class: "qty" }, p.price ? money(p.price) : ""),
-        p.cost !== null ? h("small", { class: "cost" }, `cost ${money(p.cost)}`) : null))));
-    summary.textContent = page.total > page.products.length
-      ? `${page.products.length} of ${page.total}; search to narrow` : `${page.total} products`;
+  let archived = params.get("archived") === "true";
+  let page = 0;
+  const restore = async (p, button) => {
+    button.disabled = true;
+    try {
+      await api.post(shopPath(`/products/${p.id}/restore`));
+      notice.replaceChildren(h("strong", {}, T.restored(p.name)));
+      notice.hidden = false;
+      await load();
+    } catch (error) {
+      notice.replaceChildren(failure(error));
+      notice.hidden = false;
+      button.disabled = false;
+    }
   };
-  render("Products",
+  const line = (p) => {
+    const about = [
+      h("span", { class: "name" }, p.name, p.category ? h("small", {}, p.category) : null),
+      h("span", { class: "qty" }, p.price ? money(p.price) : ""),
+      p.cost !== null ? h("small", { class: "cost" }, T.costOf(money(p.cost))) : null,
+    ];
+    if (archived) {
+      return h("li", {}, h("div", { class: "row", "data-product": p.name }, about,
+        isOwner() ? h("button", { type: "button", class: "link", "data-restore": p.id,
+          onclick: (e) => restore(p, e.currentTarget) }, T.restore) : null));
+    }
+    return h("li", {}, h("a", { class: "row", "data-product": p.name,
+      href: isOwner() ? `#/products/${p.id}/edit` : `#/product/${p.id}` }, about));
+  };
+  let asked = 0;
+  const load = async () => {
+    const ticket = ++asked;
+    const found = await api.get(shopPath("/products"), { q, archived: archived || undefined, page, page_size: PAGE_SIZE });
+    if (ticket !== asked) return;
+    list.replaceChildren(...found.products.map(line));
+    if (!found.products.length) list.append(h("li", { class: "muted" }, T.nothingMatches));
+    summary.textContent = T.productCount(found.total);
+    pages.replaceChildren(...pager(page, found.pages, (to) => {
+      page = to;
+      load().then(() => view.scrollIntoView());
+    }));
+  };
+  const chips = h("div", { class: "chips", role: "group" },
+    [[false, T.activeChip], [true, T.archivedChip]].map(([value, label]) => h("button", {
+      type: "button", class: archived === value ? "chip on" : "chip", "data-archived": String(value),
+      onclick: (event) => {
+        archived = value; page = 0; notice.hidden = true;
+        for (const chip of chips.children) chip.classList.toggle("on", chip === event.currentTarget);
+        load();
+      },
+    }, label)));
+  render(T.products,
     h("div", { class: "toolbar" },
-      h("input", { type: "search", placeholder: "Search", value: q, "aria-label": "Search products",
-        oninput: debounce((e) => { q = e.target.value; load(); }, 200) }),
-      isOwner() ? h("a", { class: "button primary", href: "#/products/new", id: "add-product" }, "+ Add") : null),
-    summary, list);
+      h("input", { type: "search", placeholder: T.search, value: q, "aria-label": T.searchProducts,
+        oninput: debounce((e) => { q = e.target.value; page = 0; load(); }, 200) }),
+      isOwner() ? h("a", { class: "button primary", href: "#/products/new", id: "add-product" }, T.add) : null),
+    chips, notice, summary, list, pages);
   await load();
 }
 
 async function productForm(id) {
   const existing = id ? (await api.get(shopPath(`/products/${id}`))).product : null;
   const categories = (await api.get(shopPath("/categories"))).categories.filter(Boolean);
-  const fields = {};
+  const form = fieldSet();
+  const { fields } = form;
   const field = (name, label, input) => {
-    const message = h("span", { class: "field-error", id: `${name}-error` });
-    const wrap = h("label", { class: "field", "data-field": name }, label, input, message);
-    fields[name] = { input, message, wrap };
     if (existing && existing[name] !== undefined && existing[name] !== null && input.tagName === "INPUT") {
       input.value = Array.isArray(existing[name]) ? existing[name].join(", ") : existing[name];
     }
-    return wrap;
+    return form.field(name, label, input);
   };
   const unit = h("select", { name: "unit" }, UNITS.map((u) =>
     h("option", { value: u, selected: existing ? existing.unit === u : u === "pcs" }, u)));
   const done = h("div", { class: "success", role: "status", hidden: true });
-  const form = h("form", { id: "product-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(); } },
-    field("name", "Name", h("input", { name: "name", required: true, maxlength: 64 })),
-    field("category", "Category", h("input", { name: "category", list: "categories" })),
+  const element = h("form", { id: "product-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(); } },
+    field("name", T.name, h("input", { name: "name", required: true, maxlength: 64 })),
+    field("category", T.category, h("input", { name: "category", list: "categories" })),
     h("datalist", { id: "categories" }, categories.map((c) => h("option", { value: c }))),
-    field("unit", "Unit", unit),
-    field("threshold", "Low-stock threshold", h("input", { name: "threshold", inputmode: "decimal" })),
-    field("price", "Store price", h("input", { name: "price", inputmode: "decimal" })),
-    field("cost", "Supplier price", h("input", { name: "cost", inputmode: "decimal" })),
-    field("supplier", "Supplier", h("input", { name: "supplier" })),
-    field("barcodes", "Barcodes (comma-separated)", h("input", { name: "barcodes", inputmode: "numeric" })),
-    field("expiry_warning_days", "Warn days before expiry", h("input", { name: "expiry_warning_days", inputmode: "numeric" })),
-    h("button", { type: "submit", class: "primary", id: "product-save", hidden: tg.mainButton.available }, "Save"),
-    existing ? h("button", { type: "button", class: "danger", id: "archive", onclick: archive }, "Archive product") : null);
+    field("unit", T.unit, unit),
+    field("threshold", T.threshold, h("input", { name: "threshold", inputmode: "decimal" })),
+    field("price", T.storePrice, h("input", { name: "price", inputmode: "decimal" })),
+    field("cost", T.supplierPrice, h("input", { name: "cost", inputmode: "decimal" })),
+    field("supplier", T.supplier, h("input", { name: "supplier" })),
+    field("barcodes", T.barcodesCommas, h("input", { name: "barcodes", inputmode: "numeric" })),
+    field("expiry_warning_days", T.warnDays, h("input", { name: "expiry_warning_days", inputmode: "numeric" })),
+    h("button", { type: "submit", class: "primary", id: "product-save", hidden: tg.mainButton.available }, T.save),
+    existing ? h("button", { type: "button", class: "danger", id: "archive", onclick: archive }, T.archive) : null);
   let key = api.newKey();
   async function save() {
-    for (const f of Object.values(fields)) { f.message.textContent = ""; f.wrap.classList.remove("bad"); }
+    form.clear();
     const body = {};
     for (const [name, f] of Object.entries(fields)) {
       const value = f.input.value.trim();
@@ -482,7 +626,7 @@ async function productForm(id) {
       else if (name === "expiry_warning_days") body[name] = Number(value);
       else body[name] = value;
     }
-    if (!existing && !body.name) { fields.name.message.textContent = "A product needs a name."; fields.name.wrap.classList.add("bad"); return; }
+    if (!existing && !body.name) { form.complain("name", T.needsName); return; }
     try {
       const saved = existing ? await api.patch(shopPath(`/products/${id}`), body)
         : await api.post(shopPath("/products"), body, key);
@@ -490,25 +634,85 @@ async function productForm(id) {
       tg.haptic();
       if (existing) {
         Object.assign(existing, saved);
-        done.replaceChildren(h("strong", {}, `✅ Saved ${saved.name}`));
+        done.replaceChildren(h("strong", {}, T.saved(saved.name)));
         done.hidden = false;
       } else {
         go(`#/product/${saved.id}`, { replace: true });
       }
     } catch (error) {
       key = api.newKey();
-      const target = error instanceof api.ApiError && fields[(error.field || "").split(".")[0]];
-      if (target) { target.message.textContent = error.message; target.wrap.classList.add("bad"); target.input.focus(); }
-      else { done.replaceChildren(failure(error)); done.hidden = false; }
+      if (!form.showError(error)) { done.replaceChildren(failure(error)); done.hidden = false; }
     }
   }
   async function archive() {
-    if (!confirm(`Archive ${existing.name}? Its history stays.`)) return;
+    if (!confirm(T.archiveAsk(existing.name))) return;
     await api.remove(shopPath(`/products/${id}`));
     go("#/products", { replace: true });
   }
-  render(existing ? `Edit ${existing.name}` : "New product", done, form);
-  if (tg.mainButton.available) tg.mainButton.show("Save", save);
+  render(existing ? T.editProduct(existing.name) : T.newProduct, done, element);
+  if (tg.mainButton.available) tg.mainButton.show(T.save, save);
+}
+
+// -- More: history, export, settings, log out ---------------------------------------
+
+async function morePage() {
+  const shop = await api.get(shopPath());
+  const form = fieldSet();
+  const { fields, field } = form;
+  const owner = isOwner();
+  const input = (name, attributes) => h("input", { name, value: shop[name], disabled: !owner, ...attributes });
+  const done = h("div", { class: "success", role: "status", id: "settings-done", hidden: true });
+  const save = async () => {
+    form.clear();
+    done.hidden = true;
+    const body = {};
+    for (const [name, f] of Object.entries(fields)) {
+      const value = name === "day_first" ? f.input.value === "true" : f.input.value.trim();
+      if (String(value) === String(shop[name])) continue;
+      body[name] = name === "near_expiry_days" ? Number(value) : value;
+    }
+    try {
+      const saved = await api.patch(shopPath("/settings"), body);
+      Object.assign(shop, saved);
+      Object.assign(state.shop, saved);
+      done.replaceChildren(h("strong", {}, T.settingsSaved));
+      done.hidden = false;
+    } catch (error) {
+      if (!form.showError(error)) { done.replaceChildren(failure(error)); done.hidden = false; }
+    }
+  };
+  const logOut = async () => {
+    await api.logOut();
+    tg.forgetLaunch();
+    tabs.hidden = true;
+    more.hidden = true;
+    shopSelect.hidden = true;
+    setBack(false);
+    render(T.app, h("section", { class: "card" }, h("p", { id: "logged-out" }, T.loggedOut)));
+  };
+  render(T.more,
+    h("section", { class: "card" },
+      h("p", {}, h("strong", {}, shop.name), h("br"),
+        h("span", { class: "muted" }, T.you(state.me.user.name, T.roles[shop.role]))),
+      h("a", { class: "button wide", href: "#/history" }, T.shopHistory)),
+    h("section", { class: "card" }, h("h2", {}, T.export),
+      h("div", { class: "actions" },
+        h("a", { class: "button", download: "", href: api.apiUrl(shopPath("/export/stock.csv")) }, T.exportStock),
+        h("a", { class: "button", download: "", href: api.apiUrl(shopPath("/export/ledger.csv")) }, T.exportLedger)),
+      h("small", {}, T.exportHint)),
+    h("section", { class: "card" }, h("h2", {}, T.settings),
+      owner ? null : h("p", { class: "muted" }, T.settingsOwnersOnly),
+      done,
+      h("form", { id: "settings-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(); } },
+        field("timezone", T.timezone, input("timezone", { autocomplete: "off" })),
+        field("currency", T.currency, input("currency", { maxlength: 8 })),
+        field("near_expiry_days", T.nearExpiryDays, input("near_expiry_days", { inputmode: "numeric" })),
+        field("alert_time", T.alertTime, input("alert_time", { type: "time" })),
+        field("day_first", T.dateOrder, h("select", { name: "day_first", disabled: !owner },
+          h("option", { value: "true", selected: shop.day_first }, T.dayFirst),
+          h("option", { value: "false", selected: !shop.day_first }, T.monthFirst))),
+        owner ? h("button", { type: "submit", class: "primary", id: "settings-save" }, T.save) : null)),
+    h("button", { type: "button", class: "danger", id: "log-out", onclick: logOut }, T.logOut));
 }
 
 // -- start --------------------------------------------------------------------------
@@ -530,25 +734,36 @@ function startRoute() {
   return `#/${route}${id ? "/" + id : ""}${rest.size ? "?" + rest : ""}`;
 }
 
+function word() {
+  back.setAttribute("aria-label", T.back);
+  more.setAttribute("aria-label", T.more);
+  more.title = T.more;
+  shopSelect.setAttribute("aria-label", T.shop);
+  for (const link of tabs.querySelectorAll("a")) {
+    link.querySelector(".tab-label").textContent = T.tabs[link.dataset.tab];
+  }
+}
+
 async function start() {
   tg.startTheme();
+  word();
+  render(T.app, h("p", { class: "muted" }, T.loading));
   let me = await api.session();
+  let refused = null;
   if (!me && tg.initData) {
-    try { me = await api.logIn(tg.initData); } catch (error) { me = null; view.replaceChildren(failure(error)); }
+    try { me = await api.logIn(tg.initData); } catch (error) { me = null; refused = failure(error); }
   }
   if (!me) {
-    render("Stockbot", h("section", { class: "card" },
-      h("h2", {}, "Open Stockbot from Telegram"),
-      h("p", {}, "This page is the shop's app. Open it with the bot's menu button or an “Open app” button in the chat; that logs you in."),
-      view.firstChild && view.firstChild.classList && view.firstChild.classList.contains("error") ? view.firstChild : null));
+    render(T.app, h("section", { class: "card" },
+      h("h2", {}, T.openFromTelegram), h("p", {}, T.openFromTelegramWhy), refused));
     tg.ready();
     return;
   }
   state.me = me;
   state.shop = chooseShop(me);
   if (!state.shop) {
-    render("Stockbot", h("section", { class: "card" }, h("h2", {}, `Hello ${me.user.name}`),
-      h("p", {}, "You are not in a shop yet. Create one in the chat with /newshop <name>, or ask an owner for an invite.")));
+    render(T.app, h("section", { class: "card" }, h("h2", {}, T.hello(me.user.name)),
+      h("p", {}, T.noShopYet)));
     tg.ready();
     return;
   }
@@ -560,6 +775,7 @@ async function start() {
     go("#/dashboard");
   };
   tabs.hidden = false;
+  more.hidden = false;
   history.replaceState(null, "", location.pathname + startRoute());
   await show();
   tg.ready();

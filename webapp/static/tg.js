@@ -18,6 +18,22 @@ try {
   sessionStorage.setItem(STORED, JSON.stringify({ initData, theme: themeRaw }));
 } catch { /* private mode: fine */ }
 
+// The user's language as Telegram reports it ("en", "ru"…); the browser's elsewhere.
+function userLanguage() {
+  try {
+    const user = JSON.parse(new URLSearchParams(initData).get("user") || "{}");
+    if (user.language_code) return user.language_code;
+  } catch { /* no user */ }
+  return navigator.language || "en";
+}
+export const languageCode = userLanguage();
+
+// After a logout the launch data must not log in again (Telegram's initData is single-use
+// on the server anyway).
+export function forgetLaunch() {
+  try { sessionStorage.removeItem(STORED); } catch { /* private mode */ }
+}
+
 const isIframe = window.parent != null && window.parent !== window;
 export const inTelegram = Boolean(
   window.TelegramWebviewProxy
