@@ -40,7 +40,7 @@ from devtools.localapi.chats import (
     command_entities,
 )
 from devtools.localapi.errors import ApiError, bad_request
-from devtools.localapi.faults import RateLimits
+from devtools.localapi.faults import Fault, RateLimits
 from devtools.localapi.members import ANONYMOUS_ADMIN, CHANNEL_BOT, MemberStatus
 from devtools.localapi.server import LocalBotApi
 from devtools.localapi.validation import MAX_CALLBACK_DATA, MAX_CAPTION, MAX_TEXT
@@ -58,6 +58,7 @@ __all__ = [
     "CallbackAnswer",
     "ChatMessage",
     "EventKind",
+    "Fault",
     "InlineButton",
     "LocalBotApi",
     "LocalChat",

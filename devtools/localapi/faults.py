@@ -41,3 +41,52 @@ class SendLimiter:
                 raise too_many_requests(max(1, int(1.0 - (now - sent[0])) + 1))
         for key in (chat_id, None):
             self._sends[key].append(now)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way for a call to fail as Telegram's servers do on a bad day: `status` 429
+    (with `retry_after`), a 5xx, or, with `hang` seconds, no answer that long (then a
+    502, as a proxy in front of a stuck server gives)."""
+
+    status: int = 500
+    retry_after: int = 1
+    hang: float = 0.0
+
+
+class FaultPlan:
+    """Faults to inject into calls of given methods (all methods: None), each fault used
+    for one call, or every call while `until` (a time.monotonic() value) has not passed."""
+
+    def __init__(self) -> None:
+        self._queued: dict[str | None, deque[Fault]] = {}
+        self._windows: list[tuple[str | None, Fault, float]] = []
+        self.injected = 0
+
+    def inject(self, fault: Fault, method: str | None = None, times: int = 1) -> None:
+        self._queued.setdefault(_key(method), deque()).extend([fault] * times)
+
+    def during(self, fault: Fault, seconds: float, method: str | None = None) -> None:
+        self._windows.append((_key(method), fault, time.monotonic() + seconds))
+
+    def clear(self) -> None:
+        self._queued.clear()
+        self._windows.clear()
+
+    def next_fault(self, method: str) -> Fault | None:
+        key = _key(method)
+        now = time.monotonic()
+        self._windows = [w for w in self._windows if w[2] > now]
+        for name in (key, None):
+            if queued := self._queued.get(name):
+                self.injected += 1
+                return queued.popleft()
+        for name, fault, _ in self._windows:
+            if name in (key, None):
+                self.injected += 1
+                return fault
+        return None
+
+
+def _key(method: str | None) -> str | None:
+    return method.casefold() if method is not None else None

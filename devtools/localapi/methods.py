@@ -25,7 +25,14 @@ from devtools.localapi.errors import (
 from devtools.localapi.faults import SendLimiter
 from devtools.localapi.members import MemberStatus, member_to_api
 from devtools.localapi.params import Params
-from devtools.localapi.validation import MAX_CAPTION, MAX_TEXT, check_text, checked_markup
+from devtools.localapi.validation import (
+    MAX_CAPTION,
+    MAX_TEXT,
+    MAX_TOAST,
+    check_text,
+    checked_markup,
+    utf16_length,
+)
 from devtools.localapi.webhook import Webhook, WebhookDelivery
 from devtools.localapi.world import ChatWorld
 
@@ -370,10 +377,11 @@ class BotApiMethods:
         query_id = params.required_str("callback_query_id")
         if query_id not in world.open_callbacks:
             raise bad_request(QUERY_TOO_OLD)
-        world.open_callbacks.discard(query_id)
-        answer = CallbackAnswer(
-            query_id, params.text("text"), params.flag("show_alert"), params.text("url")
-        )
+        toast = params.text("text")
+        if toast is not None and utf16_length(toast) > MAX_TOAST:
+            raise bad_request("MESSAGE_TOO_LONG")
+        world.open_callbacks.discard(query_id)  # a second answer is refused, as by Telegram
+        answer = CallbackAnswer(query_id, toast, params.flag("show_alert"), params.text("url"))
         world.callback_answers[query_id] = answer
         await world.record(
             EventKind.CALLBACK_ANSWERED, None, callback_query_id=query_id, text=answer.text

@@ -26,13 +26,20 @@ from devtools.localapi.chats import (
     StoredFile,
     command_entities,
 )
-from devtools.localapi.errors import ApiError
-from devtools.localapi.faults import RateLimits, SendLimiter
+from devtools.localapi.errors import ApiError, too_many_requests
+from devtools.localapi.faults import Fault, FaultPlan, RateLimits, SendLimiter
 from devtools.localapi.members import ANONYMOUS_ADMIN, CHANNEL_BOT, MemberStatus
 from devtools.localapi.methods import BotApiMethods, scope_key
 from devtools.localapi.params import read_params
 from devtools.localapi.webhook import Webhook, WebhookDelivery
 from devtools.localapi.world import ChatWorld, Listener
+
+SERVER_ERRORS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
 
 
 class LocalBotApi:
@@ -59,6 +66,8 @@ class LocalBotApi:
         )
         self.world = ChatWorld(self.bot, id_base)
         self.limiter = SendLimiter(rate_limits)
+        # Faults to inject, as from Telegram on a bad day: api.faults.during(Fault(500), 8).
+        self.faults = FaultPlan()
         self.delivery = WebhookDelivery(self.world, webhook_retry_delay, webhook_max_retry_delay)
         self._methods = BotApiMethods(self.world, self.limiter, self.delivery).handlers()
         self._read_messages: dict[int, int] = {}  # chat → seq of the last next_message
@@ -417,10 +426,21 @@ class LocalBotApi:
         if handler is None:
             return web.json_response(ApiError(404, "Not Found").to_api(), status=404)
         try:
+            if (fault := self.faults.next_fault(request.match_info["method"])) is not None:
+                await self._fail(fault)
             result = await handler(await read_params(request))
         except ApiError as error:
             return web.json_response(error.to_api(), status=error.code)
         return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _fail(fault: Fault) -> None:
+        if fault.hang:
+            await asyncio.sleep(fault.hang)
+            raise ApiError(502, "Bad Gateway")
+        if fault.status == 429:
+            raise too_many_requests(fault.retry_after)
+        raise ApiError(fault.status, SERVER_ERRORS.get(fault.status, "Internal Server Error"))
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

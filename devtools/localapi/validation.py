@@ -12,6 +12,7 @@ from devtools.localapi.errors import bad_request
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_TOAST = 200
 HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
      "code", "pre", "blockquote", "tg-emoji"}
@@ -55,6 +56,8 @@ def check_html(text: str) -> str:
             raise bad_request(
                 f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {offset}'
             )
+        if not closing:
+            _check_attributes(name, match[3], offset)
         if closing:
             if not open_tags or open_tags[-1] != name:
                 raise bad_request(
@@ -70,6 +73,23 @@ def check_html(text: str) -> str:
             f'"{open_tags[-1]}"'
         )
     return html.unescape("".join(shown))
+
+
+# Tags Telegram refuses without a particular attribute.
+_REQUIRED_ATTRIBUTES = {
+    "a": re.compile(r"""\bhref\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)"""),
+    "span": re.compile(r"""\bclass\s*=\s*["']?tg-spoiler\b"""),
+    "tg-emoji": re.compile(r"""\bemoji-id\s*=\s*["']?\d+"""),
+}
+
+
+def _check_attributes(name: str, attributes: str, offset: int) -> None:
+    required = _REQUIRED_ATTRIBUTES.get(name)
+    if required is not None and required.search(attributes) is None:
+        raise bad_request(
+            f'can\'t parse entities: Tag "{name}" must have a required attribute at byte '
+            f"offset {offset}"
+        )
 
 
 def checked_markup(markup: Any) -> dict[str, Any] | None:

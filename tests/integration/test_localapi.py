@@ -19,13 +19,22 @@ from telegram import (
     Update,
 )
 from telegram import InlineKeyboardMarkup as Keyboard
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from devtools.localapi import (
     ANONYMOUS_ADMIN,
     CHANNEL_BOT,
     EventKind,
+    Fault,
     LocalBotApi,
     LocalChat,
     LocalUser,
@@ -130,6 +139,11 @@ async def test_an_identical_edit_is_not_modified(bot: Bot, api: LocalBotApi) -> 
         ("", None, "message text is empty"),
         ("1 < 2", None, "can't parse entities"),
         ("<b>bold", None, "can't parse entities"),
+        ("<a>link</a>", None, "must have a required attribute"),
+        ("<span>hidden</span>", None, "must have a required attribute"),
+        ("<p>para</p>", None, 'Unsupported start tag "p"'),
+        ("<b><i>crossed</b></i>", None, "Unexpected end tag"),
+        ("🥛" * 2049, None, "message is too long"),  # 4,098 UTF-16 units
     ],
 )
 async def test_telegrams_refusals_become_bad_requests(
@@ -273,6 +287,47 @@ async def test_webhook_gets_the_secret_and_is_retried_after_a_500(
 
 # python-telegram-bot itself reads RetryAfter.retry_after, which warns about its type change.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_the_4096_limit_counts_the_text_after_html_parsing(
+    bot: Bot, api: LocalBotApi
+) -> None:
+    api.add_chat(LocalChat.private(OWNER))
+    await bot.send_message(OWNER.id, "<b>" + "&amp;" * 4096 + "</b>", parse_mode="HTML")
+    assert api.bot_messages(OWNER.id)[-1].shown_text == "&" * 4096
+
+
+async def test_a_toast_over_200_characters_is_refused(bot: Bot, api: LocalBotApi) -> None:
+    api.add_chat(LocalChat.private(OWNER))
+    sent = await bot.send_message(OWNER.id, "Milk", reply_markup=keyboard(("+1", "adj:1:1")))
+    await api.press(OWNER, None, sent.message_id, "+1")
+    [update] = await bot.get_updates(timeout=0)
+    assert update.callback_query is not None
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
+        await update.callback_query.answer("x" * 201)
+    await update.callback_query.answer("x" * 200)
+
+
+async def test_injected_faults_answer_as_telegram_on_a_bad_day(bot: Bot, api: LocalBotApi) -> None:
+    api.add_chat(LocalChat.private(OWNER))
+    api.faults.inject(Fault(status=429, retry_after=3), "sendMessage")
+    with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
+        await bot.send_message(OWNER.id, "one")
+    api.faults.inject(Fault(status=502), "sendMessage", times=2)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(OWNER.id, "two")
+    api.faults.inject(Fault(hang=0.5))
+    with pytest.raises(TimedOut):
+        await bot.send_message(OWNER.id, "three", read_timeout=0.1)
+    api.faults.during(Fault(status=500), seconds=60, method="sendMessage")
+    with pytest.raises(NetworkError):
+        await bot.send_message(OWNER.id, "four")
+    await bot.get_me()  # other methods are unaffected
+    api.faults.clear()
+    await bot.send_message(OWNER.id, "five")
+    assert [m.text for m in api.bot_messages(OWNER.id)] == ["five"]
+    assert api.faults.injected == 5
+
+
 async def test_rate_limits_answer_429_with_retry_after(api: LocalBotApi, bot: Bot) -> None:
     api.rate_limits = RateLimits(per_chat_per_second=1, global_per_second=30)
     api.add_chat(LocalChat.private(OWNER))
