@@ -42,6 +42,7 @@ from core.status import shop_today
 from core.units import allows_fractions, is_whole
 
 MAX_NOTE = 200
+RESTOCK_SETS = ("cost", "price", "reorder_date")  # the product's fields a restock may set
 
 
 @dataclass(frozen=True)
@@ -243,13 +244,10 @@ async def _restock(
         )
     )
     allocations = (Allocation(batch.id, quantity),)
-    catalog: dict[str, object] = {}
-    if command.cost is not None:
-        catalog["cost"] = command.cost
-    if command.price is not None:
-        catalog["price"] = command.price
-    if command.reorder_date is not None:
-        catalog["reorder_date"] = command.reorder_date
+    catalog = {
+        name: getattr(command, name) for name in RESTOCK_SETS if getattr(command, name) is not None
+    }
+    replaced = {f"{name}_before": getattr(product, name) for name in catalog}
     result = await _record(
         uow,
         actor,
@@ -264,6 +262,7 @@ async def _restock(
         price=command.price,
         expiry=command.expiry,
         reorder_date=command.reorder_date,
+        **replaced,
     )
     expired = command.expiry is not None and command.expiry < shop_today(shop, now)
     return replace(result, expired_on_arrival=expired)
@@ -527,6 +526,18 @@ async def undo(
         return await _reverse(uow, actor, member, movement_id, key=key, now=now)
 
 
+def _restored(target: Movement, product: Product) -> dict[str, object]:
+    """What undoing `target` puts back on the product: each field a restock set, to the
+    value it replaced, unless it was changed again since (that later value stays)."""
+    if target.reason is not Reason.RESTOCK:
+        return {}
+    return {
+        name: getattr(target, f"{name}_before")
+        for name in RESTOCK_SETS
+        if getattr(target, name) is not None and getattr(product, name) == getattr(target, name)
+    }
+
+
 async def _reverse(
     uow: UnitOfWork,
     actor: Actor,
@@ -569,6 +580,7 @@ async def _reverse(
         Reason.UNDO,
         key=key,
         now=now,
+        catalog=_restored(target, product),
         note=f"undo of #{target.id}",
         reverses_id=target.id,
     )

@@ -146,3 +146,8 @@ class Movement:
     expiry: date | None = None
     reorder_date: date | None = None
     reverses_id: int | None = None
+    # What a restock replaced on the product where it set cost, price or reorder date
+    # (None where it set none, or the product had none): an undo puts them back.
+    cost_before: Decimal | None = None
+    price_before: Decimal | None = None
+    reorder_date_before: date | None = None

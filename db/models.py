@@ -265,6 +265,9 @@ class MovementRow(Base):
     reverses_id: Mapped[int | None] = mapped_column(
         ForeignKey("movements.id", ondelete="CASCADE"), unique=True
     )
+    cost_before: Mapped[Decimal | None] = mapped_column(Money())
+    price_before: Mapped[Decimal | None] = mapped_column(Money())
+    reorder_date_before: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         # Zero only for a stocktake that matched the books (a count confirmed).

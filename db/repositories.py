@@ -155,6 +155,9 @@ def _movement(row: MovementRow, allocations: Sequence[MovementAllocationRow]) ->
         expiry=row.expiry,
         reorder_date=row.reorder_date,
         reverses_id=row.reverses_id,
+        cost_before=row.cost_before,
+        price_before=row.price_before,
+        reorder_date_before=row.reorder_date_before,
     )
 
 
@@ -484,6 +487,9 @@ class SqlMovementRepository:
             expiry=movement.expiry,
             reorder_date=movement.reorder_date,
             reverses_id=movement.reverses_id,
+            cost_before=movement.cost_before,
+            price_before=movement.price_before,
+            reorder_date_before=movement.reorder_date_before,
         )
         self.session.add(row)
         await self.session.flush()

@@ -137,6 +137,19 @@ async def test_undo_reverses_once(make_uow: MakeUow, owner: Actor) -> None:
     assert await _ledger_total(make_uow, owner, milk.id) == Q(0)
 
 
+async def test_undo_of_a_restock_puts_back_the_cost_and_price_it_replaced(
+    make_uow: MakeUow, owner: Actor
+) -> None:
+    milk = await _product(make_uow, owner, cost=Q("7.50"), price=Q("9.90"))
+    change = Restock(milk.id, Q(5), cost=Q("7.20"), price=Q("9.50"))
+    restock = await ledger.restock(make_uow(), owner, change, key="1", now=NOW)
+    assert restock.movement is not None
+    undone = await ledger.undo(make_uow(), owner, restock.movement.id, key="2", now=NOW)
+    assert (undone.product.cost, undone.product.price) == (Q("7.50"), Q("9.90"))
+    stored = await catalog.get_product(make_uow(), owner, milk.id)
+    assert (stored.cost, stored.price) == (Q("7.50"), Q("9.90"))
+
+
 async def test_undo_is_refused_when_the_stock_was_used(make_uow: MakeUow, owner: Actor) -> None:
     milk = await _product(make_uow, owner)
     restock = await ledger.restock(make_uow(), owner, Restock(milk.id, Q(5)), key="1", now=NOW)

@@ -500,6 +500,36 @@ async def test_undo_last_replayed_with_the_same_key_reverses_once(floor: Shopflo
     assert [m.reason for m in floor.movements(milk.id)] == [Reason.RESTOCK, Reason.UNDO]
 
 
+async def test_undo_of_a_restock_puts_back_the_cost_price_and_reorder_date_it_replaced(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, cost=Decimal("7.50"), price=Decimal("9.90"))
+    restock = (
+        await floor.restock(
+            owner, milk.id, 4, cost=Decimal("7.20"), price=Decimal("9.50"), reorder_date=MAR
+        )
+    ).movement
+    assert restock is not None
+    await floor.undo(owner, restock.id)
+    stored = floor.stored_product(milk.id)
+    assert (stored.cost, stored.price, stored.reorder_date) == (
+        Decimal("7.50"),
+        Decimal("9.90"),
+        None,
+    )
+
+
+async def test_undo_of_a_restock_keeps_a_cost_changed_since(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, cost=Decimal("7.50"))
+    first = (await floor.restock(owner, milk.id, 4, cost=Decimal("7.20"))).movement
+    await floor.restock(owner, milk.id, 4, cost=Decimal("7.00"))
+    assert first is not None
+    await floor.undo(owner, first.id)
+    assert floor.stored_product(milk.id).cost == Decimal("7.00")
+
+
 async def test_undo_of_a_removal_puts_stock_back_into_the_same_batches(
     floor: Shopfloor,
 ) -> None:
