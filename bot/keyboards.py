@@ -9,7 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import texts
-from core.inventory import Dashboard, HistoryEntry, InventoryPage, SortBy, StatusFilter
+from core.inventory import (
+    Dashboard,
+    DashboardBox,
+    HistoryEntry,
+    InventoryPage,
+    SortBy,
+    StatusFilter,
+)
 from core.model import Member, Product, Role, Shop
 from core.quantities import format_quantity
 
@@ -148,22 +155,18 @@ def inventory(page: InventoryPage, category_id: int | None) -> Markup:
 
 
 def dashboard(board: Dashboard) -> Markup:
-    def view(label: str, status: StatusFilter, count: int) -> InlineKeyboardButton:
-        return button(texts.view_button(label, count), cb.OpenInventory(status))
+    def view(label: str, box: DashboardBox) -> InlineKeyboardButton:
+        return button(texts.view_button(label, box.count), cb.OpenInventory(box.status, box.sort))
 
     return Markup(
         [
             [
-                view(texts.DASHBOARD_LOW_BUTTON, StatusFilter.LOW, len(board.low) + len(board.out)),
-                view(texts.DASHBOARD_OUT_BUTTON, StatusFilter.OUT, len(board.out)),
+                view(texts.DASHBOARD_LOW_BUTTON, board.low),
+                view(texts.DASHBOARD_OUT_BUTTON, board.out),
             ],
             [
-                view(
-                    texts.DASHBOARD_NEAR_EXPIRY_BUTTON,
-                    StatusFilter.EXPIRING,
-                    len(board.near_expiry),
-                ),
-                view(texts.DASHBOARD_EXPIRED_BUTTON, StatusFilter.EXPIRED, len(board.expired)),
+                view(texts.DASHBOARD_NEAR_EXPIRY_BUTTON, board.near_expiry),
+                view(texts.DASHBOARD_EXPIRED_BUTTON, board.expired),
             ],
             [
                 button(texts.ALL_STOCK_BUTTON, cb.OpenInventory(StatusFilter.ALL, SortBy.NAME)),

@@ -24,7 +24,14 @@ from core.alert_model import (
 )
 from core.forecast import NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
-from core.inventory import Dashboard, HistoryEntry, InventoryLine, InventoryPage, ProductCard
+from core.inventory import (
+    Dashboard,
+    DashboardBox,
+    HistoryEntry,
+    InventoryLine,
+    InventoryPage,
+    ProductCard,
+)
 from core.ledger import MovementResult
 from core.limits import shortened
 from core.model import Member, Movement, Product, Reason, Role, Shop
@@ -318,17 +325,17 @@ def inventory_page(page: InventoryPage) -> str:
 
 
 def dashboard(board: Dashboard) -> str:
-    def box(icon: str, title: str, lines: tuple[InventoryLine, ...]) -> str:
-        if not lines:
+    def box(icon: str, title: str, shown: DashboardBox) -> str:
+        if not shown.count:
             return f"{icon} <b>{title}: 0</b>"
-        names = ", ".join(h(line.product.name) for line in lines[:5])
-        more = f" +{len(lines) - 5} more" if len(lines) > 5 else ""
-        return f"{icon} <b>{title}: {len(lines)}</b>\n   {names}{more}"
+        names = ", ".join(h(line.product.name) for line in shown.first)
+        more = f" +{shown.count - len(shown.first)} more" if shown.count > len(shown.first) else ""
+        return f"{icon} <b>{title}: {shown.count}</b>\n   {names}{more}"
 
     return "\n".join(
         [
             f"🏠 <b>{h(board.shop.name)}</b> — {day(board.today)}, {board.products} products",
-            box("🟠", "Low stock", board.low),
+            box("🟠", "Low and out of stock", board.low),
             box("🔴", "Out of stock", board.out),
             box("🟠", "Near expiry", board.near_expiry),
             box("🔴", "Expired", board.expired),

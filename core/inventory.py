@@ -2,46 +2,29 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductGone
 from core.forecast import Velocity, pace_of
+from core.inventory_query import (
+    DASHBOARD_BOXES,
+    PAGE_SIZE,
+    InventoryQuery,
+    InventorySlice,
+    SortBy,
+    StatusFilter,
+)
 from core.ledger import undo_refusal
-from core.model import Batch, Movement, Product, Shop, clean_name, name_key
+from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
-from core.status import ExpiryStatus, Status, StockStatus, shop_today, status_of
+from core.status import Status, shop_today, status_of
 
-PAGE_SIZE = 10
+__all__ = ["PAGE_SIZE", "InventoryQuery", "SortBy", "StatusFilter"]  # the query's words
 
-
-class StatusFilter(enum.StrEnum):
-    ALL = "all"
-    LOW = "low"  # low or out: what needs reordering
-    OUT = "out"
-    EXPIRING = "expiring"  # near expiry
-    EXPIRED = "expired"
-
-
-class SortBy(enum.StrEnum):
-    NAME = "name"
-    QUANTITY = "qty"
-    EXPIRY = "expiry"
-
-
-@dataclass(frozen=True)
-class InventoryQuery:
-    status: StatusFilter = StatusFilter.ALL
-    category: str | None = None
-    sort: SortBy = SortBy.NAME
-    expiring_within_days: int | None = None
-    page: int = 0
-    page_size: int = PAGE_SIZE
-    search: str | None = None  # part of the name, or a whole barcode
+DASHBOARD_FIRST = 5  # products named in each box of the dashboard
 
 
 @dataclass(frozen=True)
@@ -62,45 +45,8 @@ class InventoryPage:
         return max(1, -(-self.total // self.query.page_size))
 
 
-def matches(line: InventoryLine, query: InventoryQuery, today: date) -> bool:
-    status = line.status
-    if query.status is StatusFilter.LOW and status.stock is StockStatus.OK:
-        return False
-    if query.status is StatusFilter.OUT and status.stock is not StockStatus.OUT:
-        return False
-    if query.status is StatusFilter.EXPIRING and status.expiry is not ExpiryStatus.NEAR_EXPIRY:
-        return False
-    if query.status is StatusFilter.EXPIRED and status.expiry is not ExpiryStatus.EXPIRED:
-        return False
-    if query.search and not _found(line.product, query.search):
-        return False
-    if query.expiring_within_days is not None:
-        expiry = line.product.earliest_expiry
-        if expiry is None or expiry > today + timedelta(days=query.expiring_within_days):
-            return False
-    return True
-
-
-def _found(product: Product, search: str) -> bool:
-    return name_key(search) in product.key or search.strip() in product.barcodes
-
-
-def _sort_key(sort: SortBy) -> Callable[[InventoryLine], tuple[object, ...]]:
-    def by_quantity(line: InventoryLine) -> tuple[object, ...]:
-        return (line.product.on_hand, line.product.key)
-
-    def by_expiry(line: InventoryLine) -> tuple[object, ...]:
-        expiry = line.product.earliest_expiry
-        return (expiry is None, expiry or date.max, line.product.key)
-
-    def by_name(line: InventoryLine) -> tuple[object, ...]:
-        return (line.product.key,)
-
-    return {SortBy.QUANTITY: by_quantity, SortBy.EXPIRY: by_expiry}.get(sort, by_name)
-
-
-def _lines(products: Sequence[Product], shop: Shop, today: date) -> list[InventoryLine]:
-    return [InventoryLine(p, status_of(p, shop, today)) for p in products]
+def _lines(listed: InventorySlice, shop: Shop, today: date) -> tuple[InventoryLine, ...]:
+    return tuple(InventoryLine(p, status_of(p, shop, today)) for p in listed.products)
 
 
 async def inventory(
@@ -108,53 +54,59 @@ async def inventory(
 ) -> InventoryPage:
     if query.page < 0 or query.page_size <= 0:
         raise InvalidValue("There is no such page.")
+    category = clean_name(query.category).lower() if query.category else None
     async with uow:
         shop, _ = await authorize(uow, actor)
-        category = clean_name(query.category).lower() if query.category else None
-        products = await uow.products.list(actor.shop_id, category=category)
-    today = shop_today(shop, now)
-    selected = [line for line in _lines(products, shop, today) if matches(line, query, today)]
-    selected.sort(key=_sort_key(query.sort))
-    start = query.page * query.page_size
-    page = tuple(selected[start : start + query.page_size])
-    return InventoryPage(shop, query, page, len(selected))
+        today = shop_today(shop, now)
+        listed = await uow.inventory.page(shop, today, replace(query, category=category))
+    return InventoryPage(shop, query, _lines(listed, shop, today), listed.total)
+
+
+@dataclass(frozen=True)
+class DashboardBox:
+    """One box: exactly the list its button opens (`status`, in `sort` order), so the
+    text, the button and the list show one number."""
+
+    status: StatusFilter
+    sort: SortBy
+    count: int
+    first: tuple[InventoryLine, ...]  # the first few of that list
 
 
 @dataclass(frozen=True)
 class Dashboard:
     shop: Shop
     today: date
-    low: tuple[InventoryLine, ...]
-    out: tuple[InventoryLine, ...]
-    near_expiry: tuple[InventoryLine, ...]
-    expired: tuple[InventoryLine, ...]
+    low: DashboardBox  # low or out: what needs reordering, as the /low list
+    out: DashboardBox
+    near_expiry: DashboardBox
+    expired: DashboardBox
     products: int
 
 
-def summarize(products: Sequence[Product], shop: Shop, today: date) -> Dashboard:
-    """The four boxes of the dashboard; `low` excludes `out` so no product is counted twice
-    in the stock boxes."""
-    lines = _lines(products, shop, today)
+async def dashboard(
+    uow: UnitOfWork, actor: Actor, *, now: datetime, first: int = DASHBOARD_FIRST
+) -> Dashboard:
+    async with uow:
+        shop, _ = await authorize(uow, actor)
+        today = shop_today(shop, now)
+        products, boxes = await uow.inventory.boxes(shop, today, first)
 
-    def box(wanted: Callable[[Status], bool], order: SortBy) -> tuple[InventoryLine, ...]:
-        return tuple(sorted((x for x in lines if wanted(x.status)), key=_sort_key(order)))
+    def box(status: StatusFilter) -> DashboardBox:
+        listed = boxes[status]
+        return DashboardBox(
+            status, DASHBOARD_BOXES[status], listed.total, _lines(listed, shop, today)
+        )
 
     return Dashboard(
         shop=shop,
         today=today,
-        low=box(lambda s: s.stock is StockStatus.LOW, SortBy.QUANTITY),
-        out=box(lambda s: s.stock is StockStatus.OUT, SortBy.QUANTITY),
-        near_expiry=box(lambda s: s.expiry is ExpiryStatus.NEAR_EXPIRY, SortBy.EXPIRY),
-        expired=box(lambda s: s.expiry is ExpiryStatus.EXPIRED, SortBy.EXPIRY),
-        products=len(lines),
+        low=box(StatusFilter.LOW),
+        out=box(StatusFilter.OUT),
+        near_expiry=box(StatusFilter.EXPIRING),
+        expired=box(StatusFilter.EXPIRED),
+        products=products,
     )
-
-
-async def dashboard(uow: UnitOfWork, actor: Actor, *, now: datetime) -> Dashboard:
-    async with uow:
-        shop, _ = await authorize(uow, actor)
-        products = await uow.products.list(actor.shop_id)
-    return summarize(products, shop, shop_today(shop, now))
 
 
 @dataclass(frozen=True)

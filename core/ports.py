@@ -18,6 +18,7 @@ from core.alert_model import (
     ProductAlertState,
     SendResult,
 )
+from core.inventory_query import InventoryQuery, InventorySlice, StatusFilter
 from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User
 
 
@@ -92,6 +93,23 @@ class ProductRepository(Protocol):
     async def categories(self, shop_id: int) -> Sequence[str]: ...
 
 
+class InventoryQueries(Protocol):
+    """Inventory lists and the dashboard, filtered, sorted and paged by the store.
+
+    What a list holds and in which order is core.inventory_query's rule (`matches`,
+    `sort_key`); an adapter selects exactly that, judging statuses on `today`."""
+
+    async def page(self, shop: Shop, today: date, query: InventoryQuery) -> InventorySlice: ...
+
+    async def boxes(
+        self, shop: Shop, today: date, first: int
+    ) -> tuple[int, dict[StatusFilter, InventorySlice]]:
+        """The shop's number of products, and for each of the dashboard's boxes
+        (core.inventory_query.DASHBOARD_BOXES) the first `first` products of its list
+        and its total."""
+        ...
+
+
 class BatchRepository(Protocol):
     async def add(self, batch: Batch) -> Batch: ...
     async def get(self, batch_id: int) -> Batch | None: ...
@@ -153,6 +171,7 @@ class UnitOfWork(Protocol):
     chats: ChatLinkRepository
     invites: InviteRepository
     products: ProductRepository
+    inventory: InventoryQueries
     batches: BatchRepository
     movements: MovementRepository
     # Alerts (core/alerts.py); the protocols are at the end of this module.

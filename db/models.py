@@ -183,7 +183,10 @@ class ProductRow(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
-    name_key: Mapped[str] = mapped_column(String(64))
+    # Code-point order, as core compares names (see migration 0007).
+    name_key: Mapped[str] = mapped_column(
+        String(64).with_variant(String(64, collation="C"), "postgresql")
+    )
     category: Mapped[str] = mapped_column(String(64), server_default="")
     unit: Mapped[str] = mapped_column(String(16), server_default="pcs")
     threshold: Mapped[Decimal] = mapped_column(Quantity(), server_default="0")

@@ -36,6 +36,7 @@ from core.ports import (
     BatchRepository,
     ChatLinkRepository,
     DeliveryRepository,
+    InventoryQueries,
     InviteRepository,
     MemberRepository,
     MovementRepository,
@@ -55,6 +56,7 @@ from db.alert_repositories import (
 )
 from db.engine import writer_lock
 from db.inbox import mark_in, unmark
+from db.inventory_queries import SqlInventoryQueries
 from db.repositories import (
     SqlBatchRepository,
     SqlChatLinkRepository,
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
     chats: ChatLinkRepository
     invites: InviteRepository
     products: ProductRepository
+    inventory: InventoryQueries
     batches: BatchRepository
     movements: MovementRepository
     alert_outbox: AlertOutbox
@@ -136,6 +139,7 @@ class SqlUnitOfWork:
             self.chats = SqlChatLinkRepository(session)
             self.invites = SqlInviteRepository(session)
             self.products = SqlProductRepository(session)
+            self.inventory = SqlInventoryQueries(session)
             self.batches = SqlBatchRepository(session)
             self.movements = SqlMovementRepository(session)
             self.alert_outbox = SqlAlertOutbox(session)

@@ -17,11 +17,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Self, TypeVar
 
+from core.inventory_query import (
+    DASHBOARD_BOXES,
+    InventoryQuery,
+    InventorySlice,
+    StatusFilter,
+    select_page,
+)
 from core.model import Batch, Invite, Member, Movement, Product, Reason, Role, Shop, User
 from tests import fakes_alerts
 
@@ -250,6 +257,27 @@ class FakeProductRepository(_Repository):
         )
 
 
+class FakeInventoryQueries(_Repository):
+    """Answers with core's own rule over every stored product."""
+
+    async def page(self, shop: Shop, today: date, query: InventoryQuery) -> InventorySlice:
+        return select_page(self._s.products.values(), query, shop, today)
+
+    async def boxes(
+        self, shop: Shop, today: date, first: int
+    ) -> tuple[int, dict[StatusFilter, InventorySlice]]:
+        listed = select_page(self._s.products.values(), InventoryQuery(page_size=1), shop, today)
+        return listed.total, {
+            box: select_page(
+                self._s.products.values(),
+                InventoryQuery(box, sort=sort, page_size=first),
+                shop,
+                today,
+            )
+            for box, sort in DASHBOARD_BOXES.items()
+        }
+
+
 class FakeBatchRepository(_Repository):
     async def add(self, batch: Batch) -> Batch:
         if batch.quantity < 0:
@@ -371,6 +399,7 @@ class FakeUnitOfWork:
         self.chats = FakeChatLinkRepository(self._tx, self.store)
         self.invites = FakeInviteRepository(self._tx, self.store)
         self.products = FakeProductRepository(self._tx, self.store)
+        self.inventory = FakeInventoryQueries(self._tx, self.store)
         self.batches = FakeBatchRepository(self._tx, self.store)
         self.movements = FakeMovementRepository(self._tx, self.store)
         fakes_alerts.install(self, self._tx, self.store)

@@ -165,12 +165,14 @@ async def dashboard(call: Call) -> schemas.DashboardOut:
     """The four boxes: low, out of stock, near expiry, expired, with the first few of each."""
     first = call.query(schemas.DashboardParams).first
     here = await call.here()
-    board = await inventory.dashboard(call.deps.uow(), here.actor, now=call.deps.clock.now())
+    board = await inventory.dashboard(
+        call.deps.uow(), here.actor, now=call.deps.clock.now(), first=first
+    )
 
-    def box(lines: tuple[inventory.InventoryLine, ...]) -> schemas.DashboardBoxOut:
+    def box(shown: inventory.DashboardBox) -> schemas.DashboardBoxOut:
         return schemas.DashboardBoxOut(
-            count=len(lines),
-            first=[present.inventory_item(here.member, line) for line in lines[:first]],
+            count=shown.count,
+            first=[present.inventory_item(here.member, line) for line in shown.first],
         )
 
     return schemas.DashboardOut(

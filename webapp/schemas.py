@@ -222,7 +222,9 @@ class DashboardBoxOut(Model):
 class DashboardOut(Model):
     today: date
     products: int
-    low: DashboardBoxOut
+    low: DashboardBoxOut = Field(
+        description="low or out of stock: what needs reordering, as inventory status=low"
+    )
     out: DashboardBoxOut
     near_expiry: DashboardBoxOut
     expired: DashboardBoxOut

@@ -101,7 +101,8 @@ async def test_dashboard_shows_four_boxes_and_view_all_opens_the_filtered_list(
     board = await owner.say("/dashboard")
 
     shown = text_of(board)
-    assert "Low stock: 1\n   milk" in shown
+    # Low counts out of stock too, in the text, on its button and atop its list.
+    assert "Low and out of stock: 2\n   jam, milk" in shown
     assert "Out of stock: 1\n   jam" in shown
     assert "Near expiry: 1\n   yogurt" in shown
     assert "Expired: 1\n   milk" in shown
@@ -112,6 +113,8 @@ async def test_dashboard_shows_four_boxes_and_view_all_opens_the_filtered_list(
     assert expired.message_id == board.message_id
     assert text_of(expired).startswith("📦 Expired — 1 product\n• milk — 3 l")
 
+    await owner.press(await owner.say("/dashboard"), "🟠 Low (2) ›")
+    assert text_of(await owner.edited()).startswith("📦 Low and out of stock — 2 products")
     low = text_of(await owner.say("/low"))
     assert low.startswith("📦 Low and out of stock — 2 products")
     assert "milk" in low and "jam" in low and "bread" not in low

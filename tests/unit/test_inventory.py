@@ -160,16 +160,32 @@ async def test_an_impossible_page_is_refused(
 async def test_dashboard_counts_each_box_with_its_items(floor: Shopfloor, stocked: Actor) -> None:
     board = await inventory.dashboard(floor.uow, stocked, now=NOW)
     assert board.today == TODAY and board.products == 6
-    assert [x.product.name for x in board.low] == ["Bread", "Flour"]  # out is its own box
-    assert [x.product.name for x in board.out] == ["Cheese"]
-    assert [x.product.name for x in board.near_expiry] == ["Bread"]
-    assert [x.product.name for x in board.expired] == ["Dates"]
+    # Low includes out, as the /low list: what needs reordering.
+    assert [x.product.name for x in board.low.first] == ["Cheese", "Bread", "Flour"]
+    assert [x.product.name for x in board.out.first] == ["Cheese"]
+    assert [x.product.name for x in board.near_expiry.first] == ["Bread"]
+    assert [x.product.name for x in board.expired.first] == ["Dates"]
+    assert (board.low.count, board.out.count, board.near_expiry.count) == (3, 1, 1)
+    assert board.expired.count == 1
+
+
+async def test_each_dashboard_box_is_the_list_its_button_opens(
+    floor: Shopfloor, stocked: Actor
+) -> None:
+    board = await inventory.dashboard(floor.uow, stocked, now=NOW, first=2)
+    for box in (board.low, board.out, board.near_expiry, board.expired):
+        listed = await inventory.inventory(
+            floor.uow, stocked, InventoryQuery(box.status, sort=box.sort), now=NOW
+        )
+        assert box.count == listed.total
+        assert box.first == listed.lines[:2]
 
 
 async def test_dashboard_of_a_new_shop_is_empty(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
     board = await inventory.dashboard(floor.uow, owner, now=NOW)
-    assert (board.low, board.out, board.near_expiry, board.expired) == ((), (), (), ())
+    boxes = (board.low, board.out, board.near_expiry, board.expired)
+    assert [(box.count, box.first) for box in boxes] == [(0, ())] * 4
 
 
 async def test_product_card_shows_batches_in_stock_first_expiring_first(

@@ -211,13 +211,12 @@ async function dashboardPage() {
     h("ul", { class: "list" }, board[name].first.map(row))) : null;
   render(state.shop.name,
     h("div", { class: "boxes" },
-      // The inventory's "low" filter includes what is out, so the box counts both.
-      box("low", board.low.count + board.out.count, "amber"),
+      box("low", board.low.count, "amber"),  // low or out: the inventory's "low" list
       box("out", board.out.count, "red"),
       box("near_expiry", board.near_expiry.count, "amber"),
       box("expired", board.expired.count, "red")),
     h("p", { class: "muted" }, T.productsOn(board.products, date(board.today))),
-    firsts("out"), firsts("low"), firsts("near_expiry"), firsts("expired"));
+    firsts("low"), firsts("near_expiry"), firsts("expired"));
 }
 
 function row(item) {

@@ -22,9 +22,9 @@ const en = {
   statusChips: { all: "All", low: "Low", out: "Out", near_expiry: "Near expiry", expired: "Expired" },
 
   // Dashboard
-  boxes: { low: "Low stock", out: "Out of stock", near_expiry: "Near expiry", expired: "Expired" },
+  boxes: { low: "Low or out", out: "Out of stock", near_expiry: "Near expiry", expired: "Expired" },
   viewAll: "View all ›",
-  firsts: { out: "Out of stock", low: "Low stock", near_expiry: "Expiring soon", expired: "Expired" },
+  firsts: { out: "Out of stock", low: "Low or out of stock", near_expiry: "Expiring soon", expired: "Expired" },
   productsOn: (count, day) => `${count} products · ${day}`,
   expires: (day) => `exp ${day}`,
 

@@ -1,0 +1,194 @@
+"""Inventory lists and the dashboard in SQL (core.ports.InventoryQueries).
+
+core.inventory_query's rule written as WHERE and ORDER BY clauses, so a page of a
+10,000-product shop reads its ten rows and a count, in one round trip. The statuses are
+core.status's rule: tests/integration/test_inventory_queries.py compares this module's
+answers with core's on random catalogs, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from core.inventory_query import (
+    DASHBOARD_BOXES,
+    InventoryQuery,
+    InventorySlice,
+    SortBy,
+    StatusFilter,
+    barcode_search,
+    sort_key,
+)
+from core.model import Shop, name_key
+from db.models import ProductRow
+from db.repositories import _product
+
+products = ProductRow.__table__
+columns = products.c
+
+
+class days_until(FunctionElement[int]):
+    """Whole days from the second date to the first (negative when it is past)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class holds_text(FunctionElement[bool]):
+    """Whether the first text contains the second, exactly (no LIKE wildcards or case
+    folding, as Python's `in`)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+def _render(function: type[FunctionElement[Any]], dialect: str, template: str) -> None:
+    def render(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+        return template.format(*(compiler.process(clause, **kw) for clause in element.clauses))
+
+    compiles(function, dialect)(render)
+
+
+_render(days_until, "postgresql", "({0} - CAST({1} AS DATE))")
+_render(days_until, "sqlite", "CAST(julianday({0}) - julianday({1}) AS INTEGER)")
+_render(holds_text, "postgresql", "(strpos({0}, {1}) > 0)")
+_render(holds_text, "sqlite", "(instr({0}, {1}) > 0)")
+
+
+def status_condition(wanted: StatusFilter, shop: Shop, today: date) -> ColumnElement[bool]:
+    """core.inventory_query.has_status over core.status's rule, as SQL."""
+    in_stock = columns.on_hand > 0
+    match wanted:
+        case StatusFilter.LOW:
+            return or_(columns.on_hand <= 0, columns.on_hand <= columns.threshold)
+        case StatusFilter.OUT:
+            return columns.on_hand <= 0
+        case StatusFilter.EXPIRED:
+            return and_(in_stock, columns.earliest_expiry < today)
+        case StatusFilter.EXPIRING:
+            window = func.coalesce(columns.expiry_warning_days, shop.near_expiry_days)
+            return and_(
+                in_stock,
+                columns.earliest_expiry >= today,
+                days_until(columns.earliest_expiry, today) <= window,
+            )
+        case StatusFilter.ALL:
+            return true()
+
+
+def _in_shop(shop: Shop) -> list[ColumnElement[bool]]:
+    return [columns.shop_id == shop.id, columns.archived.is_(False)]
+
+
+def _conditions(shop: Shop, today: date, query: InventoryQuery) -> list[ColumnElement[bool]]:
+    conditions = [*_in_shop(shop), status_condition(query.status, shop, today)]
+    if query.category is not None:
+        conditions.append(columns.category == query.category)
+    if query.search:
+        found: ColumnElement[bool] = holds_text(columns.name_key, name_key(query.search))
+        code = barcode_search(query.search)
+        if code is not None:
+            found = or_(found, holds_text("\n" + columns.barcodes + "\n", f"\n{code}\n"))
+        conditions.append(found)
+    if query.expiring_within_days is not None:
+        until = today + timedelta(days=query.expiring_within_days)
+        conditions.append(columns.earliest_expiry <= until)
+    return conditions
+
+
+def _order(sort: SortBy) -> list[Any]:
+    """core.inventory_query.sort_key as ORDER BY (names compare by code point: the column
+    is COLLATE "C" on PostgreSQL, and SQLite compares bytes)."""
+    by_name = [columns.name_key, columns.id]
+    if sort is SortBy.QUANTITY:
+        return [columns.on_hand, *by_name]
+    if sort is SortBy.EXPIRY:
+        return [columns.earliest_expiry.asc().nulls_last(), *by_name]
+    return by_name
+
+
+def _listed(shop: Shop, today: date, query: InventoryQuery) -> Select[Any]:
+    return select(products).where(*_conditions(shop, today, query)).order_by(*_order(query.sort))
+
+
+class SqlInventoryQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def page(self, shop: Shop, today: date, query: InventoryQuery) -> InventorySlice:
+        conditions = _conditions(shop, today, query)
+        count = select(func.count()).select_from(products).where(*conditions)
+        # The count rides along as a column: one round trip for the page and its total.
+        rows = (
+            await self.session.execute(
+                _listed(shop, today, query)
+                .add_columns(count.scalar_subquery().label("total"))
+                .limit(query.page_size)
+                .offset(query.page * query.page_size)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0].total)
+        else:  # past the last page, or nothing matches
+            total = int(await self.session.scalar(count) or 0) if query.page else 0
+        return InventorySlice(tuple(_product(row) for row in rows), total)
+
+    async def boxes(
+        self, shop: Shop, today: date, first: int
+    ) -> tuple[int, dict[StatusFilter, InventorySlice]]:
+        def counted(box: StatusFilter) -> Any:
+            tally = case((status_condition(box, shop, today), 1), else_=0)
+            return func.coalesce(func.sum(tally), 0).label(f"n_{box.value}")
+
+        counts = (
+            select(func.count().label("products_total"), *(counted(box) for box in DASHBOARD_BOXES))
+            .where(*_in_shop(shop))
+            .subquery("counts")
+        )
+        firsts = [
+            _listed(shop, today, InventoryQuery(box, sort=sort))
+            .add_columns(literal(box.value).label("box"))
+            .limit(first)
+            .subquery()
+            for box, sort in DASHBOARD_BOXES.items()
+        ]
+        listed = union_all(*(select(*part.c) for part in firsts)).subquery("firsts")
+        # One round trip: the counts joined to the first few of every box (a row of counts
+        # alone when every box is empty).
+        rows = (
+            await self.session.execute(
+                select(counts, listed).select_from(counts.outerjoin(listed, true()))
+            )
+        ).all()
+        found: dict[StatusFilter, list[Any]] = {box: [] for box in DASHBOARD_BOXES}
+        for row in rows:
+            if row.box is not None:
+                found[StatusFilter(row.box)].append(_product(row))
+        total = int(rows[0].products_total)
+        return total, {
+            box: InventorySlice(
+                tuple(sorted(found[box], key=sort_key(sort))),
+                int(getattr(rows[0], f"n_{box.value}")),
+            )
+            for box, sort in DASHBOARD_BOXES.items()
+        }

@@ -1,0 +1,113 @@
+"""The database's inventory lists and dashboard select exactly what core's rule selects
+(core.inventory_query over core.status), on random catalogs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.inventory_query import (
+    DASHBOARD_BOXES,
+    InventoryQuery,
+    SortBy,
+    StatusFilter,
+    select_page,
+)
+from core.model import Product, Shop, name_key
+from core.shops import create_shop
+from db.uow import SqlUnitOfWork
+from tests.integration.conftest import NOW
+
+MakeUow = Callable[[], SqlUnitOfWork]
+TODAY = NOW.date()
+_owners = itertools.count(50_000)
+
+# Names that tell code-point order from a locale's (case, spaces, punctuation, umlauts).
+names = st.text(alphabet="abAB ä-ß1", min_size=1, max_size=6).filter(lambda n: name_key(n))
+quantities = st.decimals(min_value=Decimal(0), max_value=Decimal(12), places=3)
+products = st.builds(
+    dict,
+    name=names,
+    category=st.sampled_from(["", "dairy", "bakery"]),
+    threshold=st.sampled_from([Decimal(0), Decimal(2), Decimal("4.5")]),
+    on_hand=st.sampled_from([Decimal(0), Decimal(2), Decimal("4.5")]) | quantities,
+    earliest_expiry=st.none() | st.integers(-4, 12).map(lambda d: TODAY + timedelta(days=d)),
+    expiry_warning_days=st.none() | st.integers(0, 9),
+    barcodes=st.sampled_from([(), ("4006381333931",), ("ab1", "77")]),
+    archived=st.booleans(),
+)
+queries = st.builds(
+    InventoryQuery,
+    status=st.sampled_from(list(StatusFilter)),
+    category=st.none() | st.sampled_from(["", "dairy", "bakery"]),
+    sort=st.sampled_from(list(SortBy)),
+    expiring_within_days=st.none() | st.integers(-2, 10),
+    page=st.integers(0, 3),
+    page_size=st.integers(1, 5),
+    search=st.none()
+    | st.sampled_from(["", " ", "a", "B", "ä", "ss", "77", "4006381333931", "a b"]),
+)
+
+
+async def _random_shop(make_uow: MakeUow, data: st.DataObject) -> tuple[Shop, list[Product]]:
+    owner = next(_owners)
+    shop = await create_shop(make_uow(), owner, "Olga", f"Shop {owner}", NOW)
+    shop = replace(shop, near_expiry_days=data.draw(st.integers(0, 8), label="shop window"))
+    drawn = data.draw(st.lists(products, max_size=14), label="catalog")
+    stored = []
+    async with make_uow() as uow:
+        await uow.shops.update(shop)
+        active: set[str] = set()
+        for fields in drawn:
+            if not fields["archived"]:
+                if name_key(fields["name"]) in active:
+                    continue  # one active product per name
+                active.add(name_key(fields["name"]))
+            if not fields["on_hand"]:
+                fields["earliest_expiry"] = None  # as the ledger keeps it
+            stored.append(await uow.products.add(Product(id=0, shop_id=shop.id, **fields)))
+        await uow.commit()
+    return shop, stored
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_the_database_lists_what_cores_rule_lists(
+    make_uow: MakeUow, data: st.DataObject
+) -> None:
+    shop, catalog = await _random_shop(make_uow, data)
+    await _random_shop(make_uow, data)  # another shop's products never show
+    for query in data.draw(st.lists(queries, min_size=1, max_size=6), label="queries"):
+        async with make_uow() as uow:
+            listed = await uow.inventory.page(shop, TODAY, query)
+        assert listed == select_page(catalog, query, shop, TODAY), query
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_the_dashboards_boxes_are_cores_lists(make_uow: MakeUow, data: st.DataObject) -> None:
+    shop, catalog = await _random_shop(make_uow, data)
+    await _random_shop(make_uow, data)
+    first = data.draw(st.integers(0, 4), label="first")
+    async with make_uow() as uow:
+        count, boxes = await uow.inventory.boxes(shop, TODAY, first)
+    assert count == select_page(catalog, InventoryQuery(), shop, TODAY).total
+    for box, sort in DASHBOARD_BOXES.items():
+        query = InventoryQuery(box, sort=sort, page_size=first or 1)
+        expected = select_page(catalog, query, shop, TODAY)
+        assert boxes[box].total == expected.total, box
+        assert boxes[box].products == expected.products[:first], box
