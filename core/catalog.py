@@ -28,6 +28,7 @@ from core.limits import (
     shortened,
 )
 from core.model import Product, clean_name, name_key
+from core.plurals import singulars
 from core.ports import UnitOfWork
 from core.units import allows_fractions, is_whole
 
@@ -234,9 +235,20 @@ async def find_product(uow: UnitOfWork, actor: Actor, name: str) -> Product:
         return await product_named(uow, actor.shop_id, name)
 
 
+async def product_called(uow: UnitOfWork, shop_id: int, name: str) -> Product | None:
+    """The product with exactly this name (any case and spacing), or its singular
+    (`croissants` → `croissant`, core.plurals); None when there is none."""
+    key = name_key(name)
+    for candidate in (key, *singulars(key)):
+        product = await uow.products.by_name(shop_id, candidate)
+        if product is not None:
+            return product
+    return None
+
+
 async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
     """`find_product` inside the caller's open unit of work, the shop authorized."""
-    product = await uow.products.by_name(shop_id, name_key(name))
+    product = await product_called(uow, shop_id, name)
     if product is not None:
         return product
     barcode = name.strip()

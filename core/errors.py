@@ -132,6 +132,21 @@ class FractionOfWholeUnit(InvalidValue):
         self.product = product
 
 
+class UnitMismatch(InvalidValue):
+    """A quantity typed with a unit that is not the product's (`flour 2 pcs` for flour
+    counted in kg); nothing is converted, so nothing is recorded."""
+
+    code = "unit_mismatch"
+
+    def __init__(self, typed: str, unit: str, product: str) -> None:
+        super().__init__(
+            f"{product} is counted in {unit}, not {typed}: give the quantity in {unit}."
+        )
+        self.typed = typed
+        self.unit = unit
+        self.product = product
+
+
 class InsufficientStock(DomainError):
     def __init__(self, product: str, requested: Decimal, on_hand: Decimal, unit: str) -> None:
         super().__init__(

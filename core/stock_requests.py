@@ -20,16 +20,24 @@ from core.errors import ProductGone, ProductNotFound
 from core.ledger import MovementResult, StockChange
 from core.model import Member, Product, Shop
 from core.ports import UnitOfWork
+from core.units import check_typed_unit
 
 
 @dataclass(frozen=True)
 class Draft:
     """A command as far as the person wrote it: the product's name (None when not
     given), and how to make the stock change for a product — None while a piece (the
-    quantity, a removal's reason) is still missing."""
+    quantity, a removal's reason) is still missing.
+
+    `unit`: the unit typed after the quantity (`flour 2.5 kg`), which must be the
+    product's. `literal`: the same words read with all of them as the name (`3 croissant`
+    as a product called "3 croissant", `7 up` as "7 up"): a product of exactly that name
+    is meant before this reading's; with neither name a product, this reading stands."""
 
     name: str | None
     change_for: Callable[[Product], StockChange | None]
+    unit: str | None = None
+    literal: Draft | None = None
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,11 @@ async def record_stock(
         elif draft.name is None:
             return Incomplete(place, None)
         else:
-            try:
-                product = await catalog.product_named(uow, actor.shop_id, draft.name)
-            except ProductNotFound as missing:
-                if not missing.suggestions:
-                    raise
-                return Suggested(place, missing)
+            meant = await _meant(uow, actor.shop_id, draft, draft.name)
+            if isinstance(meant, ProductNotFound):
+                return Suggested(place, meant)
+            draft, product = meant
+        check_typed_unit(draft.unit, product)
         change = draft.change_for(product)
         if change is None:
             return Incomplete(place, product)
@@ -107,3 +114,22 @@ async def record_stock(
         if not result.replayed:
             await uow.commit()
         return Recorded(place, result)
+
+
+async def _meant(
+    uow: UnitOfWork, shop_id: int, draft: Draft, name: str
+) -> tuple[Draft, Product] | ProductNotFound:
+    """The reading and product a name means: a product called by all the words first
+    (`draft.literal`), then this reading's name; close names as a ProductNotFound to offer,
+    raised when nothing is close."""
+    literal = draft.literal
+    if literal is not None and literal.name is not None:
+        product = await catalog.product_called(uow, shop_id, literal.name)
+        if product is not None:
+            return literal, product
+    try:
+        return draft, await catalog.product_named(uow, shop_id, name)
+    except ProductNotFound as missing:
+        if not missing.suggestions:
+            raise
+        return missing

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.errors import UnitMismatch
+from core.model import Product
+from core.plurals import singulars
+
 # Units whose singular and plural both count whole things.
 WHOLE_UNITS = frozenset(
     {
@@ -36,3 +40,42 @@ def allows_fractions(unit: str) -> bool:
 
 def is_whole(quantity: Decimal) -> bool:
     return quantity == quantity.to_integral_value()
+
+
+# Spellings of one unit, each group's first the one the group stands for.
+_SAME_UNITS = (
+    ("pcs", "pc", "piece", "each", "ea", "unit", "item"),
+    ("kg", "kgs", "kilo", "kilogram", "kilogramme"),
+    ("g", "gr", "gram", "gramme"),
+    ("l", "ltr", "litre", "liter"),
+    ("ml", "millilitre", "milliliter"),
+    ("m", "metre", "meter"),
+    ("lb", "lbs", "pound"),
+    ("oz", "ounce"),
+)
+_UNIT_BY_SPELLING = {spelling: group[0] for group in _SAME_UNITS for spelling in group}
+_KNOWN_UNITS = WHOLE_UNITS | DECIMAL_UNITS | set(_UNIT_BY_SPELLING.values())
+
+
+def _unit_forms(unit: str) -> set[str]:
+    word = unit.strip().casefold().removesuffix(".")
+    return {_UNIT_BY_SPELLING.get(form, form) for form in (word, *singulars(word))}
+
+
+def is_unit_word(word: str) -> bool:
+    """Whether a word is a unit the bot knows (`kg`, `pieces`, `bottles`), so that in
+    `2 kg flour` it is the unit and not the start of the name."""
+    return not _unit_forms(word).isdisjoint(_KNOWN_UNITS)
+
+
+def check_typed_unit(typed: str | None, product: Product) -> None:
+    """Refuses a quantity typed in another unit than the product's (see same_unit)."""
+    if typed is not None and not same_unit(typed, product.unit):
+        raise UnitMismatch(typed, product.unit, product.name)
+
+
+def same_unit(typed: str, unit: str) -> bool:
+    """Whether a unit typed after a quantity (`2.5 kg`, `3 pieces`, `2 bottles`) is the
+    product's own unit: any case, singular or plural, a common spelling. Never converts:
+    `500 g` of a product counted in kg is a different unit."""
+    return not _unit_forms(typed).isdisjoint(_unit_forms(unit))

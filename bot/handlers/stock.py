@@ -52,6 +52,7 @@ from core.ledger import MovementResult
 from core.model import Product, Reason, Shop
 from core.quantities import format_quantity
 from core.stock_requests import Draft, Place, Recorded, StockRequest, Suggested, record_stock
+from core.units import check_typed_unit
 
 ADJUST = cb.PromptKind.AMOUNT.value  # the card's custom-amount step: a signed quantity
 PROMPT_COMMAND = {
@@ -179,12 +180,19 @@ async def proceed(
     step, which ends with it (a new command has ended any step already)."""
     services = context.services
     assert update.effective_user is not None
-    read_as: list[StockCommand] = []
+    read_as: list[StockCommand] = []  # the reading the product was found by
+
+    def drafted(parsed: StockCommand) -> Draft:
+        def change_for(product: Product) -> ledger.StockChange | None:
+            read_as.append(parsed)
+            return stock_change(parsed, product.id)
+
+        literal = parsed.literal()
+        other = drafted(literal) if literal is not None else None
+        return Draft(parsed.name, change_for, unit=parsed.unit, literal=other)
 
     def draft(shop: Shop) -> Draft:
-        parsed = read(shop)
-        read_as.append(parsed)
-        return Draft(parsed.name, lambda product: stock_change(parsed, product.id))
+        return drafted(read(shop))
 
     request = StockRequest(update.effective_user.id, group_chat_id(update), draft, product_id)
     outcome = await record_stock(
@@ -199,14 +207,15 @@ async def proceed(
     if isinstance(outcome, Suggested):
         await _suggest(update, context, outcome.missing, command, text, key)
         return
-    parsed = read_as[-1]
     product = outcome.product
     if product is None:
         step = {"kind": "stock", "command": command.value}
         await start_flow(context, update, step, key=key)
         choices = await _product_buttons(update, context, where, command, key)
         await ask(update, texts.PRODUCT_PROMPT, choices)
-    elif parsed.quantity is None:
+        return
+    parsed = read_as[-1]
+    if parsed.quantity is None:
         await ask_quantity(update, context, command.value, product, key=key)
     else:
         assert isinstance(parsed, RemoveProduct)
@@ -341,6 +350,7 @@ async def _batch(
         assert item.name is not None
         try:
             product = await catalog.find_product(services.uow(), where.actor, item.name)
+            check_typed_unit(item.unit, product)
             result = await execute(context, where, item, product.id, request_key(update, index))
         except DomainError as refused:
             lines.append(texts.batch_line_refused(item.name, refused.message))

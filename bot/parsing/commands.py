@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Self
 
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
@@ -43,14 +44,28 @@ class AddProduct:
 
 
 class _StockLine:
-    """A stock command is complete with a product name and a quantity."""
+    """A stock command is complete with a product name and a quantity.
+
+    `unit` is the unit typed with the quantity (`flour 2.5 kg`, `2 kg flour`), for the
+    ledger to hold against the product's; `literal_name` is all the words before the
+    keywords taken as the name, when the quantity came from among them (`3 croissant`,
+    `7 up`): a product called that is meant before `name` (see `literal`)."""
 
     name: str | None
     quantity: Decimal | None
+    unit: str | None
+    literal_name: str | None
 
     @property
     def is_complete(self) -> bool:
         return self.name is not None and self.quantity is not None
+
+    def literal(self) -> Self | None:
+        """The command read with `literal_name` as its name and no quantity yet."""
+        if self.literal_name is None:
+            return None
+        assert is_dataclass(self)
+        return replace(self, name=self.literal_name, quantity=None, unit=None, literal_name=None)
 
 
 @dataclass(frozen=True)
@@ -62,12 +77,16 @@ class RestockProduct(_StockLine):
     price: Decimal | None = None
     reorder_date: date | None = None
     note: str = ""
+    unit: str | None = None
+    literal_name: str | None = None
 
 
 @dataclass(frozen=True)
 class SellProduct(_StockLine):
     name: str | None
     quantity: Decimal | None
+    unit: str | None = None
+    literal_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,8 @@ class RemoveProduct(_StockLine):
     quantity: Decimal | None
     reason: Reason | None = None
     note: str = ""
+    unit: str | None = None
+    literal_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,8 @@ class CountProduct(_StockLine):
 
     name: str | None
     quantity: Decimal | None
+    unit: str | None = None
+    literal_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -105,16 +105,18 @@ def parse_restock(
 ) -> RestockProduct:
     usage = usage or USAGE[Command.RESTOCK]
     sentence = split_sentence(text, RESTOCK_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage)
+    head = name_and_quantity(sentence.head, usage)
     values = sentence.values
     return RestockProduct(
-        name=name,
-        quantity=quantity,
+        name=head.name,
+        quantity=head.quantity,
         expiry=_optional_date(values.get("expiry")),
         cost=_optional_decimal(values.get("cost")),
         price=_optional_decimal(values.get("price")),
         reorder_date=_optional_date(values.get("reorder_date")),
         note=str(values.get("note", "")),
+        unit=head.unit,
+        literal_name=head.literal_name,
     )
 
 
@@ -123,8 +125,8 @@ def parse_sell(
 ) -> SellProduct:
     usage = usage or USAGE[Command.SELL]
     sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage)
-    return SellProduct(name, quantity)
+    head = name_and_quantity(sentence.head, usage)
+    return SellProduct(head.name, head.quantity, head.unit, head.literal_name)
 
 
 def parse_remove(
@@ -132,13 +134,15 @@ def parse_remove(
 ) -> RemoveProduct:
     usage = usage or USAGE[Command.REMOVE]
     sentence = split_sentence(text, REMOVE_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage)
+    head = name_and_quantity(sentence.head, usage)
     reason = sentence.values.get("reason")
     return RemoveProduct(
-        name=name,
-        quantity=quantity,
+        name=head.name,
+        quantity=head.quantity,
         reason=reason if isinstance(reason, Reason) else None,
         note=str(sentence.values.get("note", "")),
+        unit=head.unit,
+        literal_name=head.literal_name,
     )
 
 
@@ -147,8 +151,8 @@ def parse_count(
 ) -> CountProduct:
     usage = usage or USAGE[Command.COUNT]
     sentence = split_sentence(text, NO_KEYWORDS, usage, dates=dates)
-    name, quantity = name_and_quantity(sentence.head, usage)
-    return CountProduct(name, quantity)
+    head = name_and_quantity(sentence.head, usage)
+    return CountProduct(head.name, head.quantity, head.unit, head.literal_name)
 
 
 INVENTORY_FILTERS = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,7 +12,8 @@ from typing import NoReturn
 from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days, parse_money, parse_quantity
-from bot.parsing.words import Word, clean, join_words, split_words
+from bot.parsing.words import NUMBER, Word, clean, join_words, split_words
+from core.units import is_unit_word
 
 # What kind of value a keyword takes.
 ValueKind = enum.Enum("ValueKind", "WORD WORDS QUANTITY MONEY DATE DAYS TEXT FLAG")
@@ -113,27 +115,111 @@ def product_name(words: Sequence[Word], usage: str) -> str | None:
     return name or None
 
 
-def name_and_quantity(head: list[Word], usage: str) -> tuple[str | None, Decimal | None]:
+@dataclass(frozen=True)
+class Head:
+    """What a stock command's head says: the name, the quantity, the unit typed with the
+    quantity, and all the words as one name when the quantity came from among them."""
+
+    name: str | None
+    quantity: Decimal | None
+    unit: str | None = None
+    literal_name: str | None = None
+
+
+# A quantity with its unit in one word: `2.5kg`, `3pcs`.
+QUANTITY_AND_UNIT = re.compile(rf"(?P<quantity>{NUMBER.pattern})(?P<unit>[^\W\d_]+\.?)")
+UNIT_WORD = re.compile(r"[^\W\d_]+\.?")
+
+
+def name_and_quantity(head: list[Word], usage: str) -> Head:
     """The product name and quantity of a stock command's head: `<name> <qty>`,
-    `<name> = <qty>` or `<name>: <qty>`; either may be missing. Whether the quantity is
-    allowed (more than 0, whole for pieces) is the ledger's rule, checked there once."""
+    `<name> = <qty>` or `<name>: <qty>`; also with a unit (`flour 2.5 kg`, `flour 2.5kg`,
+    `flour = 2.5 kg`) and quantity first (`3 croissant`, `2 kg flour`, `2 kg of flour`).
+    Either may be missing. Whether the quantity is allowed (more than 0, whole for
+    pieces) and the unit is the product's are the ledger's rules, checked there once."""
     separators = [i for i, w in enumerate(head) if w.is_separator]
     if len(separators) > 1:
         raise ParseError("Only one “=” or “:” between the name and the quantity, please.", usage)
     if separators:
         at = separators[0]
-        name_words, quantity_words = head[:at], head[at + 1 :]
-        if len(quantity_words) > 1:
-            raise ParseError(
-                f"After “=” comes just the quantity, not “{shorten(join_words(quantity_words))}”.",
-                usage,
-            )
-        quantity_text = quantity_words[0].text if quantity_words else None
-    elif head and head[-1].is_number:
-        name_words, quantity_text = head[:-1], head[-1].text
-    else:
-        name_words, quantity_text = head, None
-    name = product_name(name_words, usage)
-    if quantity_text is None:
-        return name, None
-    return name, parse_quantity(quantity_text, usage)
+        return _after_separator(head[:at], head[at + 1 :], usage)
+    if head and head[-1].is_number:
+        return Head(product_name(head[:-1], usage), parse_quantity(head[-1].text, usage))
+    whole = product_name(head, usage)
+    reading = _reading(head)
+    if reading is None:
+        return Head(whole, None)
+    name, quantity, unit = reading
+    return Head(product_name(name, usage), quantity, unit, literal_name=whole)
+
+
+def _after_separator(name: list[Word], after: list[Word], usage: str) -> Head:
+    unit = after[1].text if len(after) == 2 and _is_unit(after[1]) else None
+    if len(after) > (1 if unit is None else 2):
+        raise ParseError(
+            f"After “=” comes just the quantity, not “{shorten(join_words(after))}”.", usage
+        )
+    quantity = parse_quantity(after[0].text, usage) if after else None
+    return Head(product_name(name, usage), quantity, unit)
+
+
+Reading = tuple[list[Word], Decimal, str | None]
+
+
+def _reading(head: list[Word]) -> Reading | None:
+    """The quantity after the name, or first; a word after a number that is no unit the
+    bot knows is a shop's own unit (`soup 2 portions`) unless the quantity can come first
+    (`2 bottles 7 up` is 2 of "7 up", not 7 "up" of "2 bottles")."""
+    after, first = _quantity_after_name(head), _quantity_first(head)
+    if after is not None and (first is None or is_unit_word(after[2] or "")):
+        return after
+    return first
+
+
+def _quantity_after_name(head: list[Word]) -> Reading | None:
+    """`flour 2.5kg`, `flour 2.5 kg`: the last word (or two) a quantity and its unit."""
+    if len(head) >= 2 and (attached := _attached(head[-1])) is not None:
+        return head[:-1], *attached
+    if len(head) >= 3 and head[-2].is_number and _is_unit(head[-1]):
+        quantity = _quantity(head[-2].text)
+        return None if quantity is None else (head[:-2], quantity, head[-1].text)
+    return None
+
+
+def _quantity_first(head: list[Word]) -> Reading | None:
+    """`3 croissant`, `3pcs croissant`, `2 kg flour`, `2 kg of flour`."""
+    if len(head) < 2:
+        return None
+    if (attached := _attached(head[0])) is not None:
+        return head[1:], *attached
+    if not head[0].is_number or (quantity := _quantity(head[0].text)) is None:
+        return None
+    rest = head[1:]
+    if len(rest) == 1 and _is_unit(rest[0]) and is_unit_word(rest[0].text):
+        return None  # `2 kg`: a quantity and no name
+    if len(rest) >= 2 and _is_unit(rest[0]) and is_unit_word(rest[0].text):
+        unit, rest = rest[0].text, rest[1:]
+        if len(rest) >= 2 and not rest[0].quoted and rest[0].text.casefold() == "of":
+            rest = rest[1:]
+        return rest, quantity, unit
+    return rest, quantity, None
+
+
+def _attached(word: Word) -> tuple[Decimal, str] | None:
+    match = None if word.quoted else QUANTITY_AND_UNIT.fullmatch(word.text)
+    if match is None or (quantity := _quantity(match["quantity"])) is None:
+        return None
+    return quantity, match["unit"]
+
+
+def _is_unit(word: Word) -> bool:
+    return not word.quoted and UNIT_WORD.fullmatch(word.text) is not None
+
+
+def _quantity(text: str) -> Decimal | None:
+    """A quantity read from among the name's words; one that does not read leaves the
+    words to the name (`1.2345 roses` may be a product's name)."""
+    try:
+        return parse_quantity(text)
+    except ParseError:
+        return None

@@ -450,3 +450,63 @@ def test_settings_parsers_raise_only_parse_errors(text: str) -> None:
 )
 def test_a_quoted_name_and_quantity_round_trip(name: str, quantity: Decimal) -> None:
     assert parse_command("sell", f'"{name}" {quantity}') == SellProduct(name, quantity)
+
+
+# ------------------------------------------------------------------------- phrasings
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "expected"),
+    [
+        (
+            "restock",
+            "flour 2.5 kg",
+            RestockProduct("flour", q("2.5"), unit="kg", literal_name="flour 2.5 kg"),
+        ),
+        (
+            "restock",
+            "flour 2,5kg exp 2026-06-01",
+            RestockProduct(
+                "flour", q("2.5"), expiry=date(2026, 6, 1), unit="kg", literal_name="flour 2,5kg"
+            ),
+        ),
+        ("sell", "3 croissant", SellProduct("croissant", q("3"), None, "3 croissant")),
+        ("sell", "3 croissants", SellProduct("croissants", q("3"), None, "3 croissants")),
+        ("sell", "2 kg flour", SellProduct("flour", q("2"), "kg", "2 kg flour")),
+        ("sell", "2 kg of rye flour", SellProduct("rye flour", q("2"), "kg", "2 kg of rye flour")),
+        ("sell", "2kg flour", SellProduct("flour", q("2"), "kg", "2kg flour")),
+        ("sell", "7 up", SellProduct("up", q("7"), None, "7 up")),
+        ("sell", "2 bottles 7 up", SellProduct("7 up", q("2"), "bottles", "2 bottles 7 up")),
+        ("sell", "soup 2 portions", SellProduct("soup", q("2"), "portions", "soup 2 portions")),
+        ("sell", "2 soup 3 kg", SellProduct("2 soup", q("3"), "kg", "2 soup 3 kg")),
+        ("count", "bread = 5 loaves", CountProduct("bread", q("5"), "loaves")),
+        (
+            "remove",
+            "3 eggs damage",
+            RemoveProduct("eggs", q("3"), Reason.DAMAGE, "", None, "3 eggs"),
+        ),
+        # As before: the last number is the quantity; a lone quantity and unit name nothing.
+        ("sell", "7 up 2", SellProduct("7 up", q("2"))),
+        ("sell", "2 kg", SellProduct("2 kg", None)),
+        ("sell", "1.2345 roses", SellProduct("1.2345 roses", None)),
+        ("sell", '3 "7 up"', SellProduct("7 up", q("3"), None, "3 7 up")),
+    ],
+)
+def test_phrasings_people_use(command: str, text: str, expected: object) -> None:
+    assert parse_command(command, text) == expected
+
+
+def test_the_literal_reading_keeps_the_rest_and_asks_the_quantity() -> None:
+    parsed = parse_command("restock", "3 croissant exp 2026-06-01")
+    assert isinstance(parsed, RestockProduct)
+    assert parsed.literal() == RestockProduct("3 croissant", None, expiry=date(2026, 6, 1))
+    plain = parse_command("sell", "milk 2")
+    assert isinstance(plain, SellProduct) and plain.literal() is None
+
+
+def test_batch_lines_take_the_phrasings_too() -> None:
+    results = parse_lines("sell", "3 croissants\nflour 2.5 kg")
+    assert results == [
+        SellProduct("croissants", q("3"), None, "3 croissants"),
+        SellProduct("flour", q("2.5"), "kg", "flour 2.5 kg"),
+    ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import NoActiveShop, ProductGone, ProductNotFound
+from core.errors import NoActiveShop, ProductGone, ProductNotFound, UnitMismatch
 from core.ledger import Removal, Restock, StockChange
 from core.model import Product, Reason, Shop
 from core.stock_requests import (
@@ -166,3 +166,87 @@ async def test_the_same_key_twice_records_one_movement(
     assert isinstance(first, Recorded) and isinstance(again, Recorded)
     assert again.result.replayed and again.result.movement == first.result.movement
     assert again.result.product.on_hand == Decimal(8)
+
+
+# --- phrasings: a unit with the quantity, the quantity first, plurals -------------------
+
+
+def selling_read_two_ways(
+    name: str, quantity: str, literal: str, unit: str | None = None
+) -> StockRequest:
+    """`/sell 3 croissant` as the chat reads it: 3 of "croissant", unless a product is
+    called "3 croissant" (then its quantity is still to be asked)."""
+
+    def change(product: Product) -> StockChange | None:
+        return Removal(product.id, q(quantity), Reason.SALE)
+
+    other = Draft(literal, lambda _product: None)
+    return StockRequest(0, None, lambda _shop: Draft(name, change, unit=unit, literal=other))
+
+
+async def test_the_quantity_first_sells_that_many(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    croissant = await floor.product(owner, "croissant")
+    await floor.restock(owner, croissant.id, 10)
+
+    request = by(owner.user_id, selling_read_two_ways("croissant", "3", "3 croissant"))
+    outcome = await record_stock(FakeUnitOfWork(store), request, key="k", now=clock.now())
+
+    assert isinstance(outcome, Recorded) and outcome.result.product.on_hand == q(7)
+
+
+async def test_a_product_called_by_all_the_words_is_meant_first(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    seven_up = await floor.product(owner, "7 up")
+    await floor.product(owner, "up")
+
+    request = by(owner.user_id, selling_read_two_ways("up", "7", "7 up"))
+    outcome = await record_stock(FakeUnitOfWork(store), request, key="k", now=clock.now())
+
+    assert isinstance(outcome, Incomplete) and outcome.product == seven_up
+
+
+async def test_a_plural_names_the_product(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    await floor.restock(owner, (await floor.product(owner, "Croissant")).id, 10)
+    await floor.restock(owner, (await floor.product(owner, "Blueberry")).id, 10)
+    await floor.restock(owner, (await floor.product(owner, "Sourdough loaf")).id, 10)
+
+    for name in ("croissants", "blueberries", "sourdough loaves"):
+        outcome = await record_stock(
+            FakeUnitOfWork(store), by(owner.user_id, selling(name, "1")), key=name, now=clock.now()
+        )
+        assert isinstance(outcome, Recorded), name
+        assert outcome.result.product.on_hand == q(9)
+
+
+async def test_a_unit_typed_with_the_quantity_must_be_the_products(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    flour = await floor.product(owner, "flour", unit="kg")
+    await floor.restock(owner, flour.id, 10)
+
+    for typed in ("kg", "KG", "kilos"):
+        request = selling_read_two_ways("flour", "1", f"flour 1 {typed}", unit=typed)
+        outcome = await record_stock(
+            FakeUnitOfWork(store), by(owner.user_id, request), key=typed, now=clock.now()
+        )
+        assert isinstance(outcome, Recorded), typed
+    uow = FakeUnitOfWork(store)
+    with pytest.raises(UnitMismatch) as refused:
+        request = selling_read_two_ways("flour", "2", "flour 2 pcs", unit="pcs")
+        await record_stock(uow, by(owner.user_id, request), key="pcs", now=clock.now())
+    assert (refused.value.typed, refused.value.unit, refused.value.product) == (
+        "pcs",
+        "kg",
+        "flour",
+    )
+    assert "flour is counted in kg, not pcs" in refused.value.message
+    assert uow.commits == 0

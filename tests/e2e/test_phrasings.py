@@ -1,0 +1,45 @@
+"""Phrasings a shop uses, through the real bot process: the unit after the quantity, the
+quantity first, plurals, and dates as people type them. Each cost a round trip before
+(the quantity asked again, or "No product called …")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from bot import texts
+from tests.e2e.harness import Books, BotProcess, Chat, text_of
+
+
+async def test_the_unit_after_the_quantity_the_quantity_first_and_plurals(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    assert "Added" in text_of(await owner.say("/add flour unit kg"))
+    assert "Added" in text_of(await owner.say("/add croissant unit pcs"))
+
+    restocked = text_of(await owner.say("/restock flour 2.5 kg"))
+    assert "Restocked 2.5 kg flour" in restocked, restocked
+    await owner.say("/restock croissant 10")
+    sold = text_of(await owner.say("/sell 3 croissants"))
+    assert "Sold 3 pcs croissant" in sold, sold
+    sold = text_of(await owner.say("/sell 2 kg of flour"))
+    assert "Sold 2 kg flour" in sold, sold
+
+    refused = text_of(await owner.say("/sell flour 0.5 pcs"))
+    assert "flour is counted in kg, not pcs" in refused, refused
+
+    assert await books.on_hand("flour") == Decimal("0.5")
+    assert await books.on_hand("croissant") == Decimal(7)
+
+
+async def test_dates_people_type_are_read_in_the_shops_day(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    today = datetime.now(UTC).date()  # the Cafe's timezone is UTC
+    restocked = text_of(await owner.say("/restock milk 4 exp tomorrow"))
+    assert f"exp {texts.day(today + timedelta(days=1))}" in restocked, restocked
+
+    refused = text_of(await owner.say("/restock milk 4 exp 12/25/2026"))
+    assert "this shop reads dates day first" in refused, refused
+    assert "/settings dates month-first" in refused
+    assert await books.on_hand("milk") == Decimal(4)

@@ -1,0 +1,57 @@
+"""A unit typed with a quantity against the product's own, and the plural rule that names
+and units share."""
+
+import pytest
+
+from core.plurals import singulars
+from core.units import is_unit_word, same_unit
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [
+        ("kg", "kg"),
+        ("KG", "kg"),
+        ("kilos", "kg"),
+        ("pieces", "pcs"),
+        ("pc", "pcs"),
+        ("bottles", "bottle"),
+        ("boxes", "box"),
+        ("Litres", "l"),
+        ("portions", "portion"),  # a shop's own unit, in the plural
+    ],
+)
+def test_the_same_unit_in_other_spellings(typed: str, unit: str) -> None:
+    assert same_unit(typed, unit)
+
+
+@pytest.mark.parametrize(("typed", "unit"), [("g", "kg"), ("pcs", "kg"), ("ml", "l"), ("x", "pcs")])
+def test_other_units_are_not_converted(typed: str, unit: str) -> None:
+    assert not same_unit(typed, unit)
+
+
+def test_unit_words_the_bot_knows() -> None:
+    assert all(is_unit_word(w) for w in ("kg", "Kilos", "pieces", "bottles", "l"))
+    assert not any(is_unit_word(w) for w in ("flour", "croissant", "up", "of"))
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("croissants", "croissant"),
+        ("blueberries", "blueberry"),
+        ("sourdough loaves", "sourdough loaf"),
+        ("knives", "knife"),
+        ("tomatoes", "tomato"),
+        ("boxes", "box"),
+        ("quiches", "quiche"),
+        ("cakes", "cake"),
+    ],
+)
+def test_simple_english_plurals_are_undone(plural: str, singular: str) -> None:
+    assert singular in singulars(plural)
+
+
+@pytest.mark.parametrize("word", ["glass", "bus", "kg", "milk", "hummus", "7 up"])
+def test_words_that_do_not_look_plural_are_left_alone(word: str) -> None:
+    assert singulars(word) == []
