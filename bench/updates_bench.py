@@ -59,6 +59,8 @@ async def run_once(updates: int, workers: int, rate_limit: bool) -> float:
         for member in staff:
             await api.send_text(owner, None, "/invite")
             invite = await api.next_message(owner.id, timeout=10)
+            while "/start " not in invite.shown_text:  # "Staff n joined" comes between
+                invite = await api.next_message(owner.id, timeout=10)
             code = (invite.shown_text.rsplit("/start ", 1)[1]).split()[0]
             await api.send_text(member, None, f"/start {code}")
             await api.next_message(member.id, timeout=10)
