@@ -35,7 +35,7 @@ from core.inventory import (
 from core.ledger import MovementResult
 from core.limits import shortened
 from core.model import Member, Movement, Product, Reason, Role, Shop
-from core.quantities import format_quantity
+from core.quantities import FigureRefused, format_quantity
 from core.report_model import WeeklyReport
 from core.status import ExpiryStatus, Status, StockStatus, stock_status
 
@@ -119,6 +119,18 @@ def day(value: date | None) -> str:
 
 def moment(value: datetime, shop: Shop) -> str:
     return value.astimezone(ZoneInfo(shop.timezone)).strftime("%-d %b %H:%M")
+
+
+def figure_refused(shown: str, refused: FigureRefused) -> str:
+    """Why a typed quantity or amount was refused, with what would be taken."""
+    if refused.why == "too_large" and refused.limit is not None:
+        return f"“{shown}” is too large: the most is {refused.limit:,}."
+    if refused.why == "too_precise":
+        places = {2: "two", 3: "three"}.get(refused.places or 0, str(refused.places))
+        return f"“{shown}” has more than {places} decimal places."
+    if refused.why == "negative":
+        return "An amount cannot be negative."
+    return f"“{shown}” is not a number."
 
 
 def badges(status: Status) -> str:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from core.catalog import MAX_NAME
 from core.ledger import MAX_NOTE
 from core.model import UNITS
-from core.quantities import to_money, to_quantity
+from core.quantities import FigureRefused, to_money, to_quantity
 
 # Ids the pages can hold exactly in a JavaScript number.
 MAX_ID = 2**53 - 1
@@ -46,23 +46,33 @@ Currency = Annotated[str, Field(min_length=1, max_length=8, pattern=LINE)]
 def _quantity(value: object) -> Decimal:
     if not isinstance(value, str):
         raise ValueError('a quantity is a decimal string such as "2.5"')
-    if not re.fullmatch(r"[+-]?\d{1,12}(\.\d+)?", value.strip()):
-        raise ValueError("a quantity is a number with at most three decimals, e.g. 2.5")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", value.strip()):
+        raise ValueError("a quantity is a number such as 2.5")
     try:
         return to_quantity(value.strip())
-    except ValueError:
-        raise ValueError("a quantity is a number with at most three decimals, e.g. 2.5") from None
+    except FigureRefused as refused:
+        raise ValueError(_refusal("a quantity", refused)) from None
 
 
 def _money(value: object) -> Decimal:
     if not isinstance(value, str):
         raise ValueError('an amount is a decimal string such as "1.20"')
-    if not re.fullmatch(r"\d{1,12}(\.\d+)?", value.strip()):
-        raise ValueError("an amount has at most two decimals, e.g. 1.20")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        raise ValueError("an amount is a number such as 1.20")
     try:
         return to_money(value.strip())
-    except ValueError:
-        raise ValueError("an amount has at most two decimals, e.g. 1.20") from None
+    except FigureRefused as refused:
+        raise ValueError(_refusal("an amount", refused)) from None
+
+
+def _refusal(what: str, refused: FigureRefused) -> str:
+    if refused.why == "too_large":
+        return f"{what} can be at most {refused.limit}"
+    if refused.why == "too_precise":
+        return f"{what} has at most {refused.places} decimal places"
+    if refused.why == "negative":
+        return f"{what} cannot be negative"
+    return f"{what} is a number"
 
 
 Quantity = Annotated[

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from bot import texts
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.words import NUMBER
-from core.quantities import to_money, to_quantity
+from core.quantities import FigureRefused, to_money, to_quantity
 
 QUANTITY_USAGE = "a number such as 2, 2.5 or 2,5"
 MONEY_USAGE = "an amount such as 2.50, 2,50 or €2.50"
@@ -25,8 +26,8 @@ def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
         raise ParseError(f"“{shorten(cleaned)}” is not a quantity; use {QUANTITY_USAGE}.", usage)
     try:
         return to_quantity(cleaned.replace(",", "."))
-    except ValueError as exc:
-        raise ParseError(f"“{shorten(cleaned)}” is not a valid quantity: {exc}.", usage) from exc
+    except FigureRefused as refused:
+        raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
 
 
 def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
@@ -35,15 +36,10 @@ def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
     match = MONEY.fullmatch(cleaned)
     if match is None:
         raise ParseError(f"“{shorten(cleaned)}” is not an amount; use {MONEY_USAGE}.", usage)
-    amount = match["amount"].replace(",", ".")
-    if amount.startswith("-"):
-        raise ParseError("An amount cannot be negative.", usage)
     try:
-        return to_money(amount)
-    except ValueError as exc:
-        raise ParseError(
-            f"“{shorten(cleaned)}” is not a valid amount (at most two decimal places).", usage
-        ) from exc
+        return to_money(match["amount"].replace(",", "."))
+    except FigureRefused as refused:
+        raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
 
 
 def parse_days(text: str, usage: str) -> int:

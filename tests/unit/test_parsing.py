@@ -205,6 +205,8 @@ def test_optional_names() -> None:
         ("restock", "milk 2 exp soon", "not a date"),
         ("restock", "milk 2 cost -1", "negative"),
         ("restock", "milk 2 cost 1.234", "two decimal places"),
+        ("restock", "milk 2 cost 9999999999", "too large: the most is 999,999,999.99"),
+        ("sell", "milk 10000000000", "too large: the most is 999,999,999.999"),
         ("restock", "milk 2 exp 2026-01-01 exp 2026-02-01", "given twice"),
         ("restock", 'milk "2', "never closed"),
         ("restock", "milk 1.2345", "three decimal places"),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.quantities import format_quantity, to_money, to_quantity
+from core.quantities import FigureRefused, format_quantity, to_money, to_quantity
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,32 @@ def test_money_has_two_places() -> None:
 def test_money_refuses_garbage_negative_too_many_places_floats(garbage: object) -> None:
     with pytest.raises(ValueError):
         to_money(garbage)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "why", "limit", "places"),
+    [
+        ("9999999999", "too_large", Decimal("999999999.99"), None),
+        ("1e40", "too_large", Decimal("999999999.99"), None),
+        ("1.005", "too_precise", None, 2),
+        ("-1", "negative", None, None),
+        ("abc", "not_a_number", None, None),
+        ("NaN", "not_a_number", None, None),
+    ],
+)
+def test_money_refused_says_why(
+    value: str, why: str, limit: Decimal | None, places: int | None
+) -> None:
+    with pytest.raises(FigureRefused) as refused:
+        to_money(value)
+    assert (refused.value.why, refused.value.limit, refused.value.places) == (why, limit, places)
+
+
+def test_a_quantity_too_large_names_the_largest_allowed() -> None:
+    with pytest.raises(FigureRefused) as refused:
+        to_quantity("1000000000")
+    assert (refused.value.why, refused.value.limit) == ("too_large", Decimal("999999999.999"))
+    assert to_quantity("999999999.999") == Decimal("999999999.999")
 
 
 @pytest.mark.parametrize(

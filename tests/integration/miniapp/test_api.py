@@ -139,6 +139,13 @@ async def test_a_fraction_of_a_piece_is_refused_on_the_quantity(olga: Person, ca
     assert "1 or 2" in error["message"]
 
 
+async def test_an_amount_too_large_is_refused_as_too_large(olga: Person, cafe: Cafe) -> None:
+    body = {"product_id": cafe.milk, "kind": "restock", "quantity": "1", "cost": "9999999999"}
+    error = (await json(await olga.post(shop_path(cafe, "/movements"), body), 422))["error"]
+    assert error["field"] == "cost"
+    assert "at most 999999999.99" in error["message"], error
+
+
 async def test_bad_fields_are_named(olga: Person, cafe: Cafe) -> None:
     path = shop_path(cafe, "/movements")
     cases = [
