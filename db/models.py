@@ -183,7 +183,7 @@ class ProductRow(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
-    # Code-point order, as core compares names (see migration 0007).
+    # Code-point order, as core compares names (see migration 0008).
     name_key: Mapped[str] = mapped_column(
         String(64).with_variant(String(64, collation="C"), "postgresql")
     )

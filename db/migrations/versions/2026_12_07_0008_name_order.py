@@ -4,8 +4,8 @@ Inventory pages are sorted by the database; core's rule (core.inventory_query) o
 names as Python compares strings, which SQLite's binary collation already does and a
 locale's collation (en_US: spaces and case ignored at first) does not.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 03:30:00+00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
