@@ -304,7 +304,13 @@ def change_of(movement: Movement, product: Product) -> str:
 def inventory_line(line: InventoryLine) -> str:
     product = line.product
     text = f"• <b>{h(product.name)}</b> — {qty(product.on_hand, product.unit)}"
-    if product.earliest_expiry and product.on_hand > 0:
+    if line.expiring:
+        going = ", ".join(
+            f"{qty(b.quantity, product.unit)} exp {day(b.expiry)}" for b in line.expiring[:3]
+        )
+        more = f" +{len(line.expiring) - 3} more" if len(line.expiring) > 3 else ""
+        text = f"• <b>{h(product.name)}</b> — {going}{more} (of {qty(product.on_hand)} on hand)"
+    elif product.earliest_expiry and product.on_hand > 0:
         text += f", exp {day(product.earliest_expiry)}"
     badge = badges(line.status)
     return f"{text} {badge}" if badge else text

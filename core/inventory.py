@@ -20,7 +20,7 @@ from core.inventory_query import (
 from core.ledger import undo_refusal
 from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
-from core.status import Status, shop_today, status_of
+from core.status import ExpiryStatus, Status, expiring_batches, shop_today, status_of
 
 __all__ = ["PAGE_SIZE", "InventoryQuery", "SortBy", "StatusFilter"]  # the query's words
 
@@ -31,6 +31,9 @@ DASHBOARD_FIRST = 5  # products named in each box of the dashboard
 class InventoryLine:
     product: Product
     status: Status
+    # For a product near expiry or expired: the batches that are, so a list shows the
+    # quantity that expires rather than all on hand.
+    expiring: tuple[Batch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,19 @@ class InventoryPage:
         return max(1, -(-self.total // self.query.page_size))
 
 
-def _lines(listed: InventorySlice, shop: Shop, today: date) -> tuple[InventoryLine, ...]:
-    return tuple(InventoryLine(p, status_of(p, shop, today)) for p in listed.products)
+async def _lines(
+    uow: UnitOfWork, listed: InventorySlice, shop: Shop, today: date
+) -> tuple[InventoryLine, ...]:
+    """Each product with its status and, near expiry or expired, the batches that are."""
+    lines = []
+    for product in listed.products:
+        status = status_of(product, shop, today)
+        expiring: tuple[Batch, ...] = ()
+        if status.expiry is not ExpiryStatus.NONE:
+            batches = await uow.batches.in_stock(product.id)
+            expiring = expiring_batches(batches, product, shop, today)
+        lines.append(InventoryLine(product, status, expiring))
+    return tuple(lines)
 
 
 async def inventory(
@@ -59,7 +73,8 @@ async def inventory(
         shop, _ = await authorize(uow, actor)
         today = shop_today(shop, now)
         listed = await uow.inventory.page(shop, today, replace(query, category=category))
-    return InventoryPage(shop, query, _lines(listed, shop, today), listed.total)
+        lines = await _lines(uow, listed, shop, today)
+    return InventoryPage(shop, query, lines, listed.total)
 
 
 @dataclass(frozen=True)
@@ -91,20 +106,22 @@ async def dashboard(
         shop, _ = await authorize(uow, actor)
         today = shop_today(shop, now)
         products, boxes = await uow.inventory.boxes(shop, today, first)
-
-    def box(status: StatusFilter) -> DashboardBox:
-        listed = boxes[status]
-        return DashboardBox(
-            status, DASHBOARD_BOXES[status], listed.total, _lines(listed, shop, today)
-        )
-
+        shown = {
+            status: DashboardBox(
+                status,
+                DASHBOARD_BOXES[status],
+                listed.total,
+                await _lines(uow, listed, shop, today),
+            )
+            for status, listed in boxes.items()
+        }
     return Dashboard(
         shop=shop,
         today=today,
-        low=box(StatusFilter.LOW),
-        out=box(StatusFilter.OUT),
-        near_expiry=box(StatusFilter.EXPIRING),
-        expired=box(StatusFilter.EXPIRED),
+        low=shown[StatusFilter.LOW],
+        out=shown[StatusFilter.OUT],
+        near_expiry=shown[StatusFilter.EXPIRING],
+        expired=shown[StatusFilter.EXPIRED],
         products=products,
     )
 

@@ -8,11 +8,12 @@ Square's low-stock alerts); a threshold of 0 therefore never reports `low`.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.model import Product, Shop
+from core.model import Batch, Product, Shop
 
 
 class StockStatus(enum.StrEnum):
@@ -73,3 +74,13 @@ def expiry_status(product: Product, shop: Shop, today: date) -> ExpiryStatus:
 
 def status_of(product: Product, shop: Shop, today: date) -> Status:
     return Status(stock_status(product), expiry_status(product, shop, today))
+
+
+def expiring_batches(
+    batches: Sequence[Batch], product: Product, shop: Shop, today: date
+) -> tuple[Batch, ...]:
+    """The batches holding stock that expire within the product's warning window, or
+    have expired, first-expiring first: what a near-expiry list says is going."""
+    last_day = today + timedelta(days=warning_days(product, shop))
+    going = [b for b in batches if b.quantity > 0 and b.expiry is not None and b.expiry <= last_day]
+    return tuple(sorted(going, key=lambda b: (b.expiry, b.id)))

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot import texts
 from core import inventory, shops
 from core.access import Actor
 from core.errors import InvalidValue
@@ -285,3 +286,19 @@ async def test_history_says_which_entries_the_reader_may_undo(floor: Shopfloor) 
 
     assert undoable(staff_view) == ["sale-2.000"]  # not the owner's restock, not undone ones
     assert undoable(owner_view) == ["sale-2.000", "restock+10.000"]
+
+
+async def test_a_near_expiry_line_carries_only_the_batches_that_expire(
+    floor: Shopfloor, stocked: Actor
+) -> None:
+    croissant = await floor.product(stocked, "Croissant")
+    await floor.restock(stocked, croissant.id, 15, expiry=days(2))
+    await floor.restock(stocked, croissant.id, 30, expiry=days(20))
+    page = await inventory.inventory(
+        floor.uow, stocked, InventoryQuery(status=StatusFilter.EXPIRING), now=NOW
+    )
+    line = next(line for line in page.lines if line.product.name == "Croissant")
+    assert line.product.on_hand == 45
+    assert [(b.quantity, b.expiry) for b in line.expiring] == [(q(15), days(2))]
+    text = texts.inventory_line(line)
+    assert "15 pcs exp" in text and "45 on hand" in text, text
