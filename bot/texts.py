@@ -640,6 +640,15 @@ SAY_WHICH_SETTING = "Say which setting and its new value."
 CHOOSE_DATE_ORDER = "Choose day-first or month-first."
 
 
+def comma_or_thousands(typed: str, thousands: str, decimal: str) -> str:
+    """`1,000` reads as a thousand and as 1 with a decimal comma: ask which is meant."""
+    point = typed.replace(",", ".")
+    return (
+        f"Is “{typed}” {thousands} or {decimal}? For {thousands}, write it without the comma; "
+        f"for {decimal}, write {point} with a point."
+    )
+
+
 def date_in_other_order(typed: str, *, day_first: bool) -> str:
     """A date that only makes sense read the other way round (`12/25/2026` in a shop that
     reads day first): say how the shop reads dates and where that is changed."""

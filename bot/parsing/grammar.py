@@ -330,12 +330,19 @@ def is_batch(text: str) -> bool:
 COMMAND_PREFIX = re.compile(r"^\s*/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 
 
+# The line break after `/count` that starts a batch's first line. Every break Python's
+# splitlines knows is one, U+2028 and U+2029 included: Telegram shows them as new lines,
+# so they separate a batch's lines as a new line does.
+FIRST_LINE_BREAK = re.compile(r"\A(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])")
+
+
 def split_command(message: str) -> tuple[str, str] | None:
     """(`restock`, `milk 2`) from `/restock@StockBot milk 2`; None without a command."""
     match = COMMAND_PREFIX.match(message)
     if match is None:
         return None
-    return match[1].casefold(), message[match.end() :].lstrip(" \t").removeprefix("\n")
+    rest = message[match.end() :].lstrip(" \t")
+    return match[1].casefold(), FIRST_LINE_BREAK.sub("", rest, count=1)
 
 
 # ------------------------------------------------------------------------------ helpers

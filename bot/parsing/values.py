@@ -7,44 +7,65 @@ from decimal import Decimal
 
 from bot import texts
 from bot.parsing.errors import ParseError, shorten
-from bot.parsing.words import NUMBER
-from core.quantities import FigureRefused, to_money, to_quantity
+from bot.parsing.words import NUMBER, ascii_digits
+from core.quantities import FigureRefused, format_quantity, to_money, to_quantity
 
 QUANTITY_USAGE = "a number such as 2, 2.5 or 2,5"
 MONEY_USAGE = "an amount such as 2.50, 2,50 or €2.50"
 CURRENCY_SYMBOLS = "€$£¥₽₴₹₺₩"
 MONEY = re.compile(
-    rf"(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?\s*(?P<amount>[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+))"
+    rf"(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?\s*(?P<amount>{NUMBER.pattern})"
     rf"\s*(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?"
 )
 
 
 def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
     """A quantity such as `2`, `2.5` or `2,5` (at most three decimal places)."""
-    cleaned = text.strip()
+    cleaned = ascii_digits(text.strip())
     if NUMBER.fullmatch(cleaned) is None:
         raise ParseError(f"“{shorten(cleaned)}” is not a quantity; use {QUANTITY_USAGE}.", usage)
     try:
-        return to_quantity(cleaned.replace(",", "."))
+        return to_quantity(_plain_number(cleaned, usage))
     except FigureRefused as refused:
         raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
 
 
 def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
     """An amount such as `2.50`, `2,50`, `€2.50`, `2.50€`, `$3` or `3 EUR`."""
-    cleaned = text.strip()
+    cleaned = ascii_digits(text.strip())
     match = MONEY.fullmatch(cleaned)
     if match is None:
         raise ParseError(f"“{shorten(cleaned)}” is not an amount; use {MONEY_USAGE}.", usage)
+    amount = _plain_number(match["amount"], usage)
     try:
-        return to_money(match["amount"].replace(",", "."))
+        return to_money(amount)
     except FigureRefused as refused:
         raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
 
 
+# `1,000`: one thousand, or 1 with a decimal comma? A comma followed by exactly three
+# digits, and no other separator, reads both ways; the person is asked.
+COMMA_OR_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _plain_number(number: str, usage: str) -> str:
+    """A number as typed (NUMBER) in the form Decimal reads: thousands commas dropped, a
+    decimal comma as a point; the one reading-both-ways form is refused with both."""
+    if COMMA_OR_THOUSANDS.fullmatch(number):
+        thousands, decimal = number.replace(",", ""), number.replace(",", ".")
+        raise ParseError(
+            texts.comma_or_thousands(number, thousands, format_quantity(Decimal(decimal))),
+            usage,
+        )
+    if THOUSANDS.fullmatch(number):
+        return number.replace(",", "")
+    return number.replace(",", ".")
+
+
 def parse_days(text: str, usage: str) -> int:
     """A whole number of days; the window the rules allow is core's to check."""
-    cleaned = text.strip()
+    cleaned = ascii_digits(text.strip())
     if not re.fullmatch(r"\d{1,4}", cleaned):
         raise ParseError(f"“{shorten(cleaned)}” is not a number of days, e.g. 7.", usage)
     return int(cleaned)

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.parsing.errors import ParseError
 
 OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
-NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
+# A number as typed: a decimal point or comma, or commas grouping thousands (`1,000,000`,
+# `1,234.5`); `1,000` reads both ways, and values.py asks which is meant.
+NUMBER = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|[.,]\d+)")
+# Arabic decimal and thousands separators, read as the point and comma they are.
+_ARABIC_SEPARATORS = {"\u066b": ".", "\u066c": ","}
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with every decimal digit of any script in ASCII (`٣` `１２` `𝟓` → `3` `12` `5`)
+    and Arabic separators as `.` and `,`: a number reads the same whoever's keyboard typed
+    it. Only numbers pass through here; names keep the characters they were typed with."""
+    return "".join(
+        _ARABIC_SEPARATORS.get(char)
+        or (str(unicodedata.decimal(char)) if char.isdecimal() else char)
+        for char in text
+    )
+
+
 SEPARATOR = "="  # the text of a name/quantity separator word (`=` or a trailing `:`)
 
 
@@ -28,7 +46,7 @@ class Word:
 
     @property
     def is_number(self) -> bool:
-        return not self.quoted and NUMBER.fullmatch(self.text) is not None
+        return not self.quoted and NUMBER.fullmatch(ascii_digits(self.text)) is not None
 
 
 def split_words(text: str, usage: str) -> list[Word]:

@@ -512,3 +512,66 @@ def test_batch_lines_take_the_phrasings_too() -> None:
         SellProduct("croissants", q("3"), None, "3 croissants"),
         SellProduct("flour", q("2.5"), "kg", "flour 2.5 kg"),
     ]
+
+
+# ------------------------------------------------- separators and digits of other scripts
+
+
+@pytest.mark.parametrize(
+    ("typed", "quantity"),
+    [
+        ("2,5", "2.5"),
+        ("0,125", "0.125"),  # a leading 0 groups no thousands
+        ("1,000,000", "1000000"),
+        ("1,234.5", "1234.5"),
+        ("1.000", "1"),  # a point is always the decimal point
+    ],
+)
+def test_a_comma_is_a_decimal_comma_or_groups_thousands(typed: str, quantity: str) -> None:
+    assert parse_command("restock", f"milk {typed}") == RestockProduct("milk", q(quantity))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "milk 1,000",
+            "Is “1,000” 1000 or 1? For 1000, write it without the comma; "
+            "for 1, write 1.000 with a point.",
+        ),
+        ("milk 12,345", "Is “12,345” 12345 or 12.345?"),
+        ("milk 2 cost 1,000", "Is “1,000” 1000 or 1?"),
+    ],
+)
+def test_a_comma_before_three_digits_reads_both_ways_and_is_asked(text: str, says: str) -> None:
+    """`/restock milk 1,000` recorded 1 without a word."""
+    with pytest.raises(ParseError) as raised:
+        parse_command("restock", text)
+    assert says in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "quantity"),
+    [("٣", "3"), ("１２", "12"), ("𝟓", "5"), ("١٫٥", "1.5"), ("٣٬٥٠٠٫٥", "3500.5")],
+)
+def test_digits_of_any_script_are_numbers(typed: str, quantity: str) -> None:
+    assert parse_command("sell", f"milk {typed}") == SellProduct("milk", q(quantity))
+
+
+def test_digits_of_any_script_in_dates_money_and_settings() -> None:
+    parsed = parse_command("restock", "milk ٢ exp ٢٠٢٦-٠٦-٠١ cost €１,５０")
+    assert parsed == RestockProduct("milk", q("2"), expiry=date(2026, 6, 1), cost=Decimal("1.50"))
+    assert parse_alert_time("０８:３０") == time(8, 30)
+    assert parse_near_expiry_days("٧") == 7
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\u2028", "\u2029"])
+def test_u2028_and_u2029_are_line_breaks_like_any_other(line_break: str) -> None:
+    """Telegram shows them as new lines; a batch's line numbers count them as such."""
+    split = split_command(f"/count{line_break}milk 2{line_break}bread x")
+    assert split is not None
+    command, text = split
+    assert is_batch(text)
+    milk, bread = parse_lines(command, text)
+    assert milk == CountProduct("milk", q("2"))
+    assert isinstance(bread, ParseError) and bread.line == 2
