@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
+from aiohttp import web
+
 from bot import texts
 from bot.runner import serve
 from bot.settings import Settings
@@ -312,6 +314,27 @@ def _app_url(api: LocalBotApi, port: int) -> str:
     return f"http://127.0.0.1:{port}/app/#tgWebAppData={quote(data)}"
 
 
+async def _login_door(api: LocalBotApi, app_port: int) -> tuple[web.AppRunner, str]:
+    """A loopback address that signs fresh login data at each visit and sends the browser
+    on to the app. Telegram's initData is used once and grows old, so a link with it
+    printed once would work in one browser once: not after a log out, in a second
+    browser, or the next day."""
+
+    async def open_app(_: web.Request) -> web.Response:
+        # The Location as is: HTTPFound would decode the fragment's %26 and %3D and
+        # split the login data into pieces.
+        return web.Response(status=302, headers={"Location": _app_url(api, app_port)})
+
+    door = web.Application()
+    door.router.add_get("/", open_app)
+    runner = web.AppRunner(door, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}/"
+
+
 async def run_console(settings: Settings) -> None:
     # Milliseconds grow across runs faster than anyone types.
     api = LocalBotApi(bot_username="stockbot_local_bot", id_base=int(time.time() * 1000))
@@ -333,8 +356,9 @@ async def run_console(settings: Settings) -> None:
     api.add_listener(console.show)
     stop = asyncio.Event()
     bot_task = asyncio.create_task(serve(local, api.token, stop))
+    door, door_url = await _login_door(api, port)
     print(INTRO)
-    print(texts.MINIAPP_CONSOLE_LINK.format(name=OWNER.first_name, url=_app_url(api, port)))
+    print(texts.MINIAPP_CONSOLE_LINK.format(name=OWNER.first_name, url=door_url))
     print()
     typed = sys.stdin.isatty()
     lines = StdinLines(sys.stdin, paste_gap=PASTE_GAP_SECONDS if typed else 0)
@@ -349,6 +373,7 @@ async def run_console(settings: Settings) -> None:
         stop.set()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(bot_task, timeout=10)
+        await door.cleanup()
         await api.stop()
     if bot_task.done() and not bot_task.cancelled() and bot_task.exception():
         raise bot_task.exception()  # type: ignore[misc]
