@@ -43,6 +43,8 @@ MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 1.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 KEEP_PROCESSED = timedelta(days=7)
+# A chat whose updates keep failing is told it is being retried at most this often.
+TELL_RETRYING_EVERY = timedelta(minutes=1)
 PRUNE_EVERY = timedelta(hours=1)
 
 
@@ -88,6 +90,7 @@ class InboxProcessor:
         self.wake = asyncio.Event()
         self._pruned_at: datetime | None = None
         self._settled: list[Settled] = []
+        self._told_retrying: dict[int, datetime] = {}
         self._running: dict[int, asyncio.Task[None]] = {}
         # Short, and renewed while an update is handled: after a crash its update (and
         # its chat) waits at most this long for another worker or the restarted process.
@@ -205,6 +208,7 @@ class InboxProcessor:
             log.error("update %s given up after %s attempts: %s", item.update_id, attempts, error)
             await self._apologize(update)
             return Settled(item.update_id, error)
+        await self._tell_retrying(update)
         return Settled(item.update_id, error, self._services.clock.now() + retry_delay(attempts))
 
     async def _keep_leased(self) -> None:
@@ -226,6 +230,25 @@ class InboxProcessor:
         self._pruned_at = now
         if removed := await self._services.inbox.prune(now - KEEP_PROCESSED):
             log.info("forgot %s updates processed over a week ago", removed)
+
+    async def _tell_retrying(self, update: Update | None) -> None:
+        """While the database is down a reply can be 20 s late: the person is told it is
+        coming, rather than sending it again (once a minute per chat)."""
+        chat = update.effective_chat if update is not None else None
+        if chat is None:
+            return
+        now = self._services.clock.now()
+        told = self._told_retrying.get(chat.id)
+        if told is not None and now - told < TELL_RETRYING_EVERY:
+            return
+        self._told_retrying = {
+            c: at for c, at in self._told_retrying.items() if now - at < TELL_RETRYING_EVERY
+        }
+        self._told_retrying[chat.id] = now
+        try:
+            await self._application.bot.send_message(chat.id, texts.RETRYING)
+        except TelegramError:
+            log.warning("could not tell chat %s its update is being retried", chat.id)
 
     async def _apologize(self, update: Update | None) -> None:
         chat = update.effective_chat if update is not None else None

@@ -222,6 +222,9 @@ def unknown_command(name: str) -> str:
     return f"🤔 I don't know /{h(name)}. /help lists what I can do."
 
 
+# Told once a minute per chat while updates fail for our own reasons (the database is
+# restarting): the reply will come, late, rather than seem lost.
+RETRYING = "⏳ I'm having trouble saving right now and will keep trying — no need to send it again."
 UNEXPECTED_ERROR = (
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."
