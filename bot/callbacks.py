@@ -104,6 +104,7 @@ class EditableField(enum.StrEnum):
     BARCODE = "barcode"
     SUPPLIER = "supplier"
     WARNING_DAYS = "warn"
+    LEAD_DAYS = "lead"
 
 
 class SettingsField(enum.StrEnum):

@@ -148,7 +148,7 @@ def inventory(page: InventoryPage, category_id: int | None) -> Markup:
     rows.append(
         [
             button(("• " if query.sort is s else "") + texts.SORT_LABELS[s.value], goto(0, s))
-            for s in (SortBy.NAME, SortBy.QUANTITY, SortBy.EXPIRY)
+            for s in SortBy
         ]
     )
     return Markup(rows)

@@ -74,6 +74,8 @@ COLUMNS = {
     "reorder_date": "reorder_date",
     "expiry_warning_days": "warning_days",
     "warn": "warning_days",
+    "lead_days": "lead_days",
+    "lead_time": "lead_days",
 }
 # What /export writes but an import has no use for: statuses follow from the figures.
 DERIVED = frozenset({"stock_status", "expiry_status"})
@@ -218,6 +220,7 @@ def _row(line: int, values: dict[str, Any], *, day_first: bool) -> ImportRow:
             barcodes=_optional(values, "barcodes", _barcodes),
             expiry_warning_days=_optional(values, "warning_days", _days),
             reorder_date=_optional(values, "reorder_date", _date(day_first)),
+            lead_days=_optional(values, "lead_days", _days),
         )
         on_hand = _optional(values, "on_hand", _quantity)
         expiry = _optional(values, "expiry", _date(day_first))

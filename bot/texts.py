@@ -22,7 +22,7 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
-from core.forecast import NoEstimate, Velocity
+from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import (
     Dashboard,
@@ -188,7 +188,7 @@ HELP = (
     "<code>/count\nmilk = 18\nbread = 4</code>\n\n"
     "<b>Look</b>\n"
     "/stock <i>name</i> · /dashboard · /inventory [low|out|expiring|expired] "
-    "[cat <i>x</i>] [sort name|qty|expiry] · /low · /expiring · /products · "
+    "[cat <i>x</i>] [sort name|qty|expiry|days] · /low · /expiring · /products · "
     "/history [<i>name</i>] · /export\n\n"
     "<b>Alerts</b>\n"
     "/reorder — what to order, by supplier · /alerts — which alerts reach you\n\n"
@@ -315,6 +315,8 @@ def inventory_line(line: InventoryLine) -> str:
         text = f"• <b>{h(product.name)}</b> — {going}{more} (of {qty(product.on_hand)} on hand)"
     elif product.earliest_expiry and product.on_hand > 0:
         text += f", exp {day(product.earliest_expiry)}"
+    if line.pace is not None and line.pace.days_left is not None and product.on_hand > 0:
+        text += f", ≈ {days_left(line.pace.days_left)}"
     badge = badges(line.status)
     return f"{text} {badge}" if badge else text
 
@@ -410,8 +412,13 @@ def pace_line(pace: Velocity, unit: str) -> str:
     if pace.per_day is None or pace.days_left is None:
         return PACE_MISSING[pace.missing or NoEstimate.FEW_SALES]
     per_day = format_quantity(Decimal(str(round(pace.per_day, 1))))
-    left = "under a day" if pace.days_left < 1 else f"{pace.days_left} days"
-    return f"⏳ ≈ {left} left (selling ~{per_day} {h(unit)}/day)"
+    return f"⏳ ≈ {days_left(pace.days_left)} (selling ~{per_day} {h(unit)}/day)"
+
+
+def days_left(days: int) -> str:
+    if days < 1:
+        return "under a day left"
+    return f"{days} day{'s' if days != 1 else ''} left"
 
 
 def products_list(products: list[Product], shop: Shop, category: str | None) -> str:
@@ -588,6 +595,7 @@ FIELD_PROMPT = {
     EditableField.BARCODE: "Send the barcode.",
     EditableField.SUPPLIER: "Send the supplier's name.",
     EditableField.WARNING_DAYS: "Warn how many days before expiry? e.g. 3",
+    EditableField.LEAD_DAYS: "How many days from ordering to delivery? e.g. 5",
 }
 FIELD_LABEL = {
     EditableField.NAME: "Name",
@@ -599,6 +607,7 @@ FIELD_LABEL = {
     EditableField.BARCODE: "Barcode",
     EditableField.SUPPLIER: "Supplier",
     EditableField.WARNING_DAYS: "Expiry warning days",
+    EditableField.LEAD_DAYS: "Lead time (days)",
 }
 
 
@@ -756,7 +765,7 @@ OLDER_BUTTON = "Older ›"
 ALL_STOCK_BUTTON = "📦 All stock ›"
 ARCHIVE_YES_BUTTON = "🗑 Yes, archive it"
 KEEP_BUTTON = "✖️ Keep"
-SORT_LABELS = {"name": "A–Z", "qty": "Qty", "expiry": "Expiry"}
+SORT_LABELS = {"name": "A–Z", "qty": "Qty", "expiry": "Expiry", "days": "Days left"}
 REASON_BUTTONS = (
     (Reason.SALE, "💶 Sale"),
     (Reason.DAMAGE, "💥 Damage"),
@@ -808,7 +817,13 @@ KIND_LABEL = {
     AlertKind.EXPIRY: "Expired and expiring",
     AlertKind.REORDER: "Reorder dates",
 }
-REORDER_REASON_LABEL = {"out": "out", "low": "low", "reorder_due": "reorder date due"}
+REORDER_REASON_LABEL = {
+    "out": "out",
+    "low": "low",
+    "reorder_due": "reorder date due",
+    "running_out": "runs out within its lead time",
+}
+NO_SUGGESTION = "too few sales to suggest an amount"
 ALERT_RESTOCK_BUTTON = "📦 Restock…"
 ALERT_CARD_BUTTON = "🗂 Open card"
 SNOOZE_BUTTON = "😴 Snooze 1 day"
@@ -870,6 +885,16 @@ def digest_text(digest: Digest) -> str:
             for p in digest.low
         ]
         sections.append(_section("🟠 Low stock", lines))
+    if digest.running_out:
+        lines = [
+            _product_line(
+                r.product,
+                f" — {qty(r.product.on_hand, r.product.unit)}, ≈ {days_left(r.days_left)} "
+                f"(delivery takes {r.lead_days} d)",
+            )
+            for r in digest.running_out
+        ]
+        sections.append(_section("⏳ Runs out before a delivery would come", lines))
     if digest.reorder_due:
         lines = [_product_line(p, f" — since {day(p.reorder_date)}") for p in digest.reorder_due]
         sections.append(_section("📅 Time to reorder", lines))
@@ -886,12 +911,22 @@ def reorder_text(found: ReorderList) -> str:
             p = line.product
             why = ", ".join(REORDER_REASON_LABEL[r] for r in line.reasons)
             ordered = " · ✅ ordered" if line.ordered else ""
+            order = (
+                f"order ≈ {qty(line.suggested, p.unit)}"
+                if line.suggested is not None
+                else NO_SUGGESTION
+            )
+            left = f", ≈ {days_left(line.days_left)}" if line.days_left is not None else ""
             lines.append(
-                f"• {h(p.name)} — {qty(p.on_hand, p.unit)} "
-                f"(min {qty(p.threshold, p.unit)}; {why}){ordered}"
+                f"• {h(p.name)} — {qty(p.on_hand, p.unit)}{left} "
+                f"(min {qty(p.threshold, p.unit)}; {why}){ordered}\n   → {order}"
             )
         parts.append("\n".join(lines))
-    parts.append("Tap “Received” when a delivery comes in to record the restock.")
+    parts.append(
+        "Amounts cover the lead time (set with /edit, default "
+        f"{DEFAULT_LEAD_DAYS} days) and two weeks more at the recent pace, up to the minimum. "
+        "Tap “Received” when a delivery comes in to record the restock."
+    )
     return truncate("\n\n".join(parts))
 
 
@@ -1168,6 +1203,7 @@ FIELD_NAMES = {
     "barcodes": "barcode",
     "supplier": "supplier",
     "expiry_warning_days": "warning days",
+    "lead_days": "lead time",
     "reorder_date": "reorder date",
     "on_hand": "stock",
 }

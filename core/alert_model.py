@@ -137,6 +137,15 @@ class BatchLine:
 
 
 @dataclass(frozen=True)
+class RunningOut:
+    """A product in stock that sales will use up before an order placed today arrives."""
+
+    product: Product
+    days_left: int
+    lead_days: int
+
+
+@dataclass(frozen=True)
 class Digest:
     shop: Shop
     day: date
@@ -146,10 +155,18 @@ class Digest:
     out: tuple[Product, ...] = ()
     reorder_due: tuple[Product, ...] = ()
     is_owner: bool = False
+    running_out: tuple[RunningOut, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.expired or self.expiring or self.low or self.out or self.reorder_due)
+        return not (
+            self.expired
+            or self.expiring
+            or self.low
+            or self.out
+            or self.reorder_due
+            or self.running_out
+        )
 
 
 AlertMessage = CrossingAlert | Digest | WeeklyReport
@@ -167,8 +184,11 @@ class Outgoing:
 @dataclass(frozen=True)
 class ReorderLine:
     product: Product
-    reasons: tuple[str, ...]  # "out", "low", "reorder_due"
+    reasons: tuple[str, ...]  # "out", "low", "reorder_due", "running_out"
     ordered: bool
+    # How much to order (core.forecast.reorder_quantity); None without a sales estimate.
+    suggested: Decimal | None = None
+    days_left: int | None = None
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,18 @@ from core.alert_model import (
     ReorderGroup,
     ReorderLine,
     ReorderList,
+    RunningOut,
     SendOutcome,
     SendResult,
 )
 from core.errors import DomainError, InvalidValue, ProductGone
+from core.forecast import (
+    Velocity,
+    lead_days_of,
+    reorder_quantity,
+    runs_out_within_lead_time,
+    shop_paces,
+)
 from core.model import Batch, Member, Product, Shop
 from core.ports import UnitOfWork
 from core.report_model import WeeklyReport
@@ -137,6 +145,7 @@ class ShopFacts:
     attention: tuple[Product, ...]
     batches: tuple[tuple[Product, Batch], ...]
     states: Mapping[int, ProductAlertState]
+    running_out: tuple[RunningOut, ...] = ()
 
 
 def build_digest(
@@ -180,6 +189,11 @@ def build_digest(
             product, facts.states.get(product.id), today
         ):
             reorder.append(product)
+    running_out = (
+        tuple(r for r in facts.running_out if not quiet(r.product) and not ordered(r.product))
+        if AlertKind.LOW in kinds
+        else ()
+    )
     return Digest(
         shop=facts.shop,
         day=today,
@@ -189,14 +203,21 @@ def build_digest(
         out=tuple(out),
         reorder_due=tuple(reorder),
         is_owner=is_owner,
+        running_out=running_out,
     )
 
 
 def build_reorder_list(
-    shop: Shop, today: date, products: Sequence[Product], states: Mapping[int, ProductAlertState]
+    shop: Shop,
+    today: date,
+    products: Sequence[Product],
+    states: Mapping[int, ProductAlertState],
+    paces: Mapping[int, Velocity] | None = None,
 ) -> ReorderList:
-    """Products at or below threshold or past their reorder date, grouped by supplier
-    (suppliers A–Z, unknown supplier last; products A–Z)."""
+    """Products at or below threshold, past their reorder date or running out within
+    their lead time, grouped by supplier (suppliers A–Z, unknown supplier last; products
+    A–Z), each with how much to order when its sales allow an estimate."""
+    paces = paces or {}
     groups: dict[str, list[ReorderLine]] = defaultdict(list)
     names: dict[str, str] = {}
     for product in products:
@@ -209,12 +230,32 @@ def build_reorder_list(
             reasons.append(status.value)
         if is_reorder_due(product, state, today):
             reasons.append("reorder_due")
+        pace = paces.get(product.id)
+        if (
+            status is StockStatus.OK
+            and pace is not None
+            and runs_out_within_lead_time(product, pace)
+        ):
+            reasons.append("running_out")
         if not reasons:
             continue
         supplier_key = product.supplier.strip().casefold()
         names.setdefault(supplier_key, product.supplier.strip())
         ordered = state is not None and state.ordered_at is not None
-        groups[supplier_key].append(ReorderLine(product, tuple(reasons), ordered))
+        suggested = (
+            reorder_quantity(pace, product.on_hand, product.threshold, lead_days_of(product))
+            if pace is not None
+            else None
+        )
+        groups[supplier_key].append(
+            ReorderLine(
+                product,
+                tuple(reasons),
+                ordered,
+                suggested=suggested,
+                days_left=pace.days_left if pace is not None else None,
+            )
+        )
     ordered_groups = sorted(groups, key=lambda key: (key == "", key))
     return ReorderList(
         shop=shop,
@@ -237,11 +278,35 @@ def digest_key(shop_id: int, day: date, user_id: int) -> str:
     return f"digest:{shop_id}:{day.isoformat()}:{user_id}"
 
 
-async def _read_facts(uow: UnitOfWork, shop: Shop, today: date) -> ShopFacts:
+async def _read_facts(uow: UnitOfWork, shop: Shop, today: date, now: datetime) -> ShopFacts:
     attention = await uow.alert_queries.attention(shop.id, today)
     batches = await uow.alert_queries.expiring_batches(shop.id, today, shop.near_expiry_days)
     states = await uow.product_alerts.for_shop(shop.id)
-    return ShopFacts(shop, today, tuple(attention), tuple(batches), states)
+    return ShopFacts(
+        shop,
+        today,
+        tuple(attention),
+        tuple(batches),
+        states,
+        await _running_out(uow, shop, now),
+    )
+
+
+async def _running_out(uow: UnitOfWork, shop: Shop, now: datetime) -> tuple[RunningOut, ...]:
+    """In-stock products above their threshold (the others are listed as low or out)
+    whose stock lasts no longer than their lead time, fewest days first."""
+    candidates = [
+        p
+        for p in await uow.products.list(shop.id)
+        if p.on_hand > 0 and stock_status(p) is StockStatus.OK
+    ]
+    paces = await shop_paces(uow, shop, candidates, now)
+    found = [
+        RunningOut(p, days, lead_days_of(p))
+        for p in candidates
+        if runs_out_within_lead_time(p, paces[p.id]) and (days := paces[p.id].days_left) is not None
+    ]
+    return tuple(sorted(found, key=lambda r: (r.days_left, r.product.key)))
 
 
 async def plan_crossings(uow: UnitOfWork, now: datetime, *, limit: int = 200) -> int:
@@ -328,7 +393,7 @@ async def plan_digest(uow: UnitOfWork, shop_id: int, day: date, now: datetime) -
         chosen = await uow.alert_settings.all_kinds(shop_id)
         listening = [m for m in members if kinds_of(m, chosen)]
         blocked = await uow.recipients.blocked([m.user_id for m in listening])
-        facts = await _read_facts(uow, shop, day) if listening else None
+        facts = await _read_facts(uow, shop, day, now) if listening else None
         settings = await uow.alert_settings.get(shop_id)
         not_before = quiet_until(settings, shop, now) or now
         for member in listening:
@@ -442,7 +507,7 @@ async def _digest_message(
         return None  # too late to be news
     member, kinds = listener
     if (shop.id, day) not in cache:
-        cache[(shop.id, day)] = await _read_facts(uow, shop, day)
+        cache[(shop.id, day)] = await _read_facts(uow, shop, day, now)
     snoozed = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
     digest = build_digest(cache[(shop.id, day)], kinds, snoozed, is_owner=member.is_owner)
     return None if digest.is_empty else digest
@@ -632,9 +697,10 @@ async def reorder_list(uow: UnitOfWork, actor: Actor, now: datetime) -> ReorderL
     async with uow:
         shop, _ = await authorize(uow, actor)
         today = shop_today(shop, now)
-        products = await uow.alert_queries.attention(shop.id, today)
+        products = await uow.products.list(shop.id)
         states = await uow.product_alerts.for_shop(shop.id)
-    return build_reorder_list(shop, today, products, states)
+        paces = await shop_paces(uow, shop, products, now)
+    return build_reorder_list(shop, today, products, states, paces)
 
 
 async def mark_reachable(uow: UnitOfWork, user_id: int) -> None:

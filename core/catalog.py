@@ -37,6 +37,9 @@ SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 60
 
 
+MAX_LEAD_DAYS = 180  # half a year from order to delivery is already a stretch
+
+
 @dataclass(frozen=True)
 class ProductFields:
     """Catalog fields to set; `None` leaves a field as it is."""
@@ -51,6 +54,7 @@ class ProductFields:
     supplier: str | None = None
     expiry_warning_days: int | None = None
     reorder_date: date | None = None
+    lead_days: int | None = None
 
 
 def _checked(product: Product) -> Product:
@@ -65,6 +69,8 @@ def _checked(product: Product) -> Product:
         raise InvalidValue("The low-stock threshold cannot be negative.")
     if product.expiry_warning_days is not None and not 0 <= product.expiry_warning_days <= 365:
         raise InvalidValue("The expiry warning must be between 0 and 365 days.")
+    if product.lead_days is not None and not 0 <= product.lead_days <= MAX_LEAD_DAYS:
+        raise InvalidValue(f"The lead time must be between 0 and {MAX_LEAD_DAYS} days.")
     if not product.unit:
         raise InvalidValue("A product needs a unit such as pcs, kg or l.")
     if not allows_fractions(product.unit) and not is_whole(product.threshold):

@@ -35,6 +35,7 @@ STOCK_COLUMNS = (
     "reorder_date",
     "barcode",
     "expiry_warning_days",
+    "lead_days",
 )
 # The same columns /import reads (bot/spreadsheet.py), so an export imports back to the
 # same catalog and stock.
@@ -101,6 +102,7 @@ async def stock_table(
             _day(p.reorder_date),
             cell(" ".join(p.barcodes)),
             _day(p.expiry_warning_days),
+            _day(p.lead_days),
         ]
         rows.append(row + ([_money(p.cost), cell(p.supplier)] if owner else []))
     return Table(STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ()), rows)

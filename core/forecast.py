@@ -29,6 +29,8 @@ MIN_DAYS = 7
 MIN_SALE_DAYS = 3
 OUTLIER_FACTOR = 3.0  # a day over 3× the median recent selling day is capped there
 SELLING_REASONS = frozenset({Reason.SALE})
+# A product without a lead time of its own: a weekly order round.
+DEFAULT_LEAD_DAYS = 7
 
 
 class NoEstimate(enum.StrEnum):
@@ -126,6 +128,48 @@ def reorder_quantity(
         return None
     need = pace.per_day * (lead_days + cover_days) + float(threshold) - float(on_hand)
     return Decimal(max(0, math.ceil(need)))
+
+
+def lead_days_of(product: Product) -> int:
+    return product.lead_days if product.lead_days is not None else DEFAULT_LEAD_DAYS
+
+
+def runs_out_within_lead_time(product: Product, pace: Velocity) -> bool:
+    """Stock on hand that sales will use up before an order placed today arrives."""
+    return (
+        product.on_hand > 0
+        and pace.days_left is not None
+        and pace.days_left <= lead_days_of(product)
+    )
+
+
+async def shop_paces(
+    uow: UnitOfWork, shop: Shop, products: Sequence[Product], now: datetime
+) -> dict[int, Velocity]:
+    """The pace of each of `products`, from one read of the shop's ledger of the window
+    (inside the caller's transaction): what `pace_of` gives one product, for a list."""
+    zone = ZoneInfo(shop.timezone)
+    today = now.astimezone(zone).date()
+    window_start = today - timedelta(days=WINDOW_DAYS)
+    # A day early: the window is judged by the shop's calendar, the query by UTC.
+    start = datetime.combine(window_start - timedelta(days=1), datetime.min.time(), zone)
+    by_product: dict[int, list[Movement]] = {}
+    for movement in await uow.movements.since(shop.id, start):
+        if movement.created_at.astimezone(zone).date() >= window_start:
+            by_product.setdefault(movement.product_id, []).append(movement)
+    first_moves = await uow.movements.first_moves(shop.id)
+    paces = {}
+    for product in products:
+        first = first_moves.get(product.id)
+        since = max(first.astimezone(zone).date(), window_start) if first else today
+        paces[product.id] = velocity(
+            by_product.get(product.id, []),
+            product.on_hand,
+            now=now,
+            timezone=shop.timezone,
+            since=since,
+        )
+    return paces
 
 
 HISTORY_PAGE = 500

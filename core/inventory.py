@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from core.access import Actor, authorize
 from core.errors import InvalidValue, ProductGone
-from core.forecast import Velocity, pace_of
+from core.forecast import Velocity, pace_of, shop_paces
 from core.inventory_query import (
     DASHBOARD_BOXES,
     PAGE_SIZE,
@@ -34,6 +34,7 @@ class InventoryLine:
     # For a product near expiry or expired: the batches that are, so a list shows the
     # quantity that expires rather than all on hand.
     expiring: tuple[Batch, ...] = ()
+    pace: Velocity | None = None  # read only when sorting by days left
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,31 @@ async def inventory(
     if query.page < 0 or query.page_size <= 0:
         raise InvalidValue("There is no such page.")
     category = clean_name(query.category).lower() if query.category else None
+    wanted = replace(query, category=category)
     async with uow:
         shop, _ = await authorize(uow, actor)
         today = shop_today(shop, now)
-        listed = await uow.inventory.page(shop, today, replace(query, category=category))
-        lines = await _lines(uow, listed, shop, today)
-    return InventoryPage(shop, query, lines, listed.total)
+        if query.sort is not SortBy.DAYS:
+            listed = await uow.inventory.page(shop, today, wanted)
+            return InventoryPage(shop, query, await _lines(uow, listed, shop, today), listed.total)
+        # Days left come from the ledger, not a column: the whole list is read and
+        # ordered here (a shop's list, not its ledger, is what gets large).
+        everything = await uow.inventory.page(shop, today, replace(wanted, page=0, page_size=WHOLE))
+        paces = await shop_paces(uow, shop, everything.products, now)
+        ordered = sorted(everything.products, key=lambda p: _by_days_left(p, paces[p.id]))
+        start = query.page * query.page_size
+        page = InventorySlice(tuple(ordered[start : start + query.page_size]), everything.total)
+        lines = await _lines(uow, page, shop, today)
+    shown = tuple(replace(line, pace=paces[line.product.id]) for line in lines)
+    return InventoryPage(shop, query, shown, everything.total)
+
+
+WHOLE = 10**9  # a page that holds the whole list
+
+
+def _by_days_left(product: Product, pace: Velocity) -> tuple[object, ...]:
+    """Fewest days first; products without an estimate last, by name."""
+    return (pace.days_left is None, pace.days_left or 0, product.key, product.id)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ class SortBy(enum.StrEnum):
     NAME = "name"
     QUANTITY = "qty"
     EXPIRY = "expiry"
+    # Days of stock left at the recent pace, fewest first: worked out from the ledger
+    # by core.inventory, so the database lists these by name.
+    DAYS = "days"
 
 
 @dataclass(frozen=True)

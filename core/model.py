@@ -99,6 +99,8 @@ class Product:
     barcodes: tuple[str, ...] = ()
     supplier: str = ""
     expiry_warning_days: int | None = None
+    # Days from ordering to delivery; None: DEFAULT_LEAD_DAYS (core/forecast.py).
+    lead_days: int | None = None
     archived: bool = False
     reorder_date: date | None = None
     # Snapshot kept equal to the ledger inside every stock-changing transaction.

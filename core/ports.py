@@ -161,6 +161,10 @@ class MovementRepository(Protocol):
         allocations."""
         ...
 
+    async def first_moves(self, shop_id: int) -> dict[int, datetime]:
+        """When each product of the shop first moved (product id → time)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back."""

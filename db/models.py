@@ -195,6 +195,7 @@ class ProductRow(Base):
     barcodes: Mapped[str] = mapped_column(Text, server_default="")  # newline-separated
     supplier: Mapped[str] = mapped_column(String(128), server_default="")
     expiry_warning_days: Mapped[int | None] = mapped_column(Integer)
+    lead_days: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     reorder_date: Mapped[date | None] = mapped_column(Date)
     # Snapshot of the ledger, updated in the same transaction as every movement.

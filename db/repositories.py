@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -99,6 +99,7 @@ def _product(row: Any) -> Product:
         barcodes=_barcodes(row.barcodes),
         supplier=row.supplier,
         expiry_warning_days=row.expiry_warning_days,
+        lead_days=row.lead_days,
         archived=row.archived,
         reorder_date=row.reorder_date,
         on_hand=row.on_hand,
@@ -119,6 +120,7 @@ def _product_values(product: Product) -> dict[str, Any]:
         "barcodes": "\n".join(code.strip() for code in product.barcodes if code.strip()),
         "supplier": product.supplier,
         "expiry_warning_days": product.expiry_warning_days,
+        "lead_days": product.lead_days,
         "archived": product.archived,
         "reorder_date": product.reorder_date,
         "on_hand": product.on_hand,
@@ -558,6 +560,14 @@ class SqlMovementRepository:
             .limit(1)
         )
         return await self._one(row)
+
+    async def first_moves(self, shop_id: int) -> dict[int, datetime]:
+        rows = await self.session.execute(
+            select(MovementRow.product_id, func.min(MovementRow.created_at))
+            .where(MovementRow.shop_id == shop_id)
+            .group_by(MovementRow.product_id)
+        )
+        return {product_id: first for product_id, first in rows if first is not None}
 
     async def history(
         self,

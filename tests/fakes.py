@@ -383,6 +383,13 @@ class FakeMovementRepository(_Repository):
             if m.shop_id == shop_id and m.created_at >= start
         ]
 
+    async def first_moves(self, shop_id: int) -> dict[int, datetime]:
+        first: dict[int, datetime] = {}
+        for m in self._s.movements.values():
+            if m.shop_id == shop_id:
+                first[m.product_id] = min(first.get(m.product_id, m.created_at), m.created_at)
+        return first
+
     def _newest_first(self) -> list[Movement]:
         return sorted(self._s.movements.values(), key=lambda m: m.id, reverse=True)
 

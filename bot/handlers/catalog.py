@@ -39,6 +39,7 @@ def fields_of(parsed: AddProduct) -> ProductFields:
         barcodes=(parsed.barcode,) if parsed.barcode else None,
         supplier=parsed.supplier,
         expiry_warning_days=parsed.warning_days,
+        lead_days=parsed.lead_days,
     )
 
 
@@ -142,6 +143,8 @@ def field_change(field: cb.EditableField, value: str) -> ProductFields:
             return ProductFields(supplier=text)
         case cb.EditableField.WARNING_DAYS:
             return ProductFields(expiry_warning_days=parse_days(text, usage))
+        case cb.EditableField.LEAD_DAYS:
+            return ProductFields(lead_days=parse_days(text, usage))
 
 
 async def continue_edit(

@@ -37,6 +37,7 @@ class AddProduct:
     barcode: str | None = None
     supplier: str | None = None
     warning_days: int | None = None
+    lead_days: int | None = None
 
     @property
     def is_complete(self) -> bool:

@@ -48,6 +48,7 @@ ADD_KEYWORDS = {
     "barcode": Keyword("barcode", ValueKind.WORD, "barcode 4006381333931"),
     "supplier": Keyword("supplier", ValueKind.WORDS, "supplier Green Farm"),
     "warn": Keyword("warning_days", ValueKind.DAYS, "warn 3"),
+    "lead": Keyword("lead_days", ValueKind.DAYS, "lead 5"),
 }
 RESTOCK_KEYWORDS = {
     "exp": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
@@ -97,6 +98,7 @@ def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct
         barcode=_optional_str(values.get("barcode")),
         supplier=_optional_str(values.get("supplier")),
         warning_days=_optional_int(values.get("warning_days")),
+        lead_days=_optional_int(values.get("lead_days")),
     )
 
 
@@ -168,11 +170,13 @@ INVENTORY_SORTS = {
     "quantity": SortBy.QUANTITY,
     "expiry": SortBy.EXPIRY,
     "exp": SortBy.EXPIRY,
+    "days": SortBy.DAYS,
 }
 
 
 def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowInventory:
-    """`[low|out|expiring|expired] [cat <category>] [sort name|qty|expiry]`, any order."""
+    """`[low|out|expiring|expired] [cat <category>] [sort name|qty|expiry|days]`, any
+    order."""
     usage = USAGE[Command.INVENTORY]
     words = split_words(text, usage)
     status: StatusFilter | None = None
@@ -191,7 +195,7 @@ def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Show
                 raise ParseError("“sort” is given twice.", usage)
             choice = words[i + 1].text.casefold() if i + 1 < len(words) else ""
             if choice not in INVENTORY_SORTS:
-                raise ParseError("“sort” takes name, qty or expiry, e.g. sort expiry.", usage)
+                raise ParseError("“sort” takes name, qty, expiry or days, e.g. sort days.", usage)
             sort = INVENTORY_SORTS[choice]
             i += 2
         elif word in ("cat", "category") and not words[i].quoted:

@@ -7,7 +7,7 @@ from bot.parsing.commands import Command
 USAGE: dict[Command, str] = {
     Command.ADD: (
         "/add <name> [cat <category>] [unit <unit>] [min <qty>] [price <money>] "
-        "[cost <money>] [barcode <code>] [supplier <name>] [warn <days>]"
+        "[cost <money>] [barcode <code>] [supplier <name>] [warn <days>] [lead <days>]"
     ),
     Command.RESTOCK: (
         "/restock <name> <qty> [exp <date>] [cost <money>] [price <money>] "
@@ -17,7 +17,7 @@ USAGE: dict[Command, str] = {
     Command.REMOVE: ("/remove <name> <qty> [damage|expired|adjustment|sale|return] [note <text>]"),
     Command.COUNT: "/count <name> <qty>",
     Command.INVENTORY: "/inventory [low|out|expiring|expired] [cat <category>] "
-    "[sort name|qty|expiry]",
+    "[sort name|qty|expiry|days]",
     Command.PRODUCTS: "/products [<category>]",
     Command.HISTORY: "/history [<name>]",
     Command.STOCK: "/stock <name>",

@@ -5,6 +5,7 @@ fails here, not in a unit test that trusted it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -507,6 +508,31 @@ async def test_history_newest_first_paged_and_per_product(uow: UnitOfWork) -> No
         per_milk = await uow.movements.history(shop.id, product_id=milk.id)
         assert [m.id for m in per_milk] == ids[::2][::-1]
         assert await uow.movements.history(shop.id, product_id=foreign.id) == []
+
+
+async def test_movements_since_a_time_and_each_products_first_move(uow: UnitOfWork) -> None:
+    shop = await _shop(uow)
+    other = await _shop(uow, "Bakery")
+    milk = await _product(uow, shop.id, "Milk")
+    bread = await _product(uow, shop.id, "Bread")
+    foreign = await _product(uow, other.id)
+    async with uow:
+        for day, product in enumerate([milk, bread, milk, bread]):
+            at = NOW + timedelta(days=day)
+            await uow.movements.add(replace(_movement(product, "1", f"k{day}"), created_at=at))
+        await uow.movements.add(_movement(foreign, "1", "x"))
+        await uow.commit()
+    async with uow:
+        since = await uow.movements.since(shop.id, NOW + timedelta(days=1))
+        assert [(m.product_id, m.created_at) for m in since] == [
+            (bread.id, NOW + timedelta(days=1)),
+            (milk.id, NOW + timedelta(days=2)),
+            (bread.id, NOW + timedelta(days=3)),
+        ]
+        assert await uow.movements.first_moves(shop.id) == {
+            milk.id: NOW,
+            bread.id: NOW + timedelta(days=1),
+        }
 
 
 async def test_datetimes_come_back_aware_in_utc(uow: UnitOfWork) -> None:

@@ -215,7 +215,7 @@ def test_optional_names() -> None:
         ("remove", "milk 2 damage because", "note"),
         ("add", "milk warn soon", "not a number of days"),
         ("add", "milk barcode 1 2", "one value"),
-        ("inventory", "sort price", "name, qty or expiry"),
+        ("inventory", "sort price", "name, qty, expiry or days"),
         ("inventory", "low out", "one filter"),
     ],
 )
