@@ -21,6 +21,20 @@ class StateUnavailable(Exception):
     """The state store cannot be reached."""
 
 
+class UnreadableState(Exception):
+    """A stored value is not the JSON object written (damaged, or written by hand)."""
+
+
+def _decoded(raw: str | bytes) -> dict[str, Any]:
+    try:
+        loaded = json.loads(raw)
+    except ValueError as exc:
+        raise UnreadableState(str(exc)) from exc
+    if not isinstance(loaded, dict):
+        raise UnreadableState(f"not an object: {type(loaded).__name__}")
+    return loaded
+
+
 class StateStore(Protocol):
     async def get(self, key: str) -> dict[str, Any] | None: ...
     async def set(self, key: str, value: dict[str, Any], ttl: int = FLOW_TTL_SECONDS) -> None: ...
@@ -43,8 +57,7 @@ class MemoryStateStore:
         if expires <= time.monotonic():
             del self._items[key]
             return None
-        loaded: dict[str, Any] = json.loads(value)
-        return loaded
+        return _decoded(value)
 
     async def set(self, key: str, value: dict[str, Any], ttl: int = FLOW_TTL_SECONDS) -> None:
         self._items[key] = (time.monotonic() + ttl, json.dumps(value))
@@ -78,8 +91,7 @@ class RedisStateStore:
             raise StateUnavailable(str(exc)) from exc
         if raw is None:
             return None
-        loaded: dict[str, Any] = json.loads(raw)
-        return loaded
+        return _decoded(raw)
 
     async def set(self, key: str, value: dict[str, Any], ttl: int = FLOW_TTL_SECONDS) -> None:
         try:

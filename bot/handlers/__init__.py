@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
-from typing import Any
+from typing import Any, assert_never
 
 from telegram import Update
 from telegram.ext import (
@@ -22,6 +22,17 @@ from bot.handlers import barcode, catalog, export, groups, imports, report, shop
 from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
+from bot.steps import (
+    AddStep,
+    AmountStep,
+    AttachStep,
+    EditStep,
+    ReasonStep,
+    SettingStep,
+    Step,
+    StepLost,
+    StockStep,
+)
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 
@@ -125,29 +136,33 @@ def _answers_the_bot(update: Update) -> bool:
     return replied is not None and replied.from_user is not None and replied.from_user.is_bot
 
 
-async def _continue(update: Update, context: BotContext, flow: dict[str, Any], reply: str) -> None:
-    if await stock.run_restated(update, context, flow, reply):
+async def _continue(update: Update, context: BotContext, step: Step, reply: str) -> None:
+    if await stock.run_restated(update, context, step, reply):
         return
-    kind = flow.get("kind")
-    if kind == "stock":
-        await stock.continue_stock(update, context, flow, reply)
-    elif kind == "reason":
-        await stock.continue_reason(update, context, flow, reply)
-    elif kind == "add":
-        await catalog.continue_add(update, context, reply, flow.get("barcode"))
-    elif kind == "attach":
-        await barcode.continue_attach(update, context, flow, reply)
-    elif kind == "edit":
-        await catalog.continue_edit(update, context, flow, reply)
-    elif kind == "setting":
-        field = cb.SettingsField(flow["field"])
-        await shop.apply_setting(update, context, field, reply, flow.get("shop_id"))
-    else:
-        await end_flow(context, update)
+    match step:
+        case StockStep():
+            await stock.continue_stock(update, context, step, reply)
+        case AmountStep():
+            await stock.continue_amount(update, context, step, reply)
+        case ReasonStep():
+            await stock.continue_reason(update, context, step, reply)
+        case AddStep():
+            await catalog.continue_add(update, context, reply, step.barcode)
+        case AttachStep():
+            await barcode.continue_attach(update, context, step, reply)
+        case EditStep():
+            await catalog.continue_edit(update, context, step, reply)
+        case SettingStep():
+            await shop.apply_setting(update, context, step.field, reply, step.shop_id)
+        case _:
+            assert_never(step)
 
 
 async def cancel(update: Update, context: BotContext) -> None:
-    had_flow = await current_flow(context, update) is not None
+    try:
+        had_flow = await current_flow(context, update) is not None
+    except StepLost:
+        had_flow = True
     await end_flow(context, update)
     await respond(update, texts.FLOW_CANCELLED if had_flow else texts.NOTHING_TO_CANCEL)
 

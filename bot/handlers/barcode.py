@@ -30,6 +30,7 @@ from bot.handlers.base import (
 )
 from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
 from bot.parsing import Command, ParseError, split_words
+from bot.steps import AddStep, AttachStep
 from core import catalog
 from core.errors import GroupNotLinked, NotAMember, OwnerOnly
 from core.model import Product
@@ -188,7 +189,7 @@ async def on_add_product(update: Update, context: BotContext, action: cb.AddScan
     if not where.is_owner:
         raise OwnerOnly("add products")
     await answer(update)
-    await start_flow(context, update, {"kind": "add", "barcode": pending["text"]})
+    await start_flow(context, update, AddStep(barcode=pending["text"]))
     await ask(update, texts.barcode_name_prompt(pending["text"]))
 
 
@@ -206,15 +207,15 @@ async def on_attach(update: Update, context: BotContext, action: cb.AttachScanne
         choices = keyboards.suggestions(action.token, [(p.id, p.name) for p in products])
         await respond(update, texts.attach_prompt(code), choices, edit=False)
         return
-    await start_flow(context, update, {"kind": ATTACH, "barcode": code})
+    await start_flow(context, update, AttachStep(barcode=code))
     await ask(update, texts.attach_prompt(code))
 
 
 async def continue_attach(
-    update: Update, context: BotContext, flow: dict[str, Any], reply: str
+    update: Update, context: BotContext, step: AttachStep, reply: str
 ) -> None:
     where = await here(update, context)
-    code = flow["barcode"]
+    code = step.barcode
     product = await resolve_or_suggest(update, context, where, reply, ATTACH, code)
     if product is not None:
         await attach(update, context, product.id, code)

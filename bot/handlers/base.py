@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,12 +13,13 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import keyboards, logs, outcome, texts
+from bot import keyboards, logs, outcome, steps, texts
 from bot.callbacks import CallbackDataError
 from bot.context import BotContext
 from bot.identity import speaker_of
 from bot.parsing import ParseError
-from bot.state import FLOW_TTL_SECONDS, StateUnavailable
+from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
+from bot.steps import Step, StepLost
 from core import catalog, visibility
 from core.access import (
     Actor,
@@ -288,7 +289,7 @@ async def last_refusal(context: BotContext, update: Update) -> datetime | None:
     cannot say, now: `/undo` then asks rather than guess."""
     try:
         noted = await context.services.state.get(_refusal_key(update))
-    except StateUnavailable:
+    except (StateUnavailable, UnreadableState):
         return context.services.clock.now()
     return datetime.fromisoformat(noted["at"]) if noted else None
 
@@ -298,16 +299,23 @@ def _refusal_key(update: Update) -> str:
 
 
 async def start_flow(
-    context: BotContext, update: Update, flow: dict[str, Any], *, key: str | None = None
+    context: BotContext, update: Update, step: Step, *, key: str | None = None
 ) -> None:
     """Remember a guided step. It carries the idempotency key of the request that began
     it (`key`, else this update's), so answering twice records one movement."""
-    step = {**flow, "key": key or request_key(update)}
-    await context.services.state.set(flow_key(update), step, FLOW_TTL_SECONDS)
+    keyed = replace(step, key=key or request_key(update))
+    await context.services.state.set(flow_key(update), steps.dump(keyed), FLOW_TTL_SECONDS)
 
 
-async def current_flow(context: BotContext, update: Update) -> dict[str, Any] | None:
-    return await context.services.state.get(flow_key(update))
+async def current_flow(context: BotContext, update: Update) -> Step | None:
+    """The open step, if any. One stored that does not read back as a step is forgotten
+    and raises StepLost: the user is told so, instead of the step ending in silence."""
+    try:
+        stored = await context.services.state.get(flow_key(update))
+        return None if stored is None else steps.load(stored)
+    except (StepLost, UnreadableState) as unreadable:
+        await end_flow(context, update)
+        raise StepLost(str(unreadable)) from unreadable
 
 
 async def end_flow(context: BotContext, update: Update) -> None:
@@ -335,7 +343,11 @@ async def remember(
 
 
 async def recall(context: BotContext, update: Update, token: str) -> dict[str, Any] | None:
-    pending = await context.services.state.get(f"pending:{token}")
+    """The pending command of a choice; None when it is gone (expired, or unreadable)."""
+    try:
+        pending = await context.services.state.get(f"pending:{token}")
+    except UnreadableState:
+        return None
     if pending is None:
         return None
     if update.effective_user is None or pending.get("user") != update.effective_user.id:
@@ -393,6 +405,10 @@ async def on_error(update: object, context: BotContext) -> None:
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)
         await _tell(update, texts.STATE_LOST_PLAIN)
+    elif isinstance(error, StepLost):
+        log.warning("a stored step did not read back: %s", error)
+        await answer(update)
+        await respond(update, texts.STEP_LOST, edit=False)
     elif isinstance(error, CallbackDataError):
         log.info("rejected callback data from %s: %s", update.effective_user, error)
         await _tell(update, texts.BUTTON_EXPIRED)

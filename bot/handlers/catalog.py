@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from telegram import Update
 
@@ -22,6 +21,7 @@ from bot.parsing import (
     parse_money,
     parse_quantity,
 )
+from bot.steps import AddStep, EditStep
 from core import catalog
 from core.catalog import ProductFields
 from core.errors import OwnerOnly
@@ -49,7 +49,7 @@ async def add(update: Update, context: BotContext) -> None:
         raise OwnerOnly("add products")
     parsed = parse_add(message_args(update))
     if parsed.name is None:
-        await start_flow(context, update, {"kind": "add"})
+        await start_flow(context, update, AddStep())
         await ask(update, texts.NAME_PROMPT)
         return
     await _add(update, context, parsed)
@@ -108,12 +108,7 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
     # The button's product id is not trusted: it must be one of this shop's products
     # before anything is asked about it.
     await catalog.get_product(context.services.uow(), where.actor, action.product_id)
-    flow: dict[str, Any] = {
-        "kind": "edit",
-        "product_id": action.product_id,
-        "field": action.field.value,
-    }
-    await start_flow(context, update, flow)
+    await start_flow(context, update, EditStep(product_id=action.product_id, field=action.field))
     await answer(update)
     markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else None
     await ask(update, texts.FIELD_PROMPT[action.field], markup)
@@ -147,13 +142,11 @@ def field_change(field: cb.EditableField, value: str) -> ProductFields:
             return ProductFields(lead_days=parse_days(text, usage))
 
 
-async def continue_edit(
-    update: Update, context: BotContext, flow: dict[str, Any], reply: str
-) -> None:
-    where = await here(update, context, product_id=flow["product_id"])
-    change = field_change(cb.EditableField(flow["field"]), reply)
+async def continue_edit(update: Update, context: BotContext, step: EditStep, reply: str) -> None:
+    where = await here(update, context, product_id=step.product_id)
+    change = field_change(step.field, reply)
     product = await catalog.edit_product(
-        context.services.uow(), where.actor, flow["product_id"], change
+        context.services.uow(), where.actor, step.product_id, change
     )
     await end_flow(context, update)
     await respond(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -35,6 +34,7 @@ from bot.parsing import (
     parse_near_expiry_days,
     parse_timezone,
 )
+from bot.steps import SettingStep
 from core import shops
 from core.errors import NoActiveShop, OwnerOnly, ShownElsewhere
 from core.model import Role
@@ -251,12 +251,7 @@ async def on_change_setting(update: Update, context: BotContext, action: cb.Chan
         raise ShownElsewhere()
     if not where.is_owner:  # core refuses the change anyway; do not even ask
         raise OwnerOnly("change settings")
-    flow: dict[str, Any] = {
-        "kind": "setting",
-        "field": action.field.value,
-        "shop_id": action.shop_id,
-    }
-    await start_flow(context, update, flow)
+    await start_flow(context, update, SettingStep(field=action.field, shop_id=action.shop_id))
     markup = (
         keyboards.options(texts.DATE_ORDER_CHOICES)
         if action.field is cb.SettingsField.DATE_ORDER

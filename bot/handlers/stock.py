@@ -46,6 +46,7 @@ from bot.parsing import (
     split_command,
 )
 from bot.state import StateUnavailable
+from bot.steps import AmountStep, ReasonStep, Step, StockStep
 from core import catalog, inventory, ledger
 from core.errors import DomainError, ProductNotFound
 from core.ledger import MovementResult
@@ -54,13 +55,11 @@ from core.quantities import format_quantity
 from core.stock_requests import Draft, Place, Recorded, StockRequest, Suggested, record_stock
 from core.units import check_typed_unit
 
-ADJUST = cb.PromptKind.AMOUNT.value  # the card's custom-amount step: a signed quantity
 PROMPT_COMMAND = {
-    cb.PromptKind.AMOUNT: ADJUST,
-    cb.PromptKind.SELL: Command.SELL.value,
-    cb.PromptKind.RESTOCK: Command.RESTOCK.value,
-    cb.PromptKind.REMOVE: Command.REMOVE.value,
-    cb.PromptKind.COUNT: Command.COUNT.value,
+    cb.PromptKind.SELL: Command.SELL,
+    cb.PromptKind.RESTOCK: Command.RESTOCK,
+    cb.PromptKind.REMOVE: Command.REMOVE,
+    cb.PromptKind.COUNT: Command.COUNT,
 }
 
 
@@ -130,9 +129,7 @@ def names_a_product(command: Command, text: str) -> bool:
     return False
 
 
-async def run_restated(
-    update: Update, context: BotContext, flow: dict[str, Any], reply: str
-) -> bool:
+async def run_restated(update: Update, context: BotContext, step: Step, reply: str) -> bool:
     """A step's answer that is a stock command (`sell milk 2`) is that command, not the
     step's answer: the step ends and the command runs as if typed with its slash. The
     step's own command with just a quantity (`sell 2` to "How many bread were sold?")
@@ -142,8 +139,8 @@ async def run_restated(
         return False
     command, text = restated
     if (
-        flow.get("kind") == "stock"
-        and flow.get("command") == command.value
+        isinstance(step, StockStep)
+        and step.command is command
         and not names_a_product(command, text)
     ):
         return False
@@ -209,27 +206,17 @@ async def proceed(
         return
     product = outcome.product
     if product is None:
-        step = {"kind": "stock", "command": command.value}
-        await start_flow(context, update, step, key=key)
+        await start_flow(context, update, StockStep(command=command), key=key)
         choices = await _product_buttons(update, context, where, command, key)
         await ask(update, texts.PRODUCT_PROMPT, choices)
         return
     parsed = read_as[-1]
     if parsed.quantity is None:
-        await ask_quantity(update, context, command.value, product, key=key)
+        await ask_quantity(update, context, command, product, key=key)
     else:
         assert isinstance(parsed, RemoveProduct)
-        await start_flow(
-            context,
-            update,
-            {
-                "kind": "reason",
-                "product_id": product.id,
-                "quantity": str(parsed.quantity),
-                "note": parsed.note,
-            },
-            key=key,
-        )
+        step = ReasonStep(product_id=product.id, quantity=parsed.quantity, note=parsed.note)
+        await start_flow(context, update, step, key=key)
         await respond(
             update, texts.why_leaving(parsed.quantity, product), keyboards.reasons(), edit=False
         )
@@ -294,11 +281,21 @@ async def _product_buttons(
 
 
 async def ask_quantity(
-    update: Update, context: BotContext, command: str, product: Product, *, key: str | None = None
+    update: Update,
+    context: BotContext,
+    command: Command | None,
+    product: Product,
+    *,
+    key: str | None = None,
 ) -> None:
-    step = {"kind": "stock", "command": command, "product_id": product.id}
+    """How many of the product, for `command`; None: the card's signed custom amount."""
+    step: Step
+    if command is None:
+        step, prompt = AmountStep(product_id=product.id), cb.PromptKind.AMOUNT.value
+    else:
+        step, prompt = StockStep(command=command, product_id=product.id), command.value
     await start_flow(context, update, step, key=key)
-    await ask(update, texts.quantity_prompt(command, product))
+    await ask(update, texts.quantity_prompt(prompt, product))
 
 
 async def execute(
@@ -374,19 +371,19 @@ def _signed_quantity(text: str) -> Decimal:
     return sign * quantity
 
 
-async def continue_stock(
-    update: Update, context: BotContext, flow: dict[str, Any], reply: str
+async def continue_amount(
+    update: Update, context: BotContext, step: AmountStep, reply: str
 ) -> None:
+    """The card's custom amount: a signed correction."""
+    delta = _signed_quantity(reply)
+    adjusted = await _adjust(update, context, step.product_id, delta, step.key)
+    await end_flow(context, update)
+    await confirm(update, _here(adjusted.place, update), adjusted.result)
+
+
+async def continue_stock(update: Update, context: BotContext, step: StockStep, reply: str) -> None:
     """The user answered a step of a stock command."""
-    product_id = flow.get("product_id")
-    if flow["command"] == ADJUST:
-        assert product_id is not None
-        delta = _signed_quantity(reply)
-        adjusted = await _adjust(update, context, product_id, delta, flow.get("key"))
-        await end_flow(context, update)
-        await confirm(update, _here(adjusted.place, update), adjusted.result)
-        return
-    command = Command(flow["command"])
+    product_id, command = step.product_id, step.command
     restated = restated_command(reply)
     if restated is not None:  # `sell 2` to "How many were sold?" (see run_restated)
         reply = restated[1]
@@ -409,27 +406,27 @@ async def continue_stock(
         _reading(command, text, context.services.clock.now()),
         product_id,
         text,
-        flow.get("key"),
+        step.key,
         in_step=True,
     )
 
 
 async def continue_reason(
-    update: Update, context: BotContext, flow: dict[str, Any], reason: str
+    update: Update, context: BotContext, step: ReasonStep, reason: str
 ) -> None:
     try:
         chosen = Reason(reason)
     except ValueError:
         raise ParseError(texts.not_a_reason(reason), texts.REASON_USAGE) from None
-    parsed = RemoveProduct("_", Decimal(flow["quantity"]), chosen, flow.get("note", ""))
+    parsed = RemoveProduct("_", step.quantity, chosen, step.note)
     await proceed(
         update,
         context,
         Command.REMOVE,
         lambda _shop: parsed,
-        flow["product_id"],
+        step.product_id,
         "",
-        flow.get("key"),
+        step.key,
         in_step=True,
     )
 
@@ -457,7 +454,7 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
     where = await here(update, context, product_id=action.product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, action.product_id)
     await answer(update)
-    await ask_quantity(update, context, PROMPT_COMMAND[action.kind], product)
+    await ask_quantity(update, context, PROMPT_COMMAND.get(action.kind), product)
 
 
 # --- quick adjust and undo --------------------------------------------------------------

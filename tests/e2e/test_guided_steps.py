@@ -5,6 +5,7 @@ a stock command word, is read as the whole command it says — never as the step
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import redis.asyncio as redis
@@ -148,3 +149,26 @@ async def test_a_reply_to_a_lost_step_in_a_group_says_it_was_lost(
 async def test_an_unknown_command_in_private_gets_a_hint(cafe: BotProcess, owner: Chat) -> None:
     hint = text_of(await owner.say("/frobnicate now"))
     assert "/frobnicate" in hint and "/help" in hint, hint
+
+
+async def test_a_step_stored_unreadably_is_a_lost_step(
+    cafe: BotProcess, owner: Chat, books: Books, redis_prefix: str
+) -> None:
+    """A misspelled kind ended the step in silence; damaged JSON failed the update."""
+    await stocked(owner, books)
+    client = redis.Redis.from_url(redis_url())
+    key = f"{redis_prefix}flow:{owner.chat_id}:{owner.user.id}"
+    try:
+        assert "How many" in text_of(await owner.say("/sell bread"))
+        stored = json.loads(await client.get(key))
+        await client.set(key, json.dumps({**stored, "kind": "stokc"}), ex=600)
+        assert "no longer have" in text_of(await owner.say("3"))
+
+        assert "How many" in text_of(await owner.say("/count bread"))
+        await client.set(key, b"\x00{not json", ex=600)
+        assert "no longer have" in text_of(await owner.say("bread 4"))
+        assert await client.get(key) is None  # forgotten: the next message is itself
+    finally:
+        await client.aclose()
+    assert await books.on_hand("bread") == 10
+    assert "bread" in text_of(await owner.say("bread"))

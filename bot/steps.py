@@ -1,0 +1,149 @@
+"""Guided steps: what the chat asked and is waiting for, as typed values.
+
+A step is kept in the state store (bot.state) between a question and its answer, so any
+bot process can take the answer. It is written and read only here (`dump`, `load`): a
+stored value that does not read back as a step — an unknown kind, a field missing or of
+the wrong type, written by another version or damaged — is a lost step (`StepLost`),
+never silently the end of one.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
+
+from bot.callbacks import EditableField, SettingsField
+from bot.parsing import Command
+
+
+class StepLost(Exception):
+    """The stored step could not be read back; the user is told to type the command."""
+
+
+class StepKind(enum.StrEnum):
+    STOCK = "stock"  # a stock command's product or quantity
+    AMOUNT = "amount"  # the card's custom signed amount
+    REASON = "reason"  # why a removal's stock is leaving
+    ADD = "add"  # a new product's name
+    ATTACH = "attach"  # the product a scanned code belongs to
+    EDIT = "edit"  # a new value of one product field
+    SETTING = "setting"  # a new value of one shop setting
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Step:
+    """`key`: the idempotency key of the request that began the step, so that answering
+    twice records one movement (set by `bot.handlers.base.start_flow`)."""
+
+    kind: ClassVar[StepKind]
+    key: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockStep(_Step):
+    """`/sell` without a product (`product_id` None), or without a quantity."""
+
+    kind = StepKind.STOCK
+    command: Command
+    product_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmountStep(_Step):
+    kind = StepKind.AMOUNT
+    product_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReasonStep(_Step):
+    kind = StepKind.REASON
+    product_id: int
+    quantity: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddStep(_Step):
+    """`barcode`: a scanned code the new product gets, unless the answer names one."""
+
+    kind = StepKind.ADD
+    barcode: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachStep(_Step):
+    kind = StepKind.ATTACH
+    barcode: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EditStep(_Step):
+    kind = StepKind.EDIT
+    product_id: int
+    field: EditableField
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingStep(_Step):
+    """`shop_id`: the shop the settings button named."""
+
+    kind = StepKind.SETTING
+    field: SettingsField
+    shop_id: int | None = None
+
+
+Step = StockStep | AmountStep | ReasonStep | AddStep | AttachStep | EditStep | SettingStep
+STEP_TYPES: dict[StepKind, type[Step]] = {
+    step.kind: step
+    for step in (StockStep, AmountStep, ReasonStep, AddStep, AttachStep, EditStep, SettingStep)
+}
+
+
+def dump(step: Step) -> dict[str, Any]:
+    """The JSON-ready form of a step: its kind and its fields as strings and numbers."""
+    stored: dict[str, Any] = {"kind": step.kind.value}
+    for field in fields(step):
+        value = getattr(step, field.name)
+        stored[field.name] = str(value) if isinstance(value, Decimal | enum.Enum) else value
+    return stored
+
+
+def load(stored: object) -> Step:
+    """The step `dump` wrote; raises StepLost for anything else."""
+    if not isinstance(stored, dict):
+        raise StepLost(f"not a step: {stored!r:.80}")
+    try:
+        step_type = STEP_TYPES[StepKind(str(stored.get("kind")))]
+    except ValueError:
+        raise StepLost(f"unknown kind of step: {stored.get('kind')!r:.40}") from None
+    hints = get_type_hints(step_type)
+    values: dict[str, Any] = {
+        field.name: _read(hints[field.name], stored[field.name], field.name)
+        for field in fields(step_type)
+        if field.name in stored
+    }
+    try:
+        return step_type(**values)
+    except TypeError as missing:
+        raise StepLost(f"{step_type.__name__}: {missing}") from None
+
+
+def _read(hint: Any, raw: object, name: str) -> object:
+    """One stored field as its declared type (see `dump`)."""
+    if get_origin(hint) in (Union, types.UnionType):
+        if raw is None:
+            return None
+        (hint,) = [option for option in get_args(hint) if option is not type(None)]
+    try:
+        if hint is Decimal and isinstance(raw, str) and Decimal(raw).is_finite():
+            return Decimal(raw)
+        if isinstance(hint, type) and issubclass(hint, enum.Enum) and isinstance(raw, str):
+            return hint(raw)
+    except (ArithmeticError, ValueError):
+        pass
+    if hint in (int, str) and type(raw) is hint:  # bool is an int, but no quantity
+        return raw
+    raise StepLost(f"field {name} is not {getattr(hint, '__name__', hint)}: {raw!r:.40}")
