@@ -14,7 +14,7 @@ Grammar rules shared by every command:
   an error: the command comes back with `None` there, so the bot can ask for it.
 
 The package, by reason to change: `words` (the tokenizer), `values` (quantities, money,
-days), `dates` and `months` (dates people type, month names per language), `commands`
+days), `dates` and `date_words` (dates people type, their words per language), `commands`
 (the typed results), `sentence` (head and keywords, shared by the commands), `grammar`
 (each command and the entry points), `usage` (the right form of each command) and
 `settings` (the values of /settings).

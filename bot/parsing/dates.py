@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import texts
+from bot.parsing.date_words import ENGLISH, DateWords
 from bot.parsing.errors import ParseError, shorten
-from bot.parsing.months import ENGLISH, MonthNames
+from bot.parsing.words import ascii_digits
 from core.model import Shop
 from core.status import shop_today
 
@@ -24,17 +25,16 @@ DATE_USAGE = "a date such as 2026-06-01, 01.06.2026, 8 dec, tomorrow or +3d"
 NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4}))?")
 AHEAD = re.compile(r"\+(\d{1,3})\s*(d|days?|w|weeks?)?", re.IGNORECASE)
 NAMED_WORDS = re.compile(r"[^\s,]+")
-DAYS_AHEAD = {"today": 0, "tomorrow": 1}
 
 
 @dataclass(frozen=True)
 class ShopDates:
     """How a shop reads the dates its people type: its today (None where no day is known,
-    such as a spreadsheet's absolute dates), day or month first, its month names."""
+    such as a spreadsheet's absolute dates), day or month first, the date words of its language."""
 
     today: date | None = None
     day_first: bool = True
-    months: MonthNames = ENGLISH
+    words: DateWords = ENGLISH
 
     @classmethod
     def of(cls, shop: Shop, now: datetime) -> ShopDates:
@@ -49,9 +49,8 @@ def parse_date(
     text: str, usage: str = DATE_USAGE, *, dates: ShopDates = ABSOLUTE_DAY_FIRST
 ) -> date:
     """The date `text` names, read as `dates` says (see the module's forms)."""
-    cleaned = " ".join(text.split())
-    folded = cleaned.casefold()
-    if folded in DAYS_AHEAD or AHEAD.fullmatch(cleaned):
+    cleaned = ascii_digits(" ".join(text.split()))
+    if dates.words.days_from(cleaned) is not None or AHEAD.fullmatch(cleaned):
         return _ahead(cleaned, usage, dates)
     numeric = NUMERIC.fullmatch(cleaned)
     if numeric is not None:
@@ -65,9 +64,9 @@ def parse_date(
 
 def _ahead(cleaned: str, usage: str, dates: ShopDates) -> date:
     today = _today(cleaned, usage, dates)
-    folded = cleaned.casefold()
-    if folded in DAYS_AHEAD:
-        return today + timedelta(days=DAYS_AHEAD[folded])
+    days = dates.words.days_from(cleaned)
+    if days is not None:
+        return today + timedelta(days=days)
     match = AHEAD.fullmatch(cleaned)
     assert match is not None
     weeks = (match[2] or "d").casefold().startswith("w")
@@ -95,8 +94,8 @@ def _named(cleaned: str, dates: ShopDates) -> tuple[int, int, int | None] | None
     words = NAMED_WORDS.findall(cleaned.replace("-", " "))
     if len(words) not in (2, 3):
         return None
-    month_first = dates.months.month_of(words[0])
-    month = month_first or dates.months.month_of(words[1])
+    month_first = dates.words.month_of(words[0])
+    month = month_first or dates.words.month_of(words[1])
     day_word = words[1] if month_first else words[0]
     if month is None or not re.fullmatch(r"\d{1,2}\.?", day_word):
         return None

@@ -8,7 +8,7 @@ import pytest
 
 from bot.parsing import DATE_USAGE, ParseError, RestockProduct, ShopDates, parse_command
 from bot.parsing import parse_date as parse
-from bot.parsing.months import RUSSIAN
+from bot.parsing.date_words import RUSSIAN
 
 TODAY = date(2026, 12, 7)  # a Monday
 DAY_FIRST = ShopDates(TODAY, day_first=True)
@@ -68,10 +68,12 @@ def test_a_day_without_a_year_is_its_next_occurrence(
 
 
 def test_month_names_are_a_table_per_language() -> None:
-    russian = ShopDates(TODAY, months=RUSSIAN)
+    russian = ShopDates(TODAY, words=RUSSIAN)
     assert parse("8 дек", dates=russian) == date(2026, 12, 8)
     assert parse("20 декабря", dates=russian) == date(2026, 12, 20)
     assert parse("1 Марта 2027", dates=russian) == date(2027, 3, 1)
+    assert parse("Завтра", dates=russian) == date(2026, 12, 8)
+    assert parse("послезавтра", dates=russian) == date(2026, 12, 9)
     with pytest.raises(ParseError):
         parse("8 dec", dates=russian)
 

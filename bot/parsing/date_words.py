@@ -1,0 +1,69 @@
+"""The words people type in dates, one table per language: month names and the days
+named from today. A shop's language picks its table, so a Russian shop reads `8 дек`,
+`20 декабря` and `завтра` the way an English one reads `8 dec`, `20 December` and
+`tomorrow`. Keys are case-folded; a trailing dot is dropped before a month's lookup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, eq=False)
+class DateWords:
+    """One language's date words: each month's spellings (case-folded) and its number,
+    and the days named by how far from today they are."""
+
+    language: str
+    months: Mapping[str, int]
+    days_from_today: Mapping[str, int]
+
+    def month_of(self, word: str) -> int | None:
+        """The month number a word names (`Dec`, `dec.`, `December`), or None."""
+        return self.months.get(word.casefold().removesuffix("."))
+
+    def days_from(self, word: str) -> int | None:
+        """How many days from today a word names (`today` 0, `tomorrow` 1), or None."""
+        return self.days_from_today.get(word.casefold())
+
+
+def _months(*spellings_by_month: tuple[str, ...]) -> dict[str, int]:
+    return {
+        spelling: month
+        for month, spellings in enumerate(spellings_by_month, start=1)
+        for spelling in spellings
+    }
+
+
+ENGLISH_MONTHS = _months(
+    ("jan", "january"),
+    ("feb", "february"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("may",),
+    ("jun", "june"),
+    ("jul", "july"),
+    ("aug", "august"),
+    ("sep", "sept", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+)
+# Nominative, genitive (`20 декабря`, how a date is said) and the usual abbreviations.
+RUSSIAN_MONTHS = _months(
+    ("янв", "январь", "января"),
+    ("фев", "февр", "февраль", "февраля"),
+    ("мар", "март", "марта"),
+    ("апр", "апрель", "апреля"),
+    ("май", "мая"),
+    ("июн", "июнь", "июня"),
+    ("июл", "июль", "июля"),
+    ("авг", "август", "августа"),
+    ("сен", "сент", "сентябрь", "сентября"),
+    ("окт", "октябрь", "октября"),
+    ("ноя", "нояб", "ноябрь", "ноября"),
+    ("дек", "декабрь", "декабря"),
+)
+ENGLISH = DateWords("en", ENGLISH_MONTHS, {"today": 0, "tomorrow": 1})
+RUSSIAN = DateWords("ru", RUSSIAN_MONTHS, {"сегодня": 0, "завтра": 1, "послезавтра": 2})
+DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}
