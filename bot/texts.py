@@ -1323,6 +1323,6 @@ def report_caption(report: WeeklyReport) -> str:
             + (f", {money(d.value, shop)}" if d.value else "")
             for d in report.dead[:REPORT_LINES]
         ]
-    while len("\n".join(lines)) > MAX_CAPTION:  # whole lines go, so no tag is cut
+    while utf16_length("\n".join(lines)) > MAX_CAPTION:  # whole lines go, no tag is cut
         lines.pop()
     return "\n".join(lines)
