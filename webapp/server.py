@@ -111,7 +111,7 @@ def _endpoint(operation: Operation, deps: MiniAppDeps) -> Handler:
         try:
             reply = await operation.handler(call)
         except DomainError as error:
-            raise _blamed(from_domain(error), call.sent_fields) from None
+            raise _blamed(from_domain(error), call.sent_fields, operation) from None
         response: web.StreamResponse
         if isinstance(reply, BaseModel):
             response = web.json_response(reply.model_dump(mode="json"), status=operation.status)
@@ -128,9 +128,13 @@ def _endpoint(operation: Operation, deps: MiniAppDeps) -> Handler:
     return handle
 
 
-def _blamed(error: ApiError, sent: frozenset[str]) -> ApiError:
+def _blamed(error: ApiError, sent: frozenset[str], operation: Operation) -> ApiError:
     """A refused value with no field named, in a request that sent only one field, is
-    that field's fault (a PATCH of one setting)."""
+    that field's fault (a PATCH of one setting). A field core names that this request
+    has not (a whole-unit `quantity` refused in a product's threshold) is not named."""
+    fields = operation.body.model_fields if operation.body is not None else {}
+    if error.field is not None and fields and error.field not in fields:
+        error.field = None
     if error.status == UNPROCESSABLE and error.field is None and len(sent) == 1:
         (error.field,) = sent
     return error

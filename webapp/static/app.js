@@ -597,13 +597,16 @@ async function productForm(id) {
     }
     return form.field(name, label, input);
   };
-  const unit = h("select", { name: "unit" }, UNITS.map((u) =>
-    h("option", { value: u, selected: existing ? existing.unit === u : u === "pcs" }, u)));
+  // Typed, with the common units offered: a shop may count in a unit of its own
+  // (a select would have switched such a product to its first option on save).
+  const unit = h("input", { name: "unit", list: "units", autocomplete: "off",
+    value: existing ? existing.unit : "pcs" });
   const done = h("div", { class: "success", role: "status", hidden: true });
   const element = h("form", { id: "product-form", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(); } },
     field("name", T.name, h("input", { name: "name", required: true, maxlength: 64 })),
     field("category", T.category, h("input", { name: "category", list: "categories" })),
     h("datalist", { id: "categories" }, categories.map((c) => h("option", { value: c }))),
+    h("datalist", { id: "units" }, UNITS.map((u) => h("option", { value: u }))),
     field("unit", T.unit, unit),
     field("threshold", T.threshold, h("input", { name: "threshold", inputmode: "decimal" })),
     field("price", T.storePrice, h("input", { name: "price", inputmode: "decimal" })),
@@ -644,7 +647,7 @@ async function productForm(id) {
     }
   }
   async function archive() {
-    if (!confirm(T.archiveAsk(existing.name))) return;
+    if (!(await tg.confirm(T.archiveAsk(existing.name), T.archive))) return;
     await api.remove(shopPath(`/products/${id}`));
     go("#/products", { replace: true });
   }

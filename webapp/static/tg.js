@@ -137,3 +137,20 @@ export function ready() {
 export function haptic(kind = "success") {
   postEvent("web_app_trigger_haptic_feedback", { type: "notification", notification_type: kind });
 }
+
+// A yes/no question before something hard to take back: Telegram's own popup inside
+// Telegram (its webviews may not show window.confirm), the browser's confirm outside.
+export function confirm(message, yes) {
+  if (!inTelegram) return Promise.resolve(window.confirm(message));
+  return new Promise((resolve) => {
+    const closed = (data) => {
+      handlers.get("popup_closed").delete(closed);
+      resolve(Boolean(data && data.button_id === "yes"));
+    };
+    on("popup_closed", closed);
+    postEvent("web_app_open_popup", {
+      message: message.slice(0, 256),
+      buttons: [{ id: "yes", type: "destructive", text: yes }, { id: "no", type: "cancel" }],
+    });
+  });
+}

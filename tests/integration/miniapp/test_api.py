@@ -252,6 +252,16 @@ async def test_a_taken_barcode_is_a_conflict_on_the_barcodes_field(
     assert (error["code"], error["field"]) == ("barcode_taken", "barcodes")
 
 
+async def test_a_fraction_of_a_whole_unit_names_the_field_sent(olga: Person, cafe: Cafe) -> None:
+    path = shop_path(cafe, f"/products/{cafe.bread}")
+    refused = await olga.patch(path, {"threshold": "1.5"})
+    error = (await json(refused, 422))["error"]
+    assert (error["code"], error["field"]) == ("fraction_of_whole_unit", "threshold")
+    sold = {"product_id": cafe.bread, "kind": "restock", "quantity": "2.5"}
+    error = (await json(await olga.post(shop_path(cafe, "/movements"), sold), 422))["error"]
+    assert (error["code"], error["field"]) == ("fraction_of_whole_unit", "quantity")
+
+
 async def test_owner_changes_settings_and_staff_may_not(
     olga: Person, bob: Person, cafe: Cafe
 ) -> None:
