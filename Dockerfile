@@ -12,6 +12,7 @@ COPY bot ./bot
 COPY jobs ./jobs
 COPY devtools ./devtools
 COPY webapp ./webapp
+COPY ttlstore ./ttlstore
 RUN pip install .
 
 # Runtime stage: the virtualenv only, run as an unprivileged user.

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
@@ -427,7 +428,7 @@ def seat_everyone(api: LocalBotApi) -> None:
 
 
 async def send(
-    api: LocalBotApi, row: Row, cell: Cell, anchors: dict[int, int], ids: dict[str, object]
+    api: LocalBotApi, row: Row, cell: Cell, anchors: dict[int, int], ids: Mapping[str, object]
 ) -> int:
     """Send the row's command or tap its button as the cell says; the update id. A
     button hangs on `anchors[chat]`, any bot message of that chat."""
@@ -499,7 +500,7 @@ def services_on(
     """The bot's services talking to `api`, updates fed in by the test (no inbox), flow
     state in memory, no rate limiting."""
     settings = Settings(
-        bot_token=api.token,
+        bot_token=SecretStr(api.token),
         telegram_api_base_url=api.base_url,
         telegram_api_base_file_url=api.base_file_url,
         telegram_rate_limit=False,

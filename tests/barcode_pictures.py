@@ -56,7 +56,7 @@ def photo(
         page.paste(mark, (x, y))
         x += mark.width + 80
         row_height = max(row_height, mark.height)
-    page = page.rotate(look.rotate, expand=True, fillcolor=255, resample=Image.BILINEAR)
+    page = page.rotate(look.rotate, expand=True, fillcolor=255, resample=Image.Resampling.BILINEAR)
     if look.blur:
         page = page.filter(ImageFilter.GaussianBlur(look.blur))
     pixels = np.asarray(page, dtype=np.float64)

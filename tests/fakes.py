@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
+from core import ports
 from core.inventory_query import (
     DASHBOARD_BOXES,
     InventoryQuery,
@@ -43,7 +44,7 @@ Row = TypeVar("Row", Shop, User, Invite, Batch, Movement)
 def _stored(row: Row) -> Row:
     """The row as the database gives it back: datetimes in UTC, naive ones refused (as
     db.models.UtcDateTime does)."""
-    changes: dict[str, datetime] = {}
+    changes: dict[str, Any] = {}
     for column in fields(row):
         value = getattr(row, column.name)
         if isinstance(value, datetime):
@@ -400,16 +401,30 @@ class FakeUnitOfWork:
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store if store is not None else FakeStore()
         self._tx = _Transaction()
-        self.shops = FakeShopRepository(self._tx, self.store)
-        self.users = FakeUserRepository(self._tx, self.store)
-        self.members = FakeMemberRepository(self._tx, self.store)
-        self.chats = FakeChatLinkRepository(self._tx, self.store)
-        self.invites = FakeInviteRepository(self._tx, self.store)
-        self.products = FakeProductRepository(self._tx, self.store)
-        self.inventory = FakeInventoryQueries(self._tx, self.store)
-        self.batches = FakeBatchRepository(self._tx, self.store)
-        self.movements = FakeMovementRepository(self._tx, self.store)
-        fakes_alerts.install(self, self._tx, self.store)
+        # Typed as the ports: the unit of work core receives is the port, not these fakes.
+        self.shops: ports.ShopRepository = FakeShopRepository(self._tx, self.store)
+        self.users: ports.UserRepository = FakeUserRepository(self._tx, self.store)
+        self.members: ports.MemberRepository = FakeMemberRepository(self._tx, self.store)
+        self.chats: ports.ChatLinkRepository = FakeChatLinkRepository(self._tx, self.store)
+        self.invites: ports.InviteRepository = FakeInviteRepository(self._tx, self.store)
+        self.products: ports.ProductRepository = FakeProductRepository(self._tx, self.store)
+        self.inventory: ports.InventoryQueries = FakeInventoryQueries(self._tx, self.store)
+        self.batches: ports.BatchRepository = FakeBatchRepository(self._tx, self.store)
+        self.movements: ports.MovementRepository = FakeMovementRepository(self._tx, self.store)
+        self.alert_outbox: ports.AlertOutbox = fakes_alerts.FakeAlertOutbox(self._tx, self.store)
+        self.deliveries: ports.DeliveryRepository = fakes_alerts.FakeDeliveryRepository(
+            self._tx, self.store
+        )
+        self.alert_settings: ports.AlertSettingsRepository = (
+            fakes_alerts.FakeAlertSettingsRepository(self._tx, self.store)
+        )
+        self.product_alerts: ports.ProductAlertRepository = fakes_alerts.FakeProductAlertRepository(
+            self._tx, self.store
+        )
+        self.recipients: ports.RecipientRepository = fakes_alerts.FakeRecipientRepository(
+            self._tx, self.store
+        )
+        self.alert_queries: ports.AlertQueries = fakes_alerts.FakeAlertQueries(self._tx, self.store)
         self.committed = False  # whether the last transaction committed
         self.commits = 0  # commits made through this instance
         self.rollbacks = 0

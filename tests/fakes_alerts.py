@@ -231,13 +231,3 @@ class FakeAlertQueries(_AlertRepository):
             if batch.expiry <= today + timedelta(days=window):
                 found.append((product, batch))
         return sorted(found, key=lambda pair: (pair[1].expiry or date.max, pair[1].id))
-
-
-def install(uow: Any, tx: Any, store: FakeStore) -> None:
-    """Give a FakeUnitOfWork the alert repositories."""
-    uow.alert_outbox = FakeAlertOutbox(tx, store)
-    uow.deliveries = FakeDeliveryRepository(tx, store)
-    uow.alert_settings = FakeAlertSettingsRepository(tx, store)
-    uow.product_alerts = FakeProductAlertRepository(tx, store)
-    uow.recipients = FakeRecipientRepository(tx, store)
-    uow.alert_queries = FakeAlertQueries(tx, store)

@@ -53,6 +53,15 @@ class Here:
     in_group: bool = False
     shown_here: bool = True
 
+    @classmethod
+    def of(
+        cls, update: Update, actor: Actor, shop: Shop, member: Member, *, shown_here: bool = True
+    ) -> Here:
+        """The one way to build it: `in_group` is read from the update itself, so no
+        caller can get it (and with it, costs in a group) wrong."""
+        in_group = group_chat_id(update) is not None
+        return cls(actor, shop, member, in_group=in_group, shown_here=shown_here)
+
     @property
     def is_owner(self) -> bool:
         return self.member.is_owner
@@ -113,7 +122,7 @@ async def here(
         shown_here = False
     shop, member = await shop_of(services.uow(), actor)
     logs.bind(shop_id=shop.id)
-    return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown_here)
+    return Here.of(update, actor, shop, member, shown_here=shown_here)
 
 
 async def here_in(update: Update, context: BotContext, shop_id: int) -> Here:
@@ -125,7 +134,7 @@ async def here_in(update: Update, context: BotContext, shop_id: int) -> Here:
     chat_id = group_chat_id(update)
     shown = await chat_shows(uow(), chat_id, shop_id)
     logs.bind(shop_id=shop.id)
-    return Here(actor, shop, member, in_group=chat_id is not None, shown_here=shown)
+    return Here.of(update, actor, shop, member, shown_here=shown)
 
 
 def request_key(update: Update, part: int | str | None = None) -> str:
@@ -279,7 +288,7 @@ async def note_refusal(context: BotContext, update: Update) -> None:
         return
     at = {"at": context.services.clock.now().isoformat()}
     try:
-        await context.services.state.set(_refusal_key(update), at, REFUSAL_TTL_SECONDS)
+        await context.services.state.put(_refusal_key(update), at, REFUSAL_TTL_SECONDS)
     except StateUnavailable as exc:
         log.warning("could not note a refusal for %s: %s", _refusal_key(update), exc)
 
@@ -304,7 +313,7 @@ async def start_flow(
     """Remember a guided step. It carries the idempotency key of the request that began
     it (`key`, else this update's), so answering twice records one movement."""
     keyed = replace(step, key=key or request_key(update))
-    await context.services.state.set(flow_key(update), steps.dump(keyed), FLOW_TTL_SECONDS)
+    await context.services.state.put(flow_key(update), steps.dump(keyed), FLOW_TTL_SECONDS)
 
 
 async def current_flow(context: BotContext, update: Update) -> Step | None:
@@ -338,7 +347,7 @@ async def remember(
     assert update.effective_user is not None
     token = secrets.token_urlsafe(6)
     pending = {**value, "key": key or request_key(update), "user": update.effective_user.id}
-    await context.services.state.set(f"pending:{token}", pending, FLOW_TTL_SECONDS)
+    await context.services.state.put(f"pending:{token}", pending, FLOW_TTL_SECONDS)
     return token
 
 

@@ -157,7 +157,7 @@ def _reading(command: Command, text: str, now: datetime) -> Callable[[Shop], Sto
 def _here(place: Place, update: Update) -> Here:
     """A stock command resolved in one transaction acts where it was sent: a group's
     command in the group's own shop (so the chat shows it), a private one in private."""
-    return Here(place.actor, place.shop, place.member, in_group=group_chat_id(update) is not None)
+    return Here.of(update, place.actor, place.shop, place.member)
 
 
 async def proceed(

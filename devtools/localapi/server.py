@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -388,7 +388,7 @@ class LocalBotApi:
     def remove_listener(self, listener: Listener) -> None:
         self.world.listeners.remove(listener)
 
-    async def watch(self) -> AsyncIterator[BotEvent]:
+    async def watch(self) -> AsyncGenerator[BotEvent, None]:
         """Every BotEvent from now on, as an async iterator."""
         queue: asyncio.Queue[BotEvent] = asyncio.Queue()
         self.add_listener(queue.put_nowait)

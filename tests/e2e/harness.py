@@ -277,7 +277,7 @@ class Chat:
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], what: str, timeout: float = REPLY_TIMEOUT
+    condition: Callable[[], Awaitable[object]], what: str, timeout: float = REPLY_TIMEOUT
 ) -> None:
     """Wait until `condition()` holds, for state the test cannot be notified of (another
     process's database session); checked every 50 ms."""

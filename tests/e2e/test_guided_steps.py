@@ -160,7 +160,9 @@ async def test_a_step_stored_unreadably_is_a_lost_step(
     key = f"{redis_prefix}flow:{owner.chat_id}:{owner.user.id}"
     try:
         assert "How many" in text_of(await owner.say("/sell bread"))
-        stored = json.loads(await client.get(key))
+        raw = await client.get(key)
+        assert raw is not None
+        stored = json.loads(raw)
         await client.set(key, json.dumps({**stored, "kind": "stokc"}), ex=600)
         assert "no longer have" in text_of(await owner.say("3"))
 

@@ -133,13 +133,12 @@ async def test_a_long_xlsx_reports_progress_in_place(
     cafe: BotProcess, owner: Chat, books: Books
 ) -> None:
     rows = int(os.environ.get("STOCKBOT_IMPORT_ROWS", "450"))
-    content = xlsx(
-        [["product", "unit", "on_hand"]] + [[f"item {i:05}", "pcs", i % 7] for i in range(rows)]
-    )
+    table: list[list[object]] = [["product", "unit", "on_hand"]]
+    content = xlsx(table + [[f"item {i:05}", "pcs", i % 7] for i in range(rows)])
     preview = await send_sheet(owner, content, "catalog.xlsx")
     assert f"{rows} new" in text_of(preview)
     await owner.press(preview, "Import")
-    shown = []  # the preview's text after each edit (the first takes its button away)
+    shown: list[str] = []  # the preview's text after each edit (the first takes its button away)
     while not shown or "Imported" not in shown[-1]:
         shown.append(text_of(await owner.edited(timeout=600)))
     progress = [text for text in shown if "Importing…" in text]

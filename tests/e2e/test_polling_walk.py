@@ -68,7 +68,9 @@ async def test_quick_adjust_buttons_edit_the_card_in_place(
         # The −1 crosses the threshold, so a low-stock push may arrive meanwhile: that is
         # the alert's message, not the tap's.
         return [
-            m.text for m in owner.api.bot_messages(owner.chat_id) if "is running low" not in m.text
+            m.text or ""
+            for m in owner.api.bot_messages(owner.chat_id)
+            if "is running low" not in (m.text or "")
         ]
 
     sent_before = len(replies())

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core import alerts, catalog, ledger
 from core.access import Actor
@@ -37,9 +38,9 @@ class Recorder:
         return SendResult(self.outcome)
 
 
-async def count(engine: AsyncEngine, column: object) -> int:
+async def count(engine: AsyncEngine, column: InstrumentedAttribute[int]) -> int:
     async with engine.connect() as connection:
-        return int(await connection.scalar(select(func.count(column))) or 0)  # type: ignore[call-overload]
+        return int(await connection.scalar(select(func.count(column))) or 0)
 
 
 async def low_milk(make_uow: Callable[[], SqlUnitOfWork], owner: Actor) -> int:

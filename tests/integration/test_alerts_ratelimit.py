@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from jobs.ratelimit import TELEGRAM, Limits, RedisSendBudget
 from tests.services import redis_error, redis_url, unreachable

@@ -172,7 +172,7 @@ class Observed:
 async def _play(world: World, row: Row, cell: Cell) -> Observed:
     world.store.state = world.state
     state = MemoryStateStore()
-    await state.set(
+    await state.put(
         f"pending:{TOKEN}",
         {"command": "sell", "text": "milk 1", "key": "pick-1", "user": OLGA.id},
         600,

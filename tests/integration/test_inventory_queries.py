@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,7 @@ _owners = itertools.count(50_000)
 # Names that tell code-point order from a locale's (case, spaces, punctuation, umlauts).
 names = st.text(alphabet="abAB ä-ß1", min_size=1, max_size=6).filter(lambda n: name_key(n))
 quantities = st.decimals(min_value=Decimal(0), max_value=Decimal(12), places=3)
-products = st.builds(
+products: st.SearchStrategy[dict[str, Any]] = st.builds(
     dict,
     name=names,
     category=st.sampled_from(["", "dairy", "bakery"]),

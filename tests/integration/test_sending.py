@@ -63,7 +63,7 @@ class FlakyApi:
                 "result": {
                     "message_id": len(self.delivered),
                     "date": 0,
-                    "chat": {"id": int(params["chat_id"]), "type": "private"},
+                    "chat": {"id": int(str(params["chat_id"])), "type": "private"},
                     "text": params.get("text"),
                 },
             }

@@ -3,7 +3,8 @@ write-off, reorder list, delivery outcomes. Time is a FakeClock; nothing sleeps.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from collections.abc import Sequence
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from core import alerts
 from core.access import Actor
 from core.alert_model import AlertKind, DeliveryStatus, SendOutcome, SendResult
 from core.errors import InvalidValue, OwnerOnly, ProductNotFound
-from core.model import Reason, Role
+from core.model import Batch, Product, Reason, Role
 from core.shops import remove_member
 from tests.fakes import FakeUnitOfWork
 from tests.unit.alertdesk import AlertDesk
@@ -342,8 +343,10 @@ async def test_written_off_leaves_good_stock_when_a_sale_lands_after_the_read(
     uow = desk.uow
     read = uow.alert_queries.expiring_batches
 
-    async def read_then_a_sale_lands(*args: object) -> object:
-        rows = await read(*args)  # type: ignore[arg-type]
+    async def read_then_a_sale_lands(
+        shop_id: int, today: date, default_days: int
+    ) -> Sequence[tuple[Product, Batch]]:
+        rows = await read(shop_id, today, default_days)
         await floor.remove(owner, milk, 3)  # FEFO: 3 of the expired batch
         return rows
 

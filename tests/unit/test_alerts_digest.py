@@ -23,8 +23,8 @@ def desk(floor: Shopfloor) -> AlertDesk:
     return AlertDesk(floor)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 async def shop_with_trouble(floor: Shopfloor, **settings: object) -> Actor:

@@ -13,6 +13,7 @@ from bot import callbacks as cb
 from bot.alert_handlers import parse_quiet
 from core.alert_model import AlertKind, BatchLine, CrossingAlert, Digest, SendOutcome
 from core.errors import InvalidValue
+from core.inventory import StatusFilter
 from core.model import Batch, Product, Shop
 from tests.unit.shopfloor import q
 
@@ -27,7 +28,7 @@ def alert(kind: AlertKind = AlertKind.LOW) -> CrossingAlert:
 def test_a_low_push_says_what_is_left_and_offers_the_four_buttons() -> None:
     text, keyboard = view.render(alert())
     assert "Milk" in text and "2 pcs left" in text and "Corner &lt;Cafe&gt;" in text
-    actions = [cb.decode(b.callback_data) for row in keyboard.inline_keyboard for b in row]
+    actions = [cb.decode(str(b.callback_data)) for row in keyboard.inline_keyboard for b in row]
     assert actions == [
         cb.Prompt(3, cb.PromptKind.RESTOCK),
         cb.OpenCard(3),
@@ -48,10 +49,10 @@ def test_the_digest_has_its_sections_and_view_all_buttons() -> None:
     )
     text, keyboard = view.render(digest)
     assert "Expired (1)" in text and "4 pcs" in text and "Low stock (1)" in text
-    actions = [cb.decode(b.callback_data) for row in keyboard.inline_keyboard for b in row]
+    actions = [cb.decode(str(b.callback_data)) for row in keyboard.inline_keyboard for b in row]
     assert cb.WriteOffExpired(7) in actions
-    assert cb.ViewFromAlert(7, cb.StatusFilter.EXPIRED) in actions
-    assert cb.ViewFromAlert(7, cb.StatusFilter.LOW) in actions
+    assert cb.ViewFromAlert(7, StatusFilter.EXPIRED) in actions
+    assert cb.ViewFromAlert(7, StatusFilter.LOW) in actions
     assert cb.OpenReorderList(7) in actions
 
 

@@ -12,6 +12,7 @@ from bot import texts
 from bot.parsing import ParseError, parse_command
 from core import alerts, inventory
 from core.access import Actor
+from core.alert_model import ALL_KINDS
 from core.catalog import ProductFields, edit_product
 from core.errors import InvalidValue
 from core.forecast import DEFAULT_LEAD_DAYS, pace_of, shop_paces
@@ -109,7 +110,7 @@ async def test_the_digest_lists_what_runs_out_within_its_lead_time(
     listed = {r.product.name: (r.days_left, r.lead_days) for r in facts.running_out}
     # Gap: 5 days left, default lead time 7. Steady: 9 days left > its lead time of 5.
     assert listed == {"Gap": (5, DEFAULT_LEAD_DAYS)}
-    digest = alerts.build_digest(facts, alerts.ALL_KINDS, {}, is_owner=True)
+    digest = alerts.build_digest(facts, ALL_KINDS, {}, is_owner=True)
     text = texts.digest_text(digest)
     assert "Runs out before a delivery would come" in text
     assert "Gap — 25 pcs, ≈ 5 days left (delivery takes 7 d)" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,7 +19,7 @@ TODAY = NOW.date()
 
 
 def history(
-    sales_by_days_ago: dict[int, float], restocks: Iterable[tuple[int, float]] = ()
+    sales_by_days_ago: Mapping[int, float], restocks: Iterable[tuple[int, float]] = ()
 ) -> list[Movement]:
     """Sales (and restocks) so many days before today, at noon."""
     found: list[Movement] = []

@@ -27,6 +27,8 @@ FORBIDDEN = {
         "webapp",
     },
     "db": {"bot", "jobs", "devtools", "telegram", "webapp"},
+    # The store the chat's state and the Mini App's sessions share: it knows neither.
+    "ttlstore": {"core", "db", "bot", "jobs", "devtools", "webapp", "telegram"},
     "bot": {"devtools"},
     "jobs": {"devtools"},
     # The Mini App is an interface like bot/: the composition root hands it the rest.

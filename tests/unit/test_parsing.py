@@ -82,7 +82,8 @@ def test_quoted_keywords_are_part_of_the_name() -> None:
 
 
 def test_a_keyword_as_the_first_word_is_part_of_the_name() -> None:
-    assert parse_command("add", "cat food cat pets").name == "cat food"
+    added = parse_command("add", "cat food cat pets")
+    assert isinstance(added, AddProduct) and added.name == "cat food"
     assert parse_command("restock", "price tags 10") == RestockProduct("price tags", q("10"))
 
 

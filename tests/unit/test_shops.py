@@ -118,7 +118,8 @@ async def test_the_last_owner_cannot_be_removed_or_demoted(floor: Shopfloor) -> 
         await shops.remove_member(floor.uow, owner, owner.user_id)
     with pytest.raises(InvalidValue, match="at least one owner"):
         await shops.set_role(floor.uow, owner, owner.user_id, Role.STAFF)
-    assert floor.store_member(owner.shop_id, owner.user_id).role is Role.OWNER
+    kept = floor.store_member(owner.shop_id, owner.user_id)
+    assert kept is not None and kept.role is Role.OWNER
 
 
 async def test_an_owner_may_leave_when_another_owner_remains(floor: Shopfloor) -> None:
@@ -145,7 +146,8 @@ async def test_set_role_promotes_and_demotes(floor: Shopfloor) -> None:
     promoted = await shops.set_role(floor.uow, owner, clerk.user_id, Role.OWNER)
     assert promoted.role is Role.OWNER
     await shops.set_role(floor.uow, clerk, owner.user_id, Role.STAFF)
-    assert floor.store_member(owner.shop_id, owner.user_id).role is Role.STAFF
+    demoted = floor.store_member(owner.shop_id, owner.user_id)
+    assert demoted is not None and demoted.role is Role.STAFF
 
 
 async def test_set_role_of_a_stranger_is_refused(floor: Shopfloor) -> None:

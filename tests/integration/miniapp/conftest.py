@@ -101,7 +101,8 @@ def deps(make_uow: Callable[[], SqlUnitOfWork], clock: FakeClock) -> MiniAppDeps
 async def server(deps: MiniAppDeps) -> AsyncIterator[TestServer]:
     app = web.Application()
     mount(app, deps)
-    async with TestServer(app) as test_server:
+    test_server = TestServer(app)
+    async with test_server:
         yield test_server
 
 
