@@ -99,10 +99,10 @@ async def record_stock(
             if found is None or found.archived:
                 raise ProductGone(request.product_id)
             product = found
-        elif draft.name is None:
-            return Incomplete(place, None)
         else:
-            meant = await _meant(uow, actor.shop_id, draft, draft.name)
+            meant = await _meant(uow, actor.shop_id, draft)
+            if meant is None:
+                return Incomplete(place, None)
             if isinstance(meant, ProductNotFound):
                 return Suggested(place, meant)
             draft, product = meant
@@ -117,18 +117,20 @@ async def record_stock(
 
 
 async def _meant(
-    uow: UnitOfWork, shop_id: int, draft: Draft, name: str
-) -> tuple[Draft, Product] | ProductNotFound:
+    uow: UnitOfWork, shop_id: int, draft: Draft
+) -> tuple[Draft, Product] | ProductNotFound | None:
     """The reading and product a name means: a product called by all the words first
     (`draft.literal`), then this reading's name; close names as a ProductNotFound to offer,
-    raised when nothing is close."""
+    raised when nothing is close; None when no product is named (`2 kg`)."""
     literal = draft.literal
     if literal is not None and literal.name is not None:
         product = await catalog.product_called(uow, shop_id, literal.name)
         if product is not None:
             return literal, product
+    if draft.name is None:
+        return None
     try:
-        return draft, await catalog.product_named(uow, shop_id, name)
+        return draft, await catalog.product_named(uow, shop_id, draft.name)
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise

@@ -188,16 +188,18 @@ def _quantity_after_name(head: list[Word]) -> Reading | None:
 
 def _quantity_first(head: list[Word]) -> Reading | None:
     """`3 croissant`, `3pcs croissant`, `2 kg flour`, `2 kg of flour`."""
+    if not head:
+        return None
+    if (attached := _attached(head[0])) is not None and (
+        len(head) > 1 or is_unit_word(attached[1])
+    ):
+        return head[1:], *attached  # `2kg` alone is a quantity and no name; `7up` a name
     if len(head) < 2:
         return None
-    if (attached := _attached(head[0])) is not None:
-        return head[1:], *attached
     if not head[0].is_number or (quantity := _quantity(head[0].text)) is None:
         return None
     rest = head[1:]
-    if len(rest) == 1 and _is_unit(rest[0]) and is_unit_word(rest[0].text):
-        return None  # `2 kg`: a quantity and no name
-    if len(rest) >= 2 and _is_unit(rest[0]) and is_unit_word(rest[0].text):
+    if _is_unit(rest[0]) and is_unit_word(rest[0].text):  # `2 kg` alone names no product
         unit, rest = rest[0].text, rest[1:]
         if len(rest) >= 2 and not rest[0].quoted and rest[0].text.casefold() == "of":
             rest = rest[1:]

@@ -27,8 +27,12 @@ async def test_the_unit_after_the_quantity_the_quantity_first_and_plurals(
 
     refused = text_of(await owner.say("/sell flour 0.5 pcs"))
     assert "flour is counted in kg, not pcs" in refused, refused
+    asked = text_of(await owner.say("/sell flour"))
+    assert "How many kg of flour" in asked, asked
+    sold = text_of(await owner.say("0.25 kg"))  # a step's answer with its unit
+    assert "Sold 0.25 kg flour" in sold, sold
 
-    assert await books.on_hand("flour") == Decimal("0.5")
+    assert await books.on_hand("flour") == Decimal("0.25")
     assert await books.on_hand("croissant") == Decimal(7)
 
 

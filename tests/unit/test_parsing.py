@@ -490,7 +490,11 @@ def test_a_quoted_name_and_quantity_round_trip(name: str, quantity: Decimal) -> 
         ),
         # As before: the last number is the quantity; a lone quantity and unit name nothing.
         ("sell", "7 up 2", SellProduct("7 up", q("2"))),
-        ("sell", "2 kg", SellProduct("2 kg", None)),
+        # A quantity and its unit alone name no product (a step's answer: `0.5 kg`).
+        ("sell", "0.5 kg", SellProduct(None, q("0.5"), "kg", "0.5 kg")),
+        ("sell", "2kg", SellProduct(None, q("2"), "kg", "2kg")),
+        ("sell", "7up", SellProduct("7up", None)),
+        ("sell", "", SellProduct(None, None)),
         ("sell", "1.2345 roses", SellProduct("1.2345 roses", None)),
         ("sell", '3 "7 up"', SellProduct("7 up", q("3"), None, "3 7 up")),
     ],

@@ -250,3 +250,28 @@ async def test_a_unit_typed_with_the_quantity_must_be_the_products(
     )
     assert "flour is counted in kg, not pcs" in refused.value.message
     assert uow.commits == 0
+
+
+async def test_a_quantity_and_unit_alone_name_no_product_unless_one_is_called_so(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """`/sell 2 kg`: the product is still to be asked, unless a product is called "2 kg"."""
+    owner = await floor.open_shop()
+
+    def unnamed() -> StockRequest:
+        literal = Draft("2 kg", lambda _product: None)
+        return by(
+            owner.user_id,
+            StockRequest(
+                0, None, lambda _shop: Draft(None, change_none, unit="kg", literal=literal)
+            ),
+        )
+
+    def change_none(_product: Product) -> StockChange | None:
+        return None
+
+    first = await record_stock(FakeUnitOfWork(store), unnamed(), key="a", now=clock.now())
+    assert isinstance(first, Incomplete) and first.product is None
+    called = await floor.product(owner, "2 kg")
+    second = await record_stock(FakeUnitOfWork(store), unnamed(), key="b", now=clock.now())
+    assert isinstance(second, Incomplete) and second.product == called
