@@ -38,6 +38,7 @@ from core.model import Member, Movement, Product, Reason, Role, Shop
 from core.quantities import FigureRefused, format_quantity
 from core.report_model import WeeklyReport
 from core.status import ExpiryStatus, Status, StockStatus, stock_status
+from core.takings import Takings
 
 MAX_MESSAGE = 4096
 MAX_TOAST = 200
@@ -362,8 +363,19 @@ def dashboard(board: Dashboard) -> str:
             box("🔴", "Out of stock", board.out),
             box("🟠", "Near expiry", board.near_expiry),
             box("🔴", "Expired", board.expired),
+            takings(board.takings, board.shop),
         ]
     )
+
+
+def takings(taken: Takings, shop: Shop) -> str:
+    text = (
+        f"💶 Sales today: <b>{money(taken.today, shop)}</b> · "
+        f"this week: {money(taken.this_week, shop)}"
+    )
+    if taken.stock_at_cost is not None:
+        text += f"\n📦 Stock at cost: {money(taken.stock_at_cost, shop)}"
+    return text
 
 
 def product_card(card: ProductCard, *, show_cost: bool) -> str:
@@ -451,6 +463,8 @@ def history_line(entry: HistoryEntry, shop: Shop) -> str:
         f"{qty(abs(movement.quantity), entry.unit)} <b>{h(entry.product_name)}</b> "
         f"{movement.reason.value} · {h(entry.user_name)}"
     )
+    if movement.sale_price is not None:
+        text += f" · {money(movement.sale_price, shop)} each"
     if movement.note:
         text += f" · “{h(movement.note)}”"
     if entry.undone:

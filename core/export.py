@@ -51,6 +51,7 @@ LEDGER_COLUMNS = (
     "note",
     "expiry",
     "price",
+    "sale_price",
     "reorder_date",
     "reverses",
 )
@@ -146,6 +147,7 @@ async def ledger_pages(
                 cell(m.note),
                 _day(m.expiry),
                 _money(m.price),
+                _money(m.sale_price),
                 _day(m.reorder_date),
                 str(m.reverses_id or ""),
             ]

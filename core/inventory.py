@@ -21,6 +21,7 @@ from core.ledger import undo_refusal
 from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, expiring_batches, shop_today, status_of
+from core.takings import Takings, takings_of
 
 __all__ = ["PAGE_SIZE", "InventoryQuery", "SortBy", "StatusFilter"]  # the query's words
 
@@ -117,13 +118,20 @@ class Dashboard:
     near_expiry: DashboardBox
     expired: DashboardBox
     products: int
+    takings: Takings
 
 
 async def dashboard(
-    uow: UnitOfWork, actor: Actor, *, now: datetime, first: int = DASHBOARD_FIRST
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    now: datetime,
+    first: int = DASHBOARD_FIRST,
+    in_group: bool = False,
 ) -> Dashboard:
+    """`in_group`: for a group chat, where staff read along (see core.visibility)."""
     async with uow:
-        shop, _ = await authorize(uow, actor)
+        shop, member = await authorize(uow, actor)
         today = shop_today(shop, now)
         products, boxes = await uow.inventory.boxes(shop, today, first)
         shown = {
@@ -135,6 +143,7 @@ async def dashboard(
             )
             for status, listed in boxes.items()
         }
+        takings = await takings_of(uow, shop, member, now, in_group=in_group)
     return Dashboard(
         shop=shop,
         today=today,
@@ -143,6 +152,7 @@ async def dashboard(
         near_expiry=shown[StatusFilter.EXPIRING],
         expired=shown[StatusFilter.EXPIRED],
         products=products,
+        takings=takings,
     )
 
 

@@ -281,7 +281,10 @@ async def _remove_locked(
     if quantity > product.on_hand:
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
     allocations = allocate_removal(await uow.batches.in_stock(product.id), quantity)
-    return await _record(uow, actor, product, allocations, reason, key=key, now=now, note=note)
+    sale_price = product.price if reason is Reason.SALE else None
+    return await _record(
+        uow, actor, product, allocations, reason, key=key, now=now, note=note, sale_price=sale_price
+    )
 
 
 async def remove(

@@ -153,3 +153,5 @@ class Movement:
     cost_before: Decimal | None = None
     price_before: Decimal | None = None
     reorder_date_before: date | None = None
+    # A sale's shelf price when it was made: what the sale took in, per unit.
+    sale_price: Decimal | None = None

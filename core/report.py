@@ -9,8 +9,9 @@ Planned like the daily digest: a shop's week is claimed once in the database, an
 owner's delivery has a unique key, so a second process, a second scan or a restart never
 sends a week's report twice. The report itself is built when it is sent, from the ledger.
 
-Sales are valued at the price a sale recorded, or the product's shelf price today when it
-recorded none; waste and stock at the cost a movement recorded, or the product's cost.
+Sales are valued at the shelf price a sale recorded, or the product's shelf price today
+when it recorded none (a sale made before sales recorded their price); waste and stock at
+the cost a movement recorded, or the product's cost.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from core.ports import UnitOfWork
 from core.quantities import ZERO
 from core.report_model import DeadStock, Mover, WeekFigures, WeeklyReport
 from core.status import shop_today
+from core.takings import sale_price_of
 
 WEEKS = 8
 TOP_MOVERS = 5
@@ -84,7 +86,7 @@ def build_report(
             continue
         taken = -movement.quantity
         if movement.reason is Reason.SALE:
-            value = taken * (movement.price or product.price or ZERO)
+            value = taken * sale_price_of(movement, product)
             sales[week] += value
             if week == WEEKS - 1:
                 units, total = sold_last_week.get(product.id, (ZERO, ZERO))

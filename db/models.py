@@ -272,6 +272,7 @@ class MovementRow(Base):
     cost_before: Mapped[Decimal | None] = mapped_column(Money())
     price_before: Mapped[Decimal | None] = mapped_column(Money())
     reorder_date_before: Mapped[date | None] = mapped_column(Date)
+    sale_price: Mapped[Decimal | None] = mapped_column(Money())
 
     __table_args__ = (
         # Zero only for a stocktake that matched the books (a count confirmed).

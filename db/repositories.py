@@ -160,6 +160,7 @@ def _movement(row: MovementRow, allocations: Sequence[MovementAllocationRow]) ->
         cost_before=row.cost_before,
         price_before=row.price_before,
         reorder_date_before=row.reorder_date_before,
+        sale_price=row.sale_price,
     )
 
 
@@ -492,6 +493,7 @@ class SqlMovementRepository:
             cost_before=movement.cost_before,
             price_before=movement.price_before,
             reorder_date_before=movement.reorder_date_before,
+            sale_price=movement.sale_price,
         )
         self.session.add(row)
         await self.session.flush()

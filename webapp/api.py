@@ -182,6 +182,9 @@ async def dashboard(call: Call) -> schemas.DashboardOut:
         out=box(board.out),
         near_expiry=box(board.near_expiry),
         expired=box(board.expired),
+        sales_today=present.money(board.takings.today) or "0",
+        sales_this_week=present.money(board.takings.this_week) or "0",
+        stock_at_cost=present.money(board.takings.stock_at_cost),
     )
 
 

@@ -89,6 +89,7 @@ def movement(member: Member, item: Movement) -> schemas.MovementOut:
         expiry=seen.expiry,
         cost=money(seen.cost),
         price=money(seen.price),
+        sale_price=money(seen.sale_price),
         reorder_date=seen.reorder_date,
         reverses_id=seen.reverses_id,
     )

@@ -238,6 +238,9 @@ class DashboardOut(Model):
     out: DashboardBoxOut
     near_expiry: DashboardBoxOut
     expired: DashboardBoxOut
+    sales_today: DecimalText = Field(description="at the shelf price each sale recorded")
+    sales_this_week: DecimalText = Field(description="since Monday, shop time")
+    stock_at_cost: DecimalText | None = Field(description="owners only; null for staff")
 
 
 class BatchOut(Model):
@@ -316,6 +319,9 @@ class MovementOut(Model):
     expiry: date | None
     cost: DecimalText | None = Field(description="owners only; null for staff")
     price: DecimalText | None
+    sale_price: DecimalText | None = Field(
+        default=None, description="a sale's shelf price when it was made"
+    )
     reorder_date: date | None
     reverses_id: int | None
 

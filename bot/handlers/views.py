@@ -107,7 +107,9 @@ async def on_inventory(update: Update, context: BotContext, action: cb.OpenInven
 async def dashboard(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     services = context.services
-    board = await inventory.dashboard(services.uow(), where.actor, now=services.clock.now())
+    board = await inventory.dashboard(
+        services.uow(), where.actor, now=services.clock.now(), in_group=where.in_group
+    )
     markup = with_open_app(
         keyboards.dashboard(board), update, services.settings, where.shop.id, "dashboard"
     )

@@ -108,6 +108,8 @@ async def test_dashboard_shows_four_boxes_and_view_all_opens_the_filtered_list(
     assert "Out of stock: 1\n   jam" in shown
     assert "Near expiry: 1\n   yogurt" in shown
     assert "Expired: 1\n   milk" in shown
+    assert "💶 Sales today: 0.00 EUR · this week: 0.00 EUR" in shown
+    assert "📦 Stock at cost: 1.80 EUR" in shown  # 3 l of milk at 0.60
 
     await owner.press(board, "🔴 Expired (1) ›")
     expired = await owner.edited()

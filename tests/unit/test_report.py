@@ -117,7 +117,7 @@ async def test_a_sale_is_valued_at_the_price_it_recorded_before_the_shelf_price(
         user_id=owner.user_id,
         created_at=at(week(7)),
         idempotency_key="k",
-        price=Decimal("2.50"),
+        sale_price=Decimal("2.50"),
     )
     found = report.build_report(
         floor.stored_shop(owner.shop_id),
