@@ -116,7 +116,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Plain text answers the current guided step; without one, in a private chat it is
-    taken as a product name to look up."""
+    a stock command typed without its slash (`sell milk 2`) or a product name to look up."""
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -124,7 +124,11 @@ async def on_text(update: Update, context: BotContext) -> None:
     if flow is not None:
         await _continue(update, context, flow, message.text)
     elif update.effective_chat is not None and update.effective_chat.type == "private":
-        await views.stock_by_text(update, context, message.text)
+        if restated := stock.restated_command(message.text):
+            # On a phone the slash is the key people skip: `sell milk 2` is /sell milk 2.
+            await stock.run_stock_text(update, context, *restated)
+        else:
+            await views.stock_by_text(update, context, message.text)
     elif _answers_the_bot(update) and views.looks_like_an_answer(message.text):
         # In a group only a reply to the bot's question reaches here (privacy mode).
         await respond(update, texts.STEP_LOST, edit=False)

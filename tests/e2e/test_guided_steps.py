@@ -174,3 +174,16 @@ async def test_a_step_stored_unreadably_is_a_lost_step(
         await client.aclose()
     assert await books.on_hand("bread") == 10
     assert "bread" in text_of(await owner.say("bread"))
+
+
+async def test_a_stock_command_without_its_slash_is_that_command(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """Typed on a phone without the slash, `sell milk 2` was looked up as a product
+    called “sell milk 2”."""
+    await stocked(owner, books)
+
+    assert "Sold 2 l milk" in text_of(await owner.say("sell milk 2"))
+    assert "Restocked 3 pcs bread" in text_of(await owner.say("Restock bread 3"))
+    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (13, 18)
+    assert "How many" in text_of(await owner.say("sell bread"))
