@@ -61,7 +61,7 @@ REASON_VERB = {
 # commands in the order it shows them.
 COMMAND_DESCRIPTIONS = {
     "stock": "Product card: on hand, batches, quick buttons",
-    "restock": "Add stock: /restock milk 20 exp 2026-06-01",
+    "restock": "Add stock: /restock milk 20 exp 20 dec",
     "sell": "Record a sale: /sell milk 2",
     "remove": "Remove stock: /remove milk 1 damage",
     "count": "Stocktake: /count milk 18",
@@ -160,7 +160,7 @@ def shop_created(shop: Shop) -> str:
     return (
         f"🏪 <b>{h(shop.name)}</b> is ready and you are its owner.\n\n"
         "Next: add products with <code>/add milk cat dairy unit l min 5</code>, then "
-        "<code>/restock milk 20 exp 2026-06-01</code>. Invite staff with /invite.\n"
+        "<code>/restock milk 20 exp 20 dec</code>. Invite staff with /invite.\n"
         f"Settings: timezone {shop.timezone}, currency {shop.currency}, near-expiry "
         f"{shop.near_expiry_days} days. Set your timezone now (it decides when stock "
         "counts as expired and when the daily alert comes), or later in /settings."
@@ -546,7 +546,7 @@ ASK_REPLY = "<i>Reply to this message, or /cancel.</i>"
 # custom amount, `PromptKind.AMOUNT`).
 QUANTITY_PROMPT = {
     "restock": "How many {unit} of <b>{name}</b> arrived? You may add "
-    "<code>exp 2026-06-01</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
+    "<code>exp 20 dec</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
     "sell": "How many {unit} of <b>{name}</b> were sold?",
     "remove": "How many {unit} of <b>{name}</b> to remove?",
     "count": "How many {unit} of <b>{name}</b> did you count?",

@@ -51,12 +51,12 @@ ADD_KEYWORDS = {
     "lead": Keyword("lead_days", ValueKind.DAYS, "lead 5"),
 }
 RESTOCK_KEYWORDS = {
-    "exp": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
-    "expires": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
-    "expiry": Keyword("expiry", ValueKind.DATE, "exp 2026-06-01"),
+    "exp": Keyword("expiry", ValueKind.DATE, "exp 20 dec"),
+    "expires": Keyword("expiry", ValueKind.DATE, "exp 20 dec"),
+    "expiry": Keyword("expiry", ValueKind.DATE, "exp 20 dec"),
     "cost": Keyword("cost", ValueKind.MONEY, "cost 1.20"),
     "price": Keyword("price", ValueKind.MONEY, "price 2.50"),
-    "reorder": Keyword("reorder_date", ValueKind.DATE, "reorder 2026-06-15"),
+    "reorder": Keyword("reorder_date", ValueKind.DATE, "reorder +2w"),
     "note": Keyword("note", ValueKind.TEXT, "note from the market"),
 }
 REMOVE_REASONS = {

@@ -28,7 +28,7 @@ USAGE: dict[Command, str] = {
 # The form of one line of a multi-line (batch) message.
 LINE_USAGE: dict[Command, str] = {
     Command.RESTOCK: "one product per line: <name> <qty> [exp <date>] [cost <money>] …, "
-    "e.g. milk 20 exp 2026-06-01",
+    "e.g. milk 20 exp 20 dec",
     Command.SELL: "one product per line: <name> <qty>, e.g. milk 2",
     Command.REMOVE: "one product per line: <name> <qty> [damage|expired|…] [note <text>], "
     "e.g. milk 2 damage",
