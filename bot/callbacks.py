@@ -250,6 +250,12 @@ class CancelFlow(CallbackAction):
     pass
 
 
+@action("flow:done")
+@dataclass(frozen=True)
+class FinishEditing(CallbackAction):
+    """/edit's Done: the editing is over, whatever was saved stays."""
+
+
 @action("flow:opt")
 @dataclass(frozen=True)
 class ChooseOption(CallbackAction):

@@ -49,8 +49,8 @@ def card(product_id: int, undo_movement: int | None = None, undo_label: str = ""
             button(texts.REFRESH_BUTTON, cb.OpenCard(product_id)),
         ],
     ]
-    if undo_movement is not None:
-        rows.insert(0, [button(texts.undo_button(undo_label), cb.Undo(undo_movement))])
+    if undo_movement is not None:  # last, on its own row: the card's buttons never move
+        rows.append([button(texts.undo_button(undo_label), cb.Undo(undo_movement))])
     return Markup(rows)
 
 
@@ -219,7 +219,7 @@ def confirm_delete(product_id: int) -> Markup:
 def edit_fields(product_id: int) -> Markup:
     buttons = [button(label, cb.EditField(product_id, f)) for f, label in texts.FIELD_LABEL.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([button(texts.DONE_BUTTON, cb.CancelFlow())])
+    rows.append([button(texts.DONE_BUTTON, cb.FinishEditing())])
     return Markup(rows)
 
 

@@ -236,7 +236,9 @@ BUTTON_EXPIRED = "This button is no longer valid."
 # --- movements ------------------------------------------------------------------------
 
 
-def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool) -> str:
+def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool, counted: bool) -> str:
+    """`counted`: a stocktake set the stock (else an adjustment is a correction by an
+    amount, e.g. the card's ±…)."""
     movement = result.movement
     product = result.product
     if movement is None or movement.quantity == 0:
@@ -245,7 +247,8 @@ def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool) -> str
     verb = REASON_VERB[movement.reason]
     if movement.reason is Reason.ADJUSTMENT:
         sign = "+" if movement.quantity > 0 else "−"
-        line = f"✅ Counted <b>{h(product.name)}</b>: {sign}{qty(amount, product.unit)}"
+        verb = "Counted" if counted else "Adjusted"
+        line = f"✅ {verb} <b>{h(product.name)}</b>: {sign}{qty(amount, product.unit)}"
     else:
         line = f"✅ {verb} {qty(amount, product.unit)} <b>{h(product.name)}</b>"
     details = []
@@ -457,12 +460,15 @@ def history(entries: list[HistoryEntry], shop: Shop, product: Product | None) ->
 
 def history_line(entry: HistoryEntry, shop: Shop) -> str:
     movement: Movement = entry.movement
-    sign = "+" if movement.quantity > 0 else "−"
-    text = (
-        f"#{movement.id} {moment(movement.created_at, shop)} {sign}"
-        f"{qty(abs(movement.quantity), entry.unit)} <b>{h(entry.product_name)}</b> "
-        f"{movement.reason.value} · {h(entry.user_name)}"
-    )
+    if movement.quantity == 0:  # only a stocktake that matched the books records nothing
+        change = f"<b>{h(entry.product_name)}</b> {COUNT_MATCHED}"
+    else:
+        sign = "+" if movement.quantity > 0 else "−"
+        change = (
+            f"{sign}{qty(abs(movement.quantity), entry.unit)} <b>{h(entry.product_name)}</b> "
+            f"{movement.reason.value}"
+        )
+    text = f"#{movement.id} {moment(movement.created_at, shop)} {change} · {h(entry.user_name)}"
     if movement.sale_price is not None:
         text += f" · {money(movement.sale_price, shop)} each"
     if movement.note:
@@ -764,7 +770,9 @@ def export_ledger_caption(rows: int) -> str:
 # --- button labels --------------------------------------------------------------------
 
 CANCEL_BUTTON = "✖️ Cancel"
-DONE_BUTTON = "✖️ Done"
+DONE_BUTTON = "✔️ Done"
+EDIT_DONE_TOAST = "Done"
+COUNT_MATCHED = "count matched"
 CARD_BUTTON = "📦 Card"
 UNDO_BUTTON = "↩️ Undo"
 UNDO_ALL_BUTTON = "↩️ Undo all"

@@ -19,7 +19,15 @@ from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
 from bot.handlers import barcode, catalog, export, groups, imports, report, shop, stock, views
-from bot.handlers.base import answer, current_flow, end_flow, on_error, recall, respond
+from bot.handlers.base import (
+    answer,
+    current_flow,
+    end_flow,
+    on_error,
+    recall,
+    replace_buttons,
+    respond,
+)
 from bot.parsing import Command, split_command
 from bot.state import StateUnavailable
 from bot.steps import (
@@ -63,6 +71,13 @@ async def _cancel_flow(update: Update, context: BotContext, action: cb.CancelFlo
     await respond(update, texts.FLOW_CANCELLED)
 
 
+async def _finish_editing(update: Update, context: BotContext, action: cb.FinishEditing) -> None:
+    """The fields stay as saved; the buttons go, so the message reads as finished."""
+    await end_flow(context, update)
+    await answer(update, texts.EDIT_DONE_TOAST)
+    await replace_buttons(update, None)
+
+
 async def _noop(update: Update, context: BotContext, action: cb.Noop) -> None:
     await answer(update)
 
@@ -95,6 +110,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.ChangeSetting: shop.on_change_setting,
     cb.UnlinkGroup: groups.on_unlink,
     cb.CancelFlow: _cancel_flow,
+    cb.FinishEditing: _finish_editing,
     cb.ChooseOption: _option,
     cb.Noop: _noop,
     cb.ShowScannedCode: barcode.on_show_code,

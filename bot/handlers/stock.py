@@ -199,7 +199,7 @@ async def proceed(
     if isinstance(outcome, Recorded):
         if in_step:
             await end_flow(context, update)
-        await confirm(update, where, outcome.result)
+        await confirm(update, where, outcome.result, counted=isinstance(read_as[-1], CountProduct))
         return
     if isinstance(outcome, Suggested):
         await _suggest(update, context, outcome.missing, command, text, key)
@@ -316,14 +316,24 @@ async def execute(
     return await ledger.count(uow, actor, change, key=key, now=now)
 
 
-async def confirm(update: Update, where: Here, result: MovementResult) -> None:
-    movement_id = result.movement.id if result.movement else None
+async def confirm(
+    update: Update, where: Here, result: MovementResult, *, counted: bool = False
+) -> None:
+    """`counted`: the movement is a stocktake's (else a correction by an amount)."""
+    done = texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
     await respond(
         update,
-        signed(update, where, texts.movement_done(result, where.shop, show_cost=where.sees_costs)),
-        keyboards.movement(movement_id, result.product.id),
+        signed(update, where, done),
+        keyboards.movement(undoable(result), result.product.id),
         edit=False,
     )
+
+
+def undoable(result: MovementResult) -> int | None:
+    """The movement an Undo button may offer: none for a count that matched the books,
+    which changed nothing."""
+    movement = result.movement
+    return movement.id if movement is not None and movement.quantity != 0 else None
 
 
 def signed(update: Update, where: Here, text: str) -> str:
@@ -352,9 +362,12 @@ async def _batch(
         except DomainError as refused:
             lines.append(texts.batch_line_refused(item.name, refused.message))
             continue
-        if result.movement is not None:
-            movements.append(result.movement.id)
-        lines.append(texts.movement_done(result, where.shop, show_cost=where.sees_costs))
+        if (movement_id := undoable(result)) is not None:
+            movements.append(movement_id)
+        counted = isinstance(item, CountProduct)
+        lines.append(
+            texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
+        )
     good = sum(1 for line in lines if line.startswith("✅"))
     header = texts.batch_report_header(good, len(lines))
     report = signed(update, where, "\n".join([header, *lines]))
