@@ -151,7 +151,12 @@ _STATUS = {
     "near_expiry": StatusFilter.EXPIRING,
     "expired": StatusFilter.EXPIRED,
 }
-_SORT = {"name": SortBy.NAME, "quantity": SortBy.QUANTITY, "expiry": SortBy.EXPIRY}
+_SORT = {
+    "name": SortBy.NAME,
+    "quantity": SortBy.QUANTITY,
+    "expiry": SortBy.EXPIRY,
+    "days_left": SortBy.DAYS,
+}
 
 
 @api.get(
@@ -296,6 +301,8 @@ async def get_product(call: Call) -> schemas.ProductDetailOut:
         stock_status=card.status.stock.value,
         expiry_status=card.status.expiry.value,
         batches=[present.batch(here.member, b) for b in card.batches],
+        sold_per_day=present.per_day(card.pace),
+        days_left=card.pace.days_left if card.pace is not None else None,
         today=card.today,
         currency=card.shop.currency,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.forecast import Velocity
 from core.inventory import HistoryEntry, InventoryLine
 from core.model import Batch, Member, Movement, Product, Shop
 from core.quantities import format_quantity
@@ -58,7 +59,19 @@ def inventory_item(member: Member, line: InventoryLine) -> schemas.InventoryItem
         product=product(member, line.product),
         stock_status=line.status.stock.value,
         expiry_status=line.status.expiry.value,
+        expiring=[
+            schemas.ExpiringOut(quantity=decimal(b.quantity), expiry=b.expiry)
+            for b in line.expiring
+            if b.expiry is not None
+        ],
+        days_left=line.pace.days_left if line.pace is not None else None,
     )
+
+
+def per_day(pace: Velocity | None) -> str | None:
+    if pace is None or pace.per_day is None:
+        return None
+    return decimal(Decimal(str(round(pace.per_day, 1))))
 
 
 def statuses(status: Status) -> dict[str, str]:

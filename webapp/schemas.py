@@ -178,10 +178,21 @@ class ProductOut(Model):
     archived: bool
 
 
+class ExpiringOut(Model):
+    quantity: DecimalText
+    expiry: date
+
+
 class InventoryItem(Model):
     product: ProductOut
     stock_status: StockStatusName
     expiry_status: ExpiryStatusName
+    expiring: list[ExpiringOut] = Field(
+        description="near expiry or expired: the batches that are, first-expiring first"
+    )
+    days_left: int | None = Field(
+        description="days of stock at the recent sales pace; with sort=days_left only"
+    )
 
 
 class InventoryPageOut(Model):
@@ -199,7 +210,7 @@ class InventoryParams(Model):
     expires_before: date | None = Field(
         default=None, description="only products whose earliest expiry is before this day"
     )
-    sort: Literal["name", "quantity", "expiry"] = "name"
+    sort: Literal["name", "quantity", "expiry", "days_left"] = "name"
     page: Annotated[int, Field(ge=0, le=MAX_PAGE)] = 0
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 20
 
@@ -256,6 +267,8 @@ class ProductDetailOut(Model):
     stock_status: StockStatusName
     expiry_status: ExpiryStatusName
     batches: list[BatchOut]
+    sold_per_day: DecimalText | None = Field(description="the recent sales pace, if known")
+    days_left: int | None = Field(description="days of stock at that pace, if known")
     today: date
     currency: str
 

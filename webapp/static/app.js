@@ -225,8 +225,22 @@ function row(item) {
     h("a", { href: `#/product/${p.id}`, class: "row", "data-product": p.name },
       h("span", { class: "name" }, p.name, p.category ? h("small", {}, p.category) : null),
       h("span", { class: "qty" }, qty(p.on_hand, p.unit)),
-      badges(item),
-      p.earliest_expiry ? h("small", { class: "expiry" }, T.expires(date(p.earliest_expiry))) : null));
+      h("span", { class: "meta" }, badges(item), h("small", { class: "expiry" }, ...rowNotes(item)))));
+}
+
+// Under the quantity: what expires when (near expiry or expired, batch by batch, as the
+// chat lists it), else the earliest expiry; and the days left when sorted by them.
+function rowNotes(item) {
+  const p = item.product;
+  const notes = [];
+  if (item.expiring.length && item.expiry_status !== "none") {
+    const going = item.expiring.map((b) => T.expiringBatch(qty(b.quantity, p.unit), date(b.expiry)));
+    notes.push(T.expiringOf(going.join(", "), qty(p.on_hand, p.unit)));
+  } else if (p.earliest_expiry) {
+    notes.push(T.expires(date(p.earliest_expiry)));
+  }
+  if (item.days_left !== null && item.days_left !== undefined) notes.push(T.daysLeft(item.days_left));
+  return notes.flatMap((note, i) => (i ? [h("br"), note] : [note]));
 }
 
 // -- Inventory ----------------------------------------------------------------------
@@ -322,6 +336,8 @@ async function productPage(id) {
     p.cost !== null ? [T.supplierPrice, money(p.cost)] : null,
     p.supplier ? [T.supplier, p.supplier] : null,
     [T.lowBelow, qty(p.threshold, p.unit)],
+    card.sold_per_day !== null ? [T.sells, [T.pace(qty(card.sold_per_day, p.unit)),
+      card.days_left !== null ? ` · ${T.daysLeft(card.days_left)}` : ""].join("")] : null,
     [T.reorderOn, date(p.reorder_date)],
     [T.category, p.category || "—"],
     p.barcodes.length ? [T.barcodes, p.barcodes.join(", ")] : null,

@@ -4,8 +4,10 @@ member get, movements with their idempotency keys, the catalog, exports, the doc
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
+from tests.integration.conftest import NOW
 from tests.integration.miniapp.conftest import Cafe, Person
 from webapp.deps import IDEMPOTENCY_HEADER
 
@@ -260,6 +262,26 @@ async def test_a_fraction_of_a_whole_unit_names_the_field_sent(olga: Person, caf
     sold = {"product_id": cafe.bread, "kind": "restock", "quantity": "2.5"}
     error = (await json(await olga.post(shop_path(cafe, "/movements"), sold), 422))["error"]
     assert (error["code"], error["field"]) == ("fraction_of_whole_unit", "quantity")
+
+
+async def test_near_expiry_lines_say_what_expires_and_days_left_sort(
+    olga: Person, cafe: Cafe
+) -> None:
+    soon = (NOW + timedelta(days=2)).date().isoformat()
+    later = (NOW + timedelta(days=60)).date().isoformat()
+    for quantity, expiry in (("4", soon), ("6", later)):
+        body = {"product_id": cafe.bread, "kind": "restock", "quantity": quantity}
+        await json(await olga.post(shop_path(cafe, "/movements"), {**body, "expiry": expiry}), 201)
+    sale = {"product_id": cafe.bread, "kind": "sale", "quantity": "1"}
+    await json(await olga.post(shop_path(cafe, "/movements"), sale), 201)
+    near = await json(await olga.get(shop_path(cafe, "/inventory"), status="near_expiry"))
+    (bread,) = near["items"]
+    assert bread["expiring"] == [{"quantity": "3", "expiry": soon}]
+    assert bread["product"]["on_hand"] == "9" and bread["days_left"] is None
+    by_pace = await json(await olga.get(shop_path(cafe, "/inventory"), sort="days_left"))
+    assert {i["product"]["name"] for i in by_pace["items"]} == {"milk", "bread"}
+    card = await json(await olga.get(shop_path(cafe, f"/products/{cafe.bread}")))
+    assert set(card) >= {"sold_per_day", "days_left"}
 
 
 async def test_owner_changes_settings_and_staff_may_not(
