@@ -82,6 +82,19 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return number.quantize(self._step)
 
 
+class Varchar(TypeDecorator[str]):
+    """VARCHAR for what people type: NUL characters are dropped on the way in, in values
+    stored and compared alike. PostgreSQL cannot hold a NUL in text, so a NUL typed into
+    a name, a note or an invite code was a database error ("invalid byte sequence"),
+    retried as our own failure; no reader can see one anyway."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return value.replace("\x00", "") if value is not None else None
+
+
 def Quantity() -> ExactDecimal:
     return ExactDecimal(18, QUANTITY_SCALE)
 
@@ -121,9 +134,9 @@ class ShopRow(Base):
     __tablename__ = "shops"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
-    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
-    currency: Mapped[str] = mapped_column(String(3), server_default="EUR")
+    name: Mapped[str] = mapped_column(Varchar(64))
+    timezone: Mapped[str] = mapped_column(Varchar(64), server_default="UTC")
+    currency: Mapped[str] = mapped_column(Varchar(3), server_default="EUR")
     near_expiry_days: Mapped[int] = mapped_column(Integer, server_default="7")
     alert_time: Mapped[time] = mapped_column(Time, server_default="08:00:00")
     day_first: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
@@ -137,7 +150,7 @@ class UserRow(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(Varchar(128))
     active_shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="SET NULL"))
 
 
@@ -149,7 +162,7 @@ class MemberRow(Base):
     )
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(8))
-    name: Mapped[str] = mapped_column(String(128), server_default="")
+    name: Mapped[str] = mapped_column(Varchar(128), server_default="")
 
     __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role"),)
 
@@ -166,7 +179,7 @@ class GroupChatRow(Base):
 class InviteRow(Base):
     __tablename__ = "invites"
 
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(Varchar(64), primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(8))
     created_by: Mapped[int] = mapped_column(BigInteger)
@@ -182,18 +195,18 @@ class ProductRow(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Varchar(64))
     # Code-point order, as core compares names (see migration 0008).
     name_key: Mapped[str] = mapped_column(
-        String(64).with_variant(String(64, collation="C"), "postgresql")
+        Varchar(64).with_variant(Varchar(64, collation="C"), "postgresql")
     )
-    category: Mapped[str] = mapped_column(String(64), server_default="")
-    unit: Mapped[str] = mapped_column(String(16), server_default="pcs")
+    category: Mapped[str] = mapped_column(Varchar(64), server_default="")
+    unit: Mapped[str] = mapped_column(Varchar(16), server_default="pcs")
     threshold: Mapped[Decimal] = mapped_column(Quantity(), server_default="0")
     price: Mapped[Decimal | None] = mapped_column(Money())
     cost: Mapped[Decimal | None] = mapped_column(Money())
     barcodes: Mapped[str] = mapped_column(Text, server_default="")  # newline-separated
-    supplier: Mapped[str] = mapped_column(String(128), server_default="")
+    supplier: Mapped[str] = mapped_column(Varchar(128), server_default="")
     expiry_warning_days: Mapped[int | None] = mapped_column(Integer)
     lead_days: Mapped[int | None] = mapped_column(Integer)
     archived: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -260,7 +273,7 @@ class MovementRow(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     idempotency_key: Mapped[str] = mapped_column(String(128))
-    note: Mapped[str] = mapped_column(String(255), server_default="")
+    note: Mapped[str] = mapped_column(Varchar(255), server_default="")
     cost: Mapped[Decimal | None] = mapped_column(Money())
     price: Mapped[Decimal | None] = mapped_column(Money())
     expiry: Mapped[date | None] = mapped_column(Date)

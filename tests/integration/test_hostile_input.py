@@ -254,6 +254,7 @@ HYPOTHESIS = settings(
 async def test_generated_messages_are_each_answered_without_a_failure(
     hostile: Hostile, texts: list[tuple[str, tuple[Any, LocalChat | None]]]
 ) -> None:
+    before = len(hostile.tally.problems)
     for raw, (person, chat) in texts:
         sent = telegram_sized(raw)
         hostile.tally.messages += 1
@@ -264,7 +265,7 @@ async def test_generated_messages_are_each_answered_without_a_failure(
             await hostile.api.send_text(person, chat, text)
 
         await hostile.play(sent, send, tap=False)
-    assert hostile.tally.problems == [], hostile.tally.problems[:20]
+    assert hostile.tally.problems[before:] == []
 
 
 def _forged(data: str, rng: random.Random, ids: dict[str, Any]) -> str:
@@ -296,6 +297,7 @@ async def test_forged_truncated_replayed_and_cross_shop_taps_are_each_answered(
     templates = [row.data.format(**ids) for row in BUTTONS if row.data and "rm" not in row.data]
     templates = [t for t in templates if not t.startswith(("del:", "grp:unlink"))]
     hostile.answer_expected = True
+    before = len(hostile.tally.problems)
     for _ in range(TAPS_PER_EXAMPLE):
         pool = templates + hostile.seen_data[-200:]
         data = _forged(rng.choice(pool), rng, hostile.ids)
@@ -308,7 +310,7 @@ async def test_forged_truncated_replayed_and_cross_shop_taps_are_each_answered(
             await hostile.api.press_button(presser, chat, anchor, data, require_button=False)
 
         await hostile.play(f"tap {data}", send, tap=True)
-    assert hostile.tally.problems == [], hostile.tally.problems[:20]
+    assert hostile.tally.problems[before:] == []
 
 
 async def test_afterwards_the_books_balance(hostile: Hostile) -> None:
@@ -351,6 +353,17 @@ ISSUE_CASES = [
     "/count\n" + "🥛" * 2000 + " 1",
     "/link " + "x" * 4090,
     "/remove milk 1 " + "x" * 4080,
+    # PostgreSQL cannot store or compare a NUL character in text.
+    "/stock mi\x00lk",
+    "mi\x00lk",
+    "/add te\x00a cat dr\x00inks unit p\x00cs supplier Te\x00aCo",
+    "/restock milk 1 note a\x00b",
+    "/start c\x00de",
+    "/mute mi\x00lk",
+    "/link Caf\x00e",
+    "/newshop Sh\x00op",
+    "/settings timezone Europe/Ber\x00lin",
+    "/sell\nmi\x00lk 1\nmilk 1",
 ]
 
 
