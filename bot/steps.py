@@ -31,6 +31,8 @@ class StepKind(enum.StrEnum):
     ATTACH = "attach"  # the product a scanned code belongs to
     EDIT = "edit"  # a new value of one product field
     SETTING = "setting"  # a new value of one shop setting
+    CARD = "card"  # the product whose card to show
+    SHOP_NAME = "shop_name"  # a new shop's name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,10 +97,40 @@ class SettingStep(_Step):
     shop_id: int | None = None
 
 
-Step = StockStep | AmountStep | ReasonStep | AddStep | AttachStep | EditStep | SettingStep
+@dataclass(frozen=True, kw_only=True)
+class CardStep(_Step):
+    kind = StepKind.CARD
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShopNameStep(_Step):
+    kind = StepKind.SHOP_NAME
+
+
+Step = (
+    StockStep
+    | AmountStep
+    | ReasonStep
+    | AddStep
+    | AttachStep
+    | EditStep
+    | SettingStep
+    | CardStep
+    | ShopNameStep
+)
 STEP_TYPES: dict[StepKind, type[Step]] = {
     step.kind: step
-    for step in (StockStep, AmountStep, ReasonStep, AddStep, AttachStep, EditStep, SettingStep)
+    for step in (
+        StockStep,
+        AmountStep,
+        ReasonStep,
+        AddStep,
+        AttachStep,
+        EditStep,
+        SettingStep,
+        CardStep,
+        ShopNameStep,
+    )
 }
 
 

@@ -663,6 +663,8 @@ def archived(product: Product) -> str:
 
 NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
 SHOP_NEEDS_NAME = "Give the shop a name."
+SHOP_NAME_PROMPT = "What is the new shop called? e.g. <code>Corner Cafe</code>"
+CARD_PROMPT = "Which product? Type its name (or a barcode)."
 INVITE_USAGE = "/invite [owner]"
 SETTINGS_USAGE = (
     "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "

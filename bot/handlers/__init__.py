@@ -34,9 +34,11 @@ from bot.steps import (
     AddStep,
     AmountStep,
     AttachStep,
+    CardStep,
     EditStep,
     ReasonStep,
     SettingStep,
+    ShopNameStep,
     Step,
     StepLost,
     StockStep,
@@ -174,6 +176,10 @@ async def _continue(update: Update, context: BotContext, step: Step, reply: str)
             await catalog.continue_edit(update, context, step, reply)
         case SettingStep():
             await shop.apply_setting(update, context, step.field, reply, step.shop_id)
+        case CardStep():
+            await views.continue_card(update, context, reply)
+        case ShopNameStep():
+            await shop.create_shop(update, context, reply)
         case _:
             assert_never(step)
 

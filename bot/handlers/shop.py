@@ -34,7 +34,7 @@ from bot.parsing import (
     parse_near_expiry_days,
     parse_timezone,
 )
-from bot.steps import SettingStep
+from bot.steps import SettingStep, ShopNameStep
 from core import shops
 from core.errors import NoActiveShop, OwnerOnly, ShownElsewhere
 from core.model import Role
@@ -84,14 +84,24 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def newshop(update: Update, context: BotContext) -> None:
-    user_id = person(update)
     name = _args(context)
+    if not name.strip():
+        await start_flow(context, update, ShopNameStep())
+        await ask(update, texts.SHOP_NAME_PROMPT)
+        return
+    await create_shop(update, context, name)
+
+
+async def create_shop(update: Update, context: BotContext, name: str) -> None:
+    """`name`: as typed after /newshop, or as the answer to its step."""
+    user_id = person(update)
     if not name.strip():
         raise ParseError(texts.SHOP_NEEDS_NAME, texts.NEWSHOP_USAGE)
     services = context.services
     shop = await shops.create_shop(
         services.uow(), user_id, user_name(update), name, services.clock.now()
     )
+    await end_flow(context, update)
     await set_menu_for(context.bot, user_id, Role.OWNER)
     if group_chat_id(update) is not None:
         # Linking the group is its own step, by a group admin (/link).

@@ -207,7 +207,7 @@ async def proceed(
     product = outcome.product
     if product is None:
         await start_flow(context, update, StockStep(command=command), key=key)
-        choices = await _product_buttons(update, context, where, command, key)
+        choices = await product_buttons(update, context, where, command, key)
         await ask(update, texts.PRODUCT_PROMPT, choices)
         return
     parsed = read_as[-1]
@@ -269,14 +269,20 @@ def stock_change(parsed: StockCommand, product_id: int) -> ledger.StockChange | 
 PRODUCT_BUTTONS = 12
 
 
-async def _product_buttons(
-    update: Update, context: BotContext, where: Here, command: Command, key: str | None
+async def product_buttons(
+    update: Update,
+    context: BotContext,
+    where: Here,
+    command: Command | None,
+    key: str | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """A small catalog is offered as buttons; a large one is typed."""
+    """A small catalog is offered as buttons that complete `command` (None: open the
+    card); a large one is typed."""
     products = await catalog.list_products(context.services.uow(), where.actor)
     if not 0 < len(products) <= PRODUCT_BUTTONS:
         return None
-    token = await remember(context, update, {"command": command.value, "text": ""}, key=key)
+    pending = {"command": (command or Command.STOCK).value, "text": ""}
+    token = await remember(context, update, pending, key=key)
     return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
 

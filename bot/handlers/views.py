@@ -10,10 +10,21 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.charts import stock_chart_png
 from bot.context import BotContext
-from bot.handlers.base import Here, answer, deliver, here, resolve_or_suggest, respond
-from bot.handlers.stock import message_args, show_card
+from bot.handlers.base import (
+    Here,
+    answer,
+    ask,
+    deliver,
+    end_flow,
+    here,
+    resolve_or_suggest,
+    respond,
+    start_flow,
+)
+from bot.handlers.stock import message_args, product_buttons, show_card
 from bot.miniapp_wiring import with_open_app
 from bot.parsing import Command, ParseError, parse_command, parse_inventory, parse_quantity
+from bot.steps import CardStep
 from core import catalog, inventory
 from core.errors import ProductNotFound
 from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
@@ -24,8 +35,21 @@ async def stock(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     text = message_args(update)
     if not text.strip():
-        raise ParseError(texts.WHICH_PRODUCT, texts.STOCK_USAGE)
-    product = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
+        await start_flow(context, update, CardStep())
+        await ask(update, texts.CARD_PROMPT, await product_buttons(update, context, where, None))
+        return
+    await show_named_card(update, context, where, text)
+
+
+async def continue_card(update: Update, context: BotContext, reply: str) -> None:
+    """The answer to /stock's "Which product?"."""
+    where = await here(update, context)
+    await end_flow(context, update)
+    await show_named_card(update, context, where, reply)
+
+
+async def show_named_card(update: Update, context: BotContext, where: Here, name: str) -> None:
+    product = await resolve_or_suggest(update, context, where, name, Command.STOCK.value, name)
     if product is not None:
         await show_card(update, context, where, product.id)
 

@@ -187,3 +187,21 @@ async def test_a_stock_command_without_its_slash_is_that_command(
     assert "Restocked 3 pcs bread" in text_of(await owner.say("Restock bread 3"))
     assert (await books.on_hand("bread"), await books.on_hand("milk")) == (13, 18)
     assert "How many" in text_of(await owner.say("sell bread"))
+
+
+async def test_stock_and_newshop_without_a_name_ask_for_it(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    asked = await owner.say("/stock")
+    assert "Which product?" in text_of(asked), text_of(asked)
+    card = text_of(await owner.say("bread"))
+    assert "bread" in card and "On hand" in card, card
+
+    asked = await owner.say("/stock")
+    await owner.press(asked, "milk")
+    tapped = text_of(await owner.reply())
+    assert "milk" in tapped and "On hand" in tapped, tapped
+
+    assert "What is the new shop called?" in text_of(await owner.say("/newshop"))
+    assert "Bakery is ready" in text_of(await owner.say("Bakery"))
+    assert await books.shop_id("Bakery")

@@ -16,9 +16,11 @@ from bot.steps import (
     AddStep,
     AmountStep,
     AttachStep,
+    CardStep,
     EditStep,
     ReasonStep,
     SettingStep,
+    ShopNameStep,
     Step,
     StepKind,
     StepLost,
@@ -35,6 +37,8 @@ EVERY_STEP: list[Step] = [
     AttachStep(barcode="4006381333931", key="c44"),
     EditStep(product_id=7, field=EditableField.THRESHOLD, key="c45"),
     SettingStep(field=SettingsField.TIMEZONE, shop_id=3, key="c46"),
+    CardStep(key="m1:6"),
+    ShopNameStep(key="m1:7"),
 ]
 
 
