@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import asyncpg
 from aiohttp import ClientSession, CookieJar, web
-from sqlalchemy.engine import make_url
 
-from bench.ledger_bench import NOW, seed
+from bench.database import fresh_database
+from bench.ledger_bench import NOW, seeded
 from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
@@ -170,18 +169,8 @@ async def first_load(base: str) -> None:
 
 
 async def benchmark(args: argparse.Namespace) -> None:
-    admin = await asyncpg.connect(args.admin_url)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{args.database}"')
-    url = make_url(args.admin_url).set(database=args.database).render_as_string(False)
-    try:
-        await upgrade(url)
-        started = time.perf_counter()
-        shop_id, product_id = await seed(url, args.products, args.movements)
-        print(
-            f"seeded {args.products:,} products, {args.movements:,} movements "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
+    async with fresh_database(args.admin_url, args.database, keep=args.keep) as url:
+        shop_id, product_id = await seeded(url, args.products, args.movements)
         runner, base = await serve(url, FixedClock(NOW))
         try:
             await api_timings(base, shop_id, product_id, args.repeat)
@@ -189,10 +178,6 @@ async def benchmark(args: argparse.Namespace) -> None:
                 await first_load(base)
         finally:
             await runner.cleanup()
-    finally:
-        if not args.keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        await admin.close()
 
 
 # -- screenshots of a demo shop --------------------------------------------------------

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy.engine import make_url
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 HERE = Path(__file__).resolve().parents[1]
@@ -217,14 +216,9 @@ async def main() -> None:
     args = parser.parse_args()
     codes = [HERE, *args.code]
 
-    from db.migrate import upgrade
+    from bench.database import fresh_database  # the project's code, only in this process
 
-    admin = await asyncpg.connect(args.admin_url)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{args.database}"')
-    url = make_url(args.admin_url).set(database=args.database).render_as_string(False)
-    try:
-        await upgrade(url)
+    async with fresh_database(args.admin_url, args.database) as url:
         started = time.perf_counter()
         await seed_shops(url, 1 + args.other_shops, args.products, args.other_movements)
         print(
@@ -252,9 +246,6 @@ async def main() -> None:
         print(f"{'read':<30}" + "".join(f"{name:>22}" for name in columns))
         for label in labels:
             print(f"{label:<30}" + "".join(f"{col[label]:>22.1f}" for col in columns.values()))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        await admin.close()
 
 
 if __name__ == "__main__":

@@ -47,11 +47,9 @@ from db.engine import create_engine
 from db.uow import uow_factory
 from devtools.localapi import (
     BotEvent,
-    ChatMessage,
     EventKind,
     LocalBotApi,
     LocalUser,
-    command_entities,
 )
 from tests.e2e.harness import SETTINGS_VARIABLES, free_port
 from tests.loadbalancer import LoadBalancer
@@ -121,21 +119,7 @@ class Load:
         self._update_ids = itertools.count(10**9)
 
     def update(self, user: LocalUser, text: str) -> dict[str, Any]:
-        world = self.api.world
-        chat = world.chat_for(user, None)
-        message = ChatMessage(
-            chat_id=chat.id,
-            message_id=world.next_message_id(chat.id),
-            from_bot=False,
-            date=int(time.time()),
-            text=text,
-            sender_id=user.id,
-        )
-        world.messages[chat.id].append(message)
-        data = world.message_to_api(message)
-        if entities := command_entities(text):
-            data["entities"] = entities
-        return {"update_id": next(self._update_ids), "message": data}
+        return {"update_id": next(self._update_ids), "message": self.api.world.written(user, text)}
 
     async def one(self, url: str, user: LocalUser, text: str) -> float | None:
         """Seconds from posting the update to the bot's reply; None without one."""

@@ -24,7 +24,6 @@ from devtools.localapi.chats import (
     LocalChat,
     LocalUser,
     StoredFile,
-    command_entities,
 )
 from devtools.localapi.errors import ApiError, too_many_requests
 from devtools.localapi.faults import Fault, FaultPlan, RateLimits, SendLimiter
@@ -223,25 +222,9 @@ class LocalBotApi:
         `send_text(ANONYMOUS_ADMIN, group, …, sender_chat=group)`, a post as a channel
         `send_text(CHANNEL_BOT, group, …, sender_chat=channel)` (see `send_anonymously`
         and `send_as_channel`)."""
-        world = self.world
-        where = world.chat_for(user, chat)
-        if sender_chat is not None:
-            world.add_chat(sender_chat)
-        message = ChatMessage(
-            chat_id=where.id,
-            message_id=world.next_message_id(where.id),
-            from_bot=False,
-            date=int(time.time()),
-            text=text,
-            sender_id=user.id,
-            sender_chat_id=sender_chat.id if sender_chat is not None else None,
-            reply_to_message_id=reply_to_message_id,
+        data = self.world.written(
+            user, text, chat, sender_chat=sender_chat, reply_to_message_id=reply_to_message_id
         )
-        world.messages[where.id].append(message)
-        data = world.message_to_api(message)
-        entities = command_entities(text)
-        if entities:
-            data["entities"] = entities
         return await self.push_update({"message": data})
 
     async def send_anonymously(self, admin: LocalUser, group: LocalChat, text: str) -> int:

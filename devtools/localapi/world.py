@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from devtools.localapi.chats import (
     LocalChat,
     LocalUser,
     StoredFile,
+    command_entities,
 )
 from devtools.localapi.members import SHARED_IDENTITIES, MemberStatus
 
@@ -115,6 +117,36 @@ class ChatWorld:
 
     def next_file_number(self) -> int:
         return next(self._file_ids)
+
+    def written(
+        self,
+        user: LocalUser,
+        text: str,
+        chat: LocalChat | None = None,
+        *,
+        sender_chat: LocalChat | None = None,
+        reply_to_message_id: int | None = None,
+    ) -> dict[str, Any]:
+        """`user` writes `text` in `chat` (None: their private chat): the message is kept
+        and returned as the Bot API shows it, commands marked as Telegram marks them."""
+        where = self.chat_for(user, chat)
+        if sender_chat is not None:
+            self.add_chat(sender_chat)
+        message = ChatMessage(
+            chat_id=where.id,
+            message_id=self.next_message_id(where.id),
+            from_bot=False,
+            date=int(time.time()),
+            text=text,
+            sender_id=user.id,
+            sender_chat_id=sender_chat.id if sender_chat is not None else None,
+            reply_to_message_id=reply_to_message_id,
+        )
+        self.messages[where.id].append(message)
+        data = self.message_to_api(message)
+        if entities := command_entities(text):
+            data["entities"] = entities
+        return data
 
     def message_to_api(self, message: ChatMessage) -> dict[str, Any]:
         chat = self.chats[message.chat_id]

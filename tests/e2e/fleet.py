@@ -14,7 +14,6 @@ inviting a dozen people by chat and is not what these tests are about.
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from core.catalog import ProductFields
 from core.model import Role
 from db.engine import create_engine
 from db.uow import uow_factory
-from devtools.localapi import ChatMessage, LocalBotApi, LocalChat, LocalUser, command_entities
+from devtools.localapi import LocalBotApi, LocalChat, LocalUser
 from tests.e2e.harness import (
     SECRET_HEADER,
     WEBHOOK_PATH,
@@ -75,21 +74,10 @@ class Fleet:
 
     def message(self, user: LocalUser, text: str, chat: LocalChat | None = None) -> dict[str, Any]:
         """A new update of `user` writing `text` (in their private chat by default)."""
-        world = self.api.world
-        where = world.chat_for(user, chat)
-        message = ChatMessage(
-            chat_id=where.id,
-            message_id=world.next_message_id(where.id),
-            from_bot=False,
-            date=int(time.time()),
-            text=text,
-            sender_id=user.id,
-        )
-        world.messages[where.id].append(message)
-        data = world.message_to_api(message)
-        if entities := command_entities(text):
-            data["entities"] = entities
-        return {"update_id": next(self._update_ids), "message": data}
+        return {
+            "update_id": next(self._update_ids),
+            "message": self.api.world.written(user, text, chat),
+        }
 
     async def post(self, update: dict[str, Any], to: BotProcess | None = None) -> int:
         url = f"{to.url}{WEBHOOK_PATH}" if to is not None else self.url
