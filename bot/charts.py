@@ -38,12 +38,12 @@ def render_stock_chart(timeline: StockTimeline) -> bytes:
             color="#ff7f0e",
             linestyle="--",
             linewidth=1.2,
-            label=f"low at {product.threshold.normalize():f} {product.unit}",
+            label=texts.chart_threshold(product),
         )
         legend = axes.legend(loc="upper left", frameon=False)
         for text in legend.get_texts():
             text.set_parse_math(False)
-    axes.set_title(f"{product.name} — on hand ({product.unit})", loc="left", parse_math=False)
+    axes.set_title(texts.chart_title(product), loc="left", parse_math=False)
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", alpha=0.3)
     axes.xaxis_date()

@@ -18,7 +18,6 @@ from core.inventory import (
     StatusFilter,
 )
 from core.model import Member, Product, Role, Shop
-from core.quantities import format_quantity
 
 Markup = InlineKeyboardMarkup
 
@@ -27,16 +26,12 @@ def button(text: str, action: cb.CallbackAction) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=action.encode())
 
 
-def _signed(delta: Decimal) -> str:
-    return ("+" if delta > 0 else "−") + format_quantity(abs(delta))
-
-
 QUICK_DELTAS = (Decimal(-1), Decimal(1), Decimal(5))
 
 
 def card(product_id: int, undo_movement: int | None = None, undo_label: str = "") -> Markup:
     rows = [
-        [button(_signed(d), cb.Adjust(product_id, d)) for d in QUICK_DELTAS]
+        [button(texts.signed_quantity(d), cb.Adjust(product_id, d)) for d in QUICK_DELTAS]
         + [button(texts.CUSTOM_AMOUNT_BUTTON, cb.Prompt(product_id, cb.PromptKind.AMOUNT))],
         [
             button(texts.SELL_BUTTON, cb.Prompt(product_id, cb.PromptKind.SELL)),

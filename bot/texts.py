@@ -211,6 +211,28 @@ STATE_LOST_PLAIN = (
 FLOW_CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
 FLOW_EXPIRED = "That step has expired. Please start the command again."
+TYPE_AGAIN = "type the command again"
+
+
+def signed_quantity(delta: Decimal) -> str:
+    """A quick adjustment as its button and confirmation show it: +5, −1."""
+    return ("+" if delta > 0 else "−") + format_quantity(abs(delta))
+
+
+def adjusted_toast(label: str, product: Product) -> str:
+    return f"{label} → {format_quantity(product.on_hand)} {product.unit}"
+
+
+def input_refused(problem: str, usage: str, line: int | None = None) -> str:
+    """What was wrong with what was typed, and the right form (`line`: of a pasted list)."""
+    where = f"Line {line}: " if line else ""
+    return f"⚠️ {where}{problem}\nUse: {usage}"
+
+
+def refused(reason: str) -> str:
+    return f"⚠️ {reason}"
+
+
 STEP_LOST = (
     "⚠️ That looks like the answer to a question I no longer have: the step expired or "
     "was lost (e.g. in a restart), so nothing was recorded. Please type the whole "
@@ -750,6 +772,14 @@ def settings_saved(shop: Shop) -> str:
 # --- looking and exporting ------------------------------------------------------------
 
 STOCK_USAGE = "/stock <name>, e.g. /stock milk"
+
+
+def chart_title(product: Product) -> str:
+    return f"{product.name} — on hand ({product.unit})"
+
+
+def chart_threshold(product: Product) -> str:
+    return f"low at {product.threshold.normalize():f} {product.unit}"
 
 
 def chart_caption(product: Product, days: int) -> str:

@@ -406,11 +406,10 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if isinstance(error, ParseError):
         await note_refusal(context, update)
-        where = f"Line {error.line}: " if error.line else ""
-        await _tell(update, f"⚠️ {where}{error.message}\nUse: {error.usage}")
+        await _tell(update, texts.input_refused(error.message, error.usage, error.line))
     elif isinstance(error, DomainError):
         await note_refusal(context, update)
-        await _tell(update, f"⚠️ {error.message}")
+        await _tell(update, texts.refused(error.message))
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)
         await _tell(update, texts.STATE_LOST_PLAIN)

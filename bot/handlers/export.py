@@ -7,6 +7,7 @@ import io
 
 from telegram import Update
 
+from bot import texts
 from bot.context import BotContext
 from bot.handlers.base import here
 from core import export as tables
@@ -17,7 +18,7 @@ async def export(update: Update, context: BotContext) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
-    progress = await message.reply_text("⏳ Preparing the export…")
+    progress = await message.reply_text(texts.EXPORT_PREPARING)
 
     stock = io.StringIO()
     writer = csv.writer(stock)
@@ -36,15 +37,15 @@ async def export(update: Update, context: BotContext) -> None:
         writer.writerows(page)
         rows += len(page)
         if len(page) == tables.LEDGER_PAGE:
-            await progress.edit_text(f"⏳ Preparing the export… {rows} movements so far")
+            await progress.edit_text(texts.export_progress(rows))
 
     day = services.clock.now().date().isoformat()
     await message.reply_document(
-        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption="📦 Stock snapshot"
+        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption=texts.EXPORT_STOCK_CAPTION
     )
     await message.reply_document(
         ledger.getvalue().encode(),
         filename=f"ledger-{day}.csv",
-        caption=f"🧾 Ledger: {rows} movements",
+        caption=texts.export_ledger_caption(rows),
     )
-    await progress.edit_text("✅ Export ready.")
+    await progress.edit_text(texts.EXPORT_READY)

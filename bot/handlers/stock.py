@@ -51,7 +51,6 @@ from core import catalog, inventory, ledger
 from core.errors import DomainError, ProductNotFound
 from core.ledger import MovementResult
 from core.model import Product, Reason, Shop
-from core.quantities import format_quantity
 from core.stock_requests import Draft, Place, Recorded, StockRequest, Suggested, record_stock
 from core.units import check_typed_unit
 
@@ -354,6 +353,7 @@ async def _batch(
     services = context.services
     lines: list[str] = []
     movements: list[int] = []
+    done = 0
     for index, item in enumerate(
         parse_lines(command, text, dates=ShopDates.of(where.shop, services.clock.now()))
     ):
@@ -374,8 +374,8 @@ async def _batch(
         lines.append(
             texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
         )
-    good = sum(1 for line in lines if line.startswith("✅"))
-    header = texts.batch_report_header(good, len(lines))
+        done += 1
+    header = texts.batch_report_header(done, len(lines))
     report = signed(update, where, "\n".join([header, *lines]))
     await respond(update, report, keyboards.undo_many(movements), edit=False)
 
@@ -454,7 +454,7 @@ async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -
     """A "did you mean" choice completes the original command with that product."""
     pending = await recall(context, update, action.token)
     if pending is None:
-        raise ParseError(texts.FLOW_EXPIRED, "type the command again")
+        raise ParseError(texts.FLOW_EXPIRED, texts.TYPE_AGAIN)
     command = Command(pending["command"])
     await answer(update)
     await proceed(
@@ -484,9 +484,8 @@ async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> N
     adjusted = await _adjust(update, context, action.product_id, action.delta, None)
     where, result = _here(adjusted.place, update), adjusted.result
     product = result.product
-    sign = "+" if action.delta > 0 else "−"
-    label = f"{sign}{format_quantity(abs(action.delta))}"
-    await answer(update, f"{label} → {format_quantity(product.on_hand)} {product.unit}")
+    label = texts.signed_quantity(action.delta)
+    await answer(update, texts.adjusted_toast(label, product))
     await show_card(
         update, context, where, product.id, result.movement.id if result.movement else None, label
     )
