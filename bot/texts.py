@@ -610,6 +610,9 @@ def batch_line_unreadable(line: int | None, message: str) -> str:
     return f"❌ Line {line}: {h(message)}"
 
 
+LINE_NEEDS_REASON = f"say why it leaves: {REASON_USAGE}, e.g. milk 2 damage."
+
+
 def batch_line_refused(name: str, why: str) -> str:
     return f"❌ {h(shortened(name))}: {h(why)}"
 

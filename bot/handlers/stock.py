@@ -51,8 +51,15 @@ from core import catalog, inventory, ledger
 from core.errors import DomainError, ProductNotFound
 from core.ledger import MovementResult
 from core.model import Product, Reason, Shop
-from core.stock_requests import Draft, Place, Recorded, StockRequest, Suggested, record_stock
-from core.units import check_typed_unit
+from core.stock_requests import (
+    Draft,
+    Incomplete,
+    Place,
+    Recorded,
+    StockRequest,
+    Suggested,
+    record_stock,
+)
 
 PROMPT_COMMAND = {
     cb.PromptKind.SELL: Command.SELL,
@@ -303,24 +310,6 @@ async def ask_quantity(
     await ask(update, texts.quantity_prompt(prompt, product))
 
 
-async def execute(
-    context: BotContext, where: Here, parsed: StockCommand, product_id: int, key: str
-) -> MovementResult:
-    """One line of a batch: a complete command for a known product."""
-    services = context.services
-    change = stock_change(parsed, product_id)
-    if change is None:  # a batch line without a reason is an adjustment
-        assert isinstance(parsed, RemoveProduct) and parsed.quantity is not None
-        change = ledger.Removal(product_id, parsed.quantity, Reason.ADJUSTMENT, parsed.note)
-    uow, actor, now = services.uow(), where.actor, services.clock.now()
-    if isinstance(change, ledger.Restock):
-        return await ledger.restock(uow, actor, change, key=key, now=now)
-    if isinstance(change, ledger.Removal):
-        return await ledger.remove(uow, actor, change, key=key, now=now)
-    assert isinstance(change, ledger.Count)
-    return await ledger.count(uow, actor, change, key=key, now=now)
-
-
 async def confirm(
     update: Update, where: Here, result: MovementResult, *, counted: bool = False
 ) -> None:
@@ -349,11 +338,14 @@ def signed(update: Update, where: Here, text: str) -> str:
 async def _batch(
     update: Update, context: BotContext, where: Here, command: Command, text: str
 ) -> None:
-    """One movement per line; a bad line is reported and the good ones still apply."""
+    """One movement per line, each line one request (core.stock_requests); a bad line is
+    reported and the good ones still apply. A line missing a piece (a removal's reason)
+    is refused with what it needs: a batch cannot ask, where a single command would."""
     services = context.services
+    assert update.effective_user is not None
     lines: list[str] = []
     movements: list[int] = []
-    done = 0
+    applied = 0
     for index, item in enumerate(
         parse_lines(command, text, dates=ShopDates.of(where.shop, services.clock.now()))
     ):
@@ -361,23 +353,36 @@ async def _batch(
             lines.append(texts.batch_line_unreadable(item.line, item.message))
             continue
         assert item.name is not None
+        request = StockRequest(update.effective_user.id, group_chat_id(update), _line(item))
         try:
-            product = await catalog.find_product(services.uow(), where.actor, item.name)
-            check_typed_unit(item.unit, product)
-            result = await execute(context, where, item, product.id, request_key(update, index))
+            outcome = await record_stock(
+                services.uow(), request, key=request_key(update, index), now=services.clock.now()
+            )
         except DomainError as refused:
             lines.append(texts.batch_line_refused(item.name, refused.message))
             continue
-        if (movement_id := undoable(result)) is not None:
-            movements.append(movement_id)
-        counted = isinstance(item, CountProduct)
-        lines.append(
-            texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
-        )
-        done += 1
-    header = texts.batch_report_header(done, len(lines))
+        if isinstance(outcome, Suggested):
+            lines.append(texts.batch_line_refused(item.name, outcome.missing.message))
+        elif isinstance(outcome, Incomplete):
+            lines.append(texts.batch_line_refused(item.name, texts.LINE_NEEDS_REASON))
+        else:
+            applied += 1
+            result = outcome.result
+            if (movement_id := undoable(result)) is not None:
+                movements.append(movement_id)
+            counted = isinstance(item, CountProduct)
+            lines.append(
+                texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
+            )
+    header = texts.batch_report_header(applied, len(lines))
     report = signed(update, where, "\n".join([header, *lines]))
     await respond(update, report, keyboards.undo_many(movements), edit=False)
+
+
+def _line(item: StockCommand) -> Callable[[Shop], Draft]:
+    """A batch line as a request's reading: its shop is already known to the batch."""
+    draft = Draft(item.name, lambda product: stock_change(item, product.id), unit=item.unit)
+    return lambda _shop: draft
 
 
 # --- guided steps -----------------------------------------------------------------------

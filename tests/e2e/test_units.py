@@ -29,3 +29,14 @@ async def test_a_fraction_of_a_piece_is_refused_with_the_whole_numbers_either_si
     assert await books.on_hand("bread") == 10
     assert [m["quantity"] for m in await books.movements("bread")] == [10]
     assert "Sold 0.25 l milk" in text_of(await owner.say("/sell milk 0.25"))
+
+
+async def test_a_batch_removal_without_a_reason_is_refused_like_a_single_one_asks(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    await owner.say("/restock milk 10")
+    report = text_of(await owner.say("/remove\nmilk 1 damage\nmilk 2"))
+    assert report.startswith("📋 1 of 2 lines applied"), report
+    assert "say why it leaves" in report
+    assert [m["reason"] for m in await books.movements("milk")] == ["restock", "damage"]
+    assert await books.on_hand("milk") == 9
