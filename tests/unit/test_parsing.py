@@ -580,3 +580,25 @@ def test_u2028_and_u2029_are_line_breaks_like_any_other(line_break: str) -> None
     milk, bread = parse_lines(command, text)
     assert milk == CountProduct("milk", q("2"))
     assert isinstance(bread, ParseError) and bread.line == 2
+
+
+@given(
+    words=st.lists(
+        st.sampled_from(["3", "2.5", "kg", "2kg", "pcs", "of", "7", "up", "croissant", "flour"]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_second_reading_keeps_every_word(words: list[str]) -> None:
+    """Where the quantity comes from among the words, all of them together stay on offer
+    as a name, and the reading's own name is a run of those words."""
+    text = " ".join(words)
+    parsed = parse_command("sell", text)
+    assert isinstance(parsed, SellProduct)
+    if parsed.literal_name is None:
+        assert parsed.unit is None
+        return
+    assert parsed.literal_name == text
+    assert parsed.quantity is not None
+    if parsed.name is not None:
+        assert f" {parsed.name} " in f" {text} "
