@@ -204,33 +204,33 @@ async def history(
     """Ledger entries newest first; page on with the last entry's id as `before_id`.
 
     An export passes `mark_undone=False`: the undo movements themselves are in the
-    ledger, and looking each entry up again would cost a query per row."""
+    ledger."""
     async with uow:
         _, member = await authorize(uow, actor)
         movements = await uow.movements.history(
             actor.shop_id, product_id=product_id, before_id=before_id, limit=limit
         )
         names = {m.user_id: m.name for m in await uow.members.list(actor.shop_id)}
-        products: dict[int, Product | None] = {}
+        # A page reads its products and undone marks at once, not a query per entry.
+        products = await uow.products.get_many(
+            actor.shop_id, {movement.product_id for movement in movements}
+        )
+        undone = await uow.movements.undone([m.id for m in movements]) if mark_undone else set()
         entries = []
         for movement in movements:
-            if movement.product_id not in products:
-                products[movement.product_id] = await uow.products.get(
-                    actor.shop_id, movement.product_id
-                )
-            product = products[movement.product_id]
-            if movement.user_id not in names:
+            product = products.get(movement.product_id)
+            if movement.user_id not in names:  # a former member
                 user = await uow.users.get(movement.user_id)
                 names[movement.user_id] = user.name if user else str(movement.user_id)
-            undone = mark_undone and await uow.movements.undo_of(movement.id) is not None
+            was_undone = movement.id in undone
             entries.append(
                 HistoryEntry(
                     movement=movement,
                     product_name=product.name if product else "?",
                     unit=product.unit if product else "",
                     user_name=names[movement.user_id],
-                    undone=undone,
-                    can_undo=undo_refusal(movement, member, already_undone=undone) is None,
+                    undone=was_undone,
+                    can_undo=undo_refusal(movement, member, already_undone=was_undone) is None,
                 )
             )
         return entries

@@ -71,6 +71,10 @@ class ProductRepository(Protocol):
 
     async def get(self, shop_id: int, product_id: int) -> Product | None: ...
 
+    async def get_many(self, shop_id: int, product_ids: Collection[int]) -> dict[int, Product]:
+        """The shop's products among these ids, archived ones too, by id."""
+        ...
+
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
         """Read and lock the product row until the transaction ends.
 
@@ -134,6 +138,10 @@ class MovementRepository(Protocol):
 
     async def undo_of(self, movement_id: int) -> Movement | None:
         """The `undo` movement that reversed this one, if any."""
+        ...
+
+    async def undone(self, movement_ids: Collection[int]) -> set[int]:
+        """Those of these movements that an `undo` reversed."""
         ...
 
     async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:

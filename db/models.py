@@ -190,6 +190,11 @@ class InviteRow(Base):
     __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role"),)
 
 
+# Low or out of stock (core.status): the predicate of a partial index, written as
+# db.inventory_queries asks for it so the planner can prove the index applies.
+REORDER = "NOT archived AND (on_hand <= 0 OR on_hand <= threshold)"
+
+
 class ProductRow(Base):
     __tablename__ = "products"
 
@@ -228,6 +233,36 @@ class ProductRow(Base):
             sqlite_where=text("NOT archived"),
         ),
         Index("ix_products_shop_id_archived_name_key", "shop_id", "archived", "name_key"),
+        # Inventory lists by quantity and by expiry, and the dashboard's counts, read these
+        # in order and stop after a page (db.inventory_queries; migration 0011).
+        Index(
+            "ix_products_shop_id_on_hand",
+            "shop_id",
+            "on_hand",
+            "name_key",
+            "id",
+            postgresql_where=text("NOT archived"),
+            sqlite_where=text("NOT archived"),
+        ),
+        Index(
+            "ix_products_shop_id_earliest_expiry",
+            "shop_id",
+            "earliest_expiry",
+            "name_key",
+            "id",
+            postgresql_include=["on_hand", "expiry_warning_days"],
+            postgresql_where=text("NOT archived"),
+            sqlite_where=text("NOT archived"),
+        ),
+        Index(
+            "ix_products_shop_id_on_hand_reorder",
+            "shop_id",
+            "on_hand",
+            "name_key",
+            "id",
+            postgresql_where=text(REORDER),
+            sqlite_where=text(REORDER),
+        ),
     )
 
 

@@ -7,7 +7,7 @@ commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -351,6 +351,13 @@ class SqlProductRepository:
         row = await self.session.get(ProductRow, product_id)
         return _product(row) if row is not None and row.shop_id == shop_id else None
 
+    async def get_many(self, shop_id: int, product_ids: Collection[int]) -> dict[int, Product]:
+        table = ProductRow.__table__
+        rows = await self.session.execute(
+            select(table).where(table.c.shop_id == shop_id, table.c.id.in_(list(product_ids)))
+        )
+        return {row.id: _product(row) for row in rows}
+
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
         query = select(ProductRow).where(ProductRow.id == product_id, ProductRow.shop_id == shop_id)
         if _locks_rows(self.session):
@@ -529,6 +536,12 @@ class SqlMovementRepository:
             select(MovementRow).where(MovementRow.reverses_id == movement_id)
         )
         return await self._one(row)
+
+    async def undone(self, movement_ids: Collection[int]) -> set[int]:
+        reversed_ids = await self.session.scalars(
+            select(MovementRow.reverses_id).where(MovementRow.reverses_id.in_(list(movement_ids)))
+        )
+        return {movement_id for movement_id in reversed_ids if movement_id is not None}
 
     async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:
         undo = aliased(MovementRow)

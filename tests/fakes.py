@@ -15,7 +15,7 @@ receive one unit of work and open it once per call.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -220,6 +220,13 @@ class FakeProductRepository(_Repository):
         product = self._s.products.get(product_id)
         return product if product is not None and product.shop_id == shop_id else None
 
+    async def get_many(self, shop_id: int, product_ids: Collection[int]) -> dict[int, Product]:
+        return {
+            p.id: p
+            for p in self._s.products.values()
+            if p.shop_id == shop_id and p.id in product_ids
+        }
+
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
         # One transaction at a time runs in a unit test, so there is nothing to lock.
         return await self.get(shop_id, product_id)
@@ -340,6 +347,10 @@ class FakeMovementRepository(_Repository):
             if movement.reverses_id == movement_id:
                 return movement
         return None
+
+    async def undone(self, movement_ids: Collection[int]) -> set[int]:
+        reversed_ids = (m.reverses_id for m in self._s.movements.values())
+        return {i for i in reversed_ids if i is not None and i in movement_ids}
 
     async def last_by_user(self, shop_id: int, user_id: int) -> Movement | None:
         undone = {m.reverses_id for m in self._s.movements.values() if m.reverses_id}
