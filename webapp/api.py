@@ -7,11 +7,13 @@ import csv
 import hashlib
 import io
 import logging
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from core import catalog, export, inventory, ledger, shops
+from core.access import Actor
 from core.catalog import ProductFields
 from core.errors import ProductExists
 from core.inventory import InventoryQuery, SortBy, StatusFilter
@@ -21,7 +23,7 @@ from core.shops import SettingsChange
 from core.status import shop_today, status_of
 from webapp import present, schemas
 from webapp.calls import Call, Here, clear_cookie
-from webapp.errors import CONFLICT, UNAUTHORIZED, UNPROCESSABLE, ApiError
+from webapp.errors import CONFLICT, NOT_FOUND, UNAUTHORIZED, UNPROCESSABLE, ApiError
 from webapp.initdata import InitDataRefused, validate
 from webapp.routing import Api
 from webapp.sessions import InitDataReplayed, Session
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 api = Api()
 
 PRODUCT_KEY_TTL = 24 * 60 * 60
+DOWNLOAD_SECONDS = 5 * 60
+DOWNLOAD_KEY = "webapp:download:"
 CHANGE = (400, 401, 403, 404, 422)
 
 
@@ -614,8 +618,7 @@ def _csv(header: tuple[str, ...], rows: list[list[str]]) -> io.StringIO:
 async def export_stock(call: Call) -> web.Response:
     """The stock snapshot as CSV, as /export sends it."""
     here = await call.here()
-    table = await export.stock_table(call.deps.uow_factory, here.actor, now=call.deps.clock.now())
-    return _download(_csv(table.header, table.rows).getvalue(), "stock", call)
+    return await _stock_csv(call, here.actor)
 
 
 @api.get(
@@ -627,8 +630,66 @@ async def export_stock(call: Call) -> web.Response:
 async def export_ledger(call: Call) -> web.StreamResponse:
     """The whole ledger as CSV, newest first, streamed page by page."""
     here = await call.here()
+    return await _ledger_csv(call, here.actor)
+
+
+@api.post(
+    "/shops/{shop_id}/export/links",
+    tag="export",
+    response=schemas.DownloadLinksOut,
+    errors=(401, 403, 404),
+)
+async def export_links(call: Call) -> schemas.DownloadLinksOut:
+    """Links to the two exports that need no session cookie, for a few minutes.
+
+    Inside Telegram a file is downloaded by the Telegram app itself (the page asks it
+    to), which does not hold the page's cookie. Each link is the caller's: it answers
+    only while they are still a member of the shop, with what their role may see."""
+    here = await call.here()
+    expires_at = call.deps.clock.now() + timedelta(seconds=DOWNLOAD_SECONDS)
+    links: dict[str, str] = {}
+    for what in schemas.EXPORTS:
+        token = secrets.token_urlsafe(24)
+        record = {"user_id": here.actor.user_id, "shop_id": here.actor.shop_id, "what": what}
+        await call.deps.store.put(f"{DOWNLOAD_KEY}{token}", record, DOWNLOAD_SECONDS)
+        links[what] = f"/download?token={token}"
+    return schemas.DownloadLinksOut(
+        stock=links["stock"],
+        ledger=links["ledger"],
+        stock_file=_filename("stock", call),
+        ledger_file=_filename("ledger", call),
+        expires_at=expires_at,
+    )
+
+
+@api.get(
+    "/download",
+    tag="export",
+    query=schemas.DownloadParams,
+    media_type="text/csv",
+    needs_session=False,
+    errors=(404, 422),
+)
+async def download(call: Call) -> web.StreamResponse:
+    """One export through a link from POST …/export/links, while it lasts."""
+    token = call.query(schemas.DownloadParams).token
+    record = await call.deps.store.get(f"{DOWNLOAD_KEY}{token}")
+    if record is None:
+        raise ApiError(NOT_FOUND, "link_expired", "This download link has expired.", "token")
+    actor = Actor(int(record["user_id"]), int(record["shop_id"]))
+    if record["what"] == "stock":
+        return await _stock_csv(call, actor)
+    return await _ledger_csv(call, actor)
+
+
+async def _stock_csv(call: Call, actor: Actor) -> web.Response:
+    table = await export.stock_table(call.deps.uow_factory, actor, now=call.deps.clock.now())
+    return _download(_csv(table.header, table.rows).getvalue(), "stock", call)
+
+
+async def _ledger_csv(call: Call, actor: Actor) -> web.StreamResponse:
     new_uow = call.deps.uow_factory
-    header = await export.ledger_header(new_uow, here.actor)
+    header = await export.ledger_header(new_uow, actor)
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -637,7 +698,7 @@ async def export_ledger(call: Call) -> web.StreamResponse:
     )
     await response.prepare(call.request)
     await response.write(_csv(header, []).getvalue().encode())
-    async for page in export.ledger_pages(new_uow, here.actor):
+    async for page in export.ledger_pages(new_uow, actor):
         out = io.StringIO()
         csv.writer(out).writerows(page)
         await response.write(out.getvalue().encode())

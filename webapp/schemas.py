@@ -385,3 +385,20 @@ class MovementResultOut(Model):
     expiry_status: ExpiryStatusName
     replayed: bool = Field(description="true when this Idempotency-Key was seen before")
     expired_on_arrival: bool
+
+
+# -- export --------------------------------------------------------------------------
+
+EXPORTS = ("stock", "ledger")
+
+
+class DownloadLinksOut(Model):
+    stock: str = Field(description="the stock CSV: a path under /api/v1, no cookie needed")
+    ledger: str = Field(description="the ledger CSV: a path under /api/v1, no cookie needed")
+    stock_file: str
+    ledger_file: str
+    expires_at: datetime
+
+
+class DownloadParams(Model):
+    token: Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

@@ -4,8 +4,10 @@ in the chat shows in the page, and staff see no costs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.e2e.browser import CONTEXT, app_url, chromium
@@ -166,8 +168,14 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         shown = await page.text_content("#history") or ""
         assert "bread" in shown and "milk" in shown
 
-        # Settings (owners), then log out: the cookie no longer opens the API.
+        # The exports download in a browser with the session's cookie.
         await goto(page, "#/more", "more")
+        async with page.expect_download() as downloading:
+            await page.click("[data-export='stock']")
+        saved = await (await downloading.value).path()
+        assert "bread" in await asyncio.to_thread(Path(saved).read_text)
+
+        # Settings (owners), then log out: the cookie no longer opens the API.
         await page.fill("[name=near_expiry_days]", "5")
         await page.click("#settings-save")
         await page.wait_for_selector("#settings-done:not([hidden])")
@@ -213,3 +221,68 @@ async def test_staff_see_no_costs_in_the_page(
         await goto(page, "#/more", "more")
         assert await page.locator("#settings-save").count() == 0
         assert await page.locator("[name=currency]").is_disabled()
+
+
+# Telegram's side of the bridge, as its mobile apps offer it: events from the page are
+# recorded; events to the page go through window.Telegram.WebView.receiveEvent.
+TELEGRAM_PROXY = """
+window.__events = [];
+window.TelegramWebviewProxy = {
+  postEvent: (type, data) => window.__events.push([type, JSON.parse(data || "{}")]),
+};
+"""
+
+
+async def events(page: Any, kind: str) -> list[dict[str, Any]]:
+    found: list[list[Any]] = await page.evaluate("window.__events")
+    return [data for name, data in found if name == kind]
+
+
+async def test_inside_telegram_the_main_button_saves_and_telegram_downloads_the_files(
+    launch: Launch, owner: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    async with chromium() as browser:
+        context = await browser.new_context(**CONTEXT)
+        await context.add_init_script(TELEGRAM_PROXY)
+        page = await context.new_page()
+        await page.goto(app_url(bot.url, api, OWNER, tgWebAppThemeParams=LIGHT_THEME))
+        await ready(page, "dashboard")
+        assert await events(page, "web_app_ready")
+
+        # Telegram's theme follows a change made while the app is open.
+        dark = {"theme_params": {"bg_color": "#212121", "text_color": "#ffffff"}}
+        await page.evaluate("(d) => Telegram.WebView.receiveEvent('theme_changed', d)", dark)
+        assert await page.evaluate("document.documentElement.dataset.theme") == "dark"
+
+        # Stock entry saves with Telegram's main button (the page's own is hidden)...
+        await goto(page, "#/inventory?q=milk", "inventory")
+        await page.click("#inventory-list [data-product='milk']")
+        await ready(page, "product")
+        await page.click("text=Restock")
+        await ready(page, "entry")
+        assert await page.locator("#entry-submit").is_hidden()
+        assert (await events(page, "web_app_setup_main_button"))[-1]["text"] == "Save"
+        assert (await events(page, "web_app_setup_back_button"))[-1]["is_visible"] is True
+        await page.fill("[name=quantity]", "5")
+        await page.evaluate("Telegram.WebView.receiveEvent('main_button_pressed', {})")
+        await page.wait_for_selector("#entry-done:not([hidden])")
+        assert "5 l" in await answer(owner, "/stock milk", "5 l")
+
+        # ... and Telegram's back button goes back.
+        await page.evaluate("Telegram.WebView.receiveEvent('back_button_pressed', {})")
+        await ready(page, "product")
+
+        # An export is downloaded by Telegram itself, which holds no cookie of ours.
+        await goto(page, "#/more", "more")
+        await page.click("[data-export='ledger']")
+        await page.wait_for_function(
+            "window.__events.some(([t]) => t === 'web_app_request_file_download')"
+        )
+        (request,) = await events(page, "web_app_request_file_download")
+        assert request["file_name"].startswith("ledger-")
+        cookieless = await browser.new_context()
+        fetched = await cookieless.request.get(request["url"])
+        assert fetched.status == 200 and "milk" in await fetched.text()
+        await cookieless.close()

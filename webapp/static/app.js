@@ -673,6 +673,19 @@ async function productForm(id) {
 
 // -- More: history, export, settings, log out ---------------------------------------
 
+// A CSV export: a plain download in a browser (the cookie goes along); inside Telegram
+// the Telegram app downloads it, through a short-lived link that needs no cookie.
+function exportButton(what, label) {
+  if (!tg.inTelegram) {
+    return h("a", { class: "button", download: "", "data-export": what,
+      href: api.apiUrl(shopPath(`/export/${what}.csv`)) }, label);
+  }
+  return h("button", { type: "button", "data-export": what, onclick: async () => {
+    const links = await api.post(shopPath("/export/links"));
+    tg.downloadFile(new URL(api.apiUrl(links[what]), location.origin).href, links[`${what}_file`]);
+  } }, label);
+}
+
 async function morePage() {
   const shop = await api.get(shopPath());
   const form = fieldSet();
@@ -714,9 +727,7 @@ async function morePage() {
         h("span", { class: "muted" }, T.you(state.me.user.name, T.roles[shop.role]))),
       h("a", { class: "button wide", href: "#/history" }, T.shopHistory)),
     h("section", { class: "card" }, h("h2", {}, T.export),
-      h("div", { class: "actions" },
-        h("a", { class: "button", download: "", href: api.apiUrl(shopPath("/export/stock.csv")) }, T.exportStock),
-        h("a", { class: "button", download: "", href: api.apiUrl(shopPath("/export/ledger.csv")) }, T.exportLedger)),
+      h("div", { class: "actions" }, exportButton("stock", T.exportStock), exportButton("ledger", T.exportLedger)),
       h("small", {}, T.exportHint)),
     h("section", { class: "card" }, h("h2", {}, T.settings),
       owner ? null : h("p", { class: "muted" }, T.settingsOwnersOnly),

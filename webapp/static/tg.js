@@ -14,8 +14,9 @@ function remembered() {
 const saved = remembered();
 export const initData = launch.get("tgWebAppData") || saved.initData || "";
 const themeRaw = launch.get("tgWebAppThemeParams") || saved.theme || "";
+const version = launch.get("tgWebAppVersion") || saved.version || "";
 try {
-  sessionStorage.setItem(STORED, JSON.stringify({ initData, theme: themeRaw }));
+  sessionStorage.setItem(STORED, JSON.stringify({ initData, theme: themeRaw, version }));
 } catch { /* private mode: fine */ }
 
 // The user's language as Telegram reports it ("en", "ru"…); the browser's elsewhere.
@@ -153,4 +154,20 @@ export function confirm(message, yes) {
       buttons: [{ id: "yes", type: "destructive", text: yes }, { id: "no", type: "cancel" }],
     });
   });
+}
+
+function versionAtLeast(wanted) {
+  const [major, minor] = version.split(".").map(Number);
+  const [needMajor, needMinor] = wanted.split(".").map(Number);
+  return major > needMajor || (major === needMajor && (minor || 0) >= needMinor);
+}
+
+// A file from a link that needs no cookie: Telegram 8.0 and later download it
+// themselves; older ones open it in the phone's browser.
+export function downloadFile(url, fileName) {
+  if (versionAtLeast("8.0")) {
+    postEvent("web_app_request_file_download", { url, file_name: fileName });
+  } else {
+    postEvent("web_app_open_link", { url });
+  }
 }

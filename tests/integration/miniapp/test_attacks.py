@@ -13,7 +13,7 @@ import pytest
 from core import shops
 from core.access import Actor
 from tests.integration.conftest import NOW
-from tests.integration.miniapp.conftest import BOT_TOKEN, OWNER, STAFF, Cafe, Person
+from tests.integration.miniapp.conftest import BOT_TOKEN, OWNER, RIVAL, STAFF, Cafe, Person
 from webapp.api import api
 from webapp.deps import CSRF_HEADER, SESSION_COOKIE
 from webapp.initdata import sign, signed_for
@@ -158,3 +158,25 @@ async def test_another_shops_ids_answer_404_in_every_route(
             response = await olga.delete(path)
         assert response.status == 404, (path, await response.text())
         assert "ham" not in await response.text()
+
+
+async def test_a_download_link_works_without_the_cookie_only_for_its_member(
+    olga: Person, bob: Person, browser: Any, cafe: Cafe, make_uow: Any
+) -> None:
+    # Telegram downloads a file itself, without the page's cookie: the links carry a
+    # short-lived token instead, good only for their member and what they may see.
+    stranger = browser(RIVAL)
+    owners = await (await olga.post(f"/shops/{cafe.shop.id}/export/links", key=None)).json()
+    staffs = await (await bob.post(f"/shops/{cafe.shop.id}/export/links", key=None)).json()
+    assert owners["stock_file"].startswith("stock-") and owners["stock_file"].endswith(".csv")
+    stock = await stranger.client.get("/api/v1" + owners["stock"])
+    assert stock.status == 200 and "0.60,Dairy Co" in await stock.text()
+    ledger = await stranger.client.get("/api/v1" + owners["ledger"])
+    assert ledger.status == 200 and "cost" in (await ledger.text()).splitlines()[0]
+    staff_stock = await (await stranger.client.get("/api/v1" + staffs["stock"])).text()
+    assert "Dairy Co" not in staff_stock and "0.60" not in staff_stock
+    await shops.remove_member(make_uow(), Actor(OWNER.id, cafe.shop.id), STAFF.id)
+    assert (await stranger.client.get("/api/v1" + staffs["stock"])).status == 404
+    guessed = await stranger.client.get("/api/v1/download", params={"token": "x" * 32})
+    assert (await guessed.json())["error"]["code"] == "link_expired"
+    assert (await stranger.client.get("/api/v1/download", params={"token": "../x"})).status == 422
