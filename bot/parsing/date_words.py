@@ -64,6 +64,6 @@ RUSSIAN_MONTHS = _months(
     ("ноя", "нояб", "ноябрь", "ноября"),
     ("дек", "декабрь", "декабря"),
 )
-ENGLISH = DateWords("en", ENGLISH_MONTHS, {"today": 0, "tomorrow": 1})
+ENGLISH = DateWords("en", ENGLISH_MONTHS, {"today": 0, "tomorrow": 1, "next week": 7})
 RUSSIAN = DateWords("ru", RUSSIAN_MONTHS, {"сегодня": 0, "завтра": 1, "послезавтра": 2})
 DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}

@@ -22,8 +22,13 @@ from core.model import Shop
 from core.status import shop_today
 
 DATE_USAGE = "a date such as 2026-06-01, 01.06.2026, 8 dec, tomorrow or +3d"
-NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4}))?")
-AHEAD = re.compile(r"\+(\d{1,3})\s*(d|days?|w|weeks?)?", re.IGNORECASE)
+# `20.12.` and `20/12` without a year, a trailing separator allowed.
+NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4})|\2)?")
+# `+3`, `+3d`, `+2w`, `3 days`, `in 2 weeks`: a count without a plus needs its unit.
+AHEAD = re.compile(
+    r"(?P<plus>\+|in\s+)?(?P<count>\d{1,3})\s*(?P<unit>d|days?|w|weeks?)?", re.IGNORECASE
+)
+DAY_OF_MONTH = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?", re.IGNORECASE)
 NAMED_WORDS = re.compile(r"[^\s,]+")
 
 
@@ -50,7 +55,7 @@ def parse_date(
 ) -> date:
     """The date `text` names, read as `dates` says (see the module's forms)."""
     cleaned = ascii_digits(" ".join(text.split()))
-    if dates.words.days_from(cleaned) is not None or AHEAD.fullmatch(cleaned):
+    if dates.words.days_from(cleaned) is not None or _ahead_match(cleaned):
         return _ahead(cleaned, usage, dates)
     numeric = NUMERIC.fullmatch(cleaned)
     if numeric is not None:
@@ -67,10 +72,17 @@ def _ahead(cleaned: str, usage: str, dates: ShopDates) -> date:
     days = dates.words.days_from(cleaned)
     if days is not None:
         return today + timedelta(days=days)
-    match = AHEAD.fullmatch(cleaned)
+    match = _ahead_match(cleaned)
     assert match is not None
-    weeks = (match[2] or "d").casefold().startswith("w")
-    return today + timedelta(days=int(match[1]) * (7 if weeks else 1))
+    weeks = (match["unit"] or "d").casefold().startswith("w")
+    return today + timedelta(days=int(match["count"]) * (7 if weeks else 1))
+
+
+def _ahead_match(cleaned: str) -> re.Match[str] | None:
+    match = AHEAD.fullmatch(cleaned)
+    if match is None or (match["plus"] != "+" and match["unit"] is None):
+        return None
+    return match
 
 
 def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -> date:
@@ -90,21 +102,23 @@ def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -
 
 
 def _named(cleaned: str, dates: ShopDates) -> tuple[int, int, int | None] | None:
-    """(day, month, year or None) of `8 dec`, `20 Dec 2026`, `Dec 20, 2026`, `8-dec-26`."""
+    """(day, month, year or None) of `8 dec`, `20 Dec 2026`, `Dec 20, 2026`, `8-dec-26`,
+    `20th dec`."""
     words = NAMED_WORDS.findall(cleaned.replace("-", " "))
     if len(words) not in (2, 3):
         return None
     month_first = dates.words.month_of(words[0])
     month = month_first or dates.words.month_of(words[1])
     day_word = words[1] if month_first else words[0]
-    if month is None or not re.fullmatch(r"\d{1,2}\.?", day_word):
+    day = DAY_OF_MONTH.fullmatch(day_word)
+    if month is None or day is None:
         return None
     if len(words) == 2:
-        return int(day_word.rstrip(".")), month, None
+        return int(day["day"]), month, None
     if not re.fullmatch(r"\d{2}|\d{4}", words[2]):
         return None
     year = int(words[2])
-    return int(day_word.rstrip(".")), month, year + (2000 if year < 100 else 0)
+    return int(day["day"]), month, year + (2000 if year < 100 else 0)
 
 
 def _complete(

@@ -129,12 +129,15 @@ class Head:
 # A quantity with its unit in one word: `2.5kg`, `3pcs`.
 QUANTITY_AND_UNIT = re.compile(rf"(?P<quantity>{NUMBER.pattern})(?P<unit>[^\W\d_]+\.?)")
 UNIT_WORD = re.compile(r"[^\W\d_]+\.?")
+# So many times: `x2`, `2x`, `×3`.
+TIMES = re.compile(rf"[x×](?P<before>{NUMBER.pattern})|(?P<after>{NUMBER.pattern})[x×]", re.I)
 
 
 def name_and_quantity(head: list[Word], usage: str) -> Head:
     """The product name and quantity of a stock command's head: `<name> <qty>`,
     `<name> = <qty>` or `<name>: <qty>`; also with a unit (`flour 2.5 kg`, `flour 2.5kg`,
-    `flour = 2.5 kg`) and quantity first (`3 croissant`, `2 kg flour`, `2 kg of flour`).
+    `flour = 2.5 kg`) and quantity first (`3 croissant`, `2 kg flour`, `2 kg of flour`),
+    and as so many times (`croissant x2`).
     Either may be missing. Whether the quantity is allowed (more than 0, whole for
     pieces) and the unit is the product's are the ledger's rules, checked there once."""
     separators = [i for i, w in enumerate(head) if w.is_separator]
@@ -191,7 +194,7 @@ def _quantity_first(head: list[Word]) -> Reading | None:
     if not head:
         return None
     if (attached := _attached(head[0])) is not None and (
-        len(head) > 1 or is_unit_word(attached[1])
+        len(head) > 1 or attached[1] is None or is_unit_word(attached[1])
     ):
         return head[1:], *attached  # `2kg` alone is a quantity and no name; `7up` a name
     if len(head) < 2:
@@ -207,8 +210,14 @@ def _quantity_first(head: list[Word]) -> Reading | None:
     return rest, quantity, None
 
 
-def _attached(word: Word) -> tuple[Decimal, str] | None:
-    match = None if word.quoted else QUANTITY_AND_UNIT.fullmatch(word.text)
+def _attached(word: Word) -> tuple[Decimal, str | None] | None:
+    """The quantity and unit of one word: `2.5kg`, or `x2` / `2x` with no unit."""
+    if word.quoted:
+        return None
+    if (times := TIMES.fullmatch(word.text)) is not None:
+        quantity = _quantity(times["before"] or times["after"])
+        return None if quantity is None else (quantity, None)
+    match = QUANTITY_AND_UNIT.fullmatch(word.text)
     if match is None or (quantity := _quantity(match["quantity"])) is None:
         return None
     return quantity, match["unit"]

@@ -25,6 +25,10 @@ MONTH_FIRST = ShopDates(TODAY, day_first=False)
         ("+2w", date(2026, 12, 21)),
         ("+1 week", date(2026, 12, 14)),
         ("+10 days", date(2026, 12, 17)),
+        ("3 days", date(2026, 12, 10)),
+        ("in 2 weeks", date(2026, 12, 21)),
+        ("In 1 day", date(2026, 12, 8)),
+        ("next week", date(2026, 12, 14)),
     ],
 )
 def test_relative_dates_count_from_the_shops_today(typed: str, expected: date) -> None:
@@ -44,6 +48,8 @@ def test_relative_dates_count_from_the_shops_today(typed: str, expected: date) -
         ("3 jan", date(2027, 1, 3)),
         ("3-Jan-27", date(2027, 1, 3)),
         ("1 sept", date(2027, 9, 1)),
+        ("20th dec", date(2026, 12, 20)),
+        ("Dec 21st 2026", date(2026, 12, 21)),
     ],
 )
 def test_month_names(typed: str, expected: date) -> None:
@@ -59,6 +65,7 @@ def test_month_names(typed: str, expected: date) -> None:
         ("8.12", DAY_FIRST, date(2026, 12, 8)),
         ("15.3", DAY_FIRST, date(2027, 3, 15)),
         ("29.02", DAY_FIRST, date(2028, 2, 29)),  # the next 29 February
+        ("20.12.", DAY_FIRST, date(2026, 12, 20)),
     ],
 )
 def test_a_day_without_a_year_is_its_next_occurrence(
@@ -95,7 +102,9 @@ def test_days_that_do_not_exist_are_refused(typed: str) -> None:
         parse(typed, dates=DAY_FIRST)
 
 
-@pytest.mark.parametrize("typed", ["soon", "dec", "8 dec 2026 9", "+d", "yesterday", "8 foo"])
+@pytest.mark.parametrize(
+    "typed", ["soon", "dec", "8 dec 2026 9", "+d", "yesterday", "8 foo", "3", "in 3", "20.12.2026."]
+)
 def test_what_is_not_a_date_shows_the_forms(typed: str) -> None:
     with pytest.raises(ParseError) as raised:
         parse(typed, dates=DAY_FIRST)
