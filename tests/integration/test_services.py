@@ -108,7 +108,7 @@ async def test_the_same_key_twice_replays_the_first_result(make_uow: MakeUow, ow
 
 
 async def test_count_adjusts_by_the_difference(make_uow: MakeUow, owner: Actor) -> None:
-    milk = await _product(make_uow, owner)
+    milk = await _product(make_uow, owner, unit="l")  # a unit that takes fractions
     found = await ledger.count(make_uow(), owner, Count(milk.id, Q("2.5")), key="1", now=NOW)
     assert found.movement is not None and found.movement.reason is Reason.ADJUSTMENT
     assert found.product.on_hand == Q("2.5")
