@@ -14,6 +14,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.callbacks import EditableField, PromptKind, SettingsField
+from core.access import OwnerAction
 from core.alert_model import (
     AlertKind,
     AlertPreferences,
@@ -22,6 +23,7 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
+from core.errors import DomainError, OwnerOnly
 from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import (
@@ -231,6 +233,35 @@ def input_refused(problem: str, usage: str, line: int | None = None) -> str:
 
 def refused(reason: str) -> str:
     return f"⚠️ {reason}"
+
+
+OWNER_ACTION_WORDS = {
+    OwnerAction.ADD_PRODUCTS: "add products",
+    OwnerAction.EDIT_PRODUCTS: "edit products",
+    OwnerAction.ATTACH_BARCODES: "attach barcodes",
+    OwnerAction.DELETE_PRODUCTS: "delete products",
+    OwnerAction.RESTORE_PRODUCTS: "restore products",
+    OwnerAction.IMPORT: "import a spreadsheet",
+    OwnerAction.CHANGE_SETTINGS: "change settings",
+    OwnerAction.MUTE_ALERTS: "mute a product's alerts",
+    OwnerAction.SET_QUIET_HOURS: "set quiet hours",
+    OwnerAction.MANAGE_GROUPS: "manage the shop's groups",
+    OwnerAction.LINK_GROUP: "link a group to the shop",
+    OwnerAction.SET_PRICE: "change the store price",
+    OwnerAction.SEE_REPORT: "see the weekly report",
+    OwnerAction.MANAGE_TEAM: "manage the team",
+    OwnerAction.REMOVE_MEMBERS: "remove members",
+    OwnerAction.CHANGE_ROLES: "change roles",
+    OwnerAction.INVITE: "invite people",
+}
+
+
+def why(error: DomainError) -> str:
+    """A refusal of core in this chat's words: core gives a code and values; an error
+    that has no wording here yet says its own."""
+    if isinstance(error, OwnerOnly):
+        return f"Only an owner can {OWNER_ACTION_WORDS[OwnerAction(error.action)]}."
+    return error.message
 
 
 STEP_LOST = (

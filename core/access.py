@@ -54,6 +54,35 @@ def person_of(speaker: Speaker) -> int:
     return speaker.user_id
 
 
+class OwnerAction(enum.StrEnum):
+    """What only an owner of the shop may do: a code each interface words."""
+
+    ADD_PRODUCTS = "add_products"
+    EDIT_PRODUCTS = "edit_products"
+    ATTACH_BARCODES = "attach_barcodes"
+    DELETE_PRODUCTS = "delete_products"
+    RESTORE_PRODUCTS = "restore_products"
+    IMPORT = "import"
+    CHANGE_SETTINGS = "change_settings"
+    MUTE_ALERTS = "mute_alerts"
+    SET_QUIET_HOURS = "set_quiet_hours"
+    MANAGE_GROUPS = "manage_groups"
+    LINK_GROUP = "link_group"
+    SET_PRICE = "set_price"
+    SEE_REPORT = "see_report"
+    MANAGE_TEAM = "manage_team"
+    REMOVE_MEMBERS = "remove_members"
+    CHANGE_ROLES = "change_roles"
+    INVITE = "invite"
+
+
+def require_owner(member: Member, action: OwnerAction) -> None:
+    """The one rule of owner-only actions, also for an interface that refuses before it
+    asks anything a staff member could not finish."""
+    if not member.is_owner:
+        raise OwnerOnly(action)
+
+
 @dataclass(frozen=True)
 class Actor:
     """A Telegram user acting in one shop."""
@@ -63,7 +92,7 @@ class Actor:
 
 
 async def authorize(
-    uow: UnitOfWork, actor: Actor, *, owner_action: str | None = None
+    uow: UnitOfWork, actor: Actor, *, owner_action: OwnerAction | None = None
 ) -> tuple[Shop, Member]:
     """The shop and the actor's membership; refuses non-members and, for owner
     actions, staff."""
@@ -73,8 +102,8 @@ async def authorize(
     shop = await uow.shops.get(actor.shop_id)
     if shop is None:
         raise ShopNotFound()
-    if owner_action is not None and not member.is_owner:
-        raise OwnerOnly(owner_action)
+    if owner_action is not None:
+        require_owner(member, owner_action)
     return shop, member
 
 

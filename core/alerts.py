@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core import ledger, report
-from core.access import Actor, authorize
+from core.access import Actor, OwnerAction, authorize
 from core.alert_model import (
     ALL_KINDS,
     AlertKind,
@@ -605,7 +605,7 @@ async def mark_ordered(uow: UnitOfWork, actor: Actor, product_id: int, now: date
 
 async def set_muted(uow: UnitOfWork, actor: Actor, product_id: int, muted: bool) -> Product:
     async with uow:
-        await authorize(uow, actor, owner_action="mute a product's alerts")
+        await authorize(uow, actor, owner_action=OwnerAction.MUTE_ALERTS)
         product = await _product(uow, actor.shop_id, product_id)
         state = await uow.product_alerts.get(actor.shop_id, product_id)
         await uow.product_alerts.save(replace(state, muted=muted))
@@ -685,7 +685,7 @@ async def set_quiet_hours(
     if (start is None) != (end is None) or (start is not None and start == end):
         raise InvalidValue("Quiet hours need a start and a different end, e.g. 22:00-07:00.")
     async with uow:
-        await authorize(uow, actor, owner_action="set quiet hours")
+        await authorize(uow, actor, owner_action=OwnerAction.SET_QUIET_HOURS)
         settings = await uow.alert_settings.get(actor.shop_id)
         updated = replace(settings, quiet_start=start, quiet_end=end)
         await uow.alert_settings.save(updated)

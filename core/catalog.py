@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz, process
 
-from core.access import Actor, authorize
+from core.access import Actor, OwnerAction, authorize
 from core.barcodes import checked_barcode, is_gtin_shaped, same_barcode
 from core.errors import (
     BarcodeTaken,
@@ -105,7 +105,7 @@ async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> P
         raise InvalidValue("A product needs a name, e.g. /add oat milk cat dairy unit l")
     draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
     async with uow:
-        await authorize(uow, actor, owner_action="add products")
+        await authorize(uow, actor, owner_action=OwnerAction.ADD_PRODUCTS)
         if await uow.products.by_name(actor.shop_id, draft.key) is not None:
             raise ProductExists(draft.name)
         await _barcodes_free(uow, draft)
@@ -118,7 +118,7 @@ async def edit_product(
     uow: UnitOfWork, actor: Actor, product_id: int, change: ProductFields
 ) -> Product:
     async with uow:
-        await authorize(uow, actor, owner_action="edit products")
+        await authorize(uow, actor, owner_action=OwnerAction.EDIT_PRODUCTS)
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
             raise ProductGone(product_id)
@@ -167,7 +167,7 @@ async def attach_barcode(uow: UnitOfWork, actor: Actor, product_id: int, code: s
     """Give a product one more barcode (a product may have several: sizes, suppliers)."""
     code = checked_barcode(code)
     async with uow:
-        await authorize(uow, actor, owner_action="attach barcodes")
+        await authorize(uow, actor, owner_action=OwnerAction.ATTACH_BARCODES)
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
             raise ProductGone(product_id)
@@ -183,7 +183,7 @@ async def attach_barcode(uow: UnitOfWork, actor: Actor, product_id: int, code: s
 async def archive_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
     """Delete means archive: the ledger keeps the product's history."""
     async with uow:
-        await authorize(uow, actor, owner_action="delete products")
+        await authorize(uow, actor, owner_action=OwnerAction.DELETE_PRODUCTS)
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
             raise ProductGone(product_id)
@@ -197,7 +197,7 @@ async def restore_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Pro
     """Bring an archived product back, with the stock and history it had. Its name (and
     barcodes) may have gone to another product meanwhile: then it stays archived."""
     async with uow:
-        await authorize(uow, actor, owner_action="restore products")
+        await authorize(uow, actor, owner_action=OwnerAction.RESTORE_PRODUCTS)
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None:
             raise ProductGone(product_id)

@@ -64,8 +64,12 @@ class ShownElsewhere(DomainError):
 
 
 class OwnerOnly(DomainError):
+    """`action`: what was asked, a core.access.OwnerAction code each interface words."""
+
+    code = "owner_only"
+
     def __init__(self, action: str) -> None:
-        super().__init__(f"Only an owner can {action}.")
+        super().__init__("Only an owner of the shop can do that.")
         self.action = action
 
 

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.access import Actor, active_actor, authorize
+from core.access import Actor, OwnerAction, active_actor, authorize
 from core.errors import GroupAdminOnly, GroupNotLinked, InvalidValue, ShopNotFound
 from core.limits import shortened
 from core.model import Shop, clean_name
@@ -54,7 +54,7 @@ async def link_group(
         raise GroupAdminOnly("link it to a shop")
     async with uow:
         actor = await _chosen_shop(uow, user_id, shop_name)
-        shop, _ = await authorize(uow, actor, owner_action="link a group to the shop")
+        shop, _ = await authorize(uow, actor, owner_action=OwnerAction.LINK_GROUP)
         linked = await uow.chats.shop_of(chat_id)
         if linked == shop.id:
             return GroupLink(chat_id, shop, None, changed=False)
@@ -97,7 +97,7 @@ async def unlink_group(
 async def linked_groups(uow: UnitOfWork, actor: Actor) -> Sequence[int]:
     """The groups the actor's shop is linked to (owners only: it is the shop's setup)."""
     async with uow:
-        await authorize(uow, actor, owner_action="manage the shop's groups")
+        await authorize(uow, actor, owner_action=OwnerAction.MANAGE_GROUPS)
         return await uow.chats.groups_of(actor.shop_id)
 
 
@@ -105,7 +105,7 @@ async def unlink_from_shop(uow: UnitOfWork, actor: Actor, chat_id: int) -> None:
     """An owner unlinks one of the shop's groups from elsewhere (a private chat), e.g. a
     group they have left."""
     async with uow:
-        await authorize(uow, actor, owner_action="manage the shop's groups")
+        await authorize(uow, actor, owner_action=OwnerAction.MANAGE_GROUPS)
         if await uow.chats.shop_of(chat_id) != actor.shop_id:
             raise GroupNotLinked()
         await uow.chats.unlink(chat_id)

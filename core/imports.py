@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from core.access import Actor, authorize
+from core.access import Actor, OwnerAction, authorize
 from core.barcodes import same_barcode
 from core.catalog import ProductFields, with_fields
 from core.errors import DomainError, FractionOfWholeUnit
@@ -128,7 +128,7 @@ def _plan_row(
 async def preview_import(uow: UnitOfWork, actor: Actor, rows: Sequence[ImportRow]) -> ImportPlan:
     """What importing `rows` would do, row by row; nothing is written."""
     async with uow:
-        await authorize(uow, actor, owner_action="import a spreadsheet")
+        await authorize(uow, actor, owner_action=OwnerAction.IMPORT)
         products = list(await uow.products.list(actor.shop_id))
         by_key = {p.key: p for p in products}
         seen: dict[str, int] = {}
@@ -157,7 +157,7 @@ async def apply_import(
     names of earlier chunks' rows (a name twice in a file is an error in either place)."""
     seen = {} if seen is None else seen
     async with uow:
-        await authorize(uow, actor, owner_action="import a spreadsheet")
+        await authorize(uow, actor, owner_action=OwnerAction.IMPORT)
         products = list(await uow.products.list(actor.shop_id))
         by_key = {p.key: p for p in products}
         done: list[RowPlan] = []

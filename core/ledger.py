@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from core import crossings
-from core.access import Actor, authorize
+from core.access import Actor, OwnerAction, authorize
 from core.errors import (
     FractionOfWholeUnit,
     InsufficientStock,
@@ -227,7 +227,7 @@ async def _restock(
     note = _note(command.note)
     if command.price is not None and not member.is_owner:
         # Staff record deliveries (and what they cost); the shelf price is the owner's.
-        raise OwnerOnly("change the store price")
+        raise OwnerOnly(OwnerAction.SET_PRICE)
     product = await _locked_product(uow, actor.shop_id, command.product_id)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed

@@ -22,7 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from core import alerts
-from core.access import Actor, authorize
+from core.access import Actor, OwnerAction, authorize
 from core.alert_model import Delivery, DeliveryKind
 from core.model import Movement, Product, Reason, Shop
 from core.ports import UnitOfWork
@@ -140,7 +140,7 @@ async def report_now(uow: UnitOfWork, actor: Actor, now: datetime) -> WeeklyRepo
     """`/report`: the last 8 weeks up to today, this week so far last. Owners only: it
     shows costs and takings."""
     async with uow:
-        shop, _ = await authorize(uow, actor, owner_action="see the weekly report")
+        shop, _ = await authorize(uow, actor, owner_action=OwnerAction.SEE_REPORT)
         today = shop_today(shop, now)
         first = monday_of(today) - timedelta(weeks=WEEKS - 1)
         return await _report(uow, shop, first, today, now)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.access import Actor, active_actor, authorize
+from core.access import Actor, OwnerAction, active_actor, authorize
 from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound
 from core.limits import MAX_SHOP_NAME, MAX_TIMEZONE, checked_length, person_name, shortened
 from core.model import Invite, Member, Role, Shop, User, clean_name
@@ -49,7 +49,7 @@ async def create_shop(
 async def create_invite(uow: UnitOfWork, actor: Actor, role: Role, now: datetime) -> Invite:
     """A one-time code valid for 48 hours, for the owner to hand to one person."""
     async with uow:
-        await authorize(uow, actor, owner_action="invite people")
+        await authorize(uow, actor, owner_action=OwnerAction.INVITE)
         invite = Invite(
             code=secrets.token_urlsafe(12),
             shop_id=actor.shop_id,
@@ -106,7 +106,7 @@ async def join_shop(
 
 async def team(uow: UnitOfWork, actor: Actor) -> list[Member]:
     async with uow:
-        await authorize(uow, actor, owner_action="manage the team")
+        await authorize(uow, actor, owner_action=OwnerAction.MANAGE_TEAM)
         return sorted(await uow.members.list(actor.shop_id), key=_owners_first)
 
 
@@ -121,7 +121,7 @@ async def _other_owner_exists(uow: UnitOfWork, shop_id: int, user_id: int) -> bo
 
 async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
     async with uow:
-        await authorize(uow, actor, owner_action="remove members")
+        await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
         member = await uow.members.get(actor.shop_id, user_id)
         if member is None:
             raise NotAMember()
@@ -134,7 +134,7 @@ async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
 
 async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> Member:
     async with uow:
-        await authorize(uow, actor, owner_action="change roles")
+        await authorize(uow, actor, owner_action=OwnerAction.CHANGE_ROLES)
         member = await uow.members.get(actor.shop_id, user_id)
         if member is None:
             raise NotAMember()
@@ -210,7 +210,7 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
     if change.day_first is not None:
         shop_fields["day_first"] = change.day_first
     async with uow:
-        shop, _ = await authorize(uow, actor, owner_action="change settings")
+        shop, _ = await authorize(uow, actor, owner_action=OwnerAction.CHANGE_SETTINGS)
         updated = replace(shop, **shop_fields)  # type: ignore[arg-type]
         await uow.shops.update(updated)
         await uow.commit()

@@ -32,7 +32,8 @@ from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
 from bot.parsing import Command, ParseError, split_words
 from bot.steps import AddStep, AttachStep
 from core import catalog
-from core.errors import GroupNotLinked, NotAMember, OwnerOnly
+from core.access import OwnerAction, require_owner
+from core.errors import GroupNotLinked, NotAMember
 from core.model import Product
 
 log = logging.getLogger(__name__)
@@ -186,8 +187,7 @@ async def on_add_product(update: Update, context: BotContext, action: cb.AddScan
     """ "Add as new product…": the guided /add with the barcode filled in."""
     pending = await _pending_code(update, context, action.token)
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("add products")
+    require_owner(where.member, OwnerAction.ADD_PRODUCTS)
     await answer(update)
     await start_flow(context, update, AddStep(barcode=pending["text"]))
     await ask(update, texts.barcode_name_prompt(pending["text"]))
@@ -198,8 +198,7 @@ async def on_attach(update: Update, context: BotContext, action: cb.AttachScanne
     mean" buttons when it is close to others)."""
     pending = await _pending_code(update, context, action.token)
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("attach barcodes")
+    require_owner(where.member, OwnerAction.ATTACH_BARCODES)
     await answer(update)
     code = pending["text"]
     products = await catalog.list_products(context.services.uow(), where.actor)

@@ -409,7 +409,7 @@ async def on_error(update: object, context: BotContext) -> None:
         await _tell(update, texts.input_refused(error.message, error.usage, error.line))
     elif isinstance(error, DomainError):
         await note_refusal(context, update)
-        await _tell(update, texts.refused(error.message))
+        await _tell(update, texts.refused(texts.why(error)))
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)
         await _tell(update, texts.STATE_LOST_PLAIN)

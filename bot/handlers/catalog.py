@@ -23,8 +23,8 @@ from bot.parsing import (
 )
 from bot.steps import AddStep, EditStep
 from core import catalog
+from core.access import OwnerAction, require_owner
 from core.catalog import ProductFields
-from core.errors import OwnerOnly
 from core.model import UNITS
 
 
@@ -45,8 +45,7 @@ def fields_of(parsed: AddProduct) -> ProductFields:
 
 async def add(update: Update, context: BotContext) -> None:
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("add products")
+    require_owner(where.member, OwnerAction.ADD_PRODUCTS)
     parsed = parse_add(message_args(update))
     if parsed.name is None:
         await start_flow(context, update, AddStep())
@@ -75,19 +74,18 @@ async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
 
 
 async def edit(update: Update, context: BotContext) -> None:
-    product_id = await _named_product(update, context, Command.EDIT, "edit products")
+    product_id = await _named_product(update, context, Command.EDIT, OwnerAction.EDIT_PRODUCTS)
     if product_id is not None:
         await show_edit(update, context, product_id)
 
 
 async def _named_product(
-    update: Update, context: BotContext, command: Command, owner_action: str
+    update: Update, context: BotContext, command: Command, owner_action: OwnerAction
 ) -> int | None:
     """The product an owner's command names; None when "did you mean" buttons were
     offered instead."""
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly(owner_action)
+    require_owner(where.member, owner_action)
     text = message_args(update).strip()
     if not text:
         raise ParseError(texts.WHICH_PRODUCT, USAGE[command])
@@ -103,8 +101,7 @@ async def show_edit(update: Update, context: BotContext, product_id: int) -> Non
 
 async def on_edit_field(update: Update, context: BotContext, action: cb.EditField) -> None:
     where = await here(update, context, product_id=action.product_id)
-    if not where.is_owner:
-        raise OwnerOnly("edit products")
+    require_owner(where.member, OwnerAction.EDIT_PRODUCTS)
     # The button's product id is not trusted: it must be one of this shop's products
     # before anything is asked about it.
     await catalog.get_product(context.services.uow(), where.actor, action.product_id)
@@ -155,7 +152,7 @@ async def continue_edit(update: Update, context: BotContext, step: EditStep, rep
 
 
 async def delete(update: Update, context: BotContext) -> None:
-    product_id = await _named_product(update, context, Command.DELETE, "delete products")
+    product_id = await _named_product(update, context, Command.DELETE, OwnerAction.DELETE_PRODUCTS)
     if product_id is not None:
         await ask_delete(update, context, product_id)
 

@@ -20,7 +20,8 @@ from bot.spreadsheet import (
     read_sheet,
 )
 from core import imports
-from core.errors import GroupNotLinked, NotAMember, OwnerOnly
+from core.access import OwnerAction, require_owner
+from core.errors import GroupNotLinked, NotAMember
 from core.imports import CHUNK, RowPlan
 
 IMPORT = "import"  # the pending command of a previewed file
@@ -29,8 +30,7 @@ PROGRESS_SECONDS = 2.0  # edits of the progress message: Telegram allows about 1
 
 async def import_command(update: Update, context: BotContext) -> None:
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("import a spreadsheet")
+    require_owner(where.member, OwnerAction.IMPORT)
     await respond(update, texts.IMPORT_HELP)
 
 
@@ -51,8 +51,7 @@ async def on_document(update: Update, context: BotContext) -> None:
         if in_group:
             return
         raise
-    if not where.is_owner:
-        raise OwnerOnly("import a spreadsheet")
+    require_owner(where.member, OwnerAction.IMPORT)
     progress = await message.reply_text(texts.IMPORT_READING)
     sheet = await _read(progress, context, document, where.shop.day_first)
     if sheet is None:
@@ -96,8 +95,7 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
         await respond(update, texts.FLOW_EXPIRED, edit=False)
         return
     where = await here(update, context)
-    if not where.is_owner:
-        raise OwnerOnly("import a spreadsheet")
+    require_owner(where.member, OwnerAction.IMPORT)
     await answer(update, texts.IMPORT_TOAST)
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)

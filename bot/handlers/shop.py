@@ -36,7 +36,8 @@ from bot.parsing import (
 )
 from bot.steps import SettingStep, ShopNameStep
 from core import shops
-from core.errors import NoActiveShop, OwnerOnly, ShownElsewhere
+from core.access import OwnerAction, require_owner
+from core.errors import NoActiveShop, ShownElsewhere
 from core.model import Role
 
 log = logging.getLogger(__name__)
@@ -259,8 +260,7 @@ async def on_change_setting(update: Update, context: BotContext, action: cb.Chan
     where = await here_in(update, context, action.shop_id)
     if not where.shown_here:  # the step and its answer would show the shop in this group
         raise ShownElsewhere()
-    if not where.is_owner:  # core refuses the change anyway; do not even ask
-        raise OwnerOnly("change settings")
+    require_owner(where.member, OwnerAction.CHANGE_SETTINGS)
     await start_flow(context, update, SettingStep(field=action.field, shop_id=action.shop_id))
     markup = (
         keyboards.options(texts.DATE_ORDER_CHOICES)

@@ -359,7 +359,7 @@ async def _batch(
                 services.uow(), request, key=request_key(update, index), now=services.clock.now()
             )
         except DomainError as refused:
-            lines.append(texts.batch_line_refused(item.name, refused.message))
+            lines.append(texts.batch_line_refused(item.name, texts.why(refused)))
             continue
         if isinstance(outcome, Suggested):
             lines.append(texts.batch_line_refused(item.name, outcome.missing.message))

@@ -332,3 +332,14 @@ async def test_an_undo_of_a_movement_in_another_of_my_shops_acts_there(
     assert actor == first
     undone = await floor.undo(actor, restocked.movement.id)
     assert undone.product.on_hand == 0
+
+
+def test_an_owner_only_refusal_is_a_code_the_chat_words() -> None:
+    from bot import texts
+    from core.access import OwnerAction
+    from core.errors import OwnerOnly
+
+    assert set(texts.OWNER_ACTION_WORDS) == set(OwnerAction)
+    refusal = OwnerOnly(OwnerAction.ADD_PRODUCTS)
+    assert (refusal.code, refusal.action) == ("owner_only", "add_products")
+    assert texts.why(refusal) == "Only an owner can add products."
