@@ -104,6 +104,22 @@ def suggestions(token: str, choices: Sequence[tuple[int, str]]) -> Markup:
     return Markup(rows)
 
 
+def stocktake(movement_id: int | None, *, asking: bool) -> Markup | None:
+    """Skip and Stop while a product is asked; the Undo of the count just recorded last,
+    on its own row, so Skip stays where the thumb is."""
+    rows = []
+    if asking:
+        rows.append(
+            [
+                button(texts.SKIP_BUTTON, cb.ChooseOption(texts.SKIP_WORD)),
+                button(texts.STOP_BUTTON, cb.CancelFlow()),
+            ]
+        )
+    if movement_id is not None:
+        rows.append([button(texts.UNDO_BUTTON, cb.Undo(movement_id))])
+    return Markup(rows) if rows else None
+
+
 def cancel() -> Markup:
     return Markup([[button(texts.CANCEL_BUTTON, cb.CancelFlow())]])
 

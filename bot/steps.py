@@ -33,6 +33,7 @@ class StepKind(enum.StrEnum):
     SETTING = "setting"  # a new value of one shop setting
     CARD = "card"  # the product whose card to show
     SHOP_NAME = "shop_name"  # a new shop's name
+    STOCKTAKE = "stocktake"  # a category counted one product after another
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +108,22 @@ class ShopNameStep(_Step):
     kind = StepKind.SHOP_NAME
 
 
+@dataclass(frozen=True, kw_only=True)
+class StocktakeStep(_Step):
+    """`/count cat pastries`: `product_ids` are still to count, the first is asked now;
+    `total` were in the category when it began."""
+
+    kind = StepKind.STOCKTAKE
+    category: str
+    product_ids: tuple[int, ...]
+    total: int
+    counted: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.product_ids:
+            raise ValueError("a stocktake with nothing left to count is over")
+
+
 Step = (
     StockStep
     | AmountStep
@@ -117,6 +134,7 @@ Step = (
     | SettingStep
     | CardStep
     | ShopNameStep
+    | StocktakeStep
 )
 STEP_TYPES: dict[StepKind, type[Step]] = {
     step.kind: step
@@ -130,6 +148,7 @@ STEP_TYPES: dict[StepKind, type[Step]] = {
         SettingStep,
         CardStep,
         ShopNameStep,
+        StocktakeStep,
     )
 }
 
@@ -139,7 +158,11 @@ def dump(step: Step) -> dict[str, Any]:
     stored: dict[str, Any] = {"kind": step.kind.value}
     for field in fields(step):
         value = getattr(step, field.name)
-        stored[field.name] = str(value) if isinstance(value, Decimal | enum.Enum) else value
+        if isinstance(value, Decimal | enum.Enum):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        stored[field.name] = value
     return stored
 
 
@@ -159,8 +182,8 @@ def load(stored: object) -> Step:
     }
     try:
         return step_type(**values)
-    except TypeError as missing:
-        raise StepLost(f"{step_type.__name__}: {missing}") from None
+    except (TypeError, ValueError) as wrong:
+        raise StepLost(f"{step_type.__name__}: {wrong}") from None
 
 
 def _read(hint: Any, raw: object, name: str) -> object:
@@ -176,6 +199,9 @@ def _read(hint: Any, raw: object, name: str) -> object:
             return hint(raw)
     except (ArithmeticError, ValueError):
         pass
+    if get_origin(hint) is tuple and isinstance(raw, list):
+        (item, _) = get_args(hint)  # tuple[X, ...]
+        return tuple(_read(item, one, name) for one in raw)
     if hint in (int, str) and type(raw) is hint:  # bool is an int, but no quantity
         return raw
     raise StepLost(f"field {name} is not {getattr(hint, '__name__', hint)}: {raw!r:.40}")

@@ -617,6 +617,28 @@ SIGNED_QUANTITY_USAGE = "+3 or -2"
 REASON_USAGE = "damage, expired, adjustment, sale or return"
 
 
+STOCKTAKE_USAGE = "the number you counted, e.g. 12, or skip; /cancel stops the count"
+SKIP_WORD = "skip"
+SKIP_BUTTON = "⏭ Skip"
+STOP_BUTTON = "✖️ Stop"
+
+
+def stocktake_prompt(category: str, position: int, total: int, product: Product) -> str:
+    return (
+        f"🧮 Counting <b>{h(category)}</b> · {position} of {total}\n"
+        f"How many {h(product.unit)} of <b>{h(product.name)}</b> are there? "
+        "(a number, or skip)"
+    )
+
+
+def stocktake_skipped(product: Product) -> str:
+    return f"⏭ Skipped <b>{h(product.name)}</b>."
+
+
+def stocktake_done(category: str, counted: int, total: int) -> str:
+    return f"🧮 Count of <b>{h(category)}</b> done: {counted} of {total} products counted."
+
+
 def quantity_prompt(command: str, product: Product) -> str:
     return QUANTITY_PROMPT[command].format(unit=h(product.unit), name=h(product.name))
 

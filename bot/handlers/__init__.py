@@ -18,7 +18,18 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot import texts
 from bot.context import BotContext, StockbotApp
-from bot.handlers import barcode, catalog, export, groups, imports, report, shop, stock, views
+from bot.handlers import (
+    barcode,
+    catalog,
+    export,
+    groups,
+    imports,
+    report,
+    shop,
+    stock,
+    stocktake,
+    views,
+)
 from bot.handlers.base import (
     answer,
     current_flow,
@@ -42,6 +53,7 @@ from bot.steps import (
     Step,
     StepLost,
     StockStep,
+    StocktakeStep,
 )
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
@@ -180,6 +192,8 @@ async def _continue(update: Update, context: BotContext, step: Step, reply: str)
             await views.continue_card(update, context, reply)
         case ShopNameStep():
             await shop.create_shop(update, context, reply)
+        case StocktakeStep():
+            await stocktake.continue_stocktake(update, context, step, reply)
         case _:
             assert_never(step)
 
@@ -210,7 +224,7 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "restock": stock.stock_command(Command.RESTOCK),
     "sell": stock.stock_command(Command.SELL),
     "remove": stock.stock_command(Command.REMOVE),
-    "count": stock.stock_command(Command.COUNT),
+    "count": stocktake.count_command,
     "undo": stock.undo_command,
     "stock": views.stock,
     "inventory": views.inventory_command,

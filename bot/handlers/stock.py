@@ -160,7 +160,7 @@ def _reading(command: Command, text: str, now: datetime) -> Callable[[Shop], Sto
     return lambda shop: _parse_stock(command, text, ShopDates.of(shop, now))
 
 
-def _here(place: Place, update: Update) -> Here:
+def here_of(place: Place, update: Update) -> Here:
     """A stock command resolved in one transaction acts where it was sent: a group's
     command in the group's own shop (so the chat shows it), a private one in private."""
     return Here.of(update, place.actor, place.shop, place.member)
@@ -201,7 +201,7 @@ async def proceed(
     outcome = await record_stock(
         services.uow(), request, key=key or request_key(update), now=services.clock.now()
     )
-    where = _here(outcome.place, update)
+    where = here_of(outcome.place, update)
     if isinstance(outcome, Recorded):
         if in_step:
             await end_flow(context, update)
@@ -402,7 +402,7 @@ async def continue_amount(
     delta = _signed_quantity(reply)
     adjusted = await _adjust(update, context, step.product_id, delta, step.key)
     await end_flow(context, update)
-    await confirm(update, _here(adjusted.place, update), adjusted.result)
+    await confirm(update, here_of(adjusted.place, update), adjusted.result)
 
 
 async def continue_stock(update: Update, context: BotContext, step: StockStep, reply: str) -> None:
@@ -487,7 +487,7 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
 async def on_adjust(update: Update, context: BotContext, action: cb.Adjust) -> None:
     """One tap, one movement; the card is edited in place with the new figures."""
     adjusted = await _adjust(update, context, action.product_id, action.delta, None)
-    where, result = _here(adjusted.place, update), adjusted.result
+    where, result = here_of(adjusted.place, update), adjusted.result
     product = result.product
     label = texts.signed_quantity(action.delta)
     await answer(update, texts.adjusted_toast(label, product))
@@ -500,9 +500,19 @@ async def _adjust(
     update: Update, context: BotContext, product_id: int, delta: Decimal, key: str | None
 ) -> Recorded:
     """A signed correction of a known product, in one transaction."""
+    return await record_known(update, context, ledger.Adjustment(product_id, delta), key)
+
+
+async def record_known(
+    update: Update,
+    context: BotContext,
+    change: ledger.Adjustment | ledger.Count,
+    key: str | None,
+) -> Recorded:
+    """A complete change of a known product, in one transaction."""
     assert update.effective_user is not None
     services = context.services
-    change = ledger.Adjustment(product_id, delta)
+    product_id = change.product_id
     request = StockRequest(
         update.effective_user.id,
         group_chat_id(update),

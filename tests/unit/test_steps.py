@@ -25,6 +25,7 @@ from bot.steps import (
     StepKind,
     StepLost,
     StockStep,
+    StocktakeStep,
 )
 
 EVERY_STEP: list[Step] = [
@@ -39,6 +40,7 @@ EVERY_STEP: list[Step] = [
     SettingStep(field=SettingsField.TIMEZONE, shop_id=3, key="c46"),
     CardStep(key="m1:6"),
     ShopNameStep(key="m1:7"),
+    StocktakeStep(category="pastries", product_ids=(7, 9, 12), total=4, counted=1, key="m1:8"),
 ]
 
 
@@ -67,6 +69,9 @@ def test_every_kind_has_a_step_type() -> None:
         {"kind": "reason", "product_id": 7, "quantity": 2, "key": "m"},
         {"kind": "edit", "product_id": 7, "field": "colour", "key": "m"},
         {"kind": "setting", "field": "tz", "shop_id": "3", "key": "m"},
+        {"kind": "stocktake", "category": "c", "product_ids": [7, "9"], "total": 2, "key": "m"},
+        {"kind": "stocktake", "category": "c", "product_ids": 7, "total": 1, "key": "m"},
+        {"kind": "stocktake", "category": "c", "product_ids": [], "total": 1, "key": "m"},
         ["stock"],
         None,
     ],

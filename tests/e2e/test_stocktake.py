@@ -1,0 +1,51 @@
+"""`/count cat pastries` through the real bot process: a category counted at closing
+time, one product after another, each answer just the number (or skip)."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import Books, BotProcess, Chat, text_of
+
+
+async def test_a_category_is_counted_one_product_after_another(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    for name in ("croissant", "muffin", "danish"):
+        assert "Added" in text_of(await owner.say(f"/add {name} cat pastries"))
+    assert "Restocked" in text_of(await owner.say("/restock croissant 10"))
+    assert "Restocked" in text_of(await owner.say("/restock muffin 5"))
+
+    first = text_of(await owner.say("/count cat pastries"))
+    assert "Counting pastries · 1 of 3" in first and "croissant" in first, first
+
+    second = await owner.say("8")
+    assert "Counted croissant: −2 pcs" in text_of(second), text_of(second)
+    assert "2 of 3" in text_of(second) and "danish" in text_of(second), text_of(second)
+
+    await owner.press(second, "Skip")
+    third = text_of(await owner.reply())
+    assert "Skipped danish" in third and "3 of 3" in third and "muffin" in third, third
+
+    done = await owner.say("5")
+    assert "Count matches" in text_of(done), text_of(done)
+    assert "done: 2 of 3 products counted" in text_of(done), text_of(done)
+    assert done.buttons == []  # nothing left to skip, and a match has nothing to undo
+
+    assert await books.on_hand("croissant") == 8
+    assert await books.on_hand("muffin") == 5
+    assert await books.on_hand("danish") == 0
+    # The step is over: a number now is no answer to anything.
+    assert "no longer have" in text_of(await owner.say("4"))
+
+
+async def test_a_wrong_answer_asks_again_and_an_unknown_category_is_a_name(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    assert "Added" in text_of(await owner.say("/add croissant cat pastries"))
+    assert "1 of 1" in text_of(await owner.say("/count cat pastries"))
+    refused = text_of(await owner.say("lots"))
+    assert "not a quantity" in refused and "skip" in refused, refused
+    assert "Counted croissant: +3 pcs" in text_of(await owner.say("3"))
+
+    # No category "food": the words are a product's name, as before.
+    assert "cat food" in text_of(await owner.say("/count cat food"))
+    assert await books.on_hand("croissant") == 3
