@@ -78,7 +78,7 @@ async def _restore(settings: Settings, path: str, replace: bool) -> None:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stockbot", description="Inventory assistant for small shops, run from Telegram."
     )
@@ -116,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="delete a shop of the backup that still exists here before restoring it",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
 
     try:
         settings = load_settings()

@@ -24,18 +24,15 @@ from bot.settings import Settings
 from db.uow import DuplicateRequest
 from webapp.deps import MiniAppConfig, MiniAppDeps, build_deps
 from webapp.server import mount
-from webapp.session_store import MemorySessionStore, RedisSessionStore, SessionStore
 
 log = logging.getLogger(__name__)
 
 
 def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
     settings = services.settings
-    store: SessionStore
-    if services.redis is not None:
-        store = RedisSessionStore(services.redis, settings.redis_prefix)
-    else:
-        store = MemorySessionStore()
+    # Sessions live in the store bootstrap built for the chat's state (keys under
+    # "webapp:"), so the composition root makes and closes the one store.
+    store = services.state
     config = MiniAppConfig(
         bot_token=bot_token,
         public_url=settings.miniapp_url,

@@ -3,10 +3,11 @@ product knows nothing of the tools beside it (devtools)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
+
+from devtools.structure import imported_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
@@ -47,18 +48,6 @@ FORBIDDEN = {
 # The `stockbot` command opens the console for `stockbot chat` and a tokenless `stockbot
 # run`: it may import devtools inside that branch, never at module level.
 LAZY_ONLY = {"bot/cli.py": {"devtools"}}
-
-
-def imported_modules(path: Path, *, top_level_only: bool = False) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
-    nodes = tree.body if top_level_only else ast.walk(tree)
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 def forbidden_imports(path: Path, forbidden: set[str]) -> set[str]:
