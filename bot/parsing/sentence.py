@@ -11,7 +11,7 @@ from typing import NoReturn
 
 from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
-from bot.parsing.values import parse_days, parse_money, parse_quantity
+from bot.parsing.values import NumberReadsBothWays, parse_days, parse_money, parse_quantity
 from bot.parsing.words import NUMBER, Word, clean, join_words, split_words
 from core.units import is_unit_word
 
@@ -229,8 +229,11 @@ def _is_unit(word: Word) -> bool:
 
 def _quantity(text: str) -> Decimal | None:
     """A quantity read from among the name's words; one that does not read leaves the
-    words to the name (`1.2345 roses` may be a product's name)."""
+    words to the name (`1.2345 roses` may be a product's name), but `1,000` is asked
+    about wherever it stands."""
     try:
         return parse_quantity(text)
+    except NumberReadsBothWays:
+        raise
     except ParseError:
         return None

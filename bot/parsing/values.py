@@ -49,12 +49,16 @@ COMMA_OR_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 
 
+class NumberReadsBothWays(ParseError):
+    """`1,000`: the message asks which of the two numbers is meant."""
+
+
 def _plain_number(number: str, usage: str) -> str:
     """A number as typed (NUMBER) in the form Decimal reads: thousands commas dropped, a
     decimal comma as a point; the one reading-both-ways form is refused with both."""
     if COMMA_OR_THOUSANDS.fullmatch(number):
         thousands, decimal = number.replace(",", ""), number.replace(",", ".")
-        raise ParseError(
+        raise NumberReadsBothWays(
             texts.comma_or_thousands(number, thousands, format_quantity(Decimal(decimal))),
             usage,
         )

@@ -549,6 +549,7 @@ def test_a_comma_is_a_decimal_comma_or_groups_thousands(typed: str, quantity: st
         ),
         ("milk 12,345", "Is “12,345” 12345 or 12.345?"),
         ("milk 2 cost 1,000", "Is “1,000” 1000 or 1?"),
+        ("1,000 croissants", "Is “1,000” 1000 or 1?"),
     ],
 )
 def test_a_comma_before_three_digits_reads_both_ways_and_is_asked(text: str, says: str) -> None:
