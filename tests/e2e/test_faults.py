@@ -191,7 +191,14 @@ async def _prove(load: Load, api: LocalBotApi, url: str, label: str) -> None:
     assert sold == {u: len(ids) for u, ids in load.acknowledged.items()}
 
 
-@pytest.mark.parametrize("fault", [pytest.param("restart", marks=on_demand), "crash", "stop 5 s"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param("restart", marks=on_demand),
+        "crash",
+        pytest.param("stop 5 s", marks=on_demand),  # the outage test below stops it too
+    ],
+)
 async def test_postgresql_restarted_crashed_or_stopped_under_load_loses_and_doubles_nothing(
     postgres: PrivatePostgres, api: LocalBotApi, launch: Launch, tmp_path: Any, fault: str
 ) -> None:
