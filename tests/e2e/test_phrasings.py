@@ -37,8 +37,12 @@ async def test_the_unit_after_the_quantity_the_quantity_first_and_plurals(
     sold = text_of(await owner.say("0.25 kg"))  # a step's answer with its unit
     assert "Sold 0.25 kg flour" in sold, sold
 
+    batch = text_of(await owner.say("/restock\n2 croissants\nflour 1 pcs"))
+    assert "Restocked 2 pcs croissant" in batch, batch
+    assert "flour is counted in kg, not pcs" in batch, batch
+
     assert await books.on_hand("flour") == Decimal("0.25")
-    assert await books.on_hand("croissant") == Decimal(5)
+    assert await books.on_hand("croissant") == Decimal(7)
 
 
 async def test_dates_people_type_are_read_in_the_shops_day(
