@@ -259,7 +259,7 @@ async def test_generated_messages_are_each_answered_without_a_failure(
         sent = telegram_sized(raw)
         hostile.tally.messages += 1
         # In a group only commands are for the bot; a private message always is.
-        hostile.answer_expected = chat is None and sent.startswith("/")
+        hostile.answer_expected = chat is None or sent.startswith("/")
 
         async def send(text: str = sent, person: Any = person, chat: Any = chat) -> None:
             await hostile.api.send_text(person, chat, text)
