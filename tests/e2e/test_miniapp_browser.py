@@ -84,6 +84,7 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         await page.click("#entry-submit")
         await page.wait_for_selector("#entry-done:not([hidden])")
         assert "on hand now 20 l" in await page.text_content("#entry-done")
+        assert "null" not in (await page.text_content("#view") or "")  # left-out parts
 
         # Field-level messages: a bad quantity is shown beside its field.
         await page.fill("[name=quantity]", "1.2345")

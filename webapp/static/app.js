@@ -91,6 +91,11 @@ function badges(item) {
     h("span", { class: `badge ${status}` }, dot(status), T.badges[status])));
 }
 
+// replaceChildren, skipping what is left out (it would write "null" as text).
+function fill(node, ...children) {
+  node.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 function render(heading, ...content) {
   title.textContent = heading;
   document.title = `${heading} · ${T.app}`;
@@ -458,8 +463,8 @@ async function entryPage(productId, params) {
   const picked = h("p", { class: "picked" });
   let picker = null;
   const showPicked = () => {
-    picked.replaceChildren(h("strong", {}, product.name), ` · ${T.onHand(qty(product.on_hand, product.unit))}`,
-      productId ? null : h("button", { type: "button", class: "link", onclick: () => {
+    fill(picked, h("strong", {}, product.name), ` · ${T.onHand(qty(product.on_hand, product.unit))}`,
+      productId ? null : h("button", { type: "button", class: "link change", onclick: () => {
         product = null; picked.hidden = true; picker.wrap.hidden = false;
         fields.product_id.input.focus();
       } }, T.change));
@@ -512,7 +517,7 @@ async function entryPage(productId, params) {
       const m = result.movement;
       const p = result.product;
       const amount = qty(kind === "count" ? value("quantity") : m.quantity.replace("-", ""), p.unit);
-      done.replaceChildren(
+      fill(done,
         h("strong", {}, T.done[kind](amount, p.name)),
         h("span", {}, T.onHandNow(qty(p.on_hand, p.unit))),
         result.expired_on_arrival ? h("span", { class: "error" }, T.expiredOnArrival) : null,
@@ -529,7 +534,8 @@ async function entryPage(productId, params) {
     }
   };
   layout();
-  render(product ? T.stockEntryOf(product.name) : T.stockEntry, done, element);
+  // The product is named in the form; in the title it would be cut off at 360 px.
+  render(T.stockEntry, done, element);
   if (picker) await picker.start();
   if (tg.mainButton.available) tg.mainButton.show(T.save, submit);
 }

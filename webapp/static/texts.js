@@ -85,7 +85,6 @@ const en = {
 
   // Stock entry
   stockEntry: "Stock entry",
-  stockEntryOf: (name) => `Stock entry · ${name}`,
   product: "Product",
   findProduct: "Type a name or barcode",
   chooseProduct: "Choose a product.",
