@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,7 +14,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import callbacks as cb
-from bot import texts
+from bot import i18n, texts
 from bot.charts import report_chart_png
 from bot.keyboards import button
 from core.alert_model import (
@@ -27,6 +28,7 @@ from core.alert_model import (
     SendResult,
 )
 from core.inventory import StatusFilter
+from core.model import Shop
 from core.report_model import WeeklyReport
 
 log = logging.getLogger(__name__)
@@ -139,10 +141,21 @@ class TelegramNotifier:
     """core.ports.Notifier over a telegram.Bot: words the message and sends it, and turns
     Telegram's answer into an outcome the dispatcher records."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(
+        self, bot: Bot, language_of: Callable[[int, Shop], Awaitable[str]] | None = None
+    ) -> None:
         self.bot = bot
+        self.language_of = language_of
 
     async def send(self, chat_id: int, message: AlertMessage) -> SendResult:
+        """In the recipient's language (see core.languages.recipient_language)."""
+        language = (
+            await self.language_of(chat_id, message.shop) if self.language_of else i18n.SOURCE
+        )
+        with i18n.speaking(language):
+            return await self._send(chat_id, message)
+
+    async def _send(self, chat_id: int, message: AlertMessage) -> SendResult:
         try:
             if isinstance(message, WeeklyReport):
                 await self.bot.send_photo(

@@ -26,6 +26,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import i18n
 from bot.alerts_view import TelegramNotifier
 from bot.clock import SystemClock
 from bot.context import BotContext, Services, StockbotApp
@@ -36,6 +37,7 @@ from bot.sending import RetryingRequest
 from bot.settings import Settings
 from bot.state import MemoryStateStore, RedisStateStore, StateStore, redis_client
 from bot.web import make_web_app
+from core import languages
 from db.engine import create_engine, database_url
 from db.inbox import SqlInbox
 from db.migrate import is_current, upgrade
@@ -65,13 +67,19 @@ class Stockbot:
     async def open(self) -> None:
         """Start what holds connections: run as the Application's `post_init`."""
         await ensure_schema(self.services)
+        i18n.load_all()
         await install_default_menus(self.application.bot)
         await install_menu_button(self.application.bot, self.settings.miniapp_url)
         settings = self.settings
         self.jobs = scheduler.install(
             self.application,
             uow_factory=self.services.uow_factory,
-            notifier=TelegramNotifier(self.application.bot),
+            notifier=TelegramNotifier(
+                self.application.bot,
+                lambda user_id, shop: languages.recipient_language(
+                    self.services.uow(), user_id, shop
+                ),
+            ),
             clock=self.services.clock,
             budget=ratelimit.send_budget(self.services.redis, settings.redis_prefix),
             leader=leader.leader_for(self.services.engine),

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks as cb
 from bot import texts
+from bot.i18n import _
 from core.inventory import (
     Dashboard,
     DashboardBox,
@@ -23,7 +24,8 @@ Markup = InlineKeyboardMarkup
 
 
 def button(text: str, action: cb.CallbackAction) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=action.encode())
+    """A label of bot.texts is said in the update's language here (bot.i18n.N_)."""
+    return InlineKeyboardButton(_(text), callback_data=action.encode())
 
 
 QUICK_DELTAS = (Decimal(-1), Decimal(1), Decimal(5))

@@ -8,19 +8,30 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
+from bot import i18n
+from bot.i18n import _
 from bot.texts import OWNER_COMMANDS, STAFF_COMMANDS
-from core.model import Role
+from core.model import LANGUAGES, Role
 
 log = logging.getLogger(__name__)
 
 
 def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
-    return [BotCommand(name, description) for name, description in pairs]
+    """In the language being spoken (commands keep their English names)."""
+    return [BotCommand(name, _(description)) for name, description in pairs]
 
 
 async def install_default_menus(bot: Bot) -> None:
+    """The default menu, and one per language for apps in that language."""
     try:
         await bot.set_my_commands(_commands(STAFF_COMMANDS), scope=BotCommandScopeDefault())
+        for language in LANGUAGES[1:]:
+            with i18n.speaking(language):
+                await bot.set_my_commands(
+                    _commands(STAFF_COMMANDS),
+                    scope=BotCommandScopeDefault(),
+                    language_code=language,
+                )
     except TelegramError:
         log.warning("could not set the default command menu", exc_info=True)
 

@@ -13,7 +13,9 @@ from decimal import Decimal
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.callbacks import EditableField, PromptKind, SettingsField
+from bot.i18n import N_, _, ngettext
 from core.access import OwnerAction
 from core.alert_model import (
     AlertKind,
@@ -62,42 +64,43 @@ REASON_VERB = {
 # The command menu (setMyCommands): every description once; each role's menu names its
 # commands in the order it shows them.
 COMMAND_DESCRIPTIONS = {
-    "stock": "Product card: on hand, batches, quick buttons",
-    "restock": "Add stock: /restock milk 20 exp 20 dec",
-    "sell": "Record a sale: /sell milk 2",
-    "remove": "Remove stock: /remove milk 1 damage",
-    "count": "Stocktake: /count milk 18",
-    "undo": "Undo your last movement",
-    "dashboard": "Low, out, near expiry, expired at a glance",
-    "inventory": "All stock, with filters",
-    "low": "Low and out of stock",
-    "expiring": "Near expiry",
-    "add": "New product: /add oat milk cat dairy unit l min 5",
-    "edit": "Change a product",
-    "delete": "Archive a product",
-    "products": "The catalog",
-    "history": "Recent movements",
-    "export": "CSV of stock and ledger",
-    "import": "Catalog and stock from a CSV or XLSX file",
-    "reorder": "What to reorder, by supplier",
-    "report": "Sales, waste and stock value over 8 weeks",
-    "alerts": "Choose which alerts reach you",
-    "invite": "Invite staff (or /invite owner)",
-    "team": "Members and roles",
-    "settings": "Timezone, expiry window, alert time, currency",
-    "quiet": "Quiet hours for alerts: /quiet 22:00-07:00",
-    "mute": "Mute a product's alerts: /mute milk",
-    "newshop": "Create another shop",
-    "shop": "Switch shop",
-    "help": "How to use the bot",
-    "cancel": "Leave the current step",
+    "stock": N_("Product card: on hand, batches, quick buttons"),
+    "restock": N_("Add stock: /restock milk 20 exp 20 dec"),
+    "sell": N_("Record a sale: /sell milk 2"),
+    "remove": N_("Remove stock: /remove milk 1 damage"),
+    "count": N_("Stocktake: /count milk 18"),
+    "undo": N_("Undo your last movement"),
+    "dashboard": N_("Low, out, near expiry, expired at a glance"),
+    "inventory": N_("All stock, with filters"),
+    "low": N_("Low and out of stock"),
+    "expiring": N_("Near expiry"),
+    "add": N_("New product: /add oat milk cat dairy unit l min 5"),
+    "edit": N_("Change a product"),
+    "delete": N_("Archive a product"),
+    "products": N_("The catalog"),
+    "history": N_("Recent movements"),
+    "export": N_("CSV of stock and ledger"),
+    "import": N_("Catalog and stock from a CSV or XLSX file"),
+    "reorder": N_("What to reorder, by supplier"),
+    "report": N_("Sales, waste and stock value over 8 weeks"),
+    "language": N_("English or Russian: /language ru"),
+    "alerts": N_("Choose which alerts reach you"),
+    "invite": N_("Invite staff (or /invite owner)"),
+    "team": N_("Members and roles"),
+    "settings": N_("Timezone, expiry window, alert time, currency"),
+    "quiet": N_("Quiet hours for alerts: /quiet 22:00-07:00"),
+    "mute": N_("Mute a product's alerts: /mute milk"),
+    "newshop": N_("Create another shop"),
+    "shop": N_("Switch shop"),
+    "help": N_("How to use the bot"),
+    "cancel": N_("Leave the current step"),
 }
 _EVERYDAY = ("stock", "restock", "sell", "remove", "count", "undo", "dashboard", "inventory")
 _LOOKING = ("low", "expiring")
 _CATALOG = ("products", "history", "export", "reorder", "alerts")
 _MANAGING = ("add", "edit", "delete", "import")
 _OWNING = ("report", "invite", "team", "settings", "quiet", "mute", "newshop")
-_LAST = ("shop", "help", "cancel")
+_LAST = ("shop", "language", "help", "cancel")
 STAFF_MENU = (*_EVERYDAY, *_LOOKING, *_CATALOG, *_LAST)
 OWNER_MENU = (*_EVERYDAY, *_LOOKING, *_MANAGING, *_CATALOG, *_OWNING, *_LAST)
 STAFF_COMMANDS = [(name, COMMAND_DESCRIPTIONS[name]) for name in STAFF_MENU]
@@ -113,11 +116,19 @@ def qty(value: Decimal, unit: str = "") -> str:
 
 
 def money(value: Decimal | None, shop: Shop) -> str:
-    return "—" if value is None else f"{value:.2f} {shop.currency}"
+    if value is None:
+        return "—"
+    if i18n.current() != i18n.SOURCE:
+        return i18n.money(value, shop.currency)
+    return f"{value:.2f} {shop.currency}"
 
 
 def day(value: date | None) -> str:
-    return "—" if value is None else value.strftime("%-d %b %Y")
+    if value is None:
+        return "—"
+    if i18n.current() != i18n.SOURCE:
+        return i18n.day(value)
+    return value.strftime("%-d %b %Y")
 
 
 def moment(value: datetime, shop: Shop) -> str:
@@ -181,7 +192,7 @@ def joined(shop: Shop, member: Member) -> str:
     return f"✅ You joined <b>{h(shop.name)}</b> as {member.role.value}. Try /dashboard."
 
 
-HELP = (
+HELP = N_(
     "<b>Stock</b>\n"
     "/restock <i>name qty</i> [exp <i>date</i>] [cost <i>x</i>] [price <i>x</i>] "
     "[reorder <i>date</i>] [note <i>text</i>]\n"
@@ -210,9 +221,9 @@ STATE_LOST_PLAIN = (
     "⚠️ I lost track of that step (the session store is unavailable). "
     "Please type the whole command, e.g. /restock milk 20."
 )
-FLOW_CANCELLED = "Cancelled."
-NOTHING_TO_CANCEL = "Nothing to cancel."
-FLOW_EXPIRED = "That step has expired. Please start the command again."
+FLOW_CANCELLED = N_("Cancelled.")
+NOTHING_TO_CANCEL = N_("Nothing to cancel.")
+FLOW_EXPIRED = N_("That step has expired. Please start the command again.")
 TYPE_AGAIN = "type the command again"
 
 
@@ -253,6 +264,7 @@ OWNER_ACTION_WORDS = {
     OwnerAction.REMOVE_MEMBERS: "remove members",
     OwnerAction.CHANGE_ROLES: "change roles",
     OwnerAction.INVITE: "invite people",
+    OwnerAction.CHANGE_LANGUAGE: "change the shop's language",
 }
 
 
@@ -278,12 +290,14 @@ def unknown_command(name: str) -> str:
 
 # Told once a minute per chat while updates fail for our own reasons (the database is
 # restarting): the reply will come, late, rather than seem lost.
-RETRYING = "⏳ I'm having trouble saving right now and will keep trying — no need to send it again."
-UNEXPECTED_ERROR = (
+RETRYING = N_(
+    "⏳ I'm having trouble saving right now and will keep trying — no need to send it again."
+)
+UNEXPECTED_ERROR = N_(
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."
 )
-BUTTON_EXPIRED = "This button is no longer valid."
+BUTTON_EXPIRED = N_("This button is no longer valid.")
 
 
 # --- movements ------------------------------------------------------------------------
@@ -470,23 +484,25 @@ def product_card(card: ProductCard, *, show_cost: bool) -> str:
 
 
 PACE_MISSING = {
-    NoEstimate.NEW: "Days left: not enough history yet (under a week)",
-    NoEstimate.FEW_SALES: "Days left: too few sales yet to tell",
-    NoEstimate.NOT_SELLING: "Days left: no sales in the last 28 days",
+    NoEstimate.NEW: N_("Days left: not enough history yet (under a week)"),
+    NoEstimate.FEW_SALES: N_("Days left: too few sales yet to tell"),
+    NoEstimate.NOT_SELLING: N_("Days left: no sales in the last 28 days"),
 }
 
 
 def pace_line(pace: Velocity, unit: str) -> str:
     if pace.per_day is None or pace.days_left is None:
-        return PACE_MISSING[pace.missing or NoEstimate.FEW_SALES]
+        return _(PACE_MISSING[pace.missing or NoEstimate.FEW_SALES])
     per_day = format_quantity(Decimal(str(round(pace.per_day, 1))))
-    return f"⏳ ≈ {days_left(pace.days_left)} (selling ~{per_day} {h(unit)}/day)"
+    return _("⏳ ≈ {left} (selling ~{per_day} {unit}/day)").format(
+        left=days_left(pace.days_left), per_day=per_day, unit=h(unit)
+    )
 
 
 def days_left(days: int) -> str:
     if days < 1:
-        return "under a day left"
-    return f"{days} day{'s' if days != 1 else ''} left"
+        return _("under a day left")
+    return ngettext("{days} day left", "{days} days left", days).format(days=days)
 
 
 def products_list(products: list[Product], shop: Shop, category: str | None) -> str:
@@ -612,7 +628,7 @@ QUANTITY_PROMPT = {
     PromptKind.AMOUNT.value: "By how much? e.g. <code>+3</code> or <code>-2</code> "
     "({unit} of <b>{name}</b>)",
 }
-PRODUCT_PROMPT = "Which product? Type its name and quantity, e.g. <code>milk 20</code>."
+PRODUCT_PROMPT = N_("Which product? Type its name and quantity, e.g. <code>milk 20</code>.")
 SIGNED_QUANTITY_USAGE = "+3 or -2"
 REASON_USAGE = "damage, expired, adjustment, sale or return"
 
@@ -670,8 +686,8 @@ def batch_line_refused(name: str, why: str) -> str:
     return f"❌ {h(shortened(name))}: {h(why)}"
 
 
-UNDONE_TOAST = "Undone"
-CHOICE_NOT_YOURS = "This choice belongs to someone else's command."
+UNDONE_TOAST = N_("Undone")
+CHOICE_NOT_YOURS = N_("This choice belongs to someone else's command.")
 
 
 # --- the catalog ----------------------------------------------------------------------
@@ -680,9 +696,9 @@ NAME_PROMPT = (
     "What is the new product called? You can add details too, e.g. "
     "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
 )
-PRODUCT_NEEDS_NAME = "The product needs a name."
-WHICH_PRODUCT = "Which product?"
-SEND_A_VALUE = "Send a value."
+PRODUCT_NEEDS_NAME = N_("The product needs a name.")
+WHICH_PRODUCT = N_("Which product?")
+SEND_A_VALUE = N_("Send a value.")
 FIELD_PROMPT = {
     EditableField.NAME: "Send the new name.",
     EditableField.CATEGORY: "Send the category, e.g. dairy.",
@@ -730,7 +746,7 @@ def ask_archive(product: Product) -> str:
     )
 
 
-ARCHIVED_TOAST = "Archived"
+ARCHIVED_TOAST = N_("Archived")
 
 
 def archived(product: Product) -> str:
@@ -740,7 +756,7 @@ def archived(product: Product) -> str:
 # --- shops, team, settings ------------------------------------------------------------
 
 NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
-SHOP_NEEDS_NAME = "Give the shop a name."
+SHOP_NEEDS_NAME = N_("Give the shop a name.")
 SHOP_NAME_PROMPT = "What is the new shop called? e.g. <code>Corner Cafe</code>"
 CARD_PROMPT = "Which product? Type its name (or a barcode)."
 INVITE_USAGE = "/invite [owner]"
@@ -748,8 +764,8 @@ SETTINGS_USAGE = (
     "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "
     "dates day-first|month-first | quiet 22:00-07:00|off"
 )
-SAY_WHICH_SETTING = "Say which setting and its new value."
-CHOOSE_DATE_ORDER = "Choose day-first or month-first."
+SAY_WHICH_SETTING = N_("Say which setting and its new value.")
+CHOOSE_DATE_ORDER = N_("Choose day-first or month-first.")
 
 
 def comma_or_thousands(typed: str, thousands: str, decimal: str) -> str:
@@ -842,9 +858,9 @@ def chart_caption(product: Product, days: int) -> str:
     return f"📈 {h(product.name)}: last {days} days"
 
 
-EXPORT_PREPARING = "⏳ Preparing the export…"
-EXPORT_READY = "✅ Export ready."
-EXPORT_STOCK_CAPTION = "📦 Stock snapshot"
+EXPORT_PREPARING = N_("⏳ Preparing the export…")
+EXPORT_READY = N_("✅ Export ready.")
+EXPORT_STOCK_CAPTION = N_("📦 Stock snapshot")
 
 
 def export_progress(rows: int) -> str:
@@ -857,24 +873,24 @@ def export_ledger_caption(rows: int) -> str:
 
 # --- button labels --------------------------------------------------------------------
 
-CANCEL_BUTTON = "✖️ Cancel"
-DONE_BUTTON = "✔️ Done"
+CANCEL_BUTTON = N_("✖️ Cancel")
+DONE_BUTTON = N_("✔️ Done")
 EDIT_DONE_TOAST = "Done"
 COUNT_MATCHED = "count matched"
-CARD_BUTTON = "📦 Card"
-UNDO_BUTTON = "↩️ Undo"
-UNDO_ALL_BUTTON = "↩️ Undo all"
+CARD_BUTTON = N_("📦 Card")
+UNDO_BUTTON = N_("↩️ Undo")
+UNDO_ALL_BUTTON = N_("↩️ Undo all")
 CUSTOM_AMOUNT_BUTTON = "±…"
-SELL_BUTTON = "💶 Sell…"
-RESTOCK_BUTTON = "📥 Restock…"
-COUNT_BUTTON = "🧮 Count…"
-HISTORY_BUTTON = "🧾 History"
-CHART_BUTTON = "📈 Chart"
-REFRESH_BUTTON = "🔄 Refresh"
-OLDER_BUTTON = "Older ›"
-ALL_STOCK_BUTTON = "📦 All stock ›"
-ARCHIVE_YES_BUTTON = "🗑 Yes, archive it"
-KEEP_BUTTON = "✖️ Keep"
+SELL_BUTTON = N_("💶 Sell…")
+RESTOCK_BUTTON = N_("📥 Restock…")
+COUNT_BUTTON = N_("🧮 Count…")
+HISTORY_BUTTON = N_("🧾 History")
+CHART_BUTTON = N_("📈 Chart")
+REFRESH_BUTTON = N_("🔄 Refresh")
+OLDER_BUTTON = N_("Older ›")
+ALL_STOCK_BUTTON = N_("📦 All stock ›")
+ARCHIVE_YES_BUTTON = N_("🗑 Yes, archive it")
+KEEP_BUTTON = N_("✖️ Keep")
 SORT_LABELS = {"name": "A–Z", "qty": "Qty", "expiry": "Expiry", "days": "Days left"}
 REASON_BUTTONS = (
     (Reason.SALE, "💶 Sale"),
@@ -883,10 +899,10 @@ REASON_BUTTONS = (
     (Reason.ADJUSTMENT, "🧮 Adjustment"),
     (Reason.RETURN, "↩️ Return"),
 )
-DASHBOARD_LOW_BUTTON = "🟠 Low"
-DASHBOARD_OUT_BUTTON = "🔴 Out"
-DASHBOARD_NEAR_EXPIRY_BUTTON = "🟠 Near expiry"
-DASHBOARD_EXPIRED_BUTTON = "🔴 Expired"
+DASHBOARD_LOW_BUTTON = N_("🟠 Low")
+DASHBOARD_OUT_BUTTON = N_("🔴 Out")
+DASHBOARD_NEAR_EXPIRY_BUTTON = N_("🟠 Near expiry")
+DASHBOARD_EXPIRED_BUTTON = N_("🔴 Expired")
 
 
 def undo_button(label: str = "") -> str:
@@ -933,19 +949,19 @@ REORDER_REASON_LABEL = {
     "reorder_due": "reorder date due",
     "running_out": "runs out within its lead time",
 }
-NO_SUGGESTION = "too few sales to suggest an amount"
-ALERT_RESTOCK_BUTTON = "📦 Restock…"
-ALERT_CARD_BUTTON = "🗂 Open card"
-SNOOZE_BUTTON = "😴 Snooze 1 day"
-ORDERED_BUTTON = "✅ Ordered"
-WRITE_OFF_BUTTON = "🗑 Write off expired"
-VIEW_EXPIRED_BUTTON = "View expired"
-VIEW_EXPIRING_BUTTON = "View expiring"
-VIEW_OUT_BUTTON = "View out"
-VIEW_LOW_BUTTON = "View low"
-REORDER_LIST_BUTTON = "🧾 Reorder list"
-QUIET_USAGE = "Use: /quiet 22:00-07:00, or /quiet off"
-MUTE_USAGE = "Use: /mute <product> or /unmute <product>"
+NO_SUGGESTION = N_("too few sales to suggest an amount")
+ALERT_RESTOCK_BUTTON = N_("📦 Restock…")
+ALERT_CARD_BUTTON = N_("🗂 Open card")
+SNOOZE_BUTTON = N_("😴 Snooze 1 day")
+ORDERED_BUTTON = N_("✅ Ordered")
+WRITE_OFF_BUTTON = N_("🗑 Write off expired")
+VIEW_EXPIRED_BUTTON = N_("View expired")
+VIEW_EXPIRING_BUTTON = N_("View expiring")
+VIEW_OUT_BUTTON = N_("View out")
+VIEW_LOW_BUTTON = N_("View low")
+REORDER_LIST_BUTTON = N_("🧾 Reorder list")
+QUIET_USAGE = N_("Use: /quiet 22:00-07:00, or /quiet off")
+MUTE_USAGE = N_("Use: /mute <product> or /unmute <product>")
 
 
 def crossing_text(alert: CrossingAlert) -> str:
@@ -966,7 +982,7 @@ def crossing_text(alert: CrossingAlert) -> str:
 def _section(title: str, lines: list[str]) -> str:
     shown = lines[:SECTION_LINES]
     more = len(lines) - len(shown)
-    tail = [f"… and {more} more"] if more else []
+    tail = [_("… and {more} more").format(more=more)] if more else []
     return "\n".join([f"<b>{title} ({len(lines)})</b>", *shown, *tail])
 
 
@@ -982,32 +998,43 @@ def _product_line(product: Product, extra: str = "") -> str:
 def digest_text(digest: Digest) -> str:
     sections = [f"☀️ <b>{h(digest.shop.name)}</b> — {day(digest.day)}"]
     if digest.expired:
-        sections.append(_section("🔴 Expired", [_batch_line(x, "expired") for x in digest.expired]))
+        expired = [_batch_line(x, _("expired")) for x in digest.expired]
+        sections.append(_section(_("🔴 Expired"), expired))
     if digest.expiring:
-        sections.append(
-            _section("🟠 Expiring soon", [_batch_line(x, "good until") for x in digest.expiring])
-        )
+        expiring = [_batch_line(x, _("good until")) for x in digest.expiring]
+        sections.append(_section(_("🟠 Expiring soon"), expiring))
     if digest.out:
-        sections.append(_section("🔴 Out of stock", [_product_line(p) for p in digest.out]))
+        sections.append(_section(_("🔴 Out of stock"), [_product_line(p) for p in digest.out]))
     if digest.low:
         lines = [
-            _product_line(p, f" — {qty(p.on_hand, p.unit)} (min {qty(p.threshold, p.unit)})")
+            _product_line(
+                p,
+                _(" — {on_hand} (min {threshold})").format(
+                    on_hand=qty(p.on_hand, p.unit), threshold=qty(p.threshold, p.unit)
+                ),
+            )
             for p in digest.low
         ]
-        sections.append(_section("🟠 Low stock", lines))
+        sections.append(_section(_("🟠 Low stock"), lines))
     if digest.running_out:
         lines = [
             _product_line(
                 r.product,
-                f" — {qty(r.product.on_hand, r.product.unit)}, ≈ {days_left(r.days_left)} "
-                f"(delivery takes {r.lead_days} d)",
+                _(" — {on_hand}, ≈ {left} (delivery takes {lead} d)").format(
+                    on_hand=qty(r.product.on_hand, r.product.unit),
+                    left=days_left(r.days_left),
+                    lead=r.lead_days,
+                ),
             )
             for r in digest.running_out
         ]
-        sections.append(_section("⏳ Runs out before a delivery would come", lines))
+        sections.append(_section(_("⏳ Runs out before a delivery would come"), lines))
     if digest.reorder_due:
-        lines = [_product_line(p, f" — since {day(p.reorder_date)}") for p in digest.reorder_due]
-        sections.append(_section("📅 Time to reorder", lines))
+        lines = [
+            _product_line(p, _(" — since {day}").format(day=day(p.reorder_date)))
+            for p in digest.reorder_due
+        ]
+        sections.append(_section(_("📅 Time to reorder"), lines))
     return "\n\n".join(sections)
 
 
@@ -1101,13 +1128,13 @@ def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
 
 # The Mini App (webapp/): its menu button and the "Open app" buttons under views.
 OPEN_APP_MENU = "Open app"
-OPEN_APP_BUTTON = "📱 Open app"
+OPEN_APP_BUTTON = N_("📱 Open app")
 MINIAPP_CONSOLE_LINK = "Mini App (logs you in as {name}): {url}"
 
 
 # --- who and where: shared identities, groups, private answers --------------------------
 
-SENT_PRIVATELY = "📩 I sent it to you in our private chat."
+SENT_PRIVATELY = N_("📩 I sent it to you in our private chat.")
 ANONYMOUS_ADMIN = (
     "🙈 You are writing as the group's anonymous admin, so I can't tell which person "
     "you are — and stock, roles and shops belong to people. Turn off “Remain anonymous” "
@@ -1167,7 +1194,7 @@ def linked_groups(shop: Shop, titles: list[str]) -> str:
     return "\n".join(rows)
 
 
-UNLINKED_TOAST = "✅ Unlinked"
+UNLINKED_TOAST = N_("✅ Unlinked")
 
 
 def unlink_button(title: str) -> str:
@@ -1223,8 +1250,8 @@ CAPTION_USAGE = (
     "a photo's caption says what to do with the product it shows: <code>sell 2</code>, "
     "<code>restock 12 exp 1.6</code>, <code>remove 1 damage</code> or <code>count 18</code>"
 )
-ADD_WITH_BARCODE_BUTTON = "➕ Add as new product…"
-ATTACH_BARCODE_BUTTON = "🔗 Attach to…"
+ADD_WITH_BARCODE_BUTTON = N_("➕ Add as new product…")
+ATTACH_BARCODE_BUTTON = N_("🔗 Attach to…")
 
 
 def unknown_caption(word: str) -> str:
@@ -1296,9 +1323,9 @@ IMPORT_REFUSED = {
     "the columns, e.g. <code>product, unit, on_hand</code> (as /export writes them).",
     "changed": "⚠️ That file is no longer the one previewed. Send it again.",
 }
-IMPORT_BUTTON = "📥 Import"
-IMPORT_READING = "⏳ Reading the file…"
-IMPORT_TOAST = "Importing…"
+IMPORT_BUTTON = N_("📥 Import")
+IMPORT_READING = N_("⏳ Reading the file…")
+IMPORT_TOAST = N_("Importing…")
 NOT_A_SPREADSHEET_DOCUMENT = (
     "I can read spreadsheets (.csv, .xlsx) to import a catalog, and pictures of barcodes. "
     "See /import."
@@ -1398,7 +1425,7 @@ def import_done(filename: str, rows: list[RowPlan]) -> str:
 
 MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 REPORT_LINES = 3  # movers and dead stock shown in the caption (the chart shows the weeks)
-NOTHING_TO_REPORT = "📊 Nothing to report: no stock moved in the last 8 weeks."
+NOTHING_TO_REPORT = N_("📊 Nothing to report: no stock moved in the last 8 weeks.")
 REPORT_CHART_TITLE = "Last 8 weeks"
 REPORT_CHART_SERIES = ("Sales", "Waste (at cost)", "Stock value (at cost)")
 
@@ -1416,18 +1443,20 @@ def report_caption(report: WeeklyReport) -> str:
     the dead stock; the chart carries the 8 weeks."""
     shop, week = report.shop, report.last_week
     lines = [
-        f"📊 <b>{h(shop.name)}</b> — week of {day(week.start)}",
-        f"Sales {money(week.sales, shop)} · waste {money(week.waste, shop)}",
-        f"Stock value {money(week.stock_value, shop)}",
+        _("📊 <b>{shop}</b> — week of {day}").format(shop=h(shop.name), day=day(week.start)),
+        _("Sales {sales} · waste {waste}").format(
+            sales=money(week.sales, shop), waste=money(week.waste, shop)
+        ),
+        _("Stock value {value}").format(value=money(week.stock_value, shop)),
     ]
     if report.movers:
-        lines.append("<b>Top sellers</b>")
+        lines.append(_("<b>Top sellers</b>"))
         lines += [
             f"• {h(m.product.name)} — {qty(m.units, m.product.unit)}"
             for m in report.movers[:REPORT_LINES]
         ]
     if report.dead:
-        lines.append("<b>No movement for 4 weeks</b>")
+        lines.append(_("<b>No movement for 4 weeks</b>"))
         lines += [
             f"• {h(d.product.name)} — {qty(d.product.on_hand, d.product.unit)}"
             + (f", {money(d.value, shop)}" if d.value else "")
@@ -1436,3 +1465,27 @@ def report_caption(report: WeeklyReport) -> str:
     while utf16_length("\n".join(lines)) > MAX_CAPTION:  # whole lines go, no tag is cut
         lines.pop()
     return "\n".join(lines)
+
+
+# -- languages -----------------------------------------------------------------------------
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+LANGUAGE_USAGE = N_("/language en|ru, /language auto (as your Telegram app), or /language shop ru")
+
+
+def language_now(language: str) -> str:
+    return _("I speak {language} with you. Change it with /language en or /language ru.").format(
+        language=LANGUAGE_NAMES[language]
+    )
+
+
+def language_follows_telegram(language: str) -> str:
+    return _("I follow your Telegram app's language: {language} now.").format(
+        language=LANGUAGE_NAMES[language]
+    )
+
+
+def shop_language_set(shop: Shop) -> str:
+    return _("Alerts of {shop} go in {language} to members who never chose a language.").format(
+        shop=h(shop.name), language=LANGUAGE_NAMES[shop.language]
+    )

@@ -74,6 +74,7 @@ class OwnerAction(enum.StrEnum):
     REMOVE_MEMBERS = "remove_members"
     CHANGE_ROLES = "change_roles"
     INVITE = "invite"
+    CHANGE_LANGUAGE = "change_language"
 
 
 def require_owner(member: Member, action: OwnerAction) -> None:

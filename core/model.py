@@ -32,6 +32,9 @@ REMOVAL_REASONS = frozenset(
     {Reason.SALE, Reason.DAMAGE, Reason.EXPIRED, Reason.ADJUSTMENT, Reason.RETURN}
 )
 
+# The languages the bot speaks; the first is the one every message is written in.
+LANGUAGES = ("en", "ru")
+
 UNITS = ("pcs", "kg", "g", "l", "ml", "pack", "box", "bottle", "can", "bag", "m")
 
 
@@ -54,6 +57,8 @@ class Shop:
     alert_time: time = time(8, 0)
     day_first: bool = True
     created_at: datetime | None = None
+    # What alerts speak to members who never chose a language nor wrote to the bot.
+    language: str = LANGUAGES[0]
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,15 @@ class User:
     id: int  # the Telegram user id
     name: str
     active_shop_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UserLanguage:
+    """`chosen` with /language (None: follow Telegram); `seen`: the language Telegram
+    last said the person's app is in."""
+
+    chosen: str | None = None
+    seen: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from core.alert_model import (
     SendResult,
 )
 from core.inventory_query import InventoryQuery, InventorySlice, StatusFilter
-from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User
+from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User, UserLanguage
 
 
 class Clock(Protocol):
@@ -38,6 +38,11 @@ class ShopRepository(Protocol):
 class UserRepository(Protocol):
     async def get(self, user_id: int) -> User | None: ...
     async def save(self, user: User) -> None: ...
+    async def language(self, user_id: int) -> UserLanguage:
+        """Nobody has chosen or been seen: UserLanguage()."""
+        ...
+
+    async def save_language(self, user_id: int, language: UserLanguage) -> None: ...
 
 
 class MemberRepository(Protocol):

@@ -141,6 +141,18 @@ class ShopRow(Base):
     alert_time: Mapped[time] = mapped_column(Time, server_default="08:00:00")
     day_first: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
+
+
+class UserLanguageRow(Base):
+    """A person's language: chosen with /language, or as Telegram last said. Its own
+    table: people who never joined a shop have no users row but may choose one."""
+
+    __tablename__ = "user_languages"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chosen: Mapped[str | None] = mapped_column(String(8))
+    seen: Mapped[str | None] = mapped_column(String(8))
 
 
 class UserRow(Base):

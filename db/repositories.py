@@ -28,6 +28,7 @@ from core.model import (
     Role,
     Shop,
     User,
+    UserLanguage,
     name_key,
 )
 from db.models import (
@@ -39,6 +40,7 @@ from db.models import (
     MovementRow,
     ProductRow,
     ShopRow,
+    UserLanguageRow,
     UserRow,
 )
 
@@ -62,6 +64,7 @@ def _shop(row: ShopRow) -> Shop:
         alert_time=row.alert_time,
         day_first=row.day_first,
         created_at=row.created_at,
+        language=row.language,
     )
 
 
@@ -180,6 +183,7 @@ class SqlShopRepository:
             alert_time=shop.alert_time,
             day_first=shop.day_first,
             created_at=shop.created_at,
+            language=shop.language,
         )
         self.session.add(row)
         await self.session.flush()
@@ -199,6 +203,7 @@ class SqlShopRepository:
         row.near_expiry_days = shop.near_expiry_days
         row.alert_time = shop.alert_time
         row.day_first = shop.day_first
+        row.language = shop.language
         await self.session.flush()
 
     async def list_all(self) -> Sequence[Shop]:
@@ -223,6 +228,20 @@ class SqlUserRepository:
         else:
             row.name = user.name
             row.active_shop_id = user.active_shop_id
+        await self.session.flush()
+
+    async def language(self, user_id: int) -> UserLanguage:
+        row = await self.session.get(UserLanguageRow, user_id)
+        return UserLanguage(row.chosen, row.seen) if row else UserLanguage()
+
+    async def save_language(self, user_id: int, language: UserLanguage) -> None:
+        row = await self.session.get(UserLanguageRow, user_id)
+        if row is None:
+            self.session.add(
+                UserLanguageRow(user_id=user_id, chosen=language.chosen, seen=language.seen)
+            )
+        else:
+            row.chosen, row.seen = language.chosen, language.seen
         await self.session.flush()
 
 

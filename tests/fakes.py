@@ -30,7 +30,18 @@ from core.inventory_query import (
     StatusFilter,
     select_page,
 )
-from core.model import Batch, Invite, Member, Movement, Product, Reason, Role, Shop, User
+from core.model import (
+    Batch,
+    Invite,
+    Member,
+    Movement,
+    Product,
+    Reason,
+    Role,
+    Shop,
+    User,
+    UserLanguage,
+)
 from tests import fakes_alerts
 
 
@@ -61,6 +72,7 @@ class StoreState:
 
     shops: dict[int, Shop] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
+    languages: dict[int, UserLanguage] = field(default_factory=dict)
     members: dict[tuple[int, int], Member] = field(default_factory=dict)
     chats: dict[int, int] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
@@ -73,6 +85,7 @@ class StoreState:
         return StoreState(
             shops=dict(self.shops),
             users=dict(self.users),
+            languages=dict(self.languages),
             members=dict(self.members),
             chats=dict(self.chats),
             invites=dict(self.invites),
@@ -141,6 +154,12 @@ class FakeUserRepository(_Repository):
 
     async def save(self, user: User) -> None:
         self._s.users[user.id] = _stored(user)
+
+    async def language(self, user_id: int) -> UserLanguage:
+        return self._s.languages.get(user_id, UserLanguage())
+
+    async def save_language(self, user_id: int, language: UserLanguage) -> None:
+        self._s.languages[user_id] = language
 
 
 class FakeMemberRepository(_Repository):

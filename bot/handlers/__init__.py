@@ -24,6 +24,7 @@ from bot.handlers import (
     export,
     groups,
     imports,
+    language,
     report,
     shop,
     stock,
@@ -235,6 +236,7 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
     "export": export.export,
     "import": imports.import_command,
     "report": report.report_command,
+    "language": language.language_command,
     "cancel": cancel,
 }
 
@@ -266,6 +268,7 @@ def register(application: StockbotApp) -> None:
     # Telegram's own notice that a group became a supergroup, sent "as" the group.
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_upgrade), -20)
     # Before anything else: a shared identity (an anonymous admin, a channel) is nobody.
+    application.add_handler(TypeHandler(Update, language.speak_their_language), group=-11)
     application.add_handler(TypeHandler(Update, groups.refuse_shared_identity), group=-10)
     alert_handlers.register(application)
     application.add_handler(MessageHandler(filters.COMMAND, _new_command_ends_step), group=-1)
@@ -282,4 +285,5 @@ def register(application: StockbotApp) -> None:
     application.add_handler(
         MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, imports.on_document)
     )
+    application.add_handler(TypeHandler(Update, language.remember_app_language), group=100)
     application.add_error_handler(on_error)

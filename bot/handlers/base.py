@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import keyboards, logs, outcome, steps, texts
 from bot.callbacks import CallbackDataError
 from bot.context import BotContext
+from bot.i18n import _
 from bot.identity import speaker_of
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
@@ -160,8 +161,9 @@ async def respond(
     *,
     edit: bool = True,
 ) -> Message | None:
-    """Reply to a message, or edit the message whose button was pressed."""
-    text = texts.truncate(text)
+    """Reply to a message, or edit the message whose button was pressed. A constant of
+    bot.texts is said in the update's language here (bot.i18n.N_)."""
+    text = texts.truncate(_(text))
     query = update.callback_query
     if query is not None and edit and query.message is not None:
         try:
@@ -201,7 +203,7 @@ async def respond_privately(
     who never opened one cannot be written to first: they are told how."""
     try:
         return await context.bot.send_message(
-            person(update), texts.truncate(text), reply_markup=keyboard
+            person(update), texts.truncate(_(text)), reply_markup=keyboard
         )
     except Forbidden:
         raise DomainError(texts.open_private_chat(context.bot.username)) from None
@@ -241,7 +243,7 @@ async def respond_personally(
     if update.callback_query is not None:
         await answer(update, texts.SENT_PRIVATELY)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(texts.SENT_PRIVATELY)
+        await update.effective_message.reply_text(_(texts.SENT_PRIVATELY))
     return sent
 
 
@@ -268,7 +270,7 @@ async def answer(update: Update, text: str | None = None) -> None:
     if update.callback_query is None:
         return
     try:
-        await update.callback_query.answer(texts.toast(text) if text else None)
+        await update.callback_query.answer(texts.toast(_(text)) if text else None)
     except TelegramError as error:
         log.info("could not answer a button tap: %s", error)
 

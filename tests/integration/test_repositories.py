@@ -23,6 +23,7 @@ from core.model import (
     Role,
     Shop,
     User,
+    UserLanguage,
 )
 from core.ports import UnitOfWork
 from tests import fakes
@@ -533,6 +534,19 @@ async def test_movements_since_a_time_and_each_products_first_move(uow: UnitOfWo
             milk.id: NOW,
             bread.id: NOW + timedelta(days=1),
         }
+
+
+async def test_a_persons_language_round_trips_without_a_users_row(uow: UnitOfWork) -> None:
+    async with uow:
+        assert await uow.users.language(77) == UserLanguage()
+        await uow.users.save_language(77, UserLanguage(chosen="ru"))
+        await uow.commit()
+    async with uow:
+        await uow.users.save_language(77, UserLanguage(chosen="ru", seen="en"))
+        await uow.commit()
+    async with uow:
+        assert await uow.users.language(77) == UserLanguage("ru", "en")
+        assert await uow.users.get(77) is None
 
 
 async def test_datetimes_come_back_aware_in_utc(uow: UnitOfWork) -> None:

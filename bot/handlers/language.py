@@ -1,0 +1,77 @@
+"""Which language each update is answered in, and /language.
+
+First for every update: the person's own choice, else their Telegram app's language when
+the bot speaks it, else English. Last: what their app said is remembered (for alerts that
+reach them later), once the update went through — a write earlier would mark the update
+done before its handler ran (db.inbox.marking)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from telegram import Update
+
+from bot import i18n, outcome, texts
+from bot.context import BotContext
+from bot.handlers.base import here, person, respond
+from core import languages
+from core.errors import InvalidValue
+from core.model import UserLanguage
+
+AUTO = ("auto", "telegram", "reset", "авто")
+
+
+def _app_language(update: Update) -> str | None:
+    user = update.effective_user
+    return i18n.supported(user.language_code if user is not None else None)
+
+
+# What was stored when the update began: the last step writes only when the app's
+# language changed, without reading it again.
+_stored: ContextVar[UserLanguage | None] = ContextVar("stored_language", default=None)
+
+
+async def speak_their_language(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    found = await languages.language_of(context.services.uow(), user.id)
+    _stored.set(found)
+    i18n.use(languages.spoken(found, _app_language(update)) or i18n.SOURCE)
+
+
+async def remember_app_language(update: Update, context: BotContext) -> None:
+    result = outcome.current()
+    user, stored, app = update.effective_user, _stored.get(), _app_language(update)
+    if user is None or app is None or (stored is not None and stored.seen == app):
+        return
+    if result is not None and result.error is not None:
+        return
+    await languages.remember_seen(context.services.uow(), user.id, app)
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    """`/language` shows the choice; `/language ru|en` chooses; `/language auto` follows
+    Telegram's again; `/language shop ru` (owners) sets the shop's, for alerts."""
+    words = [w.lower() for w in context.args or []]
+    uow = context.services.uow
+    if not words:
+        await respond(update, texts.language_now(i18n.current()))
+        return
+    if words[0] == "shop":
+        if len(words) != 2:
+            raise InvalidValue(texts.LANGUAGE_USAGE)
+        where = await here(update, context)
+        shop = await languages.set_shop_language(uow(), where.actor, words[1])
+        await respond(update, texts.shop_language_set(shop))
+        return
+    if len(words) != 1:
+        raise InvalidValue(texts.LANGUAGE_USAGE)
+    if words[0] in AUTO:
+        await languages.choose(uow(), person(update), None)
+        i18n.use(_app_language(update) or i18n.SOURCE)
+        await respond(update, texts.language_follows_telegram(i18n.current()))
+        return
+    chosen = await languages.choose(uow(), person(update), words[0])
+    i18n.use(chosen.chosen or i18n.SOURCE)
+    await respond(update, texts.language_now(i18n.current()))

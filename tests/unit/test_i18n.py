@@ -1,0 +1,161 @@
+"""Two languages: every message the bot can say is in every catalog (a test fails when
+one is missing, untranslated, stale or names other placeholders), Russian plural forms,
+numbers, money and dates per locale, and who hears which language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot import i18n, texts
+from core import languages
+from core.errors import InvalidValue, OwnerOnly
+from core.model import LANGUAGES, Shop
+from tests.unit.shopfloor import Shopfloor
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+MessageId = str | tuple[str, ...]
+
+
+def _id(message: object) -> MessageId:
+    return tuple(message) if isinstance(message, list | tuple) else str(message)
+
+
+def extracted() -> dict[MessageId, str]:
+    """Every message in bot/, as `pybabel extract -F babel.cfg` finds it."""
+    found: dict[MessageId, str] = {}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "bot"), method_map=[("**.py", "python")]
+    ):
+        found[_id(message)] = filename
+    return found
+
+
+def catalog(language: str) -> dict[MessageId, MessageId]:
+    with i18n.catalog_path(language).open("rb") as po:
+        return {_id(m.id): _id(m.string or "") for m in read_po(po, locale=language) if m.id}
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != i18n.SOURCE])
+def test_every_message_is_translated_and_none_is_stale(language: str) -> None:
+    source, translated = extracted(), catalog(language)
+    missing = [m for m in source if m not in translated]
+    untranslated = [
+        m
+        for m, t in translated.items()
+        if m in source and (not t or (isinstance(t, tuple) and not all(t)))
+    ]
+    stale = [m for m in translated if m not in source]
+    assert not missing, f"not in {language}'s catalog: {missing}"
+    assert not untranslated, f"untranslated in {language}: {untranslated}"
+    assert not stale, f"in {language}'s catalog but said nowhere: {stale}"
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != i18n.SOURCE])
+def test_a_translation_names_the_same_placeholders(language: str) -> None:
+    for message, translation in catalog(language).items():
+        ids = message if isinstance(message, tuple) else (message,)
+        forms = translation if isinstance(translation, tuple) else (translation,)
+        wanted = set(PLACEHOLDER.findall(ids[-1]))
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == wanted, (message, form)
+
+
+def test_russian_counts_days_in_its_three_forms() -> None:
+    with i18n.speaking("ru"):
+        assert [texts.days_left(n) for n in (1, 3, 5, 11, 21, 22)] == [
+            "остался 1 день",
+            "осталось 3 дня",
+            "осталось 5 дней",
+            "осталось 11 дней",
+            "остался 21 день",
+            "осталось 22 дня",
+        ]
+    assert [texts.days_left(n) for n in (1, 5)] == ["1 day left", "5 days left"]
+
+
+def test_money_numbers_and_dates_follow_the_language() -> None:
+    shop = Shop(1, "Cafe", currency="EUR")
+    assert texts.money(Decimal("1234.5"), shop) == "1234.50 EUR"
+    assert texts.day(date(2026, 3, 2)) == "2 Mar 2026"
+    with i18n.speaking("ru"):
+        assert texts.money(Decimal("1234.5"), shop) == "1\xa0234,50\xa0€"
+        assert texts.day(date(2026, 3, 2)).startswith("2 мар. 2026")
+        assert i18n.number(Decimal("2.5")) == "2,5"
+
+
+def test_a_constant_is_said_in_the_language_where_it_is_sent() -> None:
+    assert texts.FLOW_CANCELLED == "Cancelled."  # the msgid, as the code holds it
+    with i18n.speaking("ru"):
+        assert i18n._(texts.FLOW_CANCELLED) == "Отменено."
+        assert i18n._("a name typed by someone") == "a name typed by someone"
+    assert i18n._(texts.FLOW_CANCELLED) == "Cancelled."
+
+
+def test_telegram_language_codes_map_to_ours() -> None:
+    assert [i18n.supported(c) for c in ("ru", "ru-RU", "en-GB", "EN", "de", "", None)] == [
+        "ru",
+        "ru",
+        "en",
+        "en",
+        None,
+        None,
+        None,
+    ]
+
+
+async def test_a_choice_wins_over_the_app_and_alerts_fall_back_to_the_shop(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    shop = floor.stored_shop(owner.shop_id)
+    staff = await floor.hire(owner)
+    # Never wrote: the shop's language, which an owner sets.
+    assert await languages.recipient_language(floor.uow, staff.user_id, shop) == "en"
+    shop = await languages.set_shop_language(floor.uow, owner, "ru")
+    assert await languages.recipient_language(floor.uow, staff.user_id, shop) == "ru"
+    # Writes from an English app: remembered for alerts; the update speaks it.
+    assert languages.spoken(await languages.language_of(floor.uow, staff.user_id), "en") == "en"
+    await languages.remember_seen(floor.uow, staff.user_id, "en")
+    assert await languages.recipient_language(floor.uow, staff.user_id, shop) == "en"
+    # Chooses Russian: that wins over the app, in chats and alerts.
+    await languages.choose(floor.uow, staff.user_id, "ru")
+    assert languages.spoken(await languages.language_of(floor.uow, staff.user_id), "en") == "ru"
+    assert await languages.recipient_language(floor.uow, staff.user_id, shop) == "ru"
+    # Back to the app's.
+    await languages.choose(floor.uow, staff.user_id, None)
+    assert languages.spoken(await languages.language_of(floor.uow, staff.user_id), "en") == "en"
+    # An app in a language the bot does not speak, and nothing chosen: no preference.
+    assert languages.spoken(await languages.language_of(floor.uow, 4242), None) is None
+
+
+async def test_a_language_the_bot_does_not_speak_is_refused_with_the_choices(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    staff = await floor.hire(owner)
+    with pytest.raises(InvalidValue, match=r"Choose one of: en, ru\."):
+        await languages.choose(floor.uow, owner.user_id, "klingon")
+    with pytest.raises(InvalidValue, match=r"Choose one of: en, ru\."):
+        await languages.set_shop_language(floor.uow, owner, "de")
+    with pytest.raises(OwnerOnly):
+        await languages.set_shop_language(floor.uow, staff, "ru")
+
+
+async def test_remembering_the_app_language_writes_only_when_it_changed(
+    floor: Shopfloor,
+) -> None:
+    await languages.remember_seen(floor.uow, 7, "ru")
+    commits = floor.uow.commits
+    await languages.remember_seen(floor.uow, 7, "ru")
+    await languages.remember_seen(floor.uow, 7, None)
+    assert floor.uow.commits == commits
