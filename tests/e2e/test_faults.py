@@ -111,8 +111,8 @@ class Load:
 
 
 async def _run_load(
-    api: LocalBotApi, launch: Launch, tmp_path: Any, faults: Callable[[], Awaitable[None]],
-    **env: str,
+    api: LocalBotApi, launch: Launch, tmp_path: Any,
+    faults: Callable[[list[BotProcess]], Awaitable[None]], **env: str,
 ) -> tuple[Load, list[BotProcess]]:  # fmt: skip
     bots = [
         await launch(WEBHOOK_URL=f"http://127.0.0.1:1{WEBHOOK_PATH}", WEBHOOK_SECRET=WEBHOOK_SECRET,
@@ -124,7 +124,7 @@ async def _run_load(
     sellers = [asyncio.create_task(load.seller(user)) for user in SELLERS]
     try:
         await asyncio.sleep(2)
-        await faults()
+        await faults(bots)
         await asyncio.sleep(2)
     finally:
         load.stop.set()
@@ -141,7 +141,7 @@ async def _settled(url: str) -> None:
             try:
                 left = await connection.fetchval(
                     "SELECT count(*) FROM update_inbox "
-                    "WHERE processed_at IS NULL OR leased_until IS NOT NULL"
+                    "WHERE processed_at IS NULL OR leased_until > now()"
                 )
             finally:
                 await connection.close()
@@ -174,9 +174,14 @@ def _confirmations(api: LocalBotApi) -> tuple[dict[int, int], dict[int, int]]:
     return sold, waits
 
 
-async def _prove(load: Load, api: LocalBotApi, url: str, label: str) -> None:
+async def _prove(
+    load: Load, api: LocalBotApi, url: str, label: str, *, unconfirmed_at_most: int = 0
+) -> None:
     await _settled(url)
-    await api.wait_for(lambda: sum(_confirmations(api)[0].values()) >= load.total, timeout=60)
+    await api.wait_for(
+        lambda: sum(_confirmations(api)[0].values()) >= load.total - unconfirmed_at_most,
+        timeout=60,
+    )
     sales, keys, on_hand = await _sales(url)
     sold, waits = _confirmations(api)
     print(
@@ -188,7 +193,12 @@ async def _prove(load: Load, api: LocalBotApi, url: str, label: str) -> None:
     )  # fmt: skip
     assert sales == keys == load.total
     assert on_hand == STOCK - load.total
-    assert sold == {u: len(ids) for u, ids in load.acknowledged.items()}
+    acknowledged = {u: len(ids) for u, ids in load.acknowledged.items()}
+    if unconfirmed_at_most == 0:
+        assert sold == acknowledged
+    else:
+        assert all(0 <= acknowledged[u] - sold[u] <= 1 for u in sold), (acknowledged, sold)
+        assert sum(acknowledged.values()) - sum(sold.values()) <= unconfirmed_at_most
 
 
 @pytest.mark.parametrize(
@@ -202,7 +212,7 @@ async def _prove(load: Load, api: LocalBotApi, url: str, label: str) -> None:
 async def test_postgresql_restarted_crashed_or_stopped_under_load_loses_and_doubles_nothing(
     postgres: PrivatePostgres, api: LocalBotApi, launch: Launch, tmp_path: Any, fault: str
 ) -> None:
-    async def faults() -> None:
+    async def faults(_: list[BotProcess]) -> None:
         if fault == "restart":
             await postgres.restart("fast")
         elif fault == "crash":
@@ -272,7 +282,7 @@ async def test_redis_stopped_paused_or_flushed_under_load_loses_and_doubles_noth
     tmp_path: Any,
     fault: str,
 ) -> None:
-    async def faults() -> None:
+    async def faults(_: list[BotProcess]) -> None:
         if fault == "stopped 3 s":
             await private_redis.stop()
             await asyncio.sleep(3)
@@ -288,3 +298,21 @@ async def test_redis_stopped_paused_or_flushed_under_load_loses_and_doubles_noth
         api, launch, tmp_path, faults, DATABASE_URL=postgres.url, REDIS_URL=private_redis.url
     )
     await _prove(load, api, postgres.url, f"Redis {fault}")
+
+
+@on_demand  # tests/e2e/test_scale_out.py kills one of three behind nginx in the suite
+async def test_kill_9_of_one_of_two_processes_under_load_loses_and_doubles_nothing(
+    postgres: PrivatePostgres, api: LocalBotApi, launch: Launch, tmp_path: Any
+) -> None:
+    """The killed process's posts go unanswered and are posted again to the other; what
+    it had stored waits for its lease (3 s here), then the other handles it. A sale whose
+    process died between its commit and its reply is applied but not confirmed: at most
+    one per seller (the update each was handling) — the gap docs/reliability.md names."""
+
+    async def faults(bots: list[BotProcess]) -> None:
+        assert await bots[1].kill() == -9
+
+    load, _ = await _run_load(
+        api, launch, tmp_path, faults, DATABASE_URL=postgres.url, INBOX_LEASE_SECONDS="3"
+    )
+    await _prove(load, api, postgres.url, "kill -9 of one of two", unconfirmed_at_most=len(SELLERS))
