@@ -19,6 +19,7 @@ from core.errors import (
     ProductGone,
     ProductNotFound,
 )
+from core.inventory_query import found
 from core.limits import (
     MAX_CATEGORY,
     MAX_PRODUCT_NAME,
@@ -212,12 +213,15 @@ async def restore_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Pro
         return restored
 
 
-async def archived_products(uow: UnitOfWork, actor: Actor) -> list[Product]:
-    """The shop's archived products by name, for restoring one."""
+async def archived_products(
+    uow: UnitOfWork, actor: Actor, search: str | None = None
+) -> list[Product]:
+    """The shop's archived products by name (those a search finds), for restoring one."""
     async with uow:
         await authorize(uow, actor)
         products = await uow.products.list(actor.shop_id, include_archived=True)
-        return sorted((p for p in products if p.archived), key=lambda p: p.key)
+    archived = (p for p in products if p.archived and (not search or found(p, search)))
+    return sorted(archived, key=lambda p: p.key)
 
 
 def suggest(name: str, candidates: list[Product], limit: int = SUGGESTIONS) -> list[Product]:

@@ -86,6 +86,11 @@ def barcode_search(search: str) -> str | None:
     return code if code and "\n" not in code else None
 
 
+def found(product: Product, search: str) -> bool:
+    """Whether a search finds the product: part of its name, or one of its barcodes."""
+    return name_key(search) in product.key or barcode_search(search) in product.barcodes
+
+
 def matches(product: Product, query: InventoryQuery, shop: Shop, today: date) -> bool:
     if product.archived or product.shop_id != shop.id:
         return False
@@ -93,10 +98,8 @@ def matches(product: Product, query: InventoryQuery, shop: Shop, today: date) ->
         return False
     if not has_status(product, query.status, shop, today):
         return False
-    if query.search:
-        code = barcode_search(query.search)
-        if name_key(query.search) not in product.key and code not in product.barcodes:
-            return False
+    if query.search and not found(product, query.search):
+        return False
     if query.expiring_within_days is not None:
         expiry = product.earliest_expiry
         if expiry is None or expiry > today + timedelta(days=query.expiring_within_days):

@@ -255,7 +255,7 @@ async def list_products(call: Call) -> schemas.ProductPageOut:
     here = await call.here()
     if params.archived:
         return _archived_page(
-            here, params, await catalog.archived_products(call.deps.uow(), here.actor)
+            here, params, await catalog.archived_products(call.deps.uow(), here.actor, params.q)
         )
     query = InventoryQuery(
         category=params.category or None,

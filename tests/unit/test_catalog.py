@@ -133,6 +133,8 @@ async def test_a_restored_product_comes_back_with_its_stock(floor: Shopfloor) ->
     await floor.restock(owner, milk.id, 5)
     await catalog.archive_product(floor.uow, owner, milk.id)
     assert [p.id for p in await catalog.archived_products(floor.uow, owner)] == [milk.id]
+    assert [p.id for p in await catalog.archived_products(floor.uow, owner, "OAT")] == [milk.id]
+    assert await catalog.archived_products(floor.uow, owner, "bread") == []
 
     restored = await catalog.restore_product(floor.uow, owner, milk.id)
 
