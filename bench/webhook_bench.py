@@ -32,32 +32,25 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
-from core import catalog, ledger, shops
-from core.access import Actor
-from core.catalog import ProductFields
-from core.model import Role
-from db.engine import create_engine
-from db.uow import uow_factory
 from devtools.localapi import (
     BotEvent,
     EventKind,
     LocalBotApi,
     LocalUser,
 )
+from tests.e2e.fleet import open_shop_with_staff
 from tests.e2e.harness import SETTINGS_VARIABLES, free_port
 from tests.loadbalancer import LoadBalancer
 from tests.services import create_database, drop_database, redis_url
 
 SECRET = "bench-Secret_0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-OWNER_ID = 500
+OWNER = LocalUser(500, "Owner")
 WARMUP_SECONDS = 2.0
 START_TIMEOUT = 60.0
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,24 +278,6 @@ async def start_stockbot(
     return process
 
 
-async def seed(database_url: str, users: list[LocalUser]) -> None:
-    """A shop with every user as staff and plenty of milk, straight through core."""
-    engine = create_engine(database_url)
-    make = uow_factory(engine)
-    now = datetime.now(UTC)
-    try:
-        shop = await shops.create_shop(make(), OWNER_ID, "Owner", "Bench", now)
-        owner = Actor(OWNER_ID, shop.id)
-        milk = await catalog.add_product(make(), owner, ProductFields(name="milk", unit="l"))
-        restock = ledger.Restock(milk.id, Decimal(10_000_000))
-        await ledger.restock(make(), owner, restock, key="seed", now=now)
-        for user in users:
-            invite = await shops.create_invite(make(), owner, Role.STAFF, now)
-            await shops.join_shop(make(), user.id, user.first_name, invite.code, now)
-    finally:
-        await engine.dispose()
-
-
 # --- the run ---------------------------------------------------------------------------
 
 
@@ -325,7 +300,7 @@ async def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {args.users} users,")
     print(f"{args.seconds:.0f} s measured after {WARMUP_SECONDS:.0f} s warm-up; logs in {workdir}")
     try:
-        await seed(database, users)
+        await open_shop_with_staff(database, OWNER, users, stock=10_000_000)
         async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
             load = Load(api, http)
 

@@ -383,17 +383,29 @@ async def resolve_or_suggest(
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise
-        try:
-            token = await remember(context, update, {"command": command, "text": text}, key=key)
-        except StateUnavailable:
-            raise missing from None  # its message names the suggestions as text
-        await respond(
-            update,
-            texts.did_you_mean(missing.name),
-            keyboards.suggestions(token, missing.suggestions),
-            edit=False,
-        )
+        await suggest(update, context, missing, command, text, key)
         return None
+
+
+async def suggest(
+    update: Update,
+    context: BotContext,
+    missing: ProductNotFound,
+    command: str,
+    text: str,
+    key: str | None,
+) -> None:
+    """Offer the close names as buttons that complete `command` later."""
+    try:
+        token = await remember(context, update, {"command": command, "text": text}, key=key)
+    except StateUnavailable:
+        raise missing from None  # its message names the suggestions as text
+    await respond(
+        update,
+        texts.did_you_mean(missing.name),
+        keyboards.suggestions(token, missing.suggestions),
+        edit=False,
+    )
 
 
 # --- errors ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from bot.handlers.base import (
     request_key,
     respond,
     start_flow,
+    suggest,
     user_name,
 )
 from bot.miniapp_wiring import with_open_app
@@ -45,10 +46,9 @@ from bot.parsing import (
     parse_quantity,
     split_command,
 )
-from bot.state import StateUnavailable
 from bot.steps import AmountStep, ReasonStep, Step, StockStep
 from core import catalog, inventory, ledger
-from core.errors import DomainError, ProductNotFound
+from core.errors import DomainError
 from core.ledger import MovementResult
 from core.model import Product, Reason, Shop
 from core.stock_requests import (
@@ -208,7 +208,7 @@ async def proceed(
         await confirm(update, where, outcome.result, counted=isinstance(read_as[-1], CountProduct))
         return
     if isinstance(outcome, Suggested):
-        await _suggest(update, context, outcome.missing, command, text, key)
+        await suggest(update, context, outcome.missing, command.value, text, key)
         return
     product = outcome.product
     if product is None:
@@ -226,27 +226,6 @@ async def proceed(
         await respond(
             update, texts.why_leaving(parsed.quantity, product), keyboards.reasons(), edit=False
         )
-
-
-async def _suggest(
-    update: Update,
-    context: BotContext,
-    missing: ProductNotFound,
-    command: Command,
-    text: str,
-    key: str | None,
-) -> None:
-    """Offer the close names as buttons that complete the command later."""
-    try:
-        token = await remember(context, update, {"command": command.value, "text": text}, key=key)
-    except StateUnavailable:
-        raise missing from None  # its message names the suggestions as text
-    await respond(
-        update,
-        texts.did_you_mean(missing.name),
-        keyboards.suggestions(token, missing.suggestions),
-        edit=False,
-    )
 
 
 def stock_change(parsed: StockCommand, product_id: int) -> ledger.StockChange | None:
