@@ -39,7 +39,7 @@ from bot.handlers.base import (
     respond,
 )
 from bot.handlers.views import show_inventory
-from core import alerts, catalog
+from core import alert_audience, alerts, catalog, reordering
 from core.access import Actor
 from core.errors import InvalidValue
 from core.inventory import InventoryQuery
@@ -103,7 +103,7 @@ async def _keep_restock_buttons(update: Update) -> None:
 async def on_write_off(update: Update, context: BotContext, action: cb.WriteOffExpired) -> None:
     services = context.services
     where = await here_in(update, context, action.shop_id)
-    results = await alerts.write_off_expired(
+    results = await alerts.write_off_all_expired(
         services.uow(),
         where.actor,
         key=request_key(update),
@@ -124,7 +124,7 @@ async def on_reorder_button(
         if action.shop_id is not None
         else here(update, context)
     )
-    found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
+    found = await reordering.reorder_list(services.uow(), where.actor, services.clock.now())
     if where.shown_here:
         await answer(update)
     text, keyboard = texts.reorder_text(found), view.reorder_keyboard(found)
@@ -145,7 +145,7 @@ async def on_view(update: Update, context: BotContext, action: cb.ViewFromAlert)
 
 async def on_toggle_kind(update: Update, context: BotContext, action: cb.ToggleAlertKind) -> None:
     where = await here(update, context)
-    prefs = await alerts.set_kind(
+    prefs = await alert_audience.set_kind(
         context.services.uow(), where.actor, action.kind, action.enabled == "on"
     )
     await answer(update)
@@ -156,7 +156,7 @@ async def on_mute_button(update: Update, context: BotContext, action: cb.SetProd
     where = await here(update, context)
     uow = context.services.uow
     await alerts.set_muted(uow(), where.actor, action.product_id, action.muted == "on")
-    prefs = await alerts.preferences(uow(), where.actor)
+    prefs = await alert_audience.preferences(uow(), where.actor)
     await answer(update)
     await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
@@ -178,13 +178,13 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
 async def reorder(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     services = context.services
-    found = await alerts.reorder_list(services.uow(), where.actor, services.clock.now())
+    found = await reordering.reorder_list(services.uow(), where.actor, services.clock.now())
     await respond(update, texts.reorder_text(found), view.reorder_keyboard(found))
 
 
 async def alerts_command(update: Update, context: BotContext) -> None:
     where = await here(update, context)
-    prefs = await alerts.preferences(context.services.uow(), where.actor)
+    prefs = await alert_audience.preferences(context.services.uow(), where.actor)
     await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
@@ -213,7 +213,7 @@ async def set_quiet(
     if actor is None:
         actor = (await here(update, context)).actor
     start, end = parse_quiet(text)
-    settings = await alerts.set_quiet_hours(context.services.uow(), actor, start, end)
+    settings = await alert_audience.set_quiet_hours(context.services.uow(), actor, start, end)
     shown = (
         (settings.quiet_start.strftime("%H:%M"), settings.quiet_end.strftime("%H:%M"))
         if settings.quiet_start and settings.quiet_end
@@ -238,7 +238,7 @@ def _mute(is_muted: bool) -> Callable[[Update, BotContext], Coroutine[Any, Any, 
 
 async def reachable(update: Update, context: BotContext) -> None:
     """Someone who talks to the bot in private has not blocked it (any more)."""
-    await alerts.mark_reachable(context.services.uow(), _user_id(update))
+    await alert_audience.mark_reachable(context.services.uow(), _user_id(update))
 
 
 COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] = {

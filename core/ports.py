@@ -191,7 +191,7 @@ class UnitOfWork(Protocol):
     inventory: InventoryQueries
     batches: BatchRepository
     movements: MovementRepository
-    # Alerts (core/alerts.py); the protocols are at the end of this module.
+    # Alerts (core.alert_delivery, core.digests, core.alerts); their protocols end this module.
     alert_outbox: AlertOutbox
     deliveries: DeliveryRepository
     alert_settings: AlertSettingsRepository

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from core import alerts
+from core import digests, shop_time
 from core.access import Actor, OwnerAction, authorize
 from core.alert_model import Delivery, DeliveryKind
 from core.model import Movement, Product, Reason, Shop
@@ -128,7 +128,7 @@ def build_report(
 async def _report(
     uow: UnitOfWork, shop: Shop, first_monday: date, last_day: date, now: datetime
 ) -> WeeklyReport:
-    start = alerts.local_instant(first_monday, datetime.min.time(), ZoneInfo(shop.timezone))
+    start = shop_time.local_instant(first_monday, datetime.min.time(), ZoneInfo(shop.timezone))
     products = await uow.products.list(shop.id, include_archived=True)
     movements = await uow.movements.since(shop.id, start)
     return build_report(
@@ -157,7 +157,7 @@ def report_week_due(shop: Shop, now: datetime) -> date | None:
     monday = monday_of(today)
     if today - monday > LATE_BY:
         return None
-    return monday if now >= alerts.local_instant(monday, shop.alert_time, zone) else None
+    return monday if now >= shop_time.local_instant(monday, shop.alert_time, zone) else None
 
 
 def report_key(shop_id: int, monday: date, user_id: int) -> str:
@@ -169,7 +169,7 @@ async def due_reports(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
     async with uow:
         shops = await uow.shops.list_all()
         planned = await uow.alert_settings.report_weeks()
-    return alerts.not_yet_planned(shops, planned, report_week_due, now)
+    return digests.not_yet_planned(shops, planned, report_week_due, now)
 
 
 async def plan_report(uow: UnitOfWork, shop_id: int, monday: date, now: datetime) -> int:
@@ -185,7 +185,7 @@ async def plan_report(uow: UnitOfWork, shop_id: int, monday: date, now: datetime
         report = await _weekly(uow, shop, monday, now) if shop is not None and owners else None
         if shop is not None and report is not None and not report.is_empty:
             settings = await uow.alert_settings.get(shop_id)
-            not_before = alerts.quiet_until(settings, shop, now) or now
+            not_before = shop_time.quiet_until(settings, shop, now) or now
             for owner in owners:
                 if owner.user_id in blocked:
                     continue

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from core import alerts, report
+from core import alert_delivery, digests, report
 from core.alert_model import Outgoing, SendOutcome, SendResult
 from core.ports import Clock, Notifier, UnitOfWork
 from jobs.ratelimit import SendBudget
@@ -66,8 +66,8 @@ class AlertDispatcher:
     async def dispatch_once(self) -> int:
         """Plan new crossings and send what is due now; returns how many were sent."""
         now = self.clock.now()
-        await alerts.plan_crossings(self.uow_factory(), now)
-        batch = await alerts.next_outgoing(
+        await alert_delivery.plan_crossings(self.uow_factory(), now)
+        batch = await alert_delivery.next_outgoing(
             self.uow_factory(), now, limit=self.batch_size, lease=self.lease
         )
         if not batch:
@@ -89,7 +89,7 @@ class AlertDispatcher:
             self.stats.budget_waits += 1
             if loop.time() - started + wait > self.max_wait:
                 later = self.clock.now() + timedelta(seconds=wait)
-                await alerts.defer(self.uow_factory(), item.delivery, later)
+                await alert_delivery.defer(self.uow_factory(), item.delivery, later)
                 self.stats.deferred += 1
                 return
             await asyncio.sleep(wait)
@@ -101,7 +101,9 @@ class AlertDispatcher:
         if result.outcome is SendOutcome.RETRY and result.retry_after:
             await self.budget.pause(result.retry_after)
         self.stats.count(result.outcome, item.delivery.kind.value)
-        await alerts.record_outcome(self.uow_factory(), item.delivery, result, self.clock.now())
+        await alert_delivery.record_outcome(
+            self.uow_factory(), item.delivery, result, self.clock.now()
+        )
 
 
 @dataclass
@@ -116,7 +118,7 @@ class DigestScanner:
         now = self.clock.now()
         planned = 0
         planners = (
-            ("digest", alerts.due_digests, alerts.plan_digest),
+            ("digest", digests.due_digests, digests.plan_digest),
             ("weekly report", report.due_reports, report.plan_report),
         )
         for what, due, plan in planners:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core import alerts, catalog, ledger
+from core import alert_audience, alerts, catalog, ledger
 from core.access import Actor
 from core.alert_model import AlertKind, AlertMessage, CrossingAlert, Digest, SendOutcome, SendResult
 from core.catalog import ProductFields
@@ -94,7 +94,7 @@ async def test_the_dispatcher_sends_a_crossing_once_and_marks_a_blocked_owner(
     await dispatcher.dispatch_once()
     assert len(blocked.sent) == 1  # skipped: the owner blocked the bot
 
-    await alerts.mark_reachable(make_uow(), owner.user_id)
+    await alert_audience.mark_reachable(make_uow(), owner.user_id)
     assert await count(engine, AlertBlockedRecipientRow.user_id) == 0
 
 
@@ -119,10 +119,10 @@ async def test_preferences_mute_and_quiet_hours_round_trip(
     make_uow: Callable[[], SqlUnitOfWork], owner: Actor
 ) -> None:
     milk = await low_milk(make_uow, owner)
-    await alerts.set_kind(make_uow(), owner, AlertKind.LOW, False)
+    await alert_audience.set_kind(make_uow(), owner, AlertKind.LOW, False)
     await alerts.set_muted(make_uow(), owner, milk, True)
-    await alerts.set_quiet_hours(make_uow(), owner, time(22), time(7))
-    prefs = await alerts.preferences(make_uow(), owner)
+    await alert_audience.set_quiet_hours(make_uow(), owner, time(22), time(7))
+    prefs = await alert_audience.preferences(make_uow(), owner)
     assert AlertKind.LOW not in prefs.kinds and AlertKind.OUT in prefs.kinds
     assert [p.id for p in prefs.muted] == [milk]
     assert (prefs.settings.quiet_start, prefs.settings.quiet_end) == (time(22), time(7))

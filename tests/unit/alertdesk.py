@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from core import alerts
+from core import alert_audience, alert_delivery, digests
 from core.alert_model import (
     AlertKind,
     CrossingAlert,
@@ -31,13 +31,13 @@ class AlertDesk:
     async def run(self, outcome: SendResult | None = None) -> list[Outgoing]:
         """One pass of the scheduler at the clock's time; returns what went out."""
         now = self.floor.clock.now()
-        await alerts.plan_crossings(self.uow, now)
-        for shop_id, day in await alerts.due_digests(self.uow, now):
-            await alerts.plan_digest(self.uow, shop_id, day, now)
-        batch = await alerts.next_outgoing(self.uow, now)
+        await alert_delivery.plan_crossings(self.uow, now)
+        for shop_id, day in await digests.due_digests(self.uow, now):
+            await digests.plan_digest(self.uow, shop_id, day, now)
+        batch = await alert_delivery.next_outgoing(self.uow, now)
         result = outcome or SendResult(SendOutcome.SENT)
         for item in batch:
-            await alerts.record_outcome(self.uow, item.delivery, result, now)
+            await alert_delivery.record_outcome(self.uow, item.delivery, result, now)
         if result.outcome is SendOutcome.SENT:
             self.sent.extend(batch)
         return batch
@@ -58,7 +58,7 @@ class AlertDesk:
         await update_settings(self.uow, actor, SettingsChange(**change))  # type: ignore[arg-type]
 
     async def quiet(self, actor: object, start: time | None, end: time | None) -> None:
-        await alerts.set_quiet_hours(self.uow, actor, start, end)  # type: ignore[arg-type]
+        await alert_audience.set_quiet_hours(self.uow, actor, start, end)  # type: ignore[arg-type]
 
     async def choose(self, actor: object, kind: AlertKind, enabled: bool) -> None:
-        await alerts.set_kind(self.uow, actor, kind, enabled)  # type: ignore[arg-type]
+        await alert_audience.set_kind(self.uow, actor, kind, enabled)  # type: ignore[arg-type]

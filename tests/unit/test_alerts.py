@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from core import alerts
+from core import alert_audience, alert_delivery, alerts, reordering
 from core.access import Actor
 from core.alert_model import AlertKind, DeliveryStatus, SendOutcome, SendResult
 from core.errors import InvalidValue, OwnerOnly, ProductNotFound
@@ -127,7 +127,7 @@ async def test_a_push_no_longer_true_when_sent_is_skipped(
     milk = await stocked(floor, owner)
     await desk.run()
     await floor.remove(owner, milk, 6)
-    await alerts.plan_crossings(desk.uow, floor.clock.now())
+    await alert_delivery.plan_crossings(desk.uow, floor.clock.now())
     await floor.restock(owner, milk, 20)  # recovered before the dispatcher ran
     assert await desk.run() == []
     statuses = [d.status for d in floor.store.state.alerts.deliveries.values()]
@@ -160,7 +160,7 @@ async def test_an_owner_can_turn_a_kind_off(floor: Shopfloor, desk: AlertDesk) -
     await floor.remove(owner, milk, 4)
     await desk.run()
     assert [a.kind for a in desk.crossings_to(owner.user_id)] == [AlertKind.OUT]
-    prefs = await alerts.preferences(desk.uow, owner)
+    prefs = await alert_audience.preferences(desk.uow, owner)
     assert AlertKind.LOW not in prefs.kinds and AlertKind.OUT in prefs.kinds
 
 
@@ -171,7 +171,7 @@ async def test_a_muted_product_never_alerts(floor: Shopfloor, desk: AlertDesk) -
     await floor.remove(owner, milk, 10)
     await desk.run()
     assert desk.crossings_to(owner.user_id) == []
-    prefs = await alerts.preferences(desk.uow, owner)
+    prefs = await alert_audience.preferences(desk.uow, owner)
     assert [p.id for p in prefs.muted] == [milk]
 
 
@@ -247,7 +247,7 @@ async def test_a_blocked_recipient_is_marked_and_skipped_later(
     await floor.remove(owner, milk, 14)
     assert await desk.run() == []
 
-    await alerts.mark_reachable(desk.uow, owner.user_id)
+    await alert_audience.mark_reachable(desk.uow, owner.user_id)
     await floor.restock(owner, milk, 1)
     await floor.remove(owner, milk, 1)
     assert len(await desk.run()) == 1
@@ -274,9 +274,9 @@ async def test_retries_give_up_after_max_attempts(floor: Shopfloor, desk: AlertD
     milk = await stocked(floor, owner)
     await desk.run()
     await floor.remove(owner, milk, 6)
-    for _ in range(alerts.MAX_ATTEMPTS):
+    for _ in range(alert_delivery.MAX_ATTEMPTS):
         await desk.run(SendResult(SendOutcome.RETRY))
-        floor.clock.advance(alerts.MAX_BACKOFF)
+        floor.clock.advance(alert_delivery.MAX_BACKOFF)
     [delivery] = [d for d in floor.store.state.alerts.deliveries.values() if d.kind == "crossing"]
     assert delivery.status is DeliveryStatus.FAILED
 
@@ -289,10 +289,12 @@ async def test_a_claimed_delivery_is_not_claimed_twice_within_its_lease(
     await desk.run()
     await floor.remove(owner, milk, 6)
     now = floor.clock.now()
-    await alerts.plan_crossings(desk.uow, now)
-    first = await alerts.next_outgoing(desk.uow, now, lease=timedelta(minutes=2))
-    second = await alerts.next_outgoing(desk.uow, now + timedelta(minutes=1))
-    third = await alerts.next_outgoing(desk.uow, now + timedelta(minutes=3))  # crashed sender
+    await alert_delivery.plan_crossings(desk.uow, now)
+    first = await alert_delivery.next_outgoing(desk.uow, now, lease=timedelta(minutes=2))
+    second = await alert_delivery.next_outgoing(desk.uow, now + timedelta(minutes=1))
+    third = await alert_delivery.next_outgoing(
+        desk.uow, now + timedelta(minutes=3)
+    )  # crashed sender
     assert (len(first), len(second), len(third)) == (1, 0, 1)
 
 
@@ -302,7 +304,7 @@ async def test_a_removed_member_gets_nothing_more(floor: Shopfloor, desk: AlertD
     milk = await stocked(floor, owner)
     await desk.run()
     await floor.remove(owner, milk, 6)
-    await alerts.plan_crossings(desk.uow, floor.clock.now())
+    await alert_delivery.plan_crossings(desk.uow, floor.clock.now())
     await remove_member(desk.uow, owner, second.user_id)
     await desk.run()
     assert desk.crossings_to(second.user_id) == []
@@ -321,14 +323,14 @@ async def test_written_off_removes_expired_batches_with_reason_expired(
     await floor.restock(owner, milk, 3, expiry=today - timedelta(days=2))
     await floor.restock(owner, milk, 4, expiry=today - timedelta(days=1))
     await floor.restock(owner, milk, 5, expiry=today + timedelta(days=30))
-    results = await alerts.write_off_expired(
+    results = await alerts.write_off_all_expired(
         desk.uow, owner, key="cb-1", now=floor.clock.now(), product_id=milk
     )
     assert [(r.movement.reason, r.movement.quantity) for r in results] == [  # type: ignore[union-attr]
         (Reason.EXPIRED, q(-7))
     ]
     assert floor.on_hand(milk) == q(5)
-    again = await alerts.write_off_expired(desk.uow, owner, key="cb-1", now=floor.clock.now())
+    again = await alerts.write_off_all_expired(desk.uow, owner, key="cb-1", now=floor.clock.now())
     assert again == [] and floor.on_hand(milk) == q(5)
 
 
@@ -351,7 +353,7 @@ async def test_written_off_leaves_good_stock_when_a_sale_lands_after_the_read(
         return rows
 
     uow.alert_queries.expiring_batches = read_then_a_sale_lands  # type: ignore[method-assign]
-    results = await alerts.write_off_expired(
+    results = await alerts.write_off_all_expired(
         uow, owner, key="cb-1", now=floor.clock.now(), product_id=milk
     )
 
@@ -371,7 +373,7 @@ async def test_written_off_refuses_a_product_of_another_shop(
     neighbour = await floor.open_shop(name="Next door")
 
     with pytest.raises(ProductNotFound):
-        await alerts.write_off_expired(
+        await alerts.write_off_all_expired(
             desk.uow, neighbour, key="cb-1", now=floor.clock.now(), product_id=milk
         )
     assert floor.on_hand(milk) == q(3)
@@ -390,7 +392,7 @@ async def test_reorder_list_groups_by_supplier(floor: Shopfloor, desk: AlertDesk
     await floor.restock(owner, tea.id, 10)
     await alerts.mark_ordered(desk.uow, owner, milk.id, floor.clock.now())
 
-    found = await alerts.reorder_list(desk.uow, owner, floor.clock.now())
+    found = await reordering.reorder_list(desk.uow, owner, floor.clock.now())
     assert [
         (g.supplier, [(x.product.name, x.reasons, x.ordered) for x in g.lines])
         for g in found.groups
@@ -408,11 +410,11 @@ async def test_a_restock_after_the_reorder_date_ends_the_reminder(
     today = floor.today()
     bread = await floor.product(owner, "Bread", threshold=q(2))
     await floor.restock(owner, bread.id, 10, reorder_date=today + timedelta(days=1))
-    assert (await alerts.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
+    assert (await reordering.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
     floor.clock.advance(timedelta(days=2))
-    assert not (await alerts.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
+    assert not (await reordering.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
     await floor.restock(owner, bread.id, 5)
-    assert (await alerts.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
+    assert (await reordering.reorder_list(desk.uow, owner, floor.clock.now())).is_empty
 
 
 async def test_quiet_hours_need_both_ends(floor: Shopfloor, desk: AlertDesk) -> None:
@@ -424,9 +426,9 @@ async def test_quiet_hours_need_both_ends(floor: Shopfloor, desk: AlertDesk) -> 
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    assert alerts.backoff(1) == timedelta(seconds=5)
-    assert alerts.backoff(2) == timedelta(seconds=10)
-    assert alerts.backoff(30) == alerts.MAX_BACKOFF
+    assert alert_delivery.backoff(1) == timedelta(seconds=5)
+    assert alert_delivery.backoff(2) == timedelta(seconds=10)
+    assert alert_delivery.backoff(30) == alert_delivery.MAX_BACKOFF
 
 
 def test_fake_uow_has_every_alert_port() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import alerts
+from core import alerts, digests, shop_time
 from core.access import Actor
 from core.alert_model import AlertKind, AlertSettings, Digest
 from core.model import Shop
@@ -124,8 +124,8 @@ async def test_planning_the_same_day_twice_makes_no_second_delivery(
     floor.at(utc(2026, 3, 2, 6, 0))
     owner = await shop_with_trouble(floor)
     now = utc(2026, 3, 2, 9, 0)
-    first = await alerts.plan_digest(desk.uow, owner.shop_id, date(2026, 3, 2), now)
-    second = await alerts.plan_digest(desk.uow, owner.shop_id, date(2026, 3, 2), now)
+    first = await digests.plan_digest(desk.uow, owner.shop_id, date(2026, 3, 2), now)
+    second = await digests.plan_digest(desk.uow, owner.shop_id, date(2026, 3, 2), now)
     assert (first, second) == (1, 0)
 
 
@@ -184,26 +184,26 @@ def berlin_shop(alert_time: time) -> Shop:
 def test_an_alert_time_in_the_spring_gap_is_due_when_the_clock_jumps_past_it() -> None:
     shop = berlin_shop(time(2, 30))
     jump = utc(2026, 3, 29, 1, 0)  # 03:00 CEST, the first moment after 01:59:59 CET
-    assert alerts.local_instant(date(2026, 3, 29), time(2, 30), BERLIN) == jump
-    assert alerts.digest_day_due(shop, jump - timedelta(seconds=1)) is None
-    assert alerts.digest_day_due(shop, jump) == date(2026, 3, 29)
+    assert shop_time.local_instant(date(2026, 3, 29), time(2, 30), BERLIN) == jump
+    assert shop_time.digest_day_due(shop, jump - timedelta(seconds=1)) is None
+    assert shop_time.digest_day_due(shop, jump) == date(2026, 3, 29)
 
 
 def test_an_alert_time_in_the_autumn_fold_is_due_at_its_first_occurrence() -> None:
     shop = berlin_shop(time(2, 30))
     first = utc(2026, 10, 25, 0, 30)  # 02:30 CEST; 02:30 CET comes an hour later
-    assert alerts.local_instant(date(2026, 10, 25), time(2, 30), BERLIN) == first
-    assert alerts.digest_day_due(shop, first - timedelta(seconds=1)) is None
-    assert alerts.digest_day_due(shop, first) == date(2026, 10, 25)
-    assert alerts.digest_day_due(shop, first + timedelta(hours=1)) == date(2026, 10, 25)
+    assert shop_time.local_instant(date(2026, 10, 25), time(2, 30), BERLIN) == first
+    assert shop_time.digest_day_due(shop, first - timedelta(seconds=1)) is None
+    assert shop_time.digest_day_due(shop, first) == date(2026, 10, 25)
+    assert shop_time.digest_day_due(shop, first + timedelta(hours=1)) == date(2026, 10, 25)
 
 
 def test_8am_follows_the_clock_across_both_changes() -> None:
     shop = berlin_shop(time(8, 0))
-    assert alerts.local_instant(date(2026, 3, 28), time(8), BERLIN) == utc(2026, 3, 28, 7, 0)
-    assert alerts.local_instant(date(2026, 3, 29), time(8), BERLIN) == utc(2026, 3, 29, 6, 0)
-    assert alerts.local_instant(date(2026, 10, 25), time(8), BERLIN) == utc(2026, 10, 25, 7, 0)
-    assert alerts.digest_day_due(shop, utc(2026, 3, 29, 5, 59)) is None
+    assert shop_time.local_instant(date(2026, 3, 28), time(8), BERLIN) == utc(2026, 3, 28, 7, 0)
+    assert shop_time.local_instant(date(2026, 3, 29), time(8), BERLIN) == utc(2026, 3, 29, 6, 0)
+    assert shop_time.local_instant(date(2026, 10, 25), time(8), BERLIN) == utc(2026, 10, 25, 7, 0)
+    assert shop_time.digest_day_due(shop, utc(2026, 3, 29, 5, 59)) is None
 
 
 async def test_a_fold_day_digest_is_sent_once_though_the_hour_repeats(
@@ -250,21 +250,21 @@ def test_quiet_hours_past_midnight_end_the_next_morning() -> None:
     shop = berlin_shop(time(8))
     settings = quiet(time(22), time(7))
     # 23:00 CET on 2 March -> 07:00 CET on 3 March
-    assert alerts.quiet_until(settings, shop, utc(2026, 3, 2, 22, 0)) == utc(2026, 3, 3, 6, 0)
+    assert shop_time.quiet_until(settings, shop, utc(2026, 3, 2, 22, 0)) == utc(2026, 3, 3, 6, 0)
     # 05:00 CET -> 07:00 the same day
-    assert alerts.quiet_until(settings, shop, utc(2026, 3, 3, 4, 0)) == utc(2026, 3, 3, 6, 0)
-    assert alerts.quiet_until(settings, shop, utc(2026, 3, 3, 6, 0)) is None
-    assert alerts.quiet_until(settings, shop, utc(2026, 3, 3, 12, 0)) is None
+    assert shop_time.quiet_until(settings, shop, utc(2026, 3, 3, 4, 0)) == utc(2026, 3, 3, 6, 0)
+    assert shop_time.quiet_until(settings, shop, utc(2026, 3, 3, 6, 0)) is None
+    assert shop_time.quiet_until(settings, shop, utc(2026, 3, 3, 12, 0)) is None
 
 
 def test_quiet_hours_within_a_day_and_across_the_spring_jump() -> None:
     shop = berlin_shop(time(8))
     lunch = quiet(time(12), time(13))
-    assert alerts.quiet_until(lunch, shop, utc(2026, 3, 2, 11, 30)) == utc(2026, 3, 2, 12, 0)
-    assert alerts.quiet_until(lunch, shop, utc(2026, 3, 2, 10, 59)) is None
+    assert shop_time.quiet_until(lunch, shop, utc(2026, 3, 2, 11, 30)) == utc(2026, 3, 2, 12, 0)
+    assert shop_time.quiet_until(lunch, shop, utc(2026, 3, 2, 10, 59)) is None
     night = quiet(time(1), time(2, 30))  # ends inside the gap on 29 March
-    assert alerts.quiet_until(night, shop, utc(2026, 3, 29, 0, 30)) == utc(2026, 3, 29, 1, 0)
-    assert alerts.quiet_until(AlertSettings(1), shop, utc(2026, 3, 2, 0, 0)) is None
+    assert shop_time.quiet_until(night, shop, utc(2026, 3, 29, 0, 30)) == utc(2026, 3, 29, 1, 0)
+    assert shop_time.quiet_until(AlertSettings(1), shop, utc(2026, 3, 2, 0, 0)) is None
 
 
 async def test_pushes_in_quiet_hours_wait_for_their_end(floor: Shopfloor, desk: AlertDesk) -> None:

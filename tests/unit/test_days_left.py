@@ -10,7 +10,7 @@ import pytest
 
 from bot import texts
 from bot.parsing import ParseError, parse_command
-from core import alerts, inventory
+from core import digests, inventory, reordering
 from core.access import Actor
 from core.alert_model import ALL_KINDS
 from core.catalog import ProductFields, edit_product
@@ -104,13 +104,13 @@ async def test_the_digest_lists_what_runs_out_within_its_lead_time(
 ) -> None:
     owner, _ = shop
     async with floor.uow:
-        facts = await alerts._read_facts(
+        facts = await digests.read_facts(
             floor.uow, floor.stored_shop(owner.shop_id), NOW.date(), NOW
         )
     listed = {r.product.name: (r.days_left, r.lead_days) for r in facts.running_out}
     # Gap: 5 days left, default lead time 7. Steady: 9 days left > its lead time of 5.
     assert listed == {"Gap": (5, DEFAULT_LEAD_DAYS)}
-    digest = alerts.build_digest(facts, ALL_KINDS, {}, is_owner=True)
+    digest = digests.build_digest(facts, ALL_KINDS, {}, is_owner=True)
     text = texts.digest_text(digest)
     assert "Runs out before a delivery would come" in text
     assert "Gap — 25 pcs, ≈ 5 days left (delivery takes 7 d)" in text
@@ -121,7 +121,7 @@ async def test_reorder_suggests_how_much_from_pace_lead_time_and_reorder_point(
 ) -> None:
     owner, products = shop
     await floor.remove(owner, products["steady"].id, 30)  # 8 left: low (min 10)
-    found = await alerts.reorder_list(floor.uow, owner, NOW)
+    found = await reordering.reorder_list(floor.uow, owner, NOW)
     lines = {line.product.name: line for group in found.groups for line in group.lines}
     # Steady: 4/day × (5 lead + 14 cover) + 10 reorder point − 8 on hand = 78
     assert lines["Steady"].suggested == 78
@@ -135,7 +135,7 @@ async def test_a_low_product_without_sales_gets_no_amount(floor: Shopfloor) -> N
     owner = await floor.open_shop()
     milk = await floor.product(owner, "Milk", threshold=q(5))
     await floor.restock(owner, milk.id, 3)
-    found = await alerts.reorder_list(floor.uow, owner, floor.clock.now())
+    found = await reordering.reorder_list(floor.uow, owner, floor.clock.now())
     [line] = [line for group in found.groups for line in group.lines]
     assert line.suggested is None
     assert texts.NO_SUGGESTION in texts.reorder_text(found)

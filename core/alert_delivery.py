@@ -1,0 +1,218 @@
+"""Delivering alerts: crossings planned into one delivery per recipient, due deliveries
+claimed and worded from the current state, and what became of each send.
+
+A *crossing* (a movement took a product to or below its threshold, or to zero) is
+outboxed with the movement (core/crossings.py). The jobs layer claims due deliveries,
+sends them through a `Notifier` and records the outcome here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from core import report
+from core.alert_audience import default_kinds, kinds_of
+from core.alert_model import (
+    AlertKind,
+    AlertMessage,
+    AlertSettings,
+    CrossingAlert,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Digest,
+    Outgoing,
+    SendOutcome,
+    SendResult,
+)
+from core.digests import ShopFacts, build_digest, read_facts
+from core.model import Member, Shop
+from core.ports import UnitOfWork
+from core.report_model import WeeklyReport
+from core.shop_time import quiet_until
+from core.status import shop_today, stock_status
+
+MAX_ATTEMPTS = 8
+
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def crossing_key(crossing_id: int, user_id: int) -> str:
+    return f"crossing:{crossing_id}:{user_id}"
+
+
+async def plan_crossings(uow: UnitOfWork, now: datetime, *, limit: int = 200) -> int:
+    """Turn outboxed crossings into one delivery per recipient. Returns deliveries made."""
+    made = 0
+    async with uow:
+        crossings = await uow.alert_outbox.pending(limit)
+        shops: dict[int, tuple[Shop | None, AlertSettings]] = {}
+        for crossing in crossings:
+            await uow.alert_outbox.mark_planned(crossing.id, now)
+            if crossing.shop_id not in shops:
+                shop = await uow.shops.get(crossing.shop_id)
+                shops[crossing.shop_id] = (shop, await uow.alert_settings.get(crossing.shop_id))
+            shop, settings = shops[crossing.shop_id]
+            product = await uow.products.get(crossing.shop_id, crossing.product_id)
+            if shop is None or product is None or product.archived:
+                continue
+            state = await uow.product_alerts.get(shop.id, product.id)
+            if state.muted or state.ordered_at is not None:
+                continue
+            members = await uow.members.list(shop.id)
+            chosen = await uow.alert_settings.all_kinds(shop.id)
+            blocked = await uow.recipients.blocked([m.user_id for m in members])
+            not_before = quiet_until(settings, shop, now) or now
+            for member in members:
+                if crossing.kind not in kinds_of(member, chosen) or member.user_id in blocked:
+                    continue
+                snoozes = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
+                if product.id in snoozes:
+                    continue
+                delivery = Delivery(
+                    id=0,
+                    shop_id=shop.id,
+                    user_id=member.user_id,
+                    kind=DeliveryKind.CROSSING,
+                    key=crossing_key(crossing.id, member.user_id),
+                    not_before=not_before,
+                    created_at=now,
+                    crossing_id=crossing.id,
+                    product_id=product.id,
+                )
+                made += await uow.deliveries.add(delivery)
+        await uow.commit()
+    return made
+
+
+async def next_outgoing(
+    uow: UnitOfWork, now: datetime, *, limit: int = 100, lease: timedelta = timedelta(minutes=2)
+) -> list[Outgoing]:
+    """Claim due deliveries and build their messages from the current state. A delivery
+    that is no longer worth sending (restocked, muted, ordered, recipient left or blocked
+    the bot, digest now empty) is closed as skipped instead."""
+    outgoing: list[Outgoing] = []
+    async with uow:
+        claimed = await uow.deliveries.claim(now, limit, lease)
+        if not claimed:
+            return []
+        blocked = await uow.recipients.blocked({d.user_id for d in claimed})
+        facts: dict[tuple[int, date], ShopFacts] = {}
+        reports: dict[tuple[int, date], WeeklyReport] = {}
+        for delivery in claimed:
+            message: AlertMessage | None = None
+            if delivery.user_id not in blocked:
+                if delivery.kind is DeliveryKind.CROSSING:
+                    message = await _crossing_message(uow, delivery, now)
+                elif delivery.kind is DeliveryKind.REPORT:
+                    message = await report.report_message(uow, delivery, now, reports)
+                else:
+                    message = await _digest_message(uow, delivery, now, facts)
+            if message is None:
+                await uow.deliveries.finish(delivery.id, DeliveryStatus.SKIPPED, now)
+            else:
+                outgoing.append(Outgoing(delivery, delivery.user_id, message))
+        await uow.commit()
+    return outgoing
+
+
+async def _listener(
+    uow: UnitOfWork, shop_id: int, user_id: int
+) -> tuple[Member, frozenset[AlertKind]] | None:
+    member = await uow.members.get(shop_id, user_id)
+    if member is None:
+        return None
+    chosen = await uow.alert_settings.kinds(shop_id, user_id)
+    return member, chosen if chosen is not None else default_kinds(member)
+
+
+async def _crossing_message(
+    uow: UnitOfWork, delivery: Delivery, now: datetime
+) -> CrossingAlert | None:
+    if delivery.crossing_id is None:
+        return None
+    crossing = await uow.alert_outbox.get(delivery.crossing_id)
+    if crossing is None:
+        return None
+    listener = await _listener(uow, delivery.shop_id, delivery.user_id)
+    shop = await uow.shops.get(delivery.shop_id)
+    product = await uow.products.get(delivery.shop_id, crossing.product_id)
+    if listener is None or shop is None or product is None or product.archived:
+        return None
+    member, kinds = listener
+    state = await uow.product_alerts.get(shop.id, product.id)
+    snoozes = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
+    if crossing.kind not in kinds or state.muted or state.ordered_at is not None:
+        return None
+    if product.id in snoozes or stock_status(product).value != crossing.kind.value:
+        return None  # snoozed, or stock has moved on since: recovered, or out now
+    return CrossingAlert(
+        shop=shop,
+        product=product,
+        kind=crossing.kind,
+        on_hand=crossing.on_hand,
+        crossing_id=crossing.id,
+        is_owner=member.is_owner,
+        reminder=delivery.key.startswith("snooze:"),
+    )
+
+
+async def _digest_message(
+    uow: UnitOfWork, delivery: Delivery, now: datetime, cache: dict[tuple[int, date], ShopFacts]
+) -> Digest | None:
+    day = delivery.day
+    listener = await _listener(uow, delivery.shop_id, delivery.user_id)
+    shop = await uow.shops.get(delivery.shop_id)
+    if day is None or listener is None or shop is None:
+        return None
+    if shop_today(shop, now) > day + timedelta(days=1):
+        return None  # too late to be news
+    member, kinds = listener
+    if (shop.id, day) not in cache:
+        cache[(shop.id, day)] = await read_facts(uow, shop, day, now)
+    snoozed = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
+    digest = build_digest(cache[(shop.id, day)], kinds, snoozed, is_owner=member.is_owner)
+    return None if digest.is_empty else digest
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+async def record_outcome(
+    uow: UnitOfWork, delivery: Delivery, result: SendResult, now: datetime
+) -> DeliveryStatus:
+    """Remember what happened to a send, so nobody sends it again (or, for a retry, so it
+    goes again later). A recipient who blocked the bot is skipped from now on."""
+    async with uow:
+        status = DeliveryStatus.PENDING
+        if result.outcome is SendOutcome.SENT:
+            status = DeliveryStatus.SENT
+        elif result.outcome is SendOutcome.BLOCKED:
+            status = DeliveryStatus.BLOCKED
+            await uow.recipients.mark_blocked(delivery.user_id, now)
+        elif result.outcome is SendOutcome.FAILED:
+            status = DeliveryStatus.FAILED
+        attempts = delivery.attempts + 1
+        if status is DeliveryStatus.PENDING and attempts >= MAX_ATTEMPTS:
+            status = DeliveryStatus.FAILED
+        if status is DeliveryStatus.PENDING:
+            wait = (
+                timedelta(seconds=result.retry_after)
+                if result.retry_after is not None
+                else backoff(attempts)
+            )
+            await uow.deliveries.retry_at(delivery.id, now + wait, attempts, result.error)
+        else:
+            await uow.deliveries.finish(delivery.id, status, now, result.error)
+        await uow.commit()
+        return status
+
+
+async def defer(uow: UnitOfWork, delivery: Delivery, until: datetime) -> None:
+    """Put a claimed delivery back, due at `until` (rate limits), without counting an
+    attempt."""
+    async with uow:
+        await uow.deliveries.retry_at(delivery.id, until, delivery.attempts)
+        await uow.commit()
