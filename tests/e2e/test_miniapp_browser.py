@@ -275,6 +275,13 @@ async def test_inside_telegram_the_main_button_saves_and_telegram_downloads_the_
         await page.evaluate("Telegram.WebView.receiveEvent('back_button_pressed', {})")
         await ready(page, "product")
 
+        # Offline, a change says so in words instead of the browser's "Failed to fetch".
+        await context.set_offline(True)
+        await page.click("button[aria-label='plus one']")
+        await page.wait_for_selector("#product-notice .error")
+        assert "Could not reach" in (await page.text_content("#product-notice") or "")
+        await context.set_offline(False)
+
         # An export is downloaded by Telegram itself, which holds no cookie of ours.
         await goto(page, "#/more", "more")
         await page.click("[data-export='ledger']")

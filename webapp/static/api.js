@@ -7,12 +7,16 @@ let csrf = "";
 export class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
-    super(error.message || `Request failed (${status})`);
+    // Without the server's words (a proxy's error page), the page words it (texts.js).
+    super(error.message || "");
     this.status = status;
     this.code = error.code || "error";
     this.field = error.field || null;
   }
 }
+
+// The server could not be reached (offline, or it is down).
+export class NetworkError extends Error {}
 
 export function newKey() {
   const bytes = new Uint8Array(12);
@@ -29,12 +33,17 @@ async function call(method, path, { query, body, key } = {}) {
   if (method !== "GET") headers["X-CSRF-Token"] = csrf;
   if (key) headers["Idempotency-Key"] = key;
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new NetworkError();
+  }
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();

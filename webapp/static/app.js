@@ -103,7 +103,9 @@ function render(heading, ...content) {
 }
 
 function failure(error) {
-  return h("p", { class: "error", role: "alert" }, error.message || String(error));
+  const words = error instanceof api.NetworkError ? T.offline
+    : error.message || (error instanceof api.ApiError ? T.requestFailed(error.status) : String(error));
+  return h("p", { class: "error", role: "alert" }, words);
 }
 
 function debounce(run, ms) {

@@ -16,6 +16,7 @@ const en = {
   hello: (name) => `Hello ${name}`,
   noShopYet: "You are not in a shop yet. Create one in the chat with /newshop <name>, or ask an owner for an invite.",
   requestFailed: (status) => `Request failed (${status})`,
+  offline: "Could not reach the shop's server. Check the connection and try again.",
 
   // statuses
   badges: { low: "Low", out: "Out of stock", near_expiry: "Near expiry", expired: "Expired" },
