@@ -303,7 +303,8 @@ BUTTON_EXPIRED = N_("This button is no longer valid.")
 # --- movements ------------------------------------------------------------------------
 
 
-def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool, counted: bool) -> str:
+def movement_done(result: MovementResult, shop: Shop, *, counted: bool) -> str:
+    """Costs show where core gave them: to whoever may see them, where they may."""
     """`counted`: a stocktake set the stock (else an adjustment is a correction by an
     amount, e.g. the card's ±…)."""
     movement = result.movement
@@ -321,7 +322,7 @@ def movement_done(result: MovementResult, shop: Shop, *, show_cost: bool, counte
     details = []
     if movement.expiry:
         details.append(f"exp {day(movement.expiry)}")
-    if movement.cost is not None and show_cost:
+    if movement.cost is not None:
         details.append(f"cost {money(movement.cost, shop)}")
     if movement.price is not None:
         details.append(f"price {money(movement.price, shop)}")
@@ -448,7 +449,7 @@ def takings(taken: Takings, shop: Shop) -> str:
     return text
 
 
-def product_card(card: ProductCard, *, show_cost: bool) -> str:
+def product_card(card: ProductCard) -> str:
     product, shop = card.product, card.shop
     lines = [
         f"📦 <b>{h(product.name)}</b>" + (f" · {h(product.category)}" if product.category else "")
@@ -469,12 +470,12 @@ def product_card(card: ProductCard, *, show_cost: bool) -> str:
         if len(card.batches) > 8:
             lines.append(f"  • … {len(card.batches) - 8} more")
     prices = f"Price: {money(product.price, shop)}"
-    if show_cost:
+    if card.shows_costs:
         prices += f" · Cost: {money(product.cost, shop)}"
     lines.append(prices)
     if product.reorder_date:
         lines.append(f"Reorder: {day(product.reorder_date)}")
-    if product.supplier and show_cost:
+    if product.supplier:
         lines.append(f"Supplier: {h(product.supplier)}")
     if product.barcodes:
         lines.append("Barcode: " + ", ".join(h(b) for b in product.barcodes))

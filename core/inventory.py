@@ -22,6 +22,7 @@ from core.model import Batch, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, expiring_batches, shop_today, status_of
 from core.takings import Takings, takings_of
+from core.visibility import batch_for, product_for, sees_costs
 
 __all__ = ["PAGE_SIZE", "InventoryQuery", "SortBy", "StatusFilter"]  # the query's words
 
@@ -164,13 +165,16 @@ class ProductCard:
     batches: tuple[Batch, ...]
     today: date
     pace: Velocity | None = None
+    shows_costs: bool = False  # the viewer may see costs: the product's are given
 
 
 async def product_card(
-    uow: UnitOfWork, actor: Actor, product_id: int, *, now: datetime
+    uow: UnitOfWork, actor: Actor, product_id: int, *, now: datetime, in_group: bool = False
 ) -> ProductCard:
+    """Costs and the supplier only for whoever may see them (see core.visibility);
+    `in_group`: for a group chat, where staff read along."""
     async with uow:
-        shop, _ = await authorize(uow, actor)
+        shop, member = await authorize(uow, actor)
         product = await uow.products.get(actor.shop_id, product_id)
         if product is None or product.archived:
             raise ProductGone(product_id)
@@ -179,7 +183,15 @@ async def product_card(
     today = shop_today(shop, now)
     ordered = sorted(batches, key=lambda b: (b.expiry is None, b.expiry or date.max, b.id))
     status = status_of(product, shop, today)
-    return ProductCard(shop, product, status, tuple(ordered), today, pace)
+    return ProductCard(
+        shop,
+        product_for(member, product, in_group=in_group),
+        status,
+        tuple(batch_for(member, b, in_group=in_group) for b in ordered),
+        today,
+        pace,
+        shows_costs=sees_costs(member, in_group=in_group),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ so a mistake in the text rolls back having written nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core import catalog, ledger
@@ -21,6 +21,7 @@ from core.ledger import MovementResult, StockChange
 from core.model import Member, Product, Shop
 from core.ports import UnitOfWork
 from core.units import check_typed_unit
+from core.visibility import movement_for, product_for
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,22 @@ async def record_stock(
         result = await ledger.apply(uow, actor, shop, member, change, key=key, now=now)
         if not result.replayed:
             await uow.commit()
-        return Recorded(place, result)
+        return Recorded(place, _as_seen(result, member, in_group=request.chat_id is not None))
+
+
+def _as_seen(result: MovementResult, member: Member, *, in_group: bool) -> MovementResult:
+    """The result as the member may see it where it is shown (see core.visibility)."""
+    return replace(
+        result,
+        movement=movement_for(member, result.movement, in_group=in_group)
+        if result.movement is not None
+        else None,
+        before=product_for(member, result.before, in_group=in_group),
+        product=product_for(member, result.product, in_group=in_group),
+        reversed=movement_for(member, result.reversed, in_group=in_group)
+        if result.reversed is not None
+        else None,
+    )
 
 
 async def _meant(

@@ -17,15 +17,17 @@ def sees_costs(member: Member, *, in_group: bool = False) -> bool:
     return member.is_owner and not in_group
 
 
-def product_for(member: Member, product: Product) -> Product:
-    if sees_costs(member):
+def product_for(member: Member, product: Product, *, in_group: bool = False) -> Product:
+    if sees_costs(member, in_group=in_group):
         return product
     return replace(product, cost=None, supplier="")
 
 
-def batch_for(member: Member, batch: Batch) -> Batch:
-    return batch if sees_costs(member) else replace(batch, cost=None)
+def batch_for(member: Member, batch: Batch, *, in_group: bool = False) -> Batch:
+    return batch if sees_costs(member, in_group=in_group) else replace(batch, cost=None)
 
 
-def movement_for(member: Member, movement: Movement) -> Movement:
-    return movement if sees_costs(member) else replace(movement, cost=None)
+def movement_for(member: Member, movement: Movement, *, in_group: bool = False) -> Movement:
+    if sees_costs(member, in_group=in_group):
+        return movement
+    return replace(movement, cost=None, cost_before=None)

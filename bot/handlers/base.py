@@ -21,7 +21,7 @@ from bot.identity import speaker_of
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
 from bot.steps import Step, StepLost
-from core import catalog, visibility
+from core import catalog
 from core.access import (
     Actor,
     chat_shows,
@@ -66,11 +66,6 @@ class Here:
     @property
     def is_owner(self) -> bool:
         return self.member.is_owner
-
-    @property
-    def sees_costs(self) -> bool:
-        """Costs are for owners' eyes: never in a group, where staff read along."""
-        return visibility.sees_costs(self.member, in_group=self.in_group)
 
 
 def person(update: Update) -> int:

@@ -293,7 +293,7 @@ async def confirm(
     update: Update, where: Here, result: MovementResult, *, counted: bool = False
 ) -> None:
     """`counted`: the movement is a stocktake's (else a correction by an amount)."""
-    done = texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
+    done = texts.movement_done(result, where.shop, counted=counted)
     await respond(
         update,
         signed(update, where, done),
@@ -350,9 +350,7 @@ async def _batch(
             if (movement_id := undoable(result)) is not None:
                 movements.append(movement_id)
             counted = isinstance(item, CountProduct)
-            lines.append(
-                texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=counted)
-            )
+            lines.append(texts.movement_done(result, where.shop, counted=counted))
     header = texts.batch_report_header(applied, len(lines))
     report = signed(update, where, "\n".join([header, *lines]))
     await respond(update, report, keyboards.undo_many(movements), edit=False)
@@ -517,11 +515,11 @@ async def show_card(
     as an alert or a confirmation with its Undo stays, and the card comes below it."""
     services = context.services
     card = await inventory.product_card(
-        services.uow(), where.actor, product_id, now=services.clock.now()
+        services.uow(), where.actor, product_id, now=services.clock.now(), in_group=where.in_group
     )
     pressed = update.callback_query.message if update.callback_query else None
     in_place = isinstance(pressed, Message) and keyboards.is_view(pressed.reply_markup)
-    text = texts.product_card(card, show_cost=where.sees_costs)
+    text = texts.product_card(card)
     if undo_movement is not None:  # just changed by a tap: say whose, in a group
         text = signed(update, where, text)
     await respond(

@@ -77,7 +77,7 @@ async def continue_stocktake(
         count = ledger.Count(product_id, quantity)
         recorded = await record_known(update, context, count, f"{step.key}:{product_id}")
         where, result = here_of(recorded.place, update), recorded.result
-        done = texts.movement_done(result, where.shop, show_cost=where.sees_costs, counted=True)
+        done = texts.movement_done(result, where.shop, counted=True)
         movement_id, counted = undoable(result), step.counted + 1
     if not rest:
         await end_flow(context, update)

@@ -132,7 +132,7 @@ async def test_the_card_shows_days_left_from_the_ledger(floor: Shopfloor) -> Non
     card = await inventory.product_card(floor.uow, owner, milk.id, now=floor.clock.now())
     assert card.pace is not None and card.pace.per_day == pytest.approx(5, abs=0.05)
     assert card.pace.days_left == 20  # 100 left at 5 a day
-    assert "≈ 20 days left (selling ~5 pcs/day)" in texts.product_card(card, show_cost=True)
+    assert "≈ 20 days left (selling ~5 pcs/day)" in texts.product_card(card)
 
 
 async def test_a_new_products_card_says_there_is_not_enough_history(floor: Shopfloor) -> None:
@@ -141,4 +141,4 @@ async def test_a_new_products_card_says_there_is_not_enough_history(floor: Shopf
     await floor.restock(owner, milk.id, 20)
     await floor.remove(owner, milk.id, 2)
     card = await inventory.product_card(floor.uow, owner, milk.id, now=floor.clock.now())
-    assert "not enough history yet" in texts.product_card(card, show_cost=True)
+    assert "not enough history yet" in texts.product_card(card)

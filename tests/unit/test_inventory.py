@@ -302,3 +302,25 @@ async def test_a_near_expiry_line_carries_only_the_batches_that_expire(
     assert [(b.quantity, b.expiry) for b in line.expiring] == [(q(15), days(2))]
     text = texts.inventory_line(line)
     assert "15 pcs exp" in text and "45 on hand" in text, text
+
+
+async def test_the_product_card_gives_costs_only_to_whoever_may_see_them(
+    floor: Shopfloor,
+) -> None:
+    owner = await floor.open_shop()
+    clerk = await floor.hire(owner)
+    milk = await floor.product(owner, "Milk", cost=q("0.60"), supplier="Dairy Co")
+    await floor.restock(owner, milk.id, 4, cost=q("0.55"))
+    mine = await inventory.product_card(floor.uow, owner, milk.id, now=floor.clock.now())
+    assert mine.shows_costs and mine.product.cost == q("0.55")  # the restock set it
+    assert [b.cost for b in mine.batches] == [q("0.55")]
+    for card in (
+        await inventory.product_card(floor.uow, clerk, milk.id, now=floor.clock.now()),
+        await inventory.product_card(
+            floor.uow, owner, milk.id, now=floor.clock.now(), in_group=True
+        ),
+    ):
+        assert not card.shows_costs
+        assert (card.product.cost, card.product.supplier) == (None, "")
+        assert [b.cost for b in card.batches] == [None]
+        assert "Cost" not in texts.product_card(card) and "Dairy" not in texts.product_card(card)
