@@ -23,6 +23,7 @@ from typing import Any
 
 from bot import texts
 from bot.parsing import (
+    ABSOLUTE_DAY_FIRST,
     ParseError,
     ShopDates,
     parse_date,
@@ -113,7 +114,9 @@ def file_key(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:20]
 
 
-def read_sheet(content: bytes, filename: str, *, day_first: bool = True) -> Sheet:
+def read_sheet(content: bytes, filename: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Sheet:
+    """The rows of a CSV or XLSX file; dates typed in cells are read as the shop reads
+    them (`dates`: its day and date order), like dates typed in a command."""
     if len(content) > MAX_FILE_BYTES:
         raise SpreadsheetRefused("too_big")
     if content[:4] == b"PK\x03\x04" or filename.casefold().endswith(".xlsx"):
@@ -145,7 +148,7 @@ def read_sheet(content: bytes, filename: str, *, day_first: bool = True) -> Shee
             cell = cells[index] if index < len(cells) else None
             if not _blank(cell) and kind not in values:
                 values[kind] = cell
-        rows.append(_row(line, values, day_first=day_first))
+        rows.append(_row(line, values, dates=dates))
     return Sheet(file_key(content), rows, ignored)
 
 
@@ -202,7 +205,7 @@ class _CellError(Exception):
     pass
 
 
-def _row(line: int, values: dict[str, Any], *, day_first: bool) -> ImportRow:
+def _row(line: int, values: dict[str, Any], *, dates: ShopDates) -> ImportRow:
     name_cell = values.get("name")
     try:
         name = _text(name_cell, "product")
@@ -219,11 +222,11 @@ def _row(line: int, values: dict[str, Any], *, day_first: bool) -> ImportRow:
             supplier=_optional(values, "supplier", _text),
             barcodes=_optional(values, "barcodes", _barcodes),
             expiry_warning_days=_optional(values, "warning_days", _days),
-            reorder_date=_optional(values, "reorder_date", _date(day_first)),
+            reorder_date=_optional(values, "reorder_date", _date(dates)),
             lead_days=_optional(values, "lead_days", _days),
         )
         on_hand = _optional(values, "on_hand", _quantity)
-        expiry = _optional(values, "expiry", _date(day_first))
+        expiry = _optional(values, "expiry", _date(dates))
     except _CellError as error:
         return ImportRow(line, name, problem=str(error))
     return ImportRow(line, name, change, on_hand, expiry)
@@ -287,7 +290,7 @@ def _barcodes(cell: object, column: str) -> tuple[str, ...]:
     return tuple(text.split())  # /export writes them space-separated; a code has no spaces
 
 
-def _date(day_first: bool) -> Any:
+def _date(dates: ShopDates) -> Any:
     def read(cell: object, column: str) -> date:
         if isinstance(cell, datetime):
             return cell.date()
@@ -295,7 +298,7 @@ def _date(day_first: bool) -> Any:
             return cell
         _formula(cell, column)
         try:
-            return parse_date(str(cell).strip(), dates=ShopDates(day_first=day_first))
+            return parse_date(str(cell).strip(), dates=dates)
         except ParseError as error:
             raise _CellError(f"{column}: {error.message}") from error
 

@@ -11,6 +11,7 @@ from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import answer, group_chat_id, here, recall, remember, respond
+from bot.parsing import ShopDates
 from bot.spreadsheet import (
     MAX_FILE_BYTES,
     Sheet,
@@ -53,7 +54,9 @@ async def on_document(update: Update, context: BotContext) -> None:
         raise
     require_owner(where.member, OwnerAction.IMPORT)
     progress = await message.reply_text(texts.IMPORT_READING)
-    sheet = await _read(progress, context, document, where.shop.day_first)
+    sheet = await _read(
+        progress, context, document, ShopDates.of(where.shop, context.services.clock.now())
+    )
     if sheet is None:
         return
     plan = await imports.preview_import(context.services.uow(), where.actor, sheet.rows)
@@ -71,7 +74,7 @@ async def on_document(update: Update, context: BotContext) -> None:
 
 
 async def _read(
-    progress: Message, context: BotContext, document: Document, day_first: bool
+    progress: Message, context: BotContext, document: Document, dates: ShopDates
 ) -> Sheet | None:
     """The file's rows, or None after the progress message says why it cannot be read."""
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
@@ -80,7 +83,7 @@ async def _read(
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
     try:
-        return read_sheet(content, document.file_name or "", day_first=day_first)
+        return read_sheet(content, document.file_name or "", dates=dates)
     except SpreadsheetRefused as refused:
         await progress.edit_text(texts.IMPORT_REFUSED[refused.why])
         return None
@@ -105,7 +108,8 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
     file = await context.bot.get_file(pending["file_id"])
     content = bytes(await file.download_as_bytearray())
     try:
-        sheet = read_sheet(content, pending["name"], day_first=where.shop.day_first)
+        dates = ShopDates.of(where.shop, context.services.clock.now())
+        sheet = read_sheet(content, pending["name"], dates=dates)
     except SpreadsheetRefused as refused:
         await respond(update, texts.IMPORT_REFUSED[refused.why], edit=False)
         return

@@ -37,6 +37,7 @@ from bot.parsing.commands import (
     StockCommand,
 )
 from bot.parsing.dates import (
+    ABSOLUTE_DAY_FIRST,
     DATE_USAGE,
     ShopDates,
     parse_date,
@@ -83,6 +84,7 @@ from bot.parsing.words import (
 )
 
 __all__ = [
+    "ABSOLUTE_DAY_FIRST",
     "DATE_USAGE",
     "LINE_USAGE",
     "USAGE",

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from bot.parsing import ShopDates
 from bot.spreadsheet import MAX_FILE_BYTES, SpreadsheetRefused, read_sheet
 from core.imports import MAX_ROWS
 
@@ -28,7 +29,9 @@ def xlsx(rows: list[list[object]]) -> bytes:
 
 def test_columns_are_matched_by_name_in_any_order_and_case() -> None:
     sheet = read_sheet(
-        b"On Hand;Unit;PRODUCT;colour\n2,5;kg;flour;white\n", "stock.csv", day_first=True
+        b"On Hand;Unit;PRODUCT;colour\n2,5;kg;flour;white\n",
+        "stock.csv",
+        dates=ShopDates(day_first=True),
     )
     [row] = sheet.rows
     assert (row.line, row.name, row.on_hand, row.change.unit) == (2, "flour", Decimal("2.5"), "kg")
@@ -82,8 +85,12 @@ def test_a_bad_cell_makes_its_row_wrong_with_the_column_named() -> None:
 
 def test_dates_follow_the_shops_date_order() -> None:
     content = b"product,earliest_expiry\nmilk,02/03/2027\n"
-    assert read_sheet(content, "a.csv", day_first=True).rows[0].expiry == date(2027, 3, 2)
-    assert read_sheet(content, "a.csv", day_first=False).rows[0].expiry == date(2027, 2, 3)
+    assert read_sheet(content, "a.csv", dates=ShopDates(day_first=True)).rows[0].expiry == date(
+        2027, 3, 2
+    )
+    assert read_sheet(content, "a.csv", dates=ShopDates(day_first=False)).rows[0].expiry == date(
+        2027, 2, 3
+    )
 
 
 def test_blank_rows_are_skipped_and_row_numbers_are_the_files() -> None:
@@ -123,3 +130,20 @@ def test_refuses_an_xlsx_that_unpacks_to_too_much() -> None:
     with pytest.raises(SpreadsheetRefused) as refused:
         read_sheet(out.getvalue(), "bomb.xlsx")
     assert refused.value.why == "too_big"
+
+
+def test_dates_typed_in_cells_are_read_in_the_shops_day() -> None:
+    """A hand-made sheet's `20 Dec` or `tomorrow` reads as it would in a command."""
+    content = (
+        b"product,on_hand,earliest_expiry,reorder_date\nmilk,2,tomorrow,20 dec\njam,1,12/12,+2w\n"
+    )
+    dates = ShopDates(date(2026, 12, 13), day_first=True)
+    milk, jam = read_sheet(content, "a.csv", dates=dates).rows
+    assert (milk.expiry, milk.change.reorder_date if milk.change else None) == (
+        date(2026, 12, 14),
+        date(2026, 12, 20),
+    )
+    assert (jam.expiry, jam.change.reorder_date if jam.change else None) == (
+        date(2027, 12, 12),
+        date(2026, 12, 27),
+    )
