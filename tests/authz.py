@@ -314,6 +314,7 @@ BUTTONS: tuple[Row, ...] = (
     Row("grp:unlink", cafe_owner, data="grp:unlink:{shop}:{room}", keeps_world=False),
     Row("flow:cancel", harmless, data="flow:cancel"),
     Row("flow:opt", harmless, data="flow:opt:damage"),
+    Row("flow:done", harmless, data="flow:done"),
     Row("al:snz", cafe_member, data="al:snz:{shop}:{crossing}"),
     Row("al:ord", cafe_member, data="al:ord:{shop}:{product}"),
     Row("al:woff", cafe_member, data="al:woff:{shop}"),
