@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Mapping, Sequence
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -24,6 +25,17 @@ async def _migrate(settings: Settings) -> None:
     url = database_url(settings.database_url)
     await upgrade(url)
     print("Database schema is up to date.")
+
+
+def _print_summary(
+    done: str, shops: Sequence[tuple[int, str]], rows: Mapping[str, int], ending: str
+) -> None:
+    named = ", ".join(f"{shop_id} {name}" for shop_id, name in shops) or "none"
+    print(f"{done} shops: {named}.")
+    print(
+        f"{rows.get('products', 0)} products, {rows.get('movements', 0)} "
+        f"movements, {rows.get('members', 0)} members{ending}"
+    )
 
 
 async def _backup(
@@ -45,12 +57,7 @@ async def _backup(
         summary = await backup(engine, Path(path), shop_ids)
     finally:
         await engine.dispose()
-    shops = ", ".join(f"{shop_id} {name}" for shop_id, name in summary.shops) or "none"
-    print(f"Backed up shops: {shops}.")
-    print(
-        f"{summary.rows.get('products', 0)} products, {summary.rows.get('movements', 0)} "
-        f"movements, {summary.rows.get('members', 0)} members → {path}"
-    )
+    _print_summary("Backed up", summary.shops, summary.rows, f" → {path}")
 
 
 async def _restore(settings: Settings, path: str, replace: bool) -> None:
@@ -64,12 +71,7 @@ async def _restore(settings: Settings, path: str, replace: bool) -> None:
         summary = await restore(engine, Path(path), replace=replace)
     finally:
         await engine.dispose()
-    shops = ", ".join(f"{shop_id} {name}" for shop_id, name in summary.shops) or "none"
-    print(f"Restored shops: {shops}.")
-    print(
-        f"{summary.rows.get('products', 0)} products, {summary.rows.get('movements', 0)} "
-        f"movements, {summary.rows.get('members', 0)} members."
-    )
+    _print_summary("Restored", summary.shops, summary.rows, ".")
     kept = {table: count for table, count in summary.kept.items() if count}
     if kept:
         print(
