@@ -377,3 +377,44 @@ async def test_the_issues_over_long_inputs_are_answered(hostile: Hostile, sent: 
 
     await hostile.play(sent, send, tap=False)
     assert hostile.tally.problems[before:] == []
+
+
+@pytest.mark.parametrize(
+    "unit", ["u" * 17, "İ" * 10], ids=["17 characters", "10 İ, 20 in lower case"]
+)
+async def test_a_unit_too_long_by_edit_is_refused_naming_the_limit(
+    hostile: Hostile, unit: str
+) -> None:
+    """Edit → Unit → a unit longer than the column: before, a database error retried
+    five times; now a reply naming the limit, and the unit unchanged."""
+    api, make_uow = hostile.api, hostile.services.uow_factory
+    # Generated messages may have switched Olga's shop or renamed the milk: a product of
+    # this test's own, in the Cafe she works in again.
+    await shops.switch_shop(make_uow(), OLGA.id, hostile.ids["cafe"])
+    name = f"edit unit {len(unit)}"
+    olga = Actor(OLGA.id, hostile.ids["cafe"])
+    milk = (await catalog.add_product(make_uow(), olga, ProductFields(name=name, unit="l"))).id
+
+    async def edit() -> None:
+        await api.send_text(OLGA, None, f"/edit {name}")
+
+    async def tap() -> None:
+        menu = api.bot_messages(OLGA.id)[-1]
+        await api.press_button(OLGA, None, menu.message_id, f"edit:{milk}:unit")
+
+    async def answer() -> None:
+        await api.send_text(OLGA, None, unit)
+
+    async def stored_unit() -> str | None:
+        async with hostile.services.engine.connect() as connection:
+            found = await connection.scalar(text(f"SELECT unit FROM products WHERE id = {milk}"))
+        return str(found) if found is not None else None
+
+    unit_before = await stored_unit()
+    before = len(hostile.tally.problems)
+    hostile.answer_expected = True
+    for step, send in (("/edit", edit), ("tap Unit", tap), (unit, answer)):
+        await hostile.play(step, send, tap=step == "tap Unit")
+    assert hostile.tally.problems[before:] == []
+    assert "at most 16 characters" in api.bot_messages(OLGA.id)[-1].shown_text
+    assert await stored_unit() == unit_before
