@@ -38,6 +38,7 @@ from db.engine import create_engine
 from db.migrate import upgrade
 from db.uow import DuplicateRequest, uow_factory
 from devtools.chromium import ARGS, CHROMIUM
+from devtools.loopback import serve_on_loopback
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppConfig, build_deps
 from webapp.initdata import WebAppUser, signed_for
 from webapp.server import mount
@@ -65,12 +66,7 @@ async def serve(url: str, clock: Any) -> tuple[web.AppRunner, str]:
     )
     app = web.Application()
     mount(app, deps)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return await serve_on_loopback(app)
 
 
 def init_data(user: WebAppUser) -> str:

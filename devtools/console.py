@@ -33,6 +33,7 @@ from devtools.localapi import (
     LocalUser,
     MemberStatus,
 )
+from devtools.loopback import serve_on_loopback
 from webapp.initdata import WebAppUser, signed_for
 
 USERS = {
@@ -327,12 +328,8 @@ async def _login_door(api: LocalBotApi, app_port: int) -> tuple[web.AppRunner, s
 
     door = web.Application()
     door.router.add_get("/", open_app)
-    runner = web.AppRunner(door, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/"
+    runner, base = await serve_on_loopback(door)
+    return runner, f"{base}/"
 
 
 async def run_console(settings: Settings) -> None:
