@@ -8,7 +8,7 @@ import time
 from telegram import Document, Message, Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import answer, group_chat_id, here, recall, remember, respond
 from bot.parsing import ShopDates
@@ -55,7 +55,10 @@ async def on_document(update: Update, context: BotContext) -> None:
     require_owner(where.member, OwnerAction.IMPORT)
     progress = await message.reply_text(texts.IMPORT_READING)
     sheet = await _read(
-        progress, context, document, ShopDates.of(where.shop, context.services.clock.now())
+        progress,
+        context,
+        document,
+        ShopDates.of(where.shop, context.services.clock.now(), i18n.current()),
     )
     if sheet is None:
         return
@@ -108,7 +111,7 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
     file = await context.bot.get_file(pending["file_id"])
     content = bytes(await file.download_as_bytearray())
     try:
-        dates = ShopDates.of(where.shop, context.services.clock.now())
+        dates = ShopDates.of(where.shop, context.services.clock.now(), i18n.current())
         sheet = read_sheet(content, pending["name"], dates=dates)
     except SpreadsheetRefused as refused:
         await respond(update, texts.IMPORT_REFUSED[refused.why], edit=False)

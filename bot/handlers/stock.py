@@ -11,7 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
     Here,
@@ -156,8 +156,10 @@ async def run_restated(update: Update, context: BotContext, step: Step, reply: s
 
 
 def _reading(command: Command, text: str, now: datetime) -> Callable[[Shop], StockCommand]:
-    """Reads the command's text once its shop (and so its day and date order) is known."""
-    return lambda shop: _parse_stock(command, text, ShopDates.of(shop, now))
+    """Reads the command's text once its shop (and so its day and date order) is known,
+    with the date words of the language its sender writes in."""
+    language = i18n.current()
+    return lambda shop: _parse_stock(command, text, ShopDates.of(shop, now, language))
 
 
 def here_of(place: Place, update: Update) -> Here:
@@ -326,7 +328,9 @@ async def _batch(
     movements: list[int] = []
     applied = 0
     for index, item in enumerate(
-        parse_lines(command, text, dates=ShopDates.of(where.shop, services.clock.now()))
+        parse_lines(
+            command, text, dates=ShopDates.of(where.shop, services.clock.now(), i18n.current())
+        )
     ):
         if isinstance(item, ParseError):
             lines.append(texts.batch_line_unreadable(item.line, item.message))

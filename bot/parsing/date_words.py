@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,3 +68,17 @@ RUSSIAN_MONTHS = _months(
 ENGLISH = DateWords("en", ENGLISH_MONTHS, {"today": 0, "tomorrow": 1, "next week": 7})
 RUSSIAN = DateWords("ru", RUSSIAN_MONTHS, {"сегодня": 0, "завтра": 1, "послезавтра": 2})
 DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}
+
+
+@cache
+def date_words_for(language: str) -> DateWords:
+    """The words a person writing in `language` may use: that language's, and English's
+    too (the bot's own examples are English: `exp 20 dec`, `tomorrow`)."""
+    own = DATE_WORDS_BY_LANGUAGE.get(language, ENGLISH)
+    if own is ENGLISH:
+        return ENGLISH
+    return DateWords(
+        own.language,
+        {**ENGLISH.months, **own.months},
+        {**ENGLISH.days_from_today, **own.days_from_today},
+    )

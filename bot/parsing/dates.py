@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import texts
-from bot.parsing.date_words import ENGLISH, DateWords
+from bot.parsing.date_words import ENGLISH, DateWords, date_words_for
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.words import ascii_digits
 from core.model import Shop
@@ -42,8 +42,9 @@ class ShopDates:
     words: DateWords = ENGLISH
 
     @classmethod
-    def of(cls, shop: Shop, now: datetime) -> ShopDates:
-        return cls(today=shop_today(shop, now), day_first=shop.day_first)
+    def of(cls, shop: Shop, now: datetime, language: str) -> ShopDates:
+        """How `shop` reads dates at `now` from someone writing in `language`."""
+        return cls(shop_today(shop, now), shop.day_first, date_words_for(language))
 
 
 # Where no day is known (a spreadsheet's cells): absolute dates, day first.

@@ -55,4 +55,7 @@ async def test_dates_people_type_are_read_in_the_shops_day(
     refused = text_of(await owner.say("/restock milk 4 exp 12/25/2026"))
     assert "this shop reads dates day first" in refused, refused
     assert "/settings dates month-first" in refused
-    assert await books.on_hand("milk") == Decimal(4)
+    assert "Русский" in text_of(await owner.say("/language ru"))
+    restocked = text_of(await owner.say("/restock milk 1 exp 20 декабря 2027"))
+    assert "2027" in restocked and "⚠️" not in restocked, restocked
+    assert await books.on_hand("milk") == Decimal(5)

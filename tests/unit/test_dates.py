@@ -8,7 +8,7 @@ import pytest
 
 from bot.parsing import DATE_USAGE, ParseError, RestockProduct, ShopDates, parse_command
 from bot.parsing import parse_date as parse
-from bot.parsing.date_words import RUSSIAN
+from bot.parsing.date_words import ENGLISH, RUSSIAN, date_words_for
 
 TODAY = date(2026, 12, 7)  # a Monday
 DAY_FIRST = ShopDates(TODAY, day_first=True)
@@ -126,3 +126,12 @@ def test_keyword_dates_take_several_words() -> None:
     parsed = parse_command("restock", "milk 2 exp tomorrow reorder +2w", dates=DAY_FIRST)
     assert isinstance(parsed, RestockProduct)
     assert (parsed.expiry, parsed.reorder_date) == (date(2026, 12, 8), date(2026, 12, 21))
+
+
+def test_a_person_writing_russian_may_use_russian_or_english_date_words() -> None:
+    russian = ShopDates(TODAY, words=date_words_for("ru"))
+    assert parse("20 декабря", dates=russian) == date(2026, 12, 20)
+    assert parse("20 dec", dates=russian) == date(2026, 12, 20)
+    assert parse("завтра", dates=russian) == parse("tomorrow", dates=russian) == date(2026, 12, 8)
+    assert date_words_for("en") is ENGLISH
+    assert date_words_for("xx") is ENGLISH  # a language with no table of its own
