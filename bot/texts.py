@@ -47,18 +47,21 @@ from core.takings import Takings
 MAX_MESSAGE = 4096
 MAX_TOAST = 200
 
-STOCK_BADGE = {StockStatus.LOW: "🟠 low", StockStatus.OUT: "🔴 out of stock"}
-EXPIRY_BADGE = {ExpiryStatus.NEAR_EXPIRY: "🟠 near expiry", ExpiryStatus.EXPIRED: "🔴 expired"}
+STOCK_BADGE = {StockStatus.LOW: N_("🟠 low"), StockStatus.OUT: N_("🔴 out of stock")}
+EXPIRY_BADGE = {
+    ExpiryStatus.NEAR_EXPIRY: N_("🟠 near expiry"),
+    ExpiryStatus.EXPIRED: N_("🔴 expired"),
+}
 
 REASON_VERB = {
-    Reason.RESTOCK: "Restocked",
-    Reason.SALE: "Sold",
-    Reason.DAMAGE: "Written off (damaged)",
-    Reason.EXPIRED: "Written off (expired)",
-    Reason.ADJUSTMENT: "Adjusted",
-    Reason.RETURN: "Returned to supplier",
-    Reason.UNDO: "Undone",
-    Reason.IMPORT: "Imported",
+    Reason.RESTOCK: N_("Restocked"),
+    Reason.SALE: N_("Sold"),
+    Reason.DAMAGE: N_("Written off (damaged)"),
+    Reason.EXPIRED: N_("Written off (expired)"),
+    Reason.ADJUSTMENT: N_("Adjusted"),
+    Reason.RETURN: N_("Returned to supplier"),
+    Reason.UNDO: N_("Undone"),
+    Reason.IMPORT: N_("Imported"),
 }
 
 # The command menu (setMyCommands): every description once; each role's menu names its
@@ -149,7 +152,7 @@ def figure_refused(shown: str, refused: FigureRefused) -> str:
 
 def badges(status: Status) -> str:
     parts = [STOCK_BADGE.get(status.stock, ""), EXPIRY_BADGE.get(status.expiry, "")]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(_(p) for p in parts if p)
 
 
 # --- onboarding -----------------------------------------------------------------------
@@ -247,24 +250,24 @@ def refused(reason: str) -> str:
 
 
 OWNER_ACTION_WORDS = {
-    OwnerAction.ADD_PRODUCTS: "add products",
-    OwnerAction.EDIT_PRODUCTS: "edit products",
-    OwnerAction.ATTACH_BARCODES: "attach barcodes",
-    OwnerAction.DELETE_PRODUCTS: "delete products",
-    OwnerAction.RESTORE_PRODUCTS: "restore products",
-    OwnerAction.IMPORT: "import a spreadsheet",
-    OwnerAction.CHANGE_SETTINGS: "change settings",
-    OwnerAction.MUTE_ALERTS: "mute a product's alerts",
-    OwnerAction.SET_QUIET_HOURS: "set quiet hours",
-    OwnerAction.MANAGE_GROUPS: "manage the shop's groups",
-    OwnerAction.LINK_GROUP: "link a group to the shop",
-    OwnerAction.SET_PRICE: "change the store price",
-    OwnerAction.SEE_REPORT: "see the weekly report",
-    OwnerAction.MANAGE_TEAM: "manage the team",
-    OwnerAction.REMOVE_MEMBERS: "remove members",
-    OwnerAction.CHANGE_ROLES: "change roles",
-    OwnerAction.INVITE: "invite people",
-    OwnerAction.CHANGE_LANGUAGE: "change the shop's language",
+    OwnerAction.ADD_PRODUCTS: N_("add products"),
+    OwnerAction.EDIT_PRODUCTS: N_("edit products"),
+    OwnerAction.ATTACH_BARCODES: N_("attach barcodes"),
+    OwnerAction.DELETE_PRODUCTS: N_("delete products"),
+    OwnerAction.RESTORE_PRODUCTS: N_("restore products"),
+    OwnerAction.IMPORT: N_("import a spreadsheet"),
+    OwnerAction.CHANGE_SETTINGS: N_("change settings"),
+    OwnerAction.MUTE_ALERTS: N_("mute a product's alerts"),
+    OwnerAction.SET_QUIET_HOURS: N_("set quiet hours"),
+    OwnerAction.MANAGE_GROUPS: N_("manage the shop's groups"),
+    OwnerAction.LINK_GROUP: N_("link a group to the shop"),
+    OwnerAction.SET_PRICE: N_("change the store price"),
+    OwnerAction.SEE_REPORT: N_("see the weekly report"),
+    OwnerAction.MANAGE_TEAM: N_("manage the team"),
+    OwnerAction.REMOVE_MEMBERS: N_("remove members"),
+    OwnerAction.CHANGE_ROLES: N_("change roles"),
+    OwnerAction.INVITE: N_("invite people"),
+    OwnerAction.CHANGE_LANGUAGE: N_("change the shop's language"),
 }
 
 
@@ -272,7 +275,8 @@ def why(error: DomainError) -> str:
     """A refusal of core in this chat's words: core gives a code and values; an error
     that has no wording here yet says its own."""
     if isinstance(error, OwnerOnly):
-        return f"Only an owner can {OWNER_ACTION_WORDS[OwnerAction(error.action)]}."
+        action = _(OWNER_ACTION_WORDS[OwnerAction(error.action)])
+        return _("Only an owner can {action}.").format(action=action)
     return error.message
 
 
@@ -285,7 +289,7 @@ STEP_LOST = (
 
 
 def unknown_command(name: str) -> str:
-    return f"🤔 I don't know /{h(name)}. /help lists what I can do."
+    return _("🤔 I don't know /{name}. /help lists what I can do.").format(name=h(name))
 
 
 # Told once a minute per chat while updates fail for our own reasons (the database is
@@ -310,42 +314,46 @@ def movement_done(result: MovementResult, shop: Shop, *, counted: bool) -> str:
     movement = result.movement
     product = result.product
     if movement is None or movement.quantity == 0:
-        return f"✅ Count matches: <b>{h(product.name)}</b> {qty(product.on_hand, product.unit)}."
+        return _("✅ Count matches: <b>{name}</b> {on_hand}.").format(
+            name=h(product.name), on_hand=qty(product.on_hand, product.unit)
+        )
     amount = abs(movement.quantity)
-    verb = REASON_VERB[movement.reason]
+    verb = _(REASON_VERB[movement.reason])
     if movement.reason is Reason.ADJUSTMENT:
         sign = "+" if movement.quantity > 0 else "−"
-        verb = "Counted" if counted else "Adjusted"
+        verb = _("Counted") if counted else _("Adjusted")
         line = f"✅ {verb} <b>{h(product.name)}</b>: {sign}{qty(amount, product.unit)}"
     else:
         line = f"✅ {verb} {qty(amount, product.unit)} <b>{h(product.name)}</b>"
     details = []
     if movement.expiry:
-        details.append(f"exp {day(movement.expiry)}")
+        details.append(_("exp {day}").format(day=day(movement.expiry)))
     if movement.cost is not None:
-        details.append(f"cost {money(movement.cost, shop)}")
+        details.append(_("cost {money}").format(money=money(movement.cost, shop)))
     if movement.price is not None:
-        details.append(f"price {money(movement.price, shop)}")
+        details.append(_("price {money}").format(money=money(movement.price, shop)))
     if movement.reorder_date:
-        details.append(f"reorder {day(movement.reorder_date)}")
+        details.append(_("reorder {day}").format(day=day(movement.reorder_date)))
     if details:
         line += f" ({', '.join(details)})"
-    line += f"\nOn hand: <b>{qty(product.on_hand, product.unit)}</b>"
+    line += "\n" + _("On hand: <b>{on_hand}</b>").format(on_hand=qty(product.on_hand, product.unit))
     status_line = stock_alert_hint(product)
     if status_line:
         line += f" {status_line}"
     if result.expired_on_arrival:
-        line += "\n⚠️ That expiry date is already past: this batch counts as expired."
+        line += "\n" + _("⚠️ That expiry date is already past: this batch counts as expired.")
     if result.replayed:
-        line += "\n(Already recorded — this message was processed before.)"
+        line += "\n" + _("(Already recorded — this message was processed before.)")
     return line
 
 
 def stock_alert_hint(product: Product) -> str:
     status = stock_status(product)
     if status is StockStatus.LOW:
-        return f"{STOCK_BADGE[status]} (min {qty(product.threshold)})"
-    return STOCK_BADGE.get(status, "")
+        return _("{badge} (min {threshold})").format(
+            badge=_(STOCK_BADGE[status]), threshold=qty(product.threshold)
+        )
+    return _(STOCK_BADGE[status]) if status in STOCK_BADGE else ""
 
 
 def undone(result: MovementResult) -> str:
@@ -394,28 +402,31 @@ def inventory_line(line: InventoryLine) -> str:
 
 
 FILTER_TITLE = {
-    "all": "Inventory",
-    "low": "Low and out of stock",
-    "out": "Out of stock",
-    "expiring": "Near expiry",
-    "expired": "Expired",
+    "all": N_("Inventory"),
+    "low": N_("Low and out of stock"),
+    "out": N_("Out of stock"),
+    "expiring": N_("Near expiry"),
+    "expired": N_("Expired"),
 }
 
 
 def inventory_page(page: InventoryPage) -> str:
     query = page.query
-    title = FILTER_TITLE[query.status.value]
+    title = _(FILTER_TITLE[query.status.value])
     if query.category:
         title += f" · {h(query.category)}"
-    header = f"📦 <b>{title}</b> — {page.total} product{'s' if page.total != 1 else ''}"
+    count = ngettext("{count} product", "{count} products", page.total).format(count=page.total)
+    header = f"📦 <b>{title}</b> — {count}"
     if page.total == 0:
         return (
-            f"{header}\nNothing here. 🎉"
+            f"{header}\n" + _("Nothing here. 🎉")
             if query.status.value != "all"
-            else (f"{header}\nNo products yet. Owners add them with <code>/add name</code>.")
+            else f"{header}\n" + _("No products yet. Owners add them with <code>/add name</code>.")
         )
     body = "\n".join(inventory_line(line) for line in page.lines)
-    footer = f"\nPage {query.page + 1}/{page.pages} · sorted by {query.sort.value}"
+    footer = "\n" + _("Page {page}/{pages} · sorted by {sort}").format(
+        page=query.page + 1, pages=page.pages, sort=query.sort.value
+    )
     return f"{header}\n{body}{footer if page.pages > 1 else ''}"
 
 
@@ -427,25 +438,27 @@ def dashboard(board: Dashboard) -> str:
         more = f" +{shown.count - len(shown.first)} more" if shown.count > len(shown.first) else ""
         return f"{icon} <b>{title}: {shown.count}</b>\n   {names}{more}"
 
+    products = ngettext("{count} product", "{count} products", board.products).format(
+        count=board.products
+    )
     return "\n".join(
         [
-            f"🏠 <b>{h(board.shop.name)}</b> — {day(board.today)}, {board.products} products",
-            box("🟠", "Low and out of stock", board.low),
-            box("🔴", "Out of stock", board.out),
-            box("🟠", "Near expiry", board.near_expiry),
-            box("🔴", "Expired", board.expired),
+            f"🏠 <b>{h(board.shop.name)}</b> — {day(board.today)}, {products}",
+            box("🟠", _("Low and out of stock"), board.low),
+            box("🔴", _("Out of stock"), board.out),
+            box("🟠", _("Near expiry"), board.near_expiry),
+            box("🔴", _("Expired"), board.expired),
             takings(board.takings, board.shop),
         ]
     )
 
 
 def takings(taken: Takings, shop: Shop) -> str:
-    text = (
-        f"💶 Sales today: <b>{money(taken.today, shop)}</b> · "
-        f"this week: {money(taken.this_week, shop)}"
+    text = _("💶 Sales today: <b>{today}</b> · this week: {week}").format(
+        today=money(taken.today, shop), week=money(taken.this_week, shop)
     )
     if taken.stock_at_cost is not None:
-        text += f"\n📦 Stock at cost: {money(taken.stock_at_cost, shop)}"
+        text += "\n" + _("📦 Stock at cost: {value}").format(value=money(taken.stock_at_cost, shop))
     return text
 
 
@@ -454,31 +467,33 @@ def product_card(card: ProductCard) -> str:
     lines = [
         f"📦 <b>{h(product.name)}</b>" + (f" · {h(product.category)}" if product.category else "")
     ]
-    on_hand = f"On hand: <b>{qty(product.on_hand, product.unit)}</b>"
+    on_hand = _("On hand: <b>{on_hand}</b>").format(on_hand=qty(product.on_hand, product.unit))
     if product.threshold > 0:
-        on_hand += f" (min {qty(product.threshold)})"
+        on_hand += _(" (min {threshold})").format(threshold=qty(product.threshold))
     badge = badges(card.status)
     lines.append(f"{on_hand} {badge}".rstrip())
     if card.batches:
-        lines.append("Batches (first to go first):")
+        lines.append(_("Batches (first to go first):"))
         for batch in card.batches[:8]:
-            expiry = f"exp {day(batch.expiry)}" if batch.expiry else "no expiry"
+            expiry = (
+                _("exp {day}").format(day=day(batch.expiry)) if batch.expiry else _("no expiry")
+            )
             mark = ""
             if batch.expiry and batch.expiry < card.today:
                 mark = " 🔴"
             lines.append(f"  • {qty(batch.quantity, product.unit)}, {expiry}{mark}")
         if len(card.batches) > 8:
-            lines.append(f"  • … {len(card.batches) - 8} more")
-    prices = f"Price: {money(product.price, shop)}"
+            lines.append("  • " + _("… and {more} more").format(more=len(card.batches) - 8))
+    prices = _("Price: {money}").format(money=money(product.price, shop))
     if card.shows_costs:
-        prices += f" · Cost: {money(product.cost, shop)}"
+        prices += " · " + _("Cost: {money}").format(money=money(product.cost, shop))
     lines.append(prices)
     if product.reorder_date:
-        lines.append(f"Reorder: {day(product.reorder_date)}")
+        lines.append(_("Reorder: {day}").format(day=day(product.reorder_date)))
     if product.supplier:
-        lines.append(f"Supplier: {h(product.supplier)}")
+        lines.append(_("Supplier: {supplier}").format(supplier=h(product.supplier)))
     if product.barcodes:
-        lines.append("Barcode: " + ", ".join(h(b) for b in product.barcodes))
+        lines.append(_("Barcode: {codes}").format(codes=", ".join(h(b) for b in product.barcodes)))
     if card.pace is not None and product.on_hand > 0:
         lines.append(pace_line(card.pace, product.unit))
     return "\n".join(lines)
@@ -969,14 +984,19 @@ def crossing_text(alert: CrossingAlert) -> str:
     product = alert.product
     name = f"<b>{h(product.name)}</b>"
     if alert.kind is AlertKind.OUT:
-        head = f"🔴 {name} is out of stock."
+        head = _("🔴 {name} is out of stock.").format(name=name)
     else:
-        head = (
-            f"🟠 {name} is running low: {qty(alert.on_hand, product.unit)} left "
-            f"(reorder point {qty(product.threshold, product.unit)})."
+        head = _("🟠 {name} is running low: {on_hand} left (reorder point {threshold}).").format(
+            name=name,
+            on_hand=qty(alert.on_hand, product.unit),
+            threshold=qty(product.threshold, product.unit),
         )
-    reminder = "⏰ Reminder, snoozed yesterday.\n" if alert.reminder else ""
-    supplier = f"\nSupplier: {h(product.supplier)}" if product.supplier else ""
+    reminder = _("⏰ Reminder, snoozed yesterday.") + "\n" if alert.reminder else ""
+    supplier = (
+        "\n" + _("Supplier: {supplier}").format(supplier=h(product.supplier))
+        if product.supplier
+        else ""
+    )
     return f"{reminder}{head}{supplier}\n<i>{h(alert.shop.name)}</i>"
 
 

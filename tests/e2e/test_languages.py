@@ -26,6 +26,12 @@ async def test_language_overrides_per_person_and_auto_goes_back(
     assert "Остатки" in text_of(await owner.say("/help"))
     card = await owner.say("/stock milk")
     assert "💶 Продать…" in [b.text for b in card.buttons]
+    assert "В наличии:" in text_of(card)
+    await owner.say("/restock milk 10")
+    sold = text_of(await owner.say("/sell milk 2"))
+    assert sold.startswith("✅ Продано 2 l milk") and "В наличии: 8 l" in sold
+    listed = text_of(await owner.say("/inventory"))
+    assert "2 товара" in listed  # milk and bread, in Russian's plural
     refused = text_of(await owner.say("/language klingon"))
     assert "en, ru" in refused
     assert "English" in text_of(await owner.say("/language auto"))
