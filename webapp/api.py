@@ -396,6 +396,7 @@ def _fields(change: schemas.ProductCreate | schemas.ProductUpdate) -> ProductFie
         barcodes=tuple(change.barcodes) if change.barcodes is not None else None,
         supplier=change.supplier,
         expiry_warning_days=change.expiry_warning_days,
+        reorder_date=change.reorder_date,
     )
 
 

@@ -287,6 +287,7 @@ class ProductCreate(Model):
     barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
     supplier: Supplier | None = None
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    reorder_date: date | None = Field(default=None, description="when to order it again")
 
 
 class ProductUpdate(Model):
@@ -301,6 +302,7 @@ class ProductUpdate(Model):
     barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
     supplier: Supplier | None = None
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    reorder_date: date | None = Field(default=None, description="when to order it again")
 
 
 class TimelineParams(Model):

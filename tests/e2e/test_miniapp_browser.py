@@ -127,6 +127,7 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         edit = page.url.replace("#/product/", "#/products/") + "/edit"
         await goto(page, "#" + edit.split("#", 1)[1], "products")
         await page.fill("[name=price]", "2.40")
+        await page.fill("[name=reorder_date]", "2027-02-01")
         await page.click("#product-save")
         await page.wait_for_selector("text=Saved Oat milk")
         page.once("dialog", lambda dialog: dialog.accept())

@@ -638,6 +638,7 @@ async function productForm(id) {
     field("supplier", T.supplier, h("input", { name: "supplier" })),
     field("barcodes", T.barcodesCommas, h("input", { name: "barcodes", inputmode: "numeric" })),
     field("expiry_warning_days", T.warnDays, h("input", { name: "expiry_warning_days", inputmode: "numeric" })),
+    field("reorder_date", T.reorderDate, h("input", { type: "date", name: "reorder_date" })),
     h("button", { type: "submit", class: "primary", id: "product-save", hidden: tg.mainButton.available }, T.save),
     existing ? h("button", { type: "button", class: "danger", id: "archive", onclick: archive }, T.archive) : null);
   let key = api.newKey();

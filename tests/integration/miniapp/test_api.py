@@ -218,8 +218,10 @@ async def test_owner_adds_edits_and_archives_a_product(olga: Person, cafe: Cafe)
     assert (created["category"], created["cost"], created["supplier"]) == ("dairy", "1.10", "Oatly")
     duplicate = await olga.post(path, body)
     assert (await json(duplicate, 409))["error"]["field"] == "name"
-    edited = await json(await olga.patch(f"{path}/{created['id']}", {"price": "2.40"}))
+    change = {"price": "2.40", "reorder_date": "2026-06-01"}
+    edited = await json(await olga.patch(f"{path}/{created['id']}", change))
     assert edited["price"] == "2.40" and edited["name"] == "Oat milk"
+    assert edited["reorder_date"] == "2026-06-01"
     found = await json(await olga.get(path, q="4006381333931"))
     assert [p["name"] for p in found["products"]] == ["Oat milk"]
     archived = await json(await olga.delete(f"{path}/{created['id']}"))
