@@ -295,3 +295,44 @@ async def test_inside_telegram_the_main_button_saves_and_telegram_downloads_the_
         fetched = await cookieless.request.get(request["url"])
         assert fetched.status == 200 and "milk" in await fetched.text()
         await cookieless.close()
+
+
+ADD_PRODUCTS = """
+async (count) => {
+  const me = await (await fetch("../api/v1/session")).json();
+  for (let i = 0; i < count; i++) {
+    await fetch(`../api/v1/shops/${me.shops[0].id}/products`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf_token,
+        "Idempotency-Key": `bulk-product-${i}` },
+      body: JSON.stringify({ name: `item ${String(i).padStart(3, "0")}` }),
+    });
+  }
+}
+"""
+
+
+async def test_the_inventory_pages_through_a_long_catalog(
+    launch: Launch, owner: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    async with chromium() as browser:
+        page = await browser.new_page(**CONTEXT)
+        await page.goto(app_url(bot.url, api, OWNER))
+        await ready(page, "dashboard")
+        await page.evaluate(ADD_PRODUCTS, 60)  # 62 with milk and bread: two pages of 50
+        await goto(page, "#/inventory", "inventory")
+        assert await page.text_content("#inventory-summary") == "62 products"
+        assert await page.locator("#inventory-list [data-product]").count() == 50
+        assert "Page 1 of 2" in (await page.text_content(".pager") or "")
+        await page.click(".pager .next")
+        await page.wait_for_selector("text=Page 2 of 2")
+        shown = await page.locator("#inventory-list [data-product]").all_inner_texts()
+        assert len(shown) == 12 and "milk" in shown[-1]
+        # One page needs no pager.
+        await page.fill("#search", "item 05")
+        await page.wait_for_function(
+            "document.querySelectorAll('#inventory-list [data-product]').length === 10"
+        )
+        assert await page.locator(".pager button").count() == 0

@@ -114,6 +114,7 @@ function debounce(run, ms) {
 }
 
 function pager(page, pages, turn) {
+  if (pages <= 1) return [];
   return [
     h("button", { type: "button", class: "previous", disabled: page <= 0,
       onclick: () => turn(page - 1) }, T.previous),

@@ -26,7 +26,7 @@ const en = {
   boxes: { low: "Low or out", out: "Out of stock", near_expiry: "Near expiry", expired: "Expired" },
   viewAll: "View all ›",
   firsts: { out: "Out of stock", low: "Low or out of stock", near_expiry: "Expiring soon", expired: "Expired" },
-  productsOn: (count, day) => `${count} products · ${day}`,
+  productsOn: (count, day) => `${count === 1 ? "1 product" : `${count} products`} · ${day}`,
   expires: (day) => `exp ${day}`,
 
   // Inventory
@@ -43,7 +43,7 @@ const en = {
   expiringOf: (batches, onHand) => `${batches} (of ${onHand})`,
   expiringBatch: (amount, day) => `${amount} exp ${day}`,
   nothingMatches: "Nothing matches.",
-  productCount: (count) => `${count} products`,
+  productCount: (count) => (count === 1 ? "1 product" : `${count} products`),
   previous: "‹ Previous",
   next: "Next ›",
   pageOf: (page, pages) => `Page ${page} of ${pages}`,
