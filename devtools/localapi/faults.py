@@ -46,12 +46,15 @@ class SendLimiter:
 @dataclass(frozen=True)
 class Fault:
     """One way for a call to fail as Telegram's servers do on a bad day: `status` 429
-    (with `retry_after`), a 5xx, or, with `hang` seconds, no answer that long (then a
-    502, as a proxy in front of a stuck server gives)."""
+    (with `retry_after`), a 5xx, a 4xx with its `description`; with `hang` seconds, no
+    answer that long (then a 502, as a proxy in front of a stuck server gives); with
+    `drop`, the connection closed without an answer."""
 
     status: int = 500
     retry_after: int = 1
     hang: float = 0.0
+    drop: bool = False
+    description: str | None = None
 
 
 class FaultPlan:

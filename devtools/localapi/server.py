@@ -410,6 +410,10 @@ class LocalBotApi:
             return web.json_response(ApiError(404, "Not Found").to_api(), status=404)
         try:
             if (fault := self.faults.next_fault(request.match_info["method"])) is not None:
+                if fault.drop:
+                    assert request.transport is not None
+                    request.transport.close()
+                    return web.Response()
                 await self._fail(fault)
             result = await handler(await read_params(request))
         except ApiError as error:
@@ -423,6 +427,8 @@ class LocalBotApi:
             raise ApiError(502, "Bad Gateway")
         if fault.status == 429:
             raise too_many_requests(fault.retry_after)
+        if fault.description is not None:
+            raise ApiError(fault.status, fault.description)
         raise ApiError(fault.status, SERVER_ERRORS.get(fault.status, "Internal Server Error"))
 
     async def _handle_file(self, request: web.Request) -> web.Response:
