@@ -55,7 +55,7 @@ CONTINUATION = "\\"
 INTRO = """\
 stockbot console — you are chatting with the real bot through a local Bot API server.
   Type messages as the current user, e.g. /newshop Corner Cafe, /add milk unit l min 5,
-  /restock milk 20 exp 2026-06-01, /sell milk 3, /dashboard, /help.
+  /restock milk 20 exp 20 dec, /sell milk 3, /dashboard, /help.
   :1, :2 …      press button 1, 2 … of the bot's last message (:list shows them)
   :as bob       switch user (alice = owner-to-be, bob = staff-to-be, eve = a stranger)
   :group / :dm  talk in a group chat (alice created it: she can /link it to her shop)

@@ -21,7 +21,7 @@ from bot.parsing.words import ascii_digits
 from core.model import Shop
 from core.status import shop_today
 
-DATE_USAGE = "a date such as 2026-06-01, 01.06.2026, 8 dec, tomorrow or +3d"
+DATE_USAGE = "a date such as 8 dec, 20.12.2026, 2026-12-20, tomorrow or +3d"
 # `20.12.` and `20/12` without a year, a trailing separator allowed.
 NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4})|\2)?")
 # `+3`, `+3d`, `+2w`, `3 days`, `in 2 weeks`: a count without a plus needs its unit.
