@@ -102,7 +102,7 @@ fragment = st.one_of(
     st.sampled_from(NASTY),
     st.sampled_from(KEYWORDS),
     st.text(max_size=12),
-    st.builds(lambda c, n: c * n, st.sampled_from("x€ß🥛İ<&"), st.integers(60, 4200)),
+    st.builds(lambda c, n: c * n, st.sampled_from("x€ß🥛İ<&9,."), st.integers(60, 4200)),
 )
 line = st.builds(" ".join, st.lists(fragment, min_size=0, max_size=6))
 one_line = st.builds(lambda c, rest: f"{c} {rest}".strip(), st.sampled_from(COMMANDS), line)
@@ -353,6 +353,10 @@ ISSUE_CASES = [
     "/count\n" + "🥛" * 2000 + " 1",
     "/link " + "x" * 4090,
     "/remove milk 1 " + "x" * 4080,
+    "/restock milk 1 exp " + "1" * 4000 + ".1",
+    "/sell milk " + "9" * 4080,
+    "/restock milk " + "1," * 2040,
+    "/restock milk 1 cost " + "9" * 4000,
     # PostgreSQL cannot store or compare a NUL character in text.
     "/stock mi\x00lk",
     "mi\x00lk",
