@@ -954,16 +954,16 @@ def shop_button(shop: Shop, active: bool) -> str:
 SECTION_LINES = 10  # lines per digest section before "… and N more"
 
 KIND_LABEL = {
-    AlertKind.LOW: "Low stock",
-    AlertKind.OUT: "Out of stock",
-    AlertKind.EXPIRY: "Expired and expiring",
-    AlertKind.REORDER: "Reorder dates",
+    AlertKind.LOW: N_("Low stock"),
+    AlertKind.OUT: N_("Out of stock"),
+    AlertKind.EXPIRY: N_("Expired and expiring"),
+    AlertKind.REORDER: N_("Reorder dates"),
 }
 REORDER_REASON_LABEL = {
-    "out": "out",
-    "low": "low",
-    "reorder_due": "reorder date due",
-    "running_out": "runs out within its lead time",
+    "out": N_("out"),
+    "low": N_("low"),
+    "reorder_due": N_("reorder date due"),
+    "running_out": N_("runs out within its lead time"),
 }
 NO_SUGGESTION = N_("too few sales to suggest an amount")
 ALERT_RESTOCK_BUTTON = N_("📦 Restock…")
@@ -1061,90 +1061,107 @@ def digest_text(digest: Digest) -> str:
 
 def reorder_text(found: ReorderList) -> str:
     if found.is_empty:
-        return "🧾 Nothing to reorder: everything is above its reorder point."
-    parts = [f"🧾 <b>Reorder list</b> — {h(found.shop.name)}"]
+        return _("🧾 Nothing to reorder: everything is above its reorder point.")
+    parts = [_("🧾 <b>Reorder list</b> — {shop}").format(shop=h(found.shop.name))]
     for group in found.groups:
-        lines = [f"<b>{h(group.supplier or 'No supplier')}</b>"]
+        supplier = h(group.supplier) if group.supplier else _("No supplier")
+        lines = [f"<b>{supplier}</b>"]
         for line in group.lines:
             p = line.product
-            why = ", ".join(REORDER_REASON_LABEL[r] for r in line.reasons)
-            ordered = " · ✅ ordered" if line.ordered else ""
+            why = ", ".join(_(REORDER_REASON_LABEL[r]) for r in line.reasons)
+            ordered = " · " + _("✅ ordered") if line.ordered else ""
             order = (
-                f"order ≈ {qty(line.suggested, p.unit)}"
+                _("order ≈ {amount}").format(amount=qty(line.suggested, p.unit))
                 if line.suggested is not None
-                else NO_SUGGESTION
+                else _(NO_SUGGESTION)
             )
             left = f", ≈ {days_left(line.days_left)}" if line.days_left is not None else ""
+            minimum = _("min {threshold}").format(threshold=qty(p.threshold, p.unit))
             lines.append(
                 f"• {h(p.name)} — {qty(p.on_hand, p.unit)}{left} "
-                f"(min {qty(p.threshold, p.unit)}; {why}){ordered}\n   → {order}"
+                f"({minimum}; {why}){ordered}\n   → {order}"
             )
         parts.append("\n".join(lines))
     parts.append(
-        "Amounts cover the lead time (set with /edit, default "
-        f"{DEFAULT_LEAD_DAYS} days) and two weeks more at the recent pace, up to the minimum. "
-        "Tap “Received” when a delivery comes in to record the restock."
+        _(
+            "Amounts cover the lead time (set with /edit, default {days} days) and two weeks "
+            "more at the recent pace, up to the minimum. Tap “Received” when a delivery comes "
+            "in to record the restock."
+        ).format(days=DEFAULT_LEAD_DAYS)
     )
     return truncate("\n\n".join(parts))
 
 
 def received_button(product: Product) -> str:
-    return f"📦 Received: {product.name[:24]}"
+    return _("📦 Received: {name}").format(name=product.name[:24])
 
 
 def preferences_text(prefs: AlertPreferences) -> str:
-    lines = [f"🔔 <b>Your alerts</b> — {h(prefs.shop.name)}"]
+    lines = [_("🔔 <b>Your alerts</b> — {shop}").format(shop=h(prefs.shop.name))]
     for kind in AlertKind:
         mark = "✅" if kind in prefs.kinds else "▫️"
-        lines.append(f"{mark} {KIND_LABEL[kind]}")
-    lines.append(f"Daily digest at {prefs.shop.alert_time.strftime('%H:%M')} shop time.")
+        lines.append(f"{mark} {_(KIND_LABEL[kind])}")
+    lines.append(
+        _("Daily digest at {time} shop time.").format(time=prefs.shop.alert_time.strftime("%H:%M"))
+    )
     if prefs.is_owner:
         settings = prefs.settings
         if settings.quiet_start and settings.quiet_end:
             quiet = (
                 f"{settings.quiet_start.strftime('%H:%M')}–{settings.quiet_end.strftime('%H:%M')}"
             )
-            lines.append(f"Quiet hours: {quiet} (pushes wait until they end).")
+            lines.append(
+                _("Quiet hours: {hours} (pushes wait until they end).").format(hours=quiet)
+            )
         else:
-            lines.append("Quiet hours: off. Set with <code>/quiet 22:00-07:00</code>.")
+            lines.append(_("Quiet hours: off. Set with <code>/quiet 22:00-07:00</code>."))
         if prefs.muted:
             names = ", ".join(h(p.name) for p in prefs.muted)
-            lines.append(f"Muted products: {names}")
-        lines.append("Mute a product with <code>/mute &lt;name&gt;</code>.")
+            lines.append(_("Muted products: {names}").format(names=names))
+        lines.append(_("Mute a product with <code>/mute &lt;name&gt;</code>."))
     return "\n".join(lines)
 
 
 def toggle_kind_button(kind: AlertKind, enabled: bool) -> str:
-    return f"{'Turn off' if enabled else 'Turn on'}: {KIND_LABEL[kind]}"
+    label = _(KIND_LABEL[kind])
+    return (_("Turn off: {kind}") if enabled else _("Turn on: {kind}")).format(kind=label)
 
 
 def unmute_button(product: Product) -> str:
-    return f"🔔 Unmute {product.name[:24]}"
+    return _("🔔 Unmute {name}").format(name=product.name[:24])
 
 
 def snoozed(until_text: str) -> str:
-    return f"😴 Snoozed. I'll remind you {until_text} if it is still short."
+    return _("😴 Snoozed. I'll remind you {until} if it is still short.").format(until=until_text)
 
 
 def ordered(product: Product) -> str:
-    return f"✅ {product.name} marked as ordered; its alerts resume after the next restock."
+    return _("✅ {name} marked as ordered; its alerts resume after the next restock.").format(
+        name=product.name
+    )
 
 
 def written_off(count: int) -> str:
     if count == 0:
-        return "Nothing expired to write off."
-    return f"🗑 Wrote off expired stock of {count} product{'s' if count != 1 else ''}."
+        return _("Nothing expired to write off.")
+    return ngettext(
+        "🗑 Wrote off expired stock of {count} product.",
+        "🗑 Wrote off expired stock of {count} products.",
+        count,
+    ).format(count=count)
 
 
 def muted(product: Product, is_muted: bool) -> str:
-    state = "muted" if is_muted else "unmuted"
-    return f"🔕 Alerts for {h(product.name)} {state}."
+    text = _("🔕 Alerts for {name} muted.") if is_muted else _("🔕 Alerts for {name} unmuted.")
+    return text.format(name=h(product.name))
 
 
 def quiet_set(prefs_start: str | None, prefs_end: str | None) -> str:
     if prefs_start is None:
-        return "🔔 Quiet hours are off."
-    return f"🌙 Quiet hours {prefs_start}–{prefs_end}: pushes wait until they end."
+        return _("🔔 Quiet hours are off.")
+    return _("🌙 Quiet hours {start}–{end}: pushes wait until they end.").format(
+        start=prefs_start, end=prefs_end
+    )
 
 
 # The Mini App (webapp/): its menu button and the "Open app" buttons under views.

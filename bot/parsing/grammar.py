@@ -49,6 +49,17 @@ ADD_KEYWORDS = {
     "supplier": Keyword("supplier", ValueKind.WORDS, "supplier Green Farm"),
     "warn": Keyword("warning_days", ValueKind.DAYS, "warn 3"),
     "lead": Keyword("lead_days", ValueKind.DAYS, "lead 5"),
+    # The same words in Russian (commands keep their English names).
+    "кат": Keyword("category", ValueKind.WORDS, "кат молочное"),
+    "категория": Keyword("category", ValueKind.WORDS, "кат молочное"),
+    "ед": Keyword("unit", ValueKind.WORD, "ед kg"),
+    "мин": Keyword("threshold", ValueKind.QUANTITY, "мин 5"),
+    "цена": Keyword("price", ValueKind.MONEY, "цена 2.50"),
+    "закупка": Keyword("cost", ValueKind.MONEY, "закупка 1.20"),
+    "штрихкод": Keyword("barcode", ValueKind.WORD, "штрихкод 4006381333931"),
+    "поставщик": Keyword("supplier", ValueKind.WORDS, "поставщик Зелёная ферма"),
+    "предупр": Keyword("warning_days", ValueKind.DAYS, "предупр 3"),
+    "поставка": Keyword("lead_days", ValueKind.DAYS, "поставка 5"),
 }
 RESTOCK_KEYWORDS = {
     "exp": Keyword("expiry", ValueKind.DATE, "exp 20 dec"),
@@ -58,6 +69,12 @@ RESTOCK_KEYWORDS = {
     "price": Keyword("price", ValueKind.MONEY, "price 2.50"),
     "reorder": Keyword("reorder_date", ValueKind.DATE, "reorder +2w"),
     "note": Keyword("note", ValueKind.TEXT, "note from the market"),
+    "годен": Keyword("expiry", ValueKind.DATE, "годен 20.12"),
+    "срок": Keyword("expiry", ValueKind.DATE, "срок 20.12"),
+    "закупка": Keyword("cost", ValueKind.MONEY, "закупка 1.20"),
+    "цена": Keyword("price", ValueKind.MONEY, "цена 2.50"),
+    "заказ": Keyword("reorder_date", ValueKind.DATE, "заказ +2w"),
+    "заметка": Keyword("note", ValueKind.TEXT, "заметка с рынка"),
 }
 REMOVE_REASONS = {
     "damage": Reason.DAMAGE,
@@ -70,6 +87,11 @@ REMOVE_REASONS = {
     "sold": Reason.SALE,
     "return": Reason.RETURN,
     "returned": Reason.RETURN,
+    "брак": Reason.DAMAGE,
+    "просрочка": Reason.EXPIRED,
+    "корректировка": Reason.ADJUSTMENT,
+    "продажа": Reason.SALE,
+    "возврат": Reason.RETURN,
 }
 REMOVE_KEYWORDS = {
     **{
@@ -77,6 +99,7 @@ REMOVE_KEYWORDS = {
         for word, reason in REMOVE_REASONS.items()
     },
     "note": Keyword("note", ValueKind.TEXT, "note dropped a crate"),
+    "заметка": Keyword("note", ValueKind.TEXT, "заметка уронили ящик"),
 }
 NO_KEYWORDS: dict[str, Keyword] = {}
 

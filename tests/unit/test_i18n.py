@@ -14,6 +14,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot import i18n, texts
+from bot.parsing import ParseError, parse_command
 from core import languages
 from core.errors import InvalidValue, OwnerOnly
 from core.model import LANGUAGES, Shop
@@ -159,3 +160,15 @@ async def test_remembering_the_app_language_writes_only_when_it_changed(
     await languages.remember_seen(floor.uow, 7, "ru")
     await languages.remember_seen(floor.uow, 7, None)
     assert floor.uow.commits == commits
+
+
+def test_keywords_read_in_russian_as_in_english() -> None:
+    """Commands keep their English names; the words inside them read in both."""
+    restock = parse_command("restock", "молоко 20 годен 20.12.2027 цена 2.50 закупка 1.10")
+    english = parse_command("restock", "молоко 20 exp 20.12.2027 price 2.50 cost 1.10")
+    assert restock == english
+    assert parse_command("remove", "молоко 2 брак") == parse_command("remove", "молоко 2 damage")
+    added = parse_command("add", "овсяное молоко кат молочное ед l мин 5 поставка 4")
+    assert added == parse_command("add", "овсяное молоко cat молочное unit l min 5 lead 4")
+    with pytest.raises(ParseError, match="is not a date"):
+        parse_command("restock", "молоко 20 годен когда-нибудь")
