@@ -31,6 +31,7 @@ from core.model import (
     UserLanguage,
     name_key,
 )
+from db.mapping import from_row, to_values
 from db.models import (
     BatchRow,
     GroupChatRow,
@@ -51,7 +52,7 @@ def _locks_rows(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name != "sqlite"
 
 
-# --- mapping -----------------------------------------------------------------------------
+# --- mapping (db.mapping by attribute name; here what is stored otherwise) --------------
 
 
 def _shop(row: ShopRow) -> Shop:
@@ -90,80 +91,24 @@ def _barcodes(text: str) -> tuple[str, ...]:
 
 def _product(row: Any) -> Product:
     """From a ProductRow or a Core row of the products table (same attribute names)."""
-    return Product(
-        id=row.id,
-        shop_id=row.shop_id,
-        name=row.name,
-        category=row.category,
-        unit=row.unit,
-        threshold=row.threshold,
-        price=row.price,
-        cost=row.cost,
-        barcodes=_barcodes(row.barcodes),
-        supplier=row.supplier,
-        expiry_warning_days=row.expiry_warning_days,
-        lead_days=row.lead_days,
-        archived=row.archived,
-        reorder_date=row.reorder_date,
-        on_hand=row.on_hand,
-        earliest_expiry=row.earliest_expiry,
-    )
+    return from_row(Product, row, barcodes=_barcodes(row.barcodes))
 
 
 def _product_values(product: Product) -> dict[str, Any]:
-    return {
-        "shop_id": product.shop_id,
-        "name": product.name,
-        "name_key": name_key(product.name),
-        "category": product.category,
-        "unit": product.unit,
-        "threshold": product.threshold,
-        "price": product.price,
-        "cost": product.cost,
-        "barcodes": "\n".join(code.strip() for code in product.barcodes if code.strip()),
-        "supplier": product.supplier,
-        "expiry_warning_days": product.expiry_warning_days,
-        "lead_days": product.lead_days,
-        "archived": product.archived,
-        "reorder_date": product.reorder_date,
-        "on_hand": product.on_hand,
-        "earliest_expiry": product.earliest_expiry,
-    }
+    lines = "\n".join(code.strip() for code in product.barcodes if code.strip())
+    return to_values(product, leave_out=("id",), barcodes=lines, name_key=name_key(product.name))
 
 
 def _batch(row: BatchRow) -> Batch:
-    return Batch(
-        id=row.id,
-        product_id=row.product_id,
-        shop_id=row.shop_id,
-        quantity=row.quantity,
-        received_at=row.received_at,
-        expiry=row.expiry,
-        cost=row.cost,
-    )
+    return from_row(Batch, row)
 
 
 def _movement(row: MovementRow, allocations: Sequence[MovementAllocationRow]) -> Movement:
-    return Movement(
-        id=row.id,
-        shop_id=row.shop_id,
-        product_id=row.product_id,
-        quantity=row.quantity,
+    return from_row(
+        Movement,
+        row,
         reason=Reason(row.reason),
-        user_id=row.user_id,
-        created_at=row.created_at,
-        idempotency_key=row.idempotency_key,
         allocations=tuple(Allocation(a.batch_id, a.quantity) for a in allocations),
-        note=row.note,
-        cost=row.cost,
-        price=row.price,
-        expiry=row.expiry,
-        reorder_date=row.reorder_date,
-        reverses_id=row.reverses_id,
-        cost_before=row.cost_before,
-        price_before=row.price_before,
-        reorder_date_before=row.reorder_date_before,
-        sale_price=row.sale_price,
     )
 
 
@@ -438,14 +383,7 @@ class SqlBatchRepository:
         self.session = session
 
     async def add(self, batch: Batch) -> Batch:
-        row = BatchRow(
-            shop_id=batch.shop_id,
-            product_id=batch.product_id,
-            quantity=batch.quantity,
-            received_at=batch.received_at,
-            expiry=batch.expiry,
-            cost=batch.cost,
-        )
+        row = BatchRow(**to_values(batch, leave_out=("id",)))
         self.session.add(row)
         await self.session.flush()
         return _batch(row)
@@ -503,23 +441,7 @@ class SqlMovementRepository:
 
     async def add(self, movement: Movement) -> Movement:
         row = MovementRow(
-            shop_id=movement.shop_id,
-            product_id=movement.product_id,
-            quantity=movement.quantity,
-            reason=movement.reason.value,
-            user_id=movement.user_id,
-            created_at=movement.created_at,
-            idempotency_key=movement.idempotency_key,
-            note=movement.note,
-            cost=movement.cost,
-            price=movement.price,
-            expiry=movement.expiry,
-            reorder_date=movement.reorder_date,
-            reverses_id=movement.reverses_id,
-            cost_before=movement.cost_before,
-            price_before=movement.price_before,
-            reorder_date_before=movement.reorder_date_before,
-            sale_price=movement.sale_price,
+            **to_values(movement, leave_out=("id", "allocations"), reason=movement.reason.value)
         )
         self.session.add(row)
         await self.session.flush()

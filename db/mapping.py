@@ -1,0 +1,38 @@
+"""Rows to dataclasses and back, by attribute name.
+
+A table's columns carry the names of its dataclass's fields, so a new field is a field
+of the model and a column of the table (and its migration), not two more lines in each
+mapper: only a field stored in another form (barcodes as lines of text, an enum as its
+value) or a column the model does not have is named here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def from_row(kind: type[T], row: Any, **stored_otherwise: Any) -> T:
+    """`kind` from a mapped row or a Core row with the same attribute names;
+    `stored_otherwise`: the fields read in another form."""
+    values = {
+        f.name: getattr(row, f.name)
+        for f in fields(kind)  # type: ignore[arg-type]
+        if f.name not in stored_otherwise
+    }
+    return kind(**values, **stored_otherwise)
+
+
+def to_values(
+    item: Any, *, leave_out: tuple[str, ...] = (), **stored_otherwise: Any
+) -> dict[str, Any]:
+    """The columns of a dataclass: each field by name, but those left out (an id the
+    database gives, a collection of its own table) and those stored in another form."""
+    values = {
+        f.name: getattr(item, f.name)
+        for f in fields(item)
+        if f.name not in leave_out and f.name not in stored_otherwise
+    }
+    return values | stored_otherwise
