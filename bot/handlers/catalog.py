@@ -28,21 +28,6 @@ from core.catalog import ProductFields
 from core.model import UNITS
 
 
-def fields_of(parsed: AddProduct) -> ProductFields:
-    return ProductFields(
-        name=parsed.name,
-        category=parsed.category,
-        unit=parsed.unit,
-        threshold=parsed.threshold,
-        price=parsed.price,
-        cost=parsed.cost,
-        barcodes=(parsed.barcode,) if parsed.barcode else None,
-        supplier=parsed.supplier,
-        expiry_warning_days=parsed.warning_days,
-        lead_days=parsed.lead_days,
-    )
-
-
 async def add(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     require_owner(where.member, OwnerAction.ADD_PRODUCTS)
@@ -61,14 +46,14 @@ async def continue_add(
     parsed = parse_add(reply)
     if parsed.name is None:
         raise ParseError(texts.PRODUCT_NEEDS_NAME, USAGE[Command.ADD])
-    if barcode is not None and parsed.barcode is None:
-        parsed = replace(parsed, barcode=barcode)
+    if barcode is not None and parsed.barcodes is None:
+        parsed = replace(parsed, barcodes=(barcode,))
     await _add(update, context, parsed)
 
 
 async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
     where = await here(update, context)
-    product = await catalog.add_product(context.services.uow(), where.actor, fields_of(parsed))
+    product = await catalog.add_product(context.services.uow(), where.actor, parsed)
     await end_flow(context, update)
     await respond(update, texts.product_added(product), keyboards.card(product.id), edit=False)
 

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Self
 
+from core.catalog import ProductFields
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
 
@@ -26,22 +27,8 @@ class Command(enum.StrEnum):
     DELETE = "delete"
 
 
-@dataclass(frozen=True)
-class AddProduct:
-    name: str | None
-    category: str | None = None
-    unit: str | None = None
-    threshold: Decimal | None = None
-    price: Decimal | None = None
-    cost: Decimal | None = None
-    barcode: str | None = None
-    supplier: str | None = None
-    warning_days: int | None = None
-    lead_days: int | None = None
-
-    @property
-    def is_complete(self) -> bool:
-        return self.name is not None
+# `/add` reads straight into core's own command: the catalog's fields to set.
+AddProduct = ProductFields
 
 
 class _StockLine:

@@ -45,9 +45,9 @@ ADD_KEYWORDS = {
     "min": Keyword("threshold", ValueKind.QUANTITY, "min 5"),
     "price": Keyword("price", ValueKind.MONEY, "price 2.50"),
     "cost": Keyword("cost", ValueKind.MONEY, "cost 1.20"),
-    "barcode": Keyword("barcode", ValueKind.WORD, "barcode 4006381333931"),
+    "barcode": Keyword("barcodes", ValueKind.WORD, "barcode 4006381333931"),
     "supplier": Keyword("supplier", ValueKind.WORDS, "supplier Green Farm"),
-    "warn": Keyword("warning_days", ValueKind.DAYS, "warn 3"),
+    "warn": Keyword("expiry_warning_days", ValueKind.DAYS, "warn 3"),
     "lead": Keyword("lead_days", ValueKind.DAYS, "lead 5"),
     # The same words in Russian (commands keep their English names).
     "кат": Keyword("category", ValueKind.WORDS, "кат молочное"),
@@ -110,7 +110,7 @@ def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct
     usage = USAGE[Command.ADD]
     sentence = split_sentence(text, ADD_KEYWORDS, usage, dates=dates)
     values = sentence.values
-    unit = values.get("unit")
+    unit, barcode = values.get("unit"), _optional_str(values.get("barcodes"))
     return AddProduct(
         name=product_name(sentence.head, usage),
         category=_optional_str(values.get("category")),
@@ -118,9 +118,9 @@ def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct
         threshold=_optional_decimal(values.get("threshold")),
         price=_optional_decimal(values.get("price")),
         cost=_optional_decimal(values.get("cost")),
-        barcode=_optional_str(values.get("barcode")),
+        barcodes=(barcode,) if barcode is not None else None,
         supplier=_optional_str(values.get("supplier")),
-        warning_days=_optional_int(values.get("warning_days")),
+        expiry_warning_days=_optional_int(values.get("expiry_warning_days")),
         lead_days=_optional_int(values.get("lead_days")),
     )
 

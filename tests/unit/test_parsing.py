@@ -155,7 +155,7 @@ def test_quantities_are_read_as_typed_and_judged_by_the_ledger() -> None:
     assert parse_command("count", "milk -1") == CountProduct("milk", q("-1"))
     add = parse_command("add", "milk min -2 warn 400")
     assert isinstance(add, AddProduct)
-    assert (add.threshold, add.warning_days) == (q("-2"), 400)
+    assert (add.threshold, add.expiry_warning_days) == (q("-2"), 400)
 
 
 def test_add_takes_every_option() -> None:
@@ -171,9 +171,9 @@ def test_add_takes_every_option() -> None:
         threshold=q("2.5"),
         price=Decimal("3.00"),
         cost=Decimal("1.10"),
-        barcode="4006381333931",
+        barcodes=("4006381333931",),
         supplier="Green Farm",
-        warning_days=3,
+        expiry_warning_days=3,
     )
 
 
