@@ -25,7 +25,7 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
-from core.errors import DomainError, OwnerOnly
+from core.errors import DomainError, OwnerOnly, UndoRefusal, UndoRefused
 from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import (
@@ -271,12 +271,26 @@ OWNER_ACTION_WORDS = {
 }
 
 
+UNDO_REFUSALS = {
+    UndoRefusal.UNDO_OF_UNDO: N_("An undo cannot itself be undone; record a new movement instead."),
+    UndoRefusal.NOT_YOURS: N_("You can only undo your own movements; ask an owner."),
+    UndoRefusal.CHANGED_NOTHING: N_("That count changed nothing, so there is nothing to undo."),
+    UndoRefusal.ALREADY_UNDONE: N_("This movement was already undone."),
+    UndoRefusal.STOCK_USED: N_(
+        "Cannot undo: the stock it added has since been used (only {left} of that batch left)."
+    ),
+}
+
+
 def why(error: DomainError) -> str:
     """A refusal of core in this chat's words: core gives a code and values; an error
     that has no wording here yet says its own."""
     if isinstance(error, OwnerOnly):
         action = _(OWNER_ACTION_WORDS[OwnerAction(error.action)])
         return _("Only an owner can {action}.").format(action=action)
+    if isinstance(error, UndoRefused):
+        left = qty(error.left, error.unit) if error.left is not None else ""
+        return _(UNDO_REFUSALS[error.why]).format(left=left)
     return error.message
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from core.quantities import format_quantity
@@ -177,8 +178,24 @@ class NothingToUndo(DomainError):
         self.hours = hours
 
 
+class UndoRefusal(enum.StrEnum):
+    UNDO_OF_UNDO = "undo_of_undo"  # record a new movement instead
+    NOT_YOURS = "not_yours"  # staff undo their own movements; owners anyone's
+    CHANGED_NOTHING = "changed_nothing"  # a count that matched the books
+    ALREADY_UNDONE = "already_undone"
+    STOCK_USED = "stock_used"  # the stock a movement added has since left
+
+
 class UndoRefused(DomainError):
-    """Undo is not allowed: already undone, not yours, or the stock is gone."""
+    """Undo is not allowed, and `why`; for STOCK_USED, `left` of the batch in `unit`."""
+
+    code = "undo_refused"
+
+    def __init__(self, why: UndoRefusal, *, left: Decimal | None = None, unit: str = "") -> None:
+        super().__init__("This movement cannot be undone.")
+        self.why = why
+        self.left = left
+        self.unit = unit
 
 
 _BARCODE_WORDING = {

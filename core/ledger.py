@@ -24,6 +24,7 @@ from core.errors import (
     NothingToUndo,
     OwnerOnly,
     ProductGone,
+    UndoRefusal,
     UndoRefused,
 )
 from core.model import (
@@ -37,7 +38,7 @@ from core.model import (
     Shop,
 )
 from core.ports import UnitOfWork
-from core.quantities import ZERO, format_quantity
+from core.quantities import ZERO
 from core.status import shop_today
 from core.units import allows_fractions, is_whole
 
@@ -445,17 +446,17 @@ async def apply(
     )
 
 
-def undo_refusal(target: Movement, member: Member, *, already_undone: bool) -> str | None:
+def undo_refusal(target: Movement, member: Member, *, already_undone: bool) -> UndoRefusal | None:
     """Why this member may not undo the movement, or None. Staff undo their own
     movements; owners anyone's."""
     if target.reason is Reason.UNDO:
-        return "An undo cannot itself be undone; record a new movement instead."
+        return UndoRefusal.UNDO_OF_UNDO
     if target.user_id != member.user_id and not member.is_owner:
-        return "You can only undo your own movements; ask an owner."
+        return UndoRefusal.NOT_YOURS
     if target.quantity == 0:
-        return "That count changed nothing, so there is nothing to undo."
+        return UndoRefusal.CHANGED_NOTHING
     if already_undone:
-        return "This movement was already undone."
+        return UndoRefusal.ALREADY_UNDONE
     return None
 
 
@@ -570,11 +571,8 @@ async def _reverse(
     for allocation in reversal:
         batch = await uow.batches.get(allocation.batch_id)
         if batch is None or batch.quantity + allocation.quantity < 0:
-            left = format_quantity(batch.quantity if batch else ZERO)
-            raise UndoRefused(
-                f"Cannot undo: the stock it added has since been used "
-                f"(only {left} {product.unit} of that batch left)."
-            )
+            left = batch.quantity if batch else ZERO
+            raise UndoRefused(UndoRefusal.STOCK_USED, left=left, unit=product.unit)
     result = await _record(
         uow,
         actor,

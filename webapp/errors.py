@@ -86,6 +86,15 @@ _WORDS: Mapping[str, str] = {
     "no_such_page": "There is no such page.",
 }
 
+# Why an undo is refused, as core says it (UndoRefused.why).
+_UNDO_WORDS: Mapping[str, str] = {
+    "undo_of_undo": "An undo cannot itself be undone; record a new movement instead.",
+    "not_yours": "You can only undo your own movements.",
+    "changed_nothing": "That count changed nothing, so there is nothing to undo.",
+    "already_undone": "This movement was already undone.",
+    "stock_used": "The stock it added has since been used.",
+}
+
 # Core's codes name the field at fault for some problems that carry no `field`.
 _FIELD_OF_CODE = {
     "quantity_not_positive": "quantity",
@@ -118,6 +127,8 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
         return ApiError(status, code, _WORDS.get(code, _WORDS[default_code]), default_field)
     field = getattr(error, "field", None) or _FIELD_OF_CODE.get(code) or default_field
     message = getattr(error, "message", None)
+    if isinstance(error, core_errors.UndoRefused):
+        message = _UNDO_WORDS[error.why]
     if not isinstance(message, str) or not message:
         message = _WORDS.get(code) or _WORDS.get(default_code) or "The request was refused."
     return ApiError(status, code, message, field)

@@ -194,7 +194,9 @@ async def test_undo_from_history_once(olga: Person, cafe: Cafe) -> None:
     undone = await json(await olga.post(shop_path(cafe, f"/movements/{movement}/undo")), 201)
     assert undone["product"]["on_hand"] == "10"
     again = await olga.post(shop_path(cafe, f"/movements/{movement}/undo"))
-    assert (await json(again, 409))["error"]["code"] == "undo_refused"
+    refused = (await json(again, 409))["error"]
+    assert refused["code"] == "undo_refused"
+    assert refused["message"] == "This movement was already undone."
     history = await json(await olga.get(shop_path(cafe, "/history")))
     assert history["entries"][1]["undone"] is True
 
