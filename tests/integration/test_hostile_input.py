@@ -59,9 +59,9 @@ pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.postgres]
 
 FULL = os.environ.get("STOCKBOT_HOSTILE_FULL") == "1"
 MESSAGES_PER_EXAMPLE = 25
-# Fast: 800 messages and 300 taps; full: 10,000 and 2,500.
-MESSAGE_EXAMPLES = 400 if FULL else 32
-TAP_EXAMPLES = 100 if FULL else 12
+# Fast: 500 messages and 200 taps; full: 10,000 and 2,500.
+MESSAGE_EXAMPLES = 400 if FULL else 20
+TAP_EXAMPLES = 100 if FULL else 8
 TAPS_PER_EXAMPLE = 25
 
 PEOPLE = (OLGA, OLGA, OLGA, BOB, BOB, EVE, MALLORY)  # mostly the owner: she may do most
