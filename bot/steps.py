@@ -1,10 +1,12 @@
-"""Guided steps: what the chat asked and is waiting for, as typed values.
+"""Guided steps and pending choices: what the chat asked and is waiting for, as typed
+values.
 
 A step is kept in the state store (bot.state) between a question and its answer, so any
-bot process can take the answer. It is written and read only here (`dump`, `load`): a
-stored value that does not read back as a step — an unknown kind, a field missing or of
-the wrong type, written by another version or damaged — is a lost step (`StepLost`),
-never silently the end of one.
+bot process can take the answer; a choice is what a button offered (a "did you mean"
+product, a scanned code, a previewed import) until it is tapped. Both are written and
+read only here (`dump`, `load`, `load_choice`): a stored value that does not read back —
+an unknown kind, a field missing or of the wrong type, written by another version or
+damaged — is lost (`StepLost`), never silently the end of a step or another choice.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import enum
 import types
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from bot.callbacks import EditableField, SettingsField
 from bot.parsing import Command
@@ -153,8 +155,58 @@ STEP_TYPES: dict[StepKind, type[Step]] = {
 }
 
 
-def dump(step: Step) -> dict[str, Any]:
-    """The JSON-ready form of a step: its kind and its fields as strings and numbers."""
+class ChoiceKind(enum.StrEnum):
+    COMMAND = "command"  # a product for a command that named none, or one unknown
+    CODE = "code"  # a scanned code to add as a product or attach to one
+    IMPORT = "import"  # a previewed spreadsheet to apply
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Choice:
+    """`key`: the idempotency key of the request that offered it, so a choice tapped
+    twice records one movement; `user`: the only person who may tap it (both set by
+    `bot.handlers.base.remember`)."""
+
+    kind: ClassVar[ChoiceKind]
+    key: str = ""
+    user: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandChoice(_Choice):
+    """The chosen product completes `command` as written (`text`)."""
+
+    kind = ChoiceKind.COMMAND
+    command: Command
+    text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeChoice(_Choice):
+    kind = ChoiceKind.CODE
+    code: str
+    format: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportChoice(_Choice):
+    """`digest`: of the previewed bytes; the file fetched again must match it."""
+
+    kind = ChoiceKind.IMPORT
+    file_id: str
+    name: str
+    digest: str
+
+
+Choice = CommandChoice | CodeChoice | ImportChoice
+CHOICE_TYPES: dict[ChoiceKind, type[Choice]] = {
+    choice.kind: choice for choice in (CommandChoice, CodeChoice, ImportChoice)
+}
+
+
+def dump(step: Step | Choice) -> dict[str, Any]:
+    """The JSON-ready form of a step or choice: its kind and its fields as strings and
+    numbers."""
     stored: dict[str, Any] = {"kind": step.kind.value}
     for field in fields(step):
         value = getattr(step, field.name)
@@ -168,12 +220,25 @@ def dump(step: Step) -> dict[str, Any]:
 
 def load(stored: object) -> Step:
     """The step `dump` wrote; raises StepLost for anything else."""
+    return _load(stored, StepKind, STEP_TYPES)
+
+
+def load_choice(stored: object) -> Choice:
+    """The choice `dump` wrote; raises StepLost for anything else."""
+    return _load(stored, ChoiceKind, CHOICE_TYPES)
+
+
+Kind = TypeVar("Kind", StepKind, ChoiceKind)
+Stored = TypeVar("Stored", bound="_Step | _Choice")
+
+
+def _load(stored: object, kinds: type[Kind], types_of: dict[Kind, type[Stored]]) -> Stored:
     if not isinstance(stored, dict):
-        raise StepLost(f"not a step: {stored!r:.80}")
+        raise StepLost(f"not a {kinds.__name__}: {stored!r:.80}")
     try:
-        step_type = STEP_TYPES[StepKind(str(stored.get("kind")))]
+        step_type = types_of[kinds(str(stored.get("kind")))]
     except ValueError:
-        raise StepLost(f"unknown kind of step: {stored.get('kind')!r:.40}") from None
+        raise StepLost(f"unknown {kinds.__name__}: {stored.get('kind')!r:.40}") from None
     hints = get_type_hints(step_type)
     values: dict[str, Any] = {
         field.name: _read(hints[field.name], stored[field.name], field.name)

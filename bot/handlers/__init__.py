@@ -47,6 +47,8 @@ from bot.steps import (
     AmountStep,
     AttachStep,
     CardStep,
+    CodeChoice,
+    CommandChoice,
     EditStep,
     ReasonStep,
     SettingStep,
@@ -63,19 +65,19 @@ ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 async def _pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
     """A "did you mean" choice: finish whatever command asked."""
     pending = await recall(context, update, action.token)
-    command = pending["command"] if pending else None
-    if command == Command.STOCK.value:
+    command = pending.command if isinstance(pending, CommandChoice) else None
+    if isinstance(pending, CodeChoice):
+        await barcode.attach(update, context, action.product_id, pending.code)
+    elif command is Command.STOCK:
         await views.on_card(update, context, cb.OpenCard(action.product_id))
-    elif command == Command.HISTORY.value:
+    elif command is Command.HISTORY:
         await views.on_history(update, context, cb.OpenHistory(action.product_id))
-    elif command == Command.EDIT.value:
+    elif command is Command.EDIT:
         await answer(update)
         await catalog.show_edit(update, context, action.product_id)
-    elif command == Command.DELETE.value:
+    elif command is Command.DELETE:
         await answer(update)
         await catalog.ask_delete(update, context, action.product_id)
-    elif command == barcode.ATTACH and pending is not None:
-        await barcode.attach(update, context, action.product_id, pending["text"])
     else:
         await stock.on_pick(update, context, action)
 

@@ -30,7 +30,7 @@ from bot.handlers.base import (
 )
 from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
 from bot.parsing import Command, ParseError, split_words
-from bot.steps import AddStep, AttachStep
+from bot.steps import AddStep, AttachStep, CodeChoice
 from core import catalog
 from core.access import OwnerAction, require_owner
 from core.errors import GroupNotLinked, NotAMember
@@ -38,7 +38,6 @@ from core.model import Product
 
 log = logging.getLogger(__name__)
 
-ATTACH = "attach"  # the pending command of an unknown code: its text is the code
 CAPTION_COMMANDS = {
     "sell": Command.SELL,
     "restock": Command.RESTOCK,
@@ -149,9 +148,7 @@ async def _several(
 
 
 async def _remember_code(context: BotContext, update: Update, code: ScannedCode) -> str:
-    return await remember(
-        context, update, {"command": ATTACH, "text": code.text, "format": code.format}
-    )
+    return await remember(context, update, CodeChoice(code=code.text, format=code.format))
 
 
 async def offer_unknown(
@@ -163,15 +160,13 @@ async def offer_unknown(
     if not where.is_owner:
         await respond(update, text, edit=False)
         return
-    token = await remember(
-        context, update, {"command": ATTACH, "text": code, "format": format_name}
-    )
+    token = await remember(context, update, CodeChoice(code=code, format=format_name))
     await respond(update, text, keyboards.unknown_barcode(token), edit=False)
 
 
-async def _pending_code(update: Update, context: BotContext, token: str) -> dict[str, Any]:
+async def _pending_code(update: Update, context: BotContext, token: str) -> CodeChoice:
     pending = await recall(context, update, token)
-    if pending is None or pending.get("command") != ATTACH:
+    if not isinstance(pending, CodeChoice):
         raise ParseError(texts.FLOW_EXPIRED, texts.CAPTION_USAGE)
     return pending
 
@@ -180,7 +175,7 @@ async def on_show_code(update: Update, context: BotContext, action: cb.ShowScann
     pending = await _pending_code(update, context, action.token)
     where = await here(update, context)
     await answer(update)
-    await offer_unknown(update, context, where, pending["text"], pending.get("format", ""))
+    await offer_unknown(update, context, where, pending.code, pending.format)
 
 
 async def on_add_product(update: Update, context: BotContext, action: cb.AddScannedProduct) -> None:
@@ -189,8 +184,8 @@ async def on_add_product(update: Update, context: BotContext, action: cb.AddScan
     where = await here(update, context)
     require_owner(where.member, OwnerAction.ADD_PRODUCTS)
     await answer(update)
-    await start_flow(context, update, AddStep(barcode=pending["text"]))
-    await ask(update, texts.barcode_name_prompt(pending["text"]))
+    await start_flow(context, update, AddStep(barcode=pending.code))
+    await ask(update, texts.barcode_name_prompt(pending.code))
 
 
 async def on_attach(update: Update, context: BotContext, action: cb.AttachScannedCode) -> None:
@@ -200,7 +195,7 @@ async def on_attach(update: Update, context: BotContext, action: cb.AttachScanne
     where = await here(update, context)
     require_owner(where.member, OwnerAction.ATTACH_BARCODES)
     await answer(update)
-    code = pending["text"]
+    code = pending.code
     products = await catalog.list_products(context.services.uow(), where.actor)
     if 0 < len(products) <= PRODUCT_BUTTONS:
         choices = keyboards.suggestions(action.token, [(p.id, p.name) for p in products])
@@ -215,7 +210,7 @@ async def continue_attach(
 ) -> None:
     where = await here(update, context)
     code = step.barcode
-    product = await resolve_or_suggest(update, context, where, reply, ATTACH, code)
+    product = await resolve_or_suggest(update, context, where, reply, CodeChoice(code=code))
     if product is not None:
         await attach(update, context, product.id, code)
 

@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -20,7 +19,7 @@ from bot.i18n import _
 from bot.identity import speaker_of
 from bot.parsing import ParseError
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
-from bot.steps import Step, StepLost
+from bot.steps import Choice, Step, StepLost
 from core import catalog
 from core.access import (
     Actor,
@@ -335,28 +334,31 @@ async def end_flow(context: BotContext, update: Update) -> None:
 
 
 async def remember(
-    context: BotContext, update: Update, value: dict[str, Any], *, key: str | None = None
+    context: BotContext, update: Update, choice: Choice, *, key: str | None = None
 ) -> str:
-    """Keep a pending command for a button (e.g. a "did you mean" choice); a short token.
+    """Keep what a button offers (e.g. a "did you mean" product) until it is tapped; a
+    short token for the button's data.
 
     The command's own idempotency key goes with it, so tapping the choice twice records
     one movement, and so does the user, so nobody else can complete it."""
     assert update.effective_user is not None
     token = secrets.token_urlsafe(6)
-    pending = {**value, "key": key or request_key(update), "user": update.effective_user.id}
-    await context.services.state.put(f"pending:{token}", pending, FLOW_TTL_SECONDS)
+    pending = replace(choice, key=key or request_key(update), user=update.effective_user.id)
+    await context.services.state.put(f"pending:{token}", steps.dump(pending), FLOW_TTL_SECONDS)
     return token
 
 
-async def recall(context: BotContext, update: Update, token: str) -> dict[str, Any] | None:
-    """The pending command of a choice; None when it is gone (expired, or unreadable)."""
+async def recall(context: BotContext, update: Update, token: str) -> Choice | None:
+    """The choice a button offered; None when it is gone (expired, or unreadable)."""
     try:
-        pending = await context.services.state.get(f"pending:{token}")
-    except UnreadableState:
+        stored = await context.services.state.get(f"pending:{token}")
+        pending = None if stored is None else steps.load_choice(stored)
+    except (UnreadableState, StepLost) as unreadable:
+        log.warning("a stored choice did not read back: %s", unreadable)
         return None
     if pending is None:
         return None
-    if update.effective_user is None or pending.get("user") != update.effective_user.id:
+    if update.effective_user is None or pending.user != update.effective_user.id:
         raise InvalidValue(texts.CHOICE_NOT_YOURS)
     return pending
 
@@ -366,19 +368,18 @@ async def resolve_or_suggest(
     context: BotContext,
     where: Here,
     name: str,
-    command: str,
-    text: str,
+    choice: Choice,
     *,
     key: str | None = None,
 ) -> Product | None:
     """The named product; when the name is unknown but close to others, offer them as
-    buttons that complete `command` later, and return None."""
+    buttons that complete `choice` later, and return None."""
     try:
         return await catalog.find_product(context.services.uow(), where.actor, name)
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise
-        await suggest(update, context, missing, command, text, key)
+        await suggest(update, context, missing, choice, key)
         return None
 
 
@@ -386,13 +387,12 @@ async def suggest(
     update: Update,
     context: BotContext,
     missing: ProductNotFound,
-    command: str,
-    text: str,
+    choice: Choice,
     key: str | None,
 ) -> None:
-    """Offer the close names as buttons that complete `command` later."""
+    """Offer the close names as buttons that complete `choice` later."""
     try:
-        token = await remember(context, update, {"command": command, "text": text}, key=key)
+        token = await remember(context, update, choice, key=key)
     except StateUnavailable:
         raise missing from None  # its message names the suggestions as text
     await respond(

@@ -21,7 +21,7 @@ from bot.parsing import (
     parse_money,
     parse_quantity,
 )
-from bot.steps import AddStep, EditStep
+from bot.steps import AddStep, CommandChoice, EditStep
 from core import catalog
 from core.access import OwnerAction, require_owner
 from core.catalog import ProductFields
@@ -74,7 +74,8 @@ async def _named_product(
     text = message_args(update).strip()
     if not text:
         raise ParseError(texts.WHICH_PRODUCT, USAGE[command])
-    product = await resolve_or_suggest(update, context, where, text, command.value, text)
+    choice = CommandChoice(command=command, text=text)
+    product = await resolve_or_suggest(update, context, where, text, choice)
     return product.id if product is not None else None
 
 

@@ -20,12 +20,12 @@ from bot.spreadsheet import (
     is_spreadsheet,
     read_sheet,
 )
+from bot.steps import ImportChoice
 from core import imports
 from core.access import OwnerAction, require_owner
 from core.errors import GroupNotLinked, NotAMember
 from core.imports import CHUNK, RowPlan
 
-IMPORT = "import"  # the pending command of a previewed file
 PROGRESS_SECONDS = 2.0  # edits of the progress message: Telegram allows about 1/s per chat
 
 
@@ -64,11 +64,8 @@ async def on_document(update: Update, context: BotContext) -> None:
         return
     plan = await imports.preview_import(context.services.uow(), where.actor, sheet.rows)
     name = document.file_name or "spreadsheet"
-    token = await remember(
-        context,
-        update,
-        {"command": IMPORT, "file_id": document.file_id, "name": name, "hash": sheet.file_key},
-    )
+    choice = ImportChoice(file_id=document.file_id, name=name, digest=sheet.file_key)
+    token = await remember(context, update, choice)
     changes = plan.count(imports.Outcome.CREATED) + plan.count(imports.Outcome.CHANGED)
     await progress.edit_text(
         texts.truncate(texts.import_preview(name, plan, sheet.ignored_columns)),
@@ -96,7 +93,7 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
     """Apply the previewed file: fetched again by its file id and checked to be the same
     bytes, then applied chunk by chunk under keys of its digest and rows."""
     pending = await recall(context, update, action.token)
-    if pending is None or pending.get("command") != IMPORT:
+    if not isinstance(pending, ImportChoice):
         await answer(update)
         await respond(update, texts.FLOW_EXPIRED, edit=False)
         return
@@ -108,15 +105,15 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
     progress = query.message
     if progress.reply_markup is not None:
         await progress.edit_reply_markup(None)  # one tap; a second one finds no button
-    file = await context.bot.get_file(pending["file_id"])
+    file = await context.bot.get_file(pending.file_id)
     content = bytes(await file.download_as_bytearray())
     try:
         dates = ShopDates.of(where.shop, context.services.clock.now(), i18n.current())
-        sheet = read_sheet(content, pending["name"], dates=dates)
+        sheet = read_sheet(content, pending.name, dates=dates)
     except SpreadsheetRefused as refused:
         await respond(update, texts.IMPORT_REFUSED[refused.why], edit=False)
         return
-    if sheet.file_key != pending["hash"]:
+    if sheet.file_key != pending.digest:
         await respond(update, texts.IMPORT_REFUSED["changed"], edit=False)
         return
     services = context.services
@@ -136,4 +133,4 @@ async def on_confirm(update: Update, context: BotContext, action: cb.ConfirmImpo
         if len(results) < len(sheet.rows) and due:
             await progress.edit_text(texts.import_progress(len(results), len(sheet.rows)))
             shown = time.monotonic()
-    await progress.edit_text(texts.truncate(texts.import_done(pending["name"], results)))
+    await progress.edit_text(texts.truncate(texts.import_done(pending.name, results)))

@@ -46,7 +46,7 @@ from bot.parsing import (
     parse_quantity,
     split_command,
 )
-from bot.steps import AmountStep, ReasonStep, Step, StockStep
+from bot.steps import AmountStep, CommandChoice, ReasonStep, Step, StockStep
 from core import catalog, inventory, ledger
 from core.errors import DomainError
 from core.ledger import MovementResult
@@ -210,7 +210,8 @@ async def proceed(
         await confirm(update, where, outcome.result, counted=isinstance(read_as[-1], CountProduct))
         return
     if isinstance(outcome, Suggested):
-        await suggest(update, context, outcome.missing, command.value, text, key)
+        choice = CommandChoice(command=command, text=text)
+        await suggest(update, context, outcome.missing, choice, key)
         return
     product = outcome.product
     if product is None:
@@ -268,8 +269,9 @@ async def product_buttons(
     products = await catalog.list_products(context.services.uow(), where.actor)
     if not 0 < len(products) <= PRODUCT_BUTTONS:
         return None
-    pending = {"command": (command or Command.STOCK).value, "text": ""}
-    token = await remember(context, update, pending, key=key)
+    token = await remember(
+        context, update, CommandChoice(command=command or Command.STOCK), key=key
+    )
     return keyboards.suggestions(token, [(p.id, p.name) for p in products])
 
 
@@ -439,18 +441,18 @@ async def continue_reason(
 async def on_pick(update: Update, context: BotContext, action: cb.PickProduct) -> None:
     """A "did you mean" choice completes the original command with that product."""
     pending = await recall(context, update, action.token)
-    if pending is None:
+    if not isinstance(pending, CommandChoice) or pending.command not in STOCK_COMMANDS:
         raise ParseError(texts.FLOW_EXPIRED, texts.TYPE_AGAIN)
-    command = Command(pending["command"])
+    command = pending.command
     await answer(update)
     await proceed(
         update,
         context,
         command,
-        _reading(command, pending["text"], context.services.clock.now()),
+        _reading(command, pending.text, context.services.clock.now()),
         action.product_id,
-        pending["text"],
-        pending["key"],
+        pending.text,
+        pending.key,
         in_step=True,
     )
 

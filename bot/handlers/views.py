@@ -24,7 +24,7 @@ from bot.handlers.base import (
 from bot.handlers.stock import message_args, product_buttons, show_card
 from bot.miniapp_wiring import with_open_app
 from bot.parsing import Command, ParseError, parse_command, parse_inventory, parse_quantity
-from bot.steps import CardStep
+from bot.steps import CardStep, CommandChoice
 from core import catalog, inventory
 from core.errors import ProductNotFound
 from core.inventory import PAGE_SIZE, InventoryQuery, SortBy, StatusFilter
@@ -49,7 +49,9 @@ async def continue_card(update: Update, context: BotContext, reply: str) -> None
 
 
 async def show_named_card(update: Update, context: BotContext, where: Here, name: str) -> None:
-    product = await resolve_or_suggest(update, context, where, name, Command.STOCK.value, name)
+    product = await resolve_or_suggest(
+        update, context, where, name, CommandChoice(command=Command.STOCK, text=name)
+    )
     if product is not None:
         await show_card(update, context, where, product.id)
 
@@ -158,9 +160,8 @@ async def history(update: Update, context: BotContext) -> None:
     text = message_args(update).strip()
     product_id = None
     if text:
-        product = await resolve_or_suggest(
-            update, context, where, text, Command.HISTORY.value, text
-        )
+        choice = CommandChoice(command=Command.HISTORY, text=text)
+        product = await resolve_or_suggest(update, context, where, text, choice)
         if product is None:
             return
         product_id = product.id
@@ -209,7 +210,9 @@ async def stock_by_text(update: Update, context: BotContext, text: str) -> None:
             await respond(update, texts.STEP_LOST, edit=False)
             return
     else:
-        found = await resolve_or_suggest(update, context, where, text, Command.STOCK.value, text)
+        found = await resolve_or_suggest(
+            update, context, where, text, CommandChoice(command=Command.STOCK, text=text)
+        )
         if found is None:
             return
         product = found

@@ -18,12 +18,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot import handlers, outcome
+from bot import handlers, outcome, steps
 from bot.alert_handlers import COMMANDS as ALERT_COMMANDS
 from bot.bootstrap import build_application
 from bot.callbacks import REGISTRY
 from bot.context import Services, StockbotApp
+from bot.parsing import Command
 from bot.state import MemoryStateStore
+from bot.steps import CommandChoice
 from core import catalog, groups, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
@@ -174,7 +176,7 @@ async def _play(world: World, row: Row, cell: Cell) -> Observed:
     state = MemoryStateStore()
     await state.put(
         f"pending:{TOKEN}",
-        {"command": "sell", "text": "milk 1", "key": "pick-1", "user": OLGA.id},
+        steps.dump(CommandChoice(command=Command.SELL, text="milk 1", key="pick-1", user=OLGA.id)),
         600,
     )
     world.services.state = state

@@ -17,7 +17,11 @@ from bot.steps import (
     AmountStep,
     AttachStep,
     CardStep,
+    Choice,
+    CodeChoice,
+    CommandChoice,
     EditStep,
+    ImportChoice,
     ReasonStep,
     SettingStep,
     ShopNameStep,
@@ -48,6 +52,27 @@ EVERY_STEP: list[Step] = [
 def test_every_step_reads_back_as_itself_through_json(step: Step) -> None:
     stored = json.loads(json.dumps(steps.dump(step)))
     assert steps.load(stored) == step
+
+
+EVERY_CHOICE: list[Choice] = [
+    CommandChoice(command=Command.SELL, text="mlik 2", key="m1:2", user=1001),
+    CommandChoice(command=Command.STOCK, key="m1:3", user=1001),
+    CodeChoice(code="4006381333931", format="EAN-13", key="m1:4", user=1001),
+    ImportChoice(file_id="f-1", name="stock.csv", digest="ab12", key="m1:5", user=1001),
+]
+
+
+@pytest.mark.parametrize("choice", EVERY_CHOICE, ids=lambda c: type(c).__name__)
+def test_every_choice_reads_back_as_itself_and_never_as_a_step(choice: Choice) -> None:
+    stored = json.loads(json.dumps(steps.dump(choice)))
+    assert steps.load_choice(stored) == choice
+    with pytest.raises(StepLost):
+        steps.load(stored)
+
+
+def test_a_choice_stored_by_the_dict_version_is_lost() -> None:
+    with pytest.raises(StepLost):
+        steps.load_choice({"command": "sell", "text": "milk 1", "key": "k", "user": 1})
 
 
 def test_every_kind_has_a_step_type() -> None:
