@@ -21,6 +21,8 @@ class UpdateOutcome:
     update_id: int
     # Our own failure (e.g. the database): the update is retried.
     error: str | None = None
+    # The person was told no (a domain or input error): nothing of theirs is recorded.
+    refused: bool = False
 
     def fail(self, error: BaseException | str) -> None:
         self.error = error if isinstance(error, str) else repr(error)

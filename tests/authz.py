@@ -286,6 +286,9 @@ COMMANDS: tuple[Row, ...] = (
     Row("import", owner, "/import"),
     Row("report", owner, "/report"),
     Row("cancel", anyone, "/cancel"),
+    # One's own language is one's own (English: the cells after it read English replies).
+    Row("language", anyone, "/language en"),
+    Row("language shop", owner, "/language shop ru", keeps_world=False),
     Row("reorder", member, "/reorder"),
     Row("alerts", member, "/alerts"),
     Row("quiet", owner, "/quiet 22:00-07:00"),

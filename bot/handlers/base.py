@@ -278,8 +278,11 @@ def flow_key(update: Update) -> str:
 
 
 async def note_refusal(context: BotContext, update: Update) -> None:
-    """Remember that this person's request here was just refused, so `/undo` after it
-    asks before reversing the change they made before it. Best effort."""
+    """Remember that this person's request here was just refused: the update's outcome
+    says so (nothing more of theirs is recorded), and `/undo` after it asks before
+    reversing the change they made before it (best effort)."""
+    if (result := outcome.current()) is not None:
+        result.refused = True
     if update.effective_chat is None or update.effective_user is None:
         return
     at = {"at": context.services.clock.now().isoformat()}

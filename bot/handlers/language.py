@@ -45,7 +45,9 @@ async def remember_app_language(update: Update, context: BotContext) -> None:
     user, stored, app = update.effective_user, _stored.get(), _app_language(update)
     if user is None or app is None or (stored is not None and stored.seen == app):
         return
-    if result is not None and result.error is not None:
+    # A refused update (a stranger's, most often) leaves nothing behind; a member's
+    # app language is kept on their next update that goes through.
+    if result is not None and (result.error is not None or result.refused):
         return
     await languages.remember_seen(context.services.uow(), user.id, app)
 
