@@ -160,7 +160,7 @@ def inventory(page: InventoryPage, category_id: int | None) -> Markup:
         rows.append(nav)
     rows.append(
         [
-            button(("• " if query.sort is s else "") + texts.SORT_LABELS[s.value], goto(0, s))
+            button(("• " if query.sort is s else "") + _(texts.SORT_LABELS[s.value]), goto(0, s))
             for s in SortBy
         ]
     )

@@ -157,7 +157,7 @@ def badges(status: Status) -> str:
 
 # --- onboarding -----------------------------------------------------------------------
 
-WELCOME_NEW = (
+WELCOME_NEW = N_(
     "👋 <b>Welcome to stockbot</b> — your shop's stock, run from this chat.\n\n"
     "• Create your shop: <code>/newshop Corner Cafe</code>\n"
     "• Or join one: open the invite link an owner sent you.\n\n"
@@ -294,7 +294,7 @@ def why(error: DomainError) -> str:
     return error.message
 
 
-STEP_LOST = (
+STEP_LOST = N_(
     "⚠️ That looks like the answer to a question I no longer have: the step expired or "
     "was lost (e.g. in a restart), so nothing was recorded. Please type the whole "
     "command, e.g. <code>/sell milk 3</code>, <code>/count milk 18</code> or "
@@ -646,17 +646,20 @@ def quoted(value: str) -> str:
 
 # --- guided steps and prompts ---------------------------------------------------------
 
-ASK_REPLY = "<i>Reply to this message, or /cancel.</i>"
+ASK_REPLY = N_("<i>Reply to this message, or /cancel.</i>")
 # What a stock command asks for when the quantity is missing, by command (or the card's
 # custom amount, `PromptKind.AMOUNT`).
 QUANTITY_PROMPT = {
-    "restock": "How many {unit} of <b>{name}</b> arrived? You may add "
-    "<code>exp 20 dec</code>, <code>cost 1.20</code>, <code>price 2.00</code>.",
-    "sell": "How many {unit} of <b>{name}</b> were sold?",
-    "remove": "How many {unit} of <b>{name}</b> to remove?",
-    "count": "How many {unit} of <b>{name}</b> did you count?",
-    PromptKind.AMOUNT.value: "By how much? e.g. <code>+3</code> or <code>-2</code> "
-    "({unit} of <b>{name}</b>)",
+    "restock": N_(
+        "How many {unit} of <b>{name}</b> arrived? You may add "
+        "<code>exp 20 dec</code>, <code>cost 1.20</code>, <code>price 2.00</code>."
+    ),
+    "sell": N_("How many {unit} of <b>{name}</b> were sold?"),
+    "remove": N_("How many {unit} of <b>{name}</b> to remove?"),
+    "count": N_("How many {unit} of <b>{name}</b> did you count?"),
+    PromptKind.AMOUNT.value: N_(
+        "By how much? e.g. <code>+3</code> or <code>-2</code> ({unit} of <b>{name}</b>)"
+    ),
 }
 PRODUCT_PROMPT = N_("Which product? Type its name and quantity, e.g. <code>milk 20</code>.")
 SIGNED_QUANTITY_USAGE = "+3 or -2"
@@ -686,7 +689,7 @@ def stocktake_done(category: str, counted: int, total: int) -> str:
 
 
 def quantity_prompt(command: str, product: Product) -> str:
-    return QUANTITY_PROMPT[command].format(unit=h(product.unit), name=h(product.name))
+    return _(QUANTITY_PROMPT[command]).format(unit=h(product.unit), name=h(product.name))
 
 
 def why_leaving(quantity: Decimal, product: Product) -> str:
@@ -730,28 +733,28 @@ PRODUCT_NEEDS_NAME = N_("The product needs a name.")
 WHICH_PRODUCT = N_("Which product?")
 SEND_A_VALUE = N_("Send a value.")
 FIELD_PROMPT = {
-    EditableField.NAME: "Send the new name.",
-    EditableField.CATEGORY: "Send the category, e.g. dairy.",
-    EditableField.UNIT: "Choose or type the unit.",
-    EditableField.THRESHOLD: "Send the low-stock threshold (reorder point), e.g. 5.",
-    EditableField.PRICE: "Send the store price, e.g. 2.40.",
-    EditableField.COST: "Send the supplier price, e.g. 1.10.",
-    EditableField.BARCODE: "Send the barcode.",
-    EditableField.SUPPLIER: "Send the supplier's name.",
-    EditableField.WARNING_DAYS: "Warn how many days before expiry? e.g. 3",
-    EditableField.LEAD_DAYS: "How many days from ordering to delivery? e.g. 5",
+    EditableField.NAME: N_("Send the new name."),
+    EditableField.CATEGORY: N_("Send the category, e.g. dairy."),
+    EditableField.UNIT: N_("Choose or type the unit."),
+    EditableField.THRESHOLD: N_("Send the low-stock threshold (reorder point), e.g. 5."),
+    EditableField.PRICE: N_("Send the store price, e.g. 2.40."),
+    EditableField.COST: N_("Send the supplier price, e.g. 1.10."),
+    EditableField.BARCODE: N_("Send the barcode."),
+    EditableField.SUPPLIER: N_("Send the supplier's name."),
+    EditableField.WARNING_DAYS: N_("Warn how many days before expiry? e.g. 3"),
+    EditableField.LEAD_DAYS: N_("How many days from ordering to delivery? e.g. 5"),
 }
 FIELD_LABEL = {
-    EditableField.NAME: "Name",
-    EditableField.CATEGORY: "Category",
-    EditableField.UNIT: "Unit",
-    EditableField.THRESHOLD: "Min (low at)",
-    EditableField.PRICE: "Price",
-    EditableField.COST: "Cost",
-    EditableField.BARCODE: "Barcode",
-    EditableField.SUPPLIER: "Supplier",
-    EditableField.WARNING_DAYS: "Expiry warning days",
-    EditableField.LEAD_DAYS: "Lead time (days)",
+    EditableField.NAME: N_("Name"),
+    EditableField.CATEGORY: N_("Category"),
+    EditableField.UNIT: N_("Unit"),
+    EditableField.THRESHOLD: N_("Min (low at)"),
+    EditableField.PRICE: N_("Price"),
+    EditableField.COST: N_("Cost"),
+    EditableField.BARCODE: N_("Barcode"),
+    EditableField.SUPPLIER: N_("Supplier"),
+    EditableField.WARNING_DAYS: N_("Expiry warning days"),
+    EditableField.LEAD_DAYS: N_("Lead time (days)"),
 }
 
 
@@ -823,22 +826,22 @@ def date_in_other_order(typed: str, *, day_first: bool) -> str:
 
 DATE_ORDER_CHOICES = (("day-first", "01.06.2026"), ("month-first", "06/01/2026"))
 SETTING_PROMPTS = {
-    SettingsField.TIMEZONE: "Send the shop's timezone, e.g. <code>Europe/Berlin</code>.",
-    SettingsField.CURRENCY: "Send the currency code, e.g. <code>EUR</code>.",
-    SettingsField.NEAR_EXPIRY_DAYS: "How many days before expiry should I warn? e.g. 7",
-    SettingsField.ALERT_TIME: "At what time should the daily alert come? e.g. 08:00",
-    SettingsField.DATE_ORDER: "How do you write dates?",
-    SettingsField.QUIET_HOURS: (
+    SettingsField.TIMEZONE: N_("Send the shop's timezone, e.g. <code>Europe/Berlin</code>."),
+    SettingsField.CURRENCY: N_("Send the currency code, e.g. <code>EUR</code>."),
+    SettingsField.NEAR_EXPIRY_DAYS: N_("How many days before expiry should I warn? e.g. 7"),
+    SettingsField.ALERT_TIME: N_("At what time should the daily alert come? e.g. 08:00"),
+    SettingsField.DATE_ORDER: N_("How do you write dates?"),
+    SettingsField.QUIET_HOURS: N_(
         "When should alerts wait? e.g. <code>22:00-07:00</code>, or <code>off</code>."
     ),
 }
 SETTINGS_LABELS = {
-    SettingsField.TIMEZONE: "🌍 Timezone",
-    SettingsField.CURRENCY: "💱 Currency",
-    SettingsField.NEAR_EXPIRY_DAYS: "⌛ Near-expiry days",
-    SettingsField.ALERT_TIME: "⏰ Alert time",
-    SettingsField.DATE_ORDER: "📅 Date order",
-    SettingsField.QUIET_HOURS: "🌙 Quiet hours",
+    SettingsField.TIMEZONE: N_("🌍 Timezone"),
+    SettingsField.CURRENCY: N_("💱 Currency"),
+    SettingsField.NEAR_EXPIRY_DAYS: N_("⌛ Near-expiry days"),
+    SettingsField.ALERT_TIME: N_("⏰ Alert time"),
+    SettingsField.DATE_ORDER: N_("📅 Date order"),
+    SettingsField.QUIET_HOURS: N_("🌙 Quiet hours"),
 }
 
 
@@ -921,7 +924,7 @@ OLDER_BUTTON = N_("Older ›")
 ALL_STOCK_BUTTON = N_("📦 All stock ›")
 ARCHIVE_YES_BUTTON = N_("🗑 Yes, archive it")
 KEEP_BUTTON = N_("✖️ Keep")
-SORT_LABELS = {"name": "A–Z", "qty": "Qty", "expiry": "Expiry", "days": "Days left"}
+SORT_LABELS = {"name": N_("A–Z"), "qty": N_("Qty"), "expiry": N_("Expiry"), "days": N_("Days left")}
 REASON_BUTTONS = (
     (Reason.SALE, "💶 Sale"),
     (Reason.DAMAGE, "💥 Damage"),

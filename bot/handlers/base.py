@@ -250,7 +250,7 @@ async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = 
         message = update.effective_message
         if message is not None:
             await message.reply_text(
-                f"{text}\n{texts.ASK_REPLY}",
+                f"{_(text)}\n{_(texts.ASK_REPLY)}",
                 reply_markup=ForceReply(selective=True),
             )
     else:
