@@ -77,6 +77,17 @@ def chat_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+def what_was_sent(payload: str) -> str | None:
+    """The text of a stored update's message, to quote it back; None for a tap, a photo
+    or anything unreadable."""
+    with contextlib.suppress(ValueError):
+        update = json.loads(payload)
+        message = update.get("message") if isinstance(update, dict) else None
+        text = message.get("text") if isinstance(message, dict) else None
+        return text if isinstance(text, str) else None
+    return None
+
+
 def outcome_of(settled: Settled) -> str:
     if settled.error is None:
         return "ok"
@@ -89,6 +100,7 @@ class InboxProcessor:
         self._services = services
         self.wake = asyncio.Event()
         self._pruned_at: datetime | None = None
+        self._unanswered_at: datetime | None = None
         self._settled: list[Settled] = []
         self._told_retrying: dict[int, datetime] = {}
         self._running: dict[int, asyncio.Task[None]] = {}
@@ -118,6 +130,7 @@ class InboxProcessor:
                 try:
                     claimed = await self._claim(free)
                     await self._prune()
+                    await self._tell_unanswered()
                 except Exception:
                     log.exception("the inbox could not be read; retrying")
                     claimed = 0
@@ -230,6 +243,23 @@ class InboxProcessor:
         self._pruned_at = now
         if removed := await self._services.inbox.prune(now - KEEP_PROCESSED):
             log.info("forgot %s updates processed over a week ago", removed)
+
+    async def _tell_unanswered(self) -> None:
+        """Updates a dead process recorded but never confirmed (db.inbox): each chat is
+        told the change was made. Looked for once a lease, the soonest one can run out."""
+        now = self._services.clock.now()
+        if self._unanswered_at is not None and now - self._unanswered_at < self._lease:
+            return
+        self._unanswered_at = now
+        for item in await self._services.inbox.release_unanswered(now):
+            if item.chat_id is None:
+                continue
+            try:
+                await self._application.bot.send_message(
+                    item.chat_id, texts.recorded_unanswered(what_was_sent(item.payload))
+                )
+            except TelegramError:
+                log.warning("could not tell chat %s its update was recorded", item.chat_id)
 
     async def _tell_retrying(self, update: Update | None) -> None:
         """While the database is down a reply can be 20 s late: the person is told it is

@@ -311,6 +311,22 @@ def unknown_command(name: str) -> str:
 RETRYING = N_(
     "⏳ I'm having trouble saving right now and will keep trying — no need to send it again."
 )
+
+
+def recorded_unanswered(what: str | None) -> str:
+    """The process handling `what` stopped after recording it and before confirming it:
+    told later, so the person does not do it a second time."""
+    if what is None:
+        return _(
+            "⚠️ I restarted before confirming your last tap or message. It was recorded: "
+            "/history shows it, so there is no need to repeat it."
+        )
+    return _(
+        "⚠️ I restarted before confirming “{what}”. It was recorded: /history shows it, "
+        "so there is no need to send it again."
+    ).format(what=h(shortened(what)))
+
+
 UNEXPECTED_ERROR = N_(
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."

@@ -13,6 +13,9 @@ works from, with each chat's updates one at a time in arrival order.
 - Handled means `processed_at` is set. A handler's first database commit sets it in
   that same transaction (`marking`, read by db.uow), so an update's effect and its
   "done" commit together: a crash between the two cannot make the update run twice.
+- A crash after that commit but before the replies are out leaves the update processed
+  with a lease that runs out; `release_unanswered` finds those, so the chat is told
+  its change was recorded instead of hearing nothing (and doing it again).
 """
 
 from __future__ import annotations
@@ -256,6 +259,33 @@ class SqlInbox:
                     ),
                 )
             )
+
+    async def release_unanswered(self, now: datetime, limit: int = 50) -> Sequence[InboxItem]:
+        """Updates whose effect committed but whose replies may never have gone out: the
+        process handling them died between its commit and its release, so the lease ran
+        out on an update already processed. Each is released here once, by one process,
+        for its chat to be told the change was recorded."""
+        query = (
+            select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+            .where(
+                inbox.c.processed_at.is_not(None),
+                inbox.c.leased_until.is_not(None),
+                inbox.c.leased_until <= now,
+            )
+            .order_by(inbox.c.update_id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True)
+        async with self._transaction() as connection:
+            rows = (await connection.execute(query)).all()
+            if rows:
+                await connection.execute(
+                    update(inbox)
+                    .where(inbox.c.update_id.in_([row.update_id for row in rows]))
+                    .values(leased_until=None)
+                )
+        return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
 
     async def extend(self, update_ids: Sequence[int], until: datetime) -> None:
         if not update_ids:

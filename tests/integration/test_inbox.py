@@ -251,3 +251,27 @@ async def test_updates_arriving_together_are_stored_once_each(inbox: SqlInbox) -
     assert {u for u, new in zip(ids, results, strict=True) if new} == {1, 2, 3, 4, 5}
     assert await inbox.pending() == 5
     assert not await inbox.put(3, "again", NOW)
+
+
+async def test_an_update_processed_by_a_process_that_died_is_released_once_to_be_told(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    """A process killed between a sale's commit and its reply left the seller with no
+    answer at all; the next process finds the update processed with its lease run out."""
+    for update_id, chat in [(1, 10), (2, 11), (3, 12)]:
+        await inbox.put(update_id, f"u{update_id}", NOW, chat_id=chat)
+    await inbox.claim(10, NOW, LEASE)
+    make_uow = uow_factory(engine)
+    for update_id in (1, 2):
+        with marking(update_id, NOW):
+            async with make_uow() as uow:
+                await uow.commit()  # the effect, and "processed" with it
+    await inbox.settle([Settled(2)], NOW)  # 2's replies went out; 1's process died
+
+    assert await inbox.release_unanswered(NOW + timedelta(seconds=1)) == []  # still leased
+    later = NOW + LEASE + timedelta(seconds=1)
+    (unanswered,) = await inbox.release_unanswered(later)
+    assert (unanswered.update_id, unanswered.chat_id) == (1, 10)
+    assert await inbox.release_unanswered(later) == []  # told once
+    # 3 was never processed: it is claimed again as usual, not told about.
+    assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [3]
