@@ -174,7 +174,7 @@ def _answers_the_bot(update: Update) -> bool:
 
 
 async def _continue(update: Update, context: BotContext, step: Step, reply: str) -> None:
-    if await stock.run_restated(update, context, step, reply):
+    if await _restates_a_command(update, context, step, reply):
         return
     match step:
         case StockStep():
@@ -199,6 +199,29 @@ async def _continue(update: Update, context: BotContext, step: Step, reply: str)
             await stocktake.continue_stocktake(update, context, step, reply)
         case _:
             assert_never(step)
+
+
+async def _restates_a_command(update: Update, context: BotContext, step: Step, reply: str) -> bool:
+    """A step's answer that is a stock command (`sell milk 2`) is that command, not the
+    step's answer: the step ends and the command runs as if typed with its slash. The
+    step's own command with just a quantity (`sell 2` to "How many bread were sold?")
+    stays its answer. Returns whether the reply was run as a command."""
+    restated = stock.restated_command(reply)
+    if restated is None:
+        return False
+    command, text = restated
+    if (
+        isinstance(step, StockStep)
+        and step.command is command
+        and not stock.names_a_product(command, text)
+    ):
+        return False
+    await end_flow(context, update)
+    if command is Command.COUNT:
+        await stocktake.run_count_text(update, context, text)
+    else:
+        await stock.run_stock_text(update, context, command, text)
+    return True
 
 
 async def cancel(update: Update, context: BotContext) -> None:

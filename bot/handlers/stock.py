@@ -135,26 +135,6 @@ def names_a_product(command: Command, text: str) -> bool:
     return False
 
 
-async def run_restated(update: Update, context: BotContext, step: Step, reply: str) -> bool:
-    """A step's answer that is a stock command (`sell milk 2`) is that command, not the
-    step's answer: the step ends and the command runs as if typed with its slash. The
-    step's own command with just a quantity (`sell 2` to "How many bread were sold?")
-    stays its answer. Returns whether the reply was run as a command."""
-    restated = restated_command(reply)
-    if restated is None:
-        return False
-    command, text = restated
-    if (
-        isinstance(step, StockStep)
-        and step.command is command
-        and not names_a_product(command, text)
-    ):
-        return False
-    await end_flow(context, update)
-    await run_stock_text(update, context, command, text)
-    return True
-
-
 def _reading(command: Command, text: str, now: datetime) -> Callable[[Shop], StockCommand]:
     """Reads the command's text once its shop (and so its day and date order) is known,
     with the date words of the language its sender writes in."""
@@ -392,7 +372,7 @@ async def continue_stock(update: Update, context: BotContext, step: StockStep, r
     """The user answered a step of a stock command."""
     product_id, command = step.product_id, step.command
     restated = restated_command(reply)
-    if restated is not None:  # `sell 2` to "How many were sold?" (see run_restated)
+    if restated is not None:  # `sell 2` to "How many were sold?" (see restates_a_command)
         reply = restated[1]
     if product_id is not None and names_a_product(command, reply):
         # `milk 5` to "How many bread?" is about milk: read as `/count milk 5`, a new

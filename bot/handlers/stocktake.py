@@ -28,8 +28,11 @@ from core.model import Product
 
 
 async def count_command(update: Update, context: BotContext) -> None:
+    await run_count_text(update, context, message_args(update))
+
+
+async def run_count_text(update: Update, context: BotContext, text: str) -> None:
     """/count: a category (`/count cat pastries`), else one product or one per line."""
-    text = message_args(update)
     category = category_of(text)
     if category is None or not await start_stocktake(update, context, category):
         await run_stock_text(update, context, Command.COUNT, text)

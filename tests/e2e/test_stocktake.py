@@ -49,3 +49,14 @@ async def test_a_wrong_answer_asks_again_and_an_unknown_category_is_a_name(
     # No category "food": the words are a product's name, as before.
     assert "cat food" in text_of(await owner.say("/count cat food"))
     assert await books.on_hand("croissant") == 3
+
+
+async def test_count_cat_typed_into_a_step_starts_the_stocktake(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    assert "Added" in text_of(await owner.say("/add croissant cat pastries"))
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    started = text_of(await owner.say("count cat pastries"))
+    assert "Counting pastries · 1 of 1" in started, started
+    assert "Counted croissant: +2 pcs" in text_of(await owner.say("2"))
+    assert await books.on_hand("bread") == 0
