@@ -165,34 +165,49 @@ WELCOME_NEW = N_(
 )
 
 
+ROLE_NAME = {Role.OWNER: N_("owner"), Role.STAFF: N_("staff")}
+
+
 def welcome_back(shop: Shop, member: Member) -> str:
-    return (
-        f"👋 Welcome back to <b>{h(shop.name)}</b> ({member.role.value}).\n"
+    return _(
+        "👋 Welcome back to <b>{shop}</b> ({role}).\n"
         "Try /dashboard, /stock <i>name</i> or /restock <i>name qty</i>. /help lists everything."
-    )
+    ).format(shop=h(shop.name), role=_(ROLE_NAME[member.role]))
 
 
 def shop_created(shop: Shop) -> str:
-    return (
-        f"🏪 <b>{h(shop.name)}</b> is ready and you are its owner.\n\n"
+    return _(
+        "🏪 <b>{shop}</b> is ready and you are its owner.\n\n"
         "Next: add products with <code>/add milk cat dairy unit l min 5</code>, then "
         "<code>/restock milk 20 exp 20 dec</code>. Invite staff with /invite.\n"
-        f"Settings: timezone {shop.timezone}, currency {shop.currency}, near-expiry "
-        f"{shop.near_expiry_days} days. Set your timezone now (it decides when stock "
-        "counts as expired and when the daily alert comes), or later in /settings."
+        "Settings: timezone {timezone}, currency {currency}, near-expiry {days} days. "
+        "Set your timezone now (it decides when stock counts as expired and when the daily "
+        "alert comes), or later in /settings."
+    ).format(
+        shop=h(shop.name),
+        timezone=shop.timezone,
+        currency=shop.currency,
+        days=shop.near_expiry_days,
     )
 
 
 def invite_created(link: str, code: str, role: Role, expires: datetime, shop: Shop) -> str:
-    return (
-        f"🔗 Invite to <b>{h(shop.name)}</b> as <b>{role.value}</b>, valid once, until "
-        f"{moment(expires, shop)}:\n{h(link)}\n\nOr they can send me: "
-        f"<code>/start {h(code)}</code>"
+    return _(
+        "🔗 Invite to <b>{shop}</b> as <b>{role}</b>, valid once, until {until}:\n{link}\n\n"
+        "Or they can send me: <code>/start {code}</code>"
+    ).format(
+        shop=h(shop.name),
+        role=_(ROLE_NAME[role]),
+        until=moment(expires, shop),
+        link=h(link),
+        code=h(code),
     )
 
 
 def joined(shop: Shop, member: Member) -> str:
-    return f"✅ You joined <b>{h(shop.name)}</b> as {member.role.value}. Try /dashboard."
+    return _("✅ You joined <b>{shop}</b> as {role}. Try /dashboard.").format(
+        shop=h(shop.name), role=_(ROLE_NAME[member.role])
+    )
 
 
 HELP = N_(
@@ -388,18 +403,21 @@ def stock_alert_hint(product: Product) -> str:
 
 def undone(result: MovementResult) -> str:
     product = result.product
-    on_hand = f"<b>{h(product.name)}</b> on hand: {qty(product.on_hand, product.unit)}."
+    on_hand = _("<b>{name}</b> on hand: {on_hand}.").format(
+        name=h(product.name), on_hand=qty(product.on_hand, product.unit)
+    )
     if result.reversed is None:  # a replay: what it reversed was said the first time
-        return f"↩️ Undone. {on_hand}"
-    return f"↩️ Undone: {change_of(result.reversed, product)}.\n{on_hand}"
+        return _("↩️ Undone. {on_hand}").format(on_hand=on_hand)
+    return _("↩️ Undone: {change}.").format(change=change_of(result.reversed, product)) + (
+        f"\n{on_hand}"
+    )
 
 
 def undo_question(movement: Movement, product: Product, shop: Shop) -> str:
-    return (
-        f"↩️ Undo your change of {moment(movement.created_at, shop)}: "
-        f"{change_of(movement, product)}?\n"
+    return _(
+        "↩️ Undo your change of {when}: {change}?\n"
         "It is not the change you just made, so nothing is undone until you tap Undo."
-    )
+    ).format(when=moment(movement.created_at, shop), change=change_of(movement, product))
 
 
 def change_of(movement: Movement, product: Product) -> str:
@@ -407,8 +425,11 @@ def change_of(movement: Movement, product: Product) -> str:
     amount = qty(abs(movement.quantity), product.unit)
     if movement.reason is Reason.ADJUSTMENT:
         sign = "+" if movement.quantity > 0 else "−"
-        return f"Adjusted <b>{h(product.name)}</b> by {sign}{amount} (#{movement.id})"
-    return f"{REASON_VERB[movement.reason]} {amount} <b>{h(product.name)}</b> (#{movement.id})"
+        return _("Adjusted <b>{name}</b> by {amount} (#{id})").format(
+            name=h(product.name), amount=f"{sign}{amount}", id=movement.id
+        )
+    verb = _(REASON_VERB[movement.reason])
+    return f"{verb} {amount} <b>{h(product.name)}</b> (#{movement.id})"
 
 
 # --- views ----------------------------------------------------------------------------
@@ -775,23 +796,22 @@ FIELD_LABEL = {
 
 
 def product_added(product: Product) -> str:
-    return (
-        f"✅ Added <b>{h(product.name)}</b> ({h(product.unit)}). "
-        f"Restock it with <code>/restock {h(product.name)} 10</code>."
-    )
+    return _(
+        "✅ Added <b>{name}</b> ({unit}). Restock it with <code>/restock {name} 10</code>."
+    ).format(name=h(product.name), unit=h(product.unit))
 
 
 def editing(product: Product) -> str:
-    return f"✏️ Editing <b>{h(product.name)}</b>. What should change?"
+    return _("✏️ Editing <b>{name}</b>. What should change?").format(name=h(product.name))
 
 
 def product_saved(product: Product) -> str:
-    return f"✅ Saved <b>{h(product.name)}</b>. Anything else?"
+    return _("✅ Saved <b>{name}</b>. Anything else?").format(name=h(product.name))
 
 
 def ask_archive(product: Product) -> str:
-    return (
-        f"🗑 Archive <b>{h(product.name)}</b>? It leaves the catalog and lists; its history stays."
+    return _("🗑 Archive <b>{name}</b>? It leaves the catalog and lists; its history stays.").format(
+        name=h(product.name)
     )
 
 
@@ -799,7 +819,7 @@ ARCHIVED_TOAST = N_("Archived")
 
 
 def archived(product: Product) -> str:
-    return f"🗑 <b>{h(product.name)}</b> archived. Its history stays."
+    return _("🗑 <b>{name}</b> archived. Its history stays.").format(name=h(product.name))
 
 
 # --- shops, team, settings ------------------------------------------------------------
