@@ -25,7 +25,14 @@ from core.alert_model import (
     Digest,
     ReorderList,
 )
-from core.errors import DomainError, OwnerOnly, UndoRefusal, UndoRefused
+from core.errors import (
+    DomainError,
+    InsufficientStock,
+    NothingToUndo,
+    OwnerOnly,
+    UndoRefusal,
+    UndoRefused,
+)
 from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import (
@@ -303,6 +310,16 @@ def why(error: DomainError) -> str:
     if isinstance(error, OwnerOnly):
         action = _(OWNER_ACTION_WORDS[OwnerAction(error.action)])
         return _("Only an owner can {action}.").format(action=action)
+    if isinstance(error, InsufficientStock):
+        return _("Only {on_hand} of {product} on hand; cannot remove {requested}.").format(
+            on_hand=qty(error.on_hand, error.unit),
+            product=h(error.product),
+            requested=format_quantity(error.requested),
+        )
+    if isinstance(error, NothingToUndo):
+        return _("You made no change in the last {hours} hours that can be undone.").format(
+            hours=error.hours
+        )
     if isinstance(error, UndoRefused):
         left = qty(error.left, error.unit) if error.left is not None else ""
         return _(UNDO_REFUSALS[error.why]).format(left=left)

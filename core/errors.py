@@ -153,14 +153,16 @@ class UnitMismatch(InvalidValue):
 
 
 class InsufficientStock(DomainError):
+    """Less of `product` on hand than a removal asks for: removals never go below zero."""
+
+    code = "insufficient_stock"
+
     def __init__(self, product: str, requested: Decimal, on_hand: Decimal, unit: str) -> None:
-        super().__init__(
-            f"Only {format_quantity(on_hand)} {unit} of {product} on hand; "
-            f"cannot remove {format_quantity(requested)}."
-        )
+        super().__init__("There is not that much in stock.")
         self.product = product
         self.requested = requested
         self.on_hand = on_hand
+        self.unit = unit
 
 
 class MovementNotFound(DomainError):
@@ -174,7 +176,7 @@ class NothingToUndo(DomainError):
     code = "nothing_to_undo"
 
     def __init__(self, hours: int) -> None:
-        super().__init__(f"You made no change in the last {hours} hours that can be undone.")
+        super().__init__("There is no movement to undo.")
         self.hours = hours
 
 

@@ -362,7 +362,7 @@ def expected(row: Row, cell: Cell) -> Outcome:
 
 # -- judging what the bot said ----------------------------------------------------------
 
-NOTHING_TO_UNDO = NothingToUndo(int(UNDO_RECENT.total_seconds() // 3600)).message
+NOTHING_TO_UNDO = texts.why(NothingToUndo(int(UNDO_RECENT.total_seconds() // 3600)))
 
 # The answers that refuse permission (or find nothing of another shop from here).
 REFUSALS = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core import errors as core_errors
+from core.quantities import format_quantity
 
 BAD_REQUEST = 400
 UNAUTHORIZED = 401
@@ -129,6 +130,8 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
     message = getattr(error, "message", None)
     if isinstance(error, core_errors.UndoRefused):
         message = _UNDO_WORDS[error.why]
+    if isinstance(error, core_errors.InsufficientStock):
+        message = f"Only {format_quantity(error.on_hand)} {error.unit} on hand."
     if not isinstance(message, str) or not message:
         message = _WORDS.get(code) or _WORDS.get(default_code) or "The request was refused."
     return ApiError(status, code, message, field)
