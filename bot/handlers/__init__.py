@@ -153,10 +153,18 @@ async def on_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
+    private = update.effective_chat is not None and update.effective_chat.type == "private"
+    if private and (name := _slashed_word(message.text)) is not None:
+        # Telegram marks only Latin names as commands: `/продать …` is text to it, but a
+        # command to whoever typed it — not a product to look up nor a step's answer.
+        with suppress(StateUnavailable):
+            await end_flow(context, update)
+        await respond(update, texts.unknown_command(name), edit=False)
+        return
     flow = await current_flow(context, update)
     if flow is not None:
         await _continue(update, context, flow, message.text)
-    elif update.effective_chat is not None and update.effective_chat.type == "private":
+    elif private:
         if restated := stock.restated_command(message.text):
             # On a phone the slash is the key people skip: `sell milk 2` is /sell milk 2.
             await stock.run_stock_text(update, context, *restated)
@@ -165,6 +173,13 @@ async def on_text(update: Update, context: BotContext) -> None:
     elif _answers_the_bot(update) and views.looks_like_an_answer(message.text):
         # In a group only a reply to the bot's question reaches here (privacy mode).
         await respond(update, texts.STEP_LOST, edit=False)
+
+
+def _slashed_word(text: str) -> str | None:
+    """`продать` of `/продать круассан 1`; None when the text does not start with a slash."""
+    if not text.startswith("/"):
+        return None
+    return text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""
 
 
 def _answers_the_bot(update: Update) -> bool:

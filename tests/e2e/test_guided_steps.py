@@ -151,6 +151,21 @@ async def test_an_unknown_command_in_private_gets_a_hint(cafe: BotProcess, owner
     assert "/frobnicate" in hint and "/help" in hint, hint
 
 
+async def test_a_command_typed_in_cyrillic_gets_the_hint_not_a_lookup(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """Telegram marks only Latin command names, so `/продать bread 1` comes as plain text:
+    it was looked up as a product called "/продать bread 1", or taken as a step's answer."""
+    await stocked(owner, books)
+    hint = text_of(await owner.say("/продать bread 1"))
+    assert "/продать" in hint and "/help" in hint, hint
+
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    hint = text_of(await owner.say("/продать 3"))
+    assert "/продать" in hint and "/help" in hint, hint
+    assert await books.on_hand("bread") == 10
+
+
 async def test_a_step_stored_unreadably_is_a_lost_step(
     cafe: BotProcess, owner: Chat, books: Books, redis_prefix: str
 ) -> None:
