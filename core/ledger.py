@@ -171,22 +171,32 @@ async def _record(
     *,
     key: str,
     now: datetime,
+    in_stock: Sequence[Batch] | None = None,
     catalog: dict[str, object] | None = None,
     **details: object,
 ) -> MovementResult:
     """The one way stock changes: write the allocations to their batches, refresh the
     product's snapshot (and any catalog fields), note a threshold crossing for the
-    alerts, and append the movement, all in the caller's transaction."""
+    alerts, and append the movement, all in the caller's transaction.
+
+    `in_stock`: the product's batches in stock as the caller read them under the
+    product's lock, if it did. The snapshot is computed from those batches and the
+    allocations rather than read again: under the lock no one else changes them."""
+    batches = {
+        batch.id: batch
+        for batch in (in_stock if in_stock is not None else await uow.batches.in_stock(product.id))
+    }
     for allocation in allocations:
-        batch = await uow.batches.get(allocation.batch_id)
+        batch = batches.get(allocation.batch_id) or await uow.batches.get(allocation.batch_id)
         if batch is None or batch.product_id != product.id:
             raise AssertionError(f"batch {allocation.batch_id} is not of product {product.id}")
-        await uow.batches.set_quantity(batch.id, batch.quantity + allocation.quantity)
-    in_stock = await uow.batches.in_stock(product.id)
+        batch = batches[batch.id] = replace(batch, quantity=batch.quantity + allocation.quantity)
+        await uow.batches.set_quantity(batch.id, batch.quantity)
+    left = [batch for batch in batches.values() if batch.quantity > 0]
     updated = replace(
         product,
-        on_hand=sum((b.quantity for b in in_stock), ZERO),
-        earliest_expiry=min((b.expiry for b in in_stock if b.expiry), default=None),
+        on_hand=sum((b.quantity for b in left), ZERO),
+        earliest_expiry=min((b.expiry for b in left if b.expiry), default=None),
         **(catalog or {}),  # type: ignore[arg-type]
     )
     await uow.products.update(updated)
@@ -281,10 +291,20 @@ async def _remove_locked(
 ) -> MovementResult:
     if quantity > product.on_hand:
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
-    allocations = allocate_removal(await uow.batches.in_stock(product.id), quantity)
+    in_stock = await uow.batches.in_stock(product.id)
+    allocations = allocate_removal(in_stock, quantity)
     sale_price = product.price if reason is Reason.SALE else None
     return await _record(
-        uow, actor, product, allocations, reason, key=key, now=now, note=note, sale_price=sale_price
+        uow,
+        actor,
+        product,
+        allocations,
+        reason,
+        key=key,
+        now=now,
+        in_stock=in_stock,
+        note=note,
+        sale_price=sale_price,
     )
 
 
@@ -329,16 +349,25 @@ async def write_off_expired(
         product = await _locked_product(uow, actor.shop_id, product_id)
         if replayed := await _replay(uow, actor.shop_id, key, product):
             return replayed
+        in_stock = await uow.batches.in_stock(product.id)
         expired = [
             batch
-            for batch in fefo_order(await uow.batches.in_stock(product.id))
+            for batch in fefo_order(in_stock)
             if batch.expiry is not None and batch.expiry < today and batch.quantity > 0
         ]
         if not expired:
             return None
         allocations = [Allocation(batch.id, -batch.quantity) for batch in expired]
         result = await _record(
-            uow, actor, product, allocations, Reason.EXPIRED, key=key, now=now, note="expired"
+            uow,
+            actor,
+            product,
+            allocations,
+            Reason.EXPIRED,
+            key=key,
+            now=now,
+            in_stock=in_stock,
+            note="expired",
         )
         await uow.commit()
         return result

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Result, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -44,6 +44,11 @@ from db.models import (
     UserLanguageRow,
     UserRow,
 )
+
+
+def _changed_a_row(result: Result[Any]) -> bool:
+    """Whether an UPDATE found its row (an UPDATE's result is a CursorResult)."""
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _locks_rows(session: AsyncSession) -> bool:
@@ -357,12 +362,14 @@ class SqlProductRepository:
         return [_product(row) for row in rows]
 
     async def update(self, product: Product) -> None:
-        row = await self.session.get(ProductRow, product.id)
-        if row is None or row.shop_id != product.shop_id:
+        # One UPDATE, not a read of the row and then a write: every stock change ends here.
+        result = await self.session.execute(
+            update(ProductRow)
+            .where(ProductRow.id == product.id, ProductRow.shop_id == product.shop_id)
+            .values(**_product_values(product))
+        )
+        if not _changed_a_row(result):
             raise LookupError(f"product {product.id} does not exist in shop {product.shop_id}")
-        for name, value in _product_values(product).items():
-            setattr(row, name, value)
-        await self.session.flush()
 
     async def categories(self, shop_id: int) -> Sequence[str]:
         rows = await self.session.scalars(
@@ -410,11 +417,11 @@ class SqlBatchRepository:
         return _batch(row) if row else None
 
     async def set_quantity(self, batch_id: int, quantity: Decimal) -> None:
-        row = await self.session.get(BatchRow, batch_id)
-        if row is None:
+        result = await self.session.execute(
+            update(BatchRow).where(BatchRow.id == batch_id).values(quantity=quantity)
+        )
+        if not _changed_a_row(result):
             raise LookupError(f"batch {batch_id} does not exist")
-        row.quantity = quantity
-        await self.session.flush()
 
 
 class SqlMovementRepository:
