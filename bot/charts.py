@@ -76,7 +76,7 @@ def render_report_chart(report: WeeklyReport) -> bytes:
     sales = [float(week.sales) for week in report.weeks]  # for drawing only
     waste = [float(week.waste) for week in report.weeks]
     value = [float(week.stock_value) for week in report.weeks]
-    sales_name, waste_name, value_name = texts.REPORT_CHART_SERIES
+    sales_name, waste_name, value_name = texts.report_chart_series()
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     axes = figure.subplots()
     width = 0.38

@@ -115,6 +115,11 @@ def day(value: date) -> str:
     return format_date(value, format="medium", locale=_locale())
 
 
+def short_day(value: date) -> str:
+    """Day and month, as under a chart's bars."""
+    return format_date(value, format="d MMM", locale=_locale())
+
+
 @cache
 def _locale_of(language: str) -> Locale:
     return Locale.parse(language)

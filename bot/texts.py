@@ -263,8 +263,8 @@ def adjusted_toast(label: str, product: Product) -> str:
 
 def input_refused(problem: str, usage: str, line: int | None = None) -> str:
     """What was wrong with what was typed, and the right form (`line`: of a pasted list)."""
-    where = f"Line {line}: " if line else ""
-    return f"⚠️ {where}{problem}\nUse: {usage}"
+    where = _("Line {line}: ").format(line=line) if line else ""
+    return f"⚠️ {where}{problem}\n" + _("Use: {usage}").format(usage=usage)
 
 
 def refused(reason: str) -> str:
@@ -590,9 +590,9 @@ def days_left(days: int) -> str:
 
 
 def products_list(products: list[Product], shop: Shop, category: str | None) -> str:
-    title = "🧺 <b>Products</b>" + (f" · {h(category)}" if category else "")
+    title = _("🧺 <b>Products</b>") + (f" · {h(category)}" if category else "")
     if not products:
-        return f"{title}\nNone yet. Owners add them with <code>/add name</code>."
+        return f"{title}\n" + _("None yet. Owners add them with <code>/add name</code>.")
     rows = []
     for product in products:
         extra = f" · {h(product.category)}" if product.category and not category else ""
@@ -602,9 +602,9 @@ def products_list(products: list[Product], shop: Shop, category: str | None) -> 
 
 
 def history(entries: list[HistoryEntry], shop: Shop, product: Product | None) -> str:
-    title = "🧾 <b>History</b>" + (f" · {h(product.name)}" if product else "")
+    title = _("🧾 <b>History</b>") + (f" · {h(product.name)}" if product else "")
     if not entries:
-        return f"{title}\nNo movements yet."
+        return f"{title}\n" + _("No movements yet.")
     rows = [title]
     for entry in entries:
         rows.append(history_line(entry, shop))
@@ -632,10 +632,10 @@ def history_line(entry: HistoryEntry, shop: Shop) -> str:
 
 
 def team(members: list[Member], shop: Shop) -> str:
-    rows = [f"👥 <b>Team of {h(shop.name)}</b>"]
+    rows = [_("👥 <b>Team of {shop}</b>").format(shop=h(shop.name))]
     for member in members:
-        rows.append(f"• {h(member.name or str(member.user_id))} — {member.role.value}")
-    rows.append("Invite more with /invite (staff) or /invite owner.")
+        rows.append(f"• {h(member.name or str(member.user_id))} — {_(ROLE_NAME[member.role])}")
+    rows.append(_("Invite more with /invite (staff) or /invite owner."))
     return "\n".join(rows)
 
 
@@ -747,15 +747,17 @@ def quantity_prompt(command: str, product: Product) -> str:
 
 
 def why_leaving(quantity: Decimal, product: Product) -> str:
-    return f"Why are {qty(quantity, product.unit)} of <b>{h(product.name)}</b> leaving?"
+    return _("Why are {amount} of <b>{name}</b> leaving?").format(
+        amount=qty(quantity, product.unit), name=h(product.name)
+    )
 
 
 def not_a_reason(reason: str) -> str:
-    return f"{quoted(reason)} is not a reason."
+    return _("{reason} is not a reason.").format(reason=quoted(reason))
 
 
 def did_you_mean(name: str) -> str:
-    return f"🤔 No product called {quoted(name)}. Did you mean:"
+    return _("🤔 No product called {name}. Did you mean:").format(name=quoted(name))
 
 
 def batch_report_header(applied: int, lines: int) -> str:
@@ -1534,15 +1536,21 @@ def import_done(filename: str, rows: list[RowPlan]) -> str:
 MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 REPORT_LINES = 3  # movers and dead stock shown in the caption (the chart shows the weeks)
 NOTHING_TO_REPORT = N_("📊 Nothing to report: no stock moved in the last 8 weeks.")
-REPORT_CHART_TITLE = "Last 8 weeks"
-REPORT_CHART_SERIES = ("Sales", "Waste (at cost)", "Stock value (at cost)")
+REPORT_CHART_TITLE = N_("Last 8 weeks")
+REPORT_CHART_SERIES = (N_("Sales"), N_("Waste (at cost)"), N_("Stock value (at cost)"))
+
+
+def report_chart_series() -> tuple[str, ...]:
+    return tuple(_(name) for name in REPORT_CHART_SERIES)
 
 
 def report_chart_title(report: WeeklyReport) -> str:
-    return f"{report.shop.name} — {REPORT_CHART_TITLE} ({report.shop.currency})"
+    return f"{report.shop.name} — {_(REPORT_CHART_TITLE)} ({report.shop.currency})"
 
 
 def week_label(start: date) -> str:
+    if i18n.current() != i18n.SOURCE:
+        return i18n.short_day(start)
     return start.strftime("%-d %b")
 
 

@@ -172,3 +172,10 @@ def test_keywords_read_in_russian_as_in_english() -> None:
     assert added == parse_command("add", "овсяное молоко cat молочное unit l min 5 lead 4")
     with pytest.raises(ParseError, match="is not a date"):
         parse_command("restock", "молоко 20 годен когда-нибудь")
+
+
+def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
+    with i18n.speaking("ru"):
+        assert texts.report_chart_series()[0] == "Продажи"
+        assert texts.week_label(date(2026, 3, 2)) == "2 мар."
+    assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
