@@ -35,7 +35,9 @@ from core.units import allows_fractions, is_whole
 
 MAX_NAME = MAX_PRODUCT_NAME
 SUGGESTIONS = 3
-SUGGESTION_CUTOFF = 60
+# WRatio gives 60 to short names that merely share letters (sourdough ~ flour, soda,
+# sugar); a typo (mlik ~ milk) scores 75 and up.
+SUGGESTION_CUTOFF = 70
 
 
 MAX_LEAD_DAYS = 180  # half a year from order to delivery is already a stretch
@@ -256,8 +258,20 @@ async def product_called(uow: UnitOfWork, shop_id: int, name: str) -> Product | 
     return None
 
 
-async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
-    """`find_product` inside the caller's open unit of work, the shop authorized."""
+def only_one_beginning(name: str, candidates: list[Product]) -> Product | None:
+    """The one product whose name begins with `name`'s whole words (`sourdough` of
+    "sourdough loaf"); None when no product or several do."""
+    words = name_key(name) + " "
+    beginning = [p for p in candidates if p.key.startswith(words)]
+    return beginning[0] if len(beginning) == 1 else None
+
+
+async def product_named(
+    uow: UnitOfWork, shop_id: int, name: str, *, choices_offered: bool = True
+) -> Product:
+    """`find_product` inside the caller's open unit of work, the shop authorized. Where
+    no choice can be offered (`choices_offered` False: a line of a batch), a name that
+    begins one product's name alone means that product."""
     product = await product_called(uow, shop_id, name)
     if product is not None:
         return product
@@ -265,6 +279,8 @@ async def product_named(uow: UnitOfWork, shop_id: int, name: str) -> Product:
     candidates = list(await uow.products.list(shop_id))
     if barcode and (scanned := with_barcode(candidates, barcode)) is not None:
         return scanned
+    if not choices_offered and (begun := only_one_beginning(name, candidates)) is not None:
+        return begun
     if is_gtin_shaped(barcode):
         checked_barcode(barcode)  # a mistyped retail code says so, not "no such name"
     close = suggest(name, candidates)

@@ -47,6 +47,8 @@ class StockRequest:
     chat_id: int | None  # the group it came from; None in a private chat
     read: Callable[[Shop], Draft]
     product_id: int | None = None  # already chosen: a button, a step, a choice
+    # False for a line of a batch, which can offer no "did you mean" buttons.
+    choices_offered: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ async def record_stock(
                 raise ProductGone(request.product_id)
             product = found
         else:
-            meant = await _meant(uow, actor.shop_id, draft)
+            meant = await _meant(uow, actor.shop_id, draft, request.choices_offered)
             if meant is None:
                 return Incomplete(place, None)
             if isinstance(meant, ProductNotFound):
@@ -133,7 +135,7 @@ def _as_seen(result: MovementResult, member: Member, *, in_group: bool) -> Movem
 
 
 async def _meant(
-    uow: UnitOfWork, shop_id: int, draft: Draft
+    uow: UnitOfWork, shop_id: int, draft: Draft, choices_offered: bool
 ) -> tuple[Draft, Product] | ProductNotFound | None:
     """The reading and product a name means: a product called by all the words first
     (`draft.literal`), then this reading's name; close names as a ProductNotFound to offer,
@@ -146,7 +148,10 @@ async def _meant(
     if draft.name is None:
         return None
     try:
-        return draft, await catalog.product_named(uow, shop_id, draft.name)
+        named = await catalog.product_named(
+            uow, shop_id, draft.name, choices_offered=choices_offered
+        )
+        return draft, named
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise

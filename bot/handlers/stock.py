@@ -318,7 +318,9 @@ async def _batch(
             lines.append(texts.batch_line_unreadable(item.line, item.message))
             continue
         assert item.name is not None
-        request = StockRequest(update.effective_user.id, group_chat_id(update), _line(item))
+        request = StockRequest(
+            update.effective_user.id, group_chat_id(update), _line(item), choices_offered=False
+        )
         try:
             outcome = await record_stock(
                 services.uow(), request, key=request_key(update, index), now=services.clock.now()

@@ -3,6 +3,7 @@ product by name (or close names) and the movement, authorized once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -275,3 +276,51 @@ async def test_a_quantity_and_unit_alone_name_no_product_unless_one_is_called_so
     called = await floor.product(owner, "2 kg")
     second = await record_stock(FakeUnitOfWork(store), unnamed(), key="b", now=clock.now())
     assert isinstance(second, Incomplete) and second.product == called
+
+
+async def test_a_batch_line_takes_the_one_product_its_name_begins(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """A batch cannot offer buttons: `sourdough 10` is the shop's only "sourdough …"."""
+    owner = await floor.open_shop()
+    loaf = await floor.product(owner, "Sourdough loaf")
+    await floor.product(owner, "Flour")
+    line = replace(by(owner.user_id, selling("sourdough", "1")), choices_offered=False)
+    await floor.restock(owner, loaf.id, 5)
+
+    outcome = await record_stock(FakeUnitOfWork(store), line, key="k", now=clock.now())
+
+    assert isinstance(outcome, Recorded) and outcome.result.product.id == loaf.id
+
+
+async def test_a_batch_line_beginning_two_names_is_not_guessed(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    await floor.product(owner, "Sourdough loaf")
+    await floor.product(owner, "Sourdough rye")
+    line = replace(by(owner.user_id, selling("sourdough", "1")), choices_offered=False)
+
+    outcome = await record_stock(FakeUnitOfWork(store), line, key="k", now=clock.now())
+
+    assert isinstance(outcome, Suggested)
+    assert sorted(n for _, n in outcome.missing.suggestions) == ["Sourdough loaf", "Sourdough rye"]
+
+
+async def test_a_name_is_offered_its_close_names_only(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """Flour shares a few letters with sourdough: not close enough to offer."""
+    owner = await floor.open_shop()
+    await floor.product(owner, "Sourdough loaf")
+    await floor.product(owner, "Flour")
+
+    outcome = await record_stock(
+        FakeUnitOfWork(store),
+        by(owner.user_id, selling("sourdough", "1")),
+        key="k",
+        now=clock.now(),
+    )
+
+    assert isinstance(outcome, Suggested)
+    assert [name for _, name in outcome.missing.suggestions] == ["Sourdough loaf"]
