@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from core.inventory import StockTimeline
@@ -15,17 +18,25 @@ if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see below)
     from matplotlib.figure import Figure
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
+MIN_SPAN = timedelta(minutes=15)
 
 
 def render_stock_chart(timeline: StockTimeline) -> bytes:
-    """A PNG. Built on a Figure, not pyplot, so it is safe off the main thread; names
-    are shown as typed (`parse_math=False`), never read as mathtext."""
+    """A PNG of `stock_chart`."""
+    return _png(stock_chart(timeline))
+
+
+def stock_chart(timeline: StockTimeline) -> Figure:
+    """Built on a Figure, not pyplot, so it is safe off the main thread; names are shown
+    as typed (`parse_math=False`), never read as mathtext. The time axis fits the span
+    the points cover, on the shop's clock."""
     # Imported here: matplotlib and numpy are ~20 MB of every process's memory, and
     # only a chart needs them.
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
 
     product = timeline.product
+    shop_zone = ZoneInfo(timeline.shop.timezone)
     times = mdates.date2num([p.at for p in timeline.points])  # type: ignore[no-untyped-call]
     levels = [float(p.on_hand) for p in timeline.points]  # for drawing only
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
@@ -43,15 +54,38 @@ def render_stock_chart(timeline: StockTimeline) -> bytes:
         legend = axes.legend(loc="upper left", frameon=False)
         for text in legend.get_texts():
             text.set_parse_math(False)
-    axes.set_title(texts.chart_title(product), loc="left", parse_math=False)
+    last = timeline.points[-1].at
+    # A product restocked a moment ago still gets an axis of whole minutes.
+    first = min(timeline.points[0].at, last - MIN_SPAN)
+    axes.set_title(
+        texts.chart_title(product, first.astimezone(shop_zone), last.astimezone(shop_zone)),
+        loc="left",
+        parse_math=False,
+    )
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", alpha=0.3)
-    axes.xaxis_date()
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+    axes.xaxis_date(shop_zone)
+    axes.set_xlim(mdates.date2num(first), times[-1])  # type: ignore[no-untyped-call]
+    span = last - first
+    locator: mdates.DateLocator
+    if span <= timedelta(days=1):
+        # Minutes or hours of one day: the title gives the date, ticks the time.
+        locator = mdates.AutoDateLocator(tz=shop_zone, minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
+        tick_format = "%H:%M"
+    elif span <= timedelta(days=3):
+        locator = mdates.HourLocator(byhour=range(0, 24, 6), tz=shop_zone)  # type: ignore[no-untyped-call]
+        tick_format = "%d %b %H:%M"
+    else:
+        # One tick a day or every few days, never two on the same day.
+        every = max(1, math.ceil(span / timedelta(days=1) / 8))
+        locator = mdates.DayLocator(interval=every, tz=shop_zone)  # type: ignore[no-untyped-call]
+        tick_format = "%d %b"
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.DateFormatter(tick_format, tz=shop_zone))  # type: ignore[no-untyped-call]
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.autofmt_xdate()
-    return _png(figure)
+    return figure
 
 
 def _png(figure: Figure) -> bytes:

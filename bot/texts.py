@@ -934,8 +934,16 @@ def settings_saved(shop: Shop) -> str:
 STOCK_USAGE = "/stock <name>, e.g. /stock milk"
 
 
-def chart_title(product: Product) -> str:
-    return f"{product.name} — on hand ({product.unit})"
+def chart_title(product: Product, first: datetime, last: datetime) -> str:
+    """Plain text (matplotlib draws it); `first` and `last` on the shop's clock."""
+    heading = f"{product.name} — on hand ({product.unit})"
+    if first.date() == last.date():
+        span = f"{first:%-d %b %Y}, {first:%H:%M}–{last:%H:%M}"
+    elif first.year == last.year:
+        span = f"{first:%-d %b} – {last:%-d %b %Y}"
+    else:
+        span = f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+    return f"{heading}\n{span}"
 
 
 def chart_threshold(product: Product) -> str:
