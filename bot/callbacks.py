@@ -195,6 +195,12 @@ class ConfirmDelete(CallbackAction):
     product_id: int
 
 
+@action("restore")
+@dataclass(frozen=True)
+class RestoreProduct(CallbackAction):
+    product_id: int
+
+
 @action("edit")
 @dataclass(frozen=True)
 class EditField(CallbackAction):

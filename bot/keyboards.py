@@ -229,6 +229,17 @@ def confirm_delete(product_id: int) -> Markup:
     )
 
 
+def restore(product_id: int, name: str) -> Markup:
+    return Markup(
+        [
+            [
+                button(texts.restore_button(name), cb.RestoreProduct(product_id)),
+                button(texts.KEEP_BUTTON, cb.CancelFlow()),
+            ]
+        ]
+    )
+
+
 def edit_fields(product_id: int) -> Markup:
     buttons = [button(label, cb.EditField(product_id, f)) for f, label in texts.FIELD_LABEL.items()]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]

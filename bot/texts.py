@@ -603,6 +603,8 @@ def products_list(products: list[Product], shop: Shop, category: str | None) -> 
 
 def history(entries: list[HistoryEntry], shop: Shop, product: Product | None) -> str:
     title = _("🧾 <b>History</b>") + (f" · {h(product.name)}" if product else "")
+    if product is not None and product.archived:
+        title += " " + _("(archived)")
     if not entries:
         return f"{title}\n" + _("No movements yet.")
     rows = [title]
@@ -829,12 +831,35 @@ def product_saved(product: Product) -> str:
 
 
 def ask_archive(product: Product) -> str:
-    return _("🗑 Archive <b>{name}</b>? It leaves the catalog and lists; its history stays.").format(
-        name=h(product.name)
-    )
+    question = _(
+        "🗑 Archive <b>{name}</b>? It leaves the catalog and lists; its history stays."
+    ).format(name=h(product.name))
+    if product.on_hand > 0:
+        question += "\n" + _(
+            "⚠️ It still has {on_hand} on hand: that stock leaves the lists with it "
+            "(restoring the product brings it back)."
+        ).format(on_hand=qty(product.on_hand, product.unit))
+    return question
 
 
 ARCHIVED_TOAST = N_("Archived")
+
+
+def offer_restore(name: str) -> str:
+    return _(
+        "🗄 <b>{name}</b> is archived. Restore it, with its stock and history? "
+        "(To start afresh instead, add it under another name.)"
+    ).format(name=h(name))
+
+
+def restore_button(name: str) -> str:
+    return _("♻️ Restore {name}").format(name=shortened(name, 40))
+
+
+def restored(product: Product) -> str:
+    return _("♻️ <b>{name}</b> restored, with {on_hand} on hand and its history.").format(
+        name=h(product.name), on_hand=qty(product.on_hand, product.unit)
+    )
 
 
 def archived(product: Product) -> str:

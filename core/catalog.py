@@ -15,6 +15,7 @@ from core.errors import (
     BarcodeTaken,
     FractionOfWholeUnit,
     InvalidValue,
+    ProductArchived,
     ProductExists,
     ProductGone,
     ProductNotFound,
@@ -103,7 +104,12 @@ def with_fields(product: Product, change: ProductFields) -> Product:
     return _apply(product, change)
 
 
-async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> Product:
+async def add_product(
+    uow: UnitOfWork, actor: Actor, change: ProductFields, *, reuse_archived_name: bool = False
+) -> Product:
+    """A new product. The name of an archived product is refused with ProductArchived,
+    so the owner can restore it, unless `reuse_archived_name` (a front end that lists
+    archived products beside the form: the owner has seen them)."""
     if not change.name or not clean_name(change.name):
         raise InvalidValue("A product needs a name, e.g. /add oat milk cat dairy unit l")
     draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
@@ -111,6 +117,11 @@ async def add_product(uow: UnitOfWork, actor: Actor, change: ProductFields) -> P
         await authorize(uow, actor, owner_action=OwnerAction.ADD_PRODUCTS)
         if await uow.products.by_name(actor.shop_id, draft.key) is not None:
             raise ProductExists(draft.name)
+        archived = (
+            None if reuse_archived_name else await _archived_called(uow, actor.shop_id, draft.name)
+        )
+        if archived is not None:
+            raise ProductArchived(archived.id, archived.name)
         await _barcodes_free(uow, draft)
         product = await uow.products.add(draft)
         await uow.commit()
@@ -239,12 +250,29 @@ def suggest(name: str, candidates: list[Product], limit: int = SUGGESTIONS) -> l
     return [by_key[key] for key, _score, _index in matches]
 
 
-async def find_product(uow: UnitOfWork, actor: Actor, name: str) -> Product:
+async def find_product(
+    uow: UnitOfWork, actor: Actor, name: str, *, include_archived: bool = False
+) -> Product:
     """The product with this name (any case and spacing), or ProductNotFound with the
-    closest names as suggestions."""
+    closest names as suggestions. `include_archived`: an archived product of that name
+    is found when no catalog product has it (its history stays readable)."""
     async with uow:
         await authorize(uow, actor)
-        return await product_named(uow, actor.shop_id, name)
+        try:
+            return await product_named(uow, actor.shop_id, name)
+        except ProductNotFound:
+            if include_archived and (archived := await _archived_called(uow, actor.shop_id, name)):
+                return archived
+            raise
+
+
+async def _archived_called(uow: UnitOfWork, shop_id: int, name: str) -> Product | None:
+    """The archived product with this name (or its singular), the latest archived when a
+    name was archived more than once."""
+    keys = {name_key(name), *singulars(name_key(name))}
+    products = await uow.products.list(shop_id, include_archived=True)
+    named = [p for p in products if p.archived and p.key in keys]
+    return max(named, key=lambda p: p.id, default=None)
 
 
 async def product_called(uow: UnitOfWork, shop_id: int, name: str) -> Product | None:
@@ -287,11 +315,13 @@ async def product_named(
     raise ProductNotFound(shortened(clean_name(name)), tuple((p.id, p.name) for p in close))
 
 
-async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+async def get_product(
+    uow: UnitOfWork, actor: Actor, product_id: int, *, include_archived: bool = False
+) -> Product:
     async with uow:
         await authorize(uow, actor)
         product = await uow.products.get(actor.shop_id, product_id)
-        if product is None or product.archived:
+        if product is None or (product.archived and not include_archived):
             raise ProductGone(product_id)
         return product
 

@@ -112,6 +112,16 @@ class ProductExists(DomainError):
         self.name = name
 
 
+class ProductArchived(DomainError):
+    """A new product would take the name of an archived one, which can be restored with
+    its stock and history instead."""
+
+    def __init__(self, product_id: int, name: str) -> None:
+        super().__init__(f"“{name}” is archived: restore it rather than adding it again.")
+        self.product_id = product_id
+        self.name = name
+
+
 class InvalidValue(DomainError):
     """A value out of the range the rules allow, e.g. a zero quantity."""
 

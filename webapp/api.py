@@ -419,7 +419,9 @@ async def create_product(call: Call) -> schemas.ProductOut | web.Response:
     earlier = await call.deps.store.get(store_key)
     if earlier is None:
         try:
-            product = await catalog.add_product(call.deps.uow(), here.actor, _fields(change))
+            product = await catalog.add_product(
+                call.deps.uow(), here.actor, _fields(change), reuse_archived_name=True
+            )
         except ProductExists:
             earlier = await call.deps.store.get(store_key)
             if earlier is None:

@@ -120,6 +120,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.OpenChart: views.on_chart,
     cb.PickProduct: _pick,
     cb.ConfirmDelete: catalog.on_confirm_delete,
+    cb.RestoreProduct: catalog.on_restore,
     cb.EditField: catalog.on_edit_field,
     cb.RemoveMember: shop.on_remove_member,
     cb.SetMemberRole: shop.on_set_role,

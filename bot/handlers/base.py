@@ -374,11 +374,14 @@ async def resolve_or_suggest(
     choice: Choice,
     *,
     key: str | None = None,
+    include_archived: bool = False,
 ) -> Product | None:
     """The named product; when the name is unknown but close to others, offer them as
     buttons that complete `choice` later, and return None."""
     try:
-        return await catalog.find_product(context.services.uow(), where.actor, name)
+        return await catalog.find_product(
+            context.services.uow(), where.actor, name, include_archived=include_archived
+        )
     except ProductNotFound as missing:
         if not missing.suggestions:
             raise

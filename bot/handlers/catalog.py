@@ -25,6 +25,7 @@ from bot.steps import AddStep, CommandChoice, EditStep
 from core import catalog
 from core.access import OwnerAction, require_owner
 from core.catalog import ProductFields
+from core.errors import ProductArchived
 from core.model import UNITS
 
 
@@ -53,7 +54,17 @@ async def continue_add(
 
 async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
     where = await here(update, context)
-    product = await catalog.add_product(context.services.uow(), where.actor, parsed)
+    try:
+        product = await catalog.add_product(context.services.uow(), where.actor, parsed)
+    except ProductArchived as archived:
+        await end_flow(context, update)
+        await respond(
+            update,
+            texts.offer_restore(archived.name),
+            keyboards.restore(archived.product_id, archived.name),
+            edit=False,
+        )
+        return
     await end_flow(context, update)
     await respond(update, texts.product_added(product), keyboards.card(product.id), edit=False)
 
@@ -156,3 +167,10 @@ async def on_confirm_delete(update: Update, context: BotContext, action: cb.Conf
     product = await catalog.archive_product(context.services.uow(), where.actor, action.product_id)
     await answer(update, texts.ARCHIVED_TOAST)
     await respond(update, texts.archived(product))
+
+
+async def on_restore(update: Update, context: BotContext, action: cb.RestoreProduct) -> None:
+    where = await here(update, context, product_id=action.product_id)
+    product = await catalog.restore_product(context.services.uow(), where.actor, action.product_id)
+    await answer(update)
+    await respond(update, texts.restored(product), keyboards.card(product.id))

@@ -161,7 +161,9 @@ async def history(update: Update, context: BotContext) -> None:
     product_id = None
     if text:
         choice = CommandChoice(command=Command.HISTORY, text=text)
-        product = await resolve_or_suggest(update, context, where, text, choice)
+        product = await resolve_or_suggest(
+            update, context, where, text, choice, include_archived=True
+        )
         if product is None:
             return
         product_id = product.id
@@ -186,7 +188,9 @@ async def show_history(
         services.uow(), where.actor, product_id=product_id, before_id=before_id
     )
     product = (
-        await catalog.get_product(services.uow(), where.actor, product_id) if product_id else None
+        await catalog.get_product(services.uow(), where.actor, product_id, include_archived=True)
+        if product_id
+        else None
     )
     undoable = [e.movement.id for e in entries if e.can_undo]
     await respond(

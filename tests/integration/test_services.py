@@ -15,6 +15,7 @@ from core.errors import (
     InsufficientStock,
     InviteInvalid,
     OwnerOnly,
+    ProductArchived,
     ProductExists,
     ProductNotFound,
     UndoRefused,
@@ -192,7 +193,11 @@ async def test_catalog_add_find_edit_archive(make_uow: MakeUow, owner: Actor) ->
     await catalog.archive_product(make_uow(), owner, milk.id)
     with pytest.raises(ProductNotFound):
         await catalog.get_product(make_uow(), owner, milk.id)
-    recreated = await _product(make_uow, owner, "Oat drink")
+    with pytest.raises(ProductArchived):  # the owner is offered the archived one
+        await _product(make_uow, owner, "Oat drink")
+    recreated = await catalog.add_product(
+        make_uow(), owner, ProductFields(name="Oat drink"), reuse_archived_name=True
+    )
     assert recreated.id != milk.id
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from core import catalog, inventory
 from core.catalog import ProductFields
-from core.errors import InvalidValue, ProductExists, ProductNotFound
+from core.errors import InvalidValue, ProductArchived, ProductExists, ProductNotFound
 from core.inventory import InventoryQuery
 from tests.fakes import FakeUnitOfWork
 from tests.unit.shopfloor import Shopfloor, q
@@ -110,11 +110,18 @@ async def test_archiving_hides_the_product_but_keeps_its_history(floor: Shopfloo
     assert floor.stored_product(milk.id).archived
 
 
-async def test_an_archived_name_can_be_used_again(floor: Shopfloor) -> None:
+async def test_an_archived_name_is_offered_for_restoring_before_it_is_used_again(
+    floor: Shopfloor,
+) -> None:
     owner = await floor.open_shop()
     old = await floor.product(owner, "Oat Milk")
     await catalog.archive_product(floor.uow, owner, old.id)
-    new = await floor.product(owner, "oat milk")
+    with pytest.raises(ProductArchived) as offered:
+        await floor.product(owner, "oat milks")
+    assert offered.value.product_id == old.id
+    new = await catalog.add_product(
+        floor.uow, owner, ProductFields(name="oat milk"), reuse_archived_name=True
+    )
     assert new.id != old.id
     assert (await catalog.find_product(floor.uow, owner, "OAT MILK")).id == new.id
 
@@ -149,7 +156,9 @@ async def test_a_product_whose_name_was_taken_again_stays_archived(floor: Shopfl
     owner = await floor.open_shop()
     old = await floor.product(owner, "Oat Milk")
     await catalog.archive_product(floor.uow, owner, old.id)
-    await floor.product(owner, "oat milk")
+    await catalog.add_product(
+        floor.uow, owner, ProductFields(name="oat milk"), reuse_archived_name=True
+    )
     with pytest.raises(ProductExists):
         await catalog.restore_product(floor.uow, owner, old.id)
     assert floor.stored_product(old.id).archived
