@@ -642,17 +642,25 @@ def team(members: list[Member], shop: Shop) -> str:
 
 
 def settings_text(shop: Shop, *, owner: bool = True) -> str:
-    text = (
-        f"⚙️ <b>Settings of {h(shop.name)}</b>\n"
-        f"Timezone: {shop.timezone}\nCurrency: {shop.currency}\n"
-        f"Near-expiry window: {shop.near_expiry_days} days\n"
-        f"Daily alert time: {shop.alert_time.strftime('%H:%M')}\n"
-        f"Dates: {'day first (01.06.2026)' if shop.day_first else 'month first (06/01/2026)'}"
+    dates = _("day first (01.06.2026)") if shop.day_first else _("month first (06/01/2026)")
+    text = _(
+        "⚙️ <b>Settings of {shop}</b>\n"
+        "Timezone: {timezone}\nCurrency: {currency}\n"
+        "Near-expiry window: {days} days\n"
+        "Daily alert time: {time}\n"
+        "Dates: {dates}"
+    ).format(
+        shop=h(shop.name),
+        timezone=shop.timezone,
+        currency=shop.currency,
+        days=shop.near_expiry_days,
+        time=shop.alert_time.strftime("%H:%M"),
+        dates=dates,
     )
     if not owner:
-        return f"{text}\n\nOnly an owner can change these."
-    return (
-        f"{text}\n\nChange one with the buttons or e.g. "
+        return f"{text}\n\n" + _("Only an owner can change these.")
+    return f"{text}\n\n" + _(
+        "Change one with the buttons or e.g. "
         "<code>/settings timezone Europe/Berlin</code>, <code>/settings expiry 5</code>, "
         "<code>/settings alert 07:30</code>, <code>/settings currency USD</code>, "
         "<code>/settings dates month-first</code>. Alerts: /alerts, /quiet, /mute."
@@ -934,24 +942,26 @@ def member_name(member: Member) -> str:
 
 
 def member_removed(member: Member) -> str:
-    return f"Removed {member_name(member)}."
+    return _("Removed {name}.").format(name=member_name(member))
 
 
 def role_changed(member: Member) -> str:
-    return f"{member_name(member)} is now {member.role.value}."
+    return _("{name} is now {role}.").format(
+        name=member_name(member), role=_(ROLE_NAME[member.role])
+    )
 
 
 def your_shops(choices: list[tuple[Shop, Member]]) -> str:
-    lines = [f"• {h(shop.name)} ({member.role.value})" for shop, member in choices]
-    return "🏪 <b>Your shops</b>\n" + "\n".join(lines)
+    lines = [f"• {h(shop.name)} ({_(ROLE_NAME[member.role])})" for shop, member in choices]
+    return _("🏪 <b>Your shops</b>") + "\n" + "\n".join(lines)
 
 
 def now_working_in(shop: Shop) -> str:
-    return f"Now working in {shop.name}."
+    return _("Now working in {shop}.").format(shop=shop.name)
 
 
 def settings_saved(shop: Shop) -> str:
-    return "✅ Saved.\n\n" + settings_text(shop)
+    return _("✅ Saved.") + "\n\n" + settings_text(shop)
 
 
 # --- looking and exporting ------------------------------------------------------------
@@ -1291,10 +1301,9 @@ AS_CHANNEL = (
 
 
 def open_private_chat(bot_username: str) -> str:
-    return (
-        f"I can't write to you privately yet. Open t.me/{bot_username}, press Start, "
-        "then try again."
-    )
+    return _(
+        "I can't write to you privately yet. Open t.me/{bot}, press Start, then try again."
+    ).format(bot=bot_username)
 
 
 def group_linked(shop: Shop, moved_from: Shop | None) -> str:
