@@ -20,6 +20,7 @@ from core.alert_model import (
 )
 from core.inventory_query import InventoryQuery, InventorySlice, StatusFilter
 from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User, UserLanguage
+from core.takings_model import ShopValue
 
 
 class Clock(Protocol):
@@ -116,6 +117,10 @@ class InventoryQueries(Protocol):
         """The shop's number of products, and for each of the dashboard's boxes
         (core.inventory_query.DASHBOARD_BOXES) the first `first` products of its list
         and its total."""
+        ...
+
+    async def value(self, shop_id: int, *, day_start: datetime, week_start: datetime) -> ShopValue:
+        """core.takings_model.value_of over the shop's ledger and catalog."""
         ...
 
 

@@ -29,7 +29,7 @@ from core.ports import UnitOfWork
 from core.quantities import ZERO
 from core.report_model import DeadStock, Mover, WeekFigures, WeeklyReport
 from core.status import shop_today
-from core.takings import sale_price_of
+from core.takings_model import sale_price_of
 
 WEEKS = 8
 TOP_MOVERS = 5

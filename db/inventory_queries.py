@@ -8,7 +8,8 @@ answers with core's on random catalogs, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -17,12 +18,15 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
+    exists,
     func,
     literal,
     literal_column,
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +44,8 @@ from core.inventory_query import (
     sort_key,
 )
 from core.model import Shop, name_key
-from db.models import ProductRow
+from core.takings_model import ShopValue
+from db.models import ExactDecimal, MovementRow, ProductRow
 from db.repositories import _product
 
 products = ProductRow.__table__
@@ -98,8 +103,12 @@ def status_condition(wanted: StatusFilter, shop: Shop, today: date) -> ColumnEle
             return true()
 
 
+def _in_shop_id(shop_id: int) -> list[ColumnElement[bool]]:
+    return [columns.shop_id == shop_id, ~columns.archived]
+
+
 def _in_shop(shop: Shop) -> list[ColumnElement[bool]]:
-    return [columns.shop_id == shop.id, ~columns.archived]
+    return _in_shop_id(shop.id)
 
 
 def _conditions(shop: Shop, today: date, query: InventoryQuery) -> list[ColumnElement[bool]]:
@@ -131,6 +140,11 @@ def _order(sort: SortBy) -> list[Any]:
 
 def _listed(shop: Shop, today: date, query: InventoryQuery) -> Select[Any]:
     return select(products).where(*_conditions(shop, today, query)).order_by(*_order(query.sort))
+
+
+def _money_value() -> ExactDecimal:
+    """Quantity × price keeps five decimals exactly (SQLite adds them as doubles)."""
+    return ExactDecimal(18, 5)
 
 
 class SqlInventoryQueries:
@@ -194,3 +208,50 @@ class SqlInventoryQueries:
             )
             for box, sort in DASHBOARD_BOXES.items()
         }
+
+    async def value(self, shop_id: int, *, day_start: datetime, week_start: datetime) -> ShopValue:
+        sales = MovementRow.__table__.c
+        undo = MovementRow.__table__.alias("undo")
+        # core.takings_model.sale_price_of: the sale's own price, else the product's; a
+        # price of 0 counts as none, as Python's `or` does.
+        price = func.coalesce(
+            func.nullif(sales.sale_price, 0), func.nullif(columns.price, 0), literal_column("0")
+        )
+        taken = type_coerce(-sales.quantity * price, _money_value())
+        week_sales = (
+            select(sales.created_at, taken.label("taken"))
+            .select_from(MovementRow.__table__.join(products, columns.id == sales.product_id))
+            .where(
+                sales.shop_id == shop_id,
+                sales.reason == literal_column("'sale'"),  # as the index's predicate
+                sales.created_at >= week_start,
+                ~exists().where(undo.c.reverses_id == sales.id),
+            )
+            .subquery("week_sales")
+        )
+        today = case((week_sales.c.created_at >= day_start, week_sales.c.taken), else_=None)
+        stock = type_coerce(columns.on_hand * func.coalesce(columns.cost, 0), _money_value())
+        row = (
+            await self.session.execute(
+                select(
+                    select(func.sum(today)).scalar_subquery().label("today"),
+                    select(func.sum(week_sales.c.taken)).scalar_subquery().label("week"),
+                    select(func.sum(stock))
+                    .where(*_in_shop_id(shop_id))
+                    .scalar_subquery()
+                    .label("stock"),
+                )
+            )
+        ).one()
+        zero = Decimal(0)
+        return ShopValue(
+            _exact(row.today) or zero, _exact(row.week) or zero, _exact(row.stock) or zero
+        )
+
+
+def _exact(value: object) -> Decimal | None:
+    """A sum read back as an exact Decimal on both dialects."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return number.quantize(Decimal("0.00001"))

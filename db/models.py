@@ -362,6 +362,14 @@ Index(
     MovementRow.user_id,
     MovementRow.id.desc(),
 )
+# The dashboard's sales of today and this week (migration 0013).
+Index(
+    "ix_movements_shop_id_created_at_sales",
+    MovementRow.shop_id,
+    MovementRow.created_at,
+    postgresql_where=text("reason = 'sale'"),
+    sqlite_where=text("reason = 'sale'"),
+)
 
 
 class MovementAllocationRow(Base):

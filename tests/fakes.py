@@ -42,6 +42,7 @@ from core.model import (
     User,
     UserLanguage,
 )
+from core.takings_model import ShopValue, value_of
 from tests import fakes_alerts
 
 
@@ -303,6 +304,14 @@ class FakeInventoryQueries(_Repository):
             )
             for box, sort in DASHBOARD_BOXES.items()
         }
+
+    async def value(self, shop_id: int, *, day_start: datetime, week_start: datetime) -> ShopValue:
+        return value_of(
+            (p for p in self._s.products.values() if p.shop_id == shop_id),
+            (m for m in self._s.movements.values() if m.shop_id == shop_id),
+            day_start=day_start,
+            week_start=week_start,
+        )
 
 
 class FakeBatchRepository(_Repository):

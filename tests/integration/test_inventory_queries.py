@@ -20,8 +20,9 @@ from core.inventory_query import (
     StatusFilter,
     select_page,
 )
-from core.model import Product, Shop, name_key
+from core.model import Movement, Product, Reason, Shop, name_key
 from core.shops import create_shop
+from core.takings_model import value_of
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
 
@@ -42,6 +43,8 @@ products: st.SearchStrategy[dict[str, Any]] = st.builds(
     expiry_warning_days=st.none() | st.integers(0, 9),
     barcodes=st.sampled_from([(), ("4006381333931",), ("ab1", "77")]),
     archived=st.booleans(),
+    price=st.none() | st.sampled_from([Decimal(0), Decimal("1.20")]),
+    cost=st.none() | st.sampled_from([Decimal("0.80"), Decimal(3)]),
 )
 queries = st.builds(
     InventoryQuery,
@@ -112,3 +115,75 @@ async def test_the_dashboards_boxes_are_cores_lists(make_uow: MakeUow, data: st.
         expected = select_page(catalog, query, shop, TODAY)
         assert boxes[box].total == expected.total, box
         assert boxes[box].products == expected.products[:first], box
+
+
+sales = st.lists(
+    st.tuples(
+        st.integers(-10, 3),  # days before NOW's day
+        st.sampled_from([Reason.SALE, Reason.SALE, Reason.DAMAGE, Reason.RESTOCK]),
+        st.decimals(min_value=Decimal("0.001"), max_value=Decimal(9), places=3),
+        st.none() | st.sampled_from([Decimal(0), Decimal("2.50"), Decimal("0.99")]),
+        st.booleans(),  # undone
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_the_database_adds_up_sales_and_stock_as_core_does(
+    make_uow: MakeUow, data: st.DataObject
+) -> None:
+    shop, catalog = await _random_shop(make_uow, data)
+    other, others = await _random_shop(make_uow, data)
+    moved = []
+    keys = itertools.count()
+    async with make_uow() as uow:
+        for target, owned in ((shop, catalog), (other, others)):
+            if not owned:
+                continue
+            for days_ago, reason, quantity, price, undone in data.draw(sales, label="sales"):
+                product = data.draw(st.sampled_from(owned), label="product")
+                at = NOW - timedelta(days=days_ago, hours=data.draw(st.integers(0, 20)))
+                sign = 1 if reason is Reason.RESTOCK else -1
+                movement = await uow.movements.add(
+                    Movement(
+                        0,
+                        target.id,
+                        product.id,
+                        sign * quantity,
+                        reason,
+                        1,
+                        at,
+                        f"k{next(keys)}",
+                        sale_price=price,
+                    )
+                )
+                moved.append(movement)
+                if undone:
+                    moved.append(
+                        await uow.movements.add(
+                            Movement(
+                                0,
+                                target.id,
+                                product.id,
+                                -sign * quantity,
+                                Reason.UNDO,
+                                1,
+                                at + timedelta(minutes=1),
+                                f"k{next(keys)}",
+                                reverses_id=movement.id,
+                            )
+                        )
+                    )
+        await uow.commit()
+    day_start = NOW.replace(hour=0, minute=0)
+    week_start = day_start - timedelta(days=data.draw(st.integers(0, 6), label="weekday"))
+    async with make_uow() as uow:
+        found = await uow.inventory.value(shop.id, day_start=day_start, week_start=week_start)
+    mine = [m for m in moved if m.shop_id == shop.id]
+    assert found == value_of(catalog, mine, day_start=day_start, week_start=week_start)
