@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks as cb
 from bot import texts
 from bot.i18n import _
+from core.errors import DomainError, ProductExists
 from core.inventory import (
     Dashboard,
     DashboardBox,
@@ -49,6 +50,13 @@ def card(product_id: int, undo_movement: int | None = None, undo_label: str = ""
     if undo_movement is not None:  # last, on its own row: the card's buttons never move
         rows.append([button(texts.undo_button(undo_label), cb.Undo(undo_movement))])
     return Markup(rows)
+
+
+def way_on_from(refusal: DomainError) -> Markup | None:
+    """What a refusal may lead to: the card of the product that already has the name."""
+    if isinstance(refusal, ProductExists) and refusal.product_id is not None:
+        return Markup([[button(texts.CARD_BUTTON, cb.OpenCard(refusal.product_id))]])
+    return None
 
 
 def movement(movement_id: int | None, product_id: int) -> Markup:

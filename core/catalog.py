@@ -115,8 +115,8 @@ async def add_product(
     draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
     async with uow:
         await authorize(uow, actor, owner_action=OwnerAction.ADD_PRODUCTS)
-        if await uow.products.by_name(actor.shop_id, draft.key) is not None:
-            raise ProductExists(draft.name)
+        if (same := await uow.products.by_name(actor.shop_id, draft.key)) is not None:
+            raise ProductExists(draft.name, same.id)
         archived = (
             None if reuse_archived_name else await _archived_called(uow, actor.shop_id, draft.name)
         )
@@ -140,7 +140,7 @@ async def edit_product(
         if edited.key != product.key:
             other = await uow.products.by_name(actor.shop_id, edited.key)
             if other is not None and other.id != product.id:
-                raise ProductExists(edited.name)
+                raise ProductExists(edited.name, other.id)
         if edited.barcodes != product.barcodes:
             await _barcodes_free(uow, edited)
         await uow.products.update(edited)
@@ -217,8 +217,8 @@ async def restore_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Pro
             raise ProductGone(product_id)
         if not product.archived:
             return product
-        if await uow.products.by_name(actor.shop_id, product.key) is not None:
-            raise ProductExists(product.name)
+        if (same := await uow.products.by_name(actor.shop_id, product.key)) is not None:
+            raise ProductExists(product.name, same.id)
         restored = replace(product, archived=False)
         await _barcodes_free(uow, restored)
         await uow.products.update(restored)

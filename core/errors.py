@@ -107,9 +107,12 @@ class ProductGone(ProductNotFound):
 
 
 class ProductExists(DomainError):
-    def __init__(self, name: str) -> None:
+    """`product_id`: the product that has the name, for the refusal to lead to it."""
+
+    def __init__(self, name: str, product_id: int | None = None) -> None:
         super().__init__(f"A product called “{name}” already exists.")
         self.name = name
+        self.product_id = product_id
 
 
 class ProductArchived(DomainError):

@@ -424,7 +424,7 @@ async def on_error(update: object, context: BotContext) -> None:
         await _tell(update, texts.input_refused(error.message, error.usage, error.line))
     elif isinstance(error, DomainError):
         await note_refusal(context, update)
-        await _tell(update, texts.refused(texts.why(error)))
+        await _tell(update, texts.refused(texts.why(error)), keyboards.way_on_from(error))
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)
         await _tell(update, texts.STATE_LOST_PLAIN)
@@ -448,8 +448,9 @@ async def on_error(update: object, context: BotContext) -> None:
             result.fail(error)
 
 
-async def _tell(update: Update, plain: str) -> None:
-    """A refusal: an alert on the pressed button, or a reply to the message."""
+async def _tell(update: Update, plain: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """A refusal: an alert on the pressed button, or a reply to the message (with
+    `keyboard`, where it leads on)."""
     query = update.callback_query
     if query is not None:
         try:
@@ -460,4 +461,6 @@ async def _tell(update: Update, plain: str) -> None:
             # answer is rejected, so the refusal goes to the chat instead of vanishing.
             log.info("callback %s already answered; replying in the chat", query.id)
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.truncate(texts.h(plain)))
+        await update.effective_message.reply_text(
+            texts.truncate(texts.h(plain)), reply_markup=keyboard
+        )

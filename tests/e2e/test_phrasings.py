@@ -59,3 +59,13 @@ async def test_dates_people_type_are_read_in_the_shops_day(
     restocked = text_of(await owner.say("/restock milk 1 exp 20 декабря 2027"))
     assert "2027" in restocked and "⚠️" not in restocked, restocked
     assert await books.on_hand("milk") == Decimal(5)
+
+
+async def test_adding_a_name_that_exists_offers_that_products_card(
+    cafe: BotProcess, owner: Chat
+) -> None:
+    refused = await owner.say("/add Milk unit l")
+    assert "already exists" in text_of(refused), text_of(refused)
+    await owner.press(refused, "📦 Card")
+    card = text_of(await owner.reply())  # below the refusal, which stays
+    assert "milk" in card and "already exists" not in card, card
