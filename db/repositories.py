@@ -198,10 +198,17 @@ class SqlUserRepository:
 class SqlMemberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The session's identity map holds rows weakly: a member read and let go is read
+        # again by the next get. A stock command reads its member twice (who acts where,
+        # then authorize); holding the rows read makes the second get free of SQL.
+        self._held: list[MemberRow] = []
 
     async def get(self, shop_id: int, user_id: int) -> Member | None:
         row = await self.session.get(MemberRow, (shop_id, user_id))
-        return _member(row) if row else None
+        if row is None:
+            return None
+        self._held.append(row)
+        return _member(row)
 
     async def add(self, member: Member) -> None:
         self.session.add(
