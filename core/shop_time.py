@@ -33,11 +33,21 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     return low + timedelta(seconds=lo)
 
 
+# A new shop's first digest waits for the first alert time at least this long after the
+# shop was opened: not a minute after the owner added the first products (which are
+# all "out of stock" until restocked), and a shop opened after its alert time hears
+# first the next day.
+SETTING_UP = timedelta(hours=1)
+
+
 def digest_day_due(shop: Shop, now: datetime) -> date | None:
     """The shop's local date if its digest for that date is due at `now`, else None."""
     zone = ZoneInfo(shop.timezone)
     today = now.astimezone(zone).date()
-    return today if now >= local_instant(today, shop.alert_time, zone) else None
+    due_at = local_instant(today, shop.alert_time, zone)
+    if shop.created_at is not None and due_at < shop.created_at + SETTING_UP:
+        return None
+    return today if now >= due_at else None
 
 
 def quiet_until(settings: AlertSettings, shop: Shop, now: datetime) -> datetime | None:

@@ -129,6 +129,17 @@ async def scans_held_off(database_url: str) -> AsyncIterator[None]:
         await connection.close()  # the session lock goes with the session
 
 
+async def opened_yesterday(database_url: str) -> None:
+    """Date every shop's opening a day back: a shop's first digest waits for an alert
+    time at least an hour after it opened (core.shop_time.SETTING_UP), and a test that
+    wants one today stands for a shop that has run for a while."""
+    connection = await asyncpg.connect(database_url, timeout=10)
+    try:
+        await connection.execute("UPDATE shops SET created_at = created_at - interval '1 day'")
+    finally:
+        await connection.close()
+
+
 async def alert_time_just_passed() -> str:
     """An alert time (HH:MM) that has just passed in UTC, the default shop timezone, and
     stays passed until the test is over: a few seconds before midnight it waits for the

@@ -19,6 +19,7 @@ from tests.e2e.alerting import (
     alert_time_just_passed,
     ask,
     is_crossing_alert,
+    opened_yesterday,
     refusal,
     scans_held_off,
     tap,
@@ -142,6 +143,7 @@ async def test_the_daily_digest_comes_once_with_working_buttons(
         assert "bread is running low" in text_of(await pushes.next())
         changed = await ask(owner, f"/settings alert {alert_time}")
         assert not text_of(changed).startswith("⚠️"), text_of(changed)
+        await opened_yesterday(database_url)
 
     digest = await pushes.next()
 

@@ -15,7 +15,7 @@ import pytest
 
 from devtools.localapi import LocalBotApi, LocalUser
 from devtools.localapi.faults import Fault
-from tests.e2e.alerting import alert_time_just_passed, scans_held_off
+from tests.e2e.alerting import alert_time_just_passed, opened_yesterday, scans_held_off
 from tests.e2e.conftest import Launch, open_cafe
 from tests.e2e.fleet import Fleet, open_shop_with_staff
 from tests.e2e.harness import OWNER, Books, Chat, eventually, text_of
@@ -147,6 +147,7 @@ async def test_the_scheduled_scan_runs_in_one_process_of_three(
         await open_cafe(owner)  # bread and milk are out of stock
         changed = await owner.say(f"/settings alert {alert_time}")
         assert not text_of(changed).startswith("⚠️"), text_of(changed)
+        await opened_yesterday(database_url)
     try:
         await eventually(lambda: _digests(books, 1), "the daily digest is planned", timeout=30)
         await asyncio.sleep(3)  # three more scan ticks on every process

@@ -177,6 +177,32 @@ async def test_expiry_is_judged_by_the_shops_day(floor: Shopfloor, desk: AlertDe
 #    2026-10-25 03:00 -> 02:00 -----------------------------------------------------------
 
 
+async def test_a_shop_opened_after_its_alert_time_hears_first_the_next_day(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    floor.at(utc(2026, 3, 2, 10, 0))  # alert time 08:00 has passed
+    owner = await shop_with_trouble(floor)
+    floor.at(utc(2026, 3, 2, 10, 1))
+    await desk.run()
+    assert desk.digests_to(owner.user_id) == []
+    floor.at(utc(2026, 3, 3, 8, 0))
+    await desk.run()
+    assert [d.day for d in desk.digests_to(owner.user_id)] == [date(2026, 3, 3)]
+
+
+async def test_no_digest_comes_minutes_after_the_first_products_are_added(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    floor.at(utc(2026, 3, 2, 7, 50))
+    owner = await shop_with_trouble(floor)  # products added at 07:50, alert time 08:00
+    floor.at(utc(2026, 3, 2, 8, 1))
+    await desk.run()
+    assert desk.digests_to(owner.user_id) == []
+    floor.at(utc(2026, 3, 3, 8, 0))
+    await desk.run()
+    assert [d.day for d in desk.digests_to(owner.user_id)] == [date(2026, 3, 3)]
+
+
 def berlin_shop(alert_time: time) -> Shop:
     return Shop(1, "Berlin", timezone="Europe/Berlin", alert_time=alert_time)
 

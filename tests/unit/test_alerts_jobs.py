@@ -107,6 +107,7 @@ async def test_the_memory_budget_keeps_the_bot_and_chat_rates() -> None:
 
 async def test_the_scanner_plans_a_due_digest_once(store: FakeStore, floor: Shopfloor) -> None:
     await low_milk(floor)
+    floor.clock.advance(timedelta(days=1))  # a new shop's first digest is the next day's
     scanner = DigestScanner(uow_factory(store), floor.clock)
     assert await scanner.scan_once() == 1
     assert await scanner.scan_once() == 0
