@@ -124,7 +124,9 @@ async def on_reorder_button(
         if action.shop_id is not None
         else here(update, context)
     )
-    found = await reordering.reorder_list(services.uow(), where.actor, services.clock.now())
+    found = await reordering.reorder_list(
+        services.uow(), where.actor, services.clock.now(), in_group=where.in_group
+    )
     if where.shown_here:
         await answer(update)
     text, keyboard = texts.reorder_text(found), view.reorder_keyboard(found)
@@ -178,7 +180,9 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
 async def reorder(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     services = context.services
-    found = await reordering.reorder_list(services.uow(), where.actor, services.clock.now())
+    found = await reordering.reorder_list(
+        services.uow(), where.actor, services.clock.now(), in_group=where.in_group
+    )
     await respond(update, texts.reorder_text(found), view.reorder_keyboard(found))
 
 

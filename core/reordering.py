@@ -25,6 +25,7 @@ from core.forecast import (
 from core.model import Product, Shop
 from core.ports import UnitOfWork
 from core.status import StockStatus, shop_today, stock_status
+from core.visibility import product_for
 
 
 def is_reorder_due(product: Product, state: ProductAlertState | None, today: date) -> bool:
@@ -94,11 +95,18 @@ def build_reorder_list(
     )
 
 
-async def reorder_list(uow: UnitOfWork, actor: Actor, now: datetime) -> ReorderList:
+async def reorder_list(
+    uow: UnitOfWork, actor: Actor, now: datetime, *, in_group: bool = False
+) -> ReorderList:
+    """What to order, as `actor` may see it: who the supplier is stays with those who
+    see costs, as on the product card (core.visibility)."""
     async with uow:
-        shop, _ = await authorize(uow, actor)
+        shop, member = await authorize(uow, actor)
         today = shop_today(shop, now)
-        products = await uow.products.list(shop.id)
+        products = [
+            product_for(member, product, in_group=in_group)
+            for product in await uow.products.list(shop.id)
+        ]
         states = await uow.product_alerts.for_shop(shop.id)
         paces = await shop_paces(uow, shop, products, now)
     return build_reorder_list(shop, today, products, states, paces)

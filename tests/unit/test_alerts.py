@@ -10,7 +10,7 @@ import pytest
 
 from core import alert_audience, alert_delivery, alerts, reordering
 from core.access import Actor
-from core.alert_model import AlertKind, DeliveryStatus, SendOutcome, SendResult
+from core.alert_model import AlertKind, DeliveryStatus, ReorderList, SendOutcome, SendResult
 from core.errors import InvalidValue, OwnerOnly, ProductNotFound
 from core.model import Batch, Product, Reason, Role
 from core.shops import remove_member
@@ -442,3 +442,22 @@ def test_fake_uow_has_every_alert_port() -> None:
         "alert_queries",
     ):
         assert hasattr(uow, name)
+
+
+async def test_the_reorder_list_names_suppliers_only_to_those_who_see_costs(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    """The card hid the supplier from staff while /reorder listed every supplier."""
+    owner = await floor.open_shop()
+    staff = await floor.hire(owner)
+    milk = await floor.product(owner, "Milk", threshold=q(5), supplier="Dairy Co")
+    await floor.restock(owner, milk.id, 3)
+
+    def suppliers(found: ReorderList) -> list[str]:
+        return [group.supplier for group in found.groups]
+
+    now = floor.clock.now()
+    assert suppliers(await reordering.reorder_list(desk.uow, owner, now)) == ["Dairy Co"]
+    assert suppliers(await reordering.reorder_list(desk.uow, staff, now)) == [""]
+    in_group = await reordering.reorder_list(desk.uow, owner, now, in_group=True)
+    assert suppliers(in_group) == [""]
