@@ -7,12 +7,13 @@ import asyncio
 import io
 import math
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import texts
 from core.inventory import StockTimeline
-from core.report_model import WeeklyReport
+from core.report_model import WeekFigures, WeeklyReport
 
 if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see below)
     from matplotlib.figure import Figure
@@ -101,15 +102,25 @@ async def stock_chart_png(timeline: StockTimeline) -> bytes:
 
 
 def render_report_chart(report: WeeklyReport) -> bytes:
-    """A PNG: sales and waste as bars per week, the stock's value as a line on its own
-    scale (it is usually far larger than a week's takings)."""
+    """A PNG of `report_chart`."""
+    return _png(report_chart(report))
+
+
+def report_chart(report: WeeklyReport) -> Figure:
+    """Sales and waste as bars per week, the stock's value as a line on its own, labelled
+    scale (it is usually far larger than a week's takings); weeks before the shop opened
+    are left blank."""
     from matplotlib.figure import Figure
 
     labels = [texts.week_label(week.start) for week in report.weeks]
     positions = list(range(len(labels)))
-    sales = [float(week.sales) for week in report.weeks]  # for drawing only
-    waste = [float(week.waste) for week in report.weeks]
-    value = [float(week.stock_value) for week in report.weeks]
+
+    def drawn(figure: Decimal, week: WeekFigures) -> float:  # float for drawing only
+        return float(figure) if report.open_in(week) else math.nan
+
+    sales = [drawn(week.sales, week) for week in report.weeks]
+    waste = [drawn(week.waste, week) for week in report.weeks]
+    value = [drawn(week.stock_value, week) for week in report.weeks]
     sales_name, waste_name, value_name = texts.report_chart_series()
     figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     axes = figure.subplots()
@@ -119,6 +130,7 @@ def render_report_chart(report: WeeklyReport) -> bytes:
     stock_axes = axes.twinx()
     stock_axes.plot(positions, value, color="#1f77b4", marker="o", label=value_name)
     stock_axes.set_ylim(bottom=0)
+    stock_axes.set_ylabel(value_name, color="#1f77b4")
     axes.set_ylim(bottom=0)
     axes.set_xticks(positions, labels)
     axes.set_title(texts.report_chart_title(report), loc="left", parse_math=False)
@@ -129,7 +141,7 @@ def render_report_chart(report: WeeklyReport) -> bytes:
         text.set_parse_math(False)
     axes.spines["top"].set_visible(False)
     stock_axes.spines["top"].set_visible(False)
-    return _png(figure)
+    return figure
 
 
 async def report_chart_png(report: WeeklyReport) -> bytes:

@@ -4,8 +4,9 @@ words and draws them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from core.model import Product, Shop
 
@@ -51,3 +52,12 @@ class WeeklyReport:
     @property
     def last_week(self) -> WeekFigures:
         return self.weeks[-1]
+
+    def open_in(self, week: WeekFigures) -> bool:
+        """Whether the shop existed in some part of `week`: a week before it opened has
+        no figures, where a zero would say nothing was sold."""
+        opened = self.shop.created_at
+        if opened is None:
+            return True
+        day = opened.astimezone(ZoneInfo(self.shop.timezone)).date()
+        return week.start + timedelta(days=7) > day

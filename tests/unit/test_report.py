@@ -4,14 +4,16 @@ process or a restart plans nothing more), and what staff and an empty shop get."
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 import pytest
 
 from bot import texts
-from bot.charts import render_report_chart
+from bot.charts import render_report_chart, report_chart
 from core import report
 from core.access import Actor
 from core.alert_model import Delivery, DeliveryKind, DeliveryStatus
@@ -225,3 +227,20 @@ async def test_the_caption_fits_a_photo_and_the_chart_is_a_png(floor: Shopfloor)
     assert "<b><b>" not in caption  # names are escaped
     assert "Sales 6.00 EUR" in texts.report_caption(found)  # this week so far
     assert render_report_chart(found).startswith(b"\x89PNG")
+
+
+async def test_the_chart_labels_the_stock_value_and_leaves_weeks_before_opening_blank(
+    floor: Shopfloor,
+) -> None:
+    owner, _ = await eight_weeks(floor)
+    found = await report.report_now(floor.uow, owner, REPORT_TIME)
+    opened = datetime.combine(found.weeks[5].start, time(12), tzinfo=UTC)
+    newer = replace(found, shop=replace(found.shop, created_at=opened))
+
+    figure = report_chart(newer)
+
+    stock_axes = figure.axes[1]
+    assert stock_axes.get_ylabel() == "Stock value (at cost)"
+    (line,) = stock_axes.get_lines()
+    drawn = [not math.isnan(y) for y in cast("list[float]", line.get_ydata())]
+    assert drawn == [False] * 5 + [True] * 3
