@@ -20,6 +20,7 @@ from core.access import OwnerAction
 from core.alert_model import (
     AlertKind,
     AlertPreferences,
+    AlertSettings,
     BatchLine,
     CrossingAlert,
     Digest,
@@ -641,7 +642,7 @@ def team(members: list[Member], shop: Shop) -> str:
     return "\n".join(rows)
 
 
-def settings_text(shop: Shop, *, owner: bool = True) -> str:
+def settings_text(shop: Shop, quiet: AlertSettings, *, owner: bool = True) -> str:
     dates = _("day first (01.06.2026)") if shop.day_first else _("month first (06/01/2026)")
     text = _(
         "⚙️ <b>Settings of {shop}</b>\n"
@@ -657,6 +658,12 @@ def settings_text(shop: Shop, *, owner: bool = True) -> str:
         time=shop.alert_time.strftime("%H:%M"),
         dates=dates,
     )
+    if quiet.quiet_start is None or quiet.quiet_end is None:
+        text += "\n" + _("Quiet hours: off")
+    else:
+        text += "\n" + _("Quiet hours: {start}–{end}").format(
+            start=quiet.quiet_start.strftime("%H:%M"), end=quiet.quiet_end.strftime("%H:%M")
+        )
     if not owner:
         return f"{text}\n\n" + _("Only an owner can change these.")
     return f"{text}\n\n" + _(
@@ -960,8 +967,8 @@ def now_working_in(shop: Shop) -> str:
     return _("Now working in {shop}.").format(shop=shop.name)
 
 
-def settings_saved(shop: Shop) -> str:
-    return _("✅ Saved.") + "\n\n" + settings_text(shop)
+def settings_saved(shop: Shop, quiet: AlertSettings) -> str:
+    return _("✅ Saved.") + "\n\n" + settings_text(shop, quiet)
 
 
 # --- looking and exporting ------------------------------------------------------------

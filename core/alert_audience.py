@@ -51,6 +51,13 @@ async def preferences(uow: UnitOfWork, actor: Actor) -> AlertPreferences:
     )
 
 
+async def shop_alert_settings(uow: UnitOfWork, actor: Actor) -> AlertSettings:
+    """The shop's alert settings (its quiet hours), for anyone of the shop to read."""
+    async with uow:
+        await authorize(uow, actor)
+        return await uow.alert_settings.get(actor.shop_id)
+
+
 async def set_kind(
     uow: UnitOfWork, actor: Actor, kind: AlertKind, enabled: bool
 ) -> AlertPreferences:

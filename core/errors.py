@@ -129,6 +129,17 @@ class InvalidValue(DomainError):
     """A value out of the range the rules allow, e.g. a zero quantity."""
 
 
+class UnknownTimezone(InvalidValue):
+    """`suggestions`: the tz database names whose city is the typed word (`berlin` →
+    Europe/Berlin), or that differ from it only in case."""
+
+    def __init__(self, typed: str, suggestions: tuple[str, ...] = ()) -> None:
+        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Unknown timezone “{typed}”.{hint} Use a name like Europe/Berlin.")
+        self.typed = typed
+        self.suggestions = suggestions
+
+
 class FractionOfWholeUnit(InvalidValue):
     """A fraction of a unit that counts whole things (`1.5 pcs`); `lower` and `upper`
     are the whole amounts either side of it, the forms that would be taken."""

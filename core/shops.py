@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.access import Actor, OwnerAction, active_actor, authorize
-from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound
+from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound, UnknownTimezone
 from core.limits import MAX_SHOP_NAME, MAX_TIMEZONE, checked_length, person_name, shortened
 from core.model import Invite, Member, Role, Shop, User, clean_name
 from core.ports import UnitOfWork
@@ -184,6 +185,29 @@ async def shop_of(uow: UnitOfWork, actor: Actor) -> tuple[Shop, Member]:
         return await authorize(uow, actor)
 
 
+MAX_TIMEZONE_SUGGESTIONS = 3
+
+
+@cache
+def _timezones_by_word() -> dict[str, tuple[str, ...]]:
+    """Area/City names by their lower-cased full name and by their city (`new york`)."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(available_timezones()):
+        if "/" not in name or name.startswith(("Etc/", "SystemV/")):
+            continue
+        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
+        for word in {name.replace("_", " ").lower(), city}:
+            found.setdefault(word, []).append(name)
+    return {word: tuple(names) for word, names in found.items()}
+
+
+def timezones_like(typed: str) -> tuple[str, ...]:
+    """The timezone names someone typing `typed` probably meant: `berlin`,
+    `new_york` or `europe/berlin` for Europe/Berlin and America/New_York."""
+    word = " ".join(typed.replace("_", " ").split()).lower()
+    return _timezones_by_word().get(word, ())[:MAX_TIMEZONE_SUGGESTIONS]
+
+
 async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange) -> Shop:
     shop_fields: dict[str, object] = {}
     if change.timezone is not None:
@@ -192,9 +216,8 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
             ZoneInfo(change.timezone)
         # A tz database directory such as "America" raises IsADirectoryError (OSError).
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-            raise InvalidValue(
-                f"Unknown timezone “{shortened(change.timezone)}”. Use a name like Europe/Berlin."
-            ) from exc
+            typed = shortened(change.timezone)
+            raise UnknownTimezone(typed, timezones_like(change.timezone)) from exc
         shop_fields["timezone"] = change.timezone
     if change.currency is not None:
         currency = change.currency.strip().upper()

@@ -35,7 +35,7 @@ from bot.parsing import (
     parse_timezone,
 )
 from bot.steps import SettingStep, ShopNameStep
-from core import shops
+from core import alert_audience, shops
 from core.access import OwnerAction, require_owner
 from core.errors import NoActiveShop, ShownElsewhere
 from core.model import Role
@@ -216,10 +216,13 @@ async def settings(update: Update, context: BotContext) -> None:
     where = await here(update, context)
     words = _args(context).split(maxsplit=1)
     if not words:
+        quiet = await alert_audience.shop_alert_settings(context.services.uow(), where.actor)
         if not where.is_owner:
-            await respond(update, texts.settings_text(where.shop, owner=False))
+            await respond(update, texts.settings_text(where.shop, quiet, owner=False))
             return
-        await respond(update, texts.settings_text(where.shop), keyboards.settings(where.shop.id))
+        await respond(
+            update, texts.settings_text(where.shop, quiet), keyboards.settings(where.shop.id)
+        )
         return
     field = SETTING_WORDS.get(words[0].lower())
     if field is None or len(words) < 2:
@@ -247,10 +250,11 @@ async def apply_setting(
     shop = await shops.update_settings(
         context.services.uow(), where.actor, settings_change(field, value)
     )
+    quiet = await alert_audience.shop_alert_settings(context.services.uow(), where.actor)
     await end_flow(context, update)
     await respond(
         update,
-        texts.settings_saved(shop),
+        texts.settings_saved(shop, quiet),
         keyboards.settings(shop.id),
         edit=False,
     )

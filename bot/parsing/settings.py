@@ -9,6 +9,7 @@ from functools import cache
 
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days
+from core.shops import timezones_like
 
 TIMEZONE_USAGE = "a timezone name such as Europe/Berlin or America/New_York"
 ALERT_TIME_USAGE = "a time of day as HH:MM, e.g. 08:30"
@@ -27,7 +28,13 @@ def parse_timezone(text: str) -> str:
     key = re.sub(r"\s+", "_", text.strip()).casefold()
     name = _timezones_by_key().get(key)
     if name is None:
-        raise ParseError(f"“{shorten(text.strip())}” is not a timezone I know.", TIMEZONE_USAGE)
+        typed = shorten(text.strip())
+        if meant := timezones_like(text):
+            raise ParseError(
+                f"“{typed}” is not a timezone I know. Did you mean {' or '.join(meant)}?",
+                f"/settings timezone {meant[0]}",
+            )
+        raise ParseError(f"“{typed}” is not a timezone I know.", TIMEZONE_USAGE)
     return name
 
 

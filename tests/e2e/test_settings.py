@@ -1,0 +1,29 @@
+"""/settings through the real bot process: it shows the quiet hours beside the other
+settings, and a city typed as a timezone gets the tz database's name for it."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import BotProcess, Chat, text_of
+
+
+async def test_settings_show_the_quiet_hours(cafe: BotProcess, owner: Chat) -> None:
+    assert "Quiet hours: off" in text_of(await owner.say("/settings"))
+
+    assert "22:00–07:00" in text_of(await owner.say("/quiet 22:00-07:00"))
+    shown = text_of(await owner.say("/settings"))
+    assert "Quiet hours: 22:00–07:00" in shown, shown
+
+
+async def test_a_city_typed_as_timezone_is_answered_with_its_name(
+    cafe: BotProcess, owner: Chat
+) -> None:
+    refused = text_of(await owner.say("/settings timezone berlin"))
+    assert "Did you mean Europe/Berlin?" in refused, refused
+    assert "/settings timezone Europe/Berlin" in refused, refused
+
+    nowhere = text_of(await owner.say("/settings timezone Atlantis"))
+    assert "“Atlantis” is not a timezone I know" in nowhere, nowhere
+    assert "Did you mean" not in nowhere, nowhere
+
+    saved = text_of(await owner.say("/settings timezone Europe/Berlin"))
+    assert "Timezone: Europe/Berlin" in saved, saved
