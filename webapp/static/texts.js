@@ -154,7 +154,159 @@ const en = {
   loggedOut: "You are logged out. Open the app from the bot to log in again.",
 };
 
-const languages = { en };
+// Russian plurals: one (1, 21…), few (2–4, 22–24…), many (the rest).
+function plural(count, one, few, many) {
+  const tens = count % 100;
+  const units = count % 10;
+  if (units === 1 && tens !== 11) return one;
+  if (units >= 2 && units <= 4 && (tens < 12 || tens > 14)) return few;
+  return many;
+}
+
+const ru = {
+  app: "Stockbot",
+  loading: "Загрузка…",
+  back: "Назад",
+  more: "Ещё",
+  shop: "Магазин",
+  tabs: { dashboard: "Сводка", inventory: "Склад", entry: "Приход/расход", products: "Товары" },
+
+  openFromTelegram: "Откройте Stockbot из Telegram",
+  openFromTelegramWhy: "Это приложение магазина. Откройте его кнопкой меню бота или кнопкой «Открыть приложение» в чате — так вы войдёте.",
+  hello: (name) => `Привет, ${name}`,
+  noShopYet: "Вы ещё не в магазине. Создайте его в чате командой /newshop <название> или попросите владельца пригласить вас.",
+  requestFailed: (status) => `Ошибка запроса (${status})`,
+  offline: "Нет связи с сервером магазина. Проверьте интернет и попробуйте ещё раз.",
+
+  badges: { low: "Мало", out: "Нет в наличии", near_expiry: "Скоро истекает", expired: "Просрочено" },
+  statusChips: { all: "Все", low: "Мало", out: "Нет", near_expiry: "Скоро истекает", expired: "Просрочено" },
+
+  boxes: { low: "Мало или нет", out: "Нет в наличии", near_expiry: "Скоро истекает", expired: "Просрочено" },
+  viewAll: "Все ›",
+  firsts: { out: "Нет в наличии", low: "Мало или нет в наличии", near_expiry: "Скоро истекает", expired: "Просрочено" },
+  productsOn: (count, day) => `${count} ${plural(count, "товар", "товара", "товаров")} · ${day}`,
+  expires: (day) => `годен до ${day}`,
+
+  inventory: "Склад",
+  searchNameOrBarcode: "Название или штрихкод",
+  search: "Поиск",
+  status: "Статус",
+  category: "Категория",
+  allCategories: "Все",
+  expiresBefore: "Срок до",
+  sort: "Сортировка",
+  sorts: { name: "Название", quantity: "Количество", expiry: "Срок годности", days_left: "Дней осталось" },
+  daysLeft: (days) => `≈ ${days} ${plural(days, "день", "дня", "дней")}`,
+  expiringOf: (batches, onHand) => `${batches} (из ${onHand})`,
+  expiringBatch: (amount, day) => `${amount} до ${day}`,
+  nothingMatches: "Ничего не найдено.",
+  productCount: (count) => `${count} ${plural(count, "товар", "товара", "товаров")}`,
+  previous: "‹ Назад",
+  next: "Далее ›",
+  pageOf: (page, pages) => `Стр. ${page} из ${pages}`,
+
+  minusOne: "минус один",
+  plusOne: "плюс один",
+  restock: "Приход",
+  remove: "Списать",
+  edit: "Изменить",
+  details: "Подробнее",
+  storePrice: "Цена продажи",
+  supplierPrice: "Закупочная цена",
+  supplier: "Поставщик",
+  lowBelow: "Мало, если меньше",
+  sells: "Продажи",
+  pace: (amount) => `${amount} в день`,
+  reorderOn: "Заказать",
+  barcodes: "Штрихкоды",
+  batches: "Партии",
+  expiry: "Годен до",
+  quantity: "Кол-во",
+  cost: "Закупка",
+  noStock: "Нет в наличии.",
+  lastDays: (days) => `За ${days} ${plural(days, "день", "дня", "дней")}`,
+  chartLabel: (amount) => `Остаток за 30 дней, сейчас ${amount}`,
+  chartLow: "мало",
+
+  history: "История",
+  shopHistory: "История магазина",
+  noMovements: "Движений пока нет.",
+  undo: "Отменить",
+  loadMore: "Показать ещё",
+  seeAll: "Вся история магазина ›",
+  reasons: {
+    restock: "приход", sale: "продажа", damage: "брак", expired: "просрочка",
+    adjustment: "корректировка", return: "возврат", undo: "отмена", import: "импорт", count: "пересчёт",
+  },
+
+  stockEntry: "Приход/расход",
+  product: "Товар",
+  findProduct: "Название или штрихкод",
+  chooseProduct: "Выберите товар.",
+  change: "Сменить",
+  onHand: (amount) => `в наличии ${amount}`,
+  kinds: { restock: "Приход", removal: "Расход", count: "Пересчёт" },
+  reason: "Причина",
+  removalReasons: {
+    sale: "Продажа", damage: "Брак", expired: "Просрочка", adjustment: "Корректировка",
+    return: "Возврат поставщику",
+  },
+  countedOnShelf: "Насчитано на полке",
+  expiryDate: "Годен до",
+  supplierPriceHint: "Сколько вы заплатили за единицу; продавцы и покупатели её не видят",
+  reorderDate: "Дата заказа",
+  note: "Заметка",
+  save: "Сохранить",
+  done: {
+    restock: (amount, name) => `Приход: ${amount} ${name}`,
+    removal: (amount, name) => `Списано: ${amount} ${name}`,
+    count: (amount, name) => `Пересчёт: ${amount} ${name}`,
+  },
+  onHandNow: (amount) => ` — остаток ${amount}`,
+  expiredOnArrival: " (уже просрочено!)",
+  openProduct: " Открыть товар",
+
+  products: "Товары",
+  searchProducts: "Поиск товаров",
+  add: "+ Добавить",
+  archivedChip: "В архиве",
+  activeChip: "В каталоге",
+  restore: "Вернуть",
+  restored: (name) => `${name} снова в каталоге`,
+  costOf: (amount) => `закупка ${amount}`,
+  newProduct: "Новый товар",
+  editProduct: (name) => `Изменить: ${name}`,
+  name: "Название",
+  unit: "Единица",
+  threshold: "Мало, если меньше",
+  barcodesCommas: "Штрихкоды (через запятую)",
+  warnDays: "Предупредить за (дней до срока)",
+  needsName: "У товара должно быть название.",
+  saved: (name) => `Сохранено: ${name}`,
+  archive: "В архив",
+  archiveAsk: (name) => `Убрать ${name} в архив? История сохранится, товар можно вернуть.`,
+
+  export: "Выгрузка",
+  exportStock: "Остатки (CSV)",
+  exportLedger: "Все движения (CSV)",
+  exportHint: "В чате /export присылает те же файлы.",
+  settings: "Настройки",
+  settingsOwnersOnly: "Менять их может только владелец.",
+  timezone: "Часовой пояс",
+  currency: "Валюта",
+  nearExpiryDays: "«Скоро истекает» за (дней)",
+  alertTime: "Ежедневное уведомление в",
+  dateOrder: "Даты",
+  dayFirst: "сначала день (31.12.2026)",
+  monthFirst: "сначала месяц (12/31/2026)",
+  settingsSaved: "Настройки сохранены",
+  you: (name, role) => `${name} · ${role}`,
+  roles: { owner: "владелец", staff: "продавец" },
+  logOut: "Выйти",
+  loggedOut: "Вы вышли. Откройте приложение из бота, чтобы войти снова.",
+};
+
+const languages = { en, ru };
 
 // The table for a Telegram language code ("ru", "pt-br"), English for what it lacks.
 export function textsFor(code) {
