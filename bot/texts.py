@@ -614,23 +614,37 @@ def history(entries: list[HistoryEntry], shop: Shop, product: Product | None) ->
     return "\n".join(rows)
 
 
+# A movement's reason as a history line names it (the English is the stored value).
+REASON_WORD = {
+    Reason.RESTOCK: N_("restock"),
+    Reason.SALE: N_("sale"),
+    Reason.DAMAGE: N_("damage"),
+    Reason.EXPIRED: N_("expired"),
+    Reason.ADJUSTMENT: N_("adjustment"),
+    Reason.RETURN: N_("return"),
+    Reason.UNDO: N_("undo"),
+    Reason.IMPORT: N_("import"),
+}
+
+
 def history_line(entry: HistoryEntry, shop: Shop) -> str:
     movement: Movement = entry.movement
     if movement.quantity == 0:  # only a stocktake that matched the books records nothing
-        change = f"<b>{h(entry.product_name)}</b> {COUNT_MATCHED}"
+        change = f"<b>{h(entry.product_name)}</b> {_(COUNT_MATCHED)}"
     else:
         sign = "+" if movement.quantity > 0 else "−"
+        reason = _(REASON_WORD[movement.reason])
         change = (
             f"{sign}{qty(abs(movement.quantity), entry.unit)} <b>{h(entry.product_name)}</b> "
-            f"{movement.reason.value}"
+            f"{reason}"
         )
     text = f"#{movement.id} {moment(movement.created_at, shop)} {change} · {h(entry.user_name)}"
     if movement.sale_price is not None:
-        text += f" · {money(movement.sale_price, shop)} each"
+        text += " · " + _("{price} each").format(price=money(movement.sale_price, shop))
     if movement.note:
         text += f" · “{h(movement.note)}”"
     if entry.undone:
-        text = f"<s>{text}</s> (undone)"
+        text = _("<s>{line}</s> (undone)").format(line=text)
     return text
 
 
@@ -737,26 +751,35 @@ SIGNED_QUANTITY_USAGE = "+3 or -2"
 REASON_USAGE = "damage, expired, adjustment, sale or return"
 
 
-STOCKTAKE_USAGE = "the number you counted, e.g. 12, or skip; /cancel stops the count"
+STOCKTAKE_USAGE = N_("the number you counted, e.g. 12, or skip; /cancel stops the count")
 SKIP_WORD = "skip"
-SKIP_BUTTON = "⏭ Skip"
-STOP_BUTTON = "✖️ Stop"
+SKIP_BUTTON = N_("⏭ Skip")
+STOP_BUTTON = N_("✖️ Stop")
 
 
 def stocktake_prompt(category: str, position: int, total: int, product: Product) -> str:
-    return (
-        f"🧮 Counting <b>{h(category)}</b> · {position} of {total}\n"
-        f"How many {h(product.unit)} of <b>{h(product.name)}</b> are there? "
-        "(a number, or skip)"
+    return _(
+        "🧮 Counting <b>{category}</b> · {position} of {total}\n"
+        "How many {unit} of <b>{name}</b> are there? (a number, or skip)"
+    ).format(
+        category=h(category),
+        position=position,
+        total=total,
+        unit=h(product.unit),
+        name=h(product.name),
     )
 
 
 def stocktake_skipped(product: Product) -> str:
-    return f"⏭ Skipped <b>{h(product.name)}</b>."
+    return _("⏭ Skipped <b>{name}</b>.").format(name=h(product.name))
 
 
 def stocktake_done(category: str, counted: int, total: int) -> str:
-    return f"🧮 Count of <b>{h(category)}</b> done: {counted} of {total} products counted."
+    return ngettext(
+        "🧮 Count of <b>{category}</b> done: {counted} of {total} products counted.",
+        "🧮 Count of <b>{category}</b> done: {counted} of {total} products counted.",
+        total,
+    ).format(category=h(category), counted=counted, total=total)
 
 
 def quantity_prompt(command: str, product: Product) -> str:
@@ -978,22 +1001,32 @@ STOCK_USAGE = "/stock <name>, e.g. /stock milk"
 
 def chart_title(product: Product, first: datetime, last: datetime) -> str:
     """Plain text (matplotlib draws it); `first` and `last` on the shop's clock."""
-    heading = f"{product.name} — on hand ({product.unit})"
+    heading = _("{name} — on hand ({unit})").format(name=product.name, unit=product.unit)
     if first.date() == last.date():
-        span = f"{first:%-d %b %Y}, {first:%H:%M}–{last:%H:%M}"
+        span = f"{_chart_day(first, year=True)}, {first:%H:%M}–{last:%H:%M}"
     elif first.year == last.year:
-        span = f"{first:%-d %b} – {last:%-d %b %Y}"
+        span = f"{_chart_day(first, year=False)} – {_chart_day(last, year=True)}"
     else:
-        span = f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+        span = f"{_chart_day(first, year=True)} – {_chart_day(last, year=True)}"
     return f"{heading}\n{span}"
 
 
+def _chart_day(value: datetime, *, year: bool) -> str:
+    if i18n.current() == i18n.SOURCE:
+        return value.strftime("%-d %b %Y" if year else "%-d %b")
+    return i18n.short_day(value.date()) + (f" {value.year}" if year else "")
+
+
 def chart_threshold(product: Product) -> str:
-    return f"low at {product.threshold.normalize():f} {product.unit}"
+    return _("low at {amount} {unit}").format(
+        amount=f"{product.threshold.normalize():f}", unit=product.unit
+    )
 
 
 def chart_caption(product: Product, days: int) -> str:
-    return f"📈 {h(product.name)}: last {days} days"
+    return ngettext("📈 {name}: last {days} days", "📈 {name}: last {days} days", days).format(
+        name=h(product.name), days=days
+    )
 
 
 EXPORT_PREPARING = N_("⏳ Preparing the export…")
@@ -1001,12 +1034,19 @@ EXPORT_READY = N_("✅ Export ready.")
 EXPORT_STOCK_CAPTION = N_("📦 Stock snapshot")
 
 
+# English says "movements" even for one (the same words as before); Russian needs its forms.
 def export_progress(rows: int) -> str:
-    return f"⏳ Preparing the export… {rows} movements so far"
+    return ngettext(
+        "⏳ Preparing the export… {rows} movements so far",
+        "⏳ Preparing the export… {rows} movements so far",
+        rows,
+    ).format(rows=rows)
 
 
 def export_ledger_caption(rows: int) -> str:
-    return f"🧾 Ledger: {rows} movements"
+    return ngettext("🧾 Ledger: {rows} movements", "🧾 Ledger: {rows} movements", rows).format(
+        rows=rows
+    )
 
 
 # --- button labels --------------------------------------------------------------------
@@ -1014,7 +1054,7 @@ def export_ledger_caption(rows: int) -> str:
 CANCEL_BUTTON = N_("✖️ Cancel")
 DONE_BUTTON = N_("✔️ Done")
 EDIT_DONE_TOAST = "Done"
-COUNT_MATCHED = "count matched"
+COUNT_MATCHED = N_("count matched")
 CARD_BUTTON = N_("📦 Card")
 UNDO_BUTTON = N_("↩️ Undo")
 UNDO_ALL_BUTTON = N_("↩️ Undo all")
@@ -1295,12 +1335,12 @@ MINIAPP_CONSOLE_LINK = "Mini App (logs you in as {name}): {url}"
 # --- who and where: shared identities, groups, private answers --------------------------
 
 SENT_PRIVATELY = N_("📩 I sent it to you in our private chat.")
-ANONYMOUS_ADMIN = (
+ANONYMOUS_ADMIN = N_(
     "🙈 You are writing as the group's anonymous admin, so I can't tell which person "
     "you are — and stock, roles and shops belong to people. Turn off “Remain anonymous” "
     "(group info → Administrators → you), then send it again. Or write to me in private."
 )
-AS_CHANNEL = (
+AS_CHANNEL = N_(
     "📢 You are writing as a channel, so I can't tell which person you are. Choose to "
     "write as yourself (tap the picture next to the message field and pick your own "
     "account), then send it again."
@@ -1315,30 +1355,33 @@ def open_private_chat(bot_username: str) -> str:
 
 def group_linked(shop: Shop, moved_from: Shop | None) -> str:
     head = (
-        f"✅ This group moved from <b>{h(moved_from.name)}</b> to <b>{h(shop.name)}</b>."
+        _("✅ This group moved from <b>{old}</b> to <b>{shop}</b>.").format(
+            old=h(moved_from.name), shop=h(shop.name)
+        )
         if moved_from is not None
-        else f"✅ This group is now linked to <b>{h(shop.name)}</b>."
+        else _("✅ This group is now linked to <b>{shop}</b>.").format(shop=h(shop.name))
     )
-    return (
-        f"{head}\nMembers of {h(shop.name)} can work here: /stock, /sell, /restock, "
+    rules = _(
+        "Members of {shop} can work here: /stock, /sell, /restock, "
         "/dashboard…; anyone else is refused. Everyone in this group reads the stock I "
         "post here (costs, the team and invite links go to people privately); I show no "
         "other shop here. An owner or a group admin can /unlink it."
-    )
+    ).format(shop=h(shop.name))
+    return f"{head}\n{rules}"
 
 
 def group_already_linked(shop: Shop) -> str:
-    return f"This group is already linked to <b>{h(shop.name)}</b>."
+    return _("This group is already linked to <b>{shop}</b>.").format(shop=h(shop.name))
 
 
 def group_unlinked(shop: Shop) -> str:
-    return (
-        f"✅ This group is no longer linked to <b>{h(shop.name)}</b>; I will not show its "
+    return _(
+        "✅ This group is no longer linked to <b>{shop}</b>; I will not show its "
         "stock here. An owner of a shop who is an admin here can /link it again."
-    )
+    ).format(shop=h(shop.name))
 
 
-LINK_IN_THE_GROUP = (
+LINK_IN_THE_GROUP = N_(
     "Send /link in the group itself (you must be an admin there and an owner of the "
     "shop). It links the shop you are working in; <code>/link Shop name</code> picks "
     "another of yours."
@@ -1347,9 +1390,11 @@ LINK_IN_THE_GROUP = (
 
 def linked_groups(shop: Shop, titles: list[str]) -> str:
     if not titles:
-        return f"<b>{h(shop.name)}</b> is linked to no group. {LINK_IN_THE_GROUP}"
-    rows = [f"👥 <b>Groups of {h(shop.name)}</b>", *(f"• {h(t)}" for t in titles)]
-    rows.append("Tap one to unlink it, or send /unlink in the group.")
+        alone = _("<b>{shop}</b> is linked to no group.").format(shop=h(shop.name))
+        return f"{alone} {_(LINK_IN_THE_GROUP)}"
+    heading = _("👥 <b>Groups of {shop}</b>").format(shop=h(shop.name))
+    rows = [heading, *(f"• {h(t)}" for t in titles)]
+    rows.append(_("Tap one to unlink it, or send /unlink in the group."))
     return "\n".join(rows)
 
 
@@ -1357,31 +1402,32 @@ UNLINKED_TOAST = N_("✅ Unlinked")
 
 
 def unlink_button(title: str) -> str:
-    return f"✖️ Unlink {title}"[:64]
+    return _("✖️ Unlink {title}").format(title=title)[:64]
 
 
 def group_title(chat_id: int, title: str | None) -> str:
-    return title or f"group {chat_id}"
+    return title or _("group {id}").format(id=chat_id)
 
 
 def shop_created_in_group(shop: Shop) -> str:
-    return (
-        f"🏪 <b>{h(shop.name)}</b> is ready and you are its owner. To work with it in this "
+    return _(
+        "🏪 <b>{shop}</b> is ready and you are its owner. To work with it in this "
         "group, send /link here (a group admin must). Settings and invites are in our "
         "private chat."
-    )
+    ).format(shop=h(shop.name))
 
 
-INVITE_SENT_PRIVATELY = (
+INVITE_SENT_PRIVATELY = N_(
     "📩 I sent you the invite link in our private chat — pass it to the one person it "
     "is for. An invite link is never posted in a group."
 )
 
 
 def someone_joined(shop: Shop, member: Member) -> str:
-    return (
-        f"👋 {h(member.name or str(member.user_id))} joined <b>{h(shop.name)}</b> as "
-        f"{member.role.value}. /team shows everyone."
+    return _("👋 {name} joined <b>{shop}</b> as {role}. /team shows everyone.").format(
+        name=h(member.name or str(member.user_id)),
+        shop=h(shop.name),
+        role=_(ROLE_NAME[member.role]),
     )
 
 

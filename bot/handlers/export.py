@@ -10,6 +10,7 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.handlers.base import here
+from bot.i18n import _
 from core import export as tables
 
 
@@ -18,7 +19,7 @@ async def export(update: Update, context: BotContext) -> None:
     services = context.services
     message = update.effective_message
     assert message is not None
-    progress = await message.reply_text(texts.EXPORT_PREPARING)
+    progress = await message.reply_text(_(texts.EXPORT_PREPARING))
 
     stock = io.StringIO()
     writer = csv.writer(stock)
@@ -41,11 +42,13 @@ async def export(update: Update, context: BotContext) -> None:
 
     day = services.clock.now().date().isoformat()
     await message.reply_document(
-        stock.getvalue().encode(), filename=f"stock-{day}.csv", caption=texts.EXPORT_STOCK_CAPTION
+        stock.getvalue().encode(),
+        filename=f"stock-{day}.csv",
+        caption=_(texts.EXPORT_STOCK_CAPTION),
     )
     await message.reply_document(
         ledger.getvalue().encode(),
         filename=f"ledger-{day}.csv",
         caption=texts.export_ledger_caption(rows),
     )
-    await progress.edit_text(texts.EXPORT_READY)
+    await progress.edit_text(_(texts.EXPORT_READY))

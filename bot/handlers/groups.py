@@ -15,6 +15,7 @@ from bot import keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import Here, answer, group_chat_id, here, here_in, person, respond
 from bot.handlers.stock import message_args
+from bot.i18n import _
 from bot.identity import speaker_of
 from core import groups
 from core.access import SharedAs, person_of
@@ -44,7 +45,7 @@ async def refuse_shared_identity(update: Update, context: BotContext) -> None:
         message = update.effective_message
         if message is not None and _addressed_to_bot(update, context):
             anonymous = refused.shared_as == SharedAs.ANONYMOUS_ADMIN
-            await message.reply_text(texts.ANONYMOUS_ADMIN if anonymous else texts.AS_CHANNEL)
+            await message.reply_text(_(texts.ANONYMOUS_ADMIN if anonymous else texts.AS_CHANNEL))
         raise ApplicationHandlerStop from None
 
 

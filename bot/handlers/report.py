@@ -10,6 +10,7 @@ from bot import texts
 from bot.charts import report_chart_png
 from bot.context import BotContext
 from bot.handlers.base import deliver, here, person
+from bot.i18n import _
 from core import report
 from core.errors import DomainError
 
@@ -31,4 +32,4 @@ async def report_command(update: Update, context: BotContext) -> None:
         await context.bot.send_photo(person(update), chart, caption=caption)
     except Forbidden:
         raise DomainError(texts.open_private_chat(context.bot.username)) from None
-    await message.reply_text(texts.SENT_PRIVATELY)
+    await message.reply_text(_(texts.SENT_PRIVATELY))

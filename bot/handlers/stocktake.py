@@ -21,6 +21,7 @@ from bot.handlers.stock import (
     signed,
     undoable,
 )
+from bot.i18n import _
 from bot.parsing import Command, parse_quantity
 from bot.steps import StocktakeStep
 from core import catalog, ledger
@@ -39,7 +40,7 @@ async def run_count_text(update: Update, context: BotContext, text: str) -> None
 
 
 CATEGORY_WORDS = frozenset({"cat", "category"})
-SKIP_WORDS = frozenset({"skip", "-", "−"})
+SKIP_WORDS = frozenset({"skip", "пропустить", "пропуск", "-", "−"})
 
 
 def category_of(text: str) -> str | None:
@@ -76,7 +77,7 @@ async def continue_stocktake(
         product = await catalog.get_product(context.services.uow(), where.actor, product_id)
         done, counted = texts.stocktake_skipped(product), step.counted
     else:
-        quantity = parse_quantity(reply, texts.STOCKTAKE_USAGE)
+        quantity = parse_quantity(reply, _(texts.STOCKTAKE_USAGE))
         count = ledger.Count(product_id, quantity)
         recorded = await record_known(update, context, count, f"{step.key}:{product_id}")
         where, result = here_of(recorded.place, update), recorded.result

@@ -32,6 +32,8 @@ async def test_language_overrides_per_person_and_auto_goes_back(
     assert sold.startswith("✅ Продано 2 l milk") and "В наличии: 8 l" in sold
     listed = text_of(await owner.say("/inventory"))
     assert "2 товара" in listed  # milk and bread, in Russian's plural
+    history = text_of(await owner.say("/history milk"))
+    assert "продажа" in history and "приход" in history  # the reasons, in Russian
     refused = text_of(await owner.say("/language klingon"))
     assert "en, ru" in refused
     assert "English" in text_of(await owner.say("/language auto"))
