@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn (see below)
     from matplotlib.figure import Figure
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8, 4, 110
-MIN_SPAN = timedelta(minutes=15)
+MIN_SPAN = timedelta(minutes=5)
 
 
 def render_stock_chart(timeline: StockTimeline) -> bytes:
