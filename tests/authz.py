@@ -309,6 +309,7 @@ BUTTONS: tuple[Row, ...] = (
     Row("undo", cafe_product, data="undo:{movement}"),
     Row("pick", owners_own_choice, data="pick:{token}:{product}"),
     Row("del", cafe_product_owner, data="del:{product}", keeps_world=False),
+    Row("restore", cafe_product_owner, data="restore:{product}"),  # milk is not archived
     Row("edit", cafe_product_owner, data="edit:{product}:name"),
     Row("team:rm", cafe_owner, data="team:rm:{shop}:{staff}", keeps_world=False),
     Row("team:role", cafe_owner, data="team:role:{shop}:{staff}:staff"),
