@@ -192,7 +192,10 @@ async def show_history(
         if product_id
         else None
     )
-    undoable = [e.movement.id for e in entries if e.can_undo]
+    # An archived product's history is for reading: an Undo there would change the stock
+    # of a product no list shows (restore it first).
+    archived = product is not None and product.archived
+    undoable = [] if archived else [e.movement.id for e in entries if e.can_undo]
     await respond(
         update,
         texts.history(entries, where.shop, product),
