@@ -23,6 +23,7 @@ from core.forecast import (
     lead_days_of,
     runs_out_within_lead_time,
     shop_paces,
+    window_opening,
 )
 from core.model import Batch, Product, Shop
 from core.ports import UnitOfWork
@@ -123,10 +124,16 @@ async def read_facts(uow: UnitOfWork, shop: Shop, today: date, now: datetime) ->
 async def _running_out(uow: UnitOfWork, shop: Shop, now: datetime) -> tuple[RunningOut, ...]:
     """In-stock products above their threshold (the others are listed as low or out)
     whose stock lasts no longer than their lead time, fewest days first."""
+    # Only a product that moved in the window can have a pace: estimating just those
+    # spares reading the whole catalog for every shop's digest.
+    moved = {m.product_id for m in await uow.movements.since(shop.id, window_opening(shop, now))}
+    if not moved:
+        return ()
+    products = await uow.products.get_many(shop.id, moved)
     candidates = [
         p
-        for p in await uow.products.list(shop.id)
-        if p.on_hand > 0 and stock_status(p) is StockStatus.OK
+        for p in products.values()
+        if not p.archived and p.on_hand > 0 and stock_status(p) is StockStatus.OK
     ]
     paces = await shop_paces(uow, shop, candidates, now)
     found = [

@@ -143,6 +143,15 @@ def runs_out_within_lead_time(product: Product, pace: Velocity) -> bool:
     )
 
 
+def window_opening(shop: Shop, now: datetime) -> datetime:
+    """From when `shop_paces` reads the ledger: a day before the window opens, since the
+    window is judged by the shop's calendar and the query by UTC. A product with no
+    movement since then has no pace."""
+    zone = ZoneInfo(shop.timezone)
+    window_start = now.astimezone(zone).date() - timedelta(days=WINDOW_DAYS)
+    return datetime.combine(window_start - timedelta(days=1), datetime.min.time(), zone)
+
+
 async def shop_paces(
     uow: UnitOfWork, shop: Shop, products: Sequence[Product], now: datetime
 ) -> dict[int, Velocity]:
@@ -151,10 +160,8 @@ async def shop_paces(
     zone = ZoneInfo(shop.timezone)
     today = now.astimezone(zone).date()
     window_start = today - timedelta(days=WINDOW_DAYS)
-    # A day early: the window is judged by the shop's calendar, the query by UTC.
-    start = datetime.combine(window_start - timedelta(days=1), datetime.min.time(), zone)
     by_product: dict[int, list[Movement]] = {}
-    for movement in await uow.movements.since(shop.id, start):
+    for movement in await uow.movements.since(shop.id, window_opening(shop, now)):
         if movement.created_at.astimezone(zone).date() >= window_start:
             by_product.setdefault(movement.product_id, []).append(movement)
     first_moves = await uow.movements.first_moves(shop.id)
