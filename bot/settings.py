@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import string
 from typing import Literal
 from urllib.parse import urlparse
@@ -11,6 +12,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+# What @BotFather issues: the bot's id, a colon, a secret of URL-safe characters.
+BOT_TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{10,}")
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_secret_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # A malformed token would only fail later, at Telegram, after retries; the value
+        # itself is never repeated in the message (it is a secret).
+        if value is not None and BOT_TOKEN_SHAPE.fullmatch(value.get_secret_value()) is None:
+            raise ValueError(
+                "is not a bot token: @BotFather gives one like 123456789:AAHk…, "
+                "the bot's number, a colon and its secret"
+            )
+        return value
 
     @field_validator("telegram_api_base_url", "webhook_url")
     @classmethod

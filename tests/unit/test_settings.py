@@ -44,6 +44,10 @@ def test_webhook_path_comes_from_the_url(monkeypatch: pytest.MonkeyPatch) -> Non
         ("WEBHOOK_SECRET", "has spaces!", "WEBHOOK_SECRET"),
         ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        # issue 9 item 8: "abc" went on to reach Telegram
+        ("BOT_TOKEN", "abc", "BOT_TOKEN"),
+        ("BOT_TOKEN", "123456:short", "BOT_TOKEN"),
+        ("BOT_TOKEN", "123456:AAHk word-with-space-in-it", "BOT_TOKEN"),
     ],
 )
 def test_a_bad_value_is_named_in_one_line(
@@ -83,3 +87,16 @@ def test_a_webhook_secret_is_ascii_only(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("WEBHOOK_SECRET", "café")
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
         load_settings(_env_file=None)
+
+
+def test_a_refused_token_is_not_repeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "not-a-token-but-a-secret")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(_env_file=None)
+    assert "not-a-token-but-a-secret" not in str(refused.value)
+
+
+def test_a_token_as_botfather_gives_it_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456789:AAHkR2-xO_q4Zb9yJ3nT0pLm5vWcE7sDfGh")
+    settings = load_settings(_env_file=None)
+    assert settings.bot_token is not None
