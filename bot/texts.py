@@ -1438,20 +1438,26 @@ def done_by(name: str, text: str) -> str:
 
 # --- barcode photos ---------------------------------------------------------------------
 
-NO_BARCODE_FOUND = (
+NO_BARCODE_FOUND = N_(
     "🔍 I could not find a barcode in that picture. For a better photo: hold the phone "
     "15–20 cm away with the whole code in the frame, keep the code level, avoid glare and "
     "shadows, and let the camera focus. Or type it: <code>/stock 4006381333931</code>."
 )
 IMAGE_REFUSED = {
-    "too_big": "⚠️ That image is too big to scan (over 10 MB). Send it as a photo, not as a "
-    "file, or crop it to the barcode.",
-    "too_many_pixels": "⚠️ That image has too many pixels to scan (over 40 megapixels). "
-    "Send it as a photo, not as a file.",
-    "not_an_image": "⚠️ I could not open that file as a picture (JPEG, PNG or WebP). "
-    "Take a photo of the barcode and send it.",
+    "too_big": N_(
+        "⚠️ That image is too big to scan (over 10 MB). Send it as a photo, not as a "
+        "file, or crop it to the barcode."
+    ),
+    "too_many_pixels": N_(
+        "⚠️ That image has too many pixels to scan (over 40 megapixels). "
+        "Send it as a photo, not as a file."
+    ),
+    "not_an_image": N_(
+        "⚠️ I could not open that file as a picture (JPEG, PNG or WebP). "
+        "Take a photo of the barcode and send it."
+    ),
 }
-CAPTION_USAGE = (
+CAPTION_USAGE = N_(
     "a photo's caption says what to do with the product it shows: <code>sell 2</code>, "
     "<code>restock 12 exp 1.6</code>, <code>remove 1 damage</code> or <code>count 18</code>"
 )
@@ -1460,29 +1466,40 @@ ATTACH_BARCODE_BUTTON = N_("🔗 Attach to…")
 
 
 def unknown_caption(word: str) -> str:
-    return f"{quoted(word)} is not something a photo can do."
+    return _("{word} is not something a photo can do.").format(word=quoted(word))
 
 
 def unknown_barcode(code: str, format_name: str, *, owner: bool) -> str:
-    text = f"❓ Barcode <code>{h(code)}</code> ({h(format_name)}) is not in the catalog."
+    text = _("❓ Barcode <code>{code}</code> ({format}) is not in the catalog.").format(
+        code=h(code), format=h(format_name)
+    )
     if not owner:
-        text += " Ask an owner to add it."
+        text += " " + _("Ask an owner to add it.")
     return text
 
 
+# English says "barcodes" for any count, as before; Russian needs its plural forms.
 def scanned_codes(found: list[tuple[str, str, Product | None]]) -> str:
-    lines = [f"🔍 <b>{len(found)} barcodes in this picture</b>"]
+    heading = ngettext(
+        "🔍 <b>{count} barcodes in this picture</b>",
+        "🔍 <b>{count} barcodes in this picture</b>",
+        len(found),
+    ).format(count=len(found))
+    lines = [heading]
     for code, format_name, product in found:
-        known = f" → <b>{h(product.name)}</b>" if product else " → not in the catalog"
+        known = f" → <b>{h(product.name)}</b>" if product else " → " + _("not in the catalog")
         lines.append(f"• <code>{h(code)}</code> ({h(format_name)}){known}")
     return "\n".join(lines)
 
 
 def one_code_for_caption(count: int) -> str:
-    return (
-        f"⚠️ This picture shows {count} barcodes, so I did not record anything: "
-        "send a photo of just one with the caption."
-    )
+    return ngettext(
+        "⚠️ This picture shows {count} barcodes, so I did not record anything: "
+        "send a photo of just one with the caption.",
+        "⚠️ This picture shows {count} barcodes, so I did not record anything: "
+        "send a photo of just one with the caption.",
+        count,
+    ).format(count=count)
 
 
 def unknown_code_button(code: str) -> str:
@@ -1490,23 +1507,27 @@ def unknown_code_button(code: str) -> str:
 
 
 def barcode_name_prompt(code: str) -> str:
-    return (
-        f"What is the product with barcode <code>{h(code)}</code> called? You can add "
+    return _(
+        "What is the product with barcode <code>{code}</code> called? You can add "
         "details too, e.g. <code>oat milk cat dairy unit l min 5 price 2.40</code>."
-    )
+    ).format(code=h(code))
 
 
 def attach_prompt(code: str) -> str:
-    return f"Which product gets barcode <code>{h(code)}</code>? Type its name or tap it."
+    return _("Which product gets barcode <code>{code}</code>? Type its name or tap it.").format(
+        code=h(code)
+    )
 
 
 def barcode_attached(product: Product, code: str) -> str:
-    return f"🔗 Barcode <code>{h(code)}</code> now opens <b>{h(product.name)}</b>."
+    return _("🔗 Barcode <code>{code}</code> now opens <b>{name}</b>.").format(
+        code=h(code), name=h(product.name)
+    )
 
 
 # --- spreadsheet import ----------------------------------------------------------------
 
-IMPORT_HELP = (
+IMPORT_HELP = N_(
     "📥 <b>Import a catalog with stock</b>\n"
     "Send a CSV or XLSX file here (as a file). The first row names the columns, in any "
     "order: <code>product</code> (required), <code>category</code>, <code>unit</code>, "
@@ -1517,98 +1538,122 @@ IMPORT_HELP = (
     "changes until you tap Import. Up to 5 MB and 20,000 rows; formulas are not run."
 )
 IMPORT_REFUSED = {
-    "too_big": "⚠️ That file is too big to import (over 5 MB, or over 100 MB unpacked). "
-    "Split it into smaller files.",
-    "too_many_rows": "⚠️ That file has more than 20,000 rows. Split it into smaller files.",
-    "old_excel": "⚠️ That is an old Excel file (.xls). Save it as .xlsx or .csv and send it again.",
-    "not_a_spreadsheet": "⚠️ I could not read that file as a spreadsheet. Send a .csv or "
-    ".xlsx file.",
-    "empty": "⚠️ That file is empty.",
-    "no_name_column": "⚠️ I found no <code>product</code> column. The first row must name "
-    "the columns, e.g. <code>product, unit, on_hand</code> (as /export writes them).",
-    "changed": "⚠️ That file is no longer the one previewed. Send it again.",
+    "too_big": N_(
+        "⚠️ That file is too big to import (over 5 MB, or over 100 MB unpacked). "
+        "Split it into smaller files."
+    ),
+    "too_many_rows": N_("⚠️ That file has more than 20,000 rows. Split it into smaller files."),
+    "old_excel": N_(
+        "⚠️ That is an old Excel file (.xls). Save it as .xlsx or .csv and send it again."
+    ),
+    "not_a_spreadsheet": N_(
+        "⚠️ I could not read that file as a spreadsheet. Send a .csv or .xlsx file."
+    ),
+    "empty": N_("⚠️ That file is empty."),
+    "no_name_column": N_(
+        "⚠️ I found no <code>product</code> column. The first row must name "
+        "the columns, e.g. <code>product, unit, on_hand</code> (as /export writes them)."
+    ),
+    "changed": N_("⚠️ That file is no longer the one previewed. Send it again."),
 }
 IMPORT_BUTTON = N_("📥 Import")
 IMPORT_READING = N_("⏳ Reading the file…")
 IMPORT_TOAST = N_("Importing…")
-NOT_A_SPREADSHEET_DOCUMENT = (
+NOT_A_SPREADSHEET_DOCUMENT = N_(
     "I can read spreadsheets (.csv, .xlsx) to import a catalog, and pictures of barcodes. "
     "See /import."
 )
 FIELD_NAMES = {
-    "name": "name",
-    "category": "category",
-    "unit": "unit",
-    "threshold": "threshold",
-    "price": "price",
-    "cost": "cost",
-    "barcodes": "barcode",
-    "supplier": "supplier",
-    "expiry_warning_days": "warning days",
-    "lead_days": "lead time",
-    "reorder_date": "reorder date",
-    "on_hand": "stock",
+    "name": N_("name"),
+    "category": N_("category"),
+    "unit": N_("unit"),
+    "threshold": N_("threshold"),
+    "price": N_("price"),
+    "cost": N_("cost"),
+    "barcodes": N_("barcode"),
+    "supplier": N_("supplier"),
+    "expiry_warning_days": N_("warning days"),
+    "lead_days": N_("lead time"),
+    "reorder_date": N_("reorder date"),
+    "on_hand": N_("stock"),
 }
 IMPORT_LIST_LINES = 8
 
 
 def import_formula(column: str, formula: str) -> str:
-    return f"{column} is a formula ({formula[:30]}); paste it as a value"
+    return _("{column} is a formula ({formula}); paste it as a value").format(
+        column=column, formula=formula[:30]
+    )
 
 
 def import_bad_cell(column: str, value: str) -> str:
-    return f"{column}: “{value[:30]}” is not a number"
+    return _("{column}: “{value}” is not a number").format(column=column, value=value[:30])
 
 
 def _import_line(row: RowPlan) -> str:
+    where = _("• row {line}: {name}").format(line=row.line, name=h(row.name[:40]))
     if row.problem is not None:
-        return f"• row {row.line}: {h(row.name[:40])} — {h(row.problem)}"
-    detail = ", ".join(FIELD_NAMES.get(f, f) for f in row.changed)
+        return f"{where} — {h(row.problem)}"
+    stock = _(FIELD_NAMES["on_hand"])
+    detail = ", ".join(_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in row.changed)
     if "on_hand" in row.changed and row.on_hand_before is not None:
         assert row.on_hand_after is not None
         detail = detail.replace(
-            "stock", f"stock {qty(row.on_hand_before)} → {qty(row.on_hand_after)}"
+            stock, f"{stock} {qty(row.on_hand_before)} → {qty(row.on_hand_after)}"
         )
     elif row.on_hand_after is not None and not row.changed:
-        detail = f"stock {qty(row.on_hand_after)}"
-    return f"• row {row.line}: {h(row.name[:40])}" + (f" — {detail}" if detail else "")
+        detail = f"{stock} {qty(row.on_hand_after)}"
+    return where + (f" — {detail}" if detail else "")
 
 
 def _import_section(title: str, rows: list[RowPlan]) -> list[str]:
     if not rows:
         return []
-    lines = [f"<b>{title} ({len(rows)})</b>"]
+    lines = [f"<b>{_(title)} ({len(rows)})</b>"]
     lines += [_import_line(row) for row in rows[:IMPORT_LIST_LINES]]
     if len(rows) > IMPORT_LIST_LINES:
-        lines.append(f"… and {len(rows) - IMPORT_LIST_LINES} more")
+        lines.append(_("… and {count} more").format(count=len(rows) - IMPORT_LIST_LINES))
     return lines
 
 
 def import_preview(filename: str, plan: ImportPlan, ignored: list[str]) -> str:
     lines = [
-        f"📥 <b>{h(filename)}</b>: {len(plan.rows)} rows — "
-        f"{plan.count(Outcome.CREATED)} new, {plan.count(Outcome.CHANGED)} changed, "
-        f"{plan.count(Outcome.UNCHANGED)} unchanged, {plan.count(Outcome.WRONG)} wrong"
+        ngettext(
+            "📥 <b>{file}</b>: {rows} rows — "
+            "{new} new, {changed} changed, {unchanged} unchanged, {wrong} wrong",
+            "📥 <b>{file}</b>: {rows} rows — "
+            "{new} new, {changed} changed, {unchanged} unchanged, {wrong} wrong",
+            len(plan.rows),
+        ).format(
+            file=h(filename),
+            rows=len(plan.rows),
+            new=plan.count(Outcome.CREATED),
+            changed=plan.count(Outcome.CHANGED),
+            unchanged=plan.count(Outcome.UNCHANGED),
+            wrong=plan.count(Outcome.WRONG),
+        )
     ]
     if ignored:
-        lines.append(f"Ignored columns: {h(', '.join(ignored))}")
+        lines.append(_("Ignored columns: {columns}").format(columns=h(", ".join(ignored))))
     for title, outcome in (
-        ("New", Outcome.CREATED),
-        ("Changed", Outcome.CHANGED),
-        ("Wrong — will be skipped", Outcome.WRONG),
+        (N_("New"), Outcome.CREATED),
+        (N_("Changed"), Outcome.CHANGED),
+        (N_("Wrong — will be skipped"), Outcome.WRONG),
     ):
         section = _import_section(title, plan.of(outcome))
         if section:
             lines += ["", *section]
     if plan.count(Outcome.CREATED) + plan.count(Outcome.CHANGED) == 0:
-        lines += ["", "Nothing to change: the catalog already matches this file."]
+        lines += ["", _("Nothing to change: the catalog already matches this file.")]
     else:
-        lines += ["", "Tap Import to apply; stock changes are recorded as <i>import</i>."]
+        lines += ["", _("Tap Import to apply; stock changes are recorded as <i>import</i>.")]
     return "\n".join(lines)
 
 
 def import_progress(done: int, total: int) -> str:
-    return f"⏳ Importing… {done} of {total} rows"
+    return ngettext(
+        "⏳ Importing… {done} of {total} rows", "⏳ Importing… {done} of {total} rows", total
+    ).format(done=done, total=total)
 
 
 def import_done(filename: str, rows: list[RowPlan]) -> str:
@@ -1617,10 +1662,14 @@ def import_done(filename: str, rows: list[RowPlan]) -> str:
 
     wrong = [row for row in rows if row.outcome is Outcome.WRONG]
     lines = [
-        f"✅ Imported <b>{h(filename)}</b>: {count(Outcome.CREATED)} new, "
-        f"{count(Outcome.CHANGED)} changed, {count(Outcome.UNCHANGED)} unchanged."
+        _("✅ Imported <b>{file}</b>: {new} new, {changed} changed, {unchanged} unchanged.").format(
+            file=h(filename),
+            new=count(Outcome.CREATED),
+            changed=count(Outcome.CHANGED),
+            unchanged=count(Outcome.UNCHANGED),
+        )
     ]
-    section = _import_section("Skipped", wrong)
+    section = _import_section(N_("Skipped"), wrong)
     if section:
         lines += ["", *section]
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from bot.handlers.base import (
     start_flow,
 )
 from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
+from bot.i18n import _
 from bot.parsing import Command, ParseError, split_words
 from bot.steps import AddStep, AttachStep, CodeChoice
 from core import catalog
@@ -51,12 +52,12 @@ def caption_command(caption: str | None) -> tuple[Command, str] | None:
     text = (caption or "").strip()
     if not text:
         return None
-    first, _, rest = text.partition(" ")
+    first, _space, rest = text.partition(" ")
     word = first.lstrip("/").split("@", 1)[0].casefold()
     command = CAPTION_COMMANDS.get(word)
     if command is None:
-        raise ParseError(texts.unknown_caption(first), texts.CAPTION_USAGE)
-    split_words(rest, texts.CAPTION_USAGE)  # unbalanced quotes are refused before the scan
+        raise ParseError(texts.unknown_caption(first), _(texts.CAPTION_USAGE))
+    split_words(rest, _(texts.CAPTION_USAGE))  # unbalanced quotes are refused before the scan
     return command, rest
 
 
@@ -167,7 +168,7 @@ async def offer_unknown(
 async def _pending_code(update: Update, context: BotContext, token: str) -> CodeChoice:
     pending = await recall(context, update, token)
     if not isinstance(pending, CodeChoice):
-        raise ParseError(texts.FLOW_EXPIRED, texts.CAPTION_USAGE)
+        raise ParseError(_(texts.FLOW_EXPIRED), _(texts.CAPTION_USAGE))
     return pending
 
 

@@ -11,6 +11,7 @@ from bot import callbacks as cb
 from bot import i18n, keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import answer, group_chat_id, here, recall, remember, respond
+from bot.i18n import _
 from bot.parsing import ShopDates
 from bot.spreadsheet import (
     MAX_FILE_BYTES,
@@ -53,7 +54,7 @@ async def on_document(update: Update, context: BotContext) -> None:
             return
         raise
     require_owner(where.member, OwnerAction.IMPORT)
-    progress = await message.reply_text(texts.IMPORT_READING)
+    progress = await message.reply_text(_(texts.IMPORT_READING))
     sheet = await _read(
         progress,
         context,
@@ -78,14 +79,14 @@ async def _read(
 ) -> Sheet | None:
     """The file's rows, or None after the progress message says why it cannot be read."""
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-        await progress.edit_text(texts.IMPORT_REFUSED["too_big"])
+        await progress.edit_text(_(texts.IMPORT_REFUSED["too_big"]))
         return None
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
     try:
         return read_sheet(content, document.file_name or "", dates=dates)
     except SpreadsheetRefused as refused:
-        await progress.edit_text(texts.IMPORT_REFUSED[refused.why])
+        await progress.edit_text(_(texts.IMPORT_REFUSED[refused.why]))
         return None
 
 

@@ -17,7 +17,7 @@ from bot import i18n, texts
 from bot.parsing import ParseError, parse_command
 from core import languages
 from core.errors import InvalidValue, OwnerOnly
-from core.model import LANGUAGES, Shop
+from core.model import LANGUAGES, Product, Shop
 from tests.unit.shopfloor import Shopfloor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,3 +179,14 @@ def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
         assert texts.report_chart_series()[0] == "Продажи"
         assert texts.week_label(date(2026, 3, 2)) == "2 мар."
     assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
+
+
+def test_import_and_barcode_replies_count_in_russian() -> None:
+    codes: list[tuple[str, str, Product | None]] = [("1", "EAN-13", None), ("2", "QR", None)]
+    with i18n.speaking("ru"):
+        assert texts.import_progress(2, 22) == "⏳ Импорт… 2 из 22 строк"
+        assert texts.import_progress(1, 21) == "⏳ Импорт… 1 из 21 строки"
+        assert texts.scanned_codes(codes).startswith("🔍 <b>На фото 2 штрихкода</b>")
+        assert "нет в каталоге" in texts.scanned_codes(codes)
+    assert texts.import_progress(1, 21) == "⏳ Importing… 1 of 21 rows"
+    assert texts.scanned_codes(codes).startswith("🔍 <b>2 barcodes in this picture</b>")
