@@ -265,7 +265,8 @@ def adjusted_toast(label: str, product: Product) -> str:
 def input_refused(problem: str, usage: str, line: int | None = None) -> str:
     """What was wrong with what was typed, and the right form (`line`: of a pasted list)."""
     where = _("Line {line}: ").format(line=line) if line else ""
-    return f"⚠️ {where}{problem}\n" + _("Use: {usage}").format(usage=usage)
+    # A constant (a command's form, a marked message) is said in the reader's language.
+    return f"⚠️ {where}{_(problem)}\n" + _("Use: {usage}").format(usage=_(usage))
 
 
 def refused(reason: str) -> str:

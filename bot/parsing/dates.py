@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import texts
+from bot.i18n import N_, _
 from bot.parsing.date_words import ENGLISH, DateWords, date_words_for
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.words import ascii_digits
 from core.model import Shop
 from core.status import shop_today
 
-DATE_USAGE = "a date such as 8 dec, 20.12.2026, 2026-12-20, tomorrow or +3d"
+DATE_USAGE = N_("a date such as 8 dec, 20.12.2026, 2026-12-20, tomorrow or +3d")
 # `20.12.` and `20/12` without a year, a trailing separator allowed.
 NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4})|\2)?")
 # `+3`, `+3d`, `+2w`, `3 days`, `in 2 weeks`: a count without a plus needs its unit.
@@ -65,7 +66,7 @@ def parse_date(
     if named is not None:
         day, month, year = named
         return _complete(cleaned, day, month, year, usage, dates)
-    raise ParseError(f"“{shorten(cleaned)}” is not a date; use {DATE_USAGE}.", usage)
+    raise ParseError(_not_a_date(shorten(cleaned)), usage)
 
 
 def _ahead(cleaned: str, usage: str, dates: ShopDates) -> date:
@@ -87,13 +88,13 @@ def _ahead_match(cleaned: str) -> re.Match[str] | None:
 
 
 def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -> date:
-    first, _, middle, last = match.groups()
+    first, _separator, middle, last = match.groups()
     if len(first) == 4:
         if last is None:
-            raise ParseError(f"“{cleaned}” is not a date; use {DATE_USAGE}.", usage)
+            raise ParseError(_not_a_date(cleaned), usage)
         return _exact(cleaned, int(first), int(middle), int(last), usage)
     if len(first) > 2 or (last is not None and len(last) not in (2, 4)):
-        raise ParseError(f"“{cleaned}” is not a date; use {DATE_USAGE}.", usage)
+        raise ParseError(_not_a_date(cleaned), usage)
     day, month = (int(first), int(middle)) if dates.day_first else (int(middle), int(first))
     if month > 12 and day <= 12:
         # Written in the other order: say how this shop reads dates, and where to change it.
@@ -145,10 +146,15 @@ def _exact(cleaned: str, year: int, month: int, day: int, usage: str) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise ParseError(f"There is no date “{cleaned}”.", usage) from exc
+        raise ParseError(_("There is no date “{typed}”.").format(typed=cleaned), usage) from exc
 
 
 def _today(cleaned: str, usage: str, dates: ShopDates) -> date:
     if dates.today is None:
-        raise ParseError(f"“{shorten(cleaned)}” is not a date here; use {DATE_USAGE}.", usage)
+        message = _("“{typed}” is not a date here; use {usage}.")
+        raise ParseError(message.format(typed=shorten(cleaned), usage=_(DATE_USAGE)), usage)
     return dates.today
+
+
+def _not_a_date(typed: str) -> str:
+    return _("“{typed}” is not a date; use {usage}.").format(typed=typed, usage=_(DATE_USAGE))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from bot.i18n import _
 from bot.parsing.commands import (
     AddProduct,
     Command,
@@ -210,20 +211,22 @@ def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Show
         word = words[i].text.casefold()
         if word in INVENTORY_FILTERS and not words[i].quoted:
             if status is not None:
-                raise ParseError("Give one filter: low, out, expiring or expired.", usage)
+                raise ParseError(_("Give one filter: low, out, expiring or expired."), usage)
             status = INVENTORY_FILTERS[word]
             i += 1
         elif word == "sort" and not words[i].quoted:
             if sort is not None:
-                raise ParseError("“sort” is given twice.", usage)
+                raise ParseError(_("“sort” is given twice."), usage)
             choice = words[i + 1].text.casefold() if i + 1 < len(words) else ""
             if choice not in INVENTORY_SORTS:
-                raise ParseError("“sort” takes name, qty, expiry or days, e.g. sort days.", usage)
+                raise ParseError(
+                    _("“sort” takes name, qty, expiry or days, e.g. sort days."), usage
+                )
             sort = INVENTORY_SORTS[choice]
             i += 2
         elif word in ("cat", "category") and not words[i].quoted:
             if category is not None:
-                raise ParseError("“cat” is given twice.", usage)
+                raise ParseError(_("“cat” is given twice."), usage)
             end = i + 1
             while end < len(words) and words[end].text.casefold() not in (
                 *INVENTORY_FILTERS,
@@ -232,14 +235,11 @@ def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Show
                 end += 1
             category = clean(join_words(words[i + 1 : end]))
             if not category or any(w.is_separator for w in words[i + 1 : end]):
-                raise ParseError("“cat” needs a category, e.g. cat dairy.", usage)
+                raise ParseError(_("“cat” needs a category, e.g. cat dairy."), usage)
             i = end
         else:
-            raise ParseError(
-                f"Unknown filter “{shorten(words[i].text)}”; for a category write "
-                f"cat {shorten(words[i].text)}.",
-                usage,
-            )
+            message = _("Unknown filter “{typed}”; for a category write cat {typed}.")
+            raise ParseError(message.format(typed=shorten(words[i].text)), usage)
     return ShowInventory(status or StatusFilter.ALL, category, sort or SortBy.NAME)
 
 
@@ -339,10 +339,14 @@ def parse_lines(
             results.append(error.at_line(number))
             continue
         if parsed.name is None:
-            results.append(ParseError("This line has no product name.", usage, line=number))
+            results.append(ParseError(_("This line has no product name."), usage, line=number))
         elif parsed.quantity is None:
             results.append(
-                ParseError(f"“{shorten(parsed.name)}” has no quantity.", usage, line=number)
+                ParseError(
+                    _("“{name}” has no quantity.").format(name=shorten(parsed.name)),
+                    usage,
+                    line=number,
+                )
             )
         else:
             results.append(parsed)

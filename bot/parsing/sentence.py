@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NoReturn
 
+from bot.i18n import _
 from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import NumberReadsBothWays, parse_days, parse_money, parse_quantity
@@ -52,7 +53,7 @@ def split_sentence(
         keyword_word = words[position]
         keyword = keywords[keyword_word.text.casefold()]
         if keyword.field in seen:
-            raise ParseError(f"“{keyword_word.text}” is given twice.", usage)
+            raise ParseError(_("“{word}” is given twice.").format(word=keyword_word.text), usage)
         seen.add(keyword.field)
         if keyword.kind is ValueKind.TEXT:
             # Free text runs to the end of the line, keywords and all.
@@ -73,16 +74,13 @@ def _keyword_value(
 ) -> object:
     if keyword.kind is ValueKind.FLAG:
         if words:
-            raise ParseError(
-                f"Unexpected “{shorten(join_words(words))}” after “{spelled}”; "
-                "put free text after note.",
-                usage,
-            )
+            message = _("Unexpected “{typed}” after “{word}”; put free text after note.")
+            raise ParseError(message.format(typed=shorten(join_words(words)), word=spelled), usage)
         return keyword.value
     if not words:
-        raise ParseError(f"“{spelled}” needs a value, e.g. {keyword.example}.", usage)
+        raise ParseError(_needs_value(spelled, keyword), usage)
     if any(w.is_separator for w in words):
-        raise ParseError(f"Unexpected “=” or “:” after “{spelled}”.", usage)
+        raise ParseError(_("Unexpected “=” or “:” after “{word}”.").format(word=spelled), usage)
     text = join_words(words)
     if keyword.kind is ValueKind.WORDS:
         return clean(text) or _missing(spelled, keyword, usage)
@@ -91,9 +89,9 @@ def _keyword_value(
     if keyword.kind is ValueKind.MONEY and len(words) <= 2:
         return parse_money(text.replace(" ", ""), usage)
     if len(words) > 1:
+        message = _("“{word}” takes one value, got “{typed}”; e.g. {example}.")
         raise ParseError(
-            f"“{spelled}” takes one value, got “{shorten(text)}”; e.g. {keyword.example}.",
-            usage,
+            message.format(word=spelled, typed=shorten(text), example=keyword.example), usage
         )
     if keyword.kind is ValueKind.WORD:
         return clean(text) or _missing(spelled, keyword, usage)
@@ -104,13 +102,19 @@ def _keyword_value(
     raise AssertionError(f"unknown keyword kind {keyword.kind}")
 
 
+def _needs_value(spelled: str, keyword: Keyword) -> str:
+    return _("“{word}” needs a value, e.g. {example}.").format(
+        word=spelled, example=keyword.example
+    )
+
+
 def _missing(spelled: str, keyword: Keyword, usage: str) -> NoReturn:
-    raise ParseError(f"“{spelled}” needs a value, e.g. {keyword.example}.", usage)
+    raise ParseError(_needs_value(spelled, keyword), usage)
 
 
 def product_name(words: Sequence[Word], usage: str) -> str | None:
     if any(w.is_separator for w in words):
-        raise ParseError("Unexpected “=” or “:” in the product name.", usage)
+        raise ParseError(_("Unexpected “=” or “:” in the product name."), usage)
     name = clean(join_words(words))
     return name or None
 
@@ -142,7 +146,7 @@ def name_and_quantity(head: list[Word], usage: str) -> Head:
     pieces) and the unit is the product's are the ledger's rules, checked there once."""
     separators = [i for i, w in enumerate(head) if w.is_separator]
     if len(separators) > 1:
-        raise ParseError("Only one “=” or “:” between the name and the quantity, please.", usage)
+        raise ParseError(_("Only one “=” or “:” between the name and the quantity, please."), usage)
     if separators:
         at = separators[0]
         return _after_separator(head[:at], head[at + 1 :], usage)
@@ -159,9 +163,8 @@ def name_and_quantity(head: list[Word], usage: str) -> Head:
 def _after_separator(name: list[Word], after: list[Word], usage: str) -> Head:
     unit = after[1].text if len(after) == 2 and _is_unit(after[1]) else None
     if len(after) > (1 if unit is None else 2):
-        raise ParseError(
-            f"After “=” comes just the quantity, not “{shorten(join_words(after))}”.", usage
-        )
+        message = _("After “=” comes just the quantity, not “{typed}”.")
+        raise ParseError(message.format(typed=shorten(join_words(after))), usage)
     quantity = parse_quantity(after[0].text, usage) if after else None
     return Head(product_name(name, usage), quantity, unit)
 

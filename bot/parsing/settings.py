@@ -7,14 +7,15 @@ import zoneinfo
 from datetime import time
 from functools import cache
 
+from bot.i18n import N_, _
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days
 from core.shops import timezones_like
 
-TIMEZONE_USAGE = "a timezone name such as Europe/Berlin or America/New_York"
-ALERT_TIME_USAGE = "a time of day as HH:MM, e.g. 08:30"
-NEAR_EXPIRY_USAGE = "a number of days from 0 to 365, e.g. 7"
-CURRENCY_USAGE = "a three-letter currency code such as EUR, USD or GBP"
+TIMEZONE_USAGE = N_("a timezone name such as Europe/Berlin or America/New_York")
+ALERT_TIME_USAGE = N_("a time of day as HH:MM, e.g. 08:30")
+NEAR_EXPIRY_USAGE = N_("a number of days from 0 to 365, e.g. 7")
+CURRENCY_USAGE = N_("a three-letter currency code such as EUR, USD or GBP")
 
 
 @cache
@@ -31,10 +32,14 @@ def parse_timezone(text: str) -> str:
         typed = shorten(text.strip())
         if meant := timezones_like(text):
             raise ParseError(
-                f"“{typed}” is not a timezone I know. Did you mean {' or '.join(meant)}?",
+                _("“{typed}” is not a timezone I know. Did you mean {choices}?").format(
+                    typed=typed, choices=" or ".join(meant)
+                ),
                 f"/settings timezone {meant[0]}",
             )
-        raise ParseError(f"“{typed}” is not a timezone I know.", TIMEZONE_USAGE)
+        raise ParseError(
+            _("“{typed}” is not a timezone I know.").format(typed=typed), TIMEZONE_USAGE
+        )
     return name
 
 
@@ -42,7 +47,8 @@ def parse_alert_time(text: str) -> time:
     """`08:30`, `8:30` or `8.30` as a time of day."""
     match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ParseError(f"“{shorten(text.strip())}” is not a time of day.", ALERT_TIME_USAGE)
+        message = _("“{typed}” is not a time of day.").format(typed=shorten(text.strip()))
+        raise ParseError(message, ALERT_TIME_USAGE)
     return time(int(match[1]), int(match[2]))
 
 

@@ -6,12 +6,13 @@ import re
 from decimal import Decimal
 
 from bot import texts
+from bot.i18n import N_, _
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.words import NUMBER, ascii_digits
 from core.quantities import FigureRefused, format_quantity, to_money, to_quantity
 
-QUANTITY_USAGE = "a number such as 2, 2.5 or 2,5"
-MONEY_USAGE = "an amount such as 2.50, 2,50 or €2.50"
+QUANTITY_USAGE = N_("a number such as 2, 2.5 or 2,5")
+MONEY_USAGE = N_("an amount such as 2.50, 2,50 or €2.50")
 CURRENCY_SYMBOLS = "€$£¥₽₴₹₺₩"
 MONEY = re.compile(
     rf"(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?\s*(?P<amount>{NUMBER.pattern})"
@@ -23,7 +24,8 @@ def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
     """A quantity such as `2`, `2.5` or `2,5` (at most three decimal places)."""
     cleaned = ascii_digits(text.strip())
     if NUMBER.fullmatch(cleaned) is None:
-        raise ParseError(f"“{shorten(cleaned)}” is not a quantity; use {QUANTITY_USAGE}.", usage)
+        message = _("“{typed}” is not a quantity; use {usage}.")
+        raise ParseError(message.format(typed=shorten(cleaned), usage=_(QUANTITY_USAGE)), usage)
     try:
         return to_quantity(_plain_number(cleaned, usage))
     except FigureRefused as refused:
@@ -35,7 +37,8 @@ def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
     cleaned = ascii_digits(text.strip())
     match = MONEY.fullmatch(cleaned)
     if match is None:
-        raise ParseError(f"“{shorten(cleaned)}” is not an amount; use {MONEY_USAGE}.", usage)
+        message = _("“{typed}” is not an amount; use {usage}.")
+        raise ParseError(message.format(typed=shorten(cleaned), usage=_(MONEY_USAGE)), usage)
     amount = _plain_number(match["amount"], usage)
     try:
         return to_money(amount)
@@ -71,5 +74,6 @@ def parse_days(text: str, usage: str) -> int:
     """A whole number of days; the window the rules allow is core's to check."""
     cleaned = ascii_digits(text.strip())
     if not re.fullmatch(r"\d{1,4}", cleaned):
-        raise ParseError(f"“{shorten(cleaned)}” is not a number of days, e.g. 7.", usage)
+        message = _("“{typed}” is not a number of days, e.g. 7.")
+        raise ParseError(message.format(typed=shorten(cleaned)), usage)
     return int(cleaned)

@@ -14,7 +14,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot import i18n, texts
-from bot.parsing import ParseError, parse_command
+from bot.parsing import Command, ParseError, parse_command, parse_quantity
+from bot.parsing.usage import USAGE
 from core import languages
 from core.errors import InvalidValue, OwnerOnly
 from core.model import LANGUAGES, Product, Shop
@@ -190,3 +191,16 @@ def test_import_and_barcode_replies_count_in_russian() -> None:
         assert "нет в каталоге" in texts.scanned_codes(codes)
     assert texts.import_progress(1, 21) == "⏳ Importing… 1 of 21 rows"
     assert texts.scanned_codes(codes).startswith("🔍 <b>2 barcodes in this picture</b>")
+
+
+def test_a_typing_mistake_is_explained_in_russian() -> None:
+    with pytest.raises(ParseError) as caught, i18n.speaking("ru"):
+        parse_quantity("abc", USAGE[Command.SELL])
+    with i18n.speaking("ru"):
+        said = texts.input_refused(caught.value.message, caught.value.usage)
+    assert said == (
+        "⚠️ «abc» — не количество; укажите число, например 2, 2.5 или 2,5.\n"
+        "Так: /sell <название> <кол-во>"
+    )
+    english = texts.input_refused("“abc” is not a quantity.", USAGE[Command.SELL])
+    assert english.endswith("Use: /sell <name> <qty>")
