@@ -634,7 +634,11 @@ def history_line(entry: HistoryEntry, shop: Shop) -> str:
         change = f"<b>{h(entry.product_name)}</b> {_(COUNT_MATCHED)}"
     else:
         sign = "+" if movement.quantity > 0 else "−"
-        reason = _(REASON_WORD[movement.reason])
+        reason = (
+            _(REASON_WORD[movement.reason])
+            if movement.counted is None
+            else _("counted {figure}").format(figure=qty(movement.counted, entry.unit))
+        )
         change = (
             f"{sign}{qty(abs(movement.quantity), entry.unit)} <b>{h(entry.product_name)}</b> "
             f"{reason}"

@@ -288,6 +288,7 @@ async def _remove_locked(
     note: str,
     key: str,
     now: datetime,
+    counted: Decimal | None = None,
 ) -> MovementResult:
     if quantity > product.on_hand:
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
@@ -305,6 +306,7 @@ async def _remove_locked(
         in_stock=in_stock,
         note=note,
         sale_price=sale_price,
+        counted=counted,
     )
 
 
@@ -407,8 +409,11 @@ async def _adjust_in(
     note: str,
     key: str,
     now: datetime,
+    *,
+    counted: bool = False,
 ) -> MovementResult:
-    """`typed` is the figure the person gave (the count, or the change)."""
+    """`typed` is the figure the person gave (the count, or the change); `counted`: it was
+    a count, recorded with the movement so the ledger tells a stocktake from a tap."""
     product = await _locked_product(uow, actor.shop_id, product_id)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
@@ -416,7 +421,15 @@ async def _adjust_in(
     difference = difference_of(product)
     if difference < 0:
         return await _remove_locked(
-            uow, actor, product, -difference, Reason.ADJUSTMENT, note, key, now
+            uow,
+            actor,
+            product,
+            -difference,
+            Reason.ADJUSTMENT,
+            note,
+            key,
+            now,
+            counted=typed if counted else None,
         )
     # A count that matched is still recorded (quantity 0): the stocktake happened,
     # and its key answers a replay instead of counting again.
@@ -429,7 +442,15 @@ async def _adjust_in(
             )
         allocations = (Allocation(batch.id, difference),)
     return await _record(
-        uow, actor, product, allocations, Reason.ADJUSTMENT, key=key, now=now, note=note
+        uow,
+        actor,
+        product,
+        allocations,
+        Reason.ADJUSTMENT,
+        key=key,
+        now=now,
+        note=note,
+        counted=typed if counted else None,
     )
 
 
@@ -466,6 +487,7 @@ async def apply(
             _note(change.note),
             key,
             now,
+            counted=True,
         )
     if change.delta == 0:
         raise InvalidValue("An adjustment must change the quantity.")

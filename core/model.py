@@ -169,3 +169,6 @@ class Movement:
     reorder_date_before: date | None = None
     # A sale's shelf price when it was made: what the sale took in, per unit.
     sale_price: Decimal | None = None
+    # A stocktake's figure: the adjustment was a count to this, not a change typed or
+    # tapped (so the ledger can say which).
+    counted: Decimal | None = None

@@ -333,6 +333,8 @@ class MovementRow(Base):
     price_before: Mapped[Decimal | None] = mapped_column(Money())
     reorder_date_before: Mapped[date | None] = mapped_column(Date)
     sale_price: Mapped[Decimal | None] = mapped_column(Money())
+    # What a stocktake counted: the adjustment was a count (core.model.Movement).
+    counted: Mapped[Decimal | None] = mapped_column(Quantity())
 
     __table_args__ = (
         # Zero only for a stocktake that matched the books (a count confirmed).

@@ -35,6 +35,9 @@ async def test_a_correction_is_adjusted_and_a_matched_count_has_nothing_to_undo(
     history = text_of(await owner.say("/history bread"))
     assert "bread count matched" in history, history
     assert "−0" not in history, history
+    # The count and the tap were both "adjustment": the history could not tell them apart.
+    assert "−1 pcs bread counted 5 pcs" in history, history
+    assert "−4 pcs bread adjustment" in history, history
     assert await books.on_hand("bread") == 5
 
 
