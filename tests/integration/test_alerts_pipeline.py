@@ -103,7 +103,9 @@ async def test_the_digest_is_planned_and_sent_once(
 ) -> None:
     await low_milk(make_uow, owner)
     await catalog.add_product(make_uow(), owner, ProductFields(name="Salt"))
-    clock = FakeClock(NOW)  # 09:30 UTC: the default 08:00 alert time has passed
+    # The next day at 09:30 UTC: the default 08:00 alert time has passed, and a shop's
+    # first digest waits for an alert time at least an hour after it opened (NOW).
+    clock = FakeClock(NOW + timedelta(days=1))
     recorder = Recorder()
     scanner = DigestScanner(make_uow, clock)
     dispatcher = AlertDispatcher(make_uow, recorder, MemorySendBudget(), clock)
