@@ -752,7 +752,7 @@ QUANTITY_PROMPT = {
     ),
 }
 PRODUCT_PROMPT = N_("Which product? Type its name and quantity, e.g. <code>milk 20</code>.")
-SIGNED_QUANTITY_USAGE = "+3 or -2"
+SIGNED_QUANTITY_USAGE = N_("+3 or -2")
 REASON_USAGE = "damage, expired, adjustment, sale or return"
 
 
@@ -806,11 +806,15 @@ def did_you_mean(name: str) -> str:
 
 
 def batch_report_header(applied: int, lines: int) -> str:
-    return f"📋 <b>{applied} of {lines} lines applied</b>"
+    return ngettext(
+        "📋 <b>{applied} of {lines} lines applied</b>",
+        "📋 <b>{applied} of {lines} lines applied</b>",
+        lines,
+    ).format(applied=applied, lines=lines)
 
 
 def batch_line_unreadable(line: int | None, message: str) -> str:
-    return f"❌ Line {line}: {h(message)}"
+    return _("❌ Line {line}: {problem}").format(line=line, problem=h(message))
 
 
 LINE_NEEDS_REASON = f"say why it leaves: {REASON_USAGE}, e.g. milk 2 damage."
@@ -911,12 +915,12 @@ def archived(product: Product) -> str:
 
 # --- shops, team, settings ------------------------------------------------------------
 
-NEWSHOP_USAGE = "/newshop <name>, e.g. /newshop Corner Cafe"
+NEWSHOP_USAGE = N_("/newshop <name>, e.g. /newshop Corner Cafe")
 SHOP_NEEDS_NAME = N_("Give the shop a name.")
-SHOP_NAME_PROMPT = "What is the new shop called? e.g. <code>Corner Cafe</code>"
-CARD_PROMPT = "Which product? Type its name (or a barcode)."
-INVITE_USAGE = "/invite [owner]"
-SETTINGS_USAGE = (
+SHOP_NAME_PROMPT = N_("What is the new shop called? e.g. <code>Corner Cafe</code>")
+CARD_PROMPT = N_("Which product? Type its name (or a barcode).")
+INVITE_USAGE = N_("/invite [owner]")
+SETTINGS_USAGE = N_(
     "/settings timezone <Area/City> | currency <code> | expiry <days> | alert <HH:MM> | "
     "dates day-first|month-first | quiet 22:00-07:00|off"
 )

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import _
 from bot.parsing.errors import ParseError
 
 OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
@@ -65,7 +66,8 @@ def split_words(text: str, usage: str) -> list[Word]:
             if end < 0 and char == "“":  # „low“ pairs are rare; accept a straight close too
                 end = text.find('"', i + 1)
             if end < 0:
-                raise ParseError(f"A quote opened at {text[i : i + 12]!r} is never closed.", usage)
+                unclosed = _("A quote opened at {where} is never closed.")
+                raise ParseError(unclosed.format(where=repr(text[i : i + 12])), usage)
             words.append(Word(text[i + 1 : end], True, i, end + 1))
             i = end + 1
             continue
