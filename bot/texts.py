@@ -243,14 +243,14 @@ HELP = N_(
     '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
 )
 
-STATE_LOST_PLAIN = (
+STATE_LOST_PLAIN = N_(
     "⚠️ I lost track of that step (the session store is unavailable). "
     "Please type the whole command, e.g. /restock milk 20."
 )
 FLOW_CANCELLED = N_("Cancelled.")
 NOTHING_TO_CANCEL = N_("Nothing to cancel.")
 FLOW_EXPIRED = N_("That step has expired. Please start the command again.")
-TYPE_AGAIN = "type the command again"
+TYPE_AGAIN = N_("type the command again")
 
 
 def signed_quantity(delta: Decimal) -> str:
@@ -698,7 +698,7 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-MORE_NOT_SHOWN = "\n… (more not shown)"
+MORE_NOT_SHOWN = N_("… (more not shown)")
 
 
 def truncate(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -707,7 +707,8 @@ def truncate(text: str, limit: int = MAX_MESSAGE) -> str:
     when parsed), and lines are cut whole, so no tag is left open."""
     if utf16_length(text) <= limit:
         return text
-    room = limit - utf16_length(MORE_NOT_SHOWN)
+    more = "\n" + _(MORE_NOT_SHOWN)
+    room = limit - utf16_length(more)
     kept: list[str] = []
     used = 0
     for line in text.split("\n"):
@@ -715,7 +716,7 @@ def truncate(text: str, limit: int = MAX_MESSAGE) -> str:
         if used > room:
             break
         kept.append(line)
-    return "\n".join(kept) + MORE_NOT_SHOWN
+    return "\n".join(kept) + more
 
 
 def toast(text: str) -> str:
@@ -753,7 +754,7 @@ QUANTITY_PROMPT = {
 }
 PRODUCT_PROMPT = N_("Which product? Type its name and quantity, e.g. <code>milk 20</code>.")
 SIGNED_QUANTITY_USAGE = N_("+3 or -2")
-REASON_USAGE = "damage, expired, adjustment, sale or return"
+REASON_USAGE = N_("damage, expired, adjustment, sale or return")
 
 
 STOCKTAKE_USAGE = N_("the number you counted, e.g. 12, or skip; /cancel stops the count")
@@ -817,7 +818,8 @@ def batch_line_unreadable(line: int | None, message: str) -> str:
     return _("❌ Line {line}: {problem}").format(line=line, problem=h(message))
 
 
-LINE_NEEDS_REASON = f"say why it leaves: {REASON_USAGE}, e.g. milk 2 damage."
+def line_needs_reason() -> str:
+    return _("say why it leaves: {reasons}, e.g. milk 2 damage.").format(reasons=_(REASON_USAGE))
 
 
 def batch_line_refused(name: str, why: str) -> str:
@@ -830,7 +832,7 @@ CHOICE_NOT_YOURS = N_("This choice belongs to someone else's command.")
 
 # --- the catalog ----------------------------------------------------------------------
 
-NAME_PROMPT = (
+NAME_PROMPT = N_(
     "What is the new product called? You can add details too, e.g. "
     "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
 )
@@ -1005,7 +1007,7 @@ def settings_saved(shop: Shop, quiet: AlertSettings) -> str:
 
 # --- looking and exporting ------------------------------------------------------------
 
-STOCK_USAGE = "/stock <name>, e.g. /stock milk"
+STOCK_USAGE = N_("/stock <name>, e.g. /stock milk")
 
 
 def chart_title(product: Product, first: datetime, last: datetime) -> str:
@@ -1062,7 +1064,7 @@ def export_ledger_caption(rows: int) -> str:
 
 CANCEL_BUTTON = N_("✖️ Cancel")
 DONE_BUTTON = N_("✔️ Done")
-EDIT_DONE_TOAST = "Done"
+EDIT_DONE_TOAST = N_("Done")
 COUNT_MATCHED = N_("count matched")
 CARD_BUTTON = N_("📦 Card")
 UNDO_BUTTON = N_("↩️ Undo")
@@ -1080,11 +1082,11 @@ ARCHIVE_YES_BUTTON = N_("🗑 Yes, archive it")
 KEEP_BUTTON = N_("✖️ Keep")
 SORT_LABELS = {"name": N_("A–Z"), "qty": N_("Qty"), "expiry": N_("Expiry"), "days": N_("Days left")}
 REASON_BUTTONS = (
-    (Reason.SALE, "💶 Sale"),
-    (Reason.DAMAGE, "💥 Damage"),
-    (Reason.EXPIRED, "⌛ Expired"),
-    (Reason.ADJUSTMENT, "🧮 Adjustment"),
-    (Reason.RETURN, "↩️ Return"),
+    (Reason.SALE, N_("💶 Sale")),
+    (Reason.DAMAGE, N_("💥 Damage")),
+    (Reason.EXPIRED, N_("⌛ Expired")),
+    (Reason.ADJUSTMENT, N_("🧮 Adjustment")),
+    (Reason.RETURN, N_("↩️ Return")),
 )
 DASHBOARD_LOW_BUTTON = N_("🟠 Low")
 DASHBOARD_OUT_BUTTON = N_("🔴 Out")

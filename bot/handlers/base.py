@@ -451,6 +451,7 @@ async def on_error(update: object, context: BotContext) -> None:
 async def _tell(update: Update, plain: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """A refusal: an alert on the pressed button, or a reply to the message (with
     `keyboard`, where it leads on)."""
+    plain = _(plain)  # a constant of bot.texts, said in the update's language
     query = update.callback_query
     if query is not None:
         try:

@@ -331,7 +331,7 @@ async def _batch(
         if isinstance(outcome, Suggested):
             lines.append(texts.batch_line_refused(item.name, outcome.missing.message))
         elif isinstance(outcome, Incomplete):
-            lines.append(texts.batch_line_refused(item.name, texts.LINE_NEEDS_REASON))
+            lines.append(texts.batch_line_refused(item.name, texts.line_needs_reason()))
         else:
             applied += 1
             result = outcome.result
