@@ -29,10 +29,12 @@ from core.alert_model import (
 from core.errors import (
     DomainError,
     InsufficientStock,
+    Invalid,
     NothingToUndo,
     OwnerOnly,
     UndoRefusal,
     UndoRefused,
+    ValueRefused,
 )
 from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
@@ -306,6 +308,38 @@ UNDO_REFUSALS = {
 }
 
 
+INVALID_VALUES = {
+    Invalid.NOTE_TOO_LONG: N_("A note can be at most {limit} characters."),
+    Invalid.NOT_A_REMOVAL_REASON: N_("“{reason}” is not a reason to remove stock."),
+    Invalid.COUNT_NEGATIVE: N_("A counted quantity cannot be negative."),
+    Invalid.ADJUSTMENT_ZERO: N_("An adjustment must change the quantity."),
+    Invalid.PRODUCT_NEEDS_NAME: N_("A product needs a name."),
+    Invalid.THRESHOLD_NEGATIVE: N_("The low-stock threshold cannot be negative."),
+    Invalid.WARNING_DAYS_RANGE: N_("The expiry warning must be between 0 and 365 days."),
+    Invalid.LEAD_DAYS_RANGE: N_("The lead time must be between 0 and {limit} days."),
+    Invalid.PRODUCT_NEEDS_UNIT: N_("A product needs a unit such as pcs, kg or l."),
+    Invalid.SHOP_NEEDS_NAME: N_("A shop needs a name, e.g. /newshop Corner Cafe"),
+    Invalid.LAST_OWNER: N_("A shop must keep at least one owner."),
+    Invalid.BAD_CURRENCY: N_("A currency is a three-letter code such as EUR or USD."),
+    Invalid.NEAR_EXPIRY_DAYS_RANGE: N_("Near-expiry days must be between 0 and 365."),
+}
+
+QUANTITY_NOT_POSITIVE = {
+    "restock": N_("The quantity to restock must be more than 0."),
+    "remove": N_("The quantity to remove must be more than 0."),
+}
+
+NEW_PRODUCT_NEEDS_NAME = N_("A product needs a name, e.g. /add oat milk cat dairy unit l")
+
+
+def _value_refused(error: ValueRefused) -> str:
+    if error.code is Invalid.QUANTITY_NOT_POSITIVE:
+        return _(QUANTITY_NOT_POSITIVE[str(error.values["action"])])
+    if error.code is Invalid.PRODUCT_NEEDS_NAME and error.values.get("adding"):
+        return _(NEW_PRODUCT_NEEDS_NAME)
+    return _(INVALID_VALUES[error.code]).format(**error.values)
+
+
 def why(error: DomainError) -> str:
     """A refusal of core in this chat's words: core gives a code and values; an error
     that has no wording here yet says its own."""
@@ -325,6 +359,8 @@ def why(error: DomainError) -> str:
     if isinstance(error, UndoRefused):
         left = qty(error.left, error.unit) if error.left is not None else ""
         return _(UNDO_REFUSALS[error.why]).format(left=left)
+    if isinstance(error, ValueRefused):
+        return _value_refused(error)
     return error.message
 
 
@@ -1603,8 +1639,9 @@ def import_bad_cell(column: str, value: str) -> str:
 
 def _import_line(row: RowPlan) -> str:
     where = _("• row {line}: {name}").format(line=row.line, name=h(row.name[:40]))
-    if row.problem is not None:
-        return f"{where} — {h(row.problem)}"
+    problem = why(row.refusal) if row.refusal is not None else row.problem
+    if problem is not None:
+        return f"{where} — {h(problem)}"
     stock = _(FIELD_NAMES["on_hand"])
     detail = ", ".join(_(FIELD_NAMES[f]) if f in FIELD_NAMES else f for f in row.changed)
     if "on_hand" in row.changed and row.on_hand_before is not None:

@@ -14,11 +14,12 @@ from core.barcodes import checked_barcode, is_gtin_shaped, same_barcode
 from core.errors import (
     BarcodeTaken,
     FractionOfWholeUnit,
-    InvalidValue,
+    Invalid,
     ProductArchived,
     ProductExists,
     ProductGone,
     ProductNotFound,
+    ValueRefused,
 )
 from core.inventory_query import found
 from core.limits import (
@@ -63,20 +64,20 @@ class ProductFields:
 
 def _checked(product: Product) -> Product:
     if not product.name:
-        raise InvalidValue("A product needs a name.")
+        raise ValueRefused(Invalid.PRODUCT_NEEDS_NAME)
     checked_length(product.name, MAX_NAME, "A product name")
     checked_length(product.key, MAX_NAME, "A product name", folded=True)
     checked_length(product.category, MAX_CATEGORY, "A category")
     checked_length(product.unit, MAX_UNIT, "A unit")
     checked_length(product.supplier, MAX_SUPPLIER, "A supplier")
     if product.threshold < 0:
-        raise InvalidValue("The low-stock threshold cannot be negative.")
+        raise ValueRefused(Invalid.THRESHOLD_NEGATIVE)
     if product.expiry_warning_days is not None and not 0 <= product.expiry_warning_days <= 365:
-        raise InvalidValue("The expiry warning must be between 0 and 365 days.")
+        raise ValueRefused(Invalid.WARNING_DAYS_RANGE)
     if product.lead_days is not None and not 0 <= product.lead_days <= MAX_LEAD_DAYS:
-        raise InvalidValue(f"The lead time must be between 0 and {MAX_LEAD_DAYS} days.")
+        raise ValueRefused(Invalid.LEAD_DAYS_RANGE, limit=MAX_LEAD_DAYS)
     if not product.unit:
-        raise InvalidValue("A product needs a unit such as pcs, kg or l.")
+        raise ValueRefused(Invalid.PRODUCT_NEEDS_UNIT)
     if not allows_fractions(product.unit) and not is_whole(product.threshold):
         raise FractionOfWholeUnit(product.threshold, product.unit, product.name)
     return product
@@ -111,7 +112,7 @@ async def add_product(
     so the owner can restore it, unless `reuse_archived_name` (a front end that lists
     archived products beside the form: the owner has seen them)."""
     if not change.name or not clean_name(change.name):
-        raise InvalidValue("A product needs a name, e.g. /add oat milk cat dairy unit l")
+        raise ValueRefused(Invalid.PRODUCT_NEEDS_NAME, adding=True)
     draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
     async with uow:
         await authorize(uow, actor, owner_action=OwnerAction.ADD_PRODUCTS)

@@ -140,6 +140,36 @@ class UnknownTimezone(InvalidValue):
         self.suggestions = suggestions
 
 
+class Invalid(enum.StrEnum):
+    """Which rule of core a value breaks: the code of a ValueRefused, each interface
+    words it. The comment names the `values` the wording needs."""
+
+    QUANTITY_NOT_POSITIVE = "quantity_not_positive"  # action: "restock" or "remove"
+    NOTE_TOO_LONG = "note_too_long"  # limit: characters
+    NOT_A_REMOVAL_REASON = "not_a_removal_reason"  # reason: as given
+    COUNT_NEGATIVE = "count_negative"
+    ADJUSTMENT_ZERO = "adjustment_zero"
+    PRODUCT_NEEDS_NAME = "product_needs_name"  # adding: True for a new product
+    THRESHOLD_NEGATIVE = "threshold_negative"
+    WARNING_DAYS_RANGE = "warning_days_range"
+    LEAD_DAYS_RANGE = "lead_days_range"  # limit: days
+    PRODUCT_NEEDS_UNIT = "product_needs_unit"
+    SHOP_NEEDS_NAME = "shop_needs_name"
+    LAST_OWNER = "last_owner"
+    BAD_CURRENCY = "bad_currency"
+    NEAR_EXPIRY_DAYS_RANGE = "near_expiry_days_range"
+
+
+class ValueRefused(InvalidValue):
+    """A value that breaks the rule `code` (an Invalid); `values` are the facts its
+    wording needs, named in Invalid."""
+
+    def __init__(self, code: Invalid, **values: object) -> None:
+        super().__init__("That value is not allowed.")
+        self.code = code
+        self.values = values
+
+
 class FractionOfWholeUnit(InvalidValue):
     """A fraction of a unit that counts whole things (`1.5 pcs`); `lower` and `upper`
     are the whole amounts either side of it, the forms that would be taken."""

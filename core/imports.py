@@ -63,6 +63,7 @@ class RowPlan:
     on_hand_before: Decimal | None = None
     on_hand_after: Decimal | None = None
     problem: str | None = None
+    refusal: DomainError | None = None  # a rule of core the row breaks, worded by the interface
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _plan_row(
     try:
         draft = with_fields(base, replace(row.change, name=row.change.name or row.name))
     except DomainError as refused:
-        return RowPlan(row.line, row.name, Outcome.WRONG, problem=refused.message), None
+        return RowPlan(row.line, row.name, Outcome.WRONG, refusal=refused), None
     for code in draft.barcodes:
         for other in others:
             if other.key != key and any(same_barcode(code, known) for known in other.barcodes):
@@ -110,8 +111,8 @@ def _plan_row(
         problem = "on_hand cannot be negative"
         return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
     if row.on_hand is not None and not allows_fractions(draft.unit) and not is_whole(row.on_hand):
-        problem = FractionOfWholeUnit(row.on_hand, draft.unit, draft.name).message
-        return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
+        refusal = FractionOfWholeUnit(row.on_hand, draft.unit, draft.name)
+        return RowPlan(row.line, row.name, Outcome.WRONG, refusal=refusal), None
     seen[key] = row.line
     before = current.on_hand if current else ZERO
     after = row.on_hand if row.on_hand is not None else before

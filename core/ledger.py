@@ -19,13 +19,14 @@ from core.access import Actor, OwnerAction, authorize
 from core.errors import (
     FractionOfWholeUnit,
     InsufficientStock,
-    InvalidValue,
+    Invalid,
     MovementNotFound,
     NothingToUndo,
     OwnerOnly,
     ProductGone,
     UndoRefusal,
     UndoRefused,
+    ValueRefused,
 )
 from core.model import (
     REMOVAL_REASONS,
@@ -121,14 +122,14 @@ def allocate_removal(batches: Sequence[Batch], quantity: Decimal) -> list[Alloca
 
 def _positive(quantity: Decimal, what: str) -> Decimal:
     if quantity <= 0:
-        raise InvalidValue(f"The quantity to {what} must be more than 0.")
+        raise ValueRefused(Invalid.QUANTITY_NOT_POSITIVE, action=what)
     return quantity
 
 
 def _note(note: str) -> str:
     note = note.strip()
     if len(note) > MAX_NOTE:
-        raise InvalidValue(f"A note can be at most {MAX_NOTE} characters.")
+        raise ValueRefused(Invalid.NOTE_TOO_LONG, limit=MAX_NOTE)
     return note
 
 
@@ -321,7 +322,7 @@ async def _remove(
     uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
 ) -> MovementResult:
     if command.reason not in REMOVAL_REASONS:
-        raise InvalidValue(f"“{command.reason}” is not a reason to remove stock.")
+        raise ValueRefused(Invalid.NOT_A_REMOVAL_REASON, reason=command.reason)
     quantity = _positive(command.quantity, "remove")
     note = _note(command.note)
     product = await _locked_product(uow, actor.shop_id, command.product_id)
@@ -476,7 +477,7 @@ async def apply(
         return await _remove(uow, actor, change, key=key, now=now)
     if isinstance(change, Count):
         if change.counted < 0:
-            raise InvalidValue("A counted quantity cannot be negative.")
+            raise ValueRefused(Invalid.COUNT_NEGATIVE)
         counted = change.counted
         return await _adjust_in(
             uow,
@@ -490,7 +491,7 @@ async def apply(
             counted=True,
         )
     if change.delta == 0:
-        raise InvalidValue("An adjustment must change the quantity.")
+        raise ValueRefused(Invalid.ADJUSTMENT_ZERO)
     delta = change.delta
     return await _adjust_in(
         uow, actor, change.product_id, delta, lambda _: delta, _note(change.note), key, now

@@ -9,7 +9,14 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.access import Actor, OwnerAction, active_actor, authorize
-from core.errors import InvalidValue, InviteInvalid, NotAMember, ShopNotFound, UnknownTimezone
+from core.errors import (
+    Invalid,
+    InviteInvalid,
+    NotAMember,
+    ShopNotFound,
+    UnknownTimezone,
+    ValueRefused,
+)
 from core.limits import MAX_SHOP_NAME, MAX_TIMEZONE, checked_length, person_name, shortened
 from core.model import Invite, Member, Role, Shop, User, clean_name
 from core.ports import UnitOfWork
@@ -36,7 +43,7 @@ async def create_shop(
     not link the group: that is its own step (core.groups.link_group)."""
     shop_name = clean_name(name)
     if not shop_name:
-        raise InvalidValue("A shop needs a name, e.g. /newshop Corner Cafe")
+        raise ValueRefused(Invalid.SHOP_NEEDS_NAME)
     checked_length(shop_name, MAX_SHOP_NAME, "A shop name")
     user_name = person_name(user_name)
     async with uow:
@@ -127,7 +134,7 @@ async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
         if member is None:
             raise NotAMember()
         if member.is_owner and not await _other_owner_exists(uow, actor.shop_id, user_id):
-            raise InvalidValue("A shop must keep at least one owner.")
+            raise ValueRefused(Invalid.LAST_OWNER)
         await uow.members.remove(actor.shop_id, user_id)
         await uow.commit()
         return member
@@ -144,7 +151,7 @@ async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> M
             and role is not Role.OWNER
             and not await _other_owner_exists(uow, actor.shop_id, user_id)
         ):
-            raise InvalidValue("A shop must keep at least one owner.")
+            raise ValueRefused(Invalid.LAST_OWNER)
         await uow.members.set_role(actor.shop_id, user_id, role)
         await uow.commit()
         return replace(member, role=role)
@@ -222,11 +229,11 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
     if change.currency is not None:
         currency = change.currency.strip().upper()
         if not (len(currency) == 3 and currency.isalpha()):
-            raise InvalidValue("A currency is a three-letter code such as EUR or USD.")
+            raise ValueRefused(Invalid.BAD_CURRENCY)
         shop_fields["currency"] = currency
     if change.near_expiry_days is not None:
         if not 0 <= change.near_expiry_days <= 365:
-            raise InvalidValue("Near-expiry days must be between 0 and 365.")
+            raise ValueRefused(Invalid.NEAR_EXPIRY_DAYS_RANGE)
         shop_fields["near_expiry_days"] = change.near_expiry_days
     if change.alert_time is not None:
         shop_fields["alert_time"] = change.alert_time

@@ -85,6 +85,15 @@ _WORDS: Mapping[str, str] = {
     "bad_currency": "A currency is a three-letter code such as EUR or USD.",
     "near_expiry_days_range": "Near-expiry days must be between 0 and 365.",
     "no_such_page": "There is no such page.",
+    "lead_days_range": "The lead time is out of range.",
+    "shop_needs_name": "A shop needs a name.",
+}
+
+# Core's ValueRefused codes whose wording here uses its values.
+_VALUE_WORDS: Mapping[str, str] = {
+    "note_too_long": "A note can be at most {limit} characters.",
+    "not_a_removal_reason": "“{reason}” is not a reason to remove stock.",
+    "lead_days_range": "The lead time must be between 0 and {limit} days.",
 }
 
 # Why an undo is refused, as core says it (UndoRefused.why).
@@ -108,6 +117,7 @@ _FIELD_OF_CODE = {
     "name_too_long": "name",
     "threshold_negative": "threshold",
     "warning_days_range": "expiry_warning_days",
+    "lead_days_range": "lead_days",
     "product_needs_unit": "unit",
     "unknown_timezone": "timezone",
     "bad_currency": "currency",
@@ -130,6 +140,8 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
     message = getattr(error, "message", None)
     if isinstance(error, core_errors.UndoRefused):
         message = _UNDO_WORDS[error.why]
+    if isinstance(error, core_errors.ValueRefused):
+        message = _VALUE_WORDS.get(code, _WORDS[code]).format(**error.values)
     if isinstance(error, core_errors.InsufficientStock):
         message = f"Only {format_quantity(error.on_hand)} {error.unit} on hand."
     if not isinstance(message, str) or not message:

@@ -14,7 +14,7 @@ from core import digests, inventory, reordering
 from core.access import Actor
 from core.alert_model import ALL_KINDS
 from core.catalog import ProductFields, edit_product
-from core.errors import InvalidValue
+from core.errors import ValueRefused
 from core.forecast import DEFAULT_LEAD_DAYS, pace_of, shop_paces
 from core.inventory import InventoryQuery, SortBy
 from core.model import Product
@@ -148,8 +148,9 @@ async def test_the_lead_time_is_set_with_add_and_edit_and_checked(floor: Shopflo
     milk = await floor.product(owner, "Milk", lead_days=3)
     edited = await edit_product(floor.uow, owner, milk.id, ProductFields(lead_days=10))
     assert edited.lead_days == 10
-    with pytest.raises(InvalidValue, match="lead time must be between 0 and 180 days"):
+    with pytest.raises(ValueRefused) as refused:
         await edit_product(floor.uow, owner, milk.id, ProductFields(lead_days=400))
+    assert texts.why(refused.value) == "The lead time must be between 0 and 180 days."
     with pytest.raises(ParseError):
         parse_command("add", "oat milk lead soon")
 

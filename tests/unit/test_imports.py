@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from bot import texts
 from core import imports
 from core.catalog import ProductFields
-from core.errors import OwnerOnly
+from core.errors import FractionOfWholeUnit, OwnerOnly
 from core.imports import ImportRow, Outcome
 from core.model import Reason
 from tests.unit.shopfloor import Shopfloor, q
@@ -56,7 +57,8 @@ async def test_a_row_with_a_fraction_of_a_unit_counted_whole_is_wrong(floor: Sho
     rows = [row(2, "eggs", "1.5", unit="pcs"), row(3, "flour", "1.5", unit="kg")]
     plan = await imports.preview_import(floor.uow, owner, rows)
     assert [r.outcome for r in plan.rows] == [Outcome.WRONG, Outcome.CREATED]
-    assert "whole pcs" in (plan.rows[0].problem or "")
+    refusal = plan.rows[0].refusal
+    assert isinstance(refusal, FractionOfWholeUnit) and "whole pcs" in texts.why(refusal)
 
 
 async def test_applying_sets_stock_with_import_movements(floor: Shopfloor) -> None:

@@ -40,3 +40,9 @@ def test_a_barcode_refusal_names_the_barcodes_field_not_the_barcode_as_its_code(
     assert "Oat milk" in taken.message
     wrong = from_domain(errors.InvalidBarcode("4006381333932", "check_digit", expected="1"))
     assert (wrong.status, wrong.code, wrong.field) == (422, "invalid_barcode", "barcodes")
+
+
+def test_a_refused_value_is_its_code_worded_here_with_its_values() -> None:
+    error = from_domain(errors.ValueRefused(errors.Invalid.NOTE_TOO_LONG, limit=200))
+    assert (error.status, error.code, error.field) == (422, "note_too_long", "note")
+    assert error.message == "A note can be at most 200 characters."

@@ -4,9 +4,10 @@ from datetime import time, timedelta
 
 import pytest
 
+from bot import texts
 from core import shops
 from core.access import Actor
-from core.errors import InvalidValue, InviteInvalid, NotAMember
+from core.errors import Invalid, InvalidValue, InviteInvalid, NotAMember, ValueRefused
 from core.model import Role, User
 from core.shops import SettingsChange
 from tests.unit.shopfloor import Shopfloor
@@ -114,10 +115,13 @@ async def test_team_lists_owners_first_then_by_name(floor: Shopfloor) -> None:
 
 async def test_the_last_owner_cannot_be_removed_or_demoted(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
-    with pytest.raises(InvalidValue, match="at least one owner"):
+    with pytest.raises(ValueRefused) as removed:
         await shops.remove_member(floor.uow, owner, owner.user_id)
-    with pytest.raises(InvalidValue, match="at least one owner"):
+    assert removed.value.code is Invalid.LAST_OWNER
+    assert texts.why(removed.value) == "A shop must keep at least one owner."
+    with pytest.raises(ValueRefused) as demoted:
         await shops.set_role(floor.uow, owner, owner.user_id, Role.STAFF)
+    assert demoted.value.code is Invalid.LAST_OWNER
     kept = floor.store_member(owner.shop_id, owner.user_id)
     assert kept is not None and kept.role is Role.OWNER
 
