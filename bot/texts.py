@@ -28,10 +28,20 @@ from core.alert_model import (
 )
 from core.errors import (
     DomainError,
+    GroupAction,
+    GroupAdminOnly,
+    GroupNotLinked,
     InsufficientStock,
     Invalid,
+    InviteInvalid,
+    InviteRefusal,
+    NoActiveShop,
+    NotAMember,
     NothingToUndo,
     OwnerOnly,
+    SharedIdentity,
+    ShopNotFound,
+    ShownElsewhere,
     UndoRefusal,
     UndoRefused,
     ValueRefused,
@@ -340,6 +350,36 @@ def _value_refused(error: ValueRefused) -> str:
     return _(INVALID_VALUES[error.code]).format(**error.values)
 
 
+SETTLED_REFUSALS: dict[type[DomainError], str] = {
+    NotAMember: N_("You are not a member of this shop. Ask one of its owners for an invite."),
+    NoActiveShop: N_(
+        "You are not in a shop yet. Create one with /newshop <name> "
+        "or ask an owner for an invite link."
+    ),
+    GroupNotLinked: N_(
+        "This group is not linked to a shop yet. An owner of a shop who is an admin "
+        "of this group can link it by sending /link here."
+    ),
+    SharedIdentity: N_(
+        "I can't tell who you are: you are writing anonymously or as a channel. "
+        "Write as yourself and send it again."
+    ),
+    ShownElsewhere: N_("That button belongs to another shop's chat. Use it in our private chat."),
+    ShopNotFound: N_("That shop does not exist."),
+}
+
+GROUP_ADMIN_ACTIONS = {
+    GroupAction.LINK: N_("link it to a shop"),
+    GroupAction.UNLINK: N_("unlink it (or an owner of its shop)"),
+}
+
+INVITE_REFUSALS = {
+    InviteRefusal.UNKNOWN: N_("the code is unknown"),
+    InviteRefusal.USED: N_("it was already used"),
+    InviteRefusal.EXPIRED: N_("it has expired; ask the owner for a new one"),
+}
+
+
 def why(error: DomainError) -> str:
     """A refusal of core in this chat's words: core gives a code and values; an error
     that has no wording here yet says its own."""
@@ -361,6 +401,13 @@ def why(error: DomainError) -> str:
         return _(UNDO_REFUSALS[error.why]).format(left=left)
     if isinstance(error, ValueRefused):
         return _value_refused(error)
+    if type(error) in SETTLED_REFUSALS:
+        return _(SETTLED_REFUSALS[type(error)])
+    if isinstance(error, GroupAdminOnly):
+        action = _(GROUP_ADMIN_ACTIONS[error.action])
+        return _("Only an admin of this group can {action}.").format(action=action)
+    if isinstance(error, InviteInvalid):
+        return _("This invite cannot be used: {why}.").format(why=_(INVITE_REFUSALS[error.why]))
     return error.message
 
 

@@ -17,31 +17,42 @@ class DomainError(Exception):
 
 
 class NotAMember(DomainError):
+    code = "not_a_member"
+
     def __init__(self) -> None:
-        super().__init__("You are not a member of this shop. Ask one of its owners for an invite.")
+        super().__init__("You are not a member of this shop.")
 
 
 class NoActiveShop(DomainError):
+    """A private chat of someone in no shop yet: they create one or are invited."""
+
+    code = "no_active_shop"
+
     def __init__(self) -> None:
-        super().__init__(
-            "You are not in a shop yet. Create one with /newshop <name> "
-            "or ask an owner for an invite link."
-        )
+        super().__init__("You are not in a shop yet.")
 
 
 class GroupNotLinked(DomainError):
+    """A group no shop is linked to: an owner who is an admin of it links it."""
+
+    code = "group_not_linked"
+
     def __init__(self) -> None:
-        super().__init__(
-            "This group is not linked to a shop yet. An owner of a shop who is an admin "
-            "of this group can link it by sending /link here."
-        )
+        super().__init__("This group is not linked to a shop yet.")
+
+
+class GroupAction(enum.StrEnum):
+    LINK = "link"  # link the group to a shop
+    UNLINK = "unlink"  # an owner of its shop may too
 
 
 class GroupAdminOnly(DomainError):
-    """Only an admin of the group (as Telegram says at the time) may do this to it."""
+    """Only an admin of the group (as Telegram says at the time) may do `action` to it."""
 
-    def __init__(self, action: str) -> None:
-        super().__init__(f"Only an admin of this group can {action}.")
+    code = "group_admin_only"
+
+    def __init__(self, action: GroupAction) -> None:
+        super().__init__("Only an admin of this group can do that.")
         self.action = action
 
 
@@ -49,19 +60,20 @@ class SharedIdentity(DomainError):
     """A request from an identity that many people share — an admin writing anonymously,
     a post "as" a channel — so from nobody in particular: no role is given or used."""
 
+    code = "shared_identity"
+
     def __init__(self, shared_as: str) -> None:
-        super().__init__(
-            "I can't tell who you are: you are writing anonymously or as a channel. "
-            "Write as yourself and send it again."
-        )
+        super().__init__("A shared identity has no role.")
         self.shared_as = shared_as
 
 
 class ShownElsewhere(DomainError):
     """A button about one shop, pressed in a group that is not that shop's."""
 
+    code = "shown_elsewhere"
+
     def __init__(self) -> None:
-        super().__init__("That button belongs to another shop's chat. Use it in our private chat.")
+        super().__init__("That button belongs to another shop's chat.")
 
 
 class OwnerOnly(DomainError):
@@ -75,13 +87,25 @@ class OwnerOnly(DomainError):
 
 
 class ShopNotFound(DomainError):
+    code = "shop_not_found"
+
     def __init__(self) -> None:
         super().__init__("That shop does not exist.")
 
 
+class InviteRefusal(enum.StrEnum):
+    UNKNOWN = "unknown"  # no invite has this code
+    USED = "used"
+    EXPIRED = "expired"  # the owner makes a new one
+
+
 class InviteInvalid(DomainError):
-    def __init__(self, why: str) -> None:
-        super().__init__(f"This invite cannot be used: {why}.")
+    """An invite that cannot be used, and `why`."""
+
+    code = "invite_invalid"
+
+    def __init__(self, why: InviteRefusal) -> None:
+        super().__init__("This invite cannot be used.")
         self.why = why
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.access import Actor, OwnerAction, active_actor, authorize
-from core.errors import GroupAdminOnly, GroupNotLinked, InvalidValue, ShopNotFound
+from core.errors import GroupAction, GroupAdminOnly, GroupNotLinked, InvalidValue, ShopNotFound
 from core.limits import shortened
 from core.model import Shop, clean_name
 from core.ports import UnitOfWork
@@ -51,7 +51,7 @@ async def link_group(
     """Link the group to the user's active shop — or to the shop of theirs called
     `shop_name` — moving it from any other shop."""
     if standing is not GroupStanding.ADMIN:
-        raise GroupAdminOnly("link it to a shop")
+        raise GroupAdminOnly(GroupAction.LINK)
     async with uow:
         actor = await _chosen_shop(uow, user_id, shop_name)
         shop, _ = await authorize(uow, actor, owner_action=OwnerAction.LINK_GROUP)
@@ -85,7 +85,7 @@ async def unlink_group(
             raise GroupNotLinked()
         member = await uow.members.get(linked, user_id)
         if standing is not GroupStanding.ADMIN and not (member and member.is_owner):
-            raise GroupAdminOnly("unlink it (or an owner of its shop)")
+            raise GroupAdminOnly(GroupAction.UNLINK)
         shop = await uow.shops.get(linked)
         if shop is None:
             raise ShopNotFound()

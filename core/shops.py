@@ -12,6 +12,7 @@ from core.access import Actor, OwnerAction, active_actor, authorize
 from core.errors import (
     Invalid,
     InviteInvalid,
+    InviteRefusal,
     NotAMember,
     ShopNotFound,
     UnknownTimezone,
@@ -88,11 +89,11 @@ async def join_shop(
     async with uow:
         invite = await uow.invites.get_for_update(code)
         if invite is None:
-            raise InviteInvalid("the code is unknown")
+            raise InviteInvalid(InviteRefusal.UNKNOWN)
         if invite.used_by is not None:
-            raise InviteInvalid("it was already used")
+            raise InviteInvalid(InviteRefusal.USED)
         if invite.expires_at <= now:
-            raise InviteInvalid("it has expired; ask the owner for a new one")
+            raise InviteInvalid(InviteRefusal.EXPIRED)
         shop = await uow.shops.get(invite.shop_id)
         if shop is None:
             raise ShopNotFound()

@@ -57,7 +57,11 @@ _MAPPING: tuple[tuple[type[core_errors.DomainError], int, str, str | None], ...]
 _BARCODE_ERRORS = (core_errors.BarcodeTaken, core_errors.InvalidBarcode)
 
 # Codes whose meaning is "not found" whatever their class says, worded for the API.
-_NOT_FOUND_CODES = {"not_a_member": "shop_not_found", "product_gone": "product_not_found"}
+_NOT_FOUND_CODES = {
+    "not_a_member": "shop_not_found",
+    "no_active_shop": "shop_not_found",
+    "product_gone": "product_not_found",
+}
 
 _WORDS: Mapping[str, str] = {
     "shop_not_found": "There is no such shop among yours.",
@@ -105,6 +109,13 @@ _UNDO_WORDS: Mapping[str, str] = {
     "stock_used": "The stock it added has since been used.",
 }
 
+# Why an invite cannot be used, as core says it (InviteInvalid.why).
+_INVITE_WORDS: Mapping[str, str] = {
+    "unknown": "This invite cannot be used: the code is unknown.",
+    "used": "This invite cannot be used: it was already used.",
+    "expired": "This invite cannot be used: it has expired; ask the owner for a new one.",
+}
+
 # Core's codes name the field at fault for some problems that carry no `field`.
 _FIELD_OF_CODE = {
     "quantity_not_positive": "quantity",
@@ -142,6 +153,8 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
         message = _UNDO_WORDS[error.why]
     if isinstance(error, core_errors.ValueRefused):
         message = _VALUE_WORDS.get(code, _WORDS[code]).format(**error.values)
+    if isinstance(error, core_errors.InviteInvalid):
+        message = _INVITE_WORDS[error.why]
     if isinstance(error, core_errors.InsufficientStock):
         message = f"Only {format_quantity(error.on_hand)} {error.unit} on hand."
     if not isinstance(message, str) or not message:

@@ -46,3 +46,9 @@ def test_a_refused_value_is_its_code_worded_here_with_its_values() -> None:
     error = from_domain(errors.ValueRefused(errors.Invalid.NOTE_TOO_LONG, limit=200))
     assert (error.status, error.code, error.field) == (422, "note_too_long", "note")
     assert error.message == "A note can be at most 200 characters."
+
+
+def test_an_invite_refusal_says_why() -> None:
+    error = from_domain(errors.InviteInvalid(errors.InviteRefusal.USED))
+    assert (error.status, error.code) == (409, "invite_invalid")
+    assert error.message == "This invite cannot be used: it was already used."
