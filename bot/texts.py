@@ -35,10 +35,12 @@ from core.errors import (
     Invalid,
     InviteInvalid,
     InviteRefusal,
+    MovementNotFound,
     NoActiveShop,
     NotAMember,
     NothingToUndo,
     OwnerOnly,
+    ProductExists,
     SharedIdentity,
     ShopNotFound,
     ShownElsewhere,
@@ -366,6 +368,7 @@ SETTLED_REFUSALS: dict[type[DomainError], str] = {
     ),
     ShownElsewhere: N_("That button belongs to another shop's chat. Use it in our private chat."),
     ShopNotFound: N_("That shop does not exist."),
+    MovementNotFound: N_("There is no movement to undo."),
 }
 
 GROUP_ADMIN_ACTIONS = {
@@ -403,6 +406,8 @@ def why(error: DomainError) -> str:
         return _value_refused(error)
     if type(error) in SETTLED_REFUSALS:
         return _(SETTLED_REFUSALS[type(error)])
+    if isinstance(error, ProductExists):
+        return _("A product called “{name}” already exists.").format(name=error.name)
     if isinstance(error, GroupAdminOnly):
         action = _(GROUP_ADMIN_ACTIONS[error.action])
         return _("Only an admin of this group can {action}.").format(action=action)

@@ -133,8 +133,10 @@ class ProductGone(ProductNotFound):
 class ProductExists(DomainError):
     """`product_id`: the product that has the name, for the refusal to lead to it."""
 
+    code = "product_exists"
+
     def __init__(self, name: str, product_id: int | None = None) -> None:
-        super().__init__(f"A product called “{name}” already exists.")
+        super().__init__("A product with this name already exists.")
         self.name = name
         self.product_id = product_id
 
@@ -244,6 +246,8 @@ class InsufficientStock(DomainError):
 
 
 class MovementNotFound(DomainError):
+    code = "movement_not_found"
+
     def __init__(self) -> None:
         super().__init__("There is no movement to undo.")
 
