@@ -46,6 +46,7 @@ from core.errors import (
     ShownElsewhere,
     UndoRefusal,
     UndoRefused,
+    UnitMismatch,
     ValueRefused,
 )
 from core.forecast import DEFAULT_LEAD_DAYS, NoEstimate, Velocity
@@ -406,6 +407,9 @@ def why(error: DomainError) -> str:
         return _value_refused(error)
     if type(error) in SETTLED_REFUSALS:
         return _(SETTLED_REFUSALS[type(error)])
+    if isinstance(error, UnitMismatch):
+        mismatch = _("{product} is counted in {unit}, not {typed}: give the quantity in {unit}.")
+        return mismatch.format(product=error.product, unit=error.unit, typed=error.typed)
     if isinstance(error, ProductExists):
         return _("A product called “{name}” already exists.").format(name=error.name)
     if isinstance(error, GroupAdminOnly):

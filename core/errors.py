@@ -224,9 +224,7 @@ class UnitMismatch(InvalidValue):
     code = "unit_mismatch"
 
     def __init__(self, typed: str, unit: str, product: str) -> None:
-        super().__init__(
-            f"{product} is counted in {unit}, not {typed}: give the quantity in {unit}."
-        )
+        super().__init__("The quantity is not in the product's unit.")
         self.typed = typed
         self.unit = unit
         self.product = product

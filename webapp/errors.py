@@ -153,6 +153,8 @@ def from_domain(error: core_errors.DomainError) -> ApiError:
         message = _UNDO_WORDS[error.why]
     if isinstance(error, core_errors.ValueRefused):
         message = _VALUE_WORDS.get(code, _WORDS[code]).format(**error.values)
+    if isinstance(error, core_errors.UnitMismatch):
+        message = f"This product is counted in {error.unit}, not {error.typed}."
     if isinstance(error, core_errors.ProductExists):
         message = f"A product called “{error.name}” already exists."
     if isinstance(error, core_errors.InviteInvalid):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot import texts
 from core.errors import NoActiveShop, ProductGone, ProductNotFound, UnitMismatch
 from core.ledger import Removal, Restock, StockChange
 from core.model import Product, Reason, Shop
@@ -249,7 +250,7 @@ async def test_a_unit_typed_with_the_quantity_must_be_the_products(
         "kg",
         "flour",
     )
-    assert "flour is counted in kg, not pcs" in refused.value.message
+    assert "flour is counted in kg, not pcs" in texts.why(refused.value)
     assert uow.commits == 0
 
 
