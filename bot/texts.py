@@ -384,16 +384,21 @@ INVITE_REFUSALS = {
 }
 
 
+def plain_qty(value: Decimal, unit: str = "") -> str:
+    """`qty` as plain text, for refusals (escaped where they are sent)."""
+    return f"{format_quantity(value)} {unit}".strip()
+
+
 def why(error: DomainError) -> str:
-    """A refusal of core in this chat's words: core gives a code and values; an error
-    that has no wording here yet says its own."""
+    """A refusal of core in this chat's words, as plain text (the sender escapes it):
+    core gives a code and values; an error that has no wording here yet says its own."""
     if isinstance(error, OwnerOnly):
         action = _(OWNER_ACTION_WORDS[OwnerAction(error.action)])
         return _("Only an owner can {action}.").format(action=action)
     if isinstance(error, InsufficientStock):
         return _("Only {on_hand} of {product} on hand; cannot remove {requested}.").format(
-            on_hand=qty(error.on_hand, error.unit),
-            product=h(error.product),
+            on_hand=plain_qty(error.on_hand, error.unit),
+            product=error.product,
             requested=format_quantity(error.requested),
         )
     if isinstance(error, NothingToUndo):
@@ -401,7 +406,7 @@ def why(error: DomainError) -> str:
             hours=error.hours
         )
     if isinstance(error, UndoRefused):
-        left = qty(error.left, error.unit) if error.left is not None else ""
+        left = plain_qty(error.left, error.unit) if error.left is not None else ""
         return _(UNDO_REFUSALS[error.why]).format(left=left)
     if isinstance(error, ValueRefused):
         return _value_refused(error)
