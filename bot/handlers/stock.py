@@ -32,6 +32,7 @@ from bot.handlers.base import (
 )
 from bot.miniapp_wiring import with_open_app
 from bot.parsing import (
+    STOCK_VERBS,
     Command,
     CountProduct,
     ParseError,
@@ -104,15 +105,11 @@ STOCK_COMMANDS = frozenset({Command.RESTOCK, Command.SELL, Command.REMOVE, Comma
 
 
 def restated_command(text: str) -> tuple[Command, str] | None:
-    """A stock command typed without its slash, e.g. `sell milk 2` → (SELL, "milk 2")."""
+    """A stock command typed without its slash, e.g. `sell milk 2` → (SELL, "milk 2"),
+    `продал круассан 3` → (SELL, "круассан 3")."""
     words = text.strip().split(maxsplit=1)
-    if not words:
-        return None
-    try:
-        command = Command(words[0].casefold())
-    except ValueError:
-        return None
-    if command not in STOCK_COMMANDS:
+    command = STOCK_VERBS.get(words[0].casefold()) if words else None
+    if command is None:
         return None
     return command, words[1] if len(words) > 1 else ""
 

@@ -46,6 +46,7 @@ from bot.parsing.errors import (
     ParseError,
 )
 from bot.parsing.grammar import (
+    STOCK_VERBS,
     command_of,
     is_batch,
     parse_add,
@@ -87,6 +88,7 @@ __all__ = [
     "ABSOLUTE_DAY_FIRST",
     "DATE_USAGE",
     "LINE_USAGE",
+    "STOCK_VERBS",
     "USAGE",
     "AddProduct",
     "Command",

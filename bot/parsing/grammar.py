@@ -77,6 +77,32 @@ RESTOCK_KEYWORDS = {
     "заказ": Keyword("reorder_date", ValueKind.DATE, "заказ +2w"),
     "заметка": Keyword("note", ValueKind.TEXT, "заметка с рынка"),
 }
+# The word a stock command starts with when typed without its slash, as people write on
+# a phone: the command's own name, a past tense, or the word in Russian.
+STOCK_VERBS = {
+    "restock": Command.RESTOCK,
+    "restocked": Command.RESTOCK,
+    "sell": Command.SELL,
+    "sold": Command.SELL,
+    "remove": Command.REMOVE,
+    "count": Command.COUNT,
+    "counted": Command.COUNT,
+    "приход": Command.RESTOCK,
+    "принять": Command.RESTOCK,
+    "принял": Command.RESTOCK,
+    "приняла": Command.RESTOCK,
+    "продать": Command.SELL,
+    "продал": Command.SELL,
+    "продала": Command.SELL,
+    "продано": Command.SELL,
+    "списать": Command.REMOVE,
+    "списал": Command.REMOVE,
+    "списала": Command.REMOVE,
+    "пересчёт": Command.COUNT,
+    "пересчет": Command.COUNT,
+    "пересчитал": Command.COUNT,
+    "пересчитала": Command.COUNT,
+}
 REMOVE_REASONS = {
     "damage": Reason.DAMAGE,
     "damaged": Reason.DAMAGE,

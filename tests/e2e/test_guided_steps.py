@@ -200,7 +200,9 @@ async def test_a_stock_command_without_its_slash_is_that_command(
 
     assert "Sold 2 l milk" in text_of(await owner.say("sell milk 2"))
     assert "Restocked 3 pcs bread" in text_of(await owner.say("Restock bread 3"))
-    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (13, 18)
+    assert "Sold 1 pcs bread" in text_of(await owner.say("sold 1 bread"))
+    assert "Sold 1 pcs bread" in text_of(await owner.say("продал bread 1"))
+    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (11, 18)
     assert "How many" in text_of(await owner.say("sell bread"))
 
 
