@@ -18,14 +18,14 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -118,6 +118,11 @@ def day(value: date) -> str:
 def short_day(value: date) -> str:
     """Day and month, as under a chart's bars."""
     return format_date(value, format="d MMM", locale=_locale())
+
+
+def moment(value: datetime) -> str:
+    """Day, month and time, as on a history line."""
+    return format_datetime(value, format="d MMM HH:mm", tzinfo=value.tzinfo, locale=_locale())
 
 
 @cache

@@ -158,7 +158,10 @@ def day(value: date | None) -> str:
 
 
 def moment(value: datetime, shop: Shop) -> str:
-    return value.astimezone(ZoneInfo(shop.timezone)).strftime("%-d %b %H:%M")
+    local = value.astimezone(ZoneInfo(shop.timezone))
+    if i18n.current() != i18n.SOURCE:
+        return i18n.moment(local)
+    return local.strftime("%-d %b %H:%M")
 
 
 def figure_refused(shown: str, refused: FigureRefused) -> str:

@@ -5,7 +5,7 @@ numbers, money and dates per locale, and who hears which language."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,6 +93,12 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert texts.money(Decimal("1234.5"), shop) == "1\xa0234,50\xa0€"
         assert texts.day(date(2026, 3, 2)).startswith("2 мар. 2026")
         assert i18n.number(Decimal("2.5")) == "2,5"
+    # A history line's moment, on the shop's clock: it was "7 Dec 05:08" in Russian too.
+    berlin = Shop(1, "Cafe", timezone="Europe/Berlin")
+    at = datetime(2026, 12, 7, 4, 8, tzinfo=UTC)
+    assert texts.moment(at, berlin) == "7 Dec 05:08"
+    with i18n.speaking("ru"):
+        assert texts.moment(at, berlin) == "7 дек. 05:08"
 
 
 def test_a_constant_is_said_in_the_language_where_it_is_sent() -> None:
