@@ -58,7 +58,9 @@ async def test_two_schedulers_send_each_digest_exactly_once(
 ) -> None:
     await open_shops(make_uow)
     recorder = Recorder()
-    clock = FakeClock(NOW)
+    # The next day: a shop's first digest waits for an alert time at least an hour after
+    # it opened (NOW).
+    clock = FakeClock(NOW + timedelta(days=1))
     budget = MemorySendBudget()
     first = build(
         uow_factory=make_uow,
