@@ -137,8 +137,13 @@ def h(text: str) -> str:
     return escape(text, quote=False)
 
 
+def plain_qty(value: Decimal, unit: str = "") -> str:
+    """A quantity and its unit as plain text, for refusals (escaped where they are sent)."""
+    return f"{format_quantity(value)} {unit}".strip()
+
+
 def qty(value: Decimal, unit: str = "") -> str:
-    return f"{format_quantity(value)} {h(unit)}".strip()
+    return h(plain_qty(value, unit))
 
 
 def money(value: Decimal | None, shop: Shop) -> str:
@@ -385,11 +390,6 @@ INVITE_REFUSALS = {
     InviteRefusal.USED: N_("it was already used"),
     InviteRefusal.EXPIRED: N_("it has expired; ask the owner for a new one"),
 }
-
-
-def plain_qty(value: Decimal, unit: str = "") -> str:
-    """`qty` as plain text, for refusals (escaped where they are sent)."""
-    return f"{format_quantity(value)} {unit}".strip()
 
 
 def why(error: DomainError) -> str:

@@ -57,6 +57,14 @@ class Settled:
     retry_at: datetime | None = None
 
 
+ITEM_COLUMNS = (inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+
+
+def _items(rows: Sequence[Any]) -> list[InboxItem]:
+    """Rows selected with ITEM_COLUMNS, as items to handle (or tell about)."""
+    return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
+
+
 # --- the update being handled, for the unit of work to mark --------------------------
 
 
@@ -201,7 +209,7 @@ class SqlInbox:
                     .where(inbox.c.update_id.in_([row.update_id for row in rows]))
                     .values(leased_until=now + lease)
                 )
-        return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
+        return _items(rows)
 
     def _claimable(self, limit: int, now: datetime) -> Any:
         earlier = inbox.alias("earlier")
@@ -217,7 +225,7 @@ class SqlInbox:
             busy.c.leased_until > now,
         )
         query = (
-            select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+            select(*ITEM_COLUMNS)
             .where(
                 inbox.c.processed_at.is_(None),
                 # On the row itself, so PostgreSQL re-checks it after waiting for a lock.
@@ -266,7 +274,7 @@ class SqlInbox:
         out on an update already processed. Each is released here once, by one process,
         for its chat to be told the change was recorded."""
         query = (
-            select(inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+            select(*ITEM_COLUMNS)
             .where(
                 inbox.c.processed_at.is_not(None),
                 inbox.c.leased_until.is_not(None),
@@ -285,7 +293,7 @@ class SqlInbox:
                     .where(inbox.c.update_id.in_([row.update_id for row in rows]))
                     .values(leased_until=None)
                 )
-        return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
+        return _items(rows)
 
     async def extend(self, update_ids: Sequence[int], until: datetime) -> None:
         if not update_ids:

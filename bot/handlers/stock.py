@@ -101,7 +101,7 @@ async def run_stock_text(update: Update, context: BotContext, command: Command, 
     await proceed(update, context, command, reading, None, text)
 
 
-STOCK_COMMANDS = frozenset({Command.RESTOCK, Command.SELL, Command.REMOVE, Command.COUNT})
+STOCK_COMMANDS = frozenset(STOCK_VERBS.values())
 
 
 def restated_command(text: str) -> tuple[Command, str] | None:
