@@ -1,7 +1,7 @@
 """The bot's languages: message catalogs (gettext, read with Babel) and formatting of
 numbers, money and dates per locale.
 
-English is the source language: its messages are the msgids in bot/texts.py, so it
+English is the source language: its messages are the msgids in bot/texts/, so it
 needs no catalog. Other languages have a catalog `bot/locales/<lang>/LC_MESSAGES/
 stockbot.po`, read once at start (no compile step). `babel.cfg` says where messages are
 extracted from (`pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -o stockbot.pot .`); a unit test

@@ -1,0 +1,93 @@
+"""The catalog: adding, editing, archiving and restoring products."""
+
+from __future__ import annotations
+
+from bot.callbacks import EditableField
+from bot.i18n import N_, _
+from bot.texts.formatting import h, qty
+from core.limits import shortened
+from core.model import Product
+
+# --- the catalog ----------------------------------------------------------------------
+
+NAME_PROMPT = N_(
+    "What is the new product called? You can add details too, e.g. "
+    "<code>oat milk cat dairy unit l min 5 price 2.40</code>."
+)
+PRODUCT_NEEDS_NAME = N_("The product needs a name.")
+WHICH_PRODUCT = N_("Which product?")
+SEND_A_VALUE = N_("Send a value.")
+FIELD_PROMPT = {
+    EditableField.NAME: N_("Send the new name."),
+    EditableField.CATEGORY: N_("Send the category, e.g. dairy."),
+    EditableField.UNIT: N_("Choose or type the unit."),
+    EditableField.THRESHOLD: N_("Send the low-stock threshold (reorder point), e.g. 5."),
+    EditableField.PRICE: N_("Send the store price, e.g. 2.40."),
+    EditableField.COST: N_("Send the supplier price, e.g. 1.10."),
+    EditableField.BARCODE: N_("Send the barcode."),
+    EditableField.SUPPLIER: N_("Send the supplier's name."),
+    EditableField.WARNING_DAYS: N_("Warn how many days before expiry? e.g. 3"),
+    EditableField.LEAD_DAYS: N_("How many days from ordering to delivery? e.g. 5"),
+}
+FIELD_LABEL = {
+    EditableField.NAME: N_("Name"),
+    EditableField.CATEGORY: N_("Category"),
+    EditableField.UNIT: N_("Unit"),
+    EditableField.THRESHOLD: N_("Min (low at)"),
+    EditableField.PRICE: N_("Price"),
+    EditableField.COST: N_("Cost"),
+    EditableField.BARCODE: N_("Barcode"),
+    EditableField.SUPPLIER: N_("Supplier"),
+    EditableField.WARNING_DAYS: N_("Expiry warning days"),
+    EditableField.LEAD_DAYS: N_("Lead time (days)"),
+}
+
+
+def product_added(product: Product) -> str:
+    return _(
+        "✅ Added <b>{name}</b> ({unit}). Restock it with <code>/restock {name} 10</code>."
+    ).format(name=h(product.name), unit=h(product.unit))
+
+
+def editing(product: Product) -> str:
+    return _("✏️ Editing <b>{name}</b>. What should change?").format(name=h(product.name))
+
+
+def product_saved(product: Product) -> str:
+    return _("✅ Saved <b>{name}</b>. Anything else?").format(name=h(product.name))
+
+
+def ask_archive(product: Product) -> str:
+    question = _(
+        "🗑 Archive <b>{name}</b>? It leaves the catalog and lists; its history stays."
+    ).format(name=h(product.name))
+    if product.on_hand > 0:
+        question += "\n" + _(
+            "⚠️ It still has {on_hand} on hand: that stock leaves the lists with it "
+            "(restoring the product brings it back)."
+        ).format(on_hand=qty(product.on_hand, product.unit))
+    return question
+
+
+ARCHIVED_TOAST = N_("Archived")
+
+
+def offer_restore(name: str) -> str:
+    return _(
+        "🗄 <b>{name}</b> is archived. Restore it, with its stock and history? "
+        "(To start afresh instead, add it under another name.)"
+    ).format(name=h(name))
+
+
+def restore_button(name: str) -> str:
+    return _("♻️ Restore {name}").format(name=shortened(name, 40))
+
+
+def restored(product: Product) -> str:
+    return _("♻️ <b>{name}</b> restored, with {on_hand} on hand and its history.").format(
+        name=h(product.name), on_hand=qty(product.on_hand, product.unit)
+    )
+
+
+def archived(product: Product) -> str:
+    return _("🗑 <b>{name}</b> archived. Its history stays.").format(name=h(product.name))
