@@ -1,215 +1,132 @@
 """Benchmark of alerts (a script, not a test): prints its figures.
 
 1. The digest scan over SHOPS shops × PRODUCTS products on PostgreSQL, in a database of its
-   own (created, filled with COPY, dropped at the end): the first scan of the day plans
-   every shop's digest; a second scan is the steady per-minute cost.
-2. Fan-out of those digests against devtools.localapi's LocalBotApi with Telegram's rate
-   limits emulated (429 beyond 30 msg/s per bot or 1 msg/s per chat), through the real
-   TelegramNotifier and two dispatchers sharing one send budget (Redis when reachable):
-   achieved messages/second vs the allowed 30, and the 429s it drew.
+   own (filled by the database itself, dropped at the end). The shops opened two months
+   ago; SELLING products of each sold on about two days in three for the last 8 weeks
+   (some of them fast enough to run out within their lead time), so the digest's
+   "runs out" lines and the Monday report have a ledger to read. The first scan of the day
+   plans every shop's digest and weekly report (NOW is a Monday after the alert time); a
+   second scan is the steady per-minute cost.
+2. Fan-out of FANOUT of those digests against devtools.localapi's LocalBotApi with
+   Telegram's rate limits emulated (429 beyond 30 msg/s per bot or 1 msg/s per chat),
+   through the real TelegramNotifier and two "processes" (two sets of the scheduler's
+   alert jobs, each ticking every DISPATCH_EVERY seconds as the JobQueue does) sharing
+   one send budget (Redis when reachable): achieved messages/second vs the allowed 30,
+   and the 429s the API answered.
 
-    .venv/bin/python -m bench.alerts_bench [--shops 1000] [--products 1000] [--fanout 1000]
+`--code DIR` (repeatable) measures another checkout side by side on a copy of the same
+data (e.g. `git worktree add /tmp/before main`): each checkout runs as
+`python bench/alerts_bench.py scan|fanout URL` with DIR first on the import path.
+
+    .venv/bin/python -m bench.alerts_bench [--shops 1000] [--products 1000]
+        [--selling 50] [--fanout 1000] [--code DIR …]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select
-from telegram import Bot
-from telegram.request import HTTPXRequest
 
-from bot.alerts_view import TelegramNotifier
-from db.alert_models import AlertDeliveryRow
-from db.engine import create_engine
-from db.uow import uow_factory
-from devtools.localapi import LocalBotApi, LocalChat, LocalUser, RateLimits
-from jobs.dispatcher import AlertDispatcher, DigestScanner
-from jobs.ratelimit import MemorySendBudget, RedisSendBudget, SendBudget
-from tests.fakes import FakeClock
-from tests.services import create_database, drop_database, redis_error, redis_url
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # past every shop's 08:00 alert time
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, past every shop's 08:00 alert time
 TODAY = NOW.date()
+OPENED = NOW - timedelta(days=60)
 OWNER_BASE = 10_000_000
+HERE = Path(__file__).resolve().parents[1]
 
 
-async def fill(url: str, shops: int, products: int) -> None:
+async def fill(url: str, shops: int, products: int, selling: int) -> int:
+    """Returns the number of movements."""
     connection = await asyncpg.connect(url)
     try:
-        await connection.copy_records_to_table(
-            "shops",
-            columns=[
-                "id",
-                "name",
-                "timezone",
-                "currency",
-                "near_expiry_days",
-                "alert_time",
-                "day_first",
-                "created_at",
-            ],
-            records=[
-                (s, f"Shop {s}", "UTC", "EUR", 7, datetime(1, 1, 1, 8).time(), True, NOW)
-                for s in range(1, shops + 1)
-            ],
+        await connection.execute(
+            "INSERT INTO shops (id, name, timezone, currency, near_expiry_days, alert_time,"
+            " day_first, created_at)"
+            " SELECT s, 'Shop ' || s, 'UTC', 'EUR', 7, '08:00', true, $1"
+            " FROM generate_series(1, $2) s",
+            OPENED,
+            shops,
         )
-        await connection.copy_records_to_table(
-            "members",
-            columns=["shop_id", "user_id", "role", "name"],
-            records=[(s, OWNER_BASE + s, "owner", f"Owner {s}") for s in range(1, shops + 1)],
+        await connection.execute(
+            "INSERT INTO members (shop_id, user_id, role, name)"
+            " SELECT s, $1 + s, 'owner', 'Owner ' || s FROM generate_series(1, $2) s",
+            OWNER_BASE,
+            shops,
         )
-        for s in range(1, shops + 1):
-            product_rows = []
-            batch_rows = []
-            for j in range(products):
-                pid = s * products + j
-                on_hand = Decimal(20)
-                if j % 50 == 0:
-                    on_hand = Decimal(3)  # low
-                if j % 200 == 0:
-                    on_hand = Decimal(0)  # out
-                expiry = None
-                if j % 10 == 1:
-                    expiry = TODAY + timedelta(days=(j % 30) - 5)  # some expired, some near
-                    batch_rows.append((pid, s, pid, on_hand, NOW, expiry))
-                reorder = TODAY - timedelta(days=1) if j % 100 == 7 else None
-                product_rows.append(
-                    (
-                        pid,
-                        s,
-                        f"Product {j}",
-                        f"product {j}",
-                        "",
-                        "pcs",
-                        Decimal(5),
-                        "",
-                        "",
-                        False,
-                        reorder,
-                        on_hand,
-                        expiry,
-                    )
-                )
-            await connection.copy_records_to_table(
-                "products",
-                columns=[
-                    "id",
-                    "shop_id",
-                    "name",
-                    "name_key",
-                    "category",
-                    "unit",
-                    "threshold",
-                    "barcodes",
-                    "supplier",
-                    "archived",
-                    "reorder_date",
-                    "on_hand",
-                    "earliest_expiry",
-                ],
-                records=product_rows,
-            )
-            await connection.copy_records_to_table(
-                "batches",
-                columns=["id", "shop_id", "product_id", "quantity", "received_at", "expiry"],
-                records=batch_rows,
-            )
-        for table in ("shops", "products", "batches"):
-            await connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-        await connection.execute("ANALYZE")
+        # Every 50th product low, every 200th out, every 10th with a batch expiring
+        # (some expired, some near), every 100th with a reorder date passed.
+        await connection.execute(
+            "INSERT INTO products (id, shop_id, name, name_key, category, unit, threshold,"
+            " barcodes, supplier, archived, reorder_date, on_hand, earliest_expiry)"
+            " SELECT s * $1 + j, s, 'Product ' || j, 'product ' || j, '', 'pcs', 5, '', '',"
+            "  false, CASE WHEN j % 100 = 7 THEN $2::date - 1 END,"
+            "  CASE WHEN j % 200 = 0 THEN 0 WHEN j % 50 = 0 THEN 3 ELSE 20 END,"
+            "  CASE WHEN j % 10 = 1 THEN $2::date + (j % 30) - 5 END"
+            " FROM generate_series(1, $3) s, generate_series(0, $1 - 1) j",
+            products,
+            TODAY,
+            shops,
+        )
+        await connection.execute(
+            "INSERT INTO batches (id, shop_id, product_id, quantity, received_at, expiry)"
+            " SELECT id, shop_id, id, on_hand, $1, earliest_expiry FROM products"
+            " WHERE earliest_expiry IS NOT NULL",
+            NOW,
+        )
+        # SELLING products per shop sold 1-4 a day on two days in three for 8 weeks, after
+        # a restock that leaves 20 on hand today: at 3 or 4 a day they run out in 5-6 days,
+        # within the default lead time of 7.
+        step = max(1, products // max(1, selling))
+        await connection.execute(
+            "INSERT INTO movements (shop_id, product_id, quantity, reason, user_id,"
+            " created_at, idempotency_key)"
+            " SELECT p.shop_id, p.id, -(1 + (p.id - p.shop_id * $1) % 4), 'sale',"
+            "  $2 + p.shop_id,"
+            "  $3::timestamptz - make_interval(days => d, hours => (p.id % 8)::int),"
+            "  'bench:' || p.id || ':' || d"
+            " FROM products p, generate_series(1, 56) d"
+            " WHERE (p.id - p.shop_id * $1) % $4 = 3 AND (d + p.id) % 3 <> 0",
+            products,
+            OWNER_BASE,
+            NOW,
+            step,
+        )
+        await connection.execute(
+            "INSERT INTO movements (shop_id, product_id, quantity, reason, user_id,"
+            " created_at, idempotency_key)"
+            " SELECT shop_id, product_id, 20 - sum(quantity), 'restock', $1 + shop_id, $2,"
+            "  'bench:' || product_id || ':restock'"
+            " FROM movements GROUP BY shop_id, product_id",
+            OWNER_BASE,
+            OPENED,
+        )
+        await connection.execute("VACUUM ANALYZE")
+        return int(await connection.fetchval("SELECT count(*) FROM movements"))
     finally:
         await connection.close()
 
 
-async def budget_for_bench() -> tuple[SendBudget, str]:
-    if await redis_error() is None:
-        import redis.asyncio as redis
-
-        client = redis.Redis.from_url(redis_url())
-        prefix = f"stockbot-bench-{int(time.time())}:"
-        return RedisSendBudget(client, prefix), "Redis (shared by both dispatchers)"
-    return MemorySendBudget(), "in-memory (Redis unreachable)"
+# -- run inside one checkout (`python bench/alerts_bench.py scan|fanout URL …`) ------------
 
 
-async def fan_out(url: str, limit: int) -> None:
-    engine = create_engine(url, pool_size=10, max_overflow=20)
-    make_uow = uow_factory(engine)
-    async with engine.connect() as connection:
-        pending = await connection.scalar(select(func.count(AlertDeliveryRow.id)))
-        # Send only `limit` of them: mark the rest as done beforehand.
-        await connection.execute(
-            AlertDeliveryRow.__table__.update()
-            .where(
-                AlertDeliveryRow.id
-                > select(func.min(AlertDeliveryRow.id)).scalar_subquery() + limit - 1
-            )
-            .values(status="skipped")
-        )
-        await connection.commit()
-    messages = min(limit, pending or 0)
-    api = LocalBotApi(rate_limits=RateLimits(per_chat_per_second=1, global_per_second=30))
-    await api.start()
-    for shop in range(1, messages + 1):
-        user = LocalUser(OWNER_BASE + shop, f"Owner {shop}")
-        api.add_chat(LocalChat.private(user))
-    bot = Bot(
-        api.token,
-        base_url=api.base_url,
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=10),
-    )
-    await bot.initialize()
-    budget, budget_kind = await budget_for_bench()
-    clock = FakeClock(NOW)
-    notifier = TelegramNotifier(bot)
-    workers = [AlertDispatcher(make_uow, notifier, budget, clock) for _ in range(2)]
-    started = time.perf_counter()
-    while sum(w.stats.sent for w in workers) < messages:
-        clock.set(NOW + timedelta(seconds=time.perf_counter() - started))
-        done = await asyncio.gather(*(w.dispatch_once() for w in workers))
-        if not any(done):
-            await asyncio.sleep(0.05)
-        if time.perf_counter() - started > messages / 10 + 60:
-            break
-    elapsed = time.perf_counter() - started
-    sent = sum(w.stats.sent for w in workers)
-    retried = sum(w.stats.retried for w in workers)
-    print(f"fan-out: {sent} digests in {elapsed:.1f} s via LocalBotApi with 429 emulation")
-    print(f"  budget: {budget_kind}; 2 dispatchers")
-    print(f"  achieved {sent / elapsed:.1f} msg/s vs allowed 30 msg/s ({sent / elapsed / 30:.0%})")
-    print(f"  429 answers: {retried}; delivered per chat: max 1 (one digest per owner)")
-    await bot.shutdown()
-    await api.stop()
-    await engine.dispose()
+async def measure_scan(url: str) -> dict[str, Any]:
+    from db.engine import create_engine
+    from db.uow import uow_factory
+    from jobs.dispatcher import DigestScanner
+    from tests.fakes import FakeClock
 
-
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--shops", type=int, default=1000)
-    parser.add_argument("--products", type=int, default=1000)
-    parser.add_argument("--fanout", type=int, default=1000)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    url = await create_database("stockbot_bench")
+    engine = create_engine(url, pool_size=5)
     try:
-        started = time.perf_counter()
-        await fill(url, args.shops, args.products)
-        print(
-            f"data: {args.shops} shops × {args.products} products "
-            f"({args.shops * args.products:,} products, "
-            f"{args.shops * args.products // 10:,} batches) loaded in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-        engine = create_engine(url, pool_size=5)
         scanner = DigestScanner(uow_factory(engine), FakeClock(NOW))
         started = time.perf_counter()
         planned = await scanner.scan_once()
@@ -217,17 +134,197 @@ async def main() -> None:
         started = time.perf_counter()
         again = await scanner.scan_once()
         steady = time.perf_counter() - started
-        print(
-            f"scan: first of the day planned {planned} digests in {first:.2f} s "
-            f"({first / max(1, args.shops) * 1000:.1f} ms/shop); "
-            f"steady per-minute scan {steady * 1000:.0f} ms ({again} planned)"
-        )
+    finally:
         await engine.dispose()
-        await fan_out(url, args.fanout)
+    return {"first": first, "planned": planned, "steady": steady, "again": again}
+
+
+async def measure_fanout(url: str, limit: int) -> dict[str, Any]:
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.alerts_view import TelegramNotifier
+    from db.engine import create_engine
+    from db.uow import uow_factory
+    from devtools.localapi import LocalBotApi, LocalChat, LocalUser, RateLimits
+    from jobs import scheduler
+    from jobs.ratelimit import MemorySendBudget, RedisSendBudget, SendBudget
+    from tests.fakes import FakeClock
+    from tests.services import redis_error, redis_url
+
+    connection = await asyncpg.connect(url)
+    try:
+        owners = [
+            r["user_id"]
+            for r in await connection.fetch(
+                "SELECT user_id FROM alert_deliveries WHERE status = 'pending'"
+                " AND kind = 'digest' ORDER BY id LIMIT $1",
+                limit,
+            )
+        ]
+        # Send only the first `limit` digests: close the rest (and the reports) beforehand.
+        await connection.execute(
+            "UPDATE alert_deliveries SET status = 'skipped' WHERE status = 'pending'"
+            " AND NOT (kind = 'digest' AND user_id = ANY($1::bigint[]))",
+            owners,
+        )
+    finally:
+        await connection.close()
+    api = LocalBotApi(rate_limits=RateLimits(per_chat_per_second=1, global_per_second=30))
+    refused = 0
+    check = api.limiter.check
+
+    def counting_check(chat_id: int) -> None:
+        nonlocal refused
+        try:
+            check(chat_id)
+        except Exception:
+            refused += 1
+            raise
+
+    api.limiter.check = counting_check  # type: ignore[method-assign]
+    await api.start()
+    for owner in owners:
+        api.add_chat(LocalChat.private(LocalUser(owner, f"Owner {owner}")))
+    bot = Bot(
+        api.token,
+        base_url=api.base_url,
+        request=HTTPXRequest(connection_pool_size=64, pool_timeout=10),
+    )
+    await bot.initialize()
+    budget: SendBudget
+    if await redis_error() is None:
+        import redis.asyncio as redis
+
+        client = redis.Redis.from_url(redis_url())
+        budget, budget_kind = RedisSendBudget(client, f"stockbot-bench-{time.time()}:"), "Redis"
+    else:
+        budget, budget_kind = MemorySendBudget(), "in-memory (Redis unreachable)"
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    clock = FakeClock(NOW)
+    notifier = TelegramNotifier(bot)
+    processes = [
+        scheduler.build(
+            uow_factory=uow_factory(engine), notifier=notifier, clock=clock, budget=budget
+        )
+        for _ in range(2)
+    ]
+    started = time.perf_counter()
+    deadline = started + len(owners) / 10 + 60
+
+    def sent() -> int:
+        return sum(p.dispatcher.stats.sent for p in processes)
+
+    async def ticking(jobs: Any, offset: float) -> None:
+        # As the JobQueue runs alerts.dispatch: every DISPATCH_EVERY seconds, a run that
+        # is still going when the next is due makes that one skip.
+        every = scheduler.DISPATCH_EVERY
+        tick = started + offset
+        while sent() < len(owners) and time.perf_counter() < deadline:
+            await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+            clock.set(NOW + timedelta(seconds=time.perf_counter() - started))
+            await jobs.dispatch()
+            while tick <= time.perf_counter():
+                tick += every
+
+    await asyncio.gather(*(ticking(p, i * 0.5) for i, p in enumerate(processes)))
+    elapsed = time.perf_counter() - started
+    await bot.shutdown()
+    await api.stop()
+    await engine.dispose()
+    return {
+        "sent": sent(),
+        "elapsed": elapsed,
+        "refused": refused,
+        "retried": sum(p.dispatcher.stats.retried for p in processes),
+        "budget": budget_kind,
+    }
+
+
+# -- the driver --------------------------------------------------------------------------
+
+
+def run_in(code: Path, *args: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    output = subprocess.run(
+        [sys.executable, __file__, *args],
+        env=env,
+        cwd=code,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shops", type=int, default=1000)
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--selling", type=int, default=50, help="products per shop that sell")
+    parser.add_argument("--fanout", type=int, default=1000)
+    parser.add_argument("--code", type=lambda d: Path(d).resolve(), action="append", default=[])
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    from sqlalchemy.engine import make_url
+
+    from tests.services import create_database, drop_database, postgres_admin_url
+
+    url = await create_database("stockbot_bench")
+    base = make_url(url).database
+    codes = [HERE, *args.code]
+    try:
+        started = time.perf_counter()
+        movements = await fill(url, args.shops, args.products, args.selling)
+        print(
+            f"data: {args.shops} shops × {args.products} products "
+            f"({args.shops * args.products:,} products, {args.shops * args.products // 10:,} "
+            f"batches, {movements:,} movements) loaded in {time.perf_counter() - started:.1f} s"
+        )
+        rows: list[tuple[str, dict[str, Any], dict[str, Any], float]] = []
+        for code in codes:
+            copy = f"{base}_copy"
+            admin = await asyncpg.connect(postgres_admin_url())
+            try:
+                await admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{base}"')
+            finally:
+                await admin.close()
+            copy_url = make_url(url).set(database=copy).render_as_string(False)
+            try:
+                load = os.getloadavg()[0]
+                scan = run_in(code, "scan", copy_url)
+                fanout = run_in(code, "fanout", copy_url, str(args.fanout))
+            finally:
+                await drop_database(copy_url)
+            rows.append((str(code), scan, fanout, load))
+            print(f"  measured {code} (load {load:.1f})", file=sys.stderr)
+        for code_name, scan, fanout, load in rows:
+            rate = fanout["sent"] / fanout["elapsed"] if fanout["elapsed"] else 0.0
+            print(f"\n{code_name} (load average {load:.1f} when it started)")
+            print(
+                f"  scan: first of the day planned {scan['planned']} deliveries in "
+                f"{scan['first']:.2f} s ({scan['first'] / max(1, args.shops) * 1000:.1f} "
+                f"ms/shop); steady per-minute scan {scan['steady'] * 1000:.0f} ms "
+                f"({scan['again']} planned)"
+            )
+            print(
+                f"  fan-out: {fanout['sent']} digests in {fanout['elapsed']:.1f} s, "
+                f"{rate:.1f} msg/s of the allowed 30 ({rate / 30:.0%}); "
+                f"429 answers: {fanout['refused']}; budget {fanout['budget']}, 2 processes"
+            )
     finally:
         await drop_database(url)
 
 
 if __name__ == "__main__":
-    print(f"alerts bench, {date.today().isoformat()}")
-    asyncio.run(main())
+    if sys.argv[1:2] == ["scan"]:
+        sys.path.insert(0, os.getcwd())
+        print(json.dumps(asyncio.run(measure_scan(sys.argv[2]))))
+    elif sys.argv[1:2] == ["fanout"]:
+        sys.path.insert(0, os.getcwd())
+        logging.basicConfig(level=logging.ERROR)
+        print(json.dumps(asyncio.run(measure_fanout(sys.argv[2], int(sys.argv[3])))))
+    else:
+        print(f"alerts bench, {date.today().isoformat()}")
+        asyncio.run(main())
