@@ -187,12 +187,13 @@ async def _record(
         batch.id: batch
         for batch in (in_stock if in_stock is not None else await uow.batches.in_stock(product.id))
     }
+    changed: dict[int, Batch] = {}
     for allocation in allocations:
         batch = batches.get(allocation.batch_id) or await uow.batches.get(allocation.batch_id)
         if batch is None or batch.product_id != product.id:
             raise AssertionError(f"batch {allocation.batch_id} is not of product {product.id}")
         batch = batches[batch.id] = replace(batch, quantity=batch.quantity + allocation.quantity)
-        await uow.batches.set_quantity(batch.id, batch.quantity)
+        changed[batch.id] = batch
     left = [batch for batch in batches.values() if batch.quantity > 0]
     updated = replace(
         product,
@@ -200,9 +201,10 @@ async def _record(
         earliest_expiry=min((b.expiry for b in left if b.expiry), default=None),
         **(catalog or {}),  # type: ignore[arg-type]
     )
-    await uow.products.update(updated)
     await crossings.record_stock_change(uow, product, updated, now)
-    movement = await uow.movements.add(
+    # The batches, the product's snapshot and the movement in one write: every statement
+    # sent under the product's lock holds up the next change of the product.
+    movement = await uow.movements.record(
         Movement(
             id=0,
             shop_id=actor.shop_id,
@@ -214,7 +216,9 @@ async def _record(
             idempotency_key=key,
             allocations=tuple(allocations),
             **details,  # type: ignore[arg-type]
-        )
+        ),
+        list(changed.values()),
+        updated,
     )
     return MovementResult(movement, product, updated)
 

@@ -141,6 +141,18 @@ class BatchRepository(Protocol):
 
 class MovementRepository(Protocol):
     async def add(self, movement: Movement) -> Movement: ...
+
+    async def record(
+        self, movement: Movement, batches: Sequence[Batch], product: Product
+    ) -> Movement:
+        """The writes of one stock change, together: each of `batches` set to its
+        quantity, `product`'s row written (stock snapshot and catalog fields), and
+        `movement` appended with its allocations. One statement where the store allows
+        it, as every statement sent under the product's lock holds up the next change
+        of that product. Returns the movement with its id; fails as `add`,
+        `BatchRepository.set_quantity` and `ProductRepository.update` would."""
+        ...
+
     async def get(self, shop_id: int, movement_id: int) -> Movement | None: ...
     async def by_key(self, shop_id: int, key: str) -> Sequence[Movement]:
         """Movements caused by the request with this idempotency key."""

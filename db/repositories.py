@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Result, delete, exists, func, select, update
+from sqlalchemy import Result, TextClause, bindparam, delete, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -431,9 +431,92 @@ class SqlBatchRepository:
             raise LookupError(f"batch {batch_id} does not exist")
 
 
+def _record_statement() -> TextClause:
+    """PostgreSQL: the writes of one stock change as one statement (see
+    `SqlMovementRepository.record`). Built once; the columns are the tables'."""
+    products = [c for c in ProductRow.__table__.c if c.name != "id"]
+    movements = [c for c in MovementRow.__table__.c if c.name != "id"]
+    product_set = ", ".join(f"{c.name} = :p_{c.name}" for c in products)
+    movement_columns = ", ".join(c.name for c in movements)
+    movement_values = ", ".join(f":m_{c.name}" for c in movements)
+    sql = f"""
+WITH b AS (
+    UPDATE batches SET quantity = v.quantity
+    FROM unnest(CAST(:batch_ids AS BIGINT[]), CAST(:batch_quantities AS NUMERIC[]))
+        AS v(id, quantity)
+    WHERE batches.id = v.id AND batches.product_id = :product_id
+    RETURNING batches.id
+), p AS (
+    UPDATE products SET {product_set}
+    WHERE products.id = :product_id AND products.shop_id = :p_shop_id
+    RETURNING products.id
+), m AS (
+    INSERT INTO movements ({movement_columns}) VALUES ({movement_values})
+    RETURNING movements.id
+), a AS (
+    INSERT INTO movement_allocations (movement_id, batch_id, shop_id, position, quantity)
+    SELECT m.id, v.batch_id, :m_shop_id, v.position - 1, v.quantity
+    FROM m, unnest(CAST(:allocation_batches AS BIGINT[]),
+                   CAST(:allocation_quantities AS NUMERIC[]))
+        WITH ORDINALITY AS v(batch_id, quantity, position)
+    RETURNING 1
+)
+SELECT m.id, (SELECT count(*) FROM b) AS batches, (SELECT count(*) FROM p) AS products FROM m
+"""
+    return text(sql).bindparams(
+        *(bindparam(f"p_{c.name}", type_=c.type) for c in products),
+        *(bindparam(f"m_{c.name}", type_=c.type) for c in movements),
+    )
+
+
+_RECORD = _record_statement()
+
+
 class SqlMovementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def record(
+        self, movement: Movement, batches: Sequence[Batch], product: Product
+    ) -> Movement:
+        if not _locks_rows(self.session):
+            # SQLite: statements are calls into a library, not round trips, and its
+            # transactions run one at a time anyway (db.uow).
+            for batch in batches:
+                result = await self.session.execute(
+                    update(BatchRow)
+                    .where(BatchRow.id == batch.id, BatchRow.product_id == product.id)
+                    .values(quantity=batch.quantity)
+                )
+                if not _changed_a_row(result):
+                    raise LookupError(f"batch {batch.id} is not of product {product.id}")
+            await SqlProductRepository(self.session).update(product)
+            return await self.add(movement)
+        values = {f"p_{name}": value for name, value in _product_values(product).items()}
+        values |= {
+            f"m_{name}": value
+            for name, value in to_values(
+                movement, leave_out=("id", "allocations"), reason=movement.reason.value
+            ).items()
+        }
+        row = (
+            await self.session.execute(
+                _RECORD,
+                {
+                    **values,
+                    "product_id": product.id,
+                    "batch_ids": [batch.id for batch in batches],
+                    "batch_quantities": [batch.quantity for batch in batches],
+                    "allocation_batches": [a.batch_id for a in movement.allocations],
+                    "allocation_quantities": [a.quantity for a in movement.allocations],
+                },
+            )
+        ).one()
+        if row.batches != len(batches):
+            raise LookupError(f"a batch of {[b.id for b in batches]} is not of {product.id}")
+        if row.products != 1:
+            raise LookupError(f"product {product.id} does not exist in shop {product.shop_id}")
+        return replace(movement, id=row.id)
 
     async def _with_allocations(self, rows: Sequence[MovementRow]) -> list[Movement]:
         if not rows:

@@ -359,6 +359,17 @@ class FakeMovementRepository(_Repository):
         self._s.movements[added.id] = added
         return added
 
+    async def record(
+        self, movement: Movement, batches: Sequence[Batch], product: Product
+    ) -> Movement:
+        for batch in batches:
+            stored = self._s.batches.get(batch.id)
+            if stored is None or stored.product_id != product.id:
+                raise LookupError(f"batch {batch.id} is not of product {product.id}")
+            await FakeBatchRepository(self._tx, self._store).set_quantity(batch.id, batch.quantity)
+        await FakeProductRepository(self._tx, self._store).update(product)
+        return await self.add(movement)
+
     async def get(self, shop_id: int, movement_id: int) -> Movement | None:
         movement = self._s.movements.get(movement_id)
         return movement if movement is not None and movement.shop_id == shop_id else None

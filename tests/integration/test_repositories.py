@@ -417,6 +417,62 @@ async def test_movements_add_and_get_with_allocations(uow: UnitOfWork) -> None:
         assert await uow.movements.get(shop.id, movement.id + 99) is None
 
 
+async def test_movements_record_writes_batches_product_and_movement_at_once(
+    uow: UnitOfWork,
+) -> None:
+    shop = await _shop(uow)
+    product = await _product(uow, shop.id, on_hand=Q("6"))
+    other = await _product(uow, shop.id, "Bread")
+    async with uow:
+        b1 = await _batch(uow, product, "3", expiry=date(2026, 3, 9))
+        b2 = await _batch(uow, product, "3")
+        foreign = await _batch(uow, other, "1")
+        await uow.commit()
+    sold = _movement(
+        product,
+        "-4",
+        "sale:1",
+        reason=Reason.SALE,
+        allocations=(Allocation(b1.id, Q("-3")), Allocation(b2.id, Q("-1"))),
+        sale_price=Q("1.20"),
+    )
+    after = replace(product, on_hand=Q("2"), earliest_expiry=None, price=Q("1.20"))
+    async with uow:
+        recorded = await uow.movements.record(
+            sold, [replace(b1, quantity=Q("0")), replace(b2, quantity=Q("2"))], after
+        )
+        await uow.commit()
+    assert recorded == replace(sold, id=recorded.id) and recorded.id > 0
+    async with uow:
+        assert await uow.movements.get(shop.id, recorded.id) == recorded
+        assert await uow.products.get(shop.id, product.id) == after
+        assert [(b.id, b.quantity) for b in await uow.batches.in_stock(product.id)] == [
+            (b2.id, Q("2"))
+        ]
+    # Each write fails as its own repository's would, and takes the others with it.
+    async with uow:
+        with pytest.raises(REFUSED):
+            await uow.movements.record(
+                _movement(product, "-3", "sale:2", reason=Reason.SALE),
+                [replace(b2, quantity=Q("-1"))],
+                replace(after, on_hand=Q("0")),
+            )
+    async with uow:
+        with pytest.raises(LookupError):
+            await uow.movements.record(
+                _movement(product, "-1", "sale:3", reason=Reason.SALE),
+                [replace(foreign, quantity=Q("0"))],
+                replace(after, on_hand=Q("1")),
+            )
+    async with uow:
+        with pytest.raises(REFUSED):
+            await uow.movements.record(sold, [], after)  # the key was used
+    async with uow:
+        assert await uow.products.get(shop.id, product.id) == after
+        assert (await uow.batches.get(foreign.id)).quantity == Q("1")  # type: ignore[union-attr]
+        assert await uow.movements.by_key(shop.id, "sale:3") == []
+
+
 async def test_movements_by_key_is_per_shop_and_keys_are_unique(uow: UnitOfWork) -> None:
     shop = await _shop(uow)
     other = await _shop(uow, "Bakery")
