@@ -57,9 +57,9 @@ ADD_KEYWORDS = {
     "мин": Keyword("threshold", ValueKind.QUANTITY, "мин 5"),
     "цена": Keyword("price", ValueKind.MONEY, "цена 2.50"),
     "закупка": Keyword("cost", ValueKind.MONEY, "закупка 1.20"),
-    "штрихкод": Keyword("barcode", ValueKind.WORD, "штрихкод 4006381333931"),
+    "штрихкод": Keyword("barcodes", ValueKind.WORD, "штрихкод 4006381333931"),
     "поставщик": Keyword("supplier", ValueKind.WORDS, "поставщик Зелёная ферма"),
-    "предупр": Keyword("warning_days", ValueKind.DAYS, "предупр 3"),
+    "предупр": Keyword("expiry_warning_days", ValueKind.DAYS, "предупр 3"),
     "поставка": Keyword("lead_days", ValueKind.DAYS, "поставка 5"),
 }
 RESTOCK_KEYWORDS = {

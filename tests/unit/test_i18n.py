@@ -4,6 +4,7 @@ numbers, money and dates per locale, and who hears which language."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,6 +16,8 @@ from babel.messages.pofile import read_po
 
 from bot import i18n, texts
 from bot.parsing import Command, ParseError, parse_command, parse_quantity
+from bot.parsing.commands import AddProduct, RestockProduct
+from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
 from core import languages
 from core.errors import InvalidValue, OwnerOnly
@@ -177,8 +180,22 @@ def test_keywords_read_in_russian_as_in_english() -> None:
     assert parse_command("remove", "молоко 2 брак") == parse_command("remove", "молоко 2 damage")
     added = parse_command("add", "овсяное молоко кат молочное ед l мин 5 поставка 4")
     assert added == parse_command("add", "овсяное молоко cat молочное unit l min 5 lead 4")
+    every = parse_command(
+        "add", "пирожок цена 1,5 закупка 0,6 штрихкод 4006381333931 поставщик Хлебзавод предупр 2"
+    )
+    assert every == parse_command(
+        "add", "пирожок price 1,5 cost 0,6 barcode 4006381333931 supplier Хлебзавод warn 2"
+    )
     with pytest.raises(ParseError, match="is not a date"):
         parse_command("restock", "молоко 20 годен когда-нибудь")
+
+
+def test_every_keyword_fills_a_field_of_its_command() -> None:
+    """A keyword naming no field of its command is read and then dropped in silence
+    (`штрихкод` once filled `barcode`, which /add does not have)."""
+    for keywords, command in ((ADD_KEYWORDS, AddProduct), (RESTOCK_KEYWORDS, RestockProduct)):
+        fields = {field.name for field in dataclasses.fields(command)}
+        assert {keyword.field for keyword in keywords.values()} <= fields
 
 
 def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
