@@ -49,7 +49,7 @@ from bot.parsing import (
 )
 from bot.steps import AmountStep, CommandChoice, ReasonStep, Step, StockStep
 from core import catalog, inventory, ledger
-from core.errors import DomainError
+from core.errors import DomainError, ProductNotFound
 from core.ledger import MovementResult
 from core.model import Product, Reason, Shop
 from core.stock_requests import (
@@ -377,7 +377,15 @@ async def continue_stock(update: Update, context: BotContext, step: StockStep, r
         # `milk 5` to "How many bread?" is about milk: read as `/count milk 5`, a new
         # command, never as a quantity of bread.
         await end_flow(context, update)
-        await run_stock_text(update, context, command, reply)
+        try:
+            await run_stock_text(update, context, command, reply)
+        except ProductNotFound:
+            # No product by that name (`forty`, `3.3.3`): a mistyped answer, and the
+            # question stands instead of ending with the mistake.
+            await start_flow(context, update, step, key=step.key)
+            if _has_quantity(command, reply):
+                raise
+            await _not_a_quantity(update, context, step, product_id, reply)
         return
     if product_id is None and is_batch(reply):
         await end_flow(context, update)
@@ -395,6 +403,28 @@ async def continue_stock(update: Update, context: BotContext, step: StockStep, r
         step.key,
         in_step=True,
     )
+
+
+def _has_quantity(command: Command, text: str) -> bool:
+    try:
+        parsed = parse_command(command, text)
+    except ParseError:
+        return False
+    assert isinstance(parsed, RestockProduct | SellProduct | RemoveProduct | CountProduct)
+    return parsed.quantity is not None
+
+
+async def _not_a_quantity(
+    update: Update, context: BotContext, step: StockStep, product_id: int, reply: str
+) -> None:
+    where = await here(update, context, product_id=product_id)
+    product = await catalog.get_product(context.services.uow(), where.actor, product_id)
+    try:
+        parse_quantity(reply)
+    except ParseError as error:  # it is not one: say so, and ask again
+        raise ParseError(
+            error.message, texts.quantity_prompt(step.command.value, product)
+        ) from None
 
 
 async def continue_reason(

@@ -50,6 +50,28 @@ async def test_an_answer_that_names_the_steps_own_product_or_command_is_the_answ
     assert await books.on_hand("milk") == 20
 
 
+async def test_a_mistyped_answer_keeps_the_question(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """`forty` or `3.3.3` to "How many bread?" names no product: the bot said "No product
+    called “forty”" and ended the step, so the `40` typed next was an answer to nothing."""
+    await stocked(owner, books)
+
+    assert "How many" in text_of(await owner.say("/count bread"))
+    for mistyped in ("forty", "3.3.3"):
+        refused = text_of(await owner.say(mistyped))
+        assert "not a quantity" in refused and "How many" in refused, refused
+    assert "Counted bread" in text_of(await owner.say("4"))
+    assert await books.on_hand("bread") == 4
+
+    # A quantity with a name no product has is still a name not found, and the question
+    # stands all the same.
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    assert "No product called “cheese”" in text_of(await owner.say("cheese 2"))
+    assert "Sold 1 pcs bread" in text_of(await owner.say("1"))
+    assert await books.on_hand("bread") == 3
+
+
 async def test_a_stock_command_typed_into_any_step_is_that_command(
     cafe: BotProcess, owner: Chat, books: Books
 ) -> None:
