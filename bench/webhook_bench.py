@@ -3,7 +3,7 @@ against a bare python-telegram-bot echo bot by the same load generator, against 
 local Bot API, in the same run (a script that prints figures, not a test).
 
     .venv/bin/python -m bench.webhook_bench [--seconds 10] [--users 16]
-        [--processes 1 2 4] [--png docs/throughput.png]
+        [--processes 1 2 4] [--png docs/throughput.png] [--code DIR]
 
 What it does, in order:
 1. the echo bot (bench.echo_bot), then one stockbot process (`stockbot run` in webhook
@@ -15,6 +15,12 @@ What it does, in order:
    the latency at a sustainable load;
 3. 1, 2, 4 stockbot processes behind nginx (Debian's package), the closed loop again,
    printed as a table and drawn as a PNG curve (matplotlib).
+
+`--code DIR` measures the stockbot of another checkout (main before a change, say) in the
+same run, right before this checkout's, on a database of its own migrated by its own code:
+the two figures are then side by side under the same load. Beside replies/s, which the
+machine's load moves, it prints the CPU milliseconds each bot process spent per reply
+(`/proc/<pid>/stat`, warm-up included; PostgreSQL's own CPU is not in it).
 
 Like Telegram, the load generator posts each update to the webhook with the secret
 header and times until the bot's answer reaches the Bot API. PostgreSQL comes from
@@ -43,10 +49,9 @@ from devtools.localapi import (
     LocalBotApi,
     LocalUser,
 )
-from tests.e2e.fleet import open_shop_with_staff
 from tests.e2e.harness import SETTINGS_VARIABLES, free_port
 from tests.loadbalancer import LoadBalancer
-from tests.services import create_database, drop_database, redis_url
+from tests.services import drop_database, redis_url
 
 SECRET = "bench-Secret_0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -63,6 +68,13 @@ class Run:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
+    # Every reply, the warm-up's included, and the bot's CPU seconds over them.
+    answered: int = 0
+    cpu_seconds: float = float("nan")
+
+    @property
+    def cpu_ms_per_reply(self) -> float:
+        return self.cpu_seconds * 1000 / self.answered if self.answered else float("nan")
 
     @property
     def rate(self) -> float:
@@ -79,6 +91,7 @@ class Run:
             f"{self.label:<34} {self.rate:7.1f} replies/s   p50 {self.percentile(50):6.1f} ms"
             f"   p99 {self.percentile(99):6.1f} ms   ({self.replies} in {self.seconds:.1f} s"
             f"{f', {self.timeouts} unanswered' if self.timeouts else ''})"
+            f"   {self.cpu_ms_per_reply:5.1f} CPU ms/reply"
         )
 
 
@@ -140,6 +153,8 @@ class Load:
             while loop.time() < end:
                 sent_at = loop.time()
                 latency = await self.one(url, user, text)
+                if latency is not None:
+                    run.answered += 1
                 if sent_at < measure_from:
                     continue
                 if latency is None:
@@ -165,6 +180,7 @@ class Load:
             if latency is None:
                 run.timeouts += 1
             else:
+                run.answered += 1
                 run.replies += 1
                 run.latencies.append(latency)
 
@@ -197,6 +213,18 @@ class Process:
     process: asyncio.subprocess.Process
     port: int
     log: Path
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the process so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def measured(self, run: Any) -> Run:
+        """`run` awaited, with this process's CPU time over it."""
+        before = self.cpu_seconds()
+        result: Run = await run
+        result.cpu_seconds = self.cpu_seconds() - before
+        return result
 
     def rss_mb(self, field_name: str = "VmRSS") -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -254,10 +282,17 @@ async def start_echo(api: LocalBotApi, workdir: Path) -> Process:
 
 
 async def start_stockbot(
-    api: LocalBotApi, database_url: str, prefix: str, webhook_url: str | None, workdir: Path
+    api: LocalBotApi,
+    database_url: str,
+    prefix: str,
+    webhook_url: str | None,
+    workdir: Path,
+    code: Path | None = None,
 ) -> Process:
     port = free_port()
     env = clean_environment()
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     env.update(
         BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.base_url,
@@ -278,6 +313,83 @@ async def start_stockbot(
     return process
 
 
+PREPARE = """
+import asyncio, sys
+from devtools.localapi import LocalUser
+from tests.e2e.fleet import open_shop_with_staff
+from tests.services import create_database
+
+async def main():
+    url = await create_database("stockbot_bench_webhook")
+    users = [LocalUser(1000 + i, f"Staff {i}") for i in range(int(sys.argv[1]))]
+    await open_shop_with_staff(url, LocalUser(500, "Owner"), users, stock=10_000_000)
+    print(url)
+
+asyncio.run(main())
+"""
+
+
+async def prepare_database(users: int, code: Path | None) -> str:
+    """A new database with the bench's shop and staff, migrated and filled by the code of
+    `code` (this checkout's when None), so an older checkout runs on its own schema."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(code or ROOT)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PREPARE, str(users), env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"the bench database for {code or ROOT} could not be made")
+    return out.decode().strip().splitlines()[-1]
+
+
+@dataclass
+class Measured:
+    closed: Run
+    steady: Run
+    idle_rss: float
+    loaded_rss: float
+    peak_rss: float
+
+
+async def measure_stockbot(
+    load: Load,
+    api: LocalBotApi,
+    database: str,
+    prefix: str,
+    workdir: Path,
+    users: list[LocalUser],
+    closed_users: list[LocalUser],
+    seconds: float,
+    label: str,
+    code: Path | None = None,
+) -> Measured:
+    """One stockbot process: the closed loop, then the open loop at 70 % of its rate."""
+    bot = await start_stockbot(api, database, prefix, None, workdir, code)
+    try:
+        idle_rss = bot.rss_mb()
+        hook = f"http://127.0.0.1:{bot.port}/hook"
+        full = await bot.measured(
+            load.closed(f"{label}, 1 process", hook, closed_users, "/sell milk 1", seconds)
+        )
+        print(full.line())
+        rate = 0.7 * full.rate
+        steady = await bot.measured(
+            load.open(
+                f"{label} at 70 % ({rate:.0f}/s, open)",
+                hook,
+                users,
+                "/sell milk 1",
+                rate,
+                seconds,
+            )
+        )
+        print(steady.line())
+        return Measured(full, steady, idle_rss, bot.rss_mb(), bot.rss_mb("VmHWM"))
+    finally:
+        await bot.stop()
+
+
 # --- the run ---------------------------------------------------------------------------
 
 
@@ -287,11 +399,17 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--processes", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--png", type=Path, default=None)
+    parser.add_argument(
+        "--code", type=Path, default=None, help="another checkout to measure first, same run"
+    )
     args = parser.parse_args()
 
     users = [LocalUser(1000 + i, f"Staff {i}") for i in range(max(args.users, 64))]
     closed_users = users[: args.users]
-    database = await create_database("stockbot_bench_webhook")
+    databases = [await prepare_database(len(users), None)]
+    if args.code is not None:
+        databases.append(await prepare_database(len(users), args.code.resolve()))
+    database = databases[0]
     prefix = f"bench-{os.getpid()}:"
     api = LocalBotApi()
     await api.start()
@@ -300,49 +418,47 @@ async def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {args.users} users,")
     print(f"{args.seconds:.0f} s measured after {WARMUP_SECONDS:.0f} s warm-up; logs in {workdir}")
     try:
-        await open_shop_with_staff(database, OWNER, users, stock=10_000_000)
         async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
             load = Load(api, http)
 
             echo = await start_echo(api, workdir)
             try:
-                echo_run = await load.closed(
-                    "echo bot (python-telegram-bot)",
-                    f"http://127.0.0.1:{echo.port}/hook",
-                    closed_users,
-                    "/sell milk 1",
-                    args.seconds,
+                echo_run = await echo.measured(
+                    load.closed(
+                        "echo bot (python-telegram-bot)",
+                        f"http://127.0.0.1:{echo.port}/hook",
+                        closed_users,
+                        "/sell milk 1",
+                        args.seconds,
+                    )
                 )
             finally:
                 await echo.stop()
             print(echo_run.line())
 
-            bot = await start_stockbot(api, database, prefix, None, workdir)
-            try:
-                idle_rss = bot.rss_mb()
-                hook = f"http://127.0.0.1:{bot.port}/hook"
-                full = await load.closed(
-                    "stockbot, 1 process", hook, closed_users, "/sell milk 1", args.seconds
-                )
-                print(full.line())
-                rate = 0.7 * full.rate
-                steady = await load.open(
-                    f"stockbot at 70 % ({rate:.0f}/s, open)",
-                    hook,
+            if args.code is not None:
+                before = await measure_stockbot(
+                    load,
+                    api,
+                    databases[1],
+                    f"{prefix}before:",
+                    workdir,
                     users,
-                    "/sell milk 1",
-                    rate,
+                    closed_users,
                     args.seconds,
+                    f"stockbot of {args.code}",
+                    args.code.resolve(),
                 )
-                print(steady.line())
-                loaded_rss, peak_rss = bot.rss_mb(), bot.rss_mb("VmHWM")
-            finally:
-                await bot.stop()
-            print(f"full path / echo: {full.rate / echo_run.rate:.2f}")
-            print(
-                f"RSS of one process: idle {idle_rss:.0f} MB, after load {loaded_rss:.0f} MB,"
-                f" peak {peak_rss:.0f} MB"
+                print(f"{args.code} full path / echo: {before.closed.rate / echo_run.rate:.2f}")
+            now = await measure_stockbot(
+                load, api, database, prefix, workdir, users, closed_users, args.seconds, "stockbot"
             )
+            print(f"full path / echo: {now.closed.rate / echo_run.rate:.2f}")
+            print(
+                f"RSS of one process: idle {now.idle_rss:.0f} MB, after load"
+                f" {now.loaded_rss:.0f} MB, peak {now.peak_rss:.0f} MB"
+            )
+            print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
             scaling: list[tuple[int, Run]] = []
             for count in args.processes:
@@ -367,7 +483,8 @@ async def main() -> None:
                 print(f"curve written to {args.png}")
     finally:
         await api.stop()
-        await drop_database(database)
+        for url in databases:
+            await drop_database(url)
 
 
 async def behind_nginx(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -15,6 +16,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_URL = "sqlite+aiosqlite:///./stockbot.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A pooled PostgreSQL connection idle this long is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 5.0
+_RETURNED_AT = "stockbot_returned_at"
 
 _REWRITES = (
     ("postgres://", "postgresql+asyncpg://"),
@@ -67,8 +71,34 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         event.listen(sync_engine, "connect", _sqlite_connect)
         event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
-    options.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **options)
+    engine = create_async_engine(url, **options)
+    if not options.get("pool_pre_ping"):
+        event.listen(engine.sync_engine, "checkin", _returned)
+        event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _returned(_dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+    record.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: Any
+) -> None:
+    """Ping a connection only when it sat in the pool for a while (a restart or a
+    dropped connection is most likely then). SQLAlchemy's `pool_pre_ping` pings on every
+    checkout, and asyncpg's ping is three round trips (BEGIN, an empty query, ROLLBACK):
+    a dozen per update. A connection that broke while busy fails its statement instead;
+    SQLAlchemy then recycles every connection of the pool, and the inbox retries the
+    update."""
+    returned_at = record.info.get(_RETURNED_AT)
+    if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        # The pool drops this connection and hands out another.
+        raise exc.DisconnectionError(f"idle connection is gone: {error}") from error
 
 
 _writer_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()

@@ -41,3 +41,24 @@ async def test_sqlite_engine_enforces_foreign_keys_and_uses_wal(tmp_path: Path) 
 async def test_engine_connects(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         assert await connection.scalar(text("SELECT 1")) == 1
+
+
+@pytest.mark.postgres
+async def test_a_pooled_connection_dropped_while_idle_is_replaced_not_failed(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without SQLAlchemy's ping on every checkout, a connection the server dropped while
+    it sat in the pool (a restart overnight) is still pinged and replaced on its way out."""
+    monkeypatch.setattr("db.engine.PING_AFTER_IDLE_SECONDS", 0.0)
+    engine = create_engine(postgres_url, pool_size=1, max_overflow=0)
+    admin = create_engine(postgres_url)
+    try:
+        async with engine.connect() as connection:
+            dropped = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with admin.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) != dropped
+    finally:
+        await engine.dispose()
+        await admin.dispose()
