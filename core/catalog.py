@@ -43,6 +43,10 @@ SUGGESTION_CUTOFF = 70
 
 
 MAX_LEAD_DAYS = 180  # half a year from order to delivery is already a stretch
+# Fields an owner may empty again: no reorder date, the default lead time, the shop's
+# near-expiry days. (`None` in ProductFields means "leave as it is", so clearing is asked
+# for by name.)
+CLEARABLE = frozenset({"reorder_date", "lead_days", "expiry_warning_days"})
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,13 @@ def _checked(product: Product) -> Product:
     return product
 
 
-def _apply(product: Product, change: ProductFields) -> Product:
+def _apply(product: Product, change: ProductFields, clear: Iterable[str] = ()) -> Product:
     values = {f.name: getattr(change, f.name) for f in fields(change)}
     updates = {k: v for k, v in values.items() if v is not None}
+    for name in clear:
+        if name not in CLEARABLE:
+            raise ValueError(f"{name} cannot be cleared")
+        updates[name] = None
     if "name" in updates:
         updates["name"] = clean_name(str(updates["name"]))
     if "category" in updates:
@@ -130,14 +138,20 @@ async def add_product(
 
 
 async def edit_product(
-    uow: UnitOfWork, actor: Actor, product_id: int, change: ProductFields
+    uow: UnitOfWork,
+    actor: Actor,
+    product_id: int,
+    change: ProductFields,
+    *,
+    clear: Iterable[str] = (),
 ) -> Product:
+    """`change` applied, then the CLEARABLE fields named in `clear` emptied."""
     async with uow:
         await authorize(uow, actor, owner_action=OwnerAction.EDIT_PRODUCTS)
         product = await uow.products.get_for_update(actor.shop_id, product_id)
         if product is None or product.archived:
             raise ProductGone(product_id)
-        edited = _apply(product, change)
+        edited = _apply(product, change, clear)
         if edited.key != product.key:
             other = await uow.products.by_name(actor.shop_id, edited.key)
             if other is not None and other.id != product.id:

@@ -396,6 +396,7 @@ def _fields(change: schemas.ProductCreate | schemas.ProductUpdate) -> ProductFie
         barcodes=tuple(change.barcodes) if change.barcodes is not None else None,
         supplier=change.supplier,
         expiry_warning_days=change.expiry_warning_days,
+        lead_days=change.lead_days,
         reorder_date=change.reorder_date,
     )
 
@@ -449,13 +450,12 @@ async def create_product(call: Call) -> schemas.ProductOut | web.Response:
     errors=(*CHANGE, 409),
 )
 async def update_product(call: Call) -> schemas.ProductOut:
-    """Change a product's catalog fields (owners); fields left out stay."""
+    """Change a product's catalog fields (owners); fields left out stay, fields named in
+    `clear` are emptied."""
     here = await call.here()
+    change = call.body(schemas.ProductUpdate)
     edited = await catalog.edit_product(
-        call.deps.uow(),
-        here.actor,
-        call.ids["product_id"],
-        _fields(call.body(schemas.ProductUpdate)),
+        call.deps.uow(), here.actor, call.ids["product_id"], _fields(change), clear=change.clear
     )
     return present.product(here.member, edited)
 

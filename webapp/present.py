@@ -47,6 +47,7 @@ def product(member: Member, item: Product) -> schemas.ProductOut:
         supplier=seen.supplier,
         barcodes=list(seen.barcodes),
         expiry_warning_days=seen.expiry_warning_days,
+        lead_days=seen.lead_days,
         reorder_date=seen.reorder_date,
         on_hand=decimal(seen.on_hand),
         earliest_expiry=seen.earliest_expiry,

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 
-from core.catalog import MAX_NAME
+from core.catalog import MAX_LEAD_DAYS, MAX_NAME
 from core.ledger import MAX_NOTE
 from core.model import UNITS
 from core.quantities import FigureRefused, to_money, to_quantity
@@ -41,6 +41,16 @@ Search = Annotated[
 ]
 Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=LINE)]
 Currency = Annotated[str, Field(min_length=1, max_length=8, pattern=LINE)]
+LeadDays = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_LEAD_DAYS,
+        description="days from ordering to delivery; null: the default (7), as /reorder plans",
+    ),
+]
+# Product fields an owner may empty again (core.catalog.CLEARABLE).
+Clearable = Literal["reorder_date", "lead_days", "expiry_warning_days"]
 
 
 def _quantity(value: object) -> Decimal:
@@ -172,6 +182,7 @@ class ProductOut(Model):
     supplier: str = Field(description="owners only; empty for staff")
     barcodes: list[str]
     expiry_warning_days: int | None
+    lead_days: int | None = Field(description="days from ordering to delivery; null: default")
     reorder_date: date | None
     on_hand: DecimalText
     earliest_expiry: date | None
@@ -287,11 +298,13 @@ class ProductCreate(Model):
     barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
     supplier: Supplier | None = None
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    lead_days: LeadDays | None = None
     reorder_date: date | None = Field(default=None, description="when to order it again")
 
 
 class ProductUpdate(Model):
-    """Fields to change; those left out (or null) stay as they are."""
+    """Fields to change; those left out (or null) stay as they are, those named in
+    `clear` are emptied."""
 
     name: ProductName | None = None
     category: Category | None = None
@@ -302,7 +315,19 @@ class ProductUpdate(Model):
     barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
     supplier: Supplier | None = None
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    lead_days: LeadDays | None = None
     reorder_date: date | None = Field(default=None, description="when to order it again")
+    clear: Annotated[list[Clearable], Field(max_length=3)] = Field(
+        default_factory=list,
+        description="fields to empty: no reorder date, the default lead time or warning",
+    )
+
+    @model_validator(mode="after")
+    def _set_or_cleared(self) -> ProductUpdate:
+        both = [name for name in self.clear if getattr(self, name) is not None]
+        if both:
+            raise ValueError(f"{both[0]} is both set and cleared")
+        return self
 
 
 class TimelineParams(Model):

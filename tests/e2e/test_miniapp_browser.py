@@ -39,6 +39,16 @@ async def goto(page: Any, hash_: str, name: str) -> None:
 
 QUIET = {"ALERT_SCAN_SECONDS": "3600"}
 
+# A product's field as the API answers it, read in the page with its cookie.
+PRODUCT_FIELD = """
+async ([id, name]) => {
+  const shops = await (await fetch("../api/v1/shops")).json();
+  const card = await (await fetch(`../api/v1/shops/${shops.shops[0].id}/products/${id}`)).json();
+  return card.product[name];
+}
+"""
+PRODUCT_FIELD_IS = f"async ([id, name, wanted]) => ({PRODUCT_FIELD})([id, name]) === wanted"
+
 
 async def test_owner_walks_every_page_and_the_chat_agrees(
     launch: Launch, owner: Chat, api: Any
@@ -58,6 +68,9 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
             ".every((r) => r.width > 0 && r.left >= 0 && r.right <= innerWidth)"
         )
         assert await page.text_content("[data-box='out'] .count") == "2"
+        # The takings and, for an owner, the stock's value at cost, as /dashboard says.
+        assert await page.locator("#takings [data-figure='sales_this_week']").count() == 1
+        assert await page.locator("#takings [data-figure='stock_at_cost']").count() == 1
 
         # A dashboard box opens the filtered inventory.
         await page.click("[data-box='out']")
@@ -128,8 +141,21 @@ async def test_owner_walks_every_page_and_the_chat_agrees(
         await goto(page, "#" + edit.split("#", 1)[1], "products")
         await page.fill("[name=price]", "2.40")
         await page.fill("[name=reorder_date]", "2027-02-01")
+        await page.fill("[name=lead_days]", "400")
+        await page.click("#product-save")
+        await page.wait_for_selector("#lead_days-error:not(:empty)")  # 0 to 180, as in chat
+        await page.fill("[name=lead_days]", "5")
         await page.click("#product-save")
         await page.wait_for_selector("text=Saved Oat milk")
+        assert "Reorder" in await answer(owner, "/stock oat milk", "Oat milk")
+        # An emptied reorder date clears it, in the page and in the chat.
+        await page.fill("[name=reorder_date]", "")
+        await page.click("#product-save")
+        oat = edit.split("#/products/", 1)[1].split("/", 1)[0]
+        await page.wait_for_function(PRODUCT_FIELD_IS, arg=[oat, "reorder_date", None])
+        assert (await page.evaluate(PRODUCT_FIELD, [oat, "lead_days"])) == 5
+        card = await answer(owner, "/stock oat milk", "Oat milk")
+        assert "Reorder" not in card, card
         page.once("dialog", lambda dialog: dialog.accept())
         await page.click("#archive")
         await ready(page, "products")
@@ -203,6 +229,9 @@ async def test_staff_see_no_costs_in_the_page(
         page = await browser.new_page(**CONTEXT)
         await page.goto(app_url(bot.url, api, STAFF))
         await ready(page, "dashboard")
+        # The takings as in the chat's /dashboard, but not the stock's value at cost.
+        assert await page.locator("#takings [data-figure='sales_today']").count() == 1
+        assert await page.locator("[data-figure='stock_at_cost']").count() == 0
         await goto(page, "#/inventory", "inventory")
         await page.click("#inventory-list [data-product='milk']")
         await ready(page, "product")
@@ -213,6 +242,10 @@ async def test_staff_see_no_costs_in_the_page(
         await page.click("text=Restock")
         await ready(page, "entry")
         assert await page.locator("[name=price]").count() == 0  # the shelf price is the owner's
+        # Nor are staff asked what the shop paid.
+        assert await page.locator("[name=cost]").count() == 0
+        form = await page.text_content("#entry-form") or ""
+        assert not re.search(r"(?i)supplier price|paid", form), form
         await page.fill("[name=quantity]", "2")
         await page.click("#entry-submit")
         await page.wait_for_selector("#entry-done:not([hidden])")
@@ -336,3 +369,48 @@ async def test_the_inventory_pages_through_a_long_catalog(
             "document.querySelectorAll('#inventory-list [data-product]').length === 10"
         )
         assert await page.locator(".pager button").count() == 0
+
+
+async def test_back_from_a_list_leads_to_the_dashboard(
+    launch: Launch, owner: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    async with chromium() as browser:
+        # In a browser: the page's own back link, which names the dashboard on a list,
+        # even when the list was the page the app opened on.
+        page = await browser.new_page(**CONTEXT)
+        await page.goto(app_url(bot.url, api, OWNER, query="?route=inventory&status=out"))
+        await ready(page, "inventory")
+        assert await page.is_visible("#back")
+        assert "Dashboard" in (await page.text_content("#back") or "")
+        await page.click("#back")
+        await ready(page, "dashboard")
+        await goto(page, "#/more", "more")
+        await page.click("text=Shop history")
+        await ready(page, "history")
+        await page.click("#back")
+        await ready(page, "dashboard")
+        # A product page goes back where it came from.
+        await page.click("[data-box='out']")
+        await ready(page, "inventory")
+        await page.click("#inventory-list [data-product='milk']")
+        await ready(page, "product")
+        assert (await page.text_content("#back") or "").strip() == "‹"
+        await page.click("#back")
+        await ready(page, "inventory")
+        await page.click("#back")
+        await ready(page, "dashboard")
+        assert await page.is_hidden("#back")
+
+        # Inside Telegram: Telegram's Back button, the page's own hidden.
+        context = await browser.new_context(**CONTEXT)
+        await context.add_init_script(TELEGRAM_PROXY)
+        inside = await context.new_page()
+        await inside.goto(app_url(bot.url, api, OWNER, query="?route=history"))
+        await ready(inside, "history")
+        assert await inside.is_hidden("#back")
+        assert (await events(inside, "web_app_setup_back_button"))[-1]["is_visible"] is True
+        await inside.evaluate("Telegram.WebView.receiveEvent('back_button_pressed', {})")
+        await ready(inside, "dashboard")
+        assert (await events(inside, "web_app_setup_back_button"))[-1]["is_visible"] is False

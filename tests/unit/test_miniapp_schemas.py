@@ -17,3 +17,9 @@ def test_a_removal_takes_exactly_cores_removal_reasons() -> None:
     field = schemas.MovementCreate.model_fields["reason"]
     (allowed, _none) = get_args(field.annotation)
     assert set(get_args(allowed)) == {r.value for r in REMOVAL_REASONS}
+
+
+def test_the_fields_a_product_update_may_clear_are_cores() -> None:
+    from core.catalog import CLEARABLE
+
+    assert set(get_args(schemas.Clearable)) == CLEARABLE

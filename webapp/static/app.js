@@ -19,6 +19,9 @@ const tabs = document.getElementById("tabs");
 const state = { me: null, shop: null };
 const UNITS = ["pcs", "kg", "g", "l", "ml", "pack", "box", "bottle", "can", "bag", "m"];
 const REMOVAL_REASONS = ["sale", "damage", "expired", "adjustment", "return"];
+// Product fields that an emptied input clears (the API's `clear`), and those sent as numbers.
+const CLEARABLE = ["reorder_date", "lead_days", "expiry_warning_days"];
+const WHOLE_NUMBERS = ["expiry_warning_days", "lead_days"];
 // 🟠 and 🔴 as CSS dots (.dot.amber, .dot.red): the same on every phone, with or
 // without an emoji font.
 const STATUS_TONE = { low: "amber", out: "red", near_expiry: "amber", expired: "red" };
@@ -161,15 +164,42 @@ function parseRoute() {
 }
 
 export function go(hash, { replace = false } = {}) {
-  if (replace) history.replaceState(null, "", hash);
+  if (replace) history.replaceState(history.state, "", hash);
   else history.pushState(null, "", hash);
   show();
 }
 
+// Where Back leads. Each entry of the page's history remembers how deep in the app it is
+// and which page led to it, so Back never leaves the app: a page opened first (from an
+// "Open app" button or a bookmark) goes back to the dashboard, and so do the lists.
+const LISTS = new Set(["inventory", "history"]);
+let here = null;
+
+function arrive(page) {
+  let entry = history.state;
+  if (!entry || typeof entry.depth !== "number") {
+    entry = here ? { depth: here.depth + 1, from: here.page } : { depth: 0, from: null };
+    history.replaceState(entry, "", location.href);
+  }
+  here = { page, depth: entry.depth, from: entry.from };
+}
+
+function goBack() {
+  const toDashboard = LISTS.has(here.page) || here.depth === 0;
+  if (!toDashboard || here.from === "dashboard") history.back();
+  else go("#/dashboard", { replace: here.depth === 0 });
+}
+
 function setBack(visible) {
   if (visible) {
+    // Inside Telegram its own Back button; in a browser the page's, which says where a
+    // list goes back to.
+    const toDashboard = LISTS.has(here.page) || here.depth === 0;
+    back.textContent = toDashboard ? T.backToDashboard : "‹";
+    back.classList.toggle("labelled", toDashboard);
+    back.setAttribute("aria-label", toDashboard ? T.backToDashboardLabel : T.back);
     back.hidden = tg.backButton.available;
-    tg.backButton.show(() => history.back());
+    tg.backButton.show(goBack);
   } else {
     back.hidden = true;
     tg.backButton.hide();
@@ -185,6 +215,7 @@ async function show() {
   for (const link of tabs.querySelectorAll("a")) {
     link.classList.toggle("active", link.dataset.tab === (TAB_OF_PAGE[page] || page));
   }
+  arrive(page);
   setBack(page !== "dashboard");
   try {
     if (page === "inventory") await inventoryPage(params);
@@ -224,7 +255,20 @@ async function dashboardPage() {
       box("near_expiry", board.near_expiry.count, "amber"),
       box("expired", board.expired.count, "red")),
     h("p", { class: "muted" }, T.productsOn(board.products, date(board.today))),
+    takings(board),
     firsts("low"), firsts("near_expiry"), firsts("expired"));
+}
+
+// What the shop took in, and (owners only: the API leaves it null for staff) what its
+// stock is worth at cost — as the chat's /dashboard shows them.
+function takings(board) {
+  const figure = (name, label, value) => h("div", { class: "figure", "data-figure": name },
+    h("span", { class: "amount" }, money(value)), h("span", { class: "label" }, label));
+  return h("section", { class: "card", id: "takings" },
+    h("div", { class: "figures" },
+      figure("sales_today", T.salesToday, board.sales_today),
+      figure("sales_this_week", T.salesThisWeek, board.sales_this_week),
+      board.stock_at_cost !== null ? figure("stock_at_cost", T.stockAtCost, board.stock_at_cost) : null));
 }
 
 function row(item) {
@@ -271,7 +315,7 @@ async function inventoryPage(params) {
     const query = new URLSearchParams(
       Object.entries(filters).filter(([k, v]) => v !== "" && !(k === "page" && !v)
         && !(k === "status" && v === "all")));
-    history.replaceState(null, "", `#/inventory${query.size ? "?" + query : ""}`);
+    history.replaceState(history.state, "", `#/inventory${query.size ? "?" + query : ""}`);
   };
   let asked = 0;
   const load = async () => {
@@ -347,6 +391,7 @@ async function productPage(id) {
     card.sold_per_day !== null ? [T.sells, [T.pace(qty(card.sold_per_day, p.unit)),
       card.days_left !== null ? ` · ${T.daysLeft(card.days_left)}` : ""].join("")] : null,
     [T.reorderOn, date(p.reorder_date)],
+    [T.leadTime, p.lead_days !== null ? T.days(p.lead_days) : T.defaultLead],
     [T.category, p.category || "—"],
     p.barcodes.length ? [T.barcodes, p.barcodes.join(", ")] : null,
   ].filter(Boolean);
@@ -484,8 +529,10 @@ async function entryPage(productId, params) {
     REMOVAL_REASONS.map((value) => h("option", { value }, T.removalReasons[value]))));
   const restockOnly = [
     field("expiry", T.expiryDate, h("input", { type: "date", name: "expiry" })),
-    field("cost", T.supplierPrice, h("input", { name: "cost", inputmode: "decimal", placeholder: "1.20" }),
-      T.supplierPriceHint),
+    // What the shop pays is the owners' (core.visibility): staff are neither asked for it
+    // nor shown it.
+    isOwner() ? field("cost", T.supplierPrice, h("input", { name: "cost", inputmode: "decimal", placeholder: "1.20" }),
+      T.supplierPriceHint) : null,
     isOwner() ? field("price", T.storePrice, h("input", { name: "price", inputmode: "decimal", placeholder: "2.00" })) : null,
     field("reorder_date", T.reorderDate, h("input", { type: "date", name: "reorder_date" })),
   ].filter(Boolean);
@@ -616,11 +663,11 @@ async function productForm(id) {
   const categories = (await api.get(shopPath("/categories"))).categories.filter(Boolean);
   const form = fieldSet();
   const { fields } = form;
-  const field = (name, label, input) => {
+  const field = (name, label, input, hint) => {
     if (existing && existing[name] !== undefined && existing[name] !== null && input.tagName === "INPUT") {
       input.value = Array.isArray(existing[name]) ? existing[name].join(", ") : existing[name];
     }
-    return form.field(name, label, input);
+    return form.field(name, label, input, hint);
   };
   // Typed, with the common units offered: a shop may count in a unit of its own
   // (a select would have switched such a product to its first option on save).
@@ -638,22 +685,28 @@ async function productForm(id) {
     field("cost", T.supplierPrice, h("input", { name: "cost", inputmode: "decimal" })),
     field("supplier", T.supplier, h("input", { name: "supplier" })),
     field("barcodes", T.barcodesCommas, h("input", { name: "barcodes", inputmode: "numeric" })),
-    field("expiry_warning_days", T.warnDays, h("input", { name: "expiry_warning_days", inputmode: "numeric" })),
-    field("reorder_date", T.reorderDate, h("input", { type: "date", name: "reorder_date" })),
+    field("expiry_warning_days", T.warnDays, h("input", { name: "expiry_warning_days", inputmode: "numeric" }),
+      T.emptyForShopDays),
+    field("lead_days", T.leadDays, h("input", { name: "lead_days", inputmode: "numeric" }), T.leadDaysHint),
+    field("reorder_date", T.reorderDate, h("input", { type: "date", name: "reorder_date" }), T.emptyForNoDate),
     h("button", { type: "submit", class: "primary", id: "product-save", hidden: tg.mainButton.available }, T.save),
     existing ? h("button", { type: "button", class: "danger", id: "archive", onclick: archive }, T.archive) : null);
   let key = api.newKey();
   async function save() {
     form.clear();
     const body = {};
+    const clear = [];
     for (const [name, f] of Object.entries(fields)) {
       const value = f.input.value.trim();
-      if (value === "" && name !== "category" && name !== "supplier") continue;
       if (existing && String(existing[name] ?? "") === value) continue;
+      // An emptied date or number: none again (the shop's default where there is one).
+      if (value === "" && CLEARABLE.includes(name)) { if (existing) clear.push(name); continue; }
+      if (value === "" && name !== "category" && name !== "supplier") continue;
       if (name === "barcodes") body[name] = value.split(",").map((b) => b.trim()).filter(Boolean);
-      else if (name === "expiry_warning_days") body[name] = Number(value);
+      else if (WHOLE_NUMBERS.includes(name)) body[name] = /^\d+$/.test(value) ? Number(value) : value;
       else body[name] = value;
     }
+    if (clear.length) body.clear = clear;
     if (!existing && !body.name) { form.complain("name", T.needsName); return; }
     try {
       const saved = existing ? await api.patch(shopPath(`/products/${id}`), body)
@@ -821,5 +874,5 @@ async function start() {
 }
 
 window.addEventListener("hashchange", show);
-back.addEventListener("click", () => history.back());
+back.addEventListener("click", () => goBack());
 start();

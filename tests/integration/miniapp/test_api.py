@@ -233,6 +233,38 @@ async def test_owner_adds_edits_and_archives_a_product(olga: Person, cafe: Cafe)
     assert categories == {"categories": [""]} or "dairy" not in categories["categories"][1:]
 
 
+async def test_owner_sets_and_clears_lead_time_and_reorder_date(olga: Person, cafe: Cafe) -> None:
+    path = shop_path(cafe, f"/products/{cafe.milk}")
+    assert (await json(await olga.get(path)))["product"]["lead_days"] is None
+    change = {"lead_days": 5, "reorder_date": "2026-06-01", "expiry_warning_days": 2}
+    edited = await json(await olga.patch(path, change))
+    assert (edited["lead_days"], edited["reorder_date"]) == (5, "2026-06-01")
+    assert (await json(await olga.get(path)))["product"]["lead_days"] == 5
+    # As the chat: a lead time is 0 to 180 days.
+    too_long = (await json(await olga.patch(path, {"lead_days": 181}), 422))["error"]
+    assert too_long["field"] == "lead_days"
+    assert (await json(await olga.patch(path, {"lead_days": -1}), 422))["error"]["field"] == (
+        "lead_days"
+    )
+    # Emptied again: no reorder date, the default lead time; the rest stays.
+    cleared = await json(await olga.patch(path, {"clear": ["reorder_date", "lead_days"]}))
+    assert (cleared["reorder_date"], cleared["lead_days"]) == (None, None)
+    assert cleared["expiry_warning_days"] == 2 and cleared["supplier"] == "Dairy Co"
+    both = {"reorder_date": "2026-06-02", "clear": ["reorder_date"]}
+    assert (await olga.patch(path, both)).status == 422
+    assert (await olga.patch(path, {"clear": ["name"]})).status == 422
+    created = await json(
+        await olga.post(shop_path(cafe, "/products"), {"name": "tea", "lead_days": 3}), 201
+    )
+    assert created["lead_days"] == 3
+
+
+async def test_staff_may_not_clear_a_reorder_date(bob: Person, cafe: Cafe) -> None:
+    path = shop_path(cafe, f"/products/{cafe.milk}")
+    refused = await bob.patch(path, {"clear": ["reorder_date"]})
+    assert (await json(refused, 403))["error"]["code"] == "owner_only"
+
+
 async def test_owner_restores_an_archived_product_with_its_stock(
     olga: Person, bob: Person, cafe: Cafe
 ) -> None:
