@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
-from bot.texts.members import member_name
+from bot.i18n import N_, _
+from bot.texts.members import ROLE_NAME, member_name
 from core.model import Member, Product, Reason, Role, Shop
 
 # --- button labels --------------------------------------------------------------------
@@ -53,15 +53,15 @@ def product_button(product: Product) -> str:
 
 
 def view_button(label: str, count: int) -> str:
-    return f"{label} ({count}) ›"
+    return f"{_(label)} ({count}) ›"
 
 
 def role_button(member: Member, role: Role) -> str:
-    return f"Make {member_name(member)} {role.value}"
+    return _("Make {name} {role}").format(name=member_name(member), role=_(ROLE_NAME[role]))
 
 
 def remove_member_button(member: Member) -> str:
-    return f"🚫 Remove {member_name(member)}"
+    return _("🚫 Remove {name}").format(name=member_name(member))
 
 
 def shop_button(shop: Shop, active: bool) -> str:

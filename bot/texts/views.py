@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot import i18n
 from bot.i18n import N_, _, ngettext
-from bot.texts.buttons import COUNT_MATCHED
+from bot.texts.buttons import COUNT_MATCHED, SORT_LABELS
 from bot.texts.formatting import badges, day, h, moment, money, qty
 from core.forecast import NoEstimate, Velocity
 from core.inventory import (
@@ -30,16 +30,25 @@ def inventory_line(line: InventoryLine) -> str:
     text = f"• <b>{h(product.name)}</b> — {qty(product.on_hand, product.unit)}"
     if line.expiring:
         going = ", ".join(
-            f"{qty(b.quantity, product.unit)} exp {day(b.expiry)}" for b in line.expiring[:3]
+            _("{quantity} exp {day}").format(
+                quantity=qty(b.quantity, product.unit), day=day(b.expiry)
+            )
+            for b in line.expiring[:3]
         )
-        more = f" +{len(line.expiring) - 3} more" if len(line.expiring) > 3 else ""
-        text = f"• <b>{h(product.name)}</b> — {going}{more} (of {qty(product.on_hand)} on hand)"
+        more = more_items(len(line.expiring) - 3)
+        of = _("(of {on_hand} on hand)").format(on_hand=qty(product.on_hand))
+        text = f"• <b>{h(product.name)}</b> — {going}{more} {of}"
     elif product.earliest_expiry and product.on_hand > 0:
-        text += f", exp {day(product.earliest_expiry)}"
+        text += ", " + _("exp {day}").format(day=day(product.earliest_expiry))
     if line.pace is not None and line.pace.days_left is not None and product.on_hand > 0:
         text += f", ≈ {days_left(line.pace.days_left)}"
     badge = badges(line.status)
     return f"{text} {badge}" if badge else text
+
+
+def more_items(more: int) -> str:
+    """` +3 more` after the first few of a list; nothing when none are left out."""
+    return " " + _("+{more} more").format(more=more) if more > 0 else ""
 
 
 FILTER_TITLE = {
@@ -66,7 +75,7 @@ def inventory_page(page: InventoryPage) -> str:
         )
     body = "\n".join(inventory_line(line) for line in page.lines)
     footer = "\n" + _("Page {page}/{pages} · sorted by {sort}").format(
-        page=query.page + 1, pages=page.pages, sort=query.sort.value
+        page=query.page + 1, pages=page.pages, sort=_(SORT_LABELS[query.sort.value])
     )
     return f"{header}\n{body}{footer if page.pages > 1 else ''}"
 
@@ -76,7 +85,7 @@ def dashboard(board: Dashboard) -> str:
         if not shown.count:
             return f"{icon} <b>{title}: 0</b>"
         names = ", ".join(h(line.product.name) for line in shown.first)
-        more = f" +{shown.count - len(shown.first)} more" if shown.count > len(shown.first) else ""
+        more = more_items(shown.count - len(shown.first))
         return f"{icon} <b>{title}: {shown.count}</b>\n   {names}{more}"
 
     products = ngettext("{count} product", "{count} products", board.products).format(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,10 @@ from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
 from core import languages
 from core.errors import InvalidValue, OwnerOnly
-from core.model import LANGUAGES, Product, Shop
+from core.inventory import InventoryLine, InventoryPage
+from core.inventory_query import InventoryQuery, SortBy
+from core.model import LANGUAGES, Batch, Member, Product, Role, Shop
+from core.status import ExpiryStatus, Status, StockStatus
 from tests.unit.shopfloor import Shopfloor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,3 +231,29 @@ def test_a_typing_mistake_is_explained_in_russian() -> None:
     )
     english = texts.input_refused("“abc” is not a quantity.", USAGE[Command.SELL])
     assert english.endswith("Use: /sell <name> <qty>")
+
+
+def test_lists_and_their_buttons_are_all_in_russian() -> None:
+    """The inventory line said `31 pcs exp 8 дек. … +3 more (of 56 on hand)`, the footer
+    `сортировка: name`, the dashboard's buttons `Low (6) ›` and /team `Make Bob staff`."""
+    today = date(2026, 12, 7)
+    croissant = Product(1, 1, "круассан", on_hand=Decimal(56), earliest_expiry=today)
+    batches = tuple(
+        Batch(n, 1, 1, Decimal(5), datetime(2026, 12, 7, tzinfo=UTC), today) for n in range(4)
+    )
+    near = Status(StockStatus.OK, ExpiryStatus.NEAR_EXPIRY)
+    line = InventoryLine(croissant, near, expiring=batches)
+    query = InventoryQuery(sort=SortBy.QUANTITY, page_size=1)
+    page = InventoryPage(Shop(1, "Кафе"), query, (line,), total=2)
+    bob = Member(1, 2, Role.STAFF, "Bob")
+    with i18n.speaking("ru"):
+        listed = texts.inventory_line(line)
+        assert "годен до 7 дек." in listed and "ещё 1" in listed and "из 56" in listed, listed
+        assert "Кол-во" in texts.inventory_page(page)
+        assert texts.view_button(texts.DASHBOARD_LOW_BUTTON, 6) == "🟠 Мало (6) ›"
+        assert texts.role_button(bob, Role.OWNER) == "Bob → владелец"
+        assert texts.remove_member_button(bob) == "🚫 Убрать Bob"
+        sold = texts.inventory_line(InventoryLine(replace(croissant, on_hand=Decimal(1)), near))
+        assert "годен до 7 дек." in sold, sold
+    assert "5 pcs exp 7 Dec 2026" in texts.inventory_line(line)
+    assert "+1 more (of 56 on hand)" in texts.inventory_line(line)
