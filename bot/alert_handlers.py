@@ -39,6 +39,7 @@ from bot.handlers.base import (
     respond,
 )
 from bot.handlers.views import show_inventory
+from bot.parsing.words import ascii_digits
 from core import alert_audience, alerts, catalog, reordering
 from core.access import Actor
 from core.errors import InvalidValue
@@ -47,7 +48,9 @@ from core.shops import shop_of
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
 
-QUIET = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
+QUIET = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
+# A whole hour typed alone, as in `22-7`: read as `22:00`.
+BARE_HOUR = re.compile(r"(?<![\d:.])(\d{1,2})(?![\d:.])")
 
 
 def _user_id(update: Update) -> int:
@@ -194,9 +197,9 @@ async def alerts_command(update: Update, context: BotContext) -> None:
 
 def parse_quiet(text: str) -> tuple[time | None, time | None]:
     """'22:00-07:00' → (22:00, 07:00); 'off' → (None, None)."""
-    if text.strip().lower() in {"off", "none", "no"}:
+    if text.strip().lower() in {"off", "none", "no", "выкл", "нет"}:
         return None, None
-    match = QUIET.match(text)
+    match = QUIET.match(BARE_HOUR.sub(r"\1:00", ascii_digits(text)))
     if match is None:
         raise InvalidValue(texts.QUIET_USAGE)
     h1, m1, h2, m2 = (int(g) for g in match.groups())

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.alert_handlers import parse_quiet
 from bot.parsing import (
     LINE_USAGE,
     USAGE,
@@ -606,3 +607,24 @@ def test_a_second_reading_keeps_every_word(words: list[str]) -> None:
     assert parsed.quantity is not None
     if parsed.name is not None:
         assert f" {parsed.name} " in f" {text} "
+
+
+@pytest.mark.parametrize(
+    ("typed", "hours"),
+    [
+        ("22:00-07:00", (time(22), time(7))),
+        ("22-7", (time(22), time(7))),
+        ("22.30 – 6", (time(22, 30), time(6))),
+        ("23—06:30", (time(23), time(6, 30))),
+        ("выкл", (None, None)),
+    ],
+)
+def test_quiet_hours_as_people_type_them(typed: str, hours: tuple[time, time]) -> None:
+    """`/quiet 22-7` was refused with only the usage line."""
+    assert parse_quiet(typed) == hours
+
+
+@pytest.mark.parametrize("typed", ["22", "25-7", "22-7-8", "late"])
+def test_quiet_hours_refuse_what_is_not_a_range(typed: str) -> None:
+    with pytest.raises(Exception, match="/quiet 22:00-07:00"):  # the refusal shows the form
+        parse_quiet(typed)
