@@ -40,9 +40,9 @@ from bot.handlers.base import (
 )
 from bot.handlers.views import show_inventory
 from bot.parsing.words import ascii_digits
+from bot.refusal import ChatRefusal
 from core import alert_audience, alerts, catalog, reordering
 from core.access import Actor
-from core.errors import InvalidValue
 from core.inventory import InventoryQuery
 from core.shops import shop_of
 
@@ -201,12 +201,12 @@ def parse_quiet(text: str) -> tuple[time | None, time | None]:
         return None, None
     match = QUIET.match(BARE_HOUR.sub(r"\1:00", ascii_digits(text)))
     if match is None:
-        raise InvalidValue(texts.QUIET_USAGE)
+        raise ChatRefusal(texts.QUIET_USAGE)
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
         return time(h1, m1), time(h2, m2)
     except ValueError as error:
-        raise InvalidValue(texts.QUIET_USAGE) from error
+        raise ChatRefusal(texts.QUIET_USAGE) from error
 
 
 async def quiet(update: Update, context: BotContext) -> None:
@@ -233,7 +233,7 @@ def _mute(is_muted: bool) -> Callable[[Update, BotContext], Coroutine[Any, Any, 
     async def command(update: Update, context: BotContext) -> None:
         name = " ".join(context.args or []).strip()
         if not name:
-            raise InvalidValue(texts.MUTE_USAGE)
+            raise ChatRefusal(texts.MUTE_USAGE)
         where = await here(update, context)
         uow = context.services.uow
         product = await catalog.find_product(uow(), where.actor, name)

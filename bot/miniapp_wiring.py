@@ -18,14 +18,21 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot import texts
+from bot import i18n, texts
 from bot.context import Services
 from bot.settings import Settings
+from core.errors import DomainError
 from db.uow import DuplicateRequest
 from webapp.deps import MiniAppConfig, MiniAppDeps, build_deps
 from webapp.server import mount
 
 log = logging.getLogger(__name__)
+
+
+def refusal_in(error: DomainError, language: str) -> str:
+    """A refusal of core as the API words it: as the chat does, in `language`."""
+    with i18n.speaking(language):
+        return texts.why(error)
 
 
 def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
@@ -46,6 +53,7 @@ def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
         uow_factory=services.uow_factory,
         clock=services.clock,
         store=store,
+        words=refusal_in,
         retry_once_on=(DuplicateRequest,),
     )
 

@@ -16,7 +16,7 @@ from core.alert_model import (
     AlertPreferences,
     AlertSettings,
 )
-from core.errors import InvalidValue
+from core.errors import Invalid, ValueRefused
 from core.model import Member
 from core.ports import UnitOfWork
 
@@ -77,7 +77,7 @@ async def set_quiet_hours(
 ) -> AlertSettings:
     """Owner: no pushes between `start` and `end` shop time; None/None turns them off."""
     if (start is None) != (end is None) or (start is not None and start == end):
-        raise InvalidValue("Quiet hours need a start and a different end, e.g. 22:00-07:00.")
+        raise ValueRefused(Invalid.QUIET_HOURS_EMPTY)
     async with uow:
         await authorize(uow, actor, owner_action=OwnerAction.SET_QUIET_HOURS)
         settings = await uow.alert_settings.get(actor.shop_id)

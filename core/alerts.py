@@ -18,17 +18,12 @@ from core.alert_model import (
     Delivery,
     DeliveryKind,
 )
-from core.errors import DomainError, ProductGone
+from core.errors import AlertNotFound, ProductGone
 from core.model import Product
 from core.ports import UnitOfWork
 from core.status import shop_today
 
 SNOOZE = timedelta(days=1)
-
-
-class AlertNotFound(DomainError):
-    def __init__(self) -> None:
-        super().__init__("That alert is no longer available.")
 
 
 async def _product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from core.errors import InvalidBarcode
+from core.errors import BarcodeProblem, InvalidBarcode
 
 MAX_BARCODE = 64
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -65,14 +65,14 @@ def checked_barcode(text: str) -> str:
     """The barcode as it is kept, or InvalidBarcode saying what is wrong with it."""
     code = text.strip()
     if not code:
-        raise InvalidBarcode(code, "empty")
+        raise InvalidBarcode(code, BarcodeProblem.EMPTY)
     if len(code) > MAX_BARCODE:
-        raise InvalidBarcode(code[:20] + "…", "too_long")
+        raise InvalidBarcode(code[:20] + "…", BarcodeProblem.TOO_LONG, limit=MAX_BARCODE)
     if not _PRINTABLE.fullmatch(code):
-        raise InvalidBarcode(code, "characters")
+        raise InvalidBarcode(code, BarcodeProblem.CHARACTERS)
     if is_gtin_shaped(code) and not _gtin_valid(code):
         expected = gs1_check_digit(code[:-1])
-        raise InvalidBarcode(code, "check_digit", expected=str(expected))
+        raise InvalidBarcode(code, BarcodeProblem.CHECK_DIGIT, expected=str(expected))
     return code
 
 

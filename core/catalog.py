@@ -19,6 +19,7 @@ from core.errors import (
     ProductExists,
     ProductGone,
     ProductNotFound,
+    TextField,
     ValueRefused,
 )
 from core.inventory_query import found
@@ -69,11 +70,11 @@ class ProductFields:
 def _checked(product: Product) -> Product:
     if not product.name:
         raise ValueRefused(Invalid.PRODUCT_NEEDS_NAME)
-    checked_length(product.name, MAX_NAME, "A product name")
-    checked_length(product.key, MAX_NAME, "A product name", folded=True)
-    checked_length(product.category, MAX_CATEGORY, "A category")
-    checked_length(product.unit, MAX_UNIT, "A unit")
-    checked_length(product.supplier, MAX_SUPPLIER, "A supplier")
+    checked_length(product.name, MAX_NAME, TextField.PRODUCT_NAME)
+    checked_length(product.key, MAX_NAME, TextField.PRODUCT_NAME, folded=True)
+    checked_length(product.category, MAX_CATEGORY, TextField.CATEGORY)
+    checked_length(product.unit, MAX_UNIT, TextField.UNIT)
+    checked_length(product.supplier, MAX_SUPPLIER, TextField.SUPPLIER)
     if product.threshold < 0:
         raise ValueRefused(Invalid.THRESHOLD_NEGATIVE)
     if product.expiry_warning_days is not None and not 0 <= product.expiry_warning_days <= 365:

@@ -1,26 +1,29 @@
-"""Domain errors. Each carries the facts the interface needs to explain it to a person."""
+"""Domain errors: a rule of core that refuses a request, as data.
+
+Each error has a stable `code` naming the rule and, as attributes, the typed facts the
+wording needs (a product's name, a limit, the value given). Core holds no sentence for a
+person: the chat words each code in the reader's language (bot.refusals) and the Mini
+App's API answers with the same code (webapp.errors). `str()` is the code and its facts,
+for logs. tests/unit/test_core_speaks_no_english.py keeps sentences out of core."""
 
 from __future__ import annotations
 
 import enum
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from core.quantities import format_quantity
-
 
 class DomainError(Exception):
-    """A request the rules refuse. `message` is a plain English explanation."""
+    """A request the rules refuse: `code` names the rule; the attributes are its facts."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code: str = "refused"
+
+    def __str__(self) -> str:
+        facts = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k != "code")
+        return f"{self.code}({facts})"
 
 
 class NotAMember(DomainError):
     code = "not_a_member"
-
-    def __init__(self) -> None:
-        super().__init__("You are not a member of this shop.")
 
 
 class NoActiveShop(DomainError):
@@ -28,17 +31,11 @@ class NoActiveShop(DomainError):
 
     code = "no_active_shop"
 
-    def __init__(self) -> None:
-        super().__init__("You are not in a shop yet.")
-
 
 class GroupNotLinked(DomainError):
     """A group no shop is linked to: an owner who is an admin of it links it."""
 
     code = "group_not_linked"
-
-    def __init__(self) -> None:
-        super().__init__("This group is not linked to a shop yet.")
 
 
 class GroupAction(enum.StrEnum):
@@ -52,7 +49,7 @@ class GroupAdminOnly(DomainError):
     code = "group_admin_only"
 
     def __init__(self, action: GroupAction) -> None:
-        super().__init__("Only an admin of this group can do that.")
+        super().__init__()
         self.action = action
 
 
@@ -63,7 +60,7 @@ class SharedIdentity(DomainError):
     code = "shared_identity"
 
     def __init__(self, shared_as: str) -> None:
-        super().__init__("A shared identity has no role.")
+        super().__init__()
         self.shared_as = shared_as
 
 
@@ -72,9 +69,6 @@ class ShownElsewhere(DomainError):
 
     code = "shown_elsewhere"
 
-    def __init__(self) -> None:
-        super().__init__("That button belongs to another shop's chat.")
-
 
 class OwnerOnly(DomainError):
     """`action`: what was asked, a core.access.OwnerAction code each interface words."""
@@ -82,15 +76,12 @@ class OwnerOnly(DomainError):
     code = "owner_only"
 
     def __init__(self, action: str) -> None:
-        super().__init__("Only an owner of the shop can do that.")
+        super().__init__()
         self.action = action
 
 
 class ShopNotFound(DomainError):
     code = "shop_not_found"
-
-    def __init__(self) -> None:
-        super().__init__("That shop does not exist.")
 
 
 class InviteRefusal(enum.StrEnum):
@@ -105,17 +96,18 @@ class InviteInvalid(DomainError):
     code = "invite_invalid"
 
     def __init__(self, why: InviteRefusal) -> None:
-        super().__init__("This invite cannot be used.")
+        super().__init__()
         self.why = why
 
 
 class ProductNotFound(DomainError):
-    """`suggestions` are (product id, name) pairs of the closest names, best first."""
+    """No product called `name` (as typed, shortened); `suggestions` are (product id,
+    name) pairs of the closest names, best first."""
+
+    code = "product_not_found"
 
     def __init__(self, name: str, suggestions: tuple[tuple[int, str], ...] = ()) -> None:
-        names = ", ".join(n for _, n in suggestions)
-        hint = f" Did you mean: {names}?" if suggestions else ""
-        super().__init__(f"No product called “{name}”.{hint}")
+        super().__init__()
         self.name = name
         self.suggestions = suggestions
 
@@ -123,10 +115,10 @@ class ProductNotFound(DomainError):
 class ProductGone(ProductNotFound):
     """A product id (from a button) that is not, or no longer, in this shop's catalog."""
 
+    code = "product_gone"
+
     def __init__(self, product_id: int) -> None:
         super().__init__(str(product_id))
-        self.message = "That product is not in this shop's catalog (any more)."
-        self.args = (self.message,)
         self.product_id = product_id
 
 
@@ -136,7 +128,7 @@ class ProductExists(DomainError):
     code = "product_exists"
 
     def __init__(self, name: str, product_id: int | None = None) -> None:
-        super().__init__("A product with this name already exists.")
+        super().__init__()
         self.name = name
         self.product_id = product_id
 
@@ -145,8 +137,10 @@ class ProductArchived(DomainError):
     """A new product would take the name of an archived one, which can be restored with
     its stock and history instead."""
 
+    code = "product_archived"
+
     def __init__(self, product_id: int, name: str) -> None:
-        super().__init__(f"“{name}” is archived: restore it rather than adding it again.")
+        super().__init__()
         self.product_id = product_id
         self.name = name
 
@@ -154,14 +148,17 @@ class ProductArchived(DomainError):
 class InvalidValue(DomainError):
     """A value out of the range the rules allow, e.g. a zero quantity."""
 
+    code = "invalid_value"
+
 
 class UnknownTimezone(InvalidValue):
     """`suggestions`: the tz database names whose city is the typed word (`berlin` →
     Europe/Berlin), or that differ from it only in case."""
 
+    code = "unknown_timezone"
+
     def __init__(self, typed: str, suggestions: tuple[str, ...] = ()) -> None:
-        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown timezone “{typed}”.{hint} Use a name like Europe/Berlin.")
+        super().__init__()
         self.typed = typed
         self.suggestions = suggestions
 
@@ -184,14 +181,21 @@ class Invalid(enum.StrEnum):
     LAST_OWNER = "last_owner"
     BAD_CURRENCY = "bad_currency"
     NEAR_EXPIRY_DAYS_RANGE = "near_expiry_days_range"
+    NO_SHOP_CALLED = "no_shop_called"  # name: as typed, shortened
+    QUIET_HOURS_EMPTY = "quiet_hours_empty"  # a start without an end, or the same two
+    NOT_A_LANGUAGE = "not_a_language"  # given: as typed; choices: the language codes
+    NO_SUCH_PAGE = "no_such_page"
+    ON_HAND_NEGATIVE = "on_hand_negative"  # an imported row's stock
 
 
 class ValueRefused(InvalidValue):
     """A value that breaks the rule `code` (an Invalid); `values` are the facts its
     wording needs, named in Invalid."""
 
+    code: Invalid
+
     def __init__(self, code: Invalid, **values: object) -> None:
-        super().__init__("That value is not allowed.")
+        super().__init__()
         self.code = code
         self.values = values
 
@@ -203,18 +207,13 @@ class FractionOfWholeUnit(InvalidValue):
     code = "fraction_of_whole_unit"
 
     def __init__(self, quantity: Decimal, unit: str, product: str = "") -> None:
+        super().__init__()
         size = abs(quantity)
-        self.lower = size.to_integral_value(rounding=ROUND_FLOOR)
-        self.upper = size.to_integral_value(rounding=ROUND_CEILING)
-        forms = " or ".join(format_quantity(n) for n in (self.lower, self.upper) if n > 0)
-        counted = f"{product} is counted" if product else "This is counted"
-        super().__init__(
-            f"{counted} in whole {unit}: {format_quantity(size)} is not a whole number. "
-            f"Use a whole number such as {forms}."
-        )
         self.quantity = quantity
         self.unit = unit
         self.product = product
+        self.lower = size.to_integral_value(rounding=ROUND_FLOOR)
+        self.upper = size.to_integral_value(rounding=ROUND_CEILING)
 
 
 class UnitMismatch(InvalidValue):
@@ -224,10 +223,34 @@ class UnitMismatch(InvalidValue):
     code = "unit_mismatch"
 
     def __init__(self, typed: str, unit: str, product: str) -> None:
-        super().__init__("The quantity is not in the product's unit.")
+        super().__init__()
         self.typed = typed
         self.unit = unit
         self.product = product
+
+
+class TextField(enum.StrEnum):
+    """A stored text whose length core limits (core.limits)."""
+
+    PRODUCT_NAME = "name"
+    CATEGORY = "category"
+    UNIT = "unit"
+    SUPPLIER = "supplier"
+    SHOP_NAME = "shop_name"
+    TIMEZONE = "timezone"
+
+
+class TooLong(InvalidValue):
+    """`field` is longer than `limit` characters as stored; `folded`: only once case
+    folded (some letters become two: ß is ss), as a product's key is."""
+
+    code = "too_long"
+
+    def __init__(self, field: TextField, limit: int, *, folded: bool = False) -> None:
+        super().__init__()
+        self.field = field
+        self.limit = limit
+        self.folded = folded
 
 
 class InsufficientStock(DomainError):
@@ -236,7 +259,7 @@ class InsufficientStock(DomainError):
     code = "insufficient_stock"
 
     def __init__(self, product: str, requested: Decimal, on_hand: Decimal, unit: str) -> None:
-        super().__init__("There is not that much in stock.")
+        super().__init__()
         self.product = product
         self.requested = requested
         self.on_hand = on_hand
@@ -246,9 +269,6 @@ class InsufficientStock(DomainError):
 class MovementNotFound(DomainError):
     code = "movement_not_found"
 
-    def __init__(self) -> None:
-        super().__init__("There is no movement to undo.")
-
 
 class NothingToUndo(DomainError):
     """The person made no change within the last `hours` that an undo could reverse."""
@@ -256,7 +276,7 @@ class NothingToUndo(DomainError):
     code = "nothing_to_undo"
 
     def __init__(self, hours: int) -> None:
-        super().__init__("There is no movement to undo.")
+        super().__init__()
         self.hours = hours
 
 
@@ -274,37 +294,56 @@ class UndoRefused(DomainError):
     code = "undo_refused"
 
     def __init__(self, why: UndoRefusal, *, left: Decimal | None = None, unit: str = "") -> None:
-        super().__init__("This movement cannot be undone.")
+        super().__init__()
         self.why = why
         self.left = left
         self.unit = unit
 
 
-_BARCODE_WORDING = {
-    "empty": "A barcode cannot be empty.",
-    "too_long": "A barcode can be at most 64 characters.",
-    "characters": "A barcode is letters, digits and symbols without spaces.",
-    "check_digit": "{code} is not a valid barcode: its last digit is a check digit and "
-    "would be {expected} for the digits before it. Check the number on the pack.",
-}
+class BarcodeProblem(enum.StrEnum):
+    EMPTY = "empty"
+    TOO_LONG = "too_long"  # limit: characters
+    CHARACTERS = "characters"  # spaces or non-ASCII
+    CHECK_DIGIT = "check_digit"  # then `expected` is the check digit the others call for
 
 
-class InvalidBarcode(DomainError):
-    """A typed barcode that cannot be right. `why`: "empty", "too_long", "characters"
-    (spaces or non-ASCII), or "check_digit" (then `expected` is the check digit the
-    other digits call for)."""
+class InvalidBarcode(InvalidValue):
+    """A typed `barcode` (shortened when too long) that cannot be right, and `why`."""
 
-    def __init__(self, code: str, why: str, *, expected: str | None = None) -> None:
-        super().__init__(_BARCODE_WORDING[why].format(code=code, expected=expected))
-        self.code = code
+    code = "invalid_barcode"
+
+    def __init__(
+        self, barcode: str, why: BarcodeProblem, *, expected: str | None = None, limit: int = 0
+    ) -> None:
+        super().__init__()
+        self.barcode = barcode
         self.why = why
         self.expected = expected
+        self.limit = limit
 
 
 class BarcodeTaken(DomainError):
-    """The barcode already belongs to another product of the shop."""
+    """`barcode` already belongs to another product of the shop, `product`."""
 
-    def __init__(self, code: str, product: str) -> None:
-        super().__init__(f"Barcode {code} already belongs to “{product}”.")
-        self.code = code
+    code = "barcode_taken"
+
+    def __init__(self, barcode: str, product: str) -> None:
+        super().__init__()
+        self.barcode = barcode
         self.product = product
+
+
+class AlertNotFound(DomainError):
+    """An alert's button whose alert is gone (another shop's, or cleared)."""
+
+    code = "alert_not_found"
+
+
+class ImportRowRepeats(InvalidValue):
+    """A spreadsheet row naming the product an earlier row (`first_line`) named."""
+
+    code = "import_row_repeats"
+
+    def __init__(self, first_line: int) -> None:
+        super().__init__()
+        self.first_line = first_line

@@ -15,7 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.access import Actor, OwnerAction, active_actor, authorize
-from core.errors import GroupAction, GroupAdminOnly, GroupNotLinked, InvalidValue, ShopNotFound
+from core.errors import (
+    GroupAction,
+    GroupAdminOnly,
+    GroupNotLinked,
+    Invalid,
+    ShopNotFound,
+    ValueRefused,
+)
 from core.limits import shortened
 from core.model import Shop, clean_name
 from core.ports import UnitOfWork
@@ -71,7 +78,7 @@ async def _chosen_shop(uow: UnitOfWork, user_id: int, shop_name: str | None) -> 
     for shop, _ in await uow.members.shops_of(user_id):
         if shop.name.casefold() == wanted:
             return Actor(user_id, shop.id)
-    raise InvalidValue(f"You are in no shop called “{shortened(clean_name(shop_name))}”.")
+    raise ValueRefused(Invalid.NO_SHOP_CALLED, name=shortened(clean_name(shop_name)))
 
 
 async def unlink_group(

@@ -22,7 +22,14 @@ from decimal import Decimal
 from core.access import Actor, OwnerAction, authorize
 from core.barcodes import same_barcode
 from core.catalog import ProductFields, with_fields
-from core.errors import DomainError, FractionOfWholeUnit
+from core.errors import (
+    BarcodeTaken,
+    DomainError,
+    FractionOfWholeUnit,
+    ImportRowRepeats,
+    Invalid,
+    ValueRefused,
+)
 from core.ledger import _record, allocate_removal
 from core.model import Allocation, Batch, Product, Reason, name_key
 from core.ports import UnitOfWork
@@ -62,7 +69,7 @@ class RowPlan:
     changed: tuple[str, ...] = ()  # catalog fields that change, then "on_hand"
     on_hand_before: Decimal | None = None
     on_hand_after: Decimal | None = None
-    problem: str | None = None
+    problem: str | None = None  # the interface's, from ImportRow
     refusal: DomainError | None = None  # a rule of core the row breaks, worded by the interface
 
 
@@ -81,6 +88,10 @@ def row_key(file_key: str, line: int) -> str:
     return f"import:{file_key}:{line}"
 
 
+def _wrong(row: ImportRow, refusal: DomainError) -> tuple[RowPlan, None]:
+    return RowPlan(row.line, row.name, Outcome.WRONG, refusal=refusal), None
+
+
 def _plan_row(
     row: ImportRow,
     current: Product | None,
@@ -93,26 +104,22 @@ def _plan_row(
         return RowPlan(row.line, row.name, Outcome.WRONG, problem=row.problem), None
     key = name_key(row.name)
     if not key:
-        return RowPlan(row.line, row.name, Outcome.WRONG, problem="no product name"), None
+        return _wrong(row, ValueRefused(Invalid.PRODUCT_NEEDS_NAME))
     if key in seen:
-        problem = f"repeats the product of row {seen[key]}"
-        return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
+        return _wrong(row, ImportRowRepeats(seen[key]))
     base = current or Product(id=0, shop_id=shop_id, name=row.name)
     try:
         draft = with_fields(base, replace(row.change, name=row.change.name or row.name))
     except DomainError as refused:
-        return RowPlan(row.line, row.name, Outcome.WRONG, refusal=refused), None
+        return _wrong(row, refused)
     for code in draft.barcodes:
         for other in others:
             if other.key != key and any(same_barcode(code, known) for known in other.barcodes):
-                problem = f"barcode {code} already belongs to “{other.name}”"
-                return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
+                return _wrong(row, BarcodeTaken(code, other.name))
     if row.on_hand is not None and row.on_hand < 0:
-        problem = "on_hand cannot be negative"
-        return RowPlan(row.line, row.name, Outcome.WRONG, problem=problem), None
+        return _wrong(row, ValueRefused(Invalid.ON_HAND_NEGATIVE))
     if row.on_hand is not None and not allows_fractions(draft.unit) and not is_whole(row.on_hand):
-        refusal = FractionOfWholeUnit(row.on_hand, draft.unit, draft.name)
-        return RowPlan(row.line, row.name, Outcome.WRONG, refusal=refusal), None
+        return _wrong(row, FractionOfWholeUnit(row.on_hand, draft.unit, draft.name))
     seen[key] = row.line
     before = current.on_hand if current else ZERO
     after = row.on_hand if row.on_hand is not None else before

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.access import Actor, authorize
-from core.errors import InvalidValue, ProductGone
+from core.errors import Invalid, ProductGone, ValueRefused
 from core.forecast import Velocity, pace_of, shop_paces
 from core.inventory_query import (
     DASHBOARD_BOXES,
@@ -70,7 +70,7 @@ async def inventory(
     uow: UnitOfWork, actor: Actor, query: InventoryQuery, *, now: datetime
 ) -> InventoryPage:
     if query.page < 0 or query.page_size <= 0:
-        raise InvalidValue("There is no such page.")
+        raise ValueRefused(Invalid.NO_SUCH_PAGE)
     category = clean_name(query.category).lower() if query.category else None
     wanted = replace(query, category=category)
     async with uow:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.access import Actor, OwnerAction, authorize
-from core.errors import InvalidValue
+from core.errors import Invalid, ValueRefused
 from core.model import LANGUAGES, Shop, UserLanguage
 from core.ports import UnitOfWork
 
@@ -18,7 +18,7 @@ from core.ports import UnitOfWork
 def checked(language: str) -> str:
     code = language.strip().lower()
     if code not in LANGUAGES:
-        raise InvalidValue(f"Choose one of: {', '.join(LANGUAGES)}.")
+        raise ValueRefused(Invalid.NOT_A_LANGUAGE, given=language, choices=LANGUAGES)
     return code
 
 

@@ -10,7 +10,7 @@ up to 64 characters each) are shortened instead: nobody should be refused for th
 
 from __future__ import annotations
 
-from core.errors import InvalidValue
+from core.errors import TextField, TooLong
 
 MAX_PRODUCT_NAME = 64
 MAX_CATEGORY = 64
@@ -24,21 +24,10 @@ MAX_QUOTED = 64
 ELLIPSIS = "…"
 
 
-class TooLong(InvalidValue):
-    """`what` (e.g. "A category") is longer than `limit` characters as stored."""
-
-    def __init__(self, what: str, limit: int, *, folded: bool = False) -> None:
-        why = " in small letters (some letters become two: ß is ss, İ is i̇)" if folded else ""
-        super().__init__(f"{what} can be at most {limit} characters{why}.")
-        self.what = what
-        self.limit = limit
-        self.folded = folded
-
-
-def checked_length(value: str, limit: int, what: str, *, folded: bool = False) -> str:
+def checked_length(value: str, limit: int, field: TextField, *, folded: bool = False) -> str:
     """`value`, or TooLong when it has more than `limit` characters."""
     if len(value) > limit:
-        raise TooLong(what, limit, folded=folded)
+        raise TooLong(field, limit, folded=folded)
     return value
 
 

@@ -15,6 +15,7 @@ from core.errors import (
     InviteRefusal,
     NotAMember,
     ShopNotFound,
+    TextField,
     UnknownTimezone,
     ValueRefused,
 )
@@ -45,7 +46,7 @@ async def create_shop(
     shop_name = clean_name(name)
     if not shop_name:
         raise ValueRefused(Invalid.SHOP_NEEDS_NAME)
-    checked_length(shop_name, MAX_SHOP_NAME, "A shop name")
+    checked_length(shop_name, MAX_SHOP_NAME, TextField.SHOP_NAME)
     user_name = person_name(user_name)
     async with uow:
         shop = await uow.shops.add(Shop(id=0, name=shop_name, created_at=now))
@@ -220,7 +221,7 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
     shop_fields: dict[str, object] = {}
     if change.timezone is not None:
         try:
-            checked_length(change.timezone, MAX_TIMEZONE, "A timezone")
+            checked_length(change.timezone, MAX_TIMEZONE, TextField.TIMEZONE)
             ZoneInfo(change.timezone)
         # A tz database directory such as "America" raises IsADirectoryError (OSError).
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:

@@ -77,8 +77,10 @@ class DuplicateRequest(DomainError):
     The transaction was rolled back. Running the same request again returns the first
     result (a replay), so callers retry once; shown to a person it asks them to look."""
 
+    code = "duplicate_request"
+
     def __init__(self, key: str = "") -> None:
-        super().__init__("That request was just recorded by someone else; check the history.")
+        super().__init__()
         self.key = key
 
 

@@ -367,10 +367,10 @@ NOTHING_TO_UNDO = texts.why(NothingToUndo(int(UNDO_RECENT.total_seconds() // 360
 
 # The answers that refuse permission (or find nothing of another shop from here).
 REFUSALS = (
-    NotAMember().message,
-    NoActiveShop().message,
-    GroupNotLinked().message,
-    ShownElsewhere().message,
+    texts.why(NotAMember()),
+    texts.why(NoActiveShop()),
+    texts.why(GroupNotLinked()),
+    texts.why(ShownElsewhere()),
     "⚠️ Only an owner can",
     "⚠️ Only an admin of this group",
     "That product is not in this shop's catalog",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.ports import Clock, UnitOfWork
+from webapp.errors import Wording
 from webapp.initdata import DEFAULT_MAX_AGE_SECONDS
 from webapp.session_store import SessionStore
 from webapp.sessions import DEFAULT_LIFETIME_SECONDS, Sessions
@@ -35,6 +36,8 @@ class MiniAppDeps:
     clock: Clock
     store: SessionStore
     sessions: Sessions
+    # How core's refusals are worded, in a language: the chat's words (bot.texts.why).
+    words: Wording
     # Errors after which running the same request again returns its first result (a
     # concurrent duplicate of an idempotency key); the use case is retried once.
     retry_once_on: tuple[type[Exception], ...] = field(default_factory=tuple)
@@ -49,9 +52,10 @@ def build_deps(
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
     store: SessionStore,
+    words: Wording,
     retry_once_on: tuple[type[Exception], ...] = (),
 ) -> MiniAppDeps:
     sessions = Sessions(
         store, lifetime=config.session_lifetime, replay_window=config.init_data_max_age + 120
     )
-    return MiniAppDeps(config, uow_factory, clock, store, sessions, retry_once_on)
+    return MiniAppDeps(config, uow_factory, clock, store, sessions, words, retry_once_on)

@@ -18,14 +18,24 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from pydantic import BaseModel
 
+from core import languages
 from core.errors import DomainError
+from core.model import LANGUAGES
 from webapp import openapi
 from webapp.api import api
 from webapp.calls import json_error, prepare, set_cookie
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppDeps
-from webapp.errors import FORBIDDEN, UNAVAILABLE, UNPROCESSABLE, ApiError, from_domain
+from webapp.errors import (
+    FORBIDDEN,
+    UNAVAILABLE,
+    UNPROCESSABLE,
+    ApiError,
+    from_domain,
+    language_of,
+)
 from webapp.routing import Operation
 from webapp.session_store import SessionStoreUnavailable
+from webapp.sessions import Session
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +64,8 @@ async def error_shape(request: web.Request, handler: Handler) -> web.StreamRespo
     except ApiError as error:
         return json_error(error)
     except DomainError as error:
-        return json_error(from_domain(error))
+        deps = request.app[DEPS]
+        return json_error(from_domain(error, deps.words, await caller_language(request, deps)))
     except SessionStoreUnavailable:
         log.warning("mini app: the session store is unreachable", exc_info=True)
         return json_error(ApiError(UNAVAILABLE, "unavailable", "Try again in a moment."))
@@ -111,7 +122,9 @@ def _endpoint(operation: Operation, deps: MiniAppDeps) -> Handler:
         try:
             reply = await operation.handler(call)
         except DomainError as error:
-            raise _blamed(from_domain(error), call.sent_fields, operation) from None
+            language = await caller_language(request, deps, call.session)
+            refusal = from_domain(error, deps.words, language)
+            raise _blamed(refusal, call.sent_fields, operation) from None
         response: web.StreamResponse
         if isinstance(reply, BaseModel):
             response = web.json_response(reply.model_dump(mode="json"), status=operation.status)
@@ -126,6 +139,19 @@ def _endpoint(operation: Operation, deps: MiniAppDeps) -> Handler:
 
     handle.__name__ = operation.operation_id
     return handle
+
+
+async def caller_language(
+    request: web.Request, deps: MiniAppDeps, session: Session | None = None
+) -> str:
+    """The language to answer in: the signed-in person's (their /language choice, else
+    the one their Telegram app was last seen in), else what the browser asks for
+    (Accept-Language), else English. Asked only when there is something to word."""
+    if session is not None:
+        found = await languages.language_of(deps.uow(), session.user_id)
+        if spoken := found.chosen or found.seen:
+            return spoken
+    return language_of(request.headers.get("Accept-Language")) or LANGUAGES[0]
 
 
 def _blamed(error: ApiError, sent: frozenset[str], operation: Operation) -> ApiError:

@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.i18n import _
 from bot.identity import speaker_of
 from bot.parsing import ParseError
+from bot.refusal import ChatRefusal
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
 from bot.steps import Choice, Step, StepLost
 from core import catalog
@@ -29,7 +30,7 @@ from core.access import (
     resolve_actor_for_movement,
     resolve_actor_for_product,
 )
-from core.errors import DomainError, GroupNotLinked, InvalidValue, ProductNotFound
+from core.errors import DomainError, GroupNotLinked, ProductNotFound
 from core.ledger import JUST_MADE
 from core.model import Member, Product, Shop
 from core.shops import shop_of
@@ -200,7 +201,7 @@ async def respond_privately(
             person(update), texts.truncate(_(text)), reply_markup=keyboard
         )
     except Forbidden:
-        raise DomainError(texts.open_private_chat(context.bot.username)) from None
+        raise ChatRefusal(texts.open_private_chat(context.bot.username)) from None
 
 
 async def deliver(
@@ -362,7 +363,7 @@ async def recall(context: BotContext, update: Update, token: str) -> Choice | No
     if pending is None:
         return None
     if update.effective_user is None or pending.user != update.effective_user.id:
-        raise InvalidValue(texts.CHOICE_NOT_YOURS)
+        raise ChatRefusal(texts.CHOICE_NOT_YOURS)
     return pending
 
 
@@ -425,6 +426,9 @@ async def on_error(update: object, context: BotContext) -> None:
     elif isinstance(error, DomainError):
         await note_refusal(context, update)
         await _tell(update, texts.refused(texts.why(error)), keyboards.way_on_from(error))
+    elif isinstance(error, ChatRefusal):
+        await note_refusal(context, update)
+        await _tell(update, texts.refused(_(error.text)))
     elif isinstance(error, StateUnavailable):
         log.warning("state store unavailable: %s", error)
         await _tell(update, texts.STATE_LOST_PLAIN)

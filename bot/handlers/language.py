@@ -14,8 +14,8 @@ from telegram import Update
 from bot import i18n, outcome, texts
 from bot.context import BotContext
 from bot.handlers.base import here, person, respond
+from bot.refusal import ChatRefusal
 from core import languages
-from core.errors import InvalidValue
 from core.model import UserLanguage
 
 AUTO = ("auto", "telegram", "reset", "авто")
@@ -62,13 +62,13 @@ async def language_command(update: Update, context: BotContext) -> None:
         return
     if words[0] == "shop":
         if len(words) != 2:
-            raise InvalidValue(texts.LANGUAGE_USAGE)
+            raise ChatRefusal(texts.LANGUAGE_USAGE)
         where = await here(update, context)
         shop = await languages.set_shop_language(uow(), where.actor, words[1])
         await respond(update, texts.shop_language_set(shop))
         return
     if len(words) != 1:
-        raise InvalidValue(texts.LANGUAGE_USAGE)
+        raise ChatRefusal(texts.LANGUAGE_USAGE)
     if words[0] in AUTO:
         await languages.choose(uow(), person(update), None)
         i18n.use(_app_language(update) or i18n.SOURCE)

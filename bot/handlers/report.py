@@ -11,8 +11,8 @@ from bot.charts import report_chart_png
 from bot.context import BotContext
 from bot.handlers.base import deliver, here, person
 from bot.i18n import _
+from bot.refusal import ChatRefusal
 from core import report
-from core.errors import DomainError
 
 
 async def report_command(update: Update, context: BotContext) -> None:
@@ -31,5 +31,5 @@ async def report_command(update: Update, context: BotContext) -> None:
     try:
         await context.bot.send_photo(person(update), chart, caption=caption)
     except Forbidden:
-        raise DomainError(texts.open_private_chat(context.bot.username)) from None
+        raise ChatRefusal(texts.open_private_chat(context.bot.username)) from None
     await message.reply_text(_(texts.SENT_PRIVATELY))

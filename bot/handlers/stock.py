@@ -326,7 +326,7 @@ async def _batch(
             lines.append(texts.batch_line_refused(item.name, texts.why(refused)))
             continue
         if isinstance(outcome, Suggested):
-            lines.append(texts.batch_line_refused(item.name, outcome.missing.message))
+            lines.append(texts.batch_line_refused(item.name, texts.why(outcome.missing)))
         elif isinstance(outcome, Incomplete):
             lines.append(texts.batch_line_refused(item.name, texts.line_needs_reason()))
         else:

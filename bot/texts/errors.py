@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
 from bot.i18n import N_, _
 from bot.texts.formatting import h, plain_qty
 from core.access import OwnerAction
 from core.errors import (
+    AlertNotFound,
+    BarcodeProblem,
+    BarcodeTaken,
     DomainError,
+    FractionOfWholeUnit,
     GroupAction,
     GroupAdminOnly,
     GroupNotLinked,
+    ImportRowRepeats,
     InsufficientStock,
     Invalid,
+    InvalidBarcode,
     InviteInvalid,
     InviteRefusal,
     MovementNotFound,
@@ -19,17 +28,26 @@ from core.errors import (
     NotAMember,
     NothingToUndo,
     OwnerOnly,
+    ProductArchived,
     ProductExists,
+    ProductGone,
+    ProductNotFound,
     SharedIdentity,
     ShopNotFound,
     ShownElsewhere,
+    TextField,
+    TooLong,
     UndoRefusal,
     UndoRefused,
     UnitMismatch,
+    UnknownTimezone,
     ValueRefused,
 )
 from core.limits import shortened
 from core.quantities import format_quantity
+from db.uow import DuplicateRequest
+
+log = logging.getLogger(__name__)
 
 
 def input_refused(problem: str, usage: str, line: int | None = None) -> str:
@@ -86,6 +104,12 @@ INVALID_VALUES = {
     Invalid.LAST_OWNER: N_("A shop must keep at least one owner."),
     Invalid.BAD_CURRENCY: N_("A currency is a three-letter code such as EUR or USD."),
     Invalid.NEAR_EXPIRY_DAYS_RANGE: N_("Near-expiry days must be between 0 and 365."),
+    Invalid.NO_SHOP_CALLED: N_("You are in no shop called “{name}”."),
+    Invalid.QUIET_HOURS_EMPTY: N_(
+        "Quiet hours need a start and a different end, e.g. 22:00-07:00."
+    ),
+    Invalid.NO_SUCH_PAGE: N_("There is no such page."),
+    Invalid.ON_HAND_NEGATIVE: N_("on_hand cannot be negative"),
 }
 
 QUANTITY_NOT_POSITIVE = {
@@ -101,6 +125,9 @@ def _value_refused(error: ValueRefused) -> str:
         return _(QUANTITY_NOT_POSITIVE[str(error.values["action"])])
     if error.code is Invalid.PRODUCT_NEEDS_NAME and error.values.get("adding"):
         return _(NEW_PRODUCT_NEEDS_NAME)
+    if error.code is Invalid.NOT_A_LANGUAGE:
+        choices = ", ".join(map(str, error.values["choices"]))  # type: ignore[call-overload]
+        return _("Choose one of: {choices}.").format(choices=choices)
     return _(INVALID_VALUES[error.code]).format(**error.values)
 
 
@@ -121,6 +148,9 @@ SETTLED_REFUSALS: dict[type[DomainError], str] = {
     ShownElsewhere: N_("That button belongs to another shop's chat. Use it in our private chat."),
     ShopNotFound: N_("That shop does not exist."),
     MovementNotFound: N_("There is no movement to undo."),
+    ProductGone: N_("That product is not in this shop's catalog (any more)."),
+    AlertNotFound: N_("That alert is no longer available."),
+    DuplicateRequest: N_("That request was just recorded by someone else; check the history."),
 }
 
 GROUP_ADMIN_ACTIONS = {
@@ -134,10 +164,79 @@ INVITE_REFUSALS = {
     InviteRefusal.EXPIRED: N_("it has expired; ask the owner for a new one"),
 }
 
+# What a stored text is called when it is too long (core.errors.TextField).
+TEXT_FIELDS = {
+    TextField.PRODUCT_NAME: N_("A product name"),
+    TextField.CATEGORY: N_("A category"),
+    TextField.UNIT: N_("A unit"),
+    TextField.SUPPLIER: N_("A supplier"),
+    TextField.SHOP_NAME: N_("A shop name"),
+    TextField.TIMEZONE: N_("A timezone"),
+}
+
+BARCODE_PROBLEMS = {
+    BarcodeProblem.EMPTY: N_("A barcode cannot be empty."),
+    BarcodeProblem.TOO_LONG: N_("A barcode can be at most {limit} characters."),
+    BarcodeProblem.CHARACTERS: N_("A barcode is letters, digits and symbols without spaces."),
+    BarcodeProblem.CHECK_DIGIT: N_(
+        "{barcode} is not a valid barcode: its last digit is a check digit and would be "
+        "{expected} for the digits before it. Check the number on the pack."
+    ),
+}
+
+
+def either(choices: Iterable[str]) -> str:
+    """`a or b or c`, in the reader's language."""
+    return f" {_('or')} ".join(choices)
+
+
+def _product_not_found(error: ProductNotFound) -> str:
+    if not error.suggestions:
+        return _("No product called “{name}”.").format(name=error.name)
+    names = ", ".join(name for _id, name in error.suggestions)
+    return _("No product called “{name}”. Did you mean: {names}?").format(
+        name=error.name, names=names
+    )
+
+
+def _unknown_timezone(error: UnknownTimezone) -> str:
+    if not error.suggestions:
+        return _("Unknown timezone “{typed}”. Use a name like Europe/Berlin.").format(
+            typed=error.typed
+        )
+    return _(
+        "Unknown timezone “{typed}”. Did you mean {choices}? Use a name like Europe/Berlin."
+    ).format(typed=error.typed, choices=either(error.suggestions))
+
+
+def _fraction(error: FractionOfWholeUnit) -> str:
+    forms = either(format_quantity(n) for n in (error.lower, error.upper) if n > 0)
+    size = format_quantity(abs(error.quantity))
+    if error.product:
+        return _(
+            "{product} is counted in whole {unit}: {size} is not a whole number. "
+            "Use a whole number such as {forms}."
+        ).format(product=error.product, unit=error.unit, size=size, forms=forms)
+    return _(
+        "This is counted in whole {unit}: {size} is not a whole number. "
+        "Use a whole number such as {forms}."
+    ).format(unit=error.unit, size=size, forms=forms)
+
+
+def _too_long(error: TooLong) -> str:
+    what = _(TEXT_FIELDS[error.field])
+    if error.folded:
+        return _(
+            "{what} can be at most {limit} characters in small letters "
+            "(some letters become two: ß is ss, İ is i̇)."
+        ).format(what=what, limit=error.limit)
+    return _("{what} can be at most {limit} characters.").format(what=what, limit=error.limit)
+
 
 def why(error: DomainError) -> str:
     """A refusal of core in this chat's words, as plain text (the sender escapes it):
-    core gives a code and values; an error that has no wording here yet says its own."""
+    core gives a code and values, and every code of core has its wording here (a unit
+    test lists them)."""
     if isinstance(error, OwnerOnly):
         action = _(OWNER_ACTION_WORDS[OwnerAction(error.action)])
         return _("Only an owner can {action}.").format(action=action)
@@ -168,7 +267,30 @@ def why(error: DomainError) -> str:
         return _("Only an admin of this group can {action}.").format(action=action)
     if isinstance(error, InviteInvalid):
         return _("This invite cannot be used: {why}.").format(why=_(INVITE_REFUSALS[error.why]))
-    return error.message
+    if isinstance(error, ProductNotFound):
+        return _product_not_found(error)
+    if isinstance(error, ProductArchived):
+        return _("“{name}” is archived: restore it rather than adding it again.").format(
+            name=error.name
+        )
+    if isinstance(error, UnknownTimezone):
+        return _unknown_timezone(error)
+    if isinstance(error, FractionOfWholeUnit):
+        return _fraction(error)
+    if isinstance(error, TooLong):
+        return _too_long(error)
+    if isinstance(error, InvalidBarcode):
+        return _(BARCODE_PROBLEMS[error.why]).format(
+            barcode=error.barcode, expected=error.expected, limit=error.limit
+        )
+    if isinstance(error, BarcodeTaken):
+        return _("Barcode {barcode} already belongs to “{product}”.").format(
+            barcode=error.barcode, product=error.product
+        )
+    if isinstance(error, ImportRowRepeats):
+        return _("repeats the product of row {line}").format(line=error.first_line)
+    log.error("no wording for the refusal %s", error)
+    return _("That is not allowed.")
 
 
 STEP_LOST = N_(

@@ -8,10 +8,12 @@ from collections.abc import Callable
 
 import pytest
 
+from bot import texts
 from core import catalog, shops
 from core.access import Actor
 from core.catalog import ProductFields
-from core.limits import MAX_PERSON_NAME, TooLong
+from core.errors import TooLong
+from core.limits import MAX_PERSON_NAME
 from core.model import Role
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
@@ -36,7 +38,7 @@ async def test_a_value_longer_than_its_column_is_refused_naming_the_limit(
 ) -> None:
     with pytest.raises(TooLong) as refused:
         await catalog.add_product(make_uow(), owner, change)
-    assert str(refused.value.limit) in refused.value.message
+    assert str(refused.value.limit) in texts.why(refused.value)
     assert await catalog.list_products(make_uow(), owner) == []
 
 

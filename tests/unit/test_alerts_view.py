@@ -11,8 +11,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 from bot import alerts_view as view
 from bot import callbacks as cb
 from bot.alert_handlers import parse_quiet
+from bot.refusal import ChatRefusal
 from core.alert_model import AlertKind, BatchLine, CrossingAlert, Digest, SendOutcome
-from core.errors import InvalidValue
 from core.inventory import StatusFilter
 from core.model import Batch, Product, Shop
 from tests.unit.shopfloor import q
@@ -81,9 +81,9 @@ def test_quiet_hours_are_parsed() -> None:
         datetime(1, 1, 1, 7, 30).time(),
     )
     assert parse_quiet("off") == (None, None)
-    with pytest.raises(InvalidValue):
+    with pytest.raises(ChatRefusal):
         parse_quiet("late")
-    with pytest.raises(InvalidValue):
+    with pytest.raises(ChatRefusal):
         parse_quiet("25:00-07:00")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from core import catalog
 from core.barcodes import barcode_keys, checked_barcode, gs1_check_digit, same_barcode, upce_to_upca
 from core.catalog import ProductFields
@@ -37,7 +38,7 @@ def test_refuses_a_retail_code_whose_check_digit_is_wrong(code: str, right: int)
         checked_barcode(code)
     assert refused.value.why == "check_digit"
     assert refused.value.expected == str(right)
-    assert f"would be {right}" in refused.value.message
+    assert f"would be {right}" in texts.why(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot import texts
 from core import catalog, inventory
 from core.catalog import ProductFields
 from core.errors import InvalidValue, ProductArchived, ProductExists, ProductNotFound
@@ -183,7 +184,7 @@ async def test_an_unknown_name_suggests_the_closest_names(floor: Shopfloor) -> N
     with pytest.raises(ProductNotFound) as refused:
         await catalog.find_product(floor.uow, owner, "oat mlk")
     assert refused.value.suggestions[0] == (milk.id, "Oat Milk")
-    assert "Oat Milk" in refused.value.message
+    assert "Oat Milk" in texts.why(refused.value)
 
 
 async def test_list_and_categories_are_sorted_and_filtered(floor: Shopfloor) -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from core import groups, shops
 from core.access import Actor, SharedAs, Speaker, chat_shows, person_of, resolve_actor
 from core.errors import (
     GroupAdminOnly,
     GroupNotLinked,
+    Invalid,
     InvalidValue,
     NoActiveShop,
     NotAMember,
     OwnerOnly,
     SharedIdentity,
+    ValueRefused,
 )
 from core.groups import GroupStanding
 from core.model import Role
@@ -81,8 +84,10 @@ async def test_an_owner_moves_a_group_to_another_of_their_shops_by_name(
     assert moved.moved_from is not None and moved.moved_from.id == cafe.shop_id
     assert moved.shop.id == bakery.shop_id
     assert floor.store.state.chats == {GROUP: bakery.shop_id}
-    with pytest.raises(InvalidValue, match="no shop called “Deli”"):
+    with pytest.raises(ValueRefused) as refused:
         await groups.link_group(floor.uow, 1, GROUP, ADMIN, shop_name="Deli")
+    assert (refused.value.code, refused.value.values) == (Invalid.NO_SHOP_CALLED, {"name": "Deli"})
+    assert "no shop called “Deli”" in texts.why(refused.value)
 
 
 async def test_a_shop_name_of_someone_elses_shop_links_nothing(floor: Shopfloor) -> None:

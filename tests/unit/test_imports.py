@@ -47,7 +47,8 @@ async def test_preview_sorts_rows_into_new_changed_unchanged_and_wrong(floor: Sh
     changed = plan.rows[0]
     assert changed.changed == ("name", "price", "on_hand")
     assert (changed.on_hand_before, changed.on_hand_after) == (q("10"), q("12"))
-    assert "repeats the product of row 2" in (plan.rows[5].problem or "")
+    repeated = plan.rows[5].refusal
+    assert repeated is not None and texts.why(repeated) == "repeats the product of row 2"
     assert floor.on_hand(milk.id) == q("10")  # a preview writes nothing
     assert len(floor.movements()) == 1
 
@@ -119,7 +120,8 @@ async def test_a_barcode_of_another_product_is_wrong(floor: Shopfloor) -> None:
     rows = [row(2, "diet cola", barcodes=("0036000291452",))]
     plan = await imports.preview_import(floor.uow, owner, rows)
     assert plan.rows[0].outcome is Outcome.WRONG
-    assert "already belongs to “cola”" in (plan.rows[0].problem or "")
+    taken = plan.rows[0].refusal
+    assert taken is not None and "already belongs to “cola”" in texts.why(taken)
 
 
 async def test_staff_cannot_import(floor: Shopfloor) -> None:
