@@ -4,9 +4,12 @@ member get, movements with their idempotency keys, the catalog, exports, the doc
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from core import languages
+from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
 from tests.integration.miniapp.conftest import Cafe, Person
 from webapp.deps import IDEMPOTENCY_HEADER
@@ -139,6 +142,25 @@ async def test_a_fraction_of_a_piece_is_refused_on_the_quantity(olga: Person, ca
     error = (await json(await olga.post(shop_path(cafe, "/movements"), body), 422))["error"]
     assert (error["code"], error["field"]) == ("fraction_of_whole_unit", "quantity")
     assert "1 or 2" in error["message"]
+
+
+async def test_a_refusal_is_worded_in_the_callers_language(
+    olga: Person, cafe: Cafe, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    """The person's language (their /language choice, else what their Telegram app was
+    seen in), else the browser's Accept-Language; the code stays the same."""
+    body = {"product_id": cafe.milk, "kind": "removal", "quantity": "11", "reason": "damage"}
+    path = "/api/v1" + shop_path(cafe, "/movements")
+    english = (await json(await olga.post(shop_path(cafe, "/movements"), body), 409))["error"]
+    headers = {**olga._headers("key-one-ru"), "Accept-Language": "ru-RU,ru;q=0.9,en;q=0.8"}
+    asked = (await json(await olga.client.post(path, json=body, headers=headers), 409))["error"]
+    assert english["message"].startswith("Only 10")
+    assert asked["message"].startswith("В наличии только 10")
+    assert (asked["code"], asked["field"]) == (english["code"], english["field"])
+    await languages.choose(make_uow(), olga.user.id, "en")
+    headers = {**olga._headers("key-two-en"), "Accept-Language": "ru"}
+    chosen = (await json(await olga.client.post(path, json=body, headers=headers), 409))["error"]
+    assert chosen["message"] == english["message"]
 
 
 async def test_an_amount_too_large_is_refused_as_too_large(olga: Person, cafe: Cafe) -> None:
