@@ -94,19 +94,6 @@ class PromptKind(enum.StrEnum):
     COUNT = "cnt"
 
 
-class EditableField(enum.StrEnum):
-    NAME = "name"
-    CATEGORY = "cat"
-    UNIT = "unit"
-    THRESHOLD = "min"
-    PRICE = "price"
-    COST = "cost"
-    BARCODE = "barcode"
-    SUPPLIER = "supplier"
-    WARNING_DAYS = "warn"
-    LEAD_DAYS = "lead"
-
-
 class SettingsField(enum.StrEnum):
     TIMEZONE = "tz"
     ALERT_TIME = "alert"
@@ -204,8 +191,11 @@ class RestoreProduct(CallbackAction):
 @action("edit")
 @dataclass(frozen=True)
 class EditField(CallbackAction):
+    """`field`: the short word of a product field (core.product_fields); the handler
+    refuses any other as it refuses malformed data."""
+
     product_id: int
-    field: EditableField
+    field: str
 
 
 @action("team:rm")

@@ -20,6 +20,7 @@ from core.inventory import (
     StatusFilter,
 )
 from core.model import Member, Product, Role, Shop
+from core.product_fields import EDITABLE
 
 Markup = InlineKeyboardMarkup
 
@@ -249,7 +250,11 @@ def restore(product_id: int, name: str) -> Markup:
 
 
 def edit_fields(product_id: int) -> Markup:
-    buttons = [button(label, cb.EditField(product_id, f)) for f, label in texts.FIELD_LABEL.items()]
+    buttons = [
+        button(texts.FIELD_LABEL[f.name], cb.EditField(product_id, f.word))
+        for f in EDITABLE
+        if f.word is not None
+    ]
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append([button(texts.DONE_BUTTON, cb.FinishEditing())])
     return Markup(rows)

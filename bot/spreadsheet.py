@@ -31,53 +31,43 @@ from bot.parsing import (
     parse_money,
     parse_quantity,
 )
-from core.catalog import ProductFields
 from core.imports import MAX_ROWS, ImportRow
+from core.product_fields import EDITABLE, Kind, ProductFields
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".tsv", ".txt")
 
-# Heading (lower case, spaces and dashes as "_") → what the column holds.
-COLUMNS = {
-    "product": "name",
-    "name": "name",
+# Heading (lower case, spaces and dashes as "_") → what the column holds: each catalog
+# field by its name and by its /export column (core.product_fields), these other names
+# people give the same columns, and the stock and expiry /export writes.
+SYNONYMS = {
     "product_name": "name",
     "item": "name",
-    "category": "category",
     "cat": "category",
-    "unit": "unit",
+    "min": "threshold",
+    "reorder_point": "threshold",
+    "low_at": "threshold",
+    "store_price": "price",
+    "supplier_price": "cost",
+    "unit_cost": "cost",
+    "vendor": "supplier",
+    "ean": "barcodes",
+    "upc": "barcodes",
+    "gtin": "barcodes",
+    "warn": "expiry_warning_days",
+    "lead_time": "lead_days",
     "on_hand": "on_hand",
     "quantity": "on_hand",
     "qty": "on_hand",
     "stock": "on_hand",
     "in_stock": "on_hand",
-    "threshold": "threshold",
-    "min": "threshold",
-    "reorder_point": "threshold",
-    "low_at": "threshold",
-    "price": "price",
-    "store_price": "price",
-    "cost": "cost",
-    "supplier_price": "cost",
-    "unit_cost": "cost",
-    "supplier": "supplier",
-    "vendor": "supplier",
-    "barcode": "barcodes",
-    "barcodes": "barcodes",
-    "ean": "barcodes",
-    "upc": "barcodes",
-    "gtin": "barcodes",
     "earliest_expiry": "expiry",
     "expiry": "expiry",
     "exp": "expiry",
     "best_before": "expiry",
-    "reorder_date": "reorder_date",
-    "expiry_warning_days": "warning_days",
-    "warn": "warning_days",
-    "lead_days": "lead_days",
-    "lead_time": "lead_days",
 }
+COLUMNS = {f.name: f.name for f in EDITABLE} | {f.column: f.name for f in EDITABLE} | SYNONYMS
 # What /export writes but an import has no use for: statuses follow from the figures.
 DERIVED = frozenset({"stock_status", "expiry_status"})
 FORMULA_START = "="
@@ -212,18 +202,14 @@ def _row(line: int, values: dict[str, Any], *, dates: ShopDates) -> ImportRow:
     except _CellError as error:
         return ImportRow(line, str(name_cell or ""), problem=str(error))
     try:
+        read = _readers(dates)
         change = ProductFields(
+            **{
+                f.name: _optional(values, f.name, read[f.kind])
+                for f in EDITABLE
+                if f.name != "name"
+            },
             name=name,
-            category=_optional(values, "category", _text),
-            unit=_optional(values, "unit", _text),
-            threshold=_optional(values, "threshold", _quantity),
-            price=_optional(values, "price", _money),
-            cost=_optional(values, "cost", _money),
-            supplier=_optional(values, "supplier", _text),
-            barcodes=_optional(values, "barcodes", _barcodes),
-            expiry_warning_days=_optional(values, "warning_days", _days),
-            reorder_date=_optional(values, "reorder_date", _date(dates)),
-            lead_days=_optional(values, "lead_days", _days),
         )
         on_hand = _optional(values, "on_hand", _quantity)
         expiry = _optional(values, "expiry", _date(dates))
@@ -288,6 +274,18 @@ def _days(cell: object, column: str) -> int:
 def _barcodes(cell: object, column: str) -> tuple[str, ...]:
     text = _text(cell, column)
     return tuple(text.split())  # /export writes them space-separated; a code has no spaces
+
+
+def _readers(dates: ShopDates) -> dict[Kind, Any]:
+    """How a cell is read for each kind of field."""
+    return {
+        Kind.TEXT: _text,
+        Kind.QUANTITY: _quantity,
+        Kind.MONEY: _money,
+        Kind.DAYS: _days,
+        Kind.DATE: _date(dates),
+        Kind.BARCODES: _barcodes,
+    }
 
 
 def _date(dates: ShopDates) -> Any:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from bot.callbacks import EditableField, SettingsField
+from bot.callbacks import SettingsField
 from bot.parsing import Command
+from core.product_fields import BY_WORD
 
 
 class StepLost(Exception):
@@ -88,7 +89,11 @@ class AttachStep(_Step):
 class EditStep(_Step):
     kind = StepKind.EDIT
     product_id: int
-    field: EditableField
+    field: str  # the short word of a product field (core.product_fields)
+
+    def __post_init__(self) -> None:
+        if self.field not in BY_WORD:
+            raise ValueError(f"no product field {self.field!r}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, replace
-from datetime import date
-from decimal import Decimal
+from dataclasses import fields, replace
 
 from rapidfuzz import fuzz, process
 
@@ -34,6 +32,7 @@ from core.limits import (
 from core.model import Product, clean_name, name_key
 from core.plurals import singulars
 from core.ports import UnitOfWork
+from core.product_fields import ProductFields as ProductFields
 from core.units import allows_fractions, is_whole
 
 MAX_NAME = MAX_PRODUCT_NAME
@@ -48,23 +47,6 @@ MAX_LEAD_DAYS = 180  # half a year from order to delivery is already a stretch
 # near-expiry days. (`None` in ProductFields means "leave as it is", so clearing is asked
 # for by name.)
 CLEARABLE = frozenset({"reorder_date", "lead_days", "expiry_warning_days"})
-
-
-@dataclass(frozen=True)
-class ProductFields:
-    """Catalog fields to set; `None` leaves a field as it is."""
-
-    name: str | None = None
-    category: str | None = None
-    unit: str | None = None
-    threshold: Decimal | None = None
-    price: Decimal | None = None
-    cost: Decimal | None = None
-    barcodes: tuple[str, ...] | None = None
-    supplier: str | None = None
-    expiry_warning_days: int | None = None
-    reorder_date: date | None = None
-    lead_days: int | None = None
 
 
 def _checked(product: Product) -> Product:

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from core import inventory
 from core.access import Actor
-from core.inventory import InventoryQuery
+from core.inventory import InventoryLine, InventoryQuery
 from core.ports import UnitOfWork
+from core.product_fields import EDITABLE, Kind
 from core.quantities import format_quantity
 from core.shops import shop_of
 from core.visibility import sees_costs
@@ -22,7 +23,11 @@ from core.visibility import sees_costs
 LEDGER_PAGE = 500
 WHOLE_CATALOG = 10**9
 
-STOCK_COLUMNS = (
+# The stock snapshot's columns: the catalog fields (core.product_fields) by their column,
+# with the figures of stock among them where the first exports put them; a field added
+# since comes after these, and those only owners see come last. The same columns /import
+# reads (bot/spreadsheet.py), so an export imports back to the same catalog and stock.
+STOCK_LAYOUT = (
     "product",
     "category",
     "unit",
@@ -37,9 +42,11 @@ STOCK_COLUMNS = (
     "expiry_warning_days",
     "lead_days",
 )
-# The same columns /import reads (bot/spreadsheet.py), so an export imports back to the
-# same catalog and stock.
-STOCK_OWNER_COLUMNS = ("cost", "supplier")
+FIELDS_BY_COLUMN = {f.column: f for f in EDITABLE}
+STOCK_COLUMNS = STOCK_LAYOUT + tuple(
+    f.column for f in EDITABLE if f.column not in STOCK_LAYOUT and not f.owner_only
+)
+STOCK_OWNER_COLUMNS = tuple(f.column for f in EDITABLE if f.owner_only)
 LEDGER_COLUMNS = (
     "id",
     "at_utc",
@@ -87,26 +94,36 @@ async def stock_table(
     everything = await inventory.inventory(
         new_uow(), actor, InventoryQuery(page_size=WHOLE_CATALOG), now=now
     )
-    rows = []
-    for line in everything.lines:
-        p = line.product
-        row = [
-            cell(p.name),
-            cell(p.category),
-            p.unit,
-            format_quantity(p.on_hand),
-            format_quantity(p.threshold),
-            line.status.stock.value,
-            line.status.expiry.value,
-            _day(p.earliest_expiry),
-            _money(p.price),
-            _day(p.reorder_date),
-            cell(" ".join(p.barcodes)),
-            _day(p.expiry_warning_days),
-            _day(p.lead_days),
-        ]
-        rows.append(row + ([_money(p.cost), cell(p.supplier)] if owner else []))
-    return Table(STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ()), rows)
+    columns = STOCK_COLUMNS + (STOCK_OWNER_COLUMNS if owner else ())
+    return Table(
+        columns, [[_stock_cell(line, column) for column in columns] for line in everything.lines]
+    )
+
+
+def _stock_cell(line: InventoryLine, column: str) -> str:
+    p = line.product
+    match column:
+        case "on_hand":
+            return format_quantity(p.on_hand)
+        case "stock_status":
+            return line.status.stock.value
+        case "expiry_status":
+            return line.status.expiry.value
+        case "earliest_expiry":
+            return _day(p.earliest_expiry)
+    field = FIELDS_BY_COLUMN[column]
+    value = getattr(p, field.name)
+    match field.kind:
+        case Kind.TEXT:
+            return cell(value)
+        case Kind.QUANTITY:
+            return format_quantity(value)
+        case Kind.MONEY:
+            return _money(value)
+        case Kind.DAYS | Kind.DATE:
+            return _day(value)
+        case Kind.BARCODES:
+            return cell(" ".join(value))
 
 
 async def ledger_header(

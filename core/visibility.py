@@ -6,9 +6,16 @@ so is anything posted in a group chat, which staff read too."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any
 
 from core.model import Batch, Member, Movement, Product
+from core.product_fields import OWNER_ONLY
+
+# The catalog fields staff never see, as a product without them holds them.
+HIDDEN_FROM_STAFF: dict[str, Any] = {
+    f.name: f.default for f in fields(Product) if f.name in OWNER_ONLY
+}
 
 
 def sees_costs(member: Member, *, in_group: bool = False) -> bool:
@@ -20,7 +27,7 @@ def sees_costs(member: Member, *, in_group: bool = False) -> bool:
 def product_for(member: Member, product: Product, *, in_group: bool = False) -> Product:
     if sees_costs(member, in_group=in_group):
         return product
-    return replace(product, cost=None, supplier="")
+    return replace(product, **HIDDEN_FROM_STAFF)
 
 
 def batch_for(member: Member, batch: Batch, *, in_group: bool = False) -> Batch:

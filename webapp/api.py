@@ -9,16 +9,17 @@ import io
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 
 from core import catalog, export, inventory, ledger, shops
 from core.access import Actor
-from core.catalog import ProductFields
 from core.errors import ProductExists
 from core.inventory import InventoryQuery, SortBy, StatusFilter
 from core.ledger import MovementResult
 from core.model import Product, Reason, name_key
+from core.product_fields import EDITABLE, ProductFields
 from core.shops import SettingsChange
 from core.status import shop_today, status_of
 from webapp import present, schemas
@@ -386,19 +387,12 @@ async def product_history(call: Call) -> schemas.HistoryOut:
 
 
 def _fields(change: schemas.ProductCreate | schemas.ProductUpdate) -> ProductFields:
-    return ProductFields(
-        name=change.name,
-        category=change.category,
-        unit=change.unit,
-        threshold=change.threshold,
-        price=change.price,
-        cost=change.cost,
-        barcodes=tuple(change.barcodes) if change.barcodes is not None else None,
-        supplier=change.supplier,
-        expiry_warning_days=change.expiry_warning_days,
-        lead_days=change.lead_days,
-        reorder_date=change.reorder_date,
-    )
+    """The catalog fields the request gives (core.product_fields), by name."""
+    values: dict[str, Any] = {}
+    for f in EDITABLE:  # a field its schema lacks is None: left as it is
+        value = getattr(change, f.name, None)
+        values[f.name] = tuple(value) if isinstance(value, list) else value
+    return ProductFields(**values)
 
 
 @api.post(

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from telegram import Update
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import answer, ask, end_flow, here, resolve_or_suggest, respond, start_flow
 from bot.handlers.stock import message_args
 from bot.parsing import (
+    ABSOLUTE_DAY_FIRST,
     USAGE,
     AddProduct,
     Command,
     ParseError,
+    ShopDates,
     parse_add,
+    parse_date,
     parse_days,
     parse_money,
     parse_quantity,
@@ -24,9 +28,9 @@ from bot.parsing import (
 from bot.steps import AddStep, CommandChoice, EditStep
 from core import catalog
 from core.access import OwnerAction, require_owner
-from core.catalog import ProductFields
 from core.errors import ProductArchived
 from core.model import UNITS
+from core.product_fields import BY_WORD, Editable, Kind, ProductFields
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -97,6 +101,9 @@ async def show_edit(update: Update, context: BotContext, product_id: int) -> Non
 
 
 async def on_edit_field(update: Update, context: BotContext, action: cb.EditField) -> None:
+    field = BY_WORD.get(action.field)
+    if field is None:
+        raise cb.CallbackDataError(f"no product field {action.field!r}")
     where = await here(update, context, product_id=action.product_id)
     require_owner(where.member, OwnerAction.EDIT_PRODUCTS)
     # The button's product id is not trusted: it must be one of this shop's products
@@ -104,41 +111,40 @@ async def on_edit_field(update: Update, context: BotContext, action: cb.EditFiel
     await catalog.get_product(context.services.uow(), where.actor, action.product_id)
     await start_flow(context, update, EditStep(product_id=action.product_id, field=action.field))
     await answer(update)
-    markup = keyboards.units(UNITS) if action.field is cb.EditableField.UNIT else None
-    await ask(update, texts.FIELD_PROMPT[action.field], markup)
+    markup = keyboards.units(UNITS) if field.name == "unit" else None
+    await ask(update, texts.FIELD_PROMPT[field.name], markup)
 
 
-def field_change(field: cb.EditableField, value: str) -> ProductFields:
-    usage = texts.FIELD_PROMPT[field]
+def field_change(
+    field: Editable, value: str, dates: ShopDates = ABSOLUTE_DAY_FIRST
+) -> ProductFields:
+    """The change a reply to /edit's question makes, read as the field's kind says."""
+    usage = texts.FIELD_PROMPT[field.name]
     text = value.strip()
     if not text:
         raise ParseError(texts.SEND_A_VALUE, usage)
-    match field:
-        case cb.EditableField.NAME:
-            return ProductFields(name=text)
-        case cb.EditableField.CATEGORY:
-            return ProductFields(category=text)
-        case cb.EditableField.UNIT:
-            return ProductFields(unit=text)
-        case cb.EditableField.THRESHOLD:
-            return ProductFields(threshold=parse_quantity(text, usage))
-        case cb.EditableField.PRICE:
-            return ProductFields(price=parse_money(text, usage))
-        case cb.EditableField.COST:
-            return ProductFields(cost=parse_money(text, usage))
-        case cb.EditableField.BARCODE:
-            return ProductFields(barcodes=(text,))
-        case cb.EditableField.SUPPLIER:
-            return ProductFields(supplier=text)
-        case cb.EditableField.WARNING_DAYS:
-            return ProductFields(expiry_warning_days=parse_days(text, usage))
-        case cb.EditableField.LEAD_DAYS:
-            return ProductFields(lead_days=parse_days(text, usage))
+    typed: Any
+    match field.kind:
+        case Kind.TEXT:
+            typed = text
+        case Kind.QUANTITY:
+            typed = parse_quantity(text, usage)
+        case Kind.MONEY:
+            typed = parse_money(text, usage)
+        case Kind.DAYS:
+            typed = parse_days(text, usage)
+        case Kind.DATE:
+            typed = parse_date(text, usage, dates=dates)
+        case Kind.BARCODES:
+            typed = (text,)
+    return ProductFields(**{field.name: typed})
 
 
 async def continue_edit(update: Update, context: BotContext, step: EditStep, reply: str) -> None:
+    field = BY_WORD[step.field]
     where = await here(update, context, product_id=step.product_id)
-    change = field_change(step.field, reply)
+    now = context.services.clock.now()
+    change = field_change(field, reply, ShopDates.of(where.shop, now, i18n.current()))
     product = await catalog.edit_product(
         context.services.uow(), where.actor, step.product_id, change
     )

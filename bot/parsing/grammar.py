@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from bot.i18n import _
 from bot.parsing.commands import (
@@ -38,6 +39,7 @@ from bot.parsing.usage import LINE_USAGE, USAGE
 from bot.parsing.words import clean, join_words, split_words
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
+from core.product_fields import BY_NAME, Kind
 
 ADD_KEYWORDS = {
     "cat": Keyword("category", ValueKind.WORDS, "cat dairy"),
@@ -136,20 +138,14 @@ NO_KEYWORDS: dict[str, Keyword] = {}
 def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct:
     usage = USAGE[Command.ADD]
     sentence = split_sentence(text, ADD_KEYWORDS, usage, dates=dates)
-    values = sentence.values
-    unit, barcode = values.get("unit"), _optional_str(values.get("barcodes"))
-    return AddProduct(
-        name=product_name(sentence.head, usage),
-        category=_optional_str(values.get("category")),
-        unit=str(unit).lower() if unit is not None else None,
-        threshold=_optional_decimal(values.get("threshold")),
-        price=_optional_decimal(values.get("price")),
-        cost=_optional_decimal(values.get("cost")),
-        barcodes=(barcode,) if barcode is not None else None,
-        supplier=_optional_str(values.get("supplier")),
-        expiry_warning_days=_optional_int(values.get("expiry_warning_days")),
-        lead_days=_optional_int(values.get("lead_days")),
-    )
+    # Each keyword names a field of the change; a barcode is typed one at a time.
+    values: dict[str, Any] = {
+        name: (value,) if BY_NAME[name].kind is Kind.BARCODES else value
+        for name, value in sentence.values.items()
+    }
+    if "unit" in values:
+        values["unit"] = str(values["unit"]).lower()
+    return AddProduct(name=product_name(sentence.head, usage), **values)
 
 
 def parse_restock(
@@ -405,16 +401,8 @@ def split_command(message: str) -> tuple[str, str] | None:
 # ------------------------------------------------------------------------------ helpers
 
 
-def _optional_str(value: object) -> str | None:
-    return str(value) if value is not None else None
-
-
 def _optional_decimal(value: object) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
-
-
-def _optional_int(value: object) -> int | None:
-    return value if isinstance(value, int) else None
 
 
 def _optional_date(value: object) -> date | None:

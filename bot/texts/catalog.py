@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.callbacks import EditableField
 from bot.i18n import N_, _
 from bot.texts.formatting import h, qty
 from core.limits import shortened
@@ -18,28 +17,44 @@ PRODUCT_NEEDS_NAME = N_("The product needs a name.")
 WHICH_PRODUCT = N_("Which product?")
 SEND_A_VALUE = N_("Send a value.")
 FIELD_PROMPT = {
-    EditableField.NAME: N_("Send the new name."),
-    EditableField.CATEGORY: N_("Send the category, e.g. dairy."),
-    EditableField.UNIT: N_("Choose or type the unit."),
-    EditableField.THRESHOLD: N_("Send the low-stock threshold (reorder point), e.g. 5."),
-    EditableField.PRICE: N_("Send the store price, e.g. 2.40."),
-    EditableField.COST: N_("Send the supplier price, e.g. 1.10."),
-    EditableField.BARCODE: N_("Send the barcode."),
-    EditableField.SUPPLIER: N_("Send the supplier's name."),
-    EditableField.WARNING_DAYS: N_("Warn how many days before expiry? e.g. 3"),
-    EditableField.LEAD_DAYS: N_("How many days from ordering to delivery? e.g. 5"),
+    "name": N_("Send the new name."),
+    "category": N_("Send the category, e.g. dairy."),
+    "unit": N_("Choose or type the unit."),
+    "threshold": N_("Send the low-stock threshold (reorder point), e.g. 5."),
+    "price": N_("Send the store price, e.g. 2.40."),
+    "cost": N_("Send the supplier price, e.g. 1.10."),
+    "barcodes": N_("Send the barcode."),
+    "supplier": N_("Send the supplier's name."),
+    "expiry_warning_days": N_("Warn how many days before expiry? e.g. 3"),
+    "lead_days": N_("How many days from ordering to delivery? e.g. 5"),
 }
 FIELD_LABEL = {
-    EditableField.NAME: N_("Name"),
-    EditableField.CATEGORY: N_("Category"),
-    EditableField.UNIT: N_("Unit"),
-    EditableField.THRESHOLD: N_("Min (low at)"),
-    EditableField.PRICE: N_("Price"),
-    EditableField.COST: N_("Cost"),
-    EditableField.BARCODE: N_("Barcode"),
-    EditableField.SUPPLIER: N_("Supplier"),
-    EditableField.WARNING_DAYS: N_("Expiry warning days"),
-    EditableField.LEAD_DAYS: N_("Lead time (days)"),
+    "name": N_("Name"),
+    "category": N_("Category"),
+    "unit": N_("Unit"),
+    "threshold": N_("Min (low at)"),
+    "price": N_("Price"),
+    "cost": N_("Cost"),
+    "barcodes": N_("Barcode"),
+    "supplier": N_("Supplier"),
+    "expiry_warning_days": N_("Expiry warning days"),
+    "lead_days": N_("Lead time (days)"),
+}
+
+# A field as the import's preview names what a row changes (and the stock it sets).
+FIELD_NAMES = {
+    "name": N_("name"),
+    "category": N_("category"),
+    "unit": N_("unit"),
+    "threshold": N_("threshold"),
+    "price": N_("price"),
+    "cost": N_("cost"),
+    "barcodes": N_("barcode"),
+    "supplier": N_("supplier"),
+    "expiry_warning_days": N_("warning days"),
+    "lead_days": N_("lead time"),
+    "reorder_date": N_("reorder date"),
+    "on_hand": N_("stock"),
 }
 
 

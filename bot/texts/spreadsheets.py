@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_, _, ngettext
+from bot.texts.catalog import FIELD_NAMES
 from bot.texts.errors import why
 from bot.texts.formatting import h, qty
 from core.imports import ImportPlan, Outcome, RowPlan
@@ -65,20 +66,6 @@ NOT_A_SPREADSHEET_DOCUMENT = N_(
     "I can read spreadsheets (.csv, .xlsx) to import a catalog, and pictures of barcodes. "
     "See /import."
 )
-FIELD_NAMES = {
-    "name": N_("name"),
-    "category": N_("category"),
-    "unit": N_("unit"),
-    "threshold": N_("threshold"),
-    "price": N_("price"),
-    "cost": N_("cost"),
-    "barcodes": N_("barcode"),
-    "supplier": N_("supplier"),
-    "expiry_warning_days": N_("warning days"),
-    "lead_days": N_("lead time"),
-    "reorder_date": N_("reorder date"),
-    "on_hand": N_("stock"),
-}
 IMPORT_LIST_LINES = 8
 
 

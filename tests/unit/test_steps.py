@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot import steps
-from bot.callbacks import EditableField, SettingsField
+from bot.callbacks import SettingsField
 from bot.parsing import Command
 from bot.steps import (
     AddStep,
@@ -40,7 +40,7 @@ EVERY_STEP: list[Step] = [
     AddStep(key="m1:5"),
     AddStep(barcode="4006381333931", key="c43"),
     AttachStep(barcode="4006381333931", key="c44"),
-    EditStep(product_id=7, field=EditableField.THRESHOLD, key="c45"),
+    EditStep(product_id=7, field="min", key="c45"),
     SettingStep(field=SettingsField.TIMEZONE, shop_id=3, key="c46"),
     CardStep(key="m1:6"),
     ShopNameStep(key="m1:7"),
