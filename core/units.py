@@ -35,7 +35,7 @@ DECIMAL_UNITS = frozenset(
 
 def allows_fractions(unit: str) -> bool:
     """Whether `0.5 <unit>` is a quantity; unknown units do (see the module's note)."""
-    return unit.strip().casefold() not in WHOLE_UNITS
+    return _unit_forms(unit).isdisjoint(WHOLE_UNITS)
 
 
 def is_whole(quantity: Decimal) -> bool:
@@ -53,7 +53,32 @@ _SAME_UNITS = (
     ("lb", "lbs", "pound"),
     ("oz", "ounce"),
 )
-_UNIT_BY_SPELLING = {spelling: group[0] for group in _SAME_UNITS for spelling in group}
+# Russian names of units, each in its three forms after a number (1 штука, 2 штуки,
+# 5 штук: Russian's plural forms one, few and many) and its usual abbreviation, standing
+# for the unit first named. A shop typing in Russian counts in these; a product added
+# with the English default (`pcs`, `kg`) is the same unit.
+_RUSSIAN_UNITS = (
+    ("pcs", "шт", "штука", "штуки", "штук"),
+    ("pack", "уп", "упаковка", "упаковки", "упаковок", "пачка", "пачки", "пачек"),
+    ("box", "кор", "коробка", "коробки", "коробок"),
+    ("bottle", "бут", "бутылка", "бутылки", "бутылок"),
+    ("can", "банка", "банки", "банок"),
+    ("bag", "мешок", "мешка", "мешков", "пакет", "пакета", "пакетов"),
+    ("roll", "рулон", "рулона", "рулонов"),
+    ("loaf", "буханка", "буханки", "буханок"),
+    ("crate", "ящик", "ящика", "ящиков"),
+    ("dozen", "десяток", "десятка", "десятков"),
+    ("kg", "кг", "кило", "килограмм", "килограмма", "килограммов"),
+    ("g", "г", "гр", "грамм", "грамма", "граммов"),
+    ("l", "л", "литр", "литра", "литров"),
+    ("ml", "мл", "миллилитр", "миллилитра", "миллилитров"),
+    ("m", "м", "метр", "метра", "метров"),
+    ("cm", "см"),
+    ("mm", "мм"),
+)
+_UNIT_BY_SPELLING = {
+    spelling: group[0] for group in (*_SAME_UNITS, *_RUSSIAN_UNITS) for spelling in group
+}
 _KNOWN_UNITS = WHOLE_UNITS | DECIMAL_UNITS | set(_UNIT_BY_SPELLING.values())
 
 

@@ -4,7 +4,7 @@ and units share."""
 import pytest
 
 from core.plurals import singulars
-from core.units import is_unit_word, same_unit
+from core.units import allows_fractions, is_unit_word, same_unit
 
 
 @pytest.mark.parametrize(
@@ -19,13 +19,29 @@ from core.units import is_unit_word, same_unit
         ("boxes", "box"),
         ("Litres", "l"),
         ("portions", "portion"),  # a shop's own unit, in the plural
+        # Russian, in each of its three forms after a number, for the English default
+        ("л", "l"),
+        ("литра", "l"),
+        ("шт", "pcs"),
+        ("шт.", "pcs"),
+        ("штуки", "pcs"),
+        ("штук", "pcs"),
+        ("кг", "kg"),
+        ("килограммов", "kg"),
+        ("бутылки", "bottle"),
+        ("пачек", "pack"),
+        ("штука", "шт"),  # a product added with a Russian unit
+        ("pieces", "шт"),
     ],
 )
 def test_the_same_unit_in_other_spellings(typed: str, unit: str) -> None:
     assert same_unit(typed, unit)
 
 
-@pytest.mark.parametrize(("typed", "unit"), [("g", "kg"), ("pcs", "kg"), ("ml", "l"), ("x", "pcs")])
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [("g", "kg"), ("pcs", "kg"), ("ml", "l"), ("x", "pcs"), ("г", "kg"), ("мл", "l"), ("шт", "kg")],
+)
 def test_other_units_are_not_converted(typed: str, unit: str) -> None:
     assert not same_unit(typed, unit)
 
@@ -33,6 +49,13 @@ def test_other_units_are_not_converted(typed: str, unit: str) -> None:
 def test_unit_words_the_bot_knows() -> None:
     assert all(is_unit_word(w) for w in ("kg", "Kilos", "pieces", "bottles", "l"))
     assert not any(is_unit_word(w) for w in ("flour", "croissant", "up", "of"))
+    assert all(is_unit_word(w) for w in ("кг", "штук", "литра", "бутылки"))
+    assert not any(is_unit_word(w) for w in ("мука", "молоко", "круассан"))
+
+
+def test_russian_units_of_whole_things_take_no_fractions() -> None:
+    assert not any(allows_fractions(u) for u in ("шт", "штук", "Шт.", "бутылка", "pcs", "boxes"))
+    assert all(allows_fractions(u) for u in ("кг", "л", "kg", "portion", "порция"))
 
 
 @pytest.mark.parametrize(
