@@ -4,6 +4,7 @@ quick-adjust buttons, and the guided steps that ask for what a command left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -208,20 +209,20 @@ async def proceed(
         )
 
 
+# What a restock records beside the product and quantity (expiry, cost, price…): the
+# fields of core's Restock, which the typed RestockProduct has too, by the same names.
+RESTOCK_DETAILS = tuple(
+    f.name for f in fields(ledger.Restock) if f.name not in ("product_id", "quantity")
+)
+
+
 def stock_change(parsed: StockCommand, product_id: int) -> ledger.StockChange | None:
     """The ledger's change for the product, or None while a piece is missing."""
     if parsed.quantity is None:
         return None
     if isinstance(parsed, RestockProduct):
-        return ledger.Restock(
-            product_id,
-            parsed.quantity,
-            expiry=parsed.expiry,
-            cost=parsed.cost,
-            price=parsed.price,
-            reorder_date=parsed.reorder_date,
-            note=parsed.note,
-        )
+        details = {name: getattr(parsed, name) for name in RESTOCK_DETAILS}
+        return ledger.Restock(product_id, parsed.quantity, **details)
     if isinstance(parsed, SellProduct):
         return ledger.Removal(product_id, parsed.quantity, Reason.SALE)
     if isinstance(parsed, RemoveProduct):

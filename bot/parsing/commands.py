@@ -58,6 +58,9 @@ class _StockLine:
 
 @dataclass(frozen=True)
 class RestockProduct(_StockLine):
+    """core.ledger.Restock as typed, by product name: the rest of its fields are
+    Restock's, by the same names (bot.handlers.stock carries them over)."""
+
     name: str | None
     quantity: Decimal | None
     expiry: date | None = None

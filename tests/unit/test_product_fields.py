@@ -11,10 +11,20 @@ import pytest
 
 from bot import texts
 from bot.handlers.catalog import field_change
-from core import export
+from bot.handlers.stock import RESTOCK_DETAILS, stock_change
+from bot.parsing import RestockProduct
+from core import export, ledger
 from core.model import Product
 from core.product_fields import BY_WORD, EDITABLE, ProductFields
 from tests.unit.shopfloor import Shopfloor, q
+
+
+def test_a_typed_restock_has_every_detail_of_cores_restock() -> None:
+    typed = {f.name for f in fields(RestockProduct)}
+    assert set(RESTOCK_DETAILS) <= typed
+    assert stock_change(
+        RestockProduct("milk", q("2"), cost=Decimal("0.8"), note="market"), 7
+    ) == ledger.Restock(7, q("2"), cost=Decimal("0.8"), note="market")
 
 
 def test_every_field_is_a_field_of_the_product_with_its_words() -> None:
