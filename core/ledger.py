@@ -9,7 +9,7 @@ movement, so the snapshot always equals the sum of the ledger.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +17,7 @@ from decimal import Decimal
 from core import crossings
 from core.access import Actor, OwnerAction, authorize
 from core.errors import (
+    DomainError,
     FractionOfWholeUnit,
     InsufficientStock,
     Invalid,
@@ -120,6 +121,41 @@ def allocate_removal(batches: Sequence[Batch], quantity: Decimal) -> list[Alloca
     return allocations
 
 
+def stock_after(product: Product, batches: Iterable[Batch]) -> Product:
+    """The product's snapshot of its batches: on hand is what they hold, the earliest
+    expiry the first of those still holding stock."""
+    left = [batch for batch in batches if batch.quantity > 0]
+    return replace(
+        product,
+        on_hand=sum((b.quantity for b in left), ZERO),
+        earliest_expiry=min((b.expiry for b in left if b.expiry), default=None),
+    )
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A removal planned on the batches in stock: what it takes from which batch, those
+    batches with what is left in them, and the product's snapshot after."""
+
+    allocations: tuple[Allocation, ...]
+    batches: tuple[Batch, ...]
+    product: Product
+
+
+def take_fefo(product: Product, in_stock: Sequence[Batch], quantity: Decimal) -> Taken:
+    """Remove `quantity` of `product` from its batches in stock, first-expiring-first-out.
+
+    The rule a store may apply in its own language (ports.MovementRepository.
+    record_removal); tests/integration/test_ledger_sql.py holds it to this function."""
+    allocations = allocate_removal(in_stock, quantity)
+    batches = {batch.id: batch for batch in in_stock}
+    for allocation in allocations:
+        batch = batches[allocation.batch_id]
+        batches[batch.id] = replace(batch, quantity=batch.quantity + allocation.quantity)
+    changed = tuple(batches[a.batch_id] for a in allocations)
+    return Taken(tuple(allocations), changed, stock_after(product, batches.values()))
+
+
 def _positive(quantity: Decimal, what: str) -> Decimal:
     if quantity <= 0:
         raise ValueRefused(Invalid.QUANTITY_NOT_POSITIVE, action=what)
@@ -194,11 +230,8 @@ async def _record(
             raise AssertionError(f"batch {allocation.batch_id} is not of product {product.id}")
         batch = batches[batch.id] = replace(batch, quantity=batch.quantity + allocation.quantity)
         changed[batch.id] = batch
-    left = [batch for batch in batches.values() if batch.quantity > 0]
     updated = replace(
-        product,
-        on_hand=sum((b.quantity for b in left), ZERO),
-        earliest_expiry=min((b.expiry for b in left if b.expiry), default=None),
+        stock_after(product, batches.values()),
         **(catalog or {}),  # type: ignore[arg-type]
     )
     await crossings.record_stock_change(uow, product, updated, now)
@@ -295,24 +328,34 @@ async def _remove_locked(
     now: datetime,
     counted: Decimal | None = None,
 ) -> MovementResult:
+    """Take `quantity` first-expiring-first-out (`take_fefo`, which the store applies in
+    one statement under the product's lock), unless the key was seen: then the first
+    result, as `_replay` gives it."""
     if quantity > product.on_hand:
         raise InsufficientStock(product.name, quantity, product.on_hand, product.unit)
-    in_stock = await uow.batches.in_stock(product.id)
-    allocations = allocate_removal(in_stock, quantity)
-    sale_price = product.price if reason is Reason.SALE else None
-    return await _record(
-        uow,
-        actor,
+    written = await uow.movements.record_removal(
+        Movement(
+            id=0,
+            shop_id=actor.shop_id,
+            product_id=product.id,
+            quantity=-quantity,
+            reason=reason,
+            user_id=actor.user_id,
+            created_at=now,
+            idempotency_key=key,
+            note=note,
+            sale_price=product.price if reason is Reason.SALE else None,
+            counted=counted,
+        ),
         product,
-        allocations,
-        reason,
-        key=key,
-        now=now,
-        in_stock=in_stock,
-        note=note,
-        sale_price=sale_price,
-        counted=counted,
     )
+    if written is None:
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        raise AssertionError(f"the batches of product {product.id} hold less than its on hand")
+    movement, updated = written
+    await crossings.record_stock_change(uow, product, updated, now)
+    return MovementResult(movement, product, updated)
 
 
 async def remove(
@@ -330,10 +373,15 @@ async def _remove(
     quantity = _positive(command.quantity, "remove")
     note = _note(command.note)
     product = await _locked_product(uow, actor.shop_id, command.product_id)
-    if replayed := await _replay(uow, actor.shop_id, key, product):
-        return replayed
-    _in_units_of(product, quantity)
-    return await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
+    # The key is checked by the removal's own write (one round trip fewer under the
+    # lock); a refusal checks it first, so a replay is answered as it was.
+    try:
+        _in_units_of(product, quantity)
+        return await _remove_locked(uow, actor, product, quantity, command.reason, note, key, now)
+    except DomainError:
+        if replayed := await _replay(uow, actor.shop_id, key, product):
+            return replayed
+        raise
 
 
 async def write_off_expired(

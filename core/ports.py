@@ -153,6 +153,19 @@ class MovementRepository(Protocol):
         `BatchRepository.set_quantity` and `ProductRepository.update` would."""
         ...
 
+    async def record_removal(
+        self, movement: Movement, product: Product
+    ) -> tuple[Movement, Product] | None:
+        """Take `-movement.quantity` of `product` (as read under its lock in this
+        transaction) from its batches in stock as `core.ledger.take_fefo` does, and
+        write it as `record` does: the movement with those allocations, the batches,
+        the product's new snapshot. Returns the movement with its id and allocations,
+        and the product as written.
+
+        None, writing nothing, when the shop has a movement with this idempotency key
+        (a replay), or when the batches hold less than that quantity."""
+        ...
+
     async def get(self, shop_id: int, movement_id: int) -> Movement | None: ...
     async def by_key(self, shop_id: int, key: str) -> Sequence[Movement]:
         """Movements caused by the request with this idempotency key."""

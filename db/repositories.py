@@ -13,10 +13,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Result, TextClause, bindparam, delete, exists, func, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Result,
+    TextClause,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import TextualSelect
 
+from core.ledger import take_fefo
 from core.model import (
     Allocation,
     Batch,
@@ -472,6 +487,78 @@ SELECT m.id, (SELECT count(*) FROM b) AS batches, (SELECT count(*) FROM p) AS pr
 _RECORD = _record_statement()
 
 
+def _removal_statement() -> TextualSelect:
+    """PostgreSQL: core.ledger.take_fefo and its writes as one statement, guarded by the
+    idempotency key (see `SqlMovementRepository.record_removal`). Built once."""
+    movements = [c for c in MovementRow.__table__.c if c.name != "id"]
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    movement_values = ", ".join(
+        f"CAST(:m_{c.name} AS {c.type.compile(dialect=dialect)})" for c in movements
+    )
+    sql = f"""
+WITH seen AS (
+    SELECT FROM movements
+    WHERE shop_id = :m_shop_id AND idempotency_key = :m_idempotency_key
+), stock AS (
+    SELECT id, quantity, expiry,
+           row_number() OVER fefo AS position,
+           sum(quantity) OVER fefo AS through
+    FROM batches
+    WHERE product_id = :product_id AND quantity > 0 AND NOT EXISTS (SELECT FROM seen)
+    WINDOW fefo AS (ORDER BY expiry IS NULL, expiry, received_at, id
+                    ROWS UNBOUNDED PRECEDING)
+), taken AS (
+    SELECT id, position,
+           LEAST(quantity, CAST(:quantity AS NUMERIC) - (through - quantity)) AS take
+    FROM stock
+    WHERE through - quantity < CAST(:quantity AS NUMERIC)
+), enough AS (
+    SELECT FROM taken HAVING coalesce(sum(take), 0) = CAST(:quantity AS NUMERIC)
+), b AS (
+    UPDATE batches SET quantity = batches.quantity - taken.take
+    FROM taken, enough
+    WHERE batches.id = taken.id
+), after AS (
+    SELECT coalesce(sum(stock.quantity - coalesce(taken.take, 0)), 0) AS on_hand,
+           min(stock.expiry) FILTER (WHERE stock.quantity > coalesce(taken.take, 0))
+               AS earliest_expiry
+    FROM stock LEFT JOIN taken ON taken.id = stock.id
+), p AS (
+    UPDATE products SET on_hand = after.on_hand, earliest_expiry = after.earliest_expiry
+    FROM after, enough
+    WHERE products.id = :product_id AND products.shop_id = :m_shop_id
+    RETURNING products.on_hand, products.earliest_expiry
+), m AS (
+    INSERT INTO movements ({", ".join(c.name for c in movements)})
+    SELECT {movement_values} FROM enough
+    RETURNING movements.id
+), a AS (
+    INSERT INTO movement_allocations (movement_id, batch_id, shop_id, position, quantity)
+    SELECT m.id, taken.id, :m_shop_id, taken.position - 1, -taken.take
+    FROM m, taken
+)
+SELECT m.id, p.on_hand, p.earliest_expiry,
+       (SELECT array_agg(id ORDER BY position) FROM taken) AS batch_ids,
+       (SELECT array_agg(-take ORDER BY position) FROM taken) AS quantities
+FROM m, p
+"""
+    table = BatchRow.__table__.c
+    return (
+        text(sql)
+        .bindparams(*(bindparam(f"m_{c.name}", type_=c.type) for c in movements))
+        .columns(
+            id=BigInteger(),
+            on_hand=ProductRow.__table__.c.on_hand.type,
+            earliest_expiry=ProductRow.__table__.c.earliest_expiry.type,
+            batch_ids=ARRAY(table.id.type),
+            quantities=ARRAY(table.quantity.type),
+        )
+    )
+
+
+_REMOVAL = _removal_statement()
+
+
 class SqlMovementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -554,6 +641,40 @@ class SqlMovementRepository:
         )
         await self.session.flush()
         return replace(_movement(row, []), allocations=tuple(movement.allocations))
+
+    async def record_removal(
+        self, movement: Movement, product: Product
+    ) -> tuple[Movement, Product] | None:
+        quantity = -movement.quantity
+        if not _locks_rows(self.session):
+            if await self.by_key(movement.shop_id, movement.idempotency_key):
+                return None
+            in_stock = await SqlBatchRepository(self.session).in_stock(product.id)
+            if sum(batch.quantity for batch in in_stock) < quantity:
+                return None
+            taken = take_fefo(product, in_stock, quantity)
+            recorded = await self.record(
+                replace(movement, allocations=taken.allocations), taken.batches, taken.product
+            )
+            return recorded, taken.product
+        values = to_values(movement, leave_out=("id", "allocations"), reason=movement.reason.value)
+        row = (
+            await self.session.execute(
+                _REMOVAL,
+                {f"m_{name}": value for name, value in values.items()}
+                | {"product_id": product.id, "quantity": quantity},
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        allocations = tuple(
+            Allocation(batch_id, taken)
+            for batch_id, taken in zip(row.batch_ids, row.quantities, strict=True)
+        )
+        return (
+            replace(movement, id=row.id, allocations=allocations),
+            replace(product, on_hand=row.on_hand, earliest_expiry=row.earliest_expiry),
+        )
 
     async def get(self, shop_id: int, movement_id: int) -> Movement | None:
         row = await self.session.get(MovementRow, movement_id)

@@ -30,6 +30,7 @@ from core.inventory_query import (
     StatusFilter,
     select_page,
 )
+from core.ledger import take_fefo
 from core.model import (
     Batch,
     Invite,
@@ -369,6 +370,20 @@ class FakeMovementRepository(_Repository):
             await FakeBatchRepository(self._tx, self._store).set_quantity(batch.id, batch.quantity)
         await FakeProductRepository(self._tx, self._store).update(product)
         return await self.add(movement)
+
+    async def record_removal(
+        self, movement: Movement, product: Product
+    ) -> tuple[Movement, Product] | None:
+        if await self.by_key(movement.shop_id, movement.idempotency_key):
+            return None
+        in_stock = await FakeBatchRepository(self._tx, self._store).in_stock(product.id)
+        if sum(b.quantity for b in in_stock) < -movement.quantity:
+            return None
+        taken = take_fefo(product, in_stock, -movement.quantity)
+        recorded = await self.record(
+            replace(movement, allocations=taken.allocations), taken.batches, taken.product
+        )
+        return recorded, taken.product
 
     async def get(self, shop_id: int, movement_id: int) -> Movement | None:
         movement = self._s.movements.get(movement_id)
