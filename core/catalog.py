@@ -32,6 +32,7 @@ from core.limits import (
 from core.model import Product, clean_name, name_key
 from core.plurals import singulars
 from core.ports import UnitOfWork
+from core.product_fields import CLEARABLE as CLEARABLE
 from core.product_fields import ProductFields as ProductFields
 from core.units import allows_fractions, is_whole
 
@@ -43,10 +44,6 @@ SUGGESTION_CUTOFF = 70
 
 
 MAX_LEAD_DAYS = 180  # half a year from order to delivery is already a stretch
-# Fields an owner may empty again: no reorder date, the default lead time, the shop's
-# near-expiry days. (`None` in ProductFields means "leave as it is", so clearing is asked
-# for by name.)
-CLEARABLE = frozenset({"reorder_date", "lead_days", "expiry_warning_days"})
 
 
 def _checked(product: Product) -> Product:

@@ -30,13 +30,25 @@ class Kind(enum.StrEnum):
 
 
 def _field(
-    kind: Kind, *, word: str | None = None, column: str = "", owner_only: bool = False
+    kind: Kind,
+    *,
+    word: str | None = None,
+    column: str = "",
+    owner_only: bool = False,
+    clearable: bool = False,
 ) -> Any:
     """A field of ProductFields, None by default (a `dataclasses.field`). `word`: its short
     name, offered by the chat's /edit (None: set another way); `column`: its heading in
     /export and /import when not the field's name; `owner_only`: what the shop pays, left
-    out of what staff read (core.visibility)."""
-    about = {"kind": kind, "word": word, "column": column, "owner_only": owner_only}
+    out of what staff read (core.visibility); `clearable`: an owner may empty it again
+    (None in ProductFields leaves a field as it is, so emptying is asked for by name)."""
+    about = {
+        "kind": kind,
+        "word": word,
+        "column": column,
+        "owner_only": owner_only,
+        "clearable": clearable,
+    }
     return field(default=None, metadata=about)
 
 
@@ -53,9 +65,9 @@ class ProductFields:
     cost: Decimal | None = _field(Kind.MONEY, word="cost", owner_only=True)  # noqa: RUF009
     barcodes: tuple[str, ...] | None = _field(Kind.BARCODES, word="barcode", column="barcode")
     supplier: str | None = _field(Kind.TEXT, word="supplier", owner_only=True)
-    expiry_warning_days: int | None = _field(Kind.DAYS, word="warn")
-    reorder_date: date | None = _field(Kind.DATE)  # noqa: RUF009 (a dataclasses.field)
-    lead_days: int | None = _field(Kind.DAYS, word="lead")
+    expiry_warning_days: int | None = _field(Kind.DAYS, word="warn", clearable=True)
+    reorder_date: date | None = _field(Kind.DATE, word="reorder", clearable=True)  # noqa: RUF009
+    lead_days: int | None = _field(Kind.DAYS, word="lead", clearable=True)
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class Editable:
     word: str | None
     column: str
     owner_only: bool
+    clearable: bool
 
 
 EDITABLE = tuple(
@@ -76,9 +89,12 @@ EDITABLE = tuple(
         word=f.metadata["word"],
         column=f.metadata["column"] or f.name,
         owner_only=f.metadata["owner_only"],
+        clearable=f.metadata["clearable"],
     )
     for f in fields(ProductFields)
 )
 BY_NAME = {f.name: f for f in EDITABLE}
 BY_WORD = {f.word: f for f in EDITABLE if f.word is not None}
 OWNER_ONLY = tuple(f.name for f in EDITABLE if f.owner_only)
+# Emptied again: no reorder date, the default lead time, the shop's near-expiry days.
+CLEARABLE = frozenset(f.name for f in EDITABLE if f.clearable)

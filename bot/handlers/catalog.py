@@ -19,6 +19,7 @@ from bot.parsing import (
     Command,
     ParseError,
     ShopDates,
+    means_no_value,
     parse_add,
     parse_date,
     parse_days,
@@ -144,9 +145,12 @@ async def continue_edit(update: Update, context: BotContext, step: EditStep, rep
     field = BY_WORD[step.field]
     where = await here(update, context, product_id=step.product_id)
     now = context.services.clock.now()
-    change = field_change(field, reply, ShopDates.of(where.shop, now, i18n.current()))
+    # "none" empties a field that may be empty: no reorder date, the default lead time.
+    clear = (field.name,) if field.clearable and means_no_value(reply) else ()
+    dates = ShopDates.of(where.shop, now, i18n.current())
+    change = ProductFields() if clear else field_change(field, reply, dates)
     product = await catalog.edit_product(
-        context.services.uow(), where.actor, step.product_id, change
+        context.services.uow(), where.actor, step.product_id, change, clear=clear
     )
     await end_flow(context, update)
     await respond(

@@ -75,6 +75,7 @@ from bot.parsing.usage import (
     USAGE,
 )
 from bot.parsing.values import (
+    means_no_value,
     parse_days,
     parse_money,
     parse_quantity,
@@ -109,6 +110,7 @@ __all__ = [
     "Word",
     "command_of",
     "is_batch",
+    "means_no_value",
     "parse_add",
     "parse_alert_time",
     "parse_command",

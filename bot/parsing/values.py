@@ -70,6 +70,14 @@ def _plain_number(number: str, usage: str) -> str:
     return number.replace(",", ".")
 
 
+# What an owner sends to empty a field that may be empty (a product's reorder date).
+NO_VALUE_WORDS = frozenset({"none", "no", "off", "clear", "-", "—", "нет", "убрать"})
+
+
+def means_no_value(text: str) -> bool:
+    return text.strip().casefold() in NO_VALUE_WORDS
+
+
 def parse_days(text: str, usage: str) -> int:
     """A whole number of days; the window the rules allow is core's to check."""
     cleaned = ascii_digits(text.strip())

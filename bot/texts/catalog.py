@@ -27,6 +27,9 @@ FIELD_PROMPT = {
     "supplier": N_("Send the supplier's name."),
     "expiry_warning_days": N_("Warn how many days before expiry? e.g. 3"),
     "lead_days": N_("How many days from ordering to delivery? e.g. 5"),
+    "reorder_date": N_(
+        "When to order it again? e.g. 20.12 or +2w. Send <code>none</code> for no reorder date."
+    ),
 }
 FIELD_LABEL = {
     "name": N_("Name"),
@@ -39,6 +42,7 @@ FIELD_LABEL = {
     "supplier": N_("Supplier"),
     "expiry_warning_days": N_("Expiry warning days"),
     "lead_days": N_("Lead time (days)"),
+    "reorder_date": N_("Reorder date"),
 }
 
 # A field as the import's preview names what a row changes (and the stock it sets).

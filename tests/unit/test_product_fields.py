@@ -45,6 +45,7 @@ def test_every_field_is_a_field_of_the_product_with_its_words() -> None:
         ("barcode", "4006381333931", ProductFields(barcodes=("4006381333931",))),
         ("warn", "3", ProductFields(expiry_warning_days=3)),
         ("lead", "5", ProductFields(lead_days=5)),
+        ("reorder", "20.12.2026", ProductFields(reorder_date=date(2026, 12, 20))),
     ],
 )
 def test_an_edit_reply_is_read_as_its_field_says(
