@@ -42,7 +42,14 @@ def h(text: str) -> str:
 
 def plain_qty(value: Decimal, unit: str = "") -> str:
     """A quantity and its unit as plain text, for refusals (escaped where they are sent)."""
-    return f"{format_quantity(value)} {unit}".strip()
+    return f"{number(value)} {unit}".strip()
+
+
+def number(value: Decimal) -> str:
+    """A quantity in the reader's language: `2.5` in English, `2,5` in Russian."""
+    if i18n.current() != i18n.SOURCE:
+        return i18n.number(value)
+    return format_quantity(value)
 
 
 def qty(value: Decimal, unit: str = "") -> str:

@@ -100,6 +100,8 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert texts.money(Decimal("1234.5"), shop) == "1\xa0234,50\xa0€"
         assert texts.day(date(2026, 3, 2)).startswith("2 мар. 2026")
         assert i18n.number(Decimal("2.5")) == "2,5"
+        assert texts.qty(Decimal("10.5"), "l") == "10,5 l"  # it was 10.5 beside 14,25 €
+    assert texts.qty(Decimal("10.5"), "l") == "10.5 l"
     # A history line's moment, on the shop's clock: it was "7 Dec 05:08" in Russian too.
     berlin = Shop(1, "Cafe", timezone="Europe/Berlin")
     at = datetime(2026, 12, 7, 4, 8, tzinfo=UTC)
