@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
@@ -49,7 +49,19 @@ SETTLE_SECONDS = 0.3  # an answer may come in several messages
 # 50 ms, and a terminal hands over a pasted block in one read.
 PASTE_GAP_SECONDS = 0.05
 QUIT = frozenset({":quit", ":q", ":exit"})
-CONSOLE_COMMAND = re.compile(r":(?:quit|q|exit|group|dm|list|as(?:\s.*)?|\d+)", re.DOTALL)
+CONSOLE_COMMAND = re.compile(
+    r":(?:quit|q|exit|group|dm|list|as(?:\s.*)?|lang(?:\s.*)?|send(?:\s.*)?|\d+(?:\^\d+)?)",
+    re.DOTALL,
+)
+OLD_BUTTON = re.compile(r":(\d+)(?:\^(\d+))?")
+# What a file sent with :send is, by its name's ending (anything else is a document).
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+DOCUMENT_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+}
+KEPT_BUTTON_MESSAGES = 20
 CONTINUATION = "\\"
 
 INTRO = """\
@@ -57,7 +69,10 @@ stockbot console — you are chatting with the real bot through a local Bot API 
   Type messages as the current user, e.g. /newshop Corner Cafe, /add milk unit l min 5,
   /restock milk 20 exp 20 dec, /sell milk 3, /dashboard, /help.
   :1, :2 …      press button 1, 2 … of the bot's last message (:list shows them)
+  :2^1          press button 2 of the message before it (^2 the one before that …)
   :as bob       switch user (alice = owner-to-be, bob = staff-to-be, eve = a stranger)
+  :lang ru      the current user's Telegram app language (en, ru, de …)
+  :send stock.csv [caption]  send a file (a .jpg/.png goes as a photo)
   :group / :dm  talk in a group chat (alice created it: she can /link it to her shop)
                 or in your private chat with the bot
   :quit         leave (Ctrl-D works too)
@@ -188,7 +203,8 @@ class Console:
         api.set_member(GROUP, USERS["alice"], MemberStatus.CREATOR)
         self.user = USERS["alice"]
         self.chat: LocalChat | None = None
-        self.last_with_buttons: dict[int, ChatMessage] = {}
+        # Per chat, the bot's messages with buttons, newest last (`:2^1` presses an old one).
+        self.with_buttons: dict[int, list[ChatMessage]] = {}
         self.lines = LineAssembler()
 
     @property
@@ -215,8 +231,11 @@ class Console:
                 body = f"📎 {saved} ({len(attachment.content)} bytes)\n{body}"
         for line in body.splitlines() or [""]:
             print(f"│ {line}")
+        kept = self.with_buttons.setdefault(message.chat_id, [])
+        kept[:] = [m for m in kept if m.message_id != message.message_id]
         if message.buttons:
-            self.last_with_buttons[message.chat_id] = message
+            kept.append(message)
+            del kept[:-KEPT_BUTTON_MESSAGES]
             labels = [f"[{i}] {b.text}" for i, b in enumerate(message.buttons, start=1)]
             print("│ " + "  ".join(labels))
         print("└─")
@@ -268,18 +287,50 @@ class Console:
             self.chat = None
             print("  talking in your private chat with the bot")
         elif line == ":list":
-            message = self.last_with_buttons.get(self.chat_id)
+            message = self._with_buttons(0)
             buttons = message.buttons if message else []
             for i, b in enumerate(buttons, start=1):
                 print(f"  [{i}] {b.text}")
             if not buttons:
                 print("  no buttons here")
-        elif line[1:].isdigit():
-            return await self._press(int(line[1:]))
+        elif line.startswith(":lang"):
+            code = line[5:].strip().lower() or "en"
+            self.user = replace(self.user, language_code=code)
+            USERS[self._user_name(self.user.id)] = self.user
+            print(f"  {self.user.first_name}'s Telegram app speaks {code}")
+        elif line.startswith(":send"):
+            return await self._send(line[5:].strip())
+        elif pressed := OLD_BUTTON.fullmatch(line):
+            return await self._press(int(pressed[1]), int(pressed[2] or 0))
         return False
 
-    async def _press(self, number: int) -> bool:
-        message = self.last_with_buttons.get(self.chat_id)
+    def _with_buttons(self, back: int) -> ChatMessage | None:
+        kept = self.with_buttons.get(self.chat_id, [])
+        return kept[-1 - back] if back < len(kept) else None
+
+    async def _send(self, typed: str) -> bool:
+        path_text, _, caption = typed.partition(" ")
+        path = Path(path_text)
+        content = await asyncio.to_thread(_read_file, path)
+        if content is None:
+            print("  no such file; e.g. :send stockbot-files/stock-2026-12-07.csv")
+            return False
+        suffix = path.suffix.lower()
+        kind = "photo" if suffix in PHOTO_TYPES else "document"
+        mime = PHOTO_TYPES.get(suffix) or DOCUMENT_TYPES.get(suffix, "application/octet-stream")
+        await self.api.send_file(
+            self.user,
+            self.chat,
+            content,
+            kind=kind,
+            filename=path.name,
+            mime_type=mime,
+            caption=caption.strip() or None,
+        )
+        return True
+
+    async def _press(self, number: int, back: int = 0) -> bool:
+        message = self._with_buttons(back)
         buttons = message.buttons if message else []
         if message is None or not 1 <= number <= len(buttons):
             print("  no such button")
@@ -289,6 +340,13 @@ class Console:
             return False
         await self.api.press_button(self.user, self.chat, message.message_id, data)
         return True
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.expanduser().read_bytes()
+    except OSError:
+        return None
 
 
 OWNER = USERS["alice"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from devtools.console import Console, Entry, LineAssembler, StdinLines
 from devtools.localapi import LocalBotApi
@@ -116,3 +117,28 @@ async def test_lines_typed_while_the_console_waits_stay_separate_messages() -> N
         async with asyncio.timeout(WAIT):
             assert await anext(batches) == ["/link\n"]
             assert await anext(batches) == ["/sell croissant 1\n"]
+
+
+async def test_a_user_may_speak_another_language_and_send_a_file(tmp_path: Path) -> None:
+    """A Russian phone and /export's file sent back were not possible from the console."""
+    exported = tmp_path / "stock.csv"
+    exported.write_text("product,on_hand\nmilk,3\n")
+    api = LocalBotApi()
+    console = Console(api, answer_wait=0.01)  # no bot answers here
+    queue: asyncio.Queue[list[str] | None] = asyncio.Queue()
+    session = asyncio.create_task(console.session(batches_from(queue), pasted=False))
+    for line in (":lang ru", "привет", f":send {exported} import this", ":send nowhere.csv"):
+        queue.put_nowait([line + "\n"])
+    try:
+        await api.wait_for(lambda: len(api.pending_updates()) == 2, WAIT)
+    finally:
+        session.cancel()
+    said, sent = (update["message"] for update in api.pending_updates())
+    assert said["from"]["language_code"] == "ru"
+    assert sent["document"]["file_name"] == "stock.csv"
+    assert sent["caption"] == "import this"
+
+
+def test_an_older_message_s_button_is_a_console_command() -> None:
+    entries = LineAssembler().entries([":2^1\n", ":lang ru\n", ":send a.csv\n"], pasted=False)
+    assert all(entry.command for entry in entries)
