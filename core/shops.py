@@ -230,7 +230,8 @@ async def update_settings(uow: UnitOfWork, actor: Actor, change: SettingsChange)
         shop_fields["timezone"] = change.timezone
     if change.currency is not None:
         currency = change.currency.strip().upper()
-        if not (len(currency) == 3 and currency.isalpha()):
+        # A code of ISO 4217: three Latin letters (`руб` is three letters, and no code).
+        if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
             raise ValueRefused(Invalid.BAD_CURRENCY)
         shop_fields["currency"] = currency
     if change.near_expiry_days is not None:

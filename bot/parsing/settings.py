@@ -30,7 +30,10 @@ def parse_timezone(text: str) -> str:
     name = _timezones_by_key().get(key)
     if name is None:
         typed = shorten(text.strip())
-        if meant := timezones_like(text):
+        meant = timezones_like(text)
+        if len(meant) == 1:  # a city only one zone is named after: `berlin`, `Moscow`
+            return meant[0]
+        if meant:
             raise ParseError(
                 _("“{typed}” is not a timezone I know. Did you mean {choices}?").format(
                     typed=typed, choices=" or ".join(meant)
@@ -52,8 +55,12 @@ def parse_alert_time(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+# `5 days`, `5d`, `5 дней`: the unit is the one the setting is in, and may be typed.
+DAYS_WORD = re.compile(r"\s*(?:days?|d|день|дня|дней|дн\.?)\s*$", re.IGNORECASE)
+
+
 def parse_near_expiry_days(text: str) -> int:
-    return parse_days(text, NEAR_EXPIRY_USAGE)
+    return parse_days(DAYS_WORD.sub("", text.strip()), NEAR_EXPIRY_USAGE)
 
 
 CURRENCY_BY_SYMBOL = {
@@ -66,6 +73,12 @@ CURRENCY_BY_SYMBOL = {
     "₹": "INR",
     "₺": "TRY",
     "₩": "KRW",
+    # What people in the shops we speak with write for their money.
+    **dict.fromkeys(("руб", "руб.", "рубль", "рубли", "рублей", "р", "р."), "RUB"),
+    **dict.fromkeys(("грн", "грн.", "гривна", "гривня", "гривны"), "UAH"),
+    **dict.fromkeys(("евро",), "EUR"),
+    **dict.fromkeys(("доллар", "доллары", "долларов"), "USD"),
+    **dict.fromkeys(("₸", "тенге", "тг"), "KZT"),
 }
 
 
@@ -73,4 +86,4 @@ def parse_currency(text: str) -> str:
     """The code a common symbol stands for (`€` → `EUR`), else the text in capitals; that
     it is a three-letter code is the shops' rule, checked in core."""
     cleaned = text.strip()
-    return CURRENCY_BY_SYMBOL.get(cleaned, cleaned.upper())
+    return CURRENCY_BY_SYMBOL.get(cleaned.casefold(), cleaned.upper())

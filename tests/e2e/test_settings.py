@@ -1,5 +1,5 @@
 """/settings through the real bot process: it shows the quiet hours beside the other
-settings, and a city typed as a timezone gets the tz database's name for it."""
+settings, and a city typed as a timezone is the tz database's zone of that name."""
 
 from __future__ import annotations
 
@@ -14,16 +14,21 @@ async def test_settings_show_the_quiet_hours(cafe: BotProcess, owner: Chat) -> N
     assert "Quiet hours: 22:00–07:00" in shown, shown
 
 
-async def test_a_city_typed_as_timezone_is_answered_with_its_name(
+async def test_a_city_typed_as_timezone_is_its_zone_or_answered_with_the_names(
     cafe: BotProcess, owner: Chat
 ) -> None:
-    refused = text_of(await owner.say("/settings timezone berlin"))
-    assert "Did you mean Europe/Berlin?" in refused, refused
-    assert "/settings timezone Europe/Berlin" in refused, refused
+    """`berlin` names one zone and is taken as it (it was refused with "did you mean
+    Europe/Berlin?"); `eastern` names two and is answered with both."""
+    saved = text_of(await owner.say("/settings timezone berlin"))
+    assert "Timezone: Europe/Berlin" in saved, saved
+
+    refused = text_of(await owner.say("/settings timezone eastern"))
+    assert "Did you mean Canada/Eastern or US/Eastern?" in refused, refused
+    assert "/settings timezone Canada/Eastern" in refused, refused
 
     nowhere = text_of(await owner.say("/settings timezone Atlantis"))
     assert "“Atlantis” is not a timezone I know" in nowhere, nowhere
     assert "Did you mean" not in nowhere, nowhere
 
-    saved = text_of(await owner.say("/settings timezone Europe/Berlin"))
-    assert "Timezone: Europe/Berlin" in saved, saved
+    saved = text_of(await owner.say("/settings timezone America/New_York"))
+    assert "Timezone: America/New_York" in saved, saved

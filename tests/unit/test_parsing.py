@@ -331,6 +331,14 @@ def test_settings_values() -> None:
     assert parse_currency("eur") == "EUR"
     assert parse_currency("€") == "EUR"
     assert parse_currency("euro") == "EURO"  # core refuses it: a code has three letters
+    # As people type them: they were refused ("did you mean Europe/Moscow?") or saved as РУБ.
+    assert parse_timezone("Moscow") == "Europe/Moscow"
+    assert parse_timezone("new york") == "America/New_York"
+    assert parse_currency("руб.") == parse_currency("₽") == "RUB"
+    assert parse_currency("Грн") == "UAH"
+    assert [parse_near_expiry_days(t) for t in ("5 days", "5d", "3 дня", "1 day")] == [5, 5, 3, 1]
+    with pytest.raises(ParseError, match="Canada/Eastern or US/Eastern"):
+        parse_timezone("eastern")
     for parse, bad in [
         (parse_timezone, "../etc/passwd"),
         (parse_alert_time, "25:00"),

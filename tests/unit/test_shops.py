@@ -215,6 +215,7 @@ async def test_settings_are_validated_and_saved(floor: Shopfloor) -> None:
         SettingsChange(currency="EURO"),
         SettingsChange(currency="E1"),
         SettingsChange(currency="12€"),
+        SettingsChange(currency="руб"),  # it was saved as РУБ: letters, but no code
         SettingsChange(near_expiry_days=-1),
         SettingsChange(near_expiry_days=366),
     ],
