@@ -155,8 +155,11 @@ async def run_inbox(url: str, items: list[tuple[int, int, int]], rate: float | N
             items,
             rate,
             tally,
+            # Stored as if it were a message in chat c, for the inbox to order it by.
             lambda u, c, s: processor.store(
-                json.dumps({"update_id": u, "chat": c, "seq": s}), u, c
+                json.dumps({"update_id": u, "chat": c, "seq": s}),
+                u,
+                {"message": {"chat": {"id": c}}},
             ),
         )
         await asyncio.wait_for(tally.done.wait(), 300)

@@ -32,6 +32,7 @@ from telegram.error import TelegramError
 
 from bot import logs, outcome, texts
 from bot.context import Services, StockbotApp
+from bot.handlers import language
 from bot.metrics import update_kind
 from db.inbox import InboxItem, Settled, marking
 
@@ -77,6 +78,30 @@ def chat_of(update: dict[str, Any]) -> int | None:
     return None
 
 
+# Updates whose sender is their "from" (python-telegram-bot's effective_user).
+SENT_BY_FROM = (
+    "message",
+    "edited_message",
+    "business_message",
+    "edited_business_message",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+)
+
+
+def sender_of(update: dict[str, Any]) -> int | None:
+    """Who sent an update, when it says so where python-telegram-bot's effective_user
+    looks; None otherwise (the sender's language is then read when it is handled)."""
+    for kind in SENT_BY_FROM:
+        part = update.get(kind)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            user_id = sender.get("id") if isinstance(sender, dict) else None
+            return user_id if type(user_id) is int else None
+    return None
+
+
 def what_was_sent(payload: str) -> str | None:
     """The text of a stored update's message, to quote it back; None for a tap, a photo
     or anything unreadable."""
@@ -108,14 +133,19 @@ class InboxProcessor:
         # its chat) waits at most this long for another worker or the restarted process.
         self._lease = timedelta(seconds=services.settings.inbox_lease_seconds)
 
-    async def store(self, payload: str, update_id: int, chat_id: int | None = None) -> bool:
-        """Commit one incoming update; True when it is new."""
-        if chat_id is None:
+    async def store(
+        self, payload: str, update_id: int, decoded: dict[str, Any] | None = None
+    ) -> bool:
+        """Commit one incoming update (`decoded`: the payload already parsed); True when
+        it is new."""
+        if decoded is None:
             with contextlib.suppress(ValueError):
-                decoded = json.loads(payload)
-                chat_id = chat_of(decoded) if isinstance(decoded, dict) else None
+                parsed = json.loads(payload)
+                decoded = parsed if isinstance(parsed, dict) else None
+        chat_id = chat_of(decoded) if decoded is not None else None
+        user_id = sender_of(decoded) if decoded is not None else None
         stored = await self._services.inbox.put(
-            update_id, payload, self._services.clock.now(), chat_id
+            update_id, payload, self._services.clock.now(), chat_id, user_id
         )
         self.wake.set()
         return stored
@@ -189,6 +219,7 @@ class InboxProcessor:
             with (
                 outcome.handling(item.update_id) as result,
                 marking(item.update_id, now) as receipt,
+                language.known(item.user_id, item.language),
             ):
                 try:
                     update = Update.de_json(json.loads(item.payload), self._application.bot)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from bot.context import Services
-from bot.inbox_processor import InboxProcessor, chat_of
+from bot.inbox_processor import InboxProcessor
 from bot.metrics import CONTENT_TYPE
 from db.queue_depths import pending_deliveries
 
@@ -91,7 +91,7 @@ def make_web_app(
             log.info("webhook body refused: %s", refused)
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await processor.store(payload, update_id, chat_of(decoded))
+            await processor.store(payload, update_id, decoded)
         except Exception:
             # 5xx makes Telegram deliver the update again later.
             log.exception("update %s could not be stored", update_id)

@@ -16,6 +16,13 @@ works from, with each chat's updates one at a time in arrival order.
 - A crash after that commit but before the replies are out leaves the update processed
   with a lease that runs out; `release_unanswered` finds those, so the chat is told
   its change was recorded instead of hearing nothing (and doing it again).
+- A claimed update comes with its sender's stored language (`user_languages`), read by
+  the claim's own statement: the update needs no transaction of its own to learn it.
+
+Round trips are what an update costs most (each wakes the bot and PostgreSQL), so on
+PostgreSQL an update is stored by one INSERT committed on its own, and a claim is three
+or four: BEGIN with the setting that lets it skip the wait for the disk, the release of
+what finished, one UPDATE … RETURNING that leases the next updates, COMMIT.
 """
 
 from __future__ import annotations
@@ -28,15 +35,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, exists, func, or_, select, text, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from core.model import UserLanguage
 from db.engine import conflict_insert, writer_lock
-from db.models import UpdateInboxRow
+from db.models import UpdateInboxRow, UserLanguageRow
 
 MAX_ERROR = 2000
 
 inbox = cast(Table, UpdateInboxRow.__table__)
+languages = cast(Table, UserLanguageRow.__table__).alias("sender_language")
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,9 @@ class InboxItem:
     payload: str
     attempts: int
     chat_id: int | None = None
+    # Who sent it, and their stored language as the claim read it (None: not read).
+    user_id: int | None = None
+    language: UserLanguage | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +80,44 @@ class Settled:
     retry_at: datetime | None = None
 
 
-ITEM_COLUMNS = (inbox.c.update_id, inbox.c.payload, inbox.c.attempts, inbox.c.chat_id)
+ITEM_COLUMNS = (
+    inbox.c.update_id,
+    inbox.c.payload,
+    inbox.c.attempts,
+    inbox.c.chat_id,
+    inbox.c.user_id,
+)
+
+
+def _sender_language(column: Any) -> Any:
+    # Spelled out: SQLite's RETURNING would leave both columns unqualified (user_id =
+    # user_id, true for every row).
+    same_user = literal_column(f"{languages.name}.user_id") == literal_column(
+        f"{inbox.name}.user_id"
+    )
+    return select(column).where(same_user).scalar_subquery().label(f"language_{column.name}")
+
+
+# The claim's RETURNING: the update, and its sender's stored language.
+CLAIMED_COLUMNS = (
+    *ITEM_COLUMNS,
+    _sender_language(languages.c.chosen),
+    _sender_language(languages.c.seen),
+)
 
 
 def _items(rows: Sequence[Any]) -> list[InboxItem]:
-    """Rows selected with ITEM_COLUMNS, as items to handle (or tell about)."""
-    return [InboxItem(row.update_id, row.payload, row.attempts, row.chat_id) for row in rows]
+    """Rows selected with ITEM_COLUMNS (or CLAIMED_COLUMNS), as items to handle (or tell
+    about), in update order."""
+    items = []
+    for row in rows:
+        language = None
+        if row.user_id is not None and "language_chosen" in row._fields:
+            language = UserLanguage(row.language_chosen, row.language_seen)
+        items.append(
+            InboxItem(row.update_id, row.payload, row.attempts, row.chat_id, row.user_id, language)
+        )
+    return sorted(items, key=lambda item: item.update_id)
 
 
 # --- the update being handled, for the unit of work to mark --------------------------
@@ -112,6 +167,45 @@ def unmark() -> None:
         receipt.marked = False
 
 
+def _claim_statement(postgres: bool) -> Any:
+    """Lease the claimable updates (up to :limit, oldest first) until :until and return
+    them, in one statement. Built once: its parameters are :now, :until and :limit."""
+    now = bindparam("now", type_=inbox.c.leased_until.type)
+    candidate = inbox.alias("candidate")
+    earlier = inbox.alias("earlier")
+    busy = inbox.alias("busy")
+    first_of_its_chat = ~exists().where(
+        earlier.c.chat_id == candidate.c.chat_id,
+        earlier.c.update_id < candidate.c.update_id,
+        earlier.c.processed_at.is_(None),
+    )
+    chat_is_free = ~exists().where(
+        busy.c.chat_id == candidate.c.chat_id,
+        busy.c.leased_until.is_not(None),
+        busy.c.leased_until > now,
+    )
+    claimable = (
+        select(candidate.c.update_id)
+        .where(
+            candidate.c.processed_at.is_(None),
+            # On the row itself, so PostgreSQL re-checks it after waiting for a lock.
+            or_(candidate.c.leased_until.is_(None), candidate.c.leased_until <= now),
+            or_(candidate.c.chat_id.is_(None), and_(first_of_its_chat, chat_is_free)),
+        )
+        .order_by(candidate.c.update_id)
+        .limit(bindparam("limit"))
+    )
+    if postgres:
+        # Rows another claimer is leasing right now are skipped, not waited for.
+        claimable = claimable.with_for_update(skip_locked=True, of=candidate)
+    return (
+        update(inbox)
+        .where(inbox.c.update_id.in_(claimable.scalar_subquery()))
+        .values(leased_until=bindparam("until", type_=inbox.c.leased_until.type))
+        .returning(*CLAIMED_COLUMNS)
+    )
+
+
 class SqlInbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -119,6 +213,7 @@ class SqlInbox:
         self._lock: asyncio.Lock | None = writer_lock(engine)
         self._arriving: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._storing: asyncio.Task[None] | None = None
+        self._claim = _claim_statement(self._postgres)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -129,8 +224,43 @@ class SqlInbox:
         async with self._lock, self.engine.begin() as connection:
             yield connection
 
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """Each statement its own transaction (PostgreSQL): no BEGIN or COMMIT round trip."""
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _undurable(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction whose commit does not wait for the disk: PostgreSQL's
+        synchronous_commit off, set with the BEGIN in one round trip (SQLAlchemy would
+        send BEGIN and SET LOCAL as two). Elsewhere a plain transaction."""
+        if not self._postgres:
+            async with self._transaction() as connection:
+                yield connection
+            return
+        async with self._autocommit() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("BEGIN; SET LOCAL synchronous_commit = off")
+            try:
+                yield connection
+            except BaseException:
+                try:
+                    await driver.execute("ROLLBACK")
+                except BaseException:
+                    # Not back in a known state: the pool must not hand it out again.
+                    await connection.invalidate()
+                raise
+            await driver.execute("COMMIT")
+
     async def put(
-        self, update_id: int, payload: str, received_at: datetime, chat_id: int | None = None
+        self,
+        update_id: int,
+        payload: str,
+        received_at: datetime,
+        chat_id: int | None = None,
+        user_id: int | None = None,
     ) -> bool:
         """Commit the update; False when it was stored before. On PostgreSQL, updates that
         arrive while a commit is on its way are stored together by the next one, so a
@@ -141,6 +271,7 @@ class SqlInbox:
             "received_at": received_at,
             "attempts": 0,
             "chat_id": chat_id,
+            "user_id": user_id,
         }
         if not self._postgres:
             return (await self._insert([row]))[0]
@@ -173,7 +304,8 @@ class SqlInbox:
             .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
             .returning(inbox.c.update_id)
         )
-        async with self._transaction() as connection:
+        # One statement: on PostgreSQL it commits on its own, durably.
+        async with self._autocommit() if self._postgres else self._transaction() as connection:
             inserted = set((await connection.execute(statement)).scalars())
         new = []
         for row in rows:
@@ -196,49 +328,16 @@ class SqlInbox:
         writes is redone if a crash loses it. A lost release lets the lease run out; a
         lost lease belonged to a process that is gone; the handler's own commit, which
         marked the update processed, was durable."""
-        async with self._transaction() as connection:
-            if self._postgres:
-                await connection.execute(text("SET LOCAL synchronous_commit = off"))
+        async with self._undurable() as connection:
             await self._settle(connection, settled, now)
             if limit <= 0:
                 return []
-            rows = (await connection.execute(self._claimable(limit, now))).all()
-            if rows:
+            rows = (
                 await connection.execute(
-                    update(inbox)
-                    .where(inbox.c.update_id.in_([row.update_id for row in rows]))
-                    .values(leased_until=now + lease)
+                    self._claim, {"now": now, "until": now + lease, "limit": limit}
                 )
+            ).all()
         return _items(rows)
-
-    def _claimable(self, limit: int, now: datetime) -> Any:
-        earlier = inbox.alias("earlier")
-        busy = inbox.alias("busy")
-        first_of_its_chat = ~exists().where(
-            earlier.c.chat_id == inbox.c.chat_id,
-            earlier.c.update_id < inbox.c.update_id,
-            earlier.c.processed_at.is_(None),
-        )
-        chat_is_free = ~exists().where(
-            busy.c.chat_id == inbox.c.chat_id,
-            busy.c.leased_until.is_not(None),
-            busy.c.leased_until > now,
-        )
-        query = (
-            select(*ITEM_COLUMNS)
-            .where(
-                inbox.c.processed_at.is_(None),
-                # On the row itself, so PostgreSQL re-checks it after waiting for a lock.
-                or_(inbox.c.leased_until.is_(None), inbox.c.leased_until <= now),
-                or_(inbox.c.chat_id.is_(None), and_(first_of_its_chat, chat_is_free)),
-            )
-            .order_by(inbox.c.update_id)
-            .limit(limit)
-        )
-        if self._postgres:
-            # Rows another claimer is leasing right now are skipped, not waited for.
-            query = query.with_for_update(skip_locked=True, of=inbox)
-        return query
 
     async def _settle(
         self, connection: AsyncConnection, settled: Sequence[Settled], now: datetime

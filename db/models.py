@@ -404,6 +404,8 @@ class UpdateInboxRow(Base):
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The chat whose order the update keeps (db.inbox); None for updates of no chat.
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Who sent it (its claim reads their language with it); None when no one did.
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index(

@@ -7,6 +7,8 @@ done before its handler ran (db.inbox.marking)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from telegram import Update
@@ -31,11 +33,32 @@ def _app_language(update: Update) -> str | None:
 _stored: ContextVar[UserLanguage | None] = ContextVar("stored_language", default=None)
 
 
+# The sender's stored language when it came with the update (db.inbox reads it with
+# the claim): then no transaction of its own is spent on it.
+_known: ContextVar[tuple[int, UserLanguage] | None] = ContextVar("known_language", default=None)
+
+
+@contextmanager
+def known(user_id: int | None, language: UserLanguage | None) -> Iterator[None]:
+    """While the block runs, `user_id`'s stored language is `language` (None: unknown)."""
+    token = _known.set(
+        (user_id, language) if user_id is not None and language is not None else None
+    )
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
 async def speak_their_language(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    found = await languages.language_of(context.services.uow(), user.id)
+    known_now = _known.get()
+    if known_now is not None and known_now[0] == user.id:
+        found = known_now[1]
+    else:
+        found = await languages.language_of(context.services.uow(), user.id)
     _stored.set(found)
     i18n.use(languages.spoken(found, _app_language(update)) or i18n.SOURCE)
 

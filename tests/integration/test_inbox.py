@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.model import UserLanguage
 from db.engine import create_engine
 from db.inbox import Settled, SqlInbox, marking
 from db.uow import uow_factory
@@ -86,6 +87,29 @@ async def test_one_update_per_chat_is_leased_the_oldest_first(inbox: SqlInbox) -
     ]
     await inbox.settle([Settled(2), Settled(5), Settled(6)], later)
     assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [4]
+
+
+async def test_a_claimed_update_comes_with_its_senders_stored_language(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    """The claim reads each sender's language with the update, so handling it needs no
+    transaction of its own to learn it; someone with nothing stored gets no choice."""
+    async with uow_factory(engine)() as uow:
+        await uow.users.save_language(71, UserLanguage(chosen="ru", seen="en"))
+        await uow.users.save_language(72, UserLanguage(chosen=None, seen="en"))
+        await uow.commit()
+    await inbox.put(1, "a", NOW, chat_id=10, user_id=71)
+    await inbox.put(2, "b", NOW, chat_id=11, user_id=72)
+    await inbox.put(3, "c", NOW, chat_id=12, user_id=73)
+    await inbox.put(4, "d", NOW, chat_id=13)
+
+    claimed = await inbox.claim(10, NOW, LEASE)
+    assert [(i.update_id, i.user_id, i.language) for i in claimed] == [
+        (1, 71, UserLanguage("ru", "en")),
+        (2, 72, UserLanguage(None, "en")),
+        (3, 73, UserLanguage()),
+        (4, None, None),
+    ]
 
 
 async def test_a_chat_waits_for_an_update_handled_but_not_yet_released(

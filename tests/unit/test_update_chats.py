@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.inbox_processor import chat_of
+from bot.inbox_processor import chat_of, sender_of
 
 
 def test_a_message_keeps_its_chats_order() -> None:
@@ -23,3 +23,12 @@ def test_an_upgrade_to_a_supergroup_is_ordered_with_the_new_supergroup() -> None
 
 def test_an_update_of_no_chat_has_none() -> None:
     assert chat_of({"update_id": 4, "poll": {"id": "x"}}) is None
+
+
+def test_the_sender_is_whoever_wrote_or_tapped_and_no_one_for_a_poll() -> None:
+    message = {"chat": {"id": -5}, "from": {"id": 42}, "text": "/sell"}
+    assert sender_of({"update_id": 1, "message": message}) == 42
+    assert sender_of({"update_id": 2, "callback_query": {"from": {"id": 7}}}) == 7
+    assert sender_of({"update_id": 3, "channel_post": {"chat": {"id": -1}}}) is None
+    assert sender_of({"update_id": 4, "poll": {"id": "x"}}) is None
+    assert sender_of({"update_id": 5, "message": {"from": {"id": True}}}) is None
