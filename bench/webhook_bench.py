@@ -335,7 +335,13 @@ async def prepare_database(users: int, code: Path | None) -> str:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(code or ROOT)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", PREPARE, str(users), env=env, stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        "-c",
+        PREPARE,
+        str(users),
+        env=env,
+        cwd=env["PYTHONPATH"],  # `-c` puts the working directory first on the path
+        stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await process.communicate()
     if process.returncode != 0:
