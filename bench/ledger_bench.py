@@ -137,6 +137,7 @@ async def seed(url: str, products: int, movements: int) -> tuple[int, int]:
                             start + step * mid,
                             f"u{mid}",
                             "",
+                            None if round_ == 0 else Decimal("1.99"),  # the price it took
                         )
                     )
                     allocations.append((mid, pid, shop_id, 0, quantity))
@@ -156,6 +157,7 @@ async def seed(url: str, products: int, movements: int) -> tuple[int, int]:
                 "created_at",
                 "idempotency_key",
                 "note",
+                "sale_price",
             ],
         )
         await connection.copy_records_to_table(

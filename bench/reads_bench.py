@@ -104,11 +104,11 @@ async def grow_ledger(
         WITH first AS (SELECT min(id) AS id FROM products WHERE shop_id = $1),
         added AS (
             INSERT INTO movements (shop_id, product_id, quantity, reason, user_id,
-                                   created_at, idempotency_key, note)
+                                   created_at, idempotency_key, note, sale_price)
             SELECT $1, first.id + (g % $4), CASE WHEN g % 5 = 0 THEN 6 ELSE -1 END,
                    CASE WHEN g % 5 = 0 THEN 'restock' ELSE 'sale' END, $5,
                    $6::timestamptz - interval '365 days' + (interval '365 days') * g / $3,
-                   'seed-' || g, ''
+                   'seed-' || g, '', CASE WHEN g % 5 = 0 THEN NULL ELSE 1.99 END
             FROM first, generate_series($2 + 1, $3) g
             ORDER BY g
             RETURNING id, product_id, quantity

@@ -179,30 +179,33 @@ async def shop_paces(
     return paces
 
 
-HISTORY_PAGE = 500
+FIRST_PAGE = 16  # a product's movements of the window, read newest first: 16, 64, 256…
 
 
 async def pace_of(uow: UnitOfWork, shop: Shop, product: Product, now: datetime) -> Velocity:
     """The product's pace from its ledger of the window, read newest first inside the
-    caller's transaction."""
+    caller's transaction: the window's movements and one before it, however long the
+    ledger (a page that grows as it goes, so a busy product takes a few reads)."""
     zone = ZoneInfo(shop.timezone)
     today = now.astimezone(zone).date()
     window_start = today - timedelta(days=WINDOW_DAYS)
     found: list[Movement] = []
     before_id: int | None = None
     since = window_start
+    limit = FIRST_PAGE
     while True:
         page = await uow.movements.history(
-            shop.id, product_id=product.id, before_id=before_id, limit=HISTORY_PAGE
+            shop.id, product_id=product.id, before_id=before_id, limit=limit, allocations=False
         )
         recent = [m for m in page if m.created_at.astimezone(zone).date() >= window_start]
         found += recent
         if len(recent) < len(page):
             break  # the ledger goes back past the window
-        if len(page) < HISTORY_PAGE:
+        if len(page) < limit:
             # The whole history is in the window: it starts with the first movement.
             first = min((m.created_at for m in found), default=now)
             since = first.astimezone(zone).date()
             break
         before_id = page[-1].id
+        limit *= 4
     return velocity(found, product.on_hand, now=now, timezone=shop.timezone, since=since)

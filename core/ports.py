@@ -195,8 +195,10 @@ class MovementRepository(Protocol):
         product_id: int | None = None,
         before_id: int | None = None,
         limit: int = 10,
+        allocations: bool = True,
     ) -> Sequence[Movement]:
-        """Newest first; `before_id` pages backwards."""
+        """Newest first; `before_id` pages backwards. `allocations=False`: without the
+        batches each movement took from (may be left out: a read of the amounts only)."""
         ...
 
     async def since(self, shop_id: int, start: datetime) -> Sequence[Movement]:

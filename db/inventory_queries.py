@@ -8,7 +8,7 @@ answers with core's on random catalogs, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,6 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
-    case,
     exists,
     func,
     literal,
@@ -45,7 +44,7 @@ from core.inventory_query import (
 )
 from core.model import Shop, name_key
 from core.takings_model import ShopValue
-from db.models import ExactDecimal, MovementRow, ProductRow
+from db.models import ExactDecimal, MovementRow, ProductRow, SalesByHourRow
 from db.repositories import _product
 
 products = ProductRow.__table__
@@ -210,6 +209,11 @@ class SqlInventoryQueries:
         }
 
     async def value(self, shop_id: int, *, day_start: datetime, week_start: datetime) -> ShopValue:
+        """Sales since `day_start` and since `week_start`: the priced sales of whole hours
+        from the totals the database keeps per hour (migration 0015), the rest from the
+        ledger — the part of an hour before the first whole one, and the sales that
+        recorded no price (valued at the product's price today). A few hundred small rows
+        and a handful of sales, however long the ledger."""
         sales = MovementRow.__table__.c
         undo = MovementRow.__table__.alias("undo")
         # core.takings_model.sale_price_of: the sale's own price, else the product's; a
@@ -218,24 +222,57 @@ class SqlInventoryQueries:
             func.nullif(sales.sale_price, 0), func.nullif(columns.price, 0), literal_column("0")
         )
         taken = type_coerce(-sales.quantity * price, _money_value())
-        week_sales = (
-            select(sales.created_at, taken.label("taken"))
-            .select_from(MovementRow.__table__.join(products, columns.id == sales.product_id))
-            .where(
-                sales.shop_id == shop_id,
-                sales.reason == literal_column("'sale'"),  # as the index's predicate
-                sales.created_at >= week_start,
-                ~exists().where(undo.c.reverses_id == sales.id),
+        # Written as the partial indexes' predicates are (literals, not parameters).
+        unpriced = literal_column("coalesce(movements.sale_price, 0) = 0", Boolean())
+
+        def from_ledger(part: str, *conditions: ColumnElement[bool]) -> Select[Any]:
+            return (
+                select(literal(part).label("part"), sales.created_at, taken.label("taken"))
+                .select_from(MovementRow.__table__.join(products, columns.id == sales.product_id))
+                .where(
+                    sales.shop_id == shop_id,
+                    sales.reason == literal_column("'sale'"),  # as the indexes' predicates
+                    ~exists().where(undo.c.reverses_id == sales.id),
+                    *conditions,
+                )
             )
-            .subquery("week_sales")
-        )
-        today = case((week_sales.c.created_at >= day_start, week_sales.c.taken), else_=None)
+
+        def opening(start: datetime) -> tuple[datetime, ColumnElement[bool]]:
+            """The first whole hour from `start`, and the priced sales before it."""
+            hour = _first_whole_hour(start)
+            return hour, and_(sales.created_at >= start, sales.created_at < hour, ~unpriced)
+
+        week_hour, week_opening = opening(week_start)
+        day_hour, day_opening = opening(day_start)
+        ledger = union_all(
+            from_ledger("week", week_opening),
+            from_ledger("day", day_opening),
+            from_ledger("unpriced", sales.created_at >= week_start, unpriced),
+        ).subquery("ledger")
+        hours = SalesByHourRow.__table__.c
+
+        def kept_since(hour: datetime) -> Any:
+            return (
+                select(func.sum(hours.taken))
+                .where(hours.shop_id == shop_id, hours.hour >= _hour_number(hour))
+                .scalar_subquery()
+            )
+
+        def read_since(*parts: str, start: datetime) -> Any:
+            return (
+                select(func.sum(ledger.c.taken))
+                .where(ledger.c.part.in_(parts), ledger.c.created_at >= start)
+                .scalar_subquery()
+            )
+
         stock = type_coerce(columns.on_hand * func.coalesce(columns.cost, 0), _money_value())
         row = (
             await self.session.execute(
                 select(
-                    select(func.sum(today)).scalar_subquery().label("today"),
-                    select(func.sum(week_sales.c.taken)).scalar_subquery().label("week"),
+                    kept_since(day_hour).label("today_kept"),
+                    read_since("day", "unpriced", start=day_start).label("today_read"),
+                    kept_since(week_hour).label("week_kept"),
+                    read_since("week", "unpriced", start=week_start).label("week_read"),
                     select(func.sum(stock))
                     .where(*_in_shop_id(shop_id))
                     .scalar_subquery()
@@ -244,9 +281,24 @@ class SqlInventoryQueries:
             )
         ).one()
         zero = Decimal(0)
-        return ShopValue(
-            _exact(row.today) or zero, _exact(row.week) or zero, _exact(row.stock) or zero
-        )
+        today = (_exact(row.today_kept) or zero) + (_exact(row.today_read) or zero)
+        week = (_exact(row.week_kept) or zero) + (_exact(row.week_read) or zero)
+        return ShopValue(today, week, _exact(row.stock) or zero)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_HOUR = timedelta(hours=1)
+
+
+def _first_whole_hour(moment: datetime) -> datetime:
+    """The first UTC hour that starts at or after `moment`."""
+    whole = _EPOCH + (moment - _EPOCH) // _HOUR * _HOUR
+    return whole if whole == moment else whole + _HOUR
+
+
+def _hour_number(hour: datetime) -> int:
+    """Hours since the epoch: sales_by_hour's key (migration 0015)."""
+    return (hour - _EPOCH) // _HOUR
 
 
 def _exact(value: object) -> Decimal | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Text,
     Time,
@@ -372,6 +373,14 @@ Index(
     postgresql_where=text("reason = 'sale'"),
     sqlite_where=text("reason = 'sale'"),
 )
+# The sales that recorded no price, valued at the product's price today (migration 0015).
+Index(
+    "ix_movements_shop_id_created_at_unpriced",
+    MovementRow.shop_id,
+    MovementRow.created_at,
+    postgresql_where=text("reason = 'sale' AND coalesce(sale_price, 0) = 0"),
+    sqlite_where=text("reason = 'sale' AND coalesce(sale_price, 0) = 0"),
+)
 
 
 class MovementAllocationRow(Base):
@@ -388,6 +397,21 @@ class MovementAllocationRow(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class SalesByHourRow(Base):
+    """What a shop's priced sales took in, per UTC hour and stripe of products, less the
+    sales undone: kept by a trigger on `movements` (migration 0015), read by the
+    dashboard (db.inventory_queries.value). Derived from the ledger: not backed up."""
+
+    __tablename__ = "sales_by_hour"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    taken: Mapped[Decimal] = mapped_column(ExactDecimal(18, 5))
 
 
 class UpdateInboxRow(Base):

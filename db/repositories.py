@@ -750,6 +750,7 @@ class SqlMovementRepository:
         product_id: int | None = None,
         before_id: int | None = None,
         limit: int = 10,
+        allocations: bool = True,
     ) -> Sequence[Movement]:
         query = select(MovementRow).where(MovementRow.shop_id == shop_id)
         if product_id is not None:
@@ -757,4 +758,6 @@ class SqlMovementRepository:
         if before_id is not None:
             query = query.where(MovementRow.id < before_id)
         rows = await self.session.scalars(query.order_by(MovementRow.id.desc()).limit(limit))
+        if not allocations:
+            return [_movement(row, []) for row in rows]
         return await self._with_allocations(list(rows))

@@ -432,6 +432,7 @@ class FakeMovementRepository(_Repository):
         product_id: int | None = None,
         before_id: int | None = None,
         limit: int = 10,
+        allocations: bool = True,
     ) -> Sequence[Movement]:
         selected = [
             m

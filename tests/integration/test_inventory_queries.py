@@ -119,12 +119,13 @@ async def test_the_dashboards_boxes_are_cores_lists(make_uow: MakeUow, data: st.
 
 sales = st.lists(
     st.tuples(
-        st.integers(-10, 3),  # days before NOW's day
+        st.sampled_from([0, 0, 0, 1, 1, 2, 3, 6, 7, 8, -1]),  # days before NOW's day
         st.sampled_from([Reason.SALE, Reason.SALE, Reason.DAMAGE, Reason.RESTOCK]),
         st.decimals(min_value=Decimal("0.001"), max_value=Decimal(9), places=3),
         st.none() | st.sampled_from([Decimal(0), Decimal("2.50"), Decimal("0.99")]),
-        st.booleans(),  # undone
+        st.sampled_from([False, False, True]),  # undone
     ),
+    min_size=2,
     max_size=12,
 )
 
@@ -140,6 +141,9 @@ async def test_the_database_adds_up_sales_and_stock_as_core_does(
 ) -> None:
     shop, catalog = await _random_shop(make_uow, data)
     other, others = await _random_shop(make_uow, data)
+    # A shop's midnight in UTC: on the hour, or not (India's +05:30, Nepal's +05:45).
+    offset = data.draw(st.sampled_from([0, 30, 45, 15]), label="offset minutes")
+    day_start = NOW.replace(hour=0, minute=0) - timedelta(minutes=offset)
     moved = []
     keys = itertools.count()
     async with make_uow() as uow:
@@ -148,7 +152,10 @@ async def test_the_database_adds_up_sales_and_stock_as_core_does(
                 continue
             for days_ago, reason, quantity, price, undone in data.draw(sales, label="sales"):
                 product = data.draw(st.sampled_from(owned), label="product")
-                at = NOW - timedelta(days=days_ago, hours=data.draw(st.integers(0, 20)))
+                # Minutes from a midnight: often just after it, before the first whole
+                # hour, which the database reads from the ledger.
+                minutes = data.draw(st.integers(-5, 65) | st.integers(0, 1200), label="at")
+                at = day_start - timedelta(days=days_ago) + timedelta(minutes=minutes)
                 sign = 1 if reason is Reason.RESTOCK else -1
                 movement = await uow.movements.add(
                     Movement(
@@ -181,9 +188,75 @@ async def test_the_database_adds_up_sales_and_stock_as_core_does(
                         )
                     )
         await uow.commit()
-    day_start = NOW.replace(hour=0, minute=0)
     week_start = day_start - timedelta(days=data.draw(st.integers(0, 6), label="weekday"))
     async with make_uow() as uow:
         found = await uow.inventory.value(shop.id, day_start=day_start, week_start=week_start)
     mine = [m for m in moved if m.shop_id == shop.id]
     assert found == value_of(catalog, mine, day_start=day_start, week_start=week_start)
+
+
+async def test_a_day_that_does_not_begin_on_the_hour_counts_its_first_minutes(
+    make_uow: MakeUow,
+) -> None:
+    """The database keeps sales per UTC hour; a shop whose midnight is at :30 or :45 UTC
+    (India, Nepal) has its first part-hour read from the ledger, its week likewise."""
+    shop = await create_shop(make_uow(), next(_owners), "Olga", "Kathmandu", NOW)
+    day_start = NOW.replace(hour=0, minute=0) - timedelta(minutes=15)  # 23:45 UTC
+    week_start = day_start - timedelta(days=2)
+    moments = [
+        week_start - timedelta(minutes=1),  # last week
+        week_start,
+        week_start + timedelta(minutes=14, seconds=59),  # the week's first part-hour
+        week_start + timedelta(minutes=15),  # its first whole hour
+        day_start - timedelta(microseconds=1),  # yesterday
+        day_start,
+        day_start + timedelta(minutes=10),  # today's first part-hour, undone below
+        day_start + timedelta(minutes=14, seconds=59, microseconds=999_999),
+        day_start + timedelta(minutes=15),
+        day_start + timedelta(hours=5, minutes=59),
+    ]
+    moved = []
+    async with make_uow() as uow:
+        product = await uow.products.add(
+            Product(id=0, shop_id=shop.id, name="tea", price=Decimal("9.99"))
+        )
+        for n, at in enumerate(moments):
+            price = None if n == 8 else Decimal(n + 1)  # one sale valued at today's price
+            moved.append(
+                await uow.movements.add(
+                    Movement(
+                        0,
+                        shop.id,
+                        product.id,
+                        Decimal(-1),
+                        Reason.SALE,
+                        1,
+                        at,
+                        f"s{n}",
+                        sale_price=price,
+                    )
+                )
+            )
+        moved.append(
+            await uow.movements.add(
+                Movement(
+                    0,
+                    shop.id,
+                    product.id,
+                    Decimal(1),
+                    Reason.UNDO,
+                    1,
+                    NOW,
+                    "u",
+                    reverses_id=moved[6].id,
+                )
+            )
+        )
+        await uow.commit()
+    async with make_uow() as uow:
+        found = await uow.inventory.value(shop.id, day_start=day_start, week_start=week_start)
+    assert found == value_of([product], moved, day_start=day_start, week_start=week_start)
+    assert (found.sales_today, found.sales_this_week) == (
+        Decimal("33.99"),  # 6 + 8 + 9.99 + 10
+        Decimal("47.99"),  # 2 + 3 + 4 + 5 + 6 + 8 + 9.99 + 10
+    )
