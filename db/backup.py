@@ -36,7 +36,7 @@ from db.models import metadata
 FORMAT = "stockbot-backup"
 VERSION = 1
 TRANSIENT = frozenset({"update_inbox"})
-# Kept from the ledger by the database itself (migration 0015): a restore's movements
+# Kept from the ledger by the database itself (migration 0016): a restore's movements
 # fill it again, so it is neither written nor read back.
 DERIVED = frozenset({"sales_by_hour"})
 CHUNK = 1000

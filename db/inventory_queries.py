@@ -210,7 +210,7 @@ class SqlInventoryQueries:
 
     async def value(self, shop_id: int, *, day_start: datetime, week_start: datetime) -> ShopValue:
         """Sales since `day_start` and since `week_start`: the priced sales of whole hours
-        from the totals the database keeps per hour (migration 0015), the rest from the
+        from the totals the database keeps per hour (migration 0016), the rest from the
         ledger — the part of an hour before the first whole one, and the sales that
         recorded no price (valued at the product's price today). A few hundred small rows
         and a handful of sales, however long the ledger."""
@@ -297,7 +297,7 @@ def _first_whole_hour(moment: datetime) -> datetime:
 
 
 def _hour_number(hour: datetime) -> int:
-    """Hours since the epoch: sales_by_hour's key (migration 0015)."""
+    """Hours since the epoch: sales_by_hour's key (migration 0016)."""
     return (hour - _EPOCH) // _HOUR
 
 

@@ -373,7 +373,7 @@ Index(
     postgresql_where=text("reason = 'sale'"),
     sqlite_where=text("reason = 'sale'"),
 )
-# The sales that recorded no price, valued at the product's price today (migration 0015).
+# The sales that recorded no price, valued at the product's price today (migration 0016).
 Index(
     "ix_movements_shop_id_created_at_unpriced",
     MovementRow.shop_id,
@@ -401,7 +401,7 @@ class MovementAllocationRow(Base):
 
 class SalesByHourRow(Base):
     """What a shop's priced sales took in, per UTC hour and stripe of products, less the
-    sales undone: kept by a trigger on `movements` (migration 0015), read by the
+    sales undone: kept by a trigger on `movements` (migration 0016), read by the
     dashboard (db.inventory_queries.value). Derived from the ledger: not backed up."""
 
     __tablename__ = "sales_by_hour"
