@@ -414,3 +414,54 @@ async def test_back_from_a_list_leads_to_the_dashboard(
         await inside.evaluate("Telegram.WebView.receiveEvent('back_button_pressed', {})")
         await ready(inside, "dashboard")
         assert (await events(inside, "web_app_setup_back_button"))[-1]["is_visible"] is False
+
+
+DARK_THEME = json.dumps({"bg_color": "#212121", "text_color": "#ffffff"})
+# Whatever is wider than the phone: the page scrolls sideways, or a part sticks out of
+# its card (the chips' row scrolls on purpose and is left out).
+OVERFLOW = """
+() => {
+  const wide = document.documentElement.scrollWidth > innerWidth ? ["page"] : [];
+  for (const node of document.querySelectorAll("#view *, .bar *, #tabs *")) {
+    if (node.closest(".chips")) continue;
+    const box = node.getBoundingClientRect();
+    if (box.width && (box.left < -1 || box.right > innerWidth + 1)) {
+      wide.push(`${node.tagName}.${node.className}: ${node.textContent.slice(0, 40)}`);
+    }
+  }
+  return wide;
+}
+"""
+
+
+async def test_every_page_fits_a_phone_in_light_and_dark(
+    launch: Launch, owner: Chat, api: Any
+) -> None:
+    bot = await launch(**QUIET)
+    await open_cafe(owner)
+    await answer(owner, "/restock milk 12 exp 1.1.2027 cost 0.55 reorder 20.12.2027", "12")
+    await answer(owner, "/sell milk 2", "10")
+    async with chromium() as browser:
+        for theme, params in (("light", LIGHT_THEME), ("dark", DARK_THEME)):
+            page = await browser.new_page(**CONTEXT)
+            await page.goto(app_url(bot.url, api, OWNER, tgWebAppThemeParams=params))
+            await ready(page, "dashboard")
+            assert await page.evaluate("document.documentElement.dataset.theme") == theme
+            await goto(page, "#/inventory?q=milk", "inventory")
+            await page.click("#inventory-list [data-product='milk']")
+            await ready(page, "product")
+            milk = page.url.rsplit("/", 1)[-1]
+            for hash_, name in [
+                ("#/dashboard", "dashboard"),
+                ("#/inventory", "inventory"),
+                (f"#/product/{milk}", "product"),
+                (f"#/entry/{milk}?kind=restock", "entry"),
+                ("#/entry?kind=removal", "entry"),
+                ("#/products", "products"),
+                (f"#/products/{milk}/edit", "products"),
+                ("#/history", "history"),
+                ("#/more", "more"),
+            ]:
+                await goto(page, hash_, name)
+                assert await page.evaluate(OVERFLOW) == [], (theme, hash_)
+            await page.close()

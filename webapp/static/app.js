@@ -263,7 +263,7 @@ async function dashboardPage() {
 // stock is worth at cost — as the chat's /dashboard shows them.
 function takings(board) {
   const figure = (name, label, value) => h("div", { class: "figure", "data-figure": name },
-    h("span", { class: "amount" }, money(value)), h("span", { class: "label" }, label));
+    h("span", { class: "label" }, label), h("span", { class: "amount" }, money(value)));
   return h("section", { class: "card", id: "takings" },
     h("div", { class: "figures" },
       figure("sales_today", T.salesToday, board.sales_today),
