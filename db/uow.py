@@ -29,23 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import DomainError
-from core.ports import (
-    AlertOutbox,
-    AlertQueries,
-    AlertSettingsRepository,
-    BatchRepository,
-    ChatLinkRepository,
-    DeliveryRepository,
-    InventoryQueries,
-    InviteRepository,
-    MemberRepository,
-    MovementRepository,
-    ProductAlertRepository,
-    ProductRepository,
-    RecipientRepository,
-    ShopRepository,
-    UserRepository,
-)
+from core.ports import UnitOfWork
 from db.alert_repositories import (
     SqlAlertOutbox,
     SqlAlertQueries,
@@ -90,24 +74,9 @@ def _is_duplicate_key(error: IntegrityError) -> bool:
     return IDEMPOTENCY_CONSTRAINT in text or "movements.idempotency_key" in text
 
 
-class SqlUnitOfWork:
-    # Annotated with the ports' types: the UnitOfWork protocol's attributes are mutable,
-    # so a structural match needs the very same types.
-    shops: ShopRepository
-    users: UserRepository
-    members: MemberRepository
-    chats: ChatLinkRepository
-    invites: InviteRepository
-    products: ProductRepository
-    inventory: InventoryQueries
-    batches: BatchRepository
-    movements: MovementRepository
-    alert_outbox: AlertOutbox
-    deliveries: DeliveryRepository
-    alert_settings: AlertSettingsRepository
-    product_alerts: ProductAlertRepository
-    recipients: RecipientRepository
-    alert_queries: AlertQueries
+class SqlUnitOfWork(UnitOfWork):
+    """The unit of work over one SQLAlchemy session; its repositories are the ports'
+    attributes (declared once, in core.ports.UnitOfWork), made when it is entered."""
 
     def __init__(
         self,

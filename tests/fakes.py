@@ -461,36 +461,28 @@ class FakeMovementRepository(_Repository):
         return sorted(self._s.movements.values(), key=lambda m: m.id, reverse=True)
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(ports.UnitOfWork):
     """A unit of work over a `FakeStore`; re-enterable, one transaction per entry."""
 
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store if store is not None else FakeStore()
         self._tx = _Transaction()
-        # Typed as the ports: the unit of work core receives is the port, not these fakes.
-        self.shops: ports.ShopRepository = FakeShopRepository(self._tx, self.store)
-        self.users: ports.UserRepository = FakeUserRepository(self._tx, self.store)
-        self.members: ports.MemberRepository = FakeMemberRepository(self._tx, self.store)
-        self.chats: ports.ChatLinkRepository = FakeChatLinkRepository(self._tx, self.store)
-        self.invites: ports.InviteRepository = FakeInviteRepository(self._tx, self.store)
-        self.products: ports.ProductRepository = FakeProductRepository(self._tx, self.store)
-        self.inventory: ports.InventoryQueries = FakeInventoryQueries(self._tx, self.store)
-        self.batches: ports.BatchRepository = FakeBatchRepository(self._tx, self.store)
-        self.movements: ports.MovementRepository = FakeMovementRepository(self._tx, self.store)
-        self.alert_outbox: ports.AlertOutbox = fakes_alerts.FakeAlertOutbox(self._tx, self.store)
-        self.deliveries: ports.DeliveryRepository = fakes_alerts.FakeDeliveryRepository(
-            self._tx, self.store
-        )
-        self.alert_settings: ports.AlertSettingsRepository = (
-            fakes_alerts.FakeAlertSettingsRepository(self._tx, self.store)
-        )
-        self.product_alerts: ports.ProductAlertRepository = fakes_alerts.FakeProductAlertRepository(
-            self._tx, self.store
-        )
-        self.recipients: ports.RecipientRepository = fakes_alerts.FakeRecipientRepository(
-            self._tx, self.store
-        )
-        self.alert_queries: ports.AlertQueries = fakes_alerts.FakeAlertQueries(self._tx, self.store)
+        # Each repository is typed as the port (core.ports.UnitOfWork declares it).
+        self.shops = FakeShopRepository(self._tx, self.store)
+        self.users = FakeUserRepository(self._tx, self.store)
+        self.members = FakeMemberRepository(self._tx, self.store)
+        self.chats = FakeChatLinkRepository(self._tx, self.store)
+        self.invites = FakeInviteRepository(self._tx, self.store)
+        self.products = FakeProductRepository(self._tx, self.store)
+        self.inventory = FakeInventoryQueries(self._tx, self.store)
+        self.batches = FakeBatchRepository(self._tx, self.store)
+        self.movements = FakeMovementRepository(self._tx, self.store)
+        self.alert_outbox = fakes_alerts.FakeAlertOutbox(self._tx, self.store)
+        self.deliveries = fakes_alerts.FakeDeliveryRepository(self._tx, self.store)
+        self.alert_settings = fakes_alerts.FakeAlertSettingsRepository(self._tx, self.store)
+        self.product_alerts = fakes_alerts.FakeProductAlertRepository(self._tx, self.store)
+        self.recipients = fakes_alerts.FakeRecipientRepository(self._tx, self.store)
+        self.alert_queries = fakes_alerts.FakeAlertQueries(self._tx, self.store)
         self.committed = False  # whether the last transaction committed
         self.commits = 0  # commits made through this instance
         self.rollbacks = 0
