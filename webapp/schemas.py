@@ -113,8 +113,15 @@ class Model(BaseModel):
 
 
 class ErrorBody(Model):
-    code: str = Field(description="stable, for programs: e.g. product_not_found")
-    message: str = Field(description="for people, in English")
+    code: str = Field(
+        description="stable, for programs: a refusal's code as core names it (e.g. "
+        "insufficient_stock, fraction_of_whole_unit, too_long) or the API's own "
+        "(e.g. not_logged_in, bad_json)"
+    )
+    message: str = Field(
+        description="for people: a refusal in the caller's language (their /language, "
+        "else their Telegram app's, else Accept-Language, else English)"
+    )
     field: str | None = Field(description="the request field at fault, if one is")
 
 

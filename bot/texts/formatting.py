@@ -79,16 +79,24 @@ def moment(value: datetime, shop: Shop) -> str:
     return local.strftime("%-d %b %H:%M")
 
 
+TOO_PRECISE = {
+    2: N_("“{shown}” has more than two decimal places."),
+    3: N_("“{shown}” has more than three decimal places."),
+}
+
+
 def figure_refused(shown: str, refused: FigureRefused) -> str:
     """Why a typed quantity or amount was refused, with what would be taken."""
     if refused.why == "too_large" and refused.limit is not None:
-        return f"“{shown}” is too large: the most is {refused.limit:,}."
-    if refused.why == "too_precise":
-        places = {2: "two", 3: "three"}.get(refused.places or 0, str(refused.places))
-        return f"“{shown}” has more than {places} decimal places."
+        limit = (
+            f"{refused.limit:,}" if i18n.current() == i18n.SOURCE else i18n.number(refused.limit)
+        )
+        return _("“{shown}” is too large: the most is {limit}.").format(shown=shown, limit=limit)
+    if refused.why == "too_precise" and refused.places in TOO_PRECISE:
+        return _(TOO_PRECISE[refused.places]).format(shown=shown)
     if refused.why == "negative":
-        return "An amount cannot be negative."
-    return f"“{shown}” is not a number."
+        return _("An amount cannot be negative.")
+    return _("“{shown}” is not a number.").format(shown=shown)
 
 
 def badges(status: Status) -> str:

@@ -237,6 +237,23 @@ def test_a_typing_mistake_is_explained_in_russian() -> None:
     assert english.endswith("Use: /sell <name> <qty>")
 
 
+@pytest.mark.parametrize(
+    ("typed", "russian", "english"),
+    [
+        ("1.2345", "В «1.2345» больше трёх знаков после запятой.", "more than three decimal"),
+        ("10000000000", "слишком много: самое большее", "is too large: the most is"),
+    ],
+)
+def test_a_figure_refused_is_explained_in_russian(typed: str, russian: str, english: str) -> None:
+    """They were f-strings outside the catalog: a Russian chat got them in English."""
+    with pytest.raises(ParseError) as caught, i18n.speaking("ru"):
+        parse_quantity(typed)
+    assert russian in caught.value.message
+    with pytest.raises(ParseError) as caught:
+        parse_quantity(typed)
+    assert english in caught.value.message
+
+
 def test_lists_and_their_buttons_are_all_in_russian() -> None:
     """The inventory line said `31 pcs exp 8 дек. … +3 more (of 56 on hand)`, the footer
     `сортировка: name`, the dashboard's buttons `Low (6) ›` and /team `Make Bob staff`."""
