@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,4 +83,18 @@ def expiring_batches(
     have expired, first-expiring first: what a near-expiry list says is going."""
     last_day = today + timedelta(days=warning_days(product, shop))
     going = [b for b in batches if b.quantity > 0 and b.expiry is not None and b.expiry <= last_day]
-    return tuple(sorted(going, key=lambda b: (b.expiry, b.id)))
+    return by_expiry(sorted(going, key=lambda b: (b.expiry, b.id)))
+
+
+def by_expiry(batches: Sequence[Batch]) -> tuple[Batch, ...]:
+    """Batches in order with those of one expiry date as one: a bakery restocks
+    croissants good until tomorrow three times a morning, and a list that says "5 pcs
+    exp 9 Dec, 5 pcs exp 9 Dec, 5 pcs exp 9 Dec" reads as a mistake. Each stands for its
+    group by the first one's id and cost."""
+    merged: list[Batch] = []
+    for batch in batches:
+        if merged and merged[-1].expiry == batch.expiry:
+            merged[-1] = replace(merged[-1], quantity=merged[-1].quantity + batch.quantity)
+        else:
+            merged.append(batch)
+    return tuple(merged)

@@ -20,6 +20,7 @@ from core.inventory import (
 )
 from core.model import Movement, Product, Reason, Shop
 from core.quantities import format_quantity
+from core.status import by_expiry
 from core.takings import Takings
 
 # --- views ----------------------------------------------------------------------------
@@ -124,7 +125,8 @@ def product_card(card: ProductCard) -> str:
     lines.append(f"{on_hand} {badge}".rstrip())
     if card.batches:
         lines.append(_("Batches (first to go first):"))
-        for batch in card.batches[:8]:
+        batches = by_expiry(card.batches)  # one line a date: the card shows no costs per lot
+        for batch in batches[:8]:
             expiry = (
                 _("exp {day}").format(day=day(batch.expiry)) if batch.expiry else _("no expiry")
             )
@@ -132,8 +134,8 @@ def product_card(card: ProductCard) -> str:
             if batch.expiry and batch.expiry < card.today:
                 mark = " 🔴"
             lines.append(f"  • {qty(batch.quantity, product.unit)}, {expiry}{mark}")
-        if len(card.batches) > 8:
-            lines.append("  • " + _("… and {more} more").format(more=len(card.batches) - 8))
+        if len(batches) > 8:
+            lines.append("  • " + _("… and {more} more").format(more=len(batches) - 8))
     prices = _("Price: {money}").format(money=money(product.price, shop))
     if card.shows_costs:
         prices += " · " + _("Cost: {money}").format(money=money(product.cost, shop))

@@ -304,6 +304,23 @@ async def test_a_near_expiry_line_carries_only_the_batches_that_expire(
     assert "15 pcs exp" in text and "45 on hand" in text, text
 
 
+async def test_batches_of_one_expiry_date_are_one_line(floor: Shopfloor, stocked: Actor) -> None:
+    """Three morning deliveries good until the same day read "5 pcs exp 9 Dec, 5 pcs exp
+    9 Dec, 5 pcs exp 9 Dec" in the list and three lines on the card."""
+    croissant = await floor.product(stocked, "Croissant")
+    for quantity in (5, 5, 4):
+        await floor.restock(stocked, croissant.id, quantity, expiry=days(2))
+    await floor.restock(stocked, croissant.id, 6, expiry=days(3))
+    page = await inventory.inventory(
+        floor.uow, stocked, InventoryQuery(status=StatusFilter.EXPIRING), now=NOW
+    )
+    line = next(line for line in page.lines if line.product.name == "Croissant")
+    assert [(b.quantity, b.expiry) for b in line.expiring] == [(q(14), days(2)), (q(6), days(3))]
+    card = await inventory.product_card(floor.uow, stocked, croissant.id, now=NOW)
+    shown = texts.product_card(card)
+    assert shown.count("14 pcs, exp") == 1 and "5 pcs" not in shown, shown
+
+
 async def test_the_product_card_gives_costs_only_to_whoever_may_see_them(
     floor: Shopfloor,
 ) -> None:
