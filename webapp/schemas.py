@@ -53,13 +53,28 @@ LeadDays = Annotated[
 Clearable = Literal["reorder_date", "lead_days", "expiry_warning_days"]
 
 
+# `2,5`: a decimal comma, as a phone set to most European languages types it in a
+# decimal field. `1,000` would read both ways (a thousand, or one) and stays refused.
+DECIMAL_COMMA = re.compile(r"([+-]?\d+),(\d+)")
+READS_BOTH_WAYS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+
+
+def _point(text: str) -> str:
+    """`2,5` as `2.5`; anything else as it was."""
+    text = text.strip()
+    if DECIMAL_COMMA.fullmatch(text) and not READS_BOTH_WAYS.fullmatch(text):
+        return text.replace(",", ".")
+    return text
+
+
 def _quantity(value: object) -> Decimal:
     if not isinstance(value, str):
         raise ValueError('a quantity is a decimal string such as "2.5"')
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", value.strip()):
+    value = _point(value)
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
         raise ValueError("a quantity is a number such as 2.5")
     try:
-        return to_quantity(value.strip())
+        return to_quantity(value)
     except FigureRefused as refused:
         raise ValueError(_refusal("a quantity", refused)) from None
 
@@ -67,10 +82,11 @@ def _quantity(value: object) -> Decimal:
 def _money(value: object) -> Decimal:
     if not isinstance(value, str):
         raise ValueError('an amount is a decimal string such as "1.20"')
-    if not re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+    value = _point(value)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", value):
         raise ValueError("an amount is a number such as 1.20")
     try:
-        return to_money(value.strip())
+        return to_money(value)
     except FigureRefused as refused:
         raise ValueError(_refusal("an amount", refused)) from None
 
@@ -89,13 +105,19 @@ Quantity = Annotated[
     Decimal,
     PlainValidator(_quantity),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^[+-]?\d{1,9}(\.\d{1,3})?$", "examples": ["20", "2.5"]}
+        {
+            "type": "string",
+            "pattern": r"^[+-]?\d{1,9}([.,]\d{1,3})?$",
+            "examples": ["20", "2.5", "2,5"],
+        }
     ),
 ]
 Money = Annotated[
     Decimal,
     PlainValidator(_money),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$", "examples": ["1.20"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{1,9}([.,]\d{1,2})?$", "examples": ["1.20", "1,20"]}
+    ),
 ]
 StockStatusName = Literal["ok", "low", "out"]
 ExpiryStatusName = Literal["none", "near_expiry", "expired"]
