@@ -33,10 +33,6 @@ class Status:
     stock: StockStatus
     expiry: ExpiryStatus
 
-    @property
-    def needs_attention(self) -> bool:
-        return self.stock is not StockStatus.OK or self.expiry is not ExpiryStatus.NONE
-
 
 def shop_today(shop: Shop, now: datetime) -> date:
     """The calendar date in the shop's own timezone: expiry is judged by the shop's day."""

@@ -15,7 +15,6 @@ from core.shops import timezones_like
 TIMEZONE_USAGE = N_("a timezone name such as Europe/Berlin or America/New_York")
 ALERT_TIME_USAGE = N_("a time of day as HH:MM, e.g. 08:30")
 NEAR_EXPIRY_USAGE = N_("a number of days from 0 to 365, e.g. 7")
-CURRENCY_USAGE = N_("a three-letter currency code such as EUR, USD or GBP")
 
 
 @cache

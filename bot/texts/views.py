@@ -237,8 +237,6 @@ def history_line(entry: HistoryEntry, shop: Shop) -> str:
 
 # --- looking and exporting ------------------------------------------------------------
 
-STOCK_USAGE = N_("/stock <name>, e.g. /stock milk")
-
 
 def chart_title(product: Product, first: datetime, last: datetime) -> str:
     """Plain text (matplotlib draws it); `first` and `last` on the shop's clock."""
