@@ -270,12 +270,15 @@ async def _archived_called(uow: UnitOfWork, shop_id: int, name: str) -> Product 
     return max(named, key=lambda p: p.id, default=None)
 
 
-async def product_called(uow: UnitOfWork, shop_id: int, name: str) -> Product | None:
+async def product_called(
+    uow: UnitOfWork, shop_id: int, name: str, *, lock: bool = False
+) -> Product | None:
     """The product with exactly this name (any case and spacing), or its singular
-    (`croissants` → `croissant`, core.plurals); None when there is none."""
+    (`croissants` → `croissant`, core.plurals); None when there is none. `lock`: the
+    product found is locked as `products.get_for_update` locks it."""
     key = name_key(name)
     for candidate in (key, *singulars(key)):
-        product = await uow.products.by_name(shop_id, candidate)
+        product = await uow.products.by_name(shop_id, candidate, lock=lock)
         if product is not None:
             return product
     return None
@@ -290,20 +293,26 @@ def only_one_beginning(name: str, candidates: list[Product]) -> Product | None:
 
 
 async def product_named(
-    uow: UnitOfWork, shop_id: int, name: str, *, choices_offered: bool = True
+    uow: UnitOfWork, shop_id: int, name: str, *, choices_offered: bool = True, lock: bool = False
 ) -> Product:
     """`find_product` inside the caller's open unit of work, the shop authorized. Where
     no choice can be offered (`choices_offered` False: a line of a batch), a name that
-    begins one product's name alone means that product."""
-    product = await product_called(uow, shop_id, name)
+    begins one product's name alone means that product. `lock`: the product is read
+    and locked as `products.get_for_update` does."""
+    product = await product_called(uow, shop_id, name, lock=lock)
     if product is not None:
         return product
     barcode = name.strip()
     candidates = list(await uow.products.list(shop_id))
-    if barcode and (scanned := with_barcode(candidates, barcode)) is not None:
-        return scanned
-    if not choices_offered and (begun := only_one_beginning(name, candidates)) is not None:
-        return begun
+    found = with_barcode(candidates, barcode) if barcode else None
+    if found is None and not choices_offered:
+        found = only_one_beginning(name, candidates)
+    if found is not None:
+        if not lock:
+            return found
+        locked = await uow.products.get_for_update(shop_id, found.id)
+        if locked is not None and not locked.archived:
+            return locked
     if is_gtin_shaped(barcode):
         checked_barcode(barcode)  # a mistyped retail code says so, not "no such name"
     close = suggest(name, candidates)

@@ -176,8 +176,15 @@ def _in_units_of(product: Product, quantity: Decimal) -> Decimal:
     return quantity
 
 
-async def _locked_product(uow: UnitOfWork, shop_id: int, product_id: int) -> Product:
-    product = await uow.products.get_for_update(shop_id, product_id)
+async def _locked_product(
+    uow: UnitOfWork, shop_id: int, product_id: int, locked: Product | None = None
+) -> Product:
+    """The product read under its lock; `locked`: the caller read it so already, in this
+    transaction (it is not read again when it is this product)."""
+    if locked is not None and (locked.id, locked.shop_id) == (product_id, shop_id):
+        product: Product | None = locked
+    else:
+        product = await uow.products.get_for_update(shop_id, product_id)
     if product is None or product.archived:
         raise ProductGone(product_id)
     return product
@@ -271,13 +278,14 @@ async def _restock(
     *,
     key: str,
     now: datetime,
+    locked: Product | None = None,
 ) -> MovementResult:
     quantity = _positive(command.quantity, "restock")
     note = _note(command.note)
     if command.price is not None and not member.is_owner:
         # Staff record deliveries (and what they cost); the shelf price is the owner's.
         raise OwnerOnly(OwnerAction.SET_PRICE)
-    product = await _locked_product(uow, actor.shop_id, command.product_id)
+    product = await _locked_product(uow, actor.shop_id, command.product_id, locked)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
     _in_units_of(product, quantity)
@@ -366,13 +374,19 @@ async def remove(
 
 
 async def _remove(
-    uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    command: Removal,
+    *,
+    key: str,
+    now: datetime,
+    locked: Product | None = None,
 ) -> MovementResult:
     if command.reason not in REMOVAL_REASONS:
         raise ValueRefused(Invalid.NOT_A_REMOVAL_REASON, reason=command.reason)
     quantity = _positive(command.quantity, "remove")
     note = _note(command.note)
-    product = await _locked_product(uow, actor.shop_id, command.product_id)
+    product = await _locked_product(uow, actor.shop_id, command.product_id, locked)
     # The key is checked by the removal's own write (one round trip fewer under the
     # lock); a refusal checks it first, so a replay is answered as it was.
     try:
@@ -464,10 +478,11 @@ async def _adjust_in(
     now: datetime,
     *,
     counted: bool = False,
+    locked: Product | None = None,
 ) -> MovementResult:
     """`typed` is the figure the person gave (the count, or the change); `counted`: it was
     a count, recorded with the movement so the ledger tells a stocktake from a tap."""
-    product = await _locked_product(uow, actor.shop_id, product_id)
+    product = await _locked_product(uow, actor.shop_id, product_id, locked)
     if replayed := await _replay(uow, actor.shop_id, key, product):
         return replayed
     _in_units_of(product, typed)
@@ -519,14 +534,17 @@ async def apply(
     *,
     key: str,
     now: datetime,
+    locked: Product | None = None,
 ) -> MovementResult:
     """Any stock change inside the caller's open unit of work, once `authorize` gave
     `shop` and `member`: for a use case that does more in the same transaction (see
-    core.stock_requests). The caller commits."""
+    core.stock_requests). The caller commits. `locked`: the product as the caller read
+    it under its lock in this transaction (`products.get_for_update`, or `by_name` with
+    `lock`), so it is not read again."""
     if isinstance(change, Restock):
-        return await _restock(uow, actor, shop, member, change, key=key, now=now)
+        return await _restock(uow, actor, shop, member, change, key=key, now=now, locked=locked)
     if isinstance(change, Removal):
-        return await _remove(uow, actor, change, key=key, now=now)
+        return await _remove(uow, actor, change, key=key, now=now, locked=locked)
     if isinstance(change, Count):
         if change.counted < 0:
             raise ValueRefused(Invalid.COUNT_NEGATIVE)
@@ -541,12 +559,21 @@ async def apply(
             key,
             now,
             counted=True,
+            locked=locked,
         )
     if change.delta == 0:
         raise ValueRefused(Invalid.ADJUSTMENT_ZERO)
     delta = change.delta
     return await _adjust_in(
-        uow, actor, change.product_id, delta, lambda _: delta, _note(change.note), key, now
+        uow,
+        actor,
+        change.product_id,
+        delta,
+        lambda _: delta,
+        _note(change.note),
+        key,
+        now,
+        locked=locked,
     )
 
 

@@ -88,8 +88,9 @@ class ProductRepository(Protocol):
         movements of one product run one after another."""
         ...
 
-    async def by_name(self, shop_id: int, key: str) -> Product | None:
-        """The non-archived product whose `name_key` equals `key`."""
+    async def by_name(self, shop_id: int, key: str, *, lock: bool = False) -> Product | None:
+        """The non-archived product whose `name_key` equals `key`; `lock`: read and lock
+        it as `get_for_update` does (a stock command names the product it changes)."""
         ...
 
     async def list(

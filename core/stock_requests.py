@@ -97,8 +97,10 @@ async def record_stock(
         shop, member = await authorize(uow, actor)
         place = Place(actor, shop, member)
         draft = request.read(shop)
+        # The product is locked as it is read: the stock change that follows needs its
+        # lock, and reading it again under the lock would be one more round trip.
         if request.product_id is not None:
-            found = await uow.products.get(actor.shop_id, request.product_id)
+            found = await uow.products.get_for_update(actor.shop_id, request.product_id)
             if found is None or found.archived:
                 raise ProductGone(request.product_id)
             product = found
@@ -113,7 +115,9 @@ async def record_stock(
         change = draft.change_for(product)
         if change is None:
             return Incomplete(place, product)
-        result = await ledger.apply(uow, actor, shop, member, change, key=key, now=now)
+        result = await ledger.apply(
+            uow, actor, shop, member, change, key=key, now=now, locked=product
+        )
         if not result.replayed:
             await uow.commit()
         return Recorded(place, _as_seen(result, member, in_group=request.chat_id is not None))
@@ -142,14 +146,14 @@ async def _meant(
     raised when nothing is close; None when no product is named (`2 kg`)."""
     literal = draft.literal
     if literal is not None and literal.name is not None:
-        product = await catalog.product_called(uow, shop_id, literal.name)
+        product = await catalog.product_called(uow, shop_id, literal.name, lock=True)
         if product is not None:
             return literal, product
     if draft.name is None:
         return None
     try:
         named = await catalog.product_named(
-            uow, shop_id, draft.name, choices_offered=choices_offered
+            uow, shop_id, draft.name, choices_offered=choices_offered, lock=True
         )
         return draft, named
     except ProductNotFound as missing:

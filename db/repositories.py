@@ -360,14 +360,17 @@ class SqlProductRepository:
         row = await self.session.scalar(query.execution_options(populate_existing=True))
         return _product(row) if row else None
 
-    async def by_name(self, shop_id: int, key: str) -> Product | None:
-        row = await self.session.scalar(
-            select(ProductRow).where(
-                ProductRow.shop_id == shop_id,
-                ProductRow.archived.is_(False),
-                ProductRow.name_key == key,
-            )
+    async def by_name(self, shop_id: int, key: str, *, lock: bool = False) -> Product | None:
+        query = select(ProductRow).where(
+            ProductRow.shop_id == shop_id,
+            ProductRow.archived.is_(False),
+            ProductRow.name_key == key,
         )
+        if lock and _locks_rows(self.session):
+            # As get_for_update. A row renamed or archived while this waited for its lock
+            # no longer matches, and is not returned.
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+        row = await self.session.scalar(query)
         return _product(row) if row else None
 
     async def list(

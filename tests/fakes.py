@@ -252,7 +252,7 @@ class FakeProductRepository(_Repository):
         # One transaction at a time runs in a unit test, so there is nothing to lock.
         return await self.get(shop_id, product_id)
 
-    async def by_name(self, shop_id: int, key: str) -> Product | None:
+    async def by_name(self, shop_id: int, key: str, *, lock: bool = False) -> Product | None:
         for product in self._s.products.values():
             if product.shop_id == shop_id and not product.archived and product.key == key:
                 return product

@@ -18,6 +18,7 @@ from core.catalog import ProductFields
 from core.errors import InsufficientStock
 from core.ledger import MovementResult, Removal, Restock
 from core.model import Product
+from core.stock_requests import Draft, Recorded, StockRequest, record_stock
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
 
@@ -119,4 +120,28 @@ async def test_concurrent_sales_of_the_last_units(
     sold = [r for r in results if isinstance(r, MovementResult)]
     refused = [r for r in results if isinstance(r, InsufficientStock)]
     assert (len(sold), len(refused)) == (20, 30)
+    assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))
+
+
+async def test_concurrent_sales_by_name_and_by_button_of_the_last_units(
+    make_uow: MakeUow, owner: Actor, milk: Product
+) -> None:
+    # A stock command locks the product as it reads it (by its name, or by the id a
+    # button carries) and the sale trusts that read: it must be the row as it is now.
+    def request(i: int) -> StockRequest:
+        draft = Draft("milk", lambda product: Removal(product.id, Q(1)))
+        return StockRequest(
+            owner.user_id, None, lambda _: draft, product_id=milk.id if i % 2 else None
+        )
+
+    results = await asyncio.gather(
+        *(record_stock(make_uow(), request(i), key=f"s{i}", now=NOW) for i in range(50)),
+        return_exceptions=True,
+    )
+    sold = [r for r in results if isinstance(r, Recorded)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    assert (len(sold), len(refused)) == (20, 30), [
+        r for r in results if isinstance(r, BaseException)
+    ]
+    assert sorted(r.result.product.on_hand for r in sold) == [Q(n) for n in range(20)]
     assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))
