@@ -17,6 +17,7 @@ the cost a movement recorded, or the product's cost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -44,6 +45,18 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@dataclass
+class _Tally:
+    """What the movements of the report's weeks add up to."""
+
+    sales: list[Decimal] = field(default_factory=lambda: [ZERO] * WEEKS)
+    waste: list[Decimal] = field(default_factory=lambda: [ZERO] * WEEKS)
+    sold_last_week: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    later_change: dict[tuple[int, int], Decimal] = field(default_factory=dict)  # (week, product)
+    last_moved: dict[int, datetime] = field(default_factory=dict)
+    moved: bool = False
+
+
 def build_report(
     shop: Shop,
     products: Sequence[Product],
@@ -55,16 +68,41 @@ def build_report(
 ) -> WeeklyReport:
     """`movements`: every movement of the shop from `first_monday` on (any order), those
     after `last_day` included: stock levels are replayed back from today's."""
-    zone = ZoneInfo(shop.timezone)
-    starts = [first_monday + timedelta(weeks=i) for i in range(WEEKS)]
     by_id = {p.id: p for p in products}
+    tally = _tally(shop, by_id, movements, first_monday, last_day)
+    weeks = []
+    for index in range(WEEKS):
+        value = ZERO
+        for product in products:
+            level = product.on_hand - tally.later_change.get((index, product.id), ZERO)
+            value += max(level, ZERO) * (product.cost or ZERO)
+        start = first_monday + timedelta(weeks=index)
+        weeks.append(WeekFigures(start, tally.sales[index], tally.waste[index], value))
+    movers = sorted(
+        (Mover(by_id[pid], units, total) for pid, (units, total) in tally.sold_last_week.items()),
+        key=lambda m: (-m.units, m.product.key),
+    )
+    return WeeklyReport(
+        shop=shop,
+        first_day=first_monday,
+        last_day=last_day,
+        weeks=tuple(weeks),
+        movers=tuple(m for m in movers if m.units > 0)[:TOP_MOVERS],
+        dead=_dead_stock(products, tally.last_moved, now),
+        moved=tally.moved,
+    )
+
+
+def _tally(
+    shop: Shop,
+    by_id: dict[int, Product],
+    movements: Sequence[Movement],
+    first_monday: date,
+    last_day: date,
+) -> _Tally:
+    zone = ZoneInfo(shop.timezone)
     undone = {m.reverses_id for m in movements if m.reverses_id is not None}
-    sales = [ZERO] * WEEKS
-    waste = [ZERO] * WEEKS
-    sold_last_week: dict[int, tuple[Decimal, Decimal]] = {}
-    later_change: dict[tuple[int, int], Decimal] = {}  # (week, product): change after it
-    last_moved: dict[int, datetime] = {}
-    moved = False
+    tally = _Tally()
     for movement in movements:
         product = by_id.get(movement.product_id)
         if product is None:
@@ -72,38 +110,34 @@ def build_report(
         day = movement.created_at.astimezone(zone).date()
         if day < first_monday:
             continue
-        last_moved[product.id] = max(
-            last_moved.get(product.id, movement.created_at), movement.created_at
+        tally.last_moved[product.id] = max(
+            tally.last_moved.get(product.id, movement.created_at), movement.created_at
         )
         week = (day - first_monday).days // 7
         for ended in range(min(week, WEEKS)):
             key = (ended, product.id)
-            later_change[key] = later_change.get(key, ZERO) + movement.quantity
+            tally.later_change[key] = tally.later_change.get(key, ZERO) + movement.quantity
         if day > last_day or week >= WEEKS:
             continue
-        moved = True
+        tally.moved = True
         if movement.id in undone or movement.reason is Reason.UNDO:
             continue
         taken = -movement.quantity
         if movement.reason is Reason.SALE:
             value = taken * sale_price_of(movement, product)
-            sales[week] += value
+            tally.sales[week] += value
             if week == WEEKS - 1:
-                units, total = sold_last_week.get(product.id, (ZERO, ZERO))
-                sold_last_week[product.id] = (units + taken, total + value)
+                units, total = tally.sold_last_week.get(product.id, (ZERO, ZERO))
+                tally.sold_last_week[product.id] = (units + taken, total + value)
         elif movement.reason in WASTE_REASONS:
-            waste[week] += taken * (movement.cost or product.cost or ZERO)
-    weeks = []
-    for index, start in enumerate(starts):
-        value = ZERO
-        for product in products:
-            level = product.on_hand - later_change.get((index, product.id), ZERO)
-            value += max(level, ZERO) * (product.cost or ZERO)
-        weeks.append(WeekFigures(start, sales[index], waste[index], value))
-    movers = sorted(
-        (Mover(by_id[pid], units, total) for pid, (units, total) in sold_last_week.items()),
-        key=lambda m: (-m.units, m.product.key),
-    )
+            tally.waste[week] += taken * (movement.cost or product.cost or ZERO)
+    return tally
+
+
+def _dead_stock(
+    products: Sequence[Product], last_moved: dict[int, datetime], now: datetime
+) -> tuple[DeadStock, ...]:
+    """On hand and not moved for DEAD_AFTER, most value first."""
     dead = sorted(
         (
             DeadStock(p, p.on_hand * (p.cost or ZERO))
@@ -114,15 +148,7 @@ def build_report(
         ),
         key=lambda d: (-d.value, d.product.key),
     )
-    return WeeklyReport(
-        shop=shop,
-        first_day=first_monday,
-        last_day=last_day,
-        weeks=tuple(weeks),
-        movers=tuple(m for m in movers if m.units > 0)[:TOP_MOVERS],
-        dead=tuple(dead[:DEAD_STOCK_LINES]),
-        moved=moved,
-    )
+    return tuple(dead[:DEAD_STOCK_LINES])
 
 
 async def _report(
