@@ -30,6 +30,7 @@ from bot.parsing.dates import ABSOLUTE_DAY_FIRST, ShopDates
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.sentence import (
     Keyword,
+    QuantityInUnit,
     ValueKind,
     name_and_quantity,
     product_name,
@@ -40,6 +41,7 @@ from bot.parsing.words import clean, join_words, split_words
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
 from core.product_fields import BY_NAME, Kind
+from core.units import same_unit
 
 ADD_KEYWORDS = {
     "cat": Keyword("category", ValueKind.WORDS, "cat dairy"),
@@ -143,6 +145,14 @@ def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct
         name: (value,) if BY_NAME[name].kind is Kind.BARCODES else value
         for name, value in sentence.values.items()
     }
+    threshold = values.get("threshold")
+    if isinstance(threshold, QuantityInUnit):  # `min 2kg`: in the product's unit
+        if "unit" not in values:
+            values["unit"] = threshold.unit
+        elif not same_unit(threshold.unit, str(values["unit"])):
+            message = _("“min” is in the product's unit, {unit}, not {typed}.")
+            raise ParseError(message.format(unit=values["unit"], typed=threshold.unit), usage)
+        values["threshold"] = threshold.quantity
     if "unit" in values:
         values["unit"] = str(values["unit"]).lower()
     return AddProduct(name=product_name(sentence.head, usage), **values)

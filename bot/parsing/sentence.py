@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NoReturn
 
@@ -47,6 +47,12 @@ def split_sentence(
     ]
     if not positions:
         return Sentence(words)
+    words = _without_list_commas(words, positions)
+    positions = [
+        i
+        for i, word in enumerate(words)
+        if i > 0 and not word.quoted and word.text.casefold() in keywords
+    ]
     sentence = Sentence(words[: positions[0]])
     seen: set[str] = set()
     for n, position in enumerate(positions):
@@ -69,6 +75,20 @@ def split_sentence(
     return sentence
 
 
+def _without_list_commas(words: list[Word], positions: list[int]) -> list[Word]:
+    """`cinnamon roll, price 2.5, min 12`: a comma before a keyword separates the parts
+    as in a list, and is no part of the name or the value before it."""
+    kept: list[Word] = []
+    for i, word in enumerate(words):
+        if i + 1 in positions and not word.quoted:
+            if word.text == ",":
+                continue
+            if word.text.endswith(","):
+                word = replace(word, text=word.text[:-1], end=word.end - 1)
+        kept.append(word)
+    return kept
+
+
 def _keyword_value(
     spelled: str, keyword: Keyword, words: list[Word], usage: str, *, dates: ShopDates
 ) -> object:
@@ -88,6 +108,8 @@ def _keyword_value(
         return parse_date(text, usage, dates=dates)
     if keyword.kind is ValueKind.MONEY and len(words) <= 2:
         return parse_money(text.replace(" ", ""), usage)
+    if keyword.kind is ValueKind.QUANTITY and (with_unit := _quantity_with_unit(words)):
+        return with_unit  # `min 2kg`, `min 2 kg`: the unit is checked with the product's
     if len(words) > 1:
         message = _("“{word}” takes one value, got “{typed}”; e.g. {example}.")
         raise ParseError(
@@ -100,6 +122,24 @@ def _keyword_value(
     if keyword.kind is ValueKind.DAYS:
         return parse_days(text, usage)
     raise AssertionError(f"unknown keyword kind {keyword.kind}")
+
+
+@dataclass(frozen=True)
+class QuantityInUnit:
+    """A keyword's quantity typed with its unit (`min 2kg`)."""
+
+    quantity: Decimal
+    unit: str
+
+
+def _quantity_with_unit(words: list[Word]) -> QuantityInUnit | None:
+    if len(words) == 1 and (attached := _attached(words[0])) is not None:
+        quantity, unit = attached
+    elif len(words) == 2 and words[0].is_number and _is_unit(words[1]):
+        quantity, unit = parse_quantity(words[0].text), words[1].text
+    else:
+        return None
+    return QuantityInUnit(quantity, unit) if unit is not None and is_unit_word(unit) else None
 
 
 def _needs_value(spelled: str, keyword: Keyword) -> str:

@@ -25,6 +25,7 @@ from bot.parsing import (
     ShowStock,
     command_of,
     is_batch,
+    parse_add,
     parse_alert_time,
     parse_command,
     parse_currency,
@@ -636,3 +637,18 @@ def test_quiet_hours_as_people_type_them(typed: str, hours: tuple[time, time]) -
 def test_quiet_hours_refuse_what_is_not_a_range(typed: str) -> None:
     with pytest.raises(Exception, match="/quiet 22:00-07:00"):  # the refusal shows the form
         parse_quiet(typed)
+
+
+def test_add_as_people_type_it() -> None:
+    """`min 2kg` was "not a quantity", and `cinnamon roll, price 2.5, min 12` was refused
+    at "2.5," (or named the product "cinnamon roll,")."""
+    butter = parse_command("add", "Butter unit kg min 2kg price 9,5")
+    assert butter == parse_command("add", "Butter unit kg min 2 price 9.5")
+    assert parse_command("add", "Butter min 2 kg") == parse_command("add", "Butter unit kg min 2")
+    listed = parse_command("add", "Cinnamon roll, price 2.5, min 12 , cat pastries")
+    assert listed == parse_command("add", "Cinnamon roll price 2.5 min 12 cat pastries")
+    restock = parse_command("restock", "milk 10, exp 2026-12-20, cost 1,20")
+    assert restock == parse_command("restock", "milk 10 exp 2026-12-20 cost 1.20")
+    assert parse_add("rye, bread min 3").name == "rye, bread"  # a comma inside a name stays
+    with pytest.raises(ParseError, match="in the product's unit, kg, not g"):
+        parse_command("add", "flour unit kg min 500 g")
