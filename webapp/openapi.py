@@ -90,49 +90,7 @@ def build(operations: list[Operation], *, title: str, version: str) -> dict[str,
 
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
-        parameters = [_path_parameter(name) for name in op.path_params]
-        if op.query is not None:
-            parameters += _query_parameters(op.query)
-        if op.idempotency_key:
-            parameters.append(IDEMPOTENCY_PARAMETER)
-        responses: dict[str, Any] = {}
-        if op.media_type != "application/json":
-            responses[str(op.status)] = {
-                "description": "OK",
-                "content": {op.media_type: {"schema": {"type": "string"}}},
-            }
-        elif op.response is not None:
-            responses[str(op.status)] = {
-                "description": "OK",
-                "content": _json(refs[(op.response, "serialization")]),
-            }
-            if op.replay_status is not None:
-                responses[str(op.replay_status)] = {
-                    "description": "The first result of this Idempotency-Key, again",
-                    "content": _json(refs[(op.response, "serialization")]),
-                }
-        else:
-            responses[str(op.status)] = {"description": "Done"}
-        for status in sorted({*op.errors, 503} if op.needs_session else set(op.errors)):
-            responses[str(status)] = {"description": ERROR_MEANING[status], "content": error}
-        entry: dict[str, Any] = {
-            "operationId": op.operation_id,
-            "summary": op.summary,
-            "tags": [op.tag],
-            "parameters": parameters,
-            "responses": responses,
-            "security": ([{"session": [], "csrf": []}] if op.changes_state else [{"session": []}])
-            if op.needs_session
-            else [],
-        }
-        if op.description:
-            entry["description"] = op.description
-        if op.body is not None:
-            entry["requestBody"] = {
-                "required": True,
-                "content": _json(refs[(op.body, "validation")]),
-            }
-        paths.setdefault(op.path, {})[op.method.lower()] = entry
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs, error)
 
     return {
         "openapi": "3.1.0",
@@ -156,3 +114,56 @@ def build(operations: list[Operation], *, title: str, version: str) -> dict[str,
             },
         },
     }
+
+
+Refs = dict[tuple[Any, JsonSchemaMode], Any]  # (model, mode) → its $ref
+
+
+def _operation(op: Operation, refs: Refs, error: dict[str, Any]) -> dict[str, Any]:
+    parameters = [_path_parameter(name) for name in op.path_params]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    if op.idempotency_key:
+        parameters.append(IDEMPOTENCY_PARAMETER)
+    entry: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": parameters,
+        "responses": _responses(op, refs, error),
+        "security": ([{"session": [], "csrf": []}] if op.changes_state else [{"session": []}])
+        if op.needs_session
+        else [],
+    }
+    if op.description:
+        entry["description"] = op.description
+    if op.body is not None:
+        entry["requestBody"] = {
+            "required": True,
+            "content": _json(refs[(op.body, "validation")]),
+        }
+    return entry
+
+
+def _responses(op: Operation, refs: Refs, error: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if op.media_type != "application/json":
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": {op.media_type: {"schema": {"type": "string"}}},
+        }
+    elif op.response is not None:
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": _json(refs[(op.response, "serialization")]),
+        }
+        if op.replay_status is not None:
+            responses[str(op.replay_status)] = {
+                "description": "The first result of this Idempotency-Key, again",
+                "content": _json(refs[(op.response, "serialization")]),
+            }
+    else:
+        responses[str(op.status)] = {"description": "Done"}
+    for status in sorted({*op.errors, 503} if op.needs_session else set(op.errors)):
+        responses[str(status)] = {"description": ERROR_MEANING[status], "content": error}
+    return responses
