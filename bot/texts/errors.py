@@ -1,4 +1,10 @@
-"""Core's refusals and the bot's own errors, in the chat's words."""
+"""Core's refusals and the bot's own errors, in the chat's words.
+
+Core raises a code with typed values (core.errors), never a sentence; `why` words every
+code, here once, in the reader's language. The Mini App's API answers with the same words
+(bot.miniapp_wiring.refusal_in hands `why` to webapp.errors). The bot's own refusals that
+are not rules of core (a command's usage, a choice that is someone else's) are a
+bot.refusal.ChatRefusal carrying one of the messages of bot.texts."""
 
 from __future__ import annotations
 
