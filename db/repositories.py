@@ -215,15 +215,25 @@ class SqlMemberRepository:
         self.session = session
         # The session's identity map holds rows weakly: a member read and let go is read
         # again by the next get. A stock command reads its member twice (who acts where,
-        # then authorize); holding the rows read makes the second get free of SQL.
-        self._held: list[MemberRow] = []
+        # then authorize); holding the rows read makes the second get free of SQL. The
+        # member's shop comes in the same query and is held too: authorize reads it next,
+        # and `shops.get` finds it in the identity map.
+        self._held: dict[tuple[int, int], tuple[MemberRow, ShopRow]] = {}
 
     async def get(self, shop_id: int, user_id: int) -> Member | None:
-        row = await self.session.get(MemberRow, (shop_id, user_id))
-        if row is None:
-            return None
-        self._held.append(row)
-        return _member(row)
+        held = self._held.get((shop_id, user_id))
+        if held is None:
+            found = (
+                await self.session.execute(
+                    select(MemberRow, ShopRow)
+                    .join(ShopRow, ShopRow.id == MemberRow.shop_id)
+                    .where(MemberRow.shop_id == shop_id, MemberRow.user_id == user_id)
+                )
+            ).first()
+            if found is None:
+                return None
+            held = self._held[(shop_id, user_id)] = (found[0], found[1])
+        return _member(held[0])
 
     async def add(self, member: Member) -> None:
         self.session.add(
@@ -244,6 +254,7 @@ class SqlMemberRepository:
         await self.session.flush()
 
     async def remove(self, shop_id: int, user_id: int) -> None:
+        self._held.pop((shop_id, user_id), None)
         row = await self.session.get(MemberRow, (shop_id, user_id))
         if row is not None:
             await self.session.delete(row)
