@@ -246,6 +246,23 @@ class CancelFlow(CallbackAction):
     pass
 
 
+class Kept(enum.StrEnum):
+    """What a ✖️ Keep under a question left as it was."""
+
+    MOVEMENT = "mv"  # /undo's question: the movement stands
+    PRODUCT = "prod"  # /delete's question: the product stays in the catalog
+    ARCHIVED = "arch"  # the offer to restore an archived name: it stays archived
+
+
+@action("keep")
+@dataclass(frozen=True)
+class Keep(CallbackAction):
+    """✖️ Keep under a question: nothing changes, and the message says what stayed (a
+    Cancel leaves a step; a Keep leaves things as they are)."""
+
+    what: Kept
+
+
 @action("flow:done")
 @dataclass(frozen=True)
 class FinishEditing(CallbackAction):

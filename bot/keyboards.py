@@ -221,7 +221,7 @@ def confirm_undo(movement_id: int) -> Markup:
         [
             [
                 button(texts.UNDO_BUTTON, cb.Undo(movement_id)),
-                button(texts.KEEP_BUTTON, cb.CancelFlow()),
+                button(texts.KEEP_BUTTON, cb.Keep(cb.Kept.MOVEMENT)),
             ]
         ]
     )
@@ -232,7 +232,7 @@ def confirm_delete(product_id: int) -> Markup:
         [
             [
                 button(texts.ARCHIVE_YES_BUTTON, cb.ConfirmDelete(product_id)),
-                button(texts.KEEP_BUTTON, cb.CancelFlow()),
+                button(texts.KEEP_BUTTON, cb.Keep(cb.Kept.PRODUCT)),
             ]
         ]
     )
@@ -243,7 +243,7 @@ def restore(product_id: int, name: str) -> Markup:
         [
             [
                 button(texts.restore_button(name), cb.RestoreProduct(product_id)),
-                button(texts.KEEP_BUTTON, cb.CancelFlow()),
+                button(texts.KEEP_BUTTON, cb.Keep(cb.Kept.ARCHIVED)),
             ]
         ]
     )

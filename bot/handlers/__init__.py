@@ -88,6 +88,13 @@ async def _cancel_flow(update: Update, context: BotContext, action: cb.CancelFlo
     await respond(update, texts.FLOW_CANCELLED)
 
 
+async def _keep(update: Update, context: BotContext, action: cb.Keep) -> None:
+    """Nothing changes: the question becomes what stayed as it was. A step in progress
+    elsewhere is left alone (the question was not one)."""
+    await answer(update)
+    await respond(update, texts.KEPT[action.what])
+
+
 async def _finish_editing(update: Update, context: BotContext, action: cb.FinishEditing) -> None:
     """The fields stay as saved; the buttons go, so the message reads as finished."""
     await end_flow(context, update)
@@ -128,6 +135,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.ChangeSetting: shop.on_change_setting,
     cb.UnlinkGroup: groups.on_unlink,
     cb.CancelFlow: _cancel_flow,
+    cb.Keep: _keep,
     cb.FinishEditing: _finish_editing,
     cb.ChooseOption: _option,
     cb.Noop: _noop,

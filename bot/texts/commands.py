@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.callbacks import Kept
 from bot.i18n import N_
 
 # The command menu (setMyCommands): every description once; each role's menu names its
@@ -80,6 +81,12 @@ STATE_LOST_PLAIN = N_(
     "Please type the whole command, e.g. /restock milk 20."
 )
 FLOW_CANCELLED = N_("Cancelled.")
+# What ✖️ Keep under a question left as it was.
+KEPT = {
+    Kept.MOVEMENT: N_("Kept: nothing was undone."),
+    Kept.PRODUCT: N_("Kept: the product stays in the catalog."),
+    Kept.ARCHIVED: N_("Kept: the product stays archived; nothing was added."),
+}
 NOTHING_TO_CANCEL = N_("Nothing to cancel.")
 FLOW_EXPIRED = N_("That step has expired. Please start the command again.")
 TYPE_AGAIN = N_("type the command again")

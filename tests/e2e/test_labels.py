@@ -1,7 +1,7 @@
 """What the chat says about a movement, and where its buttons are, through the real bot
 process: a correction is not called a count, a matched count offers no Undo and reads
 as matched in the history, the card's buttons keep their places after a tap, and
-/edit's Done does not say Cancelled."""
+/edit's Done does not say Cancelled, nor does Keep under a question."""
 
 from __future__ import annotations
 
@@ -75,3 +75,28 @@ async def test_edit_done_after_saving_does_not_say_cancelled(
     assert closed.buttons == [], labels(closed)
     assert "Cancelled" not in text_of(closed)
     assert (await books.product("bread"))["price"] == 2.5
+
+
+async def test_keep_says_what_was_kept_not_cancelled(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    await owner.say("/restock bread 8")
+    await owner.say("/restock milk 10")
+    await owner.say("/undo")
+    question = await owner.say("/undo")
+    await owner.press(question, "✖️ Keep")
+    kept = text_of(await owner.edited())
+    assert kept == "Kept: nothing was undone.", kept
+    assert await books.on_hand("bread") == 8
+
+    asked = await owner.say("/delete bread")
+    await owner.press(asked, "✖️ Keep")
+    kept = text_of(await owner.edited())
+    assert kept == "Kept: the product stays in the catalog.", kept
+
+    await owner.press(await owner.say("/delete bread"), "Archive")
+    await owner.edited()
+    offered = await owner.say("/add bread")
+    await owner.press(offered, "✖️ Keep")
+    kept = text_of(await owner.edited())
+    assert kept == "Kept: the product stays archived; nothing was added.", kept

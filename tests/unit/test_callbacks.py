@@ -18,6 +18,8 @@ from bot.callbacks import (
     CallbackDataTooLong,
     CancelFlow,
     ChooseOption,
+    Keep,
+    Kept,
     OpenHistory,
     OpenInventory,
     PickProduct,
@@ -45,6 +47,7 @@ from core.model import Role
         (PickProduct("k3Xz", 5), "pick:k3Xz:5"),
         (SetMemberRole(7, 42, Role.STAFF), "team:role:7:42:staff"),
         (CancelFlow(), "flow:cancel"),
+        (Keep(Kept.PRODUCT), "keep:prod"),
     ],
 )
 def test_encodes_compactly_and_decodes_back(action: CallbackAction, data: str) -> None:
