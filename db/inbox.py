@@ -20,9 +20,9 @@ works from, with each chat's updates one at a time in arrival order.
   the claim's own statement: the update needs no transaction of its own to learn it.
 
 Round trips are what an update costs most (each wakes the bot and PostgreSQL), so on
-PostgreSQL an update is stored by one INSERT committed on its own, and a claim is three
-or four: BEGIN with the setting that lets it skip the wait for the disk, the release of
-what finished, one UPDATE … RETURNING that leases the next updates, COMMIT.
+PostgreSQL an update is stored by one INSERT committed on its own, and a claim is one
+or two statements, each committed on its own without waiting for the disk: the release
+of what finished, and one UPDATE … RETURNING that leases the next updates.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -167,6 +169,18 @@ def unmark() -> None:
         receipt.marked = False
 
 
+def _no_wait_for_the_disk(postgres: bool) -> Any:
+    """A condition, always true, that lets the statement's transaction commit without
+    waiting for the disk: `SET LOCAL synchronous_commit = off` as a function
+    (set_config, local to the transaction), so that a statement committed on its own
+    needs no BEGIN, SET and COMMIT round trips around it. PostgreSQL evaluates it for
+    each row the statement changes, before the commit; a statement that changes no
+    row has nothing to flush. True on SQLite."""
+    if not postgres:
+        return true()
+    return func.set_config("synchronous_commit", "off", True).is_not(None)
+
+
 def _claim_statement(postgres: bool) -> Any:
     """Lease the claimable updates (up to :limit, oldest first) until :until and return
     them, in one statement. Built once: its parameters are :now, :until and :limit."""
@@ -200,7 +214,7 @@ def _claim_statement(postgres: bool) -> Any:
         claimable = claimable.with_for_update(skip_locked=True, of=candidate)
     return (
         update(inbox)
-        .where(inbox.c.update_id.in_(claimable.scalar_subquery()))
+        .where(inbox.c.update_id.in_(claimable.scalar_subquery()), _no_wait_for_the_disk(postgres))
         .values(leased_until=bindparam("until", type_=inbox.c.leased_until.type))
         .returning(*CLAIMED_COLUMNS)
     )
@@ -232,27 +246,11 @@ class SqlInbox:
 
     @asynccontextmanager
     async def _undurable(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction whose commit does not wait for the disk: PostgreSQL's
-        synchronous_commit off, set with the BEGIN in one round trip (SQLAlchemy would
-        send BEGIN and SET LOCAL as two). Elsewhere a plain transaction."""
-        if not self._postgres:
-            async with self._transaction() as connection:
-                yield connection
-            return
-        async with self._autocommit() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None
-            await driver.execute("BEGIN; SET LOCAL synchronous_commit = off")
-            try:
-                yield connection
-            except BaseException:
-                try:
-                    await driver.execute("ROLLBACK")
-                except BaseException:
-                    # Not back in a known state: the pool must not hand it out again.
-                    await connection.invalidate()
-                raise
-            await driver.execute("COMMIT")
+        """A transaction whose commit does not wait for the disk (PostgreSQL)."""
+        async with self._transaction() as connection:
+            if self._postgres:
+                await connection.execute(text("SET LOCAL synchronous_commit = off"))
+            yield connection
 
     async def put(
         self,
@@ -322,22 +320,33 @@ class SqlInbox:
     async def settle_and_claim(
         self, settled: Sequence[Settled], limit: int, now: datetime, lease: timedelta
     ) -> Sequence[InboxItem]:
-        """Record `settled` and lease up to `limit` claimable updates, in one transaction.
+        """Record `settled` and lease up to `limit` claimable updates.
 
-        It need not wait for the disk (PostgreSQL's synchronous_commit off): what it
+        None of it need wait for the disk (PostgreSQL's synchronous_commit off): what it
         writes is redone if a crash loses it. A lost release lets the lease run out; a
         lost lease belonged to a process that is gone; the handler's own commit, which
-        marked the update processed, was durable."""
+        marked the update processed, was durable.
+
+        On PostgreSQL, when every update settled is done, the release and the claim are
+        one statement each, committed on its own (two round trips, not five with BEGIN,
+        SET LOCAL and COMMIT): recording a done update again, should the claim fail and
+        the caller retry, changes nothing. A failure counts an attempt, which must not
+        be counted twice, so settling one is a transaction with the claim, as elsewhere."""
+        if self._postgres and all(item.error is None for item in settled):
+            async with self._autocommit() as connection:
+                await self._settle(connection, settled, now)
+                return await self._lease(connection, limit, now, lease)
         async with self._undurable() as connection:
             await self._settle(connection, settled, now)
-            if limit <= 0:
-                return []
-            rows = (
-                await connection.execute(
-                    self._claim, {"now": now, "until": now + lease, "limit": limit}
-                )
-            ).all()
-        return _items(rows)
+            return await self._lease(connection, limit, now, lease)
+
+    async def _lease(
+        self, connection: AsyncConnection, limit: int, now: datetime, lease: timedelta
+    ) -> list[InboxItem]:
+        if limit <= 0:
+            return []
+        parameters = {"now": now, "until": now + lease, "limit": limit}
+        return _items((await connection.execute(self._claim, parameters)).all())
 
     async def _settle(
         self, connection: AsyncConnection, settled: Sequence[Settled], now: datetime
@@ -347,7 +356,7 @@ class SqlInbox:
             # A commit inside the handler may have set processed_at already.
             await connection.execute(
                 update(inbox)
-                .where(inbox.c.update_id.in_(done))
+                .where(inbox.c.update_id.in_(done), _no_wait_for_the_disk(self._postgres))
                 .values(processed_at=func.coalesce(inbox.c.processed_at, now), leased_until=None)
             )
         for item in (s for s in settled if s.error is not None):

@@ -299,3 +299,22 @@ async def test_an_update_processed_by_a_process_that_died_is_released_once_to_be
     assert await inbox.release_unanswered(later) == []  # told once
     # 3 was never processed: it is claimed again as usual, not told about.
     assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [3]
+
+
+@pytest.mark.postgres
+async def test_claims_skip_the_wait_for_the_disk_but_leave_the_connection_durable(
+    postgres_url: str,
+) -> None:
+    """The claim commits without waiting for the disk; the connection it used goes back
+    to the pool with synchronous_commit on, for a handler's commit to be durable."""
+    engine = create_engine(postgres_url, pool_size=1, max_overflow=0)
+    try:
+        await empty_tables(engine)
+        inbox = SqlInbox(engine)
+        await inbox.put(1, "a", NOW, chat_id=10)
+        (item,) = await inbox.claim(5, NOW, LEASE)
+        await inbox.settle_and_claim([Settled(item.update_id)], 5, NOW, LEASE)
+        async with engine.connect() as connection:
+            assert await connection.scalar(text("SHOW synchronous_commit")) == "on"
+    finally:
+        await engine.dispose()
