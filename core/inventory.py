@@ -18,7 +18,7 @@ from core.inventory_query import (
     StatusFilter,
 )
 from core.ledger import undo_refusal
-from core.model import Batch, Movement, Product, Shop, clean_name
+from core.model import Batch, Member, Movement, Product, Shop, clean_name
 from core.ports import UnitOfWork
 from core.status import ExpiryStatus, Status, expiring_batches, shop_today, status_of
 from core.takings import Takings, takings_of
@@ -45,6 +45,7 @@ class InventoryPage:
     query: InventoryQuery
     lines: tuple[InventoryLine, ...]
     total: int
+    member: Member | None = None  # who asked (what they may see), as authorized
 
     @property
     def pages(self) -> int:
@@ -54,14 +55,16 @@ class InventoryPage:
 async def _lines(
     uow: UnitOfWork, listed: InventorySlice, shop: Shop, today: date
 ) -> tuple[InventoryLine, ...]:
-    """Each product with its status and, near expiry or expired, the batches that are."""
+    """Each product with its status and, near expiry or expired, the batches that are
+    (read at once for the page, not a query per product)."""
+    statuses = [(product, status_of(product, shop, today)) for product in listed.products]
+    dated = [p.id for p, status in statuses if status.expiry is not ExpiryStatus.NONE]
+    batches = await uow.batches.in_stock_of(dated) if dated else {}
     lines = []
-    for product in listed.products:
-        status = status_of(product, shop, today)
+    for product, status in statuses:
         expiring: tuple[Batch, ...] = ()
         if status.expiry is not ExpiryStatus.NONE:
-            batches = await uow.batches.in_stock(product.id)
-            expiring = expiring_batches(batches, product, shop, today)
+            expiring = expiring_batches(batches.get(product.id, []), product, shop, today)
         lines.append(InventoryLine(product, status, expiring))
     return tuple(lines)
 
@@ -74,11 +77,12 @@ async def inventory(
     category = clean_name(query.category).lower() if query.category else None
     wanted = replace(query, category=category)
     async with uow:
-        shop, _ = await authorize(uow, actor)
+        shop, member = await authorize(uow, actor)
         today = shop_today(shop, now)
         if query.sort is not SortBy.DAYS:
             listed = await uow.inventory.page(shop, today, wanted)
-            return InventoryPage(shop, query, await _lines(uow, listed, shop, today), listed.total)
+            lines = await _lines(uow, listed, shop, today)
+            return InventoryPage(shop, query, lines, listed.total, member)
         # Days left come from the ledger, not a column: the whole list is read and
         # ordered here (a shop's list, not its ledger, is what gets large).
         everything = await uow.inventory.page(shop, today, replace(wanted, page=0, page_size=WHOLE))
@@ -88,7 +92,7 @@ async def inventory(
         page = InventorySlice(tuple(ordered[start : start + query.page_size]), everything.total)
         lines = await _lines(uow, page, shop, today)
     shown = tuple(replace(line, pace=paces[line.product.id]) for line in lines)
-    return InventoryPage(shop, query, shown, everything.total)
+    return InventoryPage(shop, query, shown, everything.total, member)
 
 
 WHOLE = 10**9  # a page that holds the whole list
@@ -120,6 +124,7 @@ class Dashboard:
     expired: DashboardBox
     products: int
     takings: Takings
+    member: Member | None = None  # who asked (what they may see), as authorized
 
 
 async def dashboard(
@@ -154,6 +159,7 @@ async def dashboard(
         expired=shown[StatusFilter.EXPIRED],
         products=products,
         takings=takings,
+        member=member,
     )
 
 
@@ -166,6 +172,7 @@ class ProductCard:
     today: date
     pace: Velocity | None = None
     shows_costs: bool = False  # the viewer may see costs: the product's are given
+    member: Member | None = None  # who asked (what they may see), as authorized
 
 
 async def product_card(
@@ -191,6 +198,7 @@ async def product_card(
         today,
         pace,
         shows_costs=sees_costs(member, in_group=in_group),
+        member=member,
     )
 
 

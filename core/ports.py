@@ -133,6 +133,11 @@ class BatchRepository(Protocol):
         """Batches of the product with quantity > 0."""
         ...
 
+    async def in_stock_of(self, product_ids: Collection[int]) -> dict[int, list[Batch]]:
+        """`in_stock` of several products at once (one read for a page of them); a
+        product with none is left out."""
+        ...
+
     async def latest(self, product_id: int) -> Batch | None:
         """The most recently received batch of the product, empty or not."""
         ...

@@ -443,6 +443,19 @@ class SqlBatchRepository:
         )
         return [_batch(row) for row in rows]
 
+    async def in_stock_of(self, product_ids: Collection[int]) -> dict[int, list[Batch]]:
+        found: dict[int, list[Batch]] = {}
+        if not product_ids:
+            return found
+        rows = await self.session.scalars(
+            select(BatchRow)
+            .where(BatchRow.product_id.in_(list(product_ids)), BatchRow.quantity > 0)
+            .order_by(BatchRow.id)
+        )
+        for row in rows:
+            found.setdefault(row.product_id, []).append(_batch(row))
+        return found
+
     async def latest(self, product_id: int) -> Batch | None:
         row = await self.session.scalar(
             select(BatchRow)

@@ -336,6 +336,13 @@ class FakeBatchRepository(_Repository):
             if b.product_id == product_id and b.quantity > 0
         ]
 
+    async def in_stock_of(self, product_ids: Collection[int]) -> dict[int, list[Batch]]:
+        found: dict[int, list[Batch]] = {}
+        for product_id in product_ids:
+            if batches := await self.in_stock(product_id):
+                found[product_id] = list(batches)
+        return found
+
     async def latest(self, product_id: int) -> Batch | None:
         batches = [b for b in self._s.batches.values() if b.product_id == product_id]
         return max(batches, key=lambda b: (b.received_at, b.id), default=None)

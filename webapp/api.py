@@ -18,12 +18,13 @@ from core.access import Actor
 from core.errors import ProductExists
 from core.inventory import InventoryQuery, SortBy, StatusFilter
 from core.ledger import MovementResult
-from core.model import Product, Reason, name_key
+from core.model import Member, Product, Reason, name_key
 from core.product_fields import EDITABLE, ProductFields
 from core.shops import SettingsChange
 from core.status import shop_today, status_of
 from webapp import present, schemas
 from webapp.calls import Call, Here, clear_cookie
+from webapp.deps import SESSION_COOKIE
 from webapp.errors import CONFLICT, NOT_FOUND, UNAUTHORIZED, UNPROCESSABLE, ApiError
 from webapp.initdata import InitDataRefused, validate
 from webapp.routing import Api
@@ -74,6 +75,12 @@ async def log_in(call: Call) -> schemas.SessionOut:
         raise ApiError(
             UNAUTHORIZED, "init_data_invalid", "Telegram's login data is invalid or too old."
         ) from None
+    # The page logs in straight away when opened from Telegram (one request, not a look
+    # for a session first); reopened with the same initData, it is its own session.
+    held = await call.deps.sessions.find(call.request.cookies.get(SESSION_COOKIE, ""))
+    if held is not None and held.user_id == data.user.id:
+        call.set_session = held
+        return await _session_out(call, held)
     try:
         session = await call.deps.sessions.open(data, hashlib.sha256(raw.encode()).hexdigest())
     except InitDataReplayed:
@@ -174,15 +181,15 @@ _SORT = {
 async def dashboard(call: Call) -> schemas.DashboardOut:
     """The four boxes: low, out of stock, near expiry, expired, with the first few of each."""
     first = call.query(schemas.DashboardParams).first
-    here = await call.here()
     board = await inventory.dashboard(
-        call.deps.uow(), here.actor, now=call.deps.clock.now(), first=first
+        call.deps.uow(), call.actor(), now=call.deps.clock.now(), first=first
     )
+    member = _viewer(board.member)
 
     def box(shown: inventory.DashboardBox) -> schemas.DashboardBoxOut:
         return schemas.DashboardBoxOut(
             count=shown.count,
-            first=[present.inventory_item(here.member, line) for line in shown.first],
+            first=[present.inventory_item(member, line) for line in shown.first],
         )
 
     return schemas.DashboardOut(
@@ -198,6 +205,12 @@ async def dashboard(call: Call) -> schemas.DashboardOut:
     )
 
 
+def _viewer(member: Member | None) -> Member:
+    """The member a read use case authorized: what they may see."""
+    assert member is not None, "the use case names who asked"
+    return member
+
+
 @api.get(
     "/shops/{shop_id}/inventory",
     tag="stock",
@@ -208,10 +221,10 @@ async def dashboard(call: Call) -> schemas.DashboardOut:
 async def inventory_page(call: Call) -> schemas.InventoryPageOut:
     """The stock list: filter by status, category and expiry; search; sort; page."""
     params = call.query(schemas.InventoryParams)
-    here = await call.here()
     now = call.deps.clock.now()
     within = None
     if params.expires_before is not None:
+        here = await call.here()  # the shop's today, before its query
         # "Before that day" is "within the days until the day before it".
         within = (params.expires_before - shop_today(here.shop, now)).days - 1
     query = InventoryQuery(
@@ -223,9 +236,10 @@ async def inventory_page(call: Call) -> schemas.InventoryPageOut:
         page_size=params.page_size,
         search=params.q or None,
     )
-    page = await inventory.inventory(call.deps.uow(), here.actor, query, now=now)
+    page = await inventory.inventory(call.deps.uow(), call.actor(), query, now=now)
+    member = _viewer(page.member)
     return schemas.InventoryPageOut(
-        items=[present.inventory_item(here.member, line) for line in page.lines],
+        items=[present.inventory_item(member, line) for line in page.lines],
         total=page.total,
         page=params.page,
         page_size=params.page_size,
@@ -253,8 +267,8 @@ async def list_products(call: Call) -> schemas.ProductPageOut:
     """The catalog by name: search and filter by category; page. With `archived=true`,
     the archived products (to restore one)."""
     params = call.query(schemas.ProductListParams)
-    here = await call.here()
     if params.archived:
+        here = await call.here()
         return _archived_page(
             here, params, await catalog.archived_products(call.deps.uow(), here.actor, params.q)
         )
@@ -264,9 +278,12 @@ async def list_products(call: Call) -> schemas.ProductPageOut:
         page_size=params.page_size,
         search=params.q or None,
     )
-    page = await inventory.inventory(call.deps.uow(), here.actor, query, now=call.deps.clock.now())
+    page = await inventory.inventory(
+        call.deps.uow(), call.actor(), query, now=call.deps.clock.now()
+    )
+    member = _viewer(page.member)
     return schemas.ProductPageOut(
-        products=[present.product(here.member, line.product) for line in page.lines],
+        products=[present.product(member, line.product) for line in page.lines],
         total=page.total,
         page=params.page,
         page_size=params.page_size,
@@ -297,15 +314,15 @@ def _archived_page(
 )
 async def get_product(call: Call) -> schemas.ProductDetailOut:
     """A product with its status and batches (costs for owners only)."""
-    here = await call.here()
     card = await inventory.product_card(
-        call.deps.uow(), here.actor, call.ids["product_id"], now=call.deps.clock.now()
+        call.deps.uow(), call.actor(), call.ids["product_id"], now=call.deps.clock.now()
     )
+    member = _viewer(card.member)
     return schemas.ProductDetailOut(
-        product=present.product(here.member, card.product),
+        product=present.product(member, card.product),
         stock_status=card.status.stock.value,
         expiry_status=card.status.expiry.value,
-        batches=[present.batch(here.member, b) for b in card.batches],
+        batches=[present.batch(member, b) for b in card.batches],
         sold_per_day=present.per_day(card.pace),
         days_left=card.pace.days_left if card.pace is not None else None,
         today=card.today,
@@ -495,7 +512,7 @@ def _result(here: Here, result: MovementResult, now: datetime) -> web.Response:
         replayed=result.replayed,
         expired_on_arrival=result.expired_on_arrival,
     )
-    return web.json_response(body.model_dump(mode="json"), status=200 if result.replayed else 201)
+    return web.json_response(text=body.model_dump_json(), status=200 if result.replayed else 201)
 
 
 def _same_request(result: MovementResult, product_id: int, reasons: set[Reason]) -> bool:

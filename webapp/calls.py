@@ -94,8 +94,13 @@ class Call:
         assert self._idempotency_key is not None
         return f"a{self.user_id}:{self._idempotency_key}"
 
+    def actor(self) -> Actor:
+        """The caller in the shop the path names, not yet authorized: for an operation
+        whose use case authorizes (and gives back the member), saving a transaction."""
+        return Actor(self.user_id, self.ids["shop_id"])
+
     async def here(self) -> Here:
-        actor = Actor(self.user_id, self.ids["shop_id"])
+        actor = self.actor()
         shop, member = await shop_of(self.deps.uow(), actor)
         return Here(actor, shop, member)
 

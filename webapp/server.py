@@ -127,7 +127,8 @@ def _endpoint(operation: Operation, deps: MiniAppDeps) -> Handler:
             raise _blamed(refusal, call.sent_fields, operation) from None
         response: web.StreamResponse
         if isinstance(reply, BaseModel):
-            response = web.json_response(reply.model_dump(mode="json"), status=operation.status)
+            # pydantic writes the JSON itself (in Rust), not a dict for json.dumps to walk
+            response = web.json_response(text=reply.model_dump_json(), status=operation.status)
         else:
             response = reply
         if not response.prepared:

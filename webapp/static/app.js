@@ -840,11 +840,14 @@ async function start() {
   tg.startTheme();
   word();
   render(T.app, h("p", { class: "muted" }, T.loading));
-  let me = await api.session();
+  // From Telegram, log in at once (the server hands back the session this browser holds
+  // for the same person); without initData, or refused, look for a session.
+  let me = null;
   let refused = null;
-  if (!me && tg.initData) {
+  if (tg.initData) {
     try { me = await api.logIn(tg.initData); } catch (error) { me = null; refused = failure(error); }
   }
+  if (!me) me = await api.session();
   if (!me) {
     render(T.app, h("section", { class: "card" },
       h("h2", {}, T.openFromTelegram), h("p", {}, T.openFromTelegramWhy), refused));

@@ -58,6 +58,26 @@ async def test_replayed_init_data_opens_no_second_session(browser: Any, cafe: Ca
     assert (status, body["error"]["code"]) == (401, "init_data_used")
 
 
+async def test_the_same_init_data_again_gives_back_the_session_this_browser_holds(
+    browser: Any, cafe: Cafe
+) -> None:
+    """The page logs in at once when opened from Telegram; reloaded, Telegram hands it
+    the same initData, and the browser that logged in with it keeps its session. Another
+    browser, or another person's cookie, gets no session from it."""
+    init_data = signed_for(OWNER, BOT_TOKEN, auth_date=int(NOW.timestamp()))
+    olga = browser(OWNER)
+    status, first = await login_with(olga, init_data)
+    assert status == 200
+    status, again = await login_with(olga, init_data)
+    assert (status, again["csrf_token"]) == (200, first["csrf_token"])
+    bob = browser(STAFF)
+    assert (await login_with(bob, signed_for(STAFF, BOT_TOKEN, auth_date=int(NOW.timestamp()))))[
+        0
+    ] == 200
+    status, body = await login_with(bob, init_data)  # Olga's data, Bob's cookie
+    assert (status, body["error"]["code"]) == (401, "init_data_used")
+
+
 async def test_a_field_sent_twice_is_refused(browser: Any, cafe: Cafe) -> None:
     fields = {"auth_date": str(int(NOW.timestamp())), "user": '{"id":2001}'}
     signed = sign(fields, BOT_TOKEN)
