@@ -193,7 +193,8 @@ BARCODE_PROBLEMS = {
 
 def either(choices: Iterable[str]) -> str:
     """`a or b or c`, in the reader's language."""
-    return f" {_('or')} ".join(choices)
+    word = _("or")  # outside the f-string, where Babel finds it
+    return f" {word} ".join(choices)
 
 
 def _product_not_found(error: ProductNotFound) -> str:

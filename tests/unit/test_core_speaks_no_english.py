@@ -174,3 +174,12 @@ def test_the_chat_words_every_refusal_in_each_language(refusal: DomainError, lan
     with i18n.speaking(language):
         said = texts.why(refusal)
         assert said != texts.why(DomainError()) and "{" not in said
+
+
+def test_choices_are_joined_with_or_in_the_readers_language() -> None:
+    """`1 or 2` reached a Russian chat: the word was inside an f-string, which Babel does
+    not extract, so the catalog never had it."""
+    fraction = errors.FractionOfWholeUnit(Decimal("1.5"), "pcs", "eggs")
+    with i18n.speaking("ru"):
+        assert "1 или 2" in texts.why(fraction)
+    assert "1 or 2" in texts.why(fraction)
