@@ -23,6 +23,7 @@ from bot.parsing import (
     parse_add,
     parse_date,
     parse_days,
+    parse_edit_change,
     parse_money,
     parse_quantity,
 )
@@ -32,6 +33,7 @@ from core.access import OwnerAction, require_owner
 from core.errors import ProductArchived
 from core.model import UNITS
 from core.product_fields import BY_WORD, Editable, Kind, ProductFields
+from core.units import check_typed_unit
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -75,19 +77,40 @@ async def _add(update: Update, context: BotContext, parsed: AddProduct) -> None:
 
 
 async def edit(update: Update, context: BotContext) -> None:
-    product_id = await _named_product(update, context, Command.EDIT, OwnerAction.EDIT_PRODUCTS)
-    if product_id is not None:
+    """`/edit croissant` asks field by field; `/edit croissant price 2 min 20` changes
+    those fields at once, as /add would have set them."""
+    typed = parse_edit_change(message_args(update))
+    product_id = await _named_product(
+        update, context, Command.EDIT, OwnerAction.EDIT_PRODUCTS, name=typed.name
+    )
+    if product_id is None:
+        return
+    if typed.change is None:
         await show_edit(update, context, product_id)
+        return
+    where = await here(update, context, product_id=product_id)
+    uow = context.services.uow
+    if typed.min_unit is not None:
+        check_typed_unit(typed.min_unit, await catalog.get_product(uow(), where.actor, product_id))
+    product = await catalog.edit_product(uow(), where.actor, product_id, typed.change)
+    await respond(
+        update, texts.product_saved(product), keyboards.edit_fields(product.id), edit=False
+    )
 
 
 async def _named_product(
-    update: Update, context: BotContext, command: Command, owner_action: OwnerAction
+    update: Update,
+    context: BotContext,
+    command: Command,
+    owner_action: OwnerAction,
+    *,
+    name: str | None = None,
 ) -> int | None:
-    """The product an owner's command names; None when "did you mean" buttons were
-    offered instead."""
+    """The product an owner's command names (`name`, else the command's words); None
+    when "did you mean" buttons were offered instead."""
     where = await here(update, context)
     require_owner(where.member, owner_action)
-    text = message_args(update).strip()
+    text = (name or message_args(update)).strip()
     if not text:
         raise ParseError(texts.WHICH_PRODUCT, USAGE[command])
     choice = CommandChoice(command=command, text=text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,7 @@ from bot.parsing.usage import LINE_USAGE, USAGE
 from bot.parsing.words import clean, join_words, split_words
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
-from core.product_fields import BY_NAME, Kind
+from core.product_fields import BY_NAME, Kind, ProductFields
 from core.units import same_unit
 
 ADD_KEYWORDS = {
@@ -140,10 +141,49 @@ NO_KEYWORDS: dict[str, Keyword] = {}
 def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct:
     usage = USAGE[Command.ADD]
     sentence = split_sentence(text, ADD_KEYWORDS, usage, dates=dates)
+    return AddProduct(
+        name=product_name(sentence.head, usage), **_product_fields(sentence.values, usage)
+    )
+
+
+# /edit takes /add's words, and `name` for a new name: `/edit baguete name baguette`.
+EDIT_KEYWORDS = {
+    **ADD_KEYWORDS,
+    "name": Keyword("name", ValueKind.WORDS, "name Rye bread"),
+    "название": Keyword("name", ValueKind.WORDS, "название Ржаной хлеб"),
+}
+
+
+@dataclass(frozen=True)
+class EditChange:
+    """`/edit croissant price 2 min 20`: the product's name and the change; `min_unit`:
+    the unit typed with `min` (`min 2kg`), to be the product's own."""
+
+    name: str | None
+    change: ProductFields | None  # None: a name alone, for the buttons that ask
+    min_unit: str | None = None
+
+
+def parse_edit_change(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> EditChange:
+    usage = USAGE[Command.EDIT]
+    sentence = split_sentence(text, EDIT_KEYWORDS, usage, dates=dates)
+    name = product_name(sentence.head, usage)
+    if not sentence.values:
+        return EditChange(name, None)
+    values = dict(sentence.values)
+    threshold, min_unit = values.get("threshold"), None
+    if isinstance(threshold, QuantityInUnit) and "unit" not in values:
+        # An edit keeps the product's unit: `min 2kg` of a product in g is refused.
+        values["threshold"], min_unit = threshold.quantity, threshold.unit
+    return EditChange(name, ProductFields(**_product_fields(values, usage)), min_unit)
+
+
+def _product_fields(typed: dict[str, object], usage: str) -> dict[str, Any]:
+    """The fields of a product change from its keywords' values."""
     # Each keyword names a field of the change; a barcode is typed one at a time.
     values: dict[str, Any] = {
         name: (value,) if BY_NAME[name].kind is Kind.BARCODES else value
-        for name, value in sentence.values.items()
+        for name, value in typed.items()
     }
     threshold = values.get("threshold")
     if isinstance(threshold, QuantityInUnit):  # `min 2kg`: in the product's unit
@@ -155,7 +195,7 @@ def parse_add(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> AddProduct
         values["threshold"] = threshold.quantity
     if "unit" in values:
         values["unit"] = str(values["unit"]).lower()
-    return AddProduct(name=product_name(sentence.head, usage), **values)
+    return values
 
 
 def parse_restock(

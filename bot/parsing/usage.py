@@ -25,7 +25,9 @@ USAGE: dict[Command, str] = {
     Command.PRODUCTS: N_("/products [<category>]"),
     Command.HISTORY: N_("/history [<name>]"),
     Command.STOCK: N_("/stock <name>"),
-    Command.EDIT: N_("/edit <name>"),
+    Command.EDIT: N_(
+        "/edit <name> [name <new name>] [price <money>] [min <qty>] [cat <category>] …"
+    ),
     Command.DELETE: N_("/delete <name>"),
 }
 
