@@ -33,6 +33,7 @@ from core.model import Product, clean_name, name_key
 from core.plurals import singulars
 from core.ports import UnitOfWork
 from core.product_fields import CLEARABLE as CLEARABLE
+from core.product_fields import EDITABLE, Kind
 from core.product_fields import ProductFields as ProductFields
 from core.units import allows_fractions, is_whole
 
@@ -74,14 +75,15 @@ def _apply(product: Product, change: ProductFields, clear: Iterable[str] = ()) -
         if name not in CLEARABLE:
             raise ValueError(f"{name} cannot be cleared")
         updates[name] = None
+    for field in EDITABLE:  # a text is kept without the spaces around it
+        if field.kind is Kind.TEXT and updates.get(field.name) is not None:
+            updates[field.name] = str(updates[field.name]).strip()
     if "name" in updates:
         updates["name"] = clean_name(str(updates["name"]))
     if "category" in updates:
         updates["category"] = clean_name(str(updates["category"])).lower()
     if "unit" in updates:
-        updates["unit"] = str(updates["unit"]).strip().lower()
-    if "supplier" in updates:
-        updates["supplier"] = str(updates["supplier"]).strip()
+        updates["unit"] = str(updates["unit"]).lower()
     if "barcodes" in updates:
         codes = [checked_barcode(str(code)) for code in updates["barcodes"]]
         updates["barcodes"] = tuple(dict.fromkeys(codes))
