@@ -8,6 +8,7 @@ sends them through a `Notifier` and records the outcome here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from core import report
@@ -25,7 +26,7 @@ from core.alert_model import (
     SendOutcome,
     SendResult,
 )
-from core.digests import ShopFacts, build_digest, read_facts
+from core.digests import ShopFacts, build_digest, facts_of, read_facts
 from core.model import Member, Shop
 from core.ports import UnitOfWork
 from core.report_model import WeeklyReport
@@ -36,6 +37,8 @@ MAX_ATTEMPTS = 8
 
 
 MAX_BACKOFF = timedelta(hours=1)
+# A digest not sent by the end of the day after its own is no longer news.
+LATE_DIGEST = timedelta(days=1)
 
 
 def crossing_key(crossing_id: int, user_id: int) -> str:
@@ -98,7 +101,7 @@ async def next_outgoing(
         if not claimed:
             return []
         blocked = await uow.recipients.blocked({d.user_id for d in claimed})
-        facts: dict[tuple[int, date], ShopFacts] = {}
+        facts = await _digest_facts(uow, [d for d in claimed if d.user_id not in blocked], now)
         reports: dict[tuple[int, date], WeeklyReport] = {}
         for delivery in claimed:
             message: AlertMessage | None = None
@@ -166,7 +169,7 @@ async def _digest_message(
     shop = await uow.shops.get(delivery.shop_id)
     if day is None or listener is None or shop is None:
         return None
-    if shop_today(shop, now) > day + timedelta(days=1):
+    if shop_today(shop, now) > day + LATE_DIGEST:
         return None  # too late to be news
     member, kinds = listener
     if (shop.id, day) not in cache:
@@ -174,6 +177,21 @@ async def _digest_message(
     snoozed = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
     digest = build_digest(cache[(shop.id, day)], kinds, snoozed, is_owner=member.is_owner)
     return None if digest.is_empty else digest
+
+
+async def _digest_facts(
+    uow: UnitOfWork, claimed: Sequence[Delivery], now: datetime
+) -> dict[tuple[int, date], ShopFacts]:
+    """The facts of every digest in a claimed batch, read together (one query per kind
+    of fact, not one set per shop), for the digests still worth sending today."""
+    days = {(d.shop_id, d.day) for d in claimed if d.kind is DeliveryKind.DIGEST and d.day}
+    shops = await uow.alert_queries.shops({shop_id for shop_id, _ in days})
+    wanted = [
+        (shops[shop_id], day)
+        for shop_id, day in days
+        if shop_id in shops and shop_today(shops[shop_id], now) <= day + LATE_DIGEST
+    ]
+    return await facts_of(uow, wanted, now)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -5,7 +5,7 @@ keyed shop × day × person, so planning twice or from two processes never sends
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,9 +20,10 @@ from core.alert_model import (
     RunningOut,
 )
 from core.forecast import (
+    SELLING_REASONS,
     lead_days_of,
+    paces_from,
     runs_out_within_lead_time,
-    shop_paces,
     window_opening,
 )
 from core.model import Batch, Product, Shop
@@ -108,40 +109,73 @@ def digest_key(shop_id: int, day: date, user_id: int) -> str:
 
 
 async def read_facts(uow: UnitOfWork, shop: Shop, today: date, now: datetime) -> ShopFacts:
-    attention = await uow.alert_queries.attention(shop.id, today)
-    batches = await uow.alert_queries.expiring_batches(shop.id, today, shop.near_expiry_days)
-    states = await uow.product_alerts.for_shop(shop.id)
-    return ShopFacts(
-        shop,
-        today,
-        tuple(attention),
-        tuple(batches),
-        states,
-        await _running_out(uow, shop, now),
-    )
+    """What the shop's digest for `today` is built from (inside the caller's transaction)."""
+    return (await facts_of(uow, [(shop, today)], now))[(shop.id, today)]
 
 
-async def _running_out(uow: UnitOfWork, shop: Shop, now: datetime) -> tuple[RunningOut, ...]:
-    """In-stock products above their threshold (the others are listed as low or out)
-    whose stock lasts no longer than their lead time, fewest days first."""
-    # Only a product that moved in the window can have a pace: estimating just those
-    # spares reading the whole catalog for every shop's digest.
-    moved = {m.product_id for m in await uow.movements.since(shop.id, window_opening(shop, now))}
-    if not moved:
-        return ()
-    products = await uow.products.get_many(shop.id, moved)
-    candidates = [
-        p
-        for p in products.values()
-        if not p.archived and p.on_hand > 0 and stock_status(p) is StockStatus.OK
-    ]
-    paces = await shop_paces(uow, shop, candidates, now)
-    found = [
-        RunningOut(p, days, lead_days_of(p))
-        for p in candidates
-        if runs_out_within_lead_time(p, paces[p.id]) and (days := paces[p.id].days_left) is not None
-    ]
-    return tuple(sorted(found, key=lambda r: (r.days_left, r.product.key)))
+async def facts_of(
+    uow: UnitOfWork, wanted: Collection[tuple[Shop, date]], now: datetime
+) -> dict[tuple[int, date], ShopFacts]:
+    """`read_facts` of many shops at once, (shop id, day) -> facts: one query per kind of
+    fact for all of them, not one per shop, inside the caller's transaction."""
+    if not wanted:
+        return {}
+    shops = {shop.id: shop for shop, _ in wanted}
+    states = await uow.product_alerts.for_shops(list(shops))
+    running_out = await _running_out(uow, list(shops.values()), now)
+    facts: dict[tuple[int, date], ShopFacts] = {}
+    for day in {day for _, day in wanted}:
+        on_day = {shop.id: day for shop, d in wanted if d == day}
+        attention = await uow.alert_queries.attention_of(on_day)
+        batches = await uow.alert_queries.expiring_batches_of(on_day)
+        for shop_id in on_day:
+            facts[(shop_id, day)] = ShopFacts(
+                shops[shop_id],
+                day,
+                tuple(attention.get(shop_id, ())),
+                tuple(batches.get(shop_id, ())),
+                states.get(shop_id, {}),
+                running_out.get(shop_id, ()),
+            )
+    return facts
+
+
+async def _running_out(
+    uow: UnitOfWork, shops: Sequence[Shop], now: datetime
+) -> dict[int, tuple[RunningOut, ...]]:
+    """Per shop: in-stock products above their threshold (the others are listed as low
+    or out) whose stock lasts no longer than their lead time, fewest days first."""
+    if not shops:
+        return {}
+    # Only a product sold in the window can have a pace: the database names those (for
+    # every shop at once), and only their ledgers are read and estimated.
+    since = min(window_opening(shop, now) for shop in shops)
+    sold = await uow.alert_queries.sold_since([s.id for s in shops], since, SELLING_REASONS)
+    candidates = {
+        shop_id: [
+            p
+            for p in products
+            if not p.archived and p.on_hand > 0 and stock_status(p) is StockStatus.OK
+        ]
+        for shop_id, products in sold.items()
+    }
+    every = [p for products in candidates.values() for p in products]
+    if not every:
+        return {}
+    ledgers = await uow.alert_queries.ledgers_since(every, since)
+    first_moves = await uow.alert_queries.first_moves_of(every)
+    found: dict[int, tuple[RunningOut, ...]] = {}
+    for shop in shops:
+        products = candidates.get(shop.id, [])
+        paces = paces_from(shop, products, ledgers, first_moves, now)
+        running = [
+            RunningOut(p, days, lead_days_of(p))
+            for p in products
+            if runs_out_within_lead_time(p, paces[p.id])
+            and (days := paces[p.id].days_left) is not None
+        ]
+        found[shop.id] = tuple(sorted(running, key=lambda r: (r.days_left, r.product.key)))
+    return found
 
 
 def not_yet_planned(
@@ -169,43 +203,71 @@ async def due_digests(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
     return not_yet_planned(shops, planned, digest_day_due, now)
 
 
+async def plan_due_digests(uow: UnitOfWork, now: datetime) -> int:
+    """Plan the digest of every shop that is due, all of them in one transaction and one
+    query per kind of fact; returns deliveries made."""
+    async with uow:
+        shops = await uow.shops.list_all()
+        planned = await uow.alert_settings.digest_days()
+        due = dict(not_yet_planned(shops, planned, digest_day_due, now))
+        made = await _plan(uow, due, now) if due else 0
+        await uow.commit()
+    return made
+
+
 async def plan_digest(uow: UnitOfWork, shop_id: int, day: date, now: datetime) -> int:
     """Plan the shop's digest for `day`: one delivery per member with something to read.
     Only the first caller for a (shop, day) plans; returns deliveries made."""
-    made = 0
     async with uow:
-        if not await uow.alert_settings.claim_digest_day(shop_id, day):
-            return 0
-        shop = await uow.shops.get(shop_id)
-        if shop is None:
-            await uow.commit()
-            return 0
-        members = await uow.members.list(shop_id)
-        chosen = await uow.alert_settings.all_kinds(shop_id)
-        listening = [m for m in members if kinds_of(m, chosen)]
-        blocked = await uow.recipients.blocked([m.user_id for m in listening])
-        facts = await read_facts(uow, shop, day, now) if listening else None
-        settings = await uow.alert_settings.get(shop_id)
-        not_before = quiet_until(settings, shop, now) or now
-        for member in listening:
-            if facts is None or member.user_id in blocked:
+        made = await _plan(uow, {shop_id: day}, now)
+        await uow.commit()
+    return made
+
+
+async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
+    """Claim each shop's day (shop id -> day) and plan a delivery per member with
+    something to read, for the shops this caller claimed."""
+    claimed = await uow.alert_settings.claim_digest_days(due)
+    if not claimed:
+        return 0
+    shops = await uow.alert_queries.shops(claimed)
+    members = await uow.alert_queries.members(list(shops))
+    chosen = await uow.alert_settings.kinds_of_shops(list(shops))
+    listening = {
+        shop_id: [m for m in members.get(shop_id, []) if kinds_of(m, chosen.get(shop_id, {}))]
+        for shop_id in shops
+    }
+    blocked = await uow.recipients.blocked({m.user_id for ms in listening.values() for m in ms})
+    facts = await facts_of(
+        uow, [(shop, due[shop.id]) for shop in shops.values() if listening[shop.id]], now
+    )
+    settings = await uow.alert_settings.get_many(list(shops))
+    snoozes = await uow.product_alerts.snoozed_in(list(shops), now)
+    deliveries: list[Delivery] = []
+    for shop_id, shop in sorted(shops.items()):
+        day = due[shop_id]
+        not_before = quiet_until(settings[shop_id], shop, now) or now
+        for member in listening[shop_id]:
+            if member.user_id in blocked:
                 continue
-            snoozed = await uow.product_alerts.snoozed(shop_id, member.user_id, now)
             digest = build_digest(
-                facts, kinds_of(member, chosen), snoozed, is_owner=member.is_owner
+                facts[(shop_id, day)],
+                kinds_of(member, chosen.get(shop_id, {})),
+                snoozes.get((shop_id, member.user_id), {}),
+                is_owner=member.is_owner,
             )
             if digest.is_empty:
                 continue
-            delivery = Delivery(
-                id=0,
-                shop_id=shop_id,
-                user_id=member.user_id,
-                kind=DeliveryKind.DIGEST,
-                key=digest_key(shop_id, day, member.user_id),
-                not_before=not_before,
-                created_at=now,
-                day=day,
+            deliveries.append(
+                Delivery(
+                    id=0,
+                    shop_id=shop_id,
+                    user_id=member.user_id,
+                    kind=DeliveryKind.DIGEST,
+                    key=digest_key(shop_id, day, member.user_id),
+                    not_before=not_before,
+                    created_at=now,
+                    day=day,
+                )
             )
-            made += await uow.deliveries.add(delivery)
-        await uow.commit()
-    return made
+    return await uow.deliveries.add_many(deliveries)

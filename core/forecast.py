@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -157,24 +157,35 @@ async def shop_paces(
 ) -> dict[int, Velocity]:
     """The pace of each of `products`, from one read of the shop's ledger of the window
     (inside the caller's transaction): what `pace_of` gives one product, for a list."""
+    by_product: dict[int, list[Movement]] = {}
+    for movement in await uow.movements.since(shop.id, window_opening(shop, now)):
+        by_product.setdefault(movement.product_id, []).append(movement)
+    return paces_from(shop, products, by_product, await uow.movements.first_moves(shop.id), now)
+
+
+def paces_from(
+    shop: Shop,
+    products: Sequence[Product],
+    ledgers: Mapping[int, Sequence[Movement]],
+    first_moves: Mapping[int, datetime],
+    now: datetime,
+) -> dict[int, Velocity]:
+    """The pace of each of `products` from `ledgers` (product id -> its movements since
+    `window_opening` or earlier, any order) and when each product first moved."""
     zone = ZoneInfo(shop.timezone)
     today = now.astimezone(zone).date()
     window_start = today - timedelta(days=WINDOW_DAYS)
-    by_product: dict[int, list[Movement]] = {}
-    for movement in await uow.movements.since(shop.id, window_opening(shop, now)):
-        if movement.created_at.astimezone(zone).date() >= window_start:
-            by_product.setdefault(movement.product_id, []).append(movement)
-    first_moves = await uow.movements.first_moves(shop.id)
     paces = {}
     for product in products:
         first = first_moves.get(product.id)
         since = max(first.astimezone(zone).date(), window_start) if first else today
+        window = [
+            m
+            for m in ledgers.get(product.id, ())
+            if m.created_at.astimezone(zone).date() >= window_start
+        ]
         paces[product.id] = velocity(
-            by_product.get(product.id, []),
-            product.on_hand,
-            now=now,
-            timezone=shop.timezone,
-            since=since,
+            window, product.on_hand, now=now, timezone=shop.timezone, since=since
         )
     return paces
 

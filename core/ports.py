@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -19,7 +19,18 @@ from core.alert_model import (
     SendResult,
 )
 from core.inventory_query import InventoryQuery, InventorySlice, StatusFilter
-from core.model import Batch, Invite, Member, Movement, Product, Role, Shop, User, UserLanguage
+from core.model import (
+    Batch,
+    Invite,
+    Member,
+    Movement,
+    Product,
+    Reason,
+    Role,
+    Shop,
+    User,
+    UserLanguage,
+)
 from core.takings_model import ShopValue
 
 
@@ -273,6 +284,10 @@ class DeliveryRepository(Protocol):
         """Insert unless a delivery with the same key exists; True when inserted."""
         ...
 
+    async def add_many(self, deliveries: Sequence[Delivery]) -> int:
+        """`add` for each, in one statement; how many were inserted."""
+        ...
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
         """Up to `limit` pending deliveries due by `now` (not_before <= now) whose lease
         has run out or was never taken, oldest first; each is leased until `now + lease`
@@ -314,6 +329,25 @@ class AlertSettingsRepository(Protocol):
         """Like `claim_digest_day`, for the shop's weekly report."""
         ...
 
+    async def claim_digest_days(self, due: Mapping[int, date]) -> set[int]:
+        """`claim_digest_day` for many shops (shop id -> day) in one statement: the ids
+        of the shops this caller moved."""
+        ...
+
+    async def claim_report_weeks(self, due: Mapping[int, date]) -> set[int]:
+        """`claim_report_week` for many shops (shop id -> Monday) in one statement."""
+        ...
+
+    async def get_many(self, shop_ids: Collection[int]) -> dict[int, AlertSettings]:
+        """The settings of each shop (defaults for a shop that saved none)."""
+        ...
+
+    async def kinds_of_shops(
+        self, shop_ids: Collection[int]
+    ) -> dict[int, dict[int, frozenset[AlertKind]]]:
+        """shop id -> `all_kinds` of that shop."""
+        ...
+
     async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:
         """The member's chosen alert kinds; None when they never chose."""
         ...
@@ -341,6 +375,16 @@ class ProductAlertRepository(Protocol):
         """product id -> until, for the member's snoozes still running at `now`."""
         ...
 
+    async def for_shops(self, shop_ids: Collection[int]) -> dict[int, dict[int, ProductAlertState]]:
+        """shop id -> `for_shop` of that shop."""
+        ...
+
+    async def snoozed_in(
+        self, shop_ids: Collection[int], now: datetime
+    ) -> dict[tuple[int, int], dict[int, datetime]]:
+        """(shop id, user id) -> `snoozed` of that member, for members with any."""
+        ...
+
 
 class RecipientRepository(Protocol):
     """People the bot cannot reach (they blocked it), across all shops."""
@@ -363,6 +407,47 @@ class AlertQueries(Protocol):
     ) -> Sequence[tuple[Product, Batch]]:
         """Batches with stock of non-archived products whose expiry is on or before
         `today` + the product's warning window (else `default_days`), earliest first."""
+        ...
+
+    # The same for many shops at once (one query each, not one per shop): the digest scan
+    # plans every due shop together, and the dispatcher words a batch of digests together.
+
+    async def shops(self, shop_ids: Collection[int]) -> dict[int, Shop]: ...
+    async def members(self, shop_ids: Collection[int]) -> dict[int, list[Member]]:
+        """shop id -> its members, for shops that have any."""
+        ...
+
+    async def attention_of(self, days: Mapping[int, date]) -> dict[int, list[Product]]:
+        """shop id -> `attention(shop id, day)` for each shop id -> day."""
+        ...
+
+    async def expiring_batches_of(
+        self, days: Mapping[int, date]
+    ) -> dict[int, list[tuple[Product, Batch]]]:
+        """shop id -> `expiring_batches(shop id, day, the shop's near_expiry_days)`."""
+        ...
+
+    async def sold_since(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[Product]]:
+        """shop id -> its non-archived products with stock above their threshold that
+        have a movement for one of `reasons` at or after `since`."""
+        ...
+
+    async def ledgers_since(
+        self, products: Collection[Product], since: datetime
+    ) -> dict[int, list[Movement]]:
+        """product id -> its movements at or after `since`, oldest first, without their
+        allocations (as `MovementRepository.since`)."""
+        ...
+
+    async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:
+        """product id -> when its first movement was made, for products that have one."""
+        ...
+
+    async def moved_within(self, spans: Mapping[int, tuple[datetime, datetime]]) -> set[int]:
+        """The shops (of shop id -> (start, end)) with a movement at or after start and
+        before end."""
         ...
 
 

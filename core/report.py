@@ -16,7 +16,7 @@ the cost a movement recorded, or the product's cost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -198,37 +198,72 @@ async def due_reports(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
     return digests.not_yet_planned(shops, planned, report_week_due, now)
 
 
+async def plan_due_reports(uow: UnitOfWork, now: datetime) -> int:
+    """Plan the weekly report of every shop that is due, all in one transaction."""
+    async with uow:
+        shops = await uow.shops.list_all()
+        planned = await uow.alert_settings.report_weeks()
+        due = dict(digests.not_yet_planned(shops, planned, report_week_due, now))
+        made = await _plan(uow, due, now) if due else 0
+        await uow.commit()
+    return made
+
+
 async def plan_report(uow: UnitOfWork, shop_id: int, monday: date, now: datetime) -> int:
     """Claim the shop's week and plan one delivery per owner, when there is anything to
     report. Only the first caller for a (shop, week) plans; returns deliveries made."""
-    made = 0
     async with uow:
-        if not await uow.alert_settings.claim_report_week(shop_id, monday):
-            return 0
-        shop = await uow.shops.get(shop_id)
-        owners = [m for m in await uow.members.list(shop_id) if m.is_owner]
-        blocked = await uow.recipients.blocked([m.user_id for m in owners])
-        report = await _weekly(uow, shop, monday, now) if shop is not None and owners else None
-        if shop is not None and report is not None and not report.is_empty:
-            settings = await uow.alert_settings.get(shop_id)
-            not_before = shop_time.quiet_until(settings, shop, now) or now
-            for owner in owners:
-                if owner.user_id in blocked:
-                    continue
-                made += await uow.deliveries.add(
-                    Delivery(
-                        id=0,
-                        shop_id=shop_id,
-                        user_id=owner.user_id,
-                        kind=DeliveryKind.REPORT,
-                        key=report_key(shop_id, monday, owner.user_id),
-                        not_before=not_before,
-                        created_at=now,
-                        day=monday,
-                    )
-                )
+        made = await _plan(uow, {shop_id: monday}, now)
         await uow.commit()
     return made
+
+
+def report_span(shop: Shop, monday: date) -> tuple[datetime, datetime]:
+    """The instants the report of the week of `monday` covers: the 8 whole weeks before
+    it, from the first Monday's midnight to this Monday's on the shop's clock. A report
+    is empty when nothing moved in between (`build_report`'s `moved`)."""
+    zone = ZoneInfo(shop.timezone)
+    first = monday - timedelta(weeks=WEEKS)
+    midnight = datetime.min.time()
+    return shop_time.local_instant(first, midnight, zone), shop_time.local_instant(
+        monday, midnight, zone
+    )
+
+
+async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
+    """Claim each shop's week (shop id -> Monday) and plan a delivery per owner of the
+    shops this caller claimed where anything moved in the report's weeks."""
+    claimed = await uow.alert_settings.claim_report_weeks(due)
+    if not claimed:
+        return 0
+    shops = await uow.alert_queries.shops(claimed)
+    members = await uow.alert_queries.members(list(shops))
+    owners = {shop_id: [m for m in members.get(shop_id, []) if m.is_owner] for shop_id in shops}
+    blocked = await uow.recipients.blocked({m.user_id for ms in owners.values() for m in ms})
+    moved = await uow.alert_queries.moved_within(
+        {
+            shop_id: report_span(shop, due[shop_id])
+            for shop_id, shop in shops.items()
+            if owners[shop_id]
+        }
+    )
+    settings = await uow.alert_settings.get_many(moved)
+    deliveries = [
+        Delivery(
+            id=0,
+            shop_id=shop_id,
+            user_id=owner.user_id,
+            kind=DeliveryKind.REPORT,
+            key=report_key(shop_id, due[shop_id], owner.user_id),
+            not_before=shop_time.quiet_until(settings[shop_id], shops[shop_id], now) or now,
+            created_at=now,
+            day=due[shop_id],
+        )
+        for shop_id in sorted(moved)
+        for owner in owners[shop_id]
+        if owner.user_id not in blocked
+    ]
+    return await uow.deliveries.add_many(deliveries)
 
 
 async def _weekly(uow: UnitOfWork, shop: Shop, monday: date, now: datetime) -> WeeklyReport:

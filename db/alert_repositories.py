@@ -7,12 +7,12 @@ dispatchers never take the same row; SQLite serializes whole transactions instea
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy import delete, func, literal, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -25,7 +25,7 @@ from core.alert_model import (
     DeliveryStatus,
     ProductAlertState,
 )
-from core.model import Batch, Product
+from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
 from db.alert_models import (
     AlertBlockedRecipientRow,
     AlertCrossingRow,
@@ -36,10 +36,26 @@ from db.alert_models import (
     AlertSnoozeRow,
 )
 from db.engine import conflict_insert
-from db.models import BatchRow, ProductRow
+from db.mapping import from_row
+from db.models import BatchRow, MemberRow, MovementRow, ProductRow, ShopRow
 from db.repositories import _batch, _product
 
 MAX_WINDOW_DAYS = 366
+# Ids per `IN (…)`: well under SQLite's limit of bound parameters, few round trips.
+CHUNK = 500
+
+
+def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def _by_day(days: Mapping[int, date]) -> dict[date, list[int]]:
+    shops_on: dict[date, list[int]] = {}
+    for shop_id, day in days.items():
+        shops_on.setdefault(day, []).append(shop_id)
+    return shops_on
 
 
 def _postgres(session: AsyncSession) -> bool:
@@ -156,6 +172,35 @@ class SqlDeliveryRepository:
         )
         return (await self._session.execute(statement)).first() is not None
 
+    async def add_many(self, deliveries: Sequence[Delivery]) -> int:
+        made = 0
+        for start in range(0, len(deliveries), CHUNK):
+            rows = [
+                {
+                    "shop_id": d.shop_id,
+                    "user_id": d.user_id,
+                    "kind": d.kind.value,
+                    "key": d.key,
+                    "not_before": d.not_before,
+                    "created_at": d.created_at,
+                    "crossing_id": d.crossing_id,
+                    "product_id": d.product_id,
+                    "day": d.day,
+                    "status": d.status.value,
+                    "attempts": d.attempts,
+                    "error": d.error,
+                }
+                for d in deliveries[start : start + CHUNK]
+            ]
+            statement = (
+                _insert(self._session, AlertDeliveryRow)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(AlertDeliveryRow.id)
+            )
+            made += len((await self._session.execute(statement)).all())
+        return made
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
         query = (
             select(AlertDeliveryRow)
@@ -237,6 +282,59 @@ class SqlAlertSettingsRepository:
     async def claim_report_week(self, shop_id: int, monday: date) -> bool:
         return await self._advance("report_planned_for", shop_id, monday)
 
+    async def claim_digest_days(self, due: Mapping[int, date]) -> set[int]:
+        return await self._advance_many("digest_planned_for", due)
+
+    async def claim_report_weeks(self, due: Mapping[int, date]) -> set[int]:
+        return await self._advance_many("report_planned_for", due)
+
+    async def get_many(self, shop_ids: Collection[int]) -> dict[int, AlertSettings]:
+        found = {shop_id: AlertSettings(shop_id) for shop_id in shop_ids}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(AlertShopSettingsRow.__table__).where(
+                    AlertShopSettingsRow.shop_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                found[row.shop_id] = AlertSettings(
+                    row.shop_id, row.quiet_start, row.quiet_end, row.digest_planned_for
+                )
+        return found
+
+    async def kinds_of_shops(
+        self, shop_ids: Collection[int]
+    ) -> dict[int, dict[int, frozenset[AlertKind]]]:
+        found: dict[int, dict[int, frozenset[AlertKind]]] = {}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(
+                    AlertMemberKindsRow.shop_id,
+                    AlertMemberKindsRow.user_id,
+                    AlertMemberKindsRow.kinds,
+                ).where(AlertMemberKindsRow.shop_id.in_(chunk))
+            )
+            for shop_id, user_id, kinds in rows:
+                found.setdefault(shop_id, {})[user_id] = _kinds(kinds)
+        return found
+
+    async def _advance_many(self, column: str, due: Mapping[int, date]) -> set[int]:
+        """`_advance` for many shops: one statement per CHUNK of them."""
+        table = AlertShopSettingsRow.__table__
+        moved: set[int] = set()
+        items = sorted(due.items())
+        for start in range(0, len(items), CHUNK):
+            insert = _insert(self._session, AlertShopSettingsRow).values(
+                [{"shop_id": shop_id, column: day} for shop_id, day in items[start : start + CHUNK]]
+            )
+            statement = insert.on_conflict_do_update(
+                index_elements=["shop_id"],
+                set_={column: insert.excluded[column]},
+                where=or_(table.c[column].is_(None), table.c[column] < insert.excluded[column]),
+            ).returning(table.c.shop_id)
+            moved.update((await self._session.scalars(statement)).all())
+        return moved
+
     async def _planned(self, column: InstrumentedAttribute[date | None]) -> dict[int, date]:
         rows = await self._session.execute(
             select(AlertShopSettingsRow.shop_id, column).where(column.is_not(None))
@@ -282,7 +380,7 @@ class SqlProductAlertRepository:
         self._session = session
 
     @staticmethod
-    def _state(row: AlertProductStateRow) -> ProductAlertState:
+    def _state(row: Any) -> ProductAlertState:
         return ProductAlertState(
             row.shop_id, row.product_id, row.muted, row.ordered_at, row.reorder_done_for
         )
@@ -334,6 +432,35 @@ class SqlProductAlertRepository:
             )
         )
         return {product_id: until for product_id, until in rows}
+
+    async def for_shops(self, shop_ids: Collection[int]) -> dict[int, dict[int, ProductAlertState]]:
+        found: dict[int, dict[int, ProductAlertState]] = {}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(AlertProductStateRow.__table__).where(
+                    AlertProductStateRow.shop_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                found.setdefault(row.shop_id, {})[row.product_id] = self._state(row)
+        return found
+
+    async def snoozed_in(
+        self, shop_ids: Collection[int], now: datetime
+    ) -> dict[tuple[int, int], dict[int, datetime]]:
+        found: dict[tuple[int, int], dict[int, datetime]] = {}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(
+                    AlertSnoozeRow.shop_id,
+                    AlertSnoozeRow.user_id,
+                    AlertSnoozeRow.product_id,
+                    AlertSnoozeRow.until,
+                ).where(AlertSnoozeRow.shop_id.in_(chunk), AlertSnoozeRow.until > now)
+            )
+            for shop_id, user_id, product_id, until in rows:
+                found.setdefault((shop_id, user_id), {})[product_id] = until
+        return found
 
 
 class SqlRecipientRepository:
@@ -417,3 +544,175 @@ class SqlAlertQueries:
             if batch.expiry is not None and batch.expiry <= today + timedelta(days=days):
                 found.append((product, batch))
         return found
+
+    async def shops(self, shop_ids: Collection[int]) -> dict[int, Shop]:
+        found: dict[int, Shop] = {}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(ShopRow.__table__).where(ShopRow.id.in_(chunk))
+            )
+            found.update((row.id, from_row(Shop, row)) for row in rows)
+        return found
+
+    async def members(self, shop_ids: Collection[int]) -> dict[int, list[Member]]:
+        found: dict[int, list[Member]] = {}
+        for chunk in _chunks(shop_ids):
+            rows = await self._session.execute(
+                select(MemberRow.__table__)
+                .where(MemberRow.shop_id.in_(chunk))
+                .order_by(MemberRow.shop_id, MemberRow.user_id)
+            )
+            for row in rows:
+                found.setdefault(row.shop_id, []).append(
+                    Member(row.shop_id, row.user_id, Role(row.role), row.name)
+                )
+        return found
+
+    async def attention_of(self, days: Mapping[int, date]) -> dict[int, list[Product]]:
+        found: dict[int, list[Product]] = {}
+        for today, shop_ids in _by_day(days).items():
+            for chunk in _chunks(shop_ids):
+                rows = await self._session.execute(
+                    select(ProductRow.__table__).where(
+                        ProductRow.shop_id.in_(chunk),
+                        ProductRow.archived.is_(False),
+                        or_(
+                            ProductRow.on_hand <= ProductRow.threshold,
+                            ProductRow.reorder_date <= today,
+                        ),
+                    )
+                )
+                for row in rows:
+                    found.setdefault(row.shop_id, []).append(_product(row))
+        return found
+
+    async def expiring_batches_of(
+        self, days: Mapping[int, date]
+    ) -> dict[int, list[tuple[Product, Batch]]]:
+        found: dict[int, list[tuple[Product, Batch]]] = {}
+        window = func.coalesce(ProductRow.expiry_warning_days, ShopRow.near_expiry_days)
+        for today, shop_ids in _by_day(days).items():
+            if _postgres(self._session):
+                horizon: Any = literal(today) + window
+            else:
+                horizon = today + timedelta(days=MAX_WINDOW_DAYS)
+            for chunk in _chunks(shop_ids):
+                query = (
+                    select(BatchRow, ProductRow, ShopRow.near_expiry_days)
+                    .join(
+                        ProductRow,
+                        (ProductRow.id == BatchRow.product_id)
+                        & (ProductRow.shop_id == BatchRow.shop_id),
+                    )
+                    .join(ShopRow, ShopRow.id == BatchRow.shop_id)
+                    .where(
+                        BatchRow.shop_id.in_(chunk),
+                        BatchRow.quantity > 0,
+                        BatchRow.expiry.is_not(None),
+                        BatchRow.expiry <= horizon,
+                        ProductRow.archived.is_(False),
+                    )
+                    .order_by(BatchRow.shop_id, BatchRow.expiry, BatchRow.id)
+                )
+                products: dict[int, Product] = {}
+                for batch_row, product_row, default_days in await self._session.execute(query):
+                    product = products.get(product_row.id)
+                    if product is None:
+                        product = products[product_row.id] = _product(product_row)
+                    batch = _batch(batch_row)
+                    days_ = (
+                        product.expiry_warning_days
+                        if product.expiry_warning_days is not None
+                        else default_days
+                    )
+                    if batch.expiry is not None and batch.expiry <= today + timedelta(days=days_):
+                        found.setdefault(product.shop_id, []).append((product, batch))
+        return found
+
+    async def sold_since(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[Product]]:
+        # Each reason spelled out, so PostgreSQL sees the predicate of the partial index of
+        # sales by time (ix_movements_shop_id_created_at_sales).
+        reason = or_(*(MovementRow.reason == literal_column(f"'{r.value}'") for r in reasons))
+        found: dict[int, list[Product]] = {}
+        for chunk in _chunks(shop_ids):
+            moved = (
+                select(MovementRow.product_id)
+                .where(MovementRow.shop_id.in_(chunk), MovementRow.created_at >= since, reason)
+                .distinct()
+            )
+            rows = await self._session.execute(
+                select(ProductRow.__table__).where(
+                    ProductRow.shop_id.in_(chunk),
+                    ProductRow.archived.is_(False),
+                    ProductRow.on_hand > ProductRow.threshold,
+                    ProductRow.id.in_(moved),
+                )
+            )
+            for row in rows:
+                found.setdefault(row.shop_id, []).append(_product(row))
+        return found
+
+    async def ledgers_since(
+        self, products: Collection[Product], since: datetime
+    ) -> dict[int, list[Movement]]:
+        found: dict[int, list[Movement]] = {}
+        for chunk in _product_chunks(products):
+            rows = await self._session.execute(
+                select(MovementRow.__table__)
+                .where(
+                    MovementRow.shop_id.in_({p.shop_id for p in chunk}),
+                    MovementRow.product_id.in_([p.id for p in chunk]),
+                    MovementRow.created_at >= since,
+                )
+                .order_by(MovementRow.id)
+            )
+            for row in rows:
+                found.setdefault(row.product_id, []).append(
+                    from_row(Movement, row, reason=Reason(row.reason), allocations=())
+                )
+        return found
+
+    async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:
+        found: dict[int, datetime] = {}
+        for chunk in _product_chunks(products):
+            rows = await self._session.execute(
+                select(MovementRow.product_id, func.min(MovementRow.created_at))
+                .where(
+                    MovementRow.shop_id.in_({p.shop_id for p in chunk}),
+                    MovementRow.product_id.in_([p.id for p in chunk]),
+                )
+                .group_by(MovementRow.product_id)
+            )
+            found.update((product_id, first) for product_id, first in rows if first is not None)
+        return found
+
+    async def moved_within(self, spans: Mapping[int, tuple[datetime, datetime]]) -> set[int]:
+        shops_in: dict[tuple[datetime, datetime], list[int]] = {}
+        for shop_id, span in spans.items():
+            shops_in.setdefault(span, []).append(shop_id)
+        found: set[int] = set()
+        for (start, end), shop_ids in shops_in.items():
+            for chunk in _chunks(shop_ids):
+                # One probe per shop that stops at its first movement in the span.
+                moved = (
+                    select(MovementRow.id)
+                    .where(
+                        MovementRow.shop_id == ShopRow.id,
+                        MovementRow.created_at >= start,
+                        MovementRow.created_at < end,
+                    )
+                    .exists()
+                )
+                rows = await self._session.scalars(
+                    select(ShopRow.id).where(ShopRow.id.in_(chunk), moved)
+                )
+                found.update(rows)
+        return found
+
+
+def _product_chunks(products: Collection[Product]) -> Iterator[list[Product]]:
+    ordered = sorted(products, key=lambda p: (p.shop_id, p.id))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]

@@ -14,14 +14,21 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+# dataclasses.fields() walks the class every call: a scan maps thousands of rows.
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
 def from_row(kind: type[T], row: Any, **stored_otherwise: Any) -> T:
     """`kind` from a mapped row or a Core row with the same attribute names;
     `stored_otherwise`: the fields read in another form."""
-    values = {
-        f.name: getattr(row, f.name)
-        for f in fields(kind)  # type: ignore[arg-type]
-        if f.name not in stored_otherwise
-    }
+    values = {name: getattr(row, name) for name in _names(kind) if name not in stored_otherwise}
     return kind(**values, **stored_otherwise)
 
 

@@ -118,10 +118,16 @@ class DigestScanner:
         now = self.clock.now()
         planned = 0
         planners = (
-            ("digest", digests.due_digests, digests.plan_digest),
-            ("weekly report", report.due_reports, report.plan_report),
+            ("digest", digests.plan_due_digests, digests.due_digests, digests.plan_digest),
+            ("weekly report", report.plan_due_reports, report.due_reports, report.plan_report),
         )
-        for what, due, plan in planners:
+        for what, plan_due, due, plan in planners:
+            try:
+                # Every due shop in one transaction, one query per kind of fact.
+                planned += await plan_due(self.uow_factory(), now)
+                continue
+            except Exception:
+                log.exception("planning every due %s at once failed; planning shop by shop", what)
             for shop_id, day in await due(self.uow_factory(), now):
                 try:
                     planned += await plan(self.uow_factory(), shop_id, day, now)

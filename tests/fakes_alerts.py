@@ -7,7 +7,7 @@ unique by key, as the real table is.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from core.alert_model import (
     DeliveryStatus,
     ProductAlertState,
 )
-from core.model import Batch, Product
+from core.model import Batch, Member, Movement, Product, Reason, Shop
 
 if TYPE_CHECKING:
     from tests.fakes import FakeStore, StoreState
@@ -90,6 +90,9 @@ class FakeDeliveryRepository(_AlertRepository):
         self._a.deliveries[added.id] = added
         return True
 
+    async def add_many(self, deliveries: Sequence[Delivery]) -> int:
+        return sum([await self.add(d) for d in deliveries])
+
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
         due = [
             d
@@ -153,6 +156,20 @@ class FakeAlertSettingsRepository(_AlertRepository):
         self._a.report_weeks[shop_id] = monday
         return True
 
+    async def claim_digest_days(self, due: Mapping[int, date]) -> set[int]:
+        return {s for s, day in due.items() if await self.claim_digest_day(s, day)}
+
+    async def claim_report_weeks(self, due: Mapping[int, date]) -> set[int]:
+        return {s for s, day in due.items() if await self.claim_report_week(s, day)}
+
+    async def get_many(self, shop_ids: Collection[int]) -> dict[int, AlertSettings]:
+        return {s: await self.get(s) for s in shop_ids}
+
+    async def kinds_of_shops(
+        self, shop_ids: Collection[int]
+    ) -> dict[int, dict[int, frozenset[AlertKind]]]:
+        return {s: kinds for s in shop_ids if (kinds := await self.all_kinds(s))}
+
     async def kinds(self, shop_id: int, user_id: int) -> frozenset[AlertKind] | None:
         return self._a.kinds.get((shop_id, user_id))
 
@@ -184,6 +201,18 @@ class FakeProductAlertRepository(_AlertRepository):
             for (s, u, p), until in self._a.snoozes.items()
             if s == shop_id and u == user_id and until > now
         }
+
+    async def for_shops(self, shop_ids: Collection[int]) -> dict[int, dict[int, ProductAlertState]]:
+        return {s: states for s in shop_ids if (states := await self.for_shop(s))}
+
+    async def snoozed_in(
+        self, shop_ids: Collection[int], now: datetime
+    ) -> dict[tuple[int, int], dict[int, datetime]]:
+        found: dict[tuple[int, int], dict[int, datetime]] = {}
+        for (s, u, p), until in self._a.snoozes.items():
+            if s in shop_ids and until > now:
+                found.setdefault((s, u), {})[p] = until
+        return found
 
 
 class FakeRecipientRepository(_AlertRepository):
@@ -231,3 +260,68 @@ class FakeAlertQueries(_AlertRepository):
             if batch.expiry <= today + timedelta(days=window):
                 found.append((product, batch))
         return sorted(found, key=lambda pair: (pair[1].expiry or date.max, pair[1].id))
+
+    async def shops(self, shop_ids: Collection[int]) -> dict[int, Shop]:
+        return {s: shop for s in shop_ids if (shop := self._s.shops.get(s)) is not None}
+
+    async def members(self, shop_ids: Collection[int]) -> dict[int, list[Member]]:
+        found: dict[int, list[Member]] = {}
+        for (s, _), member in sorted(self._s.members.items()):
+            if s in shop_ids:
+                found.setdefault(s, []).append(member)
+        return found
+
+    async def attention_of(self, days: Mapping[int, date]) -> dict[int, list[Product]]:
+        return {
+            s: found for s, day in days.items() if (found := list(await self.attention(s, day)))
+        }
+
+    async def expiring_batches_of(
+        self, days: Mapping[int, date]
+    ) -> dict[int, list[tuple[Product, Batch]]]:
+        found: dict[int, list[tuple[Product, Batch]]] = {}
+        for s, day in days.items():
+            shop = self._s.shops.get(s)
+            batches = await self.expiring_batches(s, day, shop.near_expiry_days) if shop else []
+            if batches:
+                found[s] = list(batches)
+        return found
+
+    async def sold_since(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[Product]]:
+        sold = {
+            m.product_id
+            for m in self._s.movements.values()
+            if m.shop_id in shop_ids and m.created_at >= since and m.reason in reasons
+        }
+        found: dict[int, list[Product]] = {}
+        for p in sorted(self._s.products.values(), key=lambda p: p.id):
+            if p.id in sold and not p.archived and p.on_hand > p.threshold:
+                found.setdefault(p.shop_id, []).append(p)
+        return found
+
+    async def ledgers_since(
+        self, products: Collection[Product], since: datetime
+    ) -> dict[int, list[Movement]]:
+        ids = {p.id for p in products}
+        found: dict[int, list[Movement]] = {}
+        for m in sorted(self._s.movements.values(), key=lambda m: m.id):
+            if m.product_id in ids and m.created_at >= since:
+                found.setdefault(m.product_id, []).append(replace(m, allocations=()))
+        return found
+
+    async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:
+        ids = {p.id for p in products}
+        first: dict[int, datetime] = {}
+        for m in self._s.movements.values():
+            if m.product_id in ids:
+                first[m.product_id] = min(first.get(m.product_id, m.created_at), m.created_at)
+        return first
+
+    async def moved_within(self, spans: Mapping[int, tuple[datetime, datetime]]) -> set[int]:
+        return {
+            m.shop_id
+            for m in self._s.movements.values()
+            if m.shop_id in spans and spans[m.shop_id][0] <= m.created_at < spans[m.shop_id][1]
+        }
