@@ -18,6 +18,11 @@ class DateWords:
     language: str
     months: Mapping[str, int]
     days_from_today: Mapping[str, int]
+    weekdays: Mapping[str, int]  # Monday 0 … Sunday 6
+
+    def weekday_of(self, word: str) -> int | None:
+        """The day of the week a word names (`fri`, `Friday`, `пт`), or None."""
+        return self.weekdays.get(word.casefold().removesuffix("."))
 
     def month_of(self, word: str) -> int | None:
         """The month number a word names (`Dec`, `dec.`, `December`), or None."""
@@ -65,8 +70,37 @@ RUSSIAN_MONTHS = _months(
     ("ноя", "нояб", "ноябрь", "ноября"),
     ("дек", "декабрь", "декабря"),
 )
-ENGLISH = DateWords("en", ENGLISH_MONTHS, {"today": 0, "tomorrow": 1, "next week": 7})
-RUSSIAN = DateWords("ru", RUSSIAN_MONTHS, {"сегодня": 0, "завтра": 1, "послезавтра": 2})
+ENGLISH_WEEKDAYS = _months(
+    ("mon", "monday"),
+    ("tue", "tues", "tuesday"),
+    ("wed", "wednesday"),
+    ("thu", "thur", "thurs", "thursday"),
+    ("fri", "friday"),
+    ("sat", "saturday"),
+    ("sun", "sunday"),
+)
+# Nominative and accusative (`в пятницу`, how the day is said), and the short forms.
+RUSSIAN_WEEKDAYS = _months(
+    ("пн", "пон", "понедельник"),
+    ("вт", "вторник"),
+    ("ср", "среда", "среду"),
+    ("чт", "четверг"),
+    ("пт", "пятница", "пятницу"),
+    ("сб", "суббота", "субботу"),
+    ("вс", "воскресенье"),
+)
+ENGLISH = DateWords(
+    "en",
+    ENGLISH_MONTHS,
+    {"today": 0, "tomorrow": 1, "next week": 7},
+    {word: number - 1 for word, number in ENGLISH_WEEKDAYS.items()},
+)
+RUSSIAN = DateWords(
+    "ru",
+    RUSSIAN_MONTHS,
+    {"сегодня": 0, "завтра": 1, "послезавтра": 2},
+    {word: number - 1 for word, number in RUSSIAN_WEEKDAYS.items()},
+)
 DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}
 
 
@@ -81,4 +115,5 @@ def date_words_for(language: str) -> DateWords:
         own.language,
         {**ENGLISH.months, **own.months},
         {**ENGLISH.days_from_today, **own.days_from_today},
+        {**ENGLISH.weekdays, **own.weekdays},
     )

@@ -1,8 +1,9 @@
 """Dates as people type them, read the way their shop reads them.
 
 Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 20 2026`.
-Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`; and a day without a year
-(`12/12`, `8 dec`) is its next occurrence, this year or next year if already past.
+Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
+the next one, today included); and a day without a year (`12/12`, `8 dec`) is its next
+occurrence, this year or next year if already past.
 
 The shop's today comes from the caller (its clock and the shop's timezone): the parser
 never reads the clock, so it reads the same text the same way in a test and at the till.
@@ -59,6 +60,10 @@ def parse_date(
     cleaned = ascii_digits(" ".join(text.split()))
     if dates.words.days_from(cleaned) is not None or _ahead_match(cleaned):
         return _ahead(cleaned, usage, dates)
+    weekday = dates.words.weekday_of(cleaned)
+    if weekday is not None:  # `fri`: the next Friday, today if it is one (as `8 dec` is)
+        today = _today(cleaned, usage, dates)
+        return today + timedelta(days=(weekday - today.weekday()) % 7)
     numeric = NUMERIC.fullmatch(cleaned)
     if numeric is not None:
         return _numeric(cleaned, numeric, usage, dates)

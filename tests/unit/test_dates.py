@@ -135,3 +135,23 @@ def test_a_person_writing_russian_may_use_russian_or_english_date_words() -> Non
     assert parse("завтра", dates=russian) == parse("tomorrow", dates=russian) == date(2026, 12, 8)
     assert date_words_for("en") is ENGLISH
     assert date_words_for("xx") is ENGLISH  # a language with no table of its own
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("fri", date(2026, 12, 11)),
+        ("Friday", date(2026, 12, 11)),
+        ("mon", date(2026, 12, 7)),  # today is a Monday: the next one is today, as `7 dec`
+        ("sun", date(2026, 12, 13)),
+        ("пт", date(2026, 12, 11)),
+        ("пятницу", date(2026, 12, 11)),
+        ("вт.", date(2026, 12, 8)),
+    ],
+)
+def test_a_day_of_the_week_is_the_next_one(typed: str, expected: date) -> None:
+    """`/restock croissant 5 exp wed` was "not a date"."""
+    russian = ShopDates(TODAY, day_first=True, words=date_words_for("ru"))
+    assert parse(typed, dates=russian) == expected
+    if typed.isascii():
+        assert parse(typed, dates=DAY_FIRST) == expected
