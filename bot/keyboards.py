@@ -98,15 +98,15 @@ def without(markup: Markup | None, data: str | None) -> Markup | None:
     return Markup(kept) if kept else None
 
 
-def undo_many(movement_ids: Sequence[int]) -> Markup | None:
-    if not movement_ids:
+def undo_many(undoable: Sequence[tuple[int, str]]) -> Markup | None:
+    """A batch's Undo buttons: (movement id, its label naming the product and change)."""
+    if not undoable:
         return None
-    label = texts.UNDO_ALL_BUTTON if len(movement_ids) > 1 else texts.UNDO_BUTTON
+    if len(undoable) == 1:
+        return Markup([[button(texts.UNDO_BUTTON, cb.Undo(undoable[0][0]))]])
     # One button per movement keeps each tap a single, idempotent reversal.
-    buttons = [button(texts.undo_movement_button(m), cb.Undo(m)) for m in movement_ids[:8]]
-    if len(movement_ids) == 1:
-        buttons = [button(label, cb.Undo(movement_ids[0]))]
-    return Markup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+    buttons = [button(label, cb.Undo(m)) for m, label in undoable[:8]]
+    return Markup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def suggestions(token: str, choices: Sequence[tuple[int, str]]) -> Markup:

@@ -305,7 +305,7 @@ async def _batch(
     services = context.services
     assert update.effective_user is not None
     lines: list[str] = []
-    movements: list[int] = []
+    movements: list[tuple[int, str]] = []
     applied = 0
     for index, item in enumerate(
         parse_lines(
@@ -333,8 +333,10 @@ async def _batch(
         else:
             applied += 1
             result = outcome.result
-            if (movement_id := undoable(result)) is not None:
-                movements.append(movement_id)
+            if (movement_id := undoable(result)) is not None and result.movement is not None:
+                change = texts.signed_quantity(result.movement.quantity)
+                label = texts.undo_change_button(result.product.name, change)
+                movements.append((movement_id, label))
             counted = isinstance(item, CountProduct)
             lines.append(texts.movement_done(result, where.shop, counted=counted))
     header = texts.batch_report_header(applied, len(lines))

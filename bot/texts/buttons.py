@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from bot.i18n import N_, _
 from bot.texts.members import ROLE_NAME, member_name
+from core.limits import shortened
 from core.model import Member, Product, Reason, Role, Shop
+
+UNDO_NAME_LIMIT = 20  # two Undo buttons a row stay readable on a phone
 
 # --- button labels --------------------------------------------------------------------
 
@@ -14,7 +17,6 @@ EDIT_DONE_TOAST = N_("Done")
 COUNT_MATCHED = N_("count matched")
 CARD_BUTTON = N_("📦 Card")
 UNDO_BUTTON = N_("↩️ Undo")
-UNDO_ALL_BUTTON = N_("↩️ Undo all")
 CUSTOM_AMOUNT_BUTTON = "±…"
 SELL_BUTTON = N_("💶 Sell…")
 RESTOCK_BUTTON = N_("📥 Restock…")
@@ -46,6 +48,12 @@ def undo_button(label: str = "") -> str:
 
 def undo_movement_button(movement_id: int) -> str:
     return f"↩️ #{movement_id}"
+
+
+def undo_change_button(product_name: str, change: str) -> str:
+    """A batch's Undo for one of its lines: which product, and by how much (the same
+    product may be on two lines)."""
+    return f"↩️ {shortened(product_name, UNDO_NAME_LIMIT)} {change}"
 
 
 def product_button(product: Product) -> str:

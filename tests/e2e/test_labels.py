@@ -100,3 +100,14 @@ async def test_keep_says_what_was_kept_not_cancelled(
     await owner.press(offered, "✖️ Keep")
     kept = text_of(await owner.edited())
     assert kept == "Kept: the product stays archived; nothing was added.", kept
+
+
+async def test_a_batchs_undo_buttons_name_the_product_and_the_change(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    report = await owner.say("/restock\nmilk 20\nbread 5")
+    assert labels(report) == ["↩️ milk +20", "↩️ bread +5"], labels(report)
+    await owner.press(report, "↩️ bread +5")
+    await owner.reply()
+    assert await books.on_hand("bread") == 0
+    assert await books.on_hand("milk") == 20
