@@ -42,6 +42,7 @@ from bot.parsing import (
     SellProduct,
     ShopDates,
     StockCommand,
+    as_lines,
     is_batch,
     parse_command,
     parse_lines,
@@ -93,10 +94,12 @@ def stock_command(command: Command) -> Any:
 
 
 async def run_stock_text(update: Update, context: BotContext, command: Command, text: str) -> None:
-    """`/command text` as typed: one movement, or one per line."""
-    if is_batch(text):
+    """`/command text` as typed: one movement, or one per line (or per part of a list
+    typed on one line: `/sell 2 baguettes, 3 croissants`)."""
+    lines = text if is_batch(text) else as_lines(command, text)
+    if lines is not None:
         where = await here(update, context)
-        await _batch(update, context, where, command, text)
+        await _batch(update, context, where, command, lines)
         return
     reading = _reading(command, text, context.services.clock.now())
     await proceed(update, context, command, reading, None, text)

@@ -47,6 +47,7 @@ from bot.parsing.errors import (
 )
 from bot.parsing.grammar import (
     STOCK_VERBS,
+    as_lines,
     command_of,
     is_batch,
     parse_add,
@@ -109,6 +110,7 @@ __all__ = [
     "ShowStock",
     "StockCommand",
     "Word",
+    "as_lines",
     "command_of",
     "is_batch",
     "means_no_value",

@@ -430,6 +430,34 @@ def is_batch(text: str) -> bool:
     return sum(1 for line in text.splitlines() if line.strip()) > 1
 
 
+LIST_SEPARATOR = re.compile(r"[,;]\s+|;")
+COMMAND_KEYWORDS = {
+    Command.RESTOCK: RESTOCK_KEYWORDS,
+    Command.REMOVE: REMOVE_KEYWORDS,
+}
+
+
+def as_lines(command: Command, text: str) -> str | None:
+    """`2 baguettes, 3 croissants` on one line as the batch it means (one product a line),
+    or None: each part must name a product and its quantity, so a name with a comma
+    (`rye, bread 3`) and the parts of one product (`milk 10, exp 20.12`) stay one line."""
+    parts = [part.strip() for part in LIST_SEPARATOR.split(text)]
+    if len(parts) < 2 or command not in BATCH_PARSERS:
+        return None
+    keywords = COMMAND_KEYWORDS.get(command, NO_KEYWORDS)
+    for part in parts:
+        first = part.split(maxsplit=1)[0].casefold() if part else ""
+        if not first or first in keywords:
+            return None
+        try:
+            parsed = BATCH_PARSERS[command](part)
+        except ParseError:
+            return None
+        if parsed.name is None or parsed.quantity is None:
+            return None
+    return "\n".join(parts)
+
+
 COMMAND_PREFIX = re.compile(r"^\s*/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")
 
 

@@ -69,3 +69,14 @@ async def test_adding_a_name_that_exists_offers_that_products_card(
     await owner.press(refused, "📦 Card")
     card = text_of(await owner.reply())  # below the refusal, which stays
     assert "milk" in card and "already exists" not in card, card
+
+
+async def test_a_list_typed_on_one_line_records_each_product(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """`/sell 2 bread, 3 milk` was "No product called “bread, 3 milk”"."""
+    await owner.say("/restock bread 10")
+    await owner.say("/restock milk 10")
+    sold = text_of(await owner.say("/sell 2 bread, 3 milk"))
+    assert "2 of 2 lines applied" in sold or ("bread" in sold and "milk" in sold), sold
+    assert (await books.on_hand("bread"), await books.on_hand("milk")) == (8, 7)

@@ -23,6 +23,7 @@ from bot.parsing import (
     ShowInventory,
     ShowProducts,
     ShowStock,
+    as_lines,
     command_of,
     is_batch,
     parse_add,
@@ -652,3 +653,21 @@ def test_add_as_people_type_it() -> None:
     assert parse_add("rye, bread min 3").name == "rye, bread"  # a comma inside a name stays
     with pytest.raises(ParseError, match="in the product's unit, kg, not g"):
         parse_command("add", "flour unit kg min 500 g")
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "lines"),
+    [
+        (Command.SELL, "2 baguettes, 3 croissants", "2 baguettes\n3 croissants"),
+        (Command.COUNT, "milk 5; flour 3", "milk 5\nflour 3"),
+        (Command.RESTOCK, "milk 10 exp 20.12.2026, flour 5kg", "milk 10 exp 20.12.2026\nflour 5kg"),
+        (Command.RESTOCK, "milk 10, exp 20.12.2026", None),  # one product's parts
+        (Command.SELL, "rye, bread 3", None),  # a comma in a name
+        (Command.SELL, "croissant 1,5", None),  # a decimal comma
+        (Command.REMOVE, "milk 2, damaged", None),
+    ],
+)
+def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str | None) -> None:
+    """`/sell 2 baguettes, 3 croissants` was "No product called “baguettes, 3 croissants”"
+    with a button that sold the baguettes and dropped the croissants."""
+    assert as_lines(command, typed) == lines
