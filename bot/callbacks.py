@@ -263,6 +263,15 @@ class Keep(CallbackAction):
     what: Kept
 
 
+@action("tk:skip")
+@dataclass(frozen=True)
+class SkipCount(CallbackAction):
+    """A stocktake's Skip, for the product its question asked about: a Skip under an
+    older question must not skip the product asked now."""
+
+    product_id: int
+
+
 @action("flow:done")
 @dataclass(frozen=True)
 class FinishEditing(CallbackAction):

@@ -115,14 +115,14 @@ def suggestions(token: str, choices: Sequence[tuple[int, str]]) -> Markup:
     return Markup(rows)
 
 
-def stocktake(movement_id: int | None, *, asking: bool) -> Markup | None:
-    """Skip and Stop while a product is asked; the Undo of the count just recorded last,
-    on its own row, so Skip stays where the thumb is."""
+def stocktake(movement_id: int | None, *, asking: int | None) -> Markup | None:
+    """Skip (of the product `asking` names) and Stop while a product is asked; the Undo
+    of the count just recorded last, on its own row, so Skip stays where the thumb is."""
     rows = []
-    if asking:
+    if asking is not None:
         rows.append(
             [
-                button(texts.SKIP_BUTTON, cb.ChooseOption(texts.SKIP_WORD)),
+                button(texts.SKIP_BUTTON, cb.SkipCount(asking)),
                 button(texts.STOP_BUTTON, cb.CancelFlow()),
             ]
         )

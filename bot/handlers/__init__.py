@@ -136,6 +136,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.UnlinkGroup: groups.on_unlink,
     cb.CancelFlow: _cancel_flow,
     cb.Keep: _keep,
+    cb.SkipCount: stocktake.on_skip,
     cb.FinishEditing: _finish_editing,
     cb.ChooseOption: _option,
     cb.Noop: _noop,

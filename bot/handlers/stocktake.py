@@ -10,9 +10,18 @@ from dataclasses import replace
 
 from telegram import Update
 
+from bot import callbacks as cb
 from bot import keyboards, texts
 from bot.context import BotContext
-from bot.handlers.base import end_flow, group_chat_id, here, respond, start_flow
+from bot.handlers.base import (
+    answer,
+    current_flow,
+    end_flow,
+    group_chat_id,
+    here,
+    respond,
+    start_flow,
+)
 from bot.handlers.stock import (
     here_of,
     message_args,
@@ -89,7 +98,7 @@ async def continue_stocktake(
         await respond(
             update,
             signed(update, where, f"{done}\n\n{summary}"),
-            keyboards.stocktake(movement_id, asking=False),
+            keyboards.stocktake(movement_id, asking=None),
             edit=False,
         )
         return
@@ -113,4 +122,14 @@ async def _ask(
     if group_chat_id(update) is not None:
         question += f"\n{texts.ASK_REPLY}"
     text = f"{done}\n\n{question}" if done else question
-    await respond(update, text, keyboards.stocktake(movement_id, asking=True), edit=False)
+    await respond(update, text, keyboards.stocktake(movement_id, asking=product.id), edit=False)
+
+
+async def on_skip(update: Update, context: BotContext, action: cb.SkipCount) -> None:
+    """Skip the product the tapped question asked about, if it is still the one asked."""
+    step = await current_flow(context, update)
+    if not isinstance(step, StocktakeStep) or step.product_ids[0] != action.product_id:
+        await answer(update, texts.STOCKTAKE_SKIP_STALE)
+        return
+    await answer(update)
+    await continue_stocktake(update, context, step, texts.SKIP_WORD)

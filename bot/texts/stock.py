@@ -132,6 +132,7 @@ REASON_USAGE = N_("damage, expired, adjustment, sale or return")
 STOCKTAKE_USAGE = N_("the number you counted, e.g. 12, or skip; /cancel stops the count")
 SKIP_WORD = "skip"
 SKIP_BUTTON = N_("⏭ Skip")
+STOCKTAKE_SKIP_STALE = N_("That product was already answered; skip from the latest question.")
 STOP_BUTTON = N_("✖️ Stop")
 
 

@@ -37,6 +37,25 @@ async def test_a_category_is_counted_one_product_after_another(
     assert "no longer have" in text_of(await owner.say("4"))
 
 
+async def test_skip_on_an_older_question_does_not_skip_the_product_asked_now(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    for name in ("croissant", "muffin", "danish"):
+        assert "Added" in text_of(await owner.say(f"/add {name} cat pastries"))
+    first = await owner.say("/count cat pastries")
+    assert "croissant" in text_of(first), text_of(first)
+    second = await owner.say("4")
+    assert "danish" in text_of(second), text_of(second)
+
+    # The first question's Skip was about croissant, counted already: danish, asked now,
+    # is not skipped by it.
+    stale = await owner.press(first, "Skip")
+    told = await owner.answer(stale)
+    assert "already" in (told.text or ""), told
+    assert "Skipped" not in text_of(await owner.say("2")), "an older Skip skipped danish"
+    assert await books.on_hand("danish") == 2
+
+
 async def test_a_wrong_answer_asks_again_and_an_unknown_category_is_a_name(
     cafe: BotProcess, owner: Chat, books: Books
 ) -> None:
