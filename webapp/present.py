@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from core.forecast import Velocity
 from core.inventory import HistoryEntry, InventoryLine
 from core.model import Batch, Member, Movement, Product, Shop
+from core.product_fields import EDITABLE, Kind
 from core.quantities import format_quantity
 from core.status import Status
 from core.visibility import batch_for, movement_for, product_for
@@ -35,24 +38,22 @@ def shop(shop: Shop, member: Member) -> schemas.ShopOut:
 
 
 def product(member: Member, item: Product) -> schemas.ProductOut:
+    """Each field of ProductOut from the product's field of that name; the catalog's
+    figures and codes in the form their kind takes (core.product_fields)."""
     seen = product_for(member, item)
-    return schemas.ProductOut(
-        id=seen.id,
-        name=seen.name,
-        category=seen.category,
-        unit=seen.unit,
-        threshold=decimal(seen.threshold),
-        price=money(seen.price),
-        cost=money(seen.cost),
-        supplier=seen.supplier,
-        barcodes=list(seen.barcodes),
-        expiry_warning_days=seen.expiry_warning_days,
-        lead_days=seen.lead_days,
-        reorder_date=seen.reorder_date,
-        on_hand=decimal(seen.on_hand),
-        earliest_expiry=seen.earliest_expiry,
-        archived=seen.archived,
-    )
+    values: dict[str, Any] = {name: getattr(seen, name) for name in schemas.ProductOut.model_fields}
+    for field in EDITABLE:
+        if field.name in values and field.kind in _AS_SENT:
+            values[field.name] = _AS_SENT[field.kind](values[field.name])
+    values["on_hand"] = decimal(seen.on_hand)
+    return schemas.ProductOut(**values)
+
+
+_AS_SENT: dict[Kind, Callable[[Any], Any]] = {
+    Kind.QUANTITY: decimal,
+    Kind.MONEY: money,
+    Kind.BARCODES: list,
+}
 
 
 def inventory_item(member: Member, line: InventoryLine) -> schemas.InventoryItem:
