@@ -92,7 +92,12 @@ RUSSIAN_WEEKDAYS = _months(
 ENGLISH = DateWords(
     "en",
     ENGLISH_MONTHS,
-    {"today": 0, "tomorrow": 1, "next week": 7},
+    # With the short forms and misspellings a phone's keyboard lets through.
+    {
+        **dict.fromkeys(("today", "tdy"), 0),
+        **dict.fromkeys(("tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "tommorrow"), 1),
+        "next week": 7,
+    },
     {word: number - 1 for word, number in ENGLISH_WEEKDAYS.items()},
 )
 RUSSIAN = DateWords(

@@ -29,6 +29,8 @@ MONTH_FIRST = ShopDates(TODAY, day_first=False)
         ("in 2 weeks", date(2026, 12, 21)),
         ("In 1 day", date(2026, 12, 8)),
         ("next week", date(2026, 12, 14)),
+        ("tmrw", date(2026, 12, 8)),  # it was "not a date"
+        ("tommorow", date(2026, 12, 8)),
     ],
 )
 def test_relative_dates_count_from_the_shops_today(typed: str, expected: date) -> None:
