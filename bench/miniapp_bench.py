@@ -30,7 +30,7 @@ from aiohttp import ClientSession, CookieJar, web
 
 from bench.database import fresh_database
 from bench.ledger_bench import NOW, seeded
-from bot.miniapp_wiring import refusal_in
+from bot.miniapp_wiring import CHAT_WORDS
 from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
@@ -63,7 +63,7 @@ async def serve(url: str, clock: Any) -> tuple[web.AppRunner, str]:
         uow_factory=uow_factory(engine),
         clock=clock,
         store=MemorySessionStore(),
-        words=refusal_in,
+        words=CHAT_WORDS,
         retry_once_on=(DuplicateRequest,),
     )
     app = web.Application()

@@ -29,10 +29,20 @@ from webapp.server import mount
 log = logging.getLogger(__name__)
 
 
-def refusal_in(error: DomainError, language: str) -> str:
-    """A refusal of core as the API words it: as the chat does, in `language`."""
-    with i18n.speaking(language):
-        return texts.why(error)
+class ChatWords:
+    """The Mini App API's words (webapp.errors.Words): the chat's, in the caller's
+    language."""
+
+    def refusal(self, error: DomainError, language: str) -> str:
+        with i18n.speaking(language):
+            return texts.why(error)
+
+    def message(self, message: str, language: str) -> str:
+        with i18n.speaking(language):
+            return i18n._(message)
+
+
+CHAT_WORDS = ChatWords()
 
 
 def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
@@ -53,7 +63,7 @@ def miniapp_deps(services: Services, bot_token: str) -> MiniAppDeps:
         uow_factory=services.uow_factory,
         clock=services.clock,
         store=store,
-        words=refusal_in,
+        words=CHAT_WORDS,
         retry_once_on=(DuplicateRequest,),
     )
 

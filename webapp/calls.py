@@ -21,6 +21,7 @@ from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, SESSION_COOKIE, MiniApp
 from webapp.errors import (
     BAD_REQUEST,
     FORBIDDEN,
+    N_,
     NOT_FOUND,
     UNAUTHORIZED,
     UNPROCESSABLE,
@@ -113,6 +114,10 @@ class Call:
             return await run()
 
 
+# The request's session, once authenticated (webapp.server says errors in its language).
+SESSION = "stockbot.session"
+
+
 def _cookie_token(request: web.Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
 
@@ -120,7 +125,9 @@ def _cookie_token(request: web.Request) -> str:
 async def authenticate(request: web.Request, deps: MiniAppDeps) -> Session:
     session = await deps.sessions.find(_cookie_token(request))
     if session is None:
-        raise ApiError(UNAUTHORIZED, "not_logged_in", "Log in again: open the app from the bot.")
+        raise ApiError(
+            UNAUTHORIZED, "not_logged_in", N_("Log in again: open the app from the bot.")
+        )
     return session
 
 
@@ -144,9 +151,14 @@ def check_csrf(request: web.Request, deps: MiniAppDeps, session: Session) -> Non
     cannot set without CORS, and cannot read) and a same-site Origin."""
     given = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
-        raise ApiError(FORBIDDEN, "csrf", f"Missing or wrong {CSRF_HEADER} header.")
+        raise ApiError(
+            FORBIDDEN,
+            "csrf",
+            N_("Missing or wrong {header} header."),
+            values={"header": CSRF_HEADER},
+        )
     if not own_origin_allowed(request, deps):
-        raise ApiError(FORBIDDEN, "csrf", "Requests from this origin are not allowed.")
+        raise ApiError(FORBIDDEN, "csrf", N_("Requests from this origin are not allowed."))
 
 
 def _field(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str | None:
@@ -157,9 +169,9 @@ def _field(error: dict[str, Any], prefix: tuple[str, ...] = ()) -> str | None:
 def validation_error(exc: ValidationError) -> ApiError:
     first = exc.errors(include_url=False)[0]
     if first.get("type") == "json_invalid":
-        return ApiError(BAD_REQUEST, "bad_json", "The body is not valid JSON.")
+        return ApiError(BAD_REQUEST, "bad_json", N_("The body is not valid JSON."))
     if first.get("type") == "model_type" and not first.get("loc"):
-        return ApiError(BAD_REQUEST, "bad_json", "The body must be a JSON object.")
+        return ApiError(BAD_REQUEST, "bad_json", N_("The body must be a JSON object."))
     message = str(first.get("msg", "Invalid value.")).removeprefix("Value error, ")
     return ApiError(UNPROCESSABLE, "invalid", message, _field(dict(first)))
 
@@ -169,7 +181,7 @@ def _ids(request: web.Request, operation: Operation) -> dict[str, int]:
     for name in operation.path_params:
         raw = request.match_info.get(name, "")
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
-            raise ApiError(NOT_FOUND, "not_found", "There is no such resource.", name)
+            raise ApiError(NOT_FOUND, "not_found", N_("There is no such resource."), name)
         ids[name] = int(raw)
     return ids
 
@@ -177,13 +189,13 @@ def _ids(request: web.Request, operation: Operation) -> dict[str, int]:
 async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     if request.content_type != "application/json":
         raise ApiError(
-            BAD_REQUEST, "bad_json", "Send a JSON body (Content-Type: application/json)."
+            BAD_REQUEST, "bad_json", N_("Send a JSON body (Content-Type: application/json).")
         )
     if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ApiError(BAD_REQUEST, "too_large", "The body is too large.")
+        raise ApiError(BAD_REQUEST, "too_large", N_("The body is too large."))
     raw = await request.read()
     if len(raw) > MAX_BODY:
-        raise ApiError(BAD_REQUEST, "too_large", "The body is too large.")
+        raise ApiError(BAD_REQUEST, "too_large", N_("The body is too large."))
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -205,16 +217,20 @@ def _idempotency_key(request: web.Request) -> str:
         raise ApiError(
             BAD_REQUEST,
             "idempotency_key_missing",
-            f"Send an {IDEMPOTENCY_HEADER} header (8-64 letters, digits, - or _) with a "
-            "create, new for each one, the same when retrying it.",
+            N_(
+                "Send an {header} header (8-64 letters, digits, - or _) with a create, "
+                "new for each one, the same when retrying it."
+            ),
             IDEMPOTENCY_HEADER,
+            values={"header": IDEMPOTENCY_HEADER},
         )
     if not IDEMPOTENCY_KEY.fullmatch(key):
         raise ApiError(
             BAD_REQUEST,
             "idempotency_key_invalid",
-            f"An {IDEMPOTENCY_HEADER} is 8-64 letters, digits, - or _.",
+            N_("An {header} is 8-64 letters, digits, - or _."),
             IDEMPOTENCY_HEADER,
+            values={"header": IDEMPOTENCY_HEADER},
         )
     return key
 
@@ -225,10 +241,11 @@ async def prepare(request: web.Request, operation: Operation, deps: MiniAppDeps)
     session = None
     if operation.needs_session:
         session = await authenticate(request, deps)
+        request[SESSION] = session  # whose language an error is said in
         if operation.changes_state:
             check_csrf(request, deps, session)
     elif operation.changes_state and not own_origin_allowed(request, deps):
-        raise ApiError(FORBIDDEN, "csrf", "Requests from this origin are not allowed.")
+        raise ApiError(FORBIDDEN, "csrf", N_("Requests from this origin are not allowed."))
     ids = _ids(request, operation)
     key = _idempotency_key(request) if operation.idempotency_key else None
     query = _query(request, operation.query) if operation.query else None

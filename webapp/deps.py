@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.ports import Clock, UnitOfWork
-from webapp.errors import Wording
+from webapp.errors import Words
 from webapp.initdata import DEFAULT_MAX_AGE_SECONDS
 from webapp.session_store import SessionStore
 from webapp.sessions import DEFAULT_LIFETIME_SECONDS, Sessions
@@ -37,7 +37,7 @@ class MiniAppDeps:
     store: SessionStore
     sessions: Sessions
     # How core's refusals are worded, in a language: the chat's words (bot.texts.why).
-    words: Wording
+    words: Words
     # Errors after which running the same request again returns its first result (a
     # concurrent duplicate of an idempotency key); the use case is retried once.
     retry_once_on: tuple[type[Exception], ...] = field(default_factory=tuple)
@@ -52,7 +52,7 @@ def build_deps(
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
     store: SessionStore,
-    words: Wording,
+    words: Words,
     retry_once_on: tuple[type[Exception], ...] = (),
 ) -> MiniAppDeps:
     sessions = Sessions(

@@ -11,6 +11,7 @@ and the message of a 404 never echoes what was asked for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from core import errors as core_errors
 from core.model import LANGUAGES
@@ -24,20 +25,58 @@ UNPROCESSABLE = 422
 UNAVAILABLE = 503
 
 
+def N_(message: str) -> str:
+    """Marks an API message for the catalog (bot/locales, extracted with Babel as
+    babel.cfg says); it is said in the caller's language where it is sent."""
+    return message
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    """`message`: English, a message of the catalog where marked N_, with `values` for
+    its placeholders; `said`: already in the caller's language."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        values: Mapping[str, object] | None = None,
+        said: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.values = values or {}
+        self.said = said
+
+    def in_language(self, words: Words, language: str) -> ApiError:
+        """This error with its message said in `language`."""
+        if self.said:
+            return self
+        message = words.message(self.message, language)
+        if self.values:  # a message without values may hold braces (a pattern refused)
+            message = message.format(**self.values)
+        return ApiError(self.status, self.code, message, self.field, said=True)
 
     def body(self) -> dict[str, object]:
         return {"error": {"code": self.code, "message": self.message, "field": self.field}}
 
 
-# A refusal of core in words, in a language (one of core.model.LANGUAGES).
-Wording = Callable[[core_errors.DomainError, str], str]
+class Words(Protocol):
+    """The words the API answers with, from the composition root: the chat's (bot/texts,
+    bot/locales), so the chat and the Mini App say the same in every language. A
+    `language` is one of core.model.LANGUAGES."""
+
+    def refusal(self, error: core_errors.DomainError, language: str) -> str:
+        """A refusal of core."""
+
+    def message(self, message: str, language: str) -> str:
+        """A message of the API's own (marked N_), its placeholders left in."""
+
 
 # (error class, status, field when core names none); the first class that matches
 # wins, so subclasses come before their parents.
@@ -93,7 +132,7 @@ _FIELD_OF_CODE = {
 }
 
 
-def from_domain(error: core_errors.DomainError, words: Wording, language: str) -> ApiError:
+def from_domain(error: core_errors.DomainError, words: Words, language: str) -> ApiError:
     """`error` as the API answers it, its message worded by `words` in `language`."""
     status, default_field = next(
         ((s, f) for kind, s, f in _MAPPING if isinstance(error, kind)), (UNPROCESSABLE, None)
@@ -102,10 +141,10 @@ def from_domain(error: core_errors.DomainError, words: Wording, language: str) -
     if status == NOT_FOUND:
         # Never echo what another shop holds (a name, a suggestion).
         stand_in = _NOT_FOUND_WORDED[code]()
-        return ApiError(status, code, words(stand_in, language), default_field)
+        return ApiError(status, code, words.refusal(stand_in, language), default_field, said=True)
     named = getattr(error, "field", None)  # a core.errors.TextField, for one
     field = str(named) if named else _FIELD_OF_CODE.get(code) or default_field
-    return ApiError(status, code, words(error, language), field)
+    return ApiError(status, code, words.refusal(error, language), field, said=True)
 
 
 def language_of(accept_language: str | None) -> str | None:

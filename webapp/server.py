@@ -23,10 +23,11 @@ from core.errors import DomainError
 from core.model import LANGUAGES
 from webapp import openapi
 from webapp.api import api
-from webapp.calls import json_error, prepare, set_cookie
+from webapp.calls import SESSION, json_error, prepare, set_cookie
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppDeps
 from webapp.errors import (
     FORBIDDEN,
+    N_,
     UNAVAILABLE,
     UNPROCESSABLE,
     ApiError,
@@ -62,13 +63,17 @@ async def error_shape(request: web.Request, handler: Handler) -> web.StreamRespo
         response: web.StreamResponse = await handler(request)
         return response
     except ApiError as error:
-        return json_error(error)
+        deps = request.app[DEPS]
+        language = await caller_language(request, deps, request.get(SESSION))
+        return json_error(error.in_language(deps.words, language))
     except DomainError as error:
         deps = request.app[DEPS]
-        return json_error(from_domain(error, deps.words, await caller_language(request, deps)))
+        language = await caller_language(request, deps, request.get(SESSION))
+        return json_error(from_domain(error, deps.words, language))
     except SessionStoreUnavailable:
         log.warning("mini app: the session store is unreachable", exc_info=True)
-        return json_error(ApiError(UNAVAILABLE, "unavailable", "Try again in a moment."))
+        unavailable = ApiError(UNAVAILABLE, "unavailable", N_("Try again in a moment."))
+        return json_error(_said_to_the_browser(unavailable, request))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -81,7 +86,15 @@ async def error_shape(request: web.Request, handler: Handler) -> web.StreamRespo
         raise
     except Exception:
         log.exception("mini app: %s %s failed", request.method, request.path)
-        return json_error(ApiError(500, "internal", "Something went wrong on our side."))
+        failed = ApiError(500, "internal", N_("Something went wrong on our side."))
+        return json_error(_said_to_the_browser(failed, request))
+
+
+def _said_to_the_browser(error: ApiError, request: web.Request) -> ApiError:
+    """Our own failure in the browser's language: the database may be what failed, so
+    the person's own choice is not read."""
+    language = language_of(request.headers.get("Accept-Language")) or LANGUAGES[0]
+    return error.in_language(request.app[DEPS].words, language)
 
 
 def _cors(deps: MiniAppDeps) -> Middleware:
@@ -149,9 +162,13 @@ async def caller_language(
     the one their Telegram app was last seen in), else what the browser asks for
     (Accept-Language), else English. Asked only when there is something to word."""
     if session is not None:
-        found = await languages.language_of(deps.uow(), session.user_id)
-        if spoken := found.chosen or found.seen:
-            return spoken
+        try:
+            found = await languages.language_of(deps.uow(), session.user_id)
+        except Exception:  # the refusal still goes out, in the browser's language
+            log.warning("mini app: could not read the language of %s", session.user_id)
+        else:
+            if spoken := found.chosen or found.seen:
+                return spoken
     return language_of(request.headers.get("Accept-Language")) or LANGUAGES[0]
 
 

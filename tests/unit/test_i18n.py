@@ -40,12 +40,14 @@ def _id(message: object) -> MessageId:
 
 
 def extracted() -> dict[MessageId, str]:
-    """Every message in bot/, as `pybabel extract -F babel.cfg` finds it."""
+    """Every message in bot/ and webapp/ (the Mini App API's own), as `pybabel extract
+    -F babel.cfg` finds it."""
     found: dict[MessageId, str] = {}
-    for filename, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT / "bot"), method_map=[("**.py", "python")]
-    ):
-        found[_id(message)] = filename
+    for package in ("bot", "webapp"):
+        for filename, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT / package), method_map=[("**.py", "python")]
+        ):
+            found[_id(message)] = filename
     return found
 
 

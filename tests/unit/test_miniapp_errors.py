@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from bot.miniapp_wiring import refusal_in
+from bot.miniapp_wiring import CHAT_WORDS
 from core import errors
-from webapp.errors import ApiError, from_domain, language_of
+from webapp.errors import N_, ApiError, from_domain, language_of
 
 
 def api(error: errors.DomainError, language: str = "en") -> ApiError:
-    return from_domain(error, refusal_in, language)
+    return from_domain(error, CHAT_WORDS, language)
 
 
 def test_not_a_member_reads_as_not_found() -> None:
@@ -96,3 +96,17 @@ def test_accept_language_chooses_the_first_of_ours_by_weight(
     header: str | None, language: str | None
 ) -> None:
     assert language_of(header) == language
+
+
+def test_the_apis_own_messages_are_said_in_the_callers_language() -> None:
+    csrf = ApiError(403, "csrf", N_("Missing or wrong {header} header."), values={"header": "X"})
+    assert csrf.in_language(CHAT_WORDS, "ru").message == "Заголовок X не указан или неверен."
+    assert csrf.in_language(CHAT_WORDS, "en").message == "Missing or wrong X header."
+    said = csrf.in_language(CHAT_WORDS, "ru")
+    assert said.in_language(CHAT_WORDS, "en") is said  # said once, never again
+    assert (said.status, said.code, said.field) == (403, "csrf", None)
+
+
+def test_a_message_outside_the_catalog_passes_as_it_is_braces_and_all() -> None:
+    pattern = ApiError(422, "invalid", "String should match pattern '^\\d{1,3}$'", "code")
+    assert pattern.in_language(CHAT_WORDS, "ru").message == pattern.message

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.miniapp_wiring import refusal_in
+from bot.miniapp_wiring import CHAT_WORDS
 from core import shops
 from core.access import Actor
 from core.catalog import ProductFields, add_product
@@ -94,7 +94,7 @@ def deps(make_uow: Callable[[], SqlUnitOfWork], clock: FakeClock) -> MiniAppDeps
         uow_factory=make_uow,
         clock=clock,
         store=MemorySessionStore(),
-        words=refusal_in,
+        words=CHAT_WORDS,
         retry_once_on=(DuplicateRequest,),
     )
 

@@ -163,6 +163,26 @@ async def test_a_refusal_is_worded_in_the_callers_language(
     assert chosen["message"] == english["message"]
 
 
+async def test_the_apis_own_refusals_follow_the_callers_language(
+    olga: Person, cafe: Cafe, browser: Any
+) -> None:
+    from tests.integration.miniapp.conftest import OWNER
+
+    headers = {**olga._headers(None), "Accept-Language": "ru"}
+    body = {"product_id": cafe.milk, "kind": "sale", "quantity": "1"}
+    path = "/api/v1" + shop_path(cafe, "/movements")
+    missing = (await json(await olga.client.post(path, json=body, headers=headers), 400))["error"]
+    assert missing["code"] == "idempotency_key_missing"
+    assert missing["message"].startswith("Пришлите заголовок Idempotency-Key"), missing
+    stranger = browser(OWNER)
+    asked = await stranger.client.get("/api/v1/session", headers={"Accept-Language": "ru-RU"})
+    error = (await json(asked, 401))["error"]
+    assert (error["code"], error["message"]) == (
+        "not_logged_in",
+        "Войдите снова: откройте приложение из бота.",
+    )
+
+
 async def test_an_amount_too_large_is_refused_as_too_large(olga: Person, cafe: Cafe) -> None:
     body = {"product_id": cafe.milk, "kind": "restock", "quantity": "1", "cost": "9999999999"}
     error = (await json(await olga.post(shop_path(cafe, "/movements"), body), 422))["error"]
