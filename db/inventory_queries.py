@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
     exists,
     func,
     literal,
@@ -250,34 +251,35 @@ class SqlInventoryQueries:
             from_ledger("unpriced", sales.created_at >= week_start, unpriced),
         ).subquery("ledger")
         hours = SalesByHourRow.__table__.c
-
-        def kept_since(hour: datetime) -> Any:
-            return (
-                select(func.sum(hours.taken))
-                .where(hours.shop_id == shop_id, hours.hour >= _hour_number(hour))
-                .scalar_subquery()
+        # One pass over each: the hours since the week's first whole one (today's are
+        # the later ones), and the ledger's parts (the statement is planned each time:
+        # each part once, not once per figure).
+        kept = (
+            select(
+                func.sum(case((hours.hour >= _hour_number(day_hour), hours.taken))).label("day"),
+                func.sum(hours.taken).label("week"),
             )
-
-        def read_since(*parts: str, start: datetime) -> Any:
-            return (
-                select(func.sum(ledger.c.taken))
-                .where(ledger.c.part.in_(parts), ledger.c.created_at >= start)
-                .scalar_subquery()
-            )
-
+            .where(hours.shop_id == shop_id, hours.hour >= _hour_number(week_hour))
+            .subquery("kept")
+        )
+        today_rows = and_(ledger.c.part.in_(["day", "unpriced"]), ledger.c.created_at >= day_start)
+        read = select(
+            func.sum(case((today_rows, ledger.c.taken))).label("day"),
+            func.sum(case((ledger.c.part.in_(["week", "unpriced"]), ledger.c.taken))).label("week"),
+        ).subquery("read")
         stock = type_coerce(columns.on_hand * func.coalesce(columns.cost, 0), _money_value())
         row = (
             await self.session.execute(
                 select(
-                    kept_since(day_hour).label("today_kept"),
-                    read_since("day", "unpriced", start=day_start).label("today_read"),
-                    kept_since(week_hour).label("week_kept"),
-                    read_since("week", "unpriced", start=week_start).label("week_read"),
+                    kept.c.day.label("today_kept"),
+                    read.c.day.label("today_read"),
+                    kept.c.week.label("week_kept"),
+                    read.c.week.label("week_read"),
                     select(func.sum(stock))
                     .where(*_in_shop_id(shop_id))
                     .scalar_subquery()
                     .label("stock"),
-                )
+                ).select_from(kept.join(read, true()))
             )
         ).one()
         zero = Decimal(0)
