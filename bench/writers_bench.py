@@ -8,7 +8,17 @@ transaction, the product's row lock, batches, the movement), for SECONDS each wa
   in the same run (`pgbench -c WRITERS`, scale WRITERS so branches do not collide), in a
   database of its own.
 
-    .venv/bin/python -m bench.writers_bench [--writers 32] [--seconds 10]
+    .venv/bin/python -m bench.writers_bench [--writers 32] [--seconds 10] [--code DIR]
+        [--rounds 2]
+
+Beside movements/s, which the machine's load moves a lot, it prints what load barely
+moves: the SQL statements and commits each movement sends (SQLAlchemy's
+`before_cursor_execute` and `commit` events; BEGIN is asyncpg's own and not counted) and
+the CPU milliseconds of this process per movement (`time.process_time()`, PostgreSQL's
+own CPU not in it). `--code DIR` measures another checkout (main before a change, say)
+in the same run: each round runs that checkout's writers (this script, with DIR's code
+first on the path) and then this one's, and pgbench once, so the figures stand side by
+side under the same load.
 """
 
 from __future__ import annotations
@@ -16,16 +26,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
 
 from bench.database import fresh_database
 from core import catalog, ledger
@@ -40,25 +56,69 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 OWNER = 1
 
 
+@dataclass
+class Phase:
+    """One way of selling: movements/s, and per movement statements, commits, CPU ms."""
+
+    rate: float = 0.0
+    statements: float = 0.0
+    commits: float = 0.0
+    cpu_ms: float = 0.0
+
+
+class _Tally:
+    """Statements and commits of every engine made after it (connections made before an
+    event listener is added need not see it)."""
+
+    def __init__(self) -> None:
+        self.statements = self.commits = 0
+        event.listen(Engine, "before_cursor_execute", self._statement)
+        event.listen(Engine, "commit", self._commit)
+
+    def _statement(self, *_: Any) -> None:
+        self.statements += 1
+
+    def _commit(self, *_: Any) -> None:
+        self.commits += 1
+
+
+TALLY = _Tally()
+
+
 async def _sell_for(
-    make_uow: Callable[[], SqlUnitOfWork], owner: Actor, products: list[int], seconds: float
-) -> float:
-    """Movements per second of len(products) writers, writer i selling products[i]."""
+    make_uow: Callable[[], SqlUnitOfWork],
+    owner: Actor,
+    products: list[int],
+    seconds: float,
+    label: str,
+) -> Phase:
+    """Movements per second of len(products) writers, writer i selling products[i].
+    `label` starts the phase's idempotency keys: a key of an earlier phase would make
+    the sale a replay (one shop), which writes nothing."""
+    statements, commits = TALLY.statements, TALLY.commits
     keys = itertools.count()
     done = 0
     stop = time.perf_counter() + seconds
+    cpu = time.process_time()
 
     async def writer(product_id: int) -> None:
         nonlocal done
         while time.perf_counter() < stop:
+            key = f"{label}{next(keys)}"
             await ledger.remove(
-                make_uow(), owner, Removal(product_id, Decimal(1)), key=f"s{next(keys)}", now=NOW
+                make_uow(), owner, Removal(product_id, Decimal(1)), key=key, now=NOW
             )
             done += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(writer(p) for p in products))
-    return done / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return Phase(
+        done / elapsed,
+        (TALLY.statements - statements) / done,
+        (TALLY.commits - commits) / done,
+        (time.process_time() - cpu) * 1000 / done,
+    )
 
 
 def pgbench_tps(url: str, writers: int, seconds: int) -> float:
@@ -80,22 +140,16 @@ def pgbench_tps(url: str, writers: int, seconds: int) -> float:
     return float(match.group(1))
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--writers", type=int, default=32)
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
-    if shutil.which("pgbench") is None:
-        raise SystemExit("pgbench is missing: apt-get install postgresql-client")
-    async with fresh_database(args.admin_url, "stockbot_writers_bench") as url:
-        engine = create_engine(url, pool_size=args.writers, max_overflow=8)
+async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
+    """This code's hot product and distinct products, on a database of its own."""
+    async with fresh_database(admin_url, "stockbot_writers_bench") as url:
+        engine = create_engine(url, pool_size=count, max_overflow=8)
         make_uow = uow_factory(engine)
         try:
             shop = await create_shop(make_uow(), OWNER, "Owner", "Writers", NOW)
             owner = Actor(OWNER, shop.id)
             products = []
-            for i in range(args.writers):
+            for i in range(count):
                 added = await catalog.add_product(
                     make_uow(), owner, ProductFields(name=f"product {i}")
                 )
@@ -103,17 +157,70 @@ async def main() -> None:
                     make_uow(), owner, Restock(added.id, Decimal(10**6)), key=f"r{i}", now=NOW
                 )
                 products.append(added.id)
-            hot = await _sell_for(make_uow, owner, [products[0]] * args.writers, args.seconds)
-            distinct = await _sell_for(make_uow, owner, products, args.seconds)
+            return {
+                "hot": await _sell_for(make_uow, owner, [products[0]] * count, seconds, "h"),
+                "distinct": await _sell_for(make_uow, owner, products, seconds, "d"),
+            }
         finally:
             await engine.dispose()
-    async with fresh_database(args.admin_url, "stockbot_writers_pgbench") as url:
-        tps = pgbench_tps(url, args.writers, args.seconds)
-    print(f"{args.writers} writers, {args.seconds} s each, load {os.getloadavg()[0]:.1f}")
-    print(f"  one hot product:       {hot:8.1f} movements/s   (target >= 300)")
-    print(f"  distinct products:     {distinct:8.1f} movements/s")
-    print(f"  pgbench TPC-B:         {tps:8.1f} tps")
-    print(f"  distinct / pgbench:    {distinct / tps:8.0%}        (target >= 50 %)")
+
+
+def other_writers(code: Path, admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
+    """`writers` of another checkout: this script run with its code first on the path."""
+    output = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            *("--admin-url", admin_url, "--writers", str(count), "--seconds", str(seconds)),
+            "--json",
+        ],
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {name: Phase(**phase) for name, phase in json.loads(output.splitlines()[-1]).items()}
+
+
+def _print(label: str, phases: dict[str, Phase], tps: float) -> None:
+    for name, phase in phases.items():
+        print(
+            f"  {label:12} {name:8} {phase.rate:8.1f} movements/s"
+            + (f" ({phase.rate / tps:4.0%} of pgbench)" if name == "distinct" else " " * 18)
+            + f"  {phase.statements:4.1f} statements, {phase.commits:4.2f} commits,"
+            f" {phase.cpu_ms:5.2f} CPU ms per movement"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--writers", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--code", type=Path, help="another checkout to measure, same run")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:  # one checkout's writers for `--code` of another run
+        phases = await writers(args.admin_url, args.writers, args.seconds)
+        print(json.dumps({name: asdict(phase) for name, phase in phases.items()}))
+        return
+    if shutil.which("pgbench") is None:
+        raise SystemExit("pgbench is missing: apt-get install postgresql-client")
+    print(f"{args.writers} writers, {args.seconds} s each way")
+    for round_ in range(args.rounds):
+        other = None
+        if args.code is not None:
+            other = other_writers(args.code.resolve(), args.admin_url, args.writers, args.seconds)
+        phases = await writers(args.admin_url, args.writers, args.seconds)
+        async with fresh_database(args.admin_url, "stockbot_writers_pgbench") as url:
+            tps = pgbench_tps(url, args.writers, args.seconds)
+        print(f"round {round_ + 1}, load {os.getloadavg()[0]:.1f}: pgbench TPC-B {tps:.1f} tps")
+        if other is not None:
+            _print(str(args.code), other, tps)
+        _print("this code", phases, tps)
+    print("targets: hot >= 300 movements/s; distinct >= 50 % of pgbench")
 
 
 if __name__ == "__main__":
