@@ -437,8 +437,8 @@ class AlertQueries(Protocol):
     async def ledgers_since(
         self, products: Collection[Product], since: datetime
     ) -> dict[int, list[Movement]]:
-        """product id -> its movements at or after `since`, oldest first, without their
-        allocations (as `MovementRepository.since`)."""
+        """product id -> its movements at or after `since`, oldest first, with what a
+        pace reads: no allocations, notes, costs or prices."""
         ...
 
     async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:

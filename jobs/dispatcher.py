@@ -49,30 +49,52 @@ class DispatchStats:
             self.failed += 1
 
 
+# A budget wait this short is the bot's own rate (30 a second): the sender first in line
+# waits for it in line. A longer one is its chat's rate or a 429's pause: it waits aside.
+IN_LINE_WAIT = 0.1
+
+
 @dataclass
 class AlertDispatcher:
     uow_factory: Callable[[], UnitOfWork]
     notifier: Notifier
     budget: SendBudget
     clock: Clock
-    batch_size: int = 200
+    # Two seconds of Telegram's budget per claim: the next batch is claimed and worded
+    # while this one goes out, so the sends never stop to wait for the database.
+    batch_size: int = 60
     concurrency: int = 30
     lease: timedelta = timedelta(minutes=2)
     # Waiting longer than this for a chat's token puts the delivery back for later,
     # rather than holding its lease (e.g. a group chat past 20 messages a minute).
     max_wait: float = 5.0
     stats: DispatchStats = field(default_factory=DispatchStats)
+    # Senders of this process ask for the send budget one at a time, first come first
+    # served: no sender starves while others poll, and none polls in vain.
+    _line: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def dispatch_once(self) -> int:
-        """Plan new crossings and send what is due now; returns how many were sent."""
-        now = self.clock.now()
-        await alert_delivery.plan_crossings(self.uow_factory(), now)
-        batch = await alert_delivery.next_outgoing(
-            self.uow_factory(), now, limit=self.batch_size, lease=self.lease
-        )
-        if not batch:
-            return 0
+        """Plan new crossings and send what is due, batch after batch until nothing due
+        is left; returns how many were sent."""
+        await alert_delivery.plan_crossings(self.uow_factory(), self.clock.now())
         before = self.stats.sent
+        claiming = asyncio.create_task(self._claim())
+        try:
+            while batch := await claiming:
+                claiming = asyncio.create_task(self._claim())
+                await self._send_all(batch)
+        finally:
+            if not claiming.done():
+                # Rolled back if not yet committed; if committed, its lease runs out.
+                claiming.cancel()
+        return self.stats.sent - before
+
+    async def _claim(self) -> list[Outgoing]:
+        return await alert_delivery.next_outgoing(
+            self.uow_factory(), self.clock.now(), limit=self.batch_size, lease=self.lease
+        )
+
+    async def _send_all(self, batch: list[Outgoing]) -> None:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def send(item: Outgoing) -> None:
@@ -80,12 +102,21 @@ class AlertDispatcher:
                 await self._send(item)
 
         await asyncio.gather(*(send(item) for item in batch))
-        return self.stats.sent - before
+
+    async def _turn(self, chat_id: int) -> float:
+        """Take the chat's send token, waiting in line for the bot's: 0.0 when taken,
+        else the (longer) wait for the chat's token or the pause."""
+        async with self._line:
+            while (wait := await self.budget.take(chat_id)) > 0:
+                if wait > IN_LINE_WAIT:
+                    return wait
+                await asyncio.sleep(wait)
+            return 0.0
 
     async def _send(self, item: Outgoing) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
-        while (wait := await self.budget.take(item.chat_id)) > 0:
+        while (wait := await self._turn(item.chat_id)) > 0:
             self.stats.budget_waits += 1
             if loop.time() - started + wait > self.max_wait:
                 later = self.clock.now() + timedelta(seconds=wait)
