@@ -49,6 +49,7 @@ from bot.parsing import (
     parse_quantity,
     split_command,
 )
+from bot.parsing.grammar import REMOVE_REASONS
 from bot.steps import AmountStep, CommandChoice, ReasonStep, Step, StockStep
 from core import catalog, inventory, ledger
 from core.errors import DomainError, ProductNotFound
@@ -436,10 +437,14 @@ async def _not_a_quantity(
 async def continue_reason(
     update: Update, context: BotContext, step: ReasonStep, reason: str
 ) -> None:
-    try:
-        chosen = Reason(reason)
-    except ValueError:
-        raise ParseError(texts.not_a_reason(reason), texts.REASON_USAGE) from None
+    # A tapped button sends the reason's value; a typed one is a word of /remove's
+    # (`damaged`, `broken`, `брак`), as it would be after the quantity.
+    chosen = REMOVE_REASONS.get(reason.strip().casefold())
+    if chosen is None:
+        try:
+            chosen = Reason(reason)
+        except ValueError:
+            raise ParseError(texts.not_a_reason(reason), texts.REASON_USAGE) from None
     parsed = RemoveProduct("_", step.quantity, chosen, step.note)
     await proceed(
         update,

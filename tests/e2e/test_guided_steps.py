@@ -72,6 +72,20 @@ async def test_a_mistyped_answer_keeps_the_question(
     assert await books.on_hand("bread") == 3
 
 
+async def test_a_reason_may_be_typed_as_remove_takes_it(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """ "Why are 2 bread leaving?" answered with `damaged` or `брак` was "not a reason":
+    only the buttons' own words (damage, expired…) were taken."""
+    await stocked(owner, books)
+    for typed in ("damaged", "брак", "Expired"):
+        assert "Why are" in text_of(await owner.say("/remove bread 1"))
+        assert "Written off" in text_of(await owner.say(typed)), typed
+    assert await books.on_hand("bread") == 7
+    assert "Why are" in text_of(await owner.say("/remove bread 1"))
+    assert "not a reason" in text_of(await owner.say("it fell"))
+
+
 async def test_a_stock_command_typed_into_any_step_is_that_command(
     cafe: BotProcess, owner: Chat, books: Books
 ) -> None:
