@@ -5,10 +5,9 @@ is new, atomically, so a replayed initData cannot log in twice even at the same 
 
 from __future__ import annotations
 
-from ttlstore import JsonStore, MemoryJsonStore, RedisJsonStore, StoreUnavailable
+from ttlstore import JsonStore, MemoryJsonStore, StoreUnavailable
 
 # The Mini App's names for the shared store.
 SessionStore = JsonStore
 SessionStoreUnavailable = StoreUnavailable
 MemorySessionStore = MemoryJsonStore
-RedisSessionStore = RedisJsonStore
