@@ -41,12 +41,17 @@ Search = Annotated[
 ]
 Timezone = Annotated[str, Field(min_length=1, max_length=64, pattern=LINE)]
 Currency = Annotated[str, Field(min_length=1, max_length=8, pattern=LINE)]
+# Checked by core (0 to MAX_LEAD_DAYS), so a refusal is worded as the chat words it, in
+# the caller's language; the document still states the range.
 LeadDays = Annotated[
     int,
-    Field(
-        ge=0,
-        le=MAX_LEAD_DAYS,
-        description="days from ordering to delivery; null: the default (7), as /reorder plans",
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": MAX_LEAD_DAYS,
+            "description": "days from ordering to delivery; null: the default (7)",
+        }
     ),
 ]
 # Product fields an owner may empty again (core.catalog.CLEARABLE).

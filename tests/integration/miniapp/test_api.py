@@ -285,6 +285,13 @@ async def test_owner_sets_and_clears_lead_time_and_reorder_date(olga: Person, ca
     # As the chat: a lead time is 0 to 180 days.
     too_long = (await json(await olga.patch(path, {"lead_days": 181}), 422))["error"]
     assert too_long["field"] == "lead_days"
+    assert too_long["message"] == "The lead time must be between 0 and 180 days.", too_long
+    russian = await olga.client.patch(
+        "/api/v1" + path,
+        json={"lead_days": 181},
+        headers={**olga._headers(None), "Accept-Language": "ru"},
+    )
+    assert (await json(russian, 422))["error"]["message"] == "Срок поставки — от 0 до 180 дней."
     assert (await json(await olga.patch(path, {"lead_days": -1}), 422))["error"]["field"] == (
         "lead_days"
     )
