@@ -49,10 +49,21 @@ async def chromium() -> AsyncIterator[Any]:
             await browser.close()
 
 
-def app_url(base: str, api: LocalBotApi, user: LocalUser, *, query: str = "", **extra: str) -> str:
-    """The page as Telegram opens it: launch parameters, signed initData among them,
-    in the fragment."""
-    data = signed_for(WebAppUser(user.id, user.first_name, username=user.username or ""), api.token)
+def app_url(
+    base: str,
+    api: LocalBotApi,
+    user: LocalUser,
+    *,
+    query: str = "",
+    language: str = "",
+    **extra: str,
+) -> str:
+    """The page as Telegram opens it: launch parameters, signed initData among them
+    (with the user's Telegram language, if given), in the fragment."""
+    person = WebAppUser(
+        user.id, user.first_name, username=user.username or "", language_code=language
+    )
+    data = signed_for(person, api.token)
     fragment = f"tgWebAppData={quote(data)}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
     for name, value in extra.items():
         fragment += f"&{name}={quote(value)}"

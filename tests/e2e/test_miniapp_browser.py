@@ -434,7 +434,7 @@ OVERFLOW = """
 """
 
 
-async def test_every_page_fits_a_phone_in_light_and_dark(
+async def test_every_page_fits_a_phone_in_light_and_dark_and_in_russian(
     launch: Launch, owner: Chat, api: Any
 ) -> None:
     bot = await launch(**QUIET)
@@ -442,9 +442,11 @@ async def test_every_page_fits_a_phone_in_light_and_dark(
     await answer(owner, "/restock milk 12 exp 1.1.2027 cost 0.55 reorder 20.12.2027", "12")
     await answer(owner, "/sell milk 2", "10")
     async with chromium() as browser:
-        for theme, params in (("light", LIGHT_THEME), ("dark", DARK_THEME)):
+        passes = (("light", LIGHT_THEME, ""), ("dark", DARK_THEME, ""), ("dark", DARK_THEME, "ru"))
+        for theme, params, language in passes:
             page = await browser.new_page(**CONTEXT)
-            await page.goto(app_url(bot.url, api, OWNER, tgWebAppThemeParams=params))
+            url = app_url(bot.url, api, OWNER, language=language, tgWebAppThemeParams=params)
+            await page.goto(url)
             await ready(page, "dashboard")
             assert await page.evaluate("document.documentElement.dataset.theme") == theme
             await goto(page, "#/inventory?q=milk", "inventory")
@@ -463,5 +465,7 @@ async def test_every_page_fits_a_phone_in_light_and_dark(
                 ("#/more", "more"),
             ]:
                 await goto(page, hash_, name)
-                assert await page.evaluate(OVERFLOW) == [], (theme, hash_)
+                assert await page.evaluate(OVERFLOW) == [], (theme, language, hash_)
+                if language == "ru" and name == "dashboard":
+                    assert "Продажи сегодня" in (await page.text_content("#takings") or "")
             await page.close()
