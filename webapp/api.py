@@ -25,7 +25,7 @@ from core.status import shop_today, status_of
 from webapp import present, schemas
 from webapp.calls import Call, Here, clear_cookie
 from webapp.deps import SESSION_COOKIE
-from webapp.errors import CONFLICT, NOT_FOUND, UNAUTHORIZED, UNPROCESSABLE, ApiError
+from webapp.errors import CONFLICT, N_, NOT_FOUND, UNAUTHORIZED, UNPROCESSABLE, ApiError
 from webapp.initdata import InitDataRefused, validate
 from webapp.routing import Api
 from webapp.sessions import InitDataReplayed, Session
@@ -73,7 +73,7 @@ async def log_in(call: Call) -> schemas.SessionOut:
     except InitDataRefused as refused:
         log.info("mini app login refused: %s", refused.reason)
         raise ApiError(
-            UNAUTHORIZED, "init_data_invalid", "Telegram's login data is invalid or too old."
+            UNAUTHORIZED, "init_data_invalid", N_("Telegram's login data is invalid or too old.")
         ) from None
     # The page logs in straight away when opened from Telegram (one request, not a look
     # for a session first); reopened with the same initData, it is its own session.
@@ -85,7 +85,7 @@ async def log_in(call: Call) -> schemas.SessionOut:
         session = await call.deps.sessions.open(data, hashlib.sha256(raw.encode()).hexdigest())
     except InitDataReplayed:
         raise ApiError(
-            UNAUTHORIZED, "init_data_used", "This login was used already; open the app again."
+            UNAUTHORIZED, "init_data_used", N_("This login was used already; open the app again.")
         ) from None
     await shops.register_user(call.deps.uow(), data.user.id, data.user.display_name)
     call.set_session = session
@@ -446,7 +446,7 @@ async def create_product(call: Call) -> schemas.ProductOut | web.Response:
         raise ApiError(
             CONFLICT,
             "idempotency_key_reused",
-            "This Idempotency-Key was used for another request.",
+            N_("This Idempotency-Key was used for another request."),
             "Idempotency-Key",
         )
     body = present.product(here.member, found).model_dump(mode="json")
@@ -545,10 +545,14 @@ async def create_movement(call: Call) -> web.Response:
         for name, value in extras.items():
             if value is not None:
                 raise ApiError(
-                    UNPROCESSABLE, "invalid", f"{name} is recorded with a restock only.", name
+                    UNPROCESSABLE,
+                    "invalid",
+                    N_("{name} is recorded with a restock only."),
+                    name,
+                    values={"name": name},
                 )
     if change.reason is not None and change.kind != "removal":
-        raise ApiError(UNPROCESSABLE, "invalid", "A reason goes with a removal.", "reason")
+        raise ApiError(UNPROCESSABLE, "invalid", N_("A reason goes with a removal."), "reason")
 
     async def run() -> MovementResult:
         uow, actor, pid = call.deps.uow(), here.actor, change.product_id
@@ -583,7 +587,7 @@ def _key_reused() -> ApiError:
     return ApiError(
         CONFLICT,
         "idempotency_key_reused",
-        "This Idempotency-Key was used for another request.",
+        N_("This Idempotency-Key was used for another request."),
         "Idempotency-Key",
     )
 
@@ -689,7 +693,7 @@ async def download(call: Call) -> web.StreamResponse:
     token = call.query(schemas.DownloadParams).token
     record = await call.deps.store.get(f"{DOWNLOAD_KEY}{token}")
     if record is None:
-        raise ApiError(NOT_FOUND, "link_expired", "This download link has expired.", "token")
+        raise ApiError(NOT_FOUND, "link_expired", N_("This download link has expired."), "token")
     actor = Actor(int(record["user_id"]), int(record["shop_id"]))
     if record["what"] == "stock":
         return await _stock_csv(call, actor)
