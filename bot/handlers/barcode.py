@@ -30,7 +30,7 @@ from bot.handlers.base import (
 )
 from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
 from bot.i18n import _
-from bot.parsing import Command, ParseError, split_words
+from bot.parsing import STOCK_VERBS, Command, ParseError, split_words
 from bot.steps import AddStep, AttachStep, CodeChoice
 from core import catalog
 from core.access import OwnerAction, require_owner
@@ -39,12 +39,8 @@ from core.model import Product
 
 log = logging.getLogger(__name__)
 
-CAPTION_COMMANDS = {
-    "sell": Command.SELL,
-    "restock": Command.RESTOCK,
-    "remove": Command.REMOVE,
-    "count": Command.COUNT,
-}
+# The words a typed stock command may start with (`sold 2`, `продал 2`), as a caption too.
+CAPTION_COMMANDS = STOCK_VERBS
 
 
 def caption_command(caption: str | None) -> tuple[Command, str] | None:

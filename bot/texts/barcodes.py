@@ -27,9 +27,10 @@ IMAGE_REFUSED = {
         "Take a photo of the barcode and send it."
     ),
 }
+# Plain text: a refusal's usage is escaped where it is sent (<code> showed as typed).
 CAPTION_USAGE = N_(
-    "a photo's caption says what to do with the product it shows: <code>sell 2</code>, "
-    "<code>restock 12 exp 1.6</code>, <code>remove 1 damage</code> or <code>count 18</code>"
+    "a photo's caption says what to do with the product it shows: sell 2, "
+    "restock 12 exp 1.6, remove 1 damage or count 18"
 )
 ADD_WITH_BARCODE_BUTTON = N_("➕ Add as new product…")
 ATTACH_BARCODE_BUTTON = N_("🔗 Attach to…")
