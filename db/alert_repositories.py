@@ -602,6 +602,7 @@ class SqlAlertQueries:
         self, days: Mapping[int, date]
     ) -> dict[int, list[tuple[Product, Batch]]]:
         found: dict[int, list[tuple[Product, Batch]]] = {}
+        batches = BatchRow.__table__
         window = func.coalesce(ProductRow.expiry_warning_days, ShopRow.near_expiry_days)
         for today, shop_ids in _by_day(days).items():
             if _postgres(self._session):
@@ -609,36 +610,41 @@ class SqlAlertQueries:
             else:
                 horizon = today + timedelta(days=MAX_WINDOW_DAYS)
             for chunk in _chunks(shop_ids):
-                query = (
-                    select(BatchRow, ProductRow, ShopRow.near_expiry_days)
-                    .join(
-                        ProductRow,
-                        (ProductRow.id == BatchRow.product_id)
-                        & (ProductRow.shop_id == BatchRow.shop_id),
+                # Core rows, not mapped objects: a scan reads thousands of batches.
+                rows = (
+                    await self._session.execute(
+                        select(batches, window.label("warning_days"))
+                        .join(
+                            ProductRow,
+                            (ProductRow.id == BatchRow.product_id)
+                            & (ProductRow.shop_id == BatchRow.shop_id),
+                        )
+                        .join(ShopRow, ShopRow.id == BatchRow.shop_id)
+                        .where(
+                            BatchRow.shop_id.in_(chunk),
+                            BatchRow.quantity > 0,
+                            BatchRow.expiry.is_not(None),
+                            BatchRow.expiry <= horizon,
+                            ProductRow.archived.is_(False),
+                        )
+                        .order_by(BatchRow.shop_id, BatchRow.expiry, BatchRow.id)
                     )
-                    .join(ShopRow, ShopRow.id == BatchRow.shop_id)
-                    .where(
-                        BatchRow.shop_id.in_(chunk),
-                        BatchRow.quantity > 0,
-                        BatchRow.expiry.is_not(None),
-                        BatchRow.expiry <= horizon,
-                        ProductRow.archived.is_(False),
-                    )
-                    .order_by(BatchRow.shop_id, BatchRow.expiry, BatchRow.id)
-                )
+                ).all()
+                going = [
+                    row for row in rows if row.expiry <= today + timedelta(days=row.warning_days)
+                ]
                 products: dict[int, Product] = {}
-                for batch_row, product_row, default_days in await self._session.execute(query):
-                    product = products.get(product_row.id)
-                    if product is None:
-                        product = products[product_row.id] = _product(product_row)
-                    batch = _batch(batch_row)
-                    days_ = (
-                        product.expiry_warning_days
-                        if product.expiry_warning_days is not None
-                        else default_days
+                for ids in _chunks({row.product_id for row in going}):
+                    products.update(
+                        (row.id, _product(row))
+                        for row in await self._session.execute(
+                            select(ProductRow.__table__).where(ProductRow.id.in_(ids))
+                        )
                     )
-                    if batch.expiry is not None and batch.expiry <= today + timedelta(days=days_):
-                        found.setdefault(product.shop_id, []).append((product, batch))
+                for row in going:
+                    found.setdefault(row.shop_id, []).append(
+                        (products[row.product_id], from_row(Batch, row))
+                    )
         return found
 
     async def sold_since(
