@@ -10,6 +10,7 @@ from functools import cache
 from bot.i18n import N_, _
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days
+from bot.parsing.words import ascii_digits
 from core.shops import timezones_like
 
 TIMEZONE_USAGE = N_("a timezone name such as Europe/Berlin or America/New_York")
@@ -45,13 +46,26 @@ def parse_timezone(text: str) -> str:
     return name
 
 
+# `08:30`, `8.30`, a whole hour (`7`, `7h`), and `7am` / `7:30 pm` / `12 am`.
+TIME_OF_DAY = re.compile(
+    r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?:(?P<half>am|pm|a\.m\.|p\.m\.)|h)?",
+    re.IGNORECASE,
+)
+
+
 def parse_alert_time(text: str) -> time:
-    """`08:30`, `8:30` or `8.30` as a time of day."""
-    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
-    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+    """`08:30`, `8:30`, `8.30`, `8`, `8am` or `7:30 pm` as a time of day."""
+    match = TIME_OF_DAY.fullmatch(ascii_digits(text.strip()))
+    hour, minute = (int(match["hour"]), int(match["minute"] or 0)) if match else (99, 0)
+    if match is not None and match["half"]:
+        if not 1 <= hour <= 12:
+            hour = 99
+        else:
+            hour = hour % 12 + (12 if match["half"].lower().startswith("p") else 0)
+    if hour > 23 or minute > 59:
         message = _("“{typed}” is not a time of day.").format(typed=shorten(text.strip()))
         raise ParseError(message, ALERT_TIME_USAGE)
-    return time(int(match[1]), int(match[2]))
+    return time(hour, minute)
 
 
 # `5 days`, `5d`, `5 дней`: the unit is the one the setting is in, and may be typed.

@@ -329,6 +329,14 @@ def test_settings_values() -> None:
     assert parse_timezone("europe/berlin") == "Europe/Berlin"
     assert parse_timezone("America/New York") == "America/New_York"
     assert parse_alert_time("8:30") == time(8, 30)
+    # A whole hour and am/pm were "not a time of day".
+    assert [parse_alert_time(t) for t in ("7", "7am", "7:30 PM", "12 am", "19h")] == [
+        time(7),
+        time(7),
+        time(19, 30),
+        time(0),
+        time(19),
+    ]
     assert parse_near_expiry_days("7") == 7
     assert parse_currency("eur") == "EUR"
     assert parse_currency("€") == "EUR"
