@@ -8,6 +8,9 @@ transaction, the product's row lock, batches, the movement), for SECONDS each wa
   in the same run (`pgbench -c WRITERS`, scale WRITERS so branches do not collide), in a
   database of its own.
 
+Each run's databases are named after its process: two runs at once on a shared machine
+must not drop each other's database (a fixed name did, mid-run).
+
     .venv/bin/python -m bench.writers_bench [--writers 32] [--seconds 10] [--code DIR]
         [--rounds 2]
 
@@ -142,7 +145,7 @@ def pgbench_tps(url: str, writers: int, seconds: int) -> float:
 
 async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
     """This code's hot product and distinct products, on a database of its own."""
-    async with fresh_database(admin_url, "stockbot_writers_bench") as url:
+    async with fresh_database(admin_url, f"stockbot_writers_bench_{os.getpid()}") as url:
         engine = create_engine(url, pool_size=count, max_overflow=8)
         make_uow = uow_factory(engine)
         try:
@@ -214,7 +217,7 @@ async def main() -> None:
         if args.code is not None:
             other = other_writers(args.code.resolve(), args.admin_url, args.writers, args.seconds)
         phases = await writers(args.admin_url, args.writers, args.seconds)
-        async with fresh_database(args.admin_url, "stockbot_writers_pgbench") as url:
+        async with fresh_database(args.admin_url, f"stockbot_writers_pgbench_{os.getpid()}") as url:
             tps = pgbench_tps(url, args.writers, args.seconds)
         print(f"round {round_ + 1}, load {os.getloadavg()[0]:.1f}: pgbench TPC-B {tps:.1f} tps")
         if other is not None:
