@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -153,8 +152,6 @@ class BatchRepository(Protocol):
         """The most recently received batch of the product, empty or not."""
         ...
 
-    async def set_quantity(self, batch_id: int, quantity: Decimal) -> None: ...
-
 
 class MovementRepository(Protocol):
     async def add(self, movement: Movement) -> Movement: ...
@@ -166,8 +163,8 @@ class MovementRepository(Protocol):
         quantity, `product`'s row written (stock snapshot and catalog fields), and
         `movement` appended with its allocations. One statement where the store allows
         it, as every statement sent under the product's lock holds up the next change
-        of that product. Returns the movement with its id; fails as `add`,
-        `BatchRepository.set_quantity` and `ProductRepository.update` would."""
+        of that product. Returns the movement with its id; fails as `add`
+        and `ProductRepository.update` would, and on a batch going negative."""
         ...
 
     async def record_removal(

@@ -84,7 +84,6 @@ def build_report(
     )
     return WeeklyReport(
         shop=shop,
-        first_day=first_monday,
         last_day=last_day,
         weeks=tuple(weeks),
         movers=tuple(m for m in movers if m.units > 0)[:TOP_MOVERS],

@@ -38,7 +38,6 @@ class DeadStock:
 @dataclass(frozen=True)
 class WeeklyReport:
     shop: Shop
-    first_day: date
     last_day: date  # inclusive
     weeks: tuple[WeekFigures, ...]
     movers: tuple[Mover, ...]

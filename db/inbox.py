@@ -314,9 +314,6 @@ class SqlInbox:
     async def claim(self, limit: int, now: datetime, lease: timedelta) -> Sequence[InboxItem]:
         return await self.settle_and_claim((), limit, now, lease)
 
-    async def settle(self, settled: Sequence[Settled], now: datetime) -> None:
-        await self.settle_and_claim(settled, 0, now, timedelta(0))
-
     async def settle_and_claim(
         self, settled: Sequence[Settled], limit: int, now: datetime, lease: timedelta
     ) -> Sequence[InboxItem]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -464,13 +463,6 @@ class SqlBatchRepository:
             .limit(1)
         )
         return _batch(row) if row else None
-
-    async def set_quantity(self, batch_id: int, quantity: Decimal) -> None:
-        result = await self.session.execute(
-            update(BatchRow).where(BatchRow.id == batch_id).values(quantity=quantity)
-        )
-        if not _changed_a_row(result):
-            raise LookupError(f"batch {batch_id} does not exist")
 
 
 def _record_statement() -> TextClause:

@@ -18,7 +18,6 @@ import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -347,11 +346,6 @@ class FakeBatchRepository(_Repository):
         batches = [b for b in self._s.batches.values() if b.product_id == product_id]
         return max(batches, key=lambda b: (b.received_at, b.id), default=None)
 
-    async def set_quantity(self, batch_id: int, quantity: Decimal) -> None:
-        if quantity < 0:
-            raise IntegrityError(f"batch {batch_id} would go negative: {quantity}")
-        self._s.batches[batch_id] = replace(self._s.batches[batch_id], quantity=quantity)
-
 
 class FakeMovementRepository(_Repository):
     async def add(self, movement: Movement) -> Movement:
@@ -374,7 +368,9 @@ class FakeMovementRepository(_Repository):
             stored = self._s.batches.get(batch.id)
             if stored is None or stored.product_id != product.id:
                 raise LookupError(f"batch {batch.id} is not of product {product.id}")
-            await FakeBatchRepository(self._tx, self._store).set_quantity(batch.id, batch.quantity)
+            if batch.quantity < 0:
+                raise IntegrityError(f"batch {batch.id} would go negative: {batch.quantity}")
+            self._s.batches[batch.id] = replace(stored, quantity=batch.quantity)
         await FakeProductRepository(self._tx, self._store).update(product)
         return await self.add(movement)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -18,6 +18,11 @@ from db.uow import uow_factory
 from tests.integration.conftest import NOW, empty_tables
 
 LEASE = timedelta(seconds=30)
+
+
+async def settle(inbox: SqlInbox, settled: list[Settled], now: datetime) -> None:
+    """Record how updates ended, claiming none."""
+    await inbox.settle_and_claim(settled, 0, now, LEASE)
 
 
 @pytest.fixture
@@ -51,12 +56,12 @@ async def test_done_removes_from_pending_and_a_failure_retries_at_its_time(
     await inbox.put(2, "b", NOW)
     await inbox.claim(5, NOW, LEASE)
     retry_at = NOW + timedelta(seconds=4)
-    await inbox.settle([Settled(1), Settled(2, "boom " * 1000, retry_at)], NOW)
+    await settle(inbox, [Settled(1), Settled(2, "boom " * 1000, retry_at)], NOW)
     assert await inbox.pending() == 1
     assert await inbox.claim(5, NOW + timedelta(seconds=3), LEASE) == []  # not yet
     (retry,) = await inbox.claim(5, retry_at, LEASE)
     assert (retry.update_id, retry.attempts) == (2, 1)
-    await inbox.settle([Settled(2)], retry_at)
+    await settle(inbox, [Settled(2)], retry_at)
     assert await inbox.pending() == 0
     assert await inbox.claim(5, NOW + 10 * LEASE, LEASE) == []
 
@@ -65,9 +70,9 @@ async def test_an_update_given_up_is_not_claimed_again(inbox: SqlInbox) -> None:
     await inbox.put(1, "a", NOW, chat_id=7)
     await inbox.put(2, "b", NOW, chat_id=7)
     await inbox.claim(5, NOW, LEASE)
-    await inbox.settle([Settled(1, "keeps failing")], NOW)  # no retry time: given up
+    await settle(inbox, [Settled(1, "keeps failing")], NOW)  # no retry time: given up
     assert [i.update_id for i in await inbox.claim(5, NOW, LEASE)] == [2]
-    await inbox.settle([Settled(2)], NOW)
+    await settle(inbox, [Settled(2)], NOW)
     assert await inbox.claim(5, NOW + 10 * LEASE, LEASE) == []
     assert await inbox.pending() == 0
 
@@ -85,7 +90,7 @@ async def test_one_update_per_chat_is_leased_the_oldest_first(inbox: SqlInbox) -
     assert [i.update_id for i in await inbox.settle_and_claim([Settled(3)], 10, later, LEASE)] == [
         6
     ]
-    await inbox.settle([Settled(2), Settled(5), Settled(6)], later)
+    await settle(inbox, [Settled(2), Settled(5), Settled(6)], later)
     assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [4]
 
 
@@ -137,7 +142,7 @@ async def test_a_failed_update_holds_its_chat_until_it_is_retried(inbox: SqlInbo
     await inbox.put(3, "c", NOW, chat_id=20)
     await inbox.claim(10, NOW, LEASE)
     retry_at = NOW + timedelta(seconds=2)
-    await inbox.settle([Settled(1, "database down", retry_at), Settled(3)], NOW)
+    await settle(inbox, [Settled(1, "database down", retry_at), Settled(3)], NOW)
 
     assert await inbox.claim(10, NOW + timedelta(seconds=1), LEASE) == []
     assert [i.update_id for i in await inbox.claim(10, retry_at, LEASE)] == [1]
@@ -220,7 +225,7 @@ async def test_workers_on_several_engines_keep_each_chat_in_order_and_never_over
                 handled.setdefault(item.chat_id or 0, []).append(item.update_id)
                 in_hand.discard(item.chat_id or 0)
                 finished.append(Settled(item.update_id))
-            await inbox.settle(finished, NOW)
+            await settle(inbox, finished, NOW)
 
         await asyncio.gather(*(worker(inbox) for inbox in inboxes for _ in range(4)))
 
@@ -241,8 +246,8 @@ async def test_prune_forgets_only_updates_processed_before_the_cutoff(inbox: Sql
     for update_id in (1, 2, 3):
         await inbox.put(update_id, f"u{update_id}", NOW)
     await inbox.claim(5, NOW, LEASE)
-    await inbox.settle([Settled(1)], NOW)
-    await inbox.settle([Settled(2)], NOW + timedelta(days=8))
+    await settle(inbox, [Settled(1)], NOW)
+    await settle(inbox, [Settled(2)], NOW + timedelta(days=8))
 
     assert await inbox.prune(NOW + timedelta(days=7)) == 1
 
@@ -260,7 +265,7 @@ async def test_extend_keeps_an_update_in_hand_from_other_claimers(inbox: SqlInbo
     assert await inbox.claim(5, NOW + LEASE + timedelta(seconds=1), LEASE) == []
     (again,) = await inbox.claim(5, NOW + LEASE * 2, LEASE)
     assert again.update_id == 1
-    await inbox.settle([Settled(1)], NOW)
+    await settle(inbox, [Settled(1)], NOW)
     await inbox.extend([1], NOW + LEASE * 9)  # a late heartbeat does not revive it
     assert await inbox.pending() == 0
     assert await inbox.claim(5, NOW + LEASE * 3, LEASE) == []
@@ -290,7 +295,7 @@ async def test_an_update_processed_by_a_process_that_died_is_released_once_to_be
         with marking(update_id, NOW):
             async with make_uow() as uow:
                 await uow.commit()  # the effect, and "processed" with it
-    await inbox.settle([Settled(2)], NOW)  # 2's replies went out; 1's process died
+    await settle(inbox, [Settled(2)], NOW)  # 2's replies went out; 1's process died
 
     assert await inbox.release_unanswered(NOW + timedelta(seconds=1)) == []  # still leased
     later = NOW + LEASE + timedelta(seconds=1)

@@ -330,13 +330,13 @@ async def _batch(uow: UnitOfWork, product: Product, quantity: str, **kw: object)
     return await uow.batches.add(batch)
 
 
-async def test_batches_add_get_in_stock_latest_set_quantity(uow: UnitOfWork) -> None:
+async def test_batches_add_get_in_stock_latest(uow: UnitOfWork) -> None:
     shop = await _shop(uow)
     product = await _product(uow, shop.id)
     async with uow:
         assert await uow.batches.latest(product.id) is None
         old = await _batch(uow, product, "5", expiry=date(2026, 3, 10), cost=Q("0.80"))
-        empty = await _batch(uow, product, "0", received_at=NOW + timedelta(hours=1))
+        await _batch(uow, product, "0", received_at=NOW + timedelta(hours=1))
         new = await _batch(uow, product, "2.5", received_at=NOW + timedelta(hours=2))
         await uow.commit()
     async with uow:
@@ -345,21 +345,10 @@ async def test_batches_add_get_in_stock_latest_set_quantity(uow: UnitOfWork) -> 
         assert await uow.batches.get(old.id + 999) is None
         assert [b.id for b in await uow.batches.in_stock(product.id)] == [old.id, new.id]
         assert await uow.batches.latest(product.id) == new
-        await uow.batches.set_quantity(new.id, Q("0"))
-        await uow.batches.set_quantity(empty.id, Q("1.125"))
-        await uow.commit()
-    async with uow:
-        assert [b.id for b in await uow.batches.in_stock(product.id)] == [old.id, empty.id]
-        assert (await uow.batches.get(empty.id)).quantity == Q("1.125")  # type: ignore[union-attr]
 
 
-async def test_a_batch_cannot_go_negative(uow: UnitOfWork) -> None:
-    shop = await _shop(uow)
-    product = await _product(uow, shop.id)
-    async with uow:
-        batch = await _batch(uow, product, "1")
-        with pytest.raises(REFUSED):
-            await uow.batches.set_quantity(batch.id, Q("-0.001"))
+# A batch going negative is refused: see test_movements_record_writes_batches_product_and_
+# movement_at_once.
 
 
 async def test_a_batch_belongs_to_a_product_of_its_own_shop(uow: UnitOfWork) -> None:

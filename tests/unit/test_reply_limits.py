@@ -82,7 +82,7 @@ def test_input_quoted_back_is_shortened(render: object) -> None:
 def test_the_weekly_reports_caption_at_its_largest_fits_1024() -> None:
     week = WeekFigures(date(2026, 11, 30), BIG, BIG, BIG)
     report = WeeklyReport(
-        SHOP, date(2026, 10, 12), date(2026, 12, 6), (week,) * 8,
+        SHOP, date(2026, 12, 6), (week,) * 8,
         movers=tuple(Mover(PRODUCT, BIG, BIG) for _ in range(20)),
         dead=tuple(DeadStock(PRODUCT, BIG) for _ in range(20)),
         moved=True,
