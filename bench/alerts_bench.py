@@ -29,7 +29,6 @@ import asyncio
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -244,21 +243,9 @@ async def measure_fanout(url: str, limit: int) -> dict[str, Any]:
 # -- the driver --------------------------------------------------------------------------
 
 
-def run_in(code: Path, *args: str) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    output = subprocess.run(
-        [sys.executable, __file__, *args],
-        env=env,
-        cwd=code,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
 async def main() -> None:
+    from bench.checkout import run_in  # here, not at the top: see bench.checkout
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--shops", type=int, default=1000)
     parser.add_argument("--products", type=int, default=1000)
@@ -293,8 +280,8 @@ async def main() -> None:
             copy_url = make_url(url).set(database=copy).render_as_string(False)
             try:
                 load = os.getloadavg()[0]
-                scan = run_in(code, "scan", copy_url)
-                fanout = run_in(code, "fanout", copy_url, str(args.fanout))
+                scan = run_in(code, __file__, "scan", copy_url)
+                fanout = run_in(code, __file__, "fanout", copy_url, str(args.fanout))
             finally:
                 await drop_database(copy_url)
             rows.append((str(code), scan, fanout, load))

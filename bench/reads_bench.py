@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -189,21 +188,9 @@ async def measure(url: str, repeat: int) -> dict[str, float]:
     return medians
 
 
-def measure_in(code: Path, url: str, repeat: int) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(code)}
-    output = subprocess.run(
-        [sys.executable, __file__, "measure", url, str(repeat)],
-        env=env,
-        cwd=code,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
-
-
 async def main() -> None:
+    from bench.checkout import run_in  # here, not at the top: see bench.checkout
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--database", default="stockbot_reads_bench")
@@ -239,7 +226,7 @@ async def main() -> None:
             load = os.getloadavg()[0]
             for code in codes:
                 name = f"{step:,} mv" + (f" {code.name}" if len(codes) > 1 else "")
-                columns[name] = measure_in(code, url, args.repeat)
+                columns[name] = run_in(code, __file__, "measure", url, str(args.repeat))
                 print(f"  measured {name} (load {load:.1f})", file=sys.stderr)
         labels = list(next(iter(columns.values())))
         print(f"\nmedian ms, shop of {args.products:,} products; columns: ledger size [code]")

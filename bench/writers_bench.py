@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -170,20 +169,11 @@ async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
 
 def other_writers(code: Path, admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
     """`writers` of another checkout: this script run with its code first on the path."""
-    output = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            *("--admin-url", admin_url, "--writers", str(count), "--seconds", str(seconds)),
-            "--json",
-        ],
-        cwd=code,
-        env={**os.environ, "PYTHONPATH": str(code)},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return {name: Phase(**phase) for name, phase in json.loads(output.splitlines()[-1]).items()}
+    from bench.checkout import run_in  # here, not at the top: see bench.checkout
+
+    arguments = ("--admin-url", admin_url, "--writers", str(count), "--seconds", str(seconds))
+    phases = run_in(code, __file__, *arguments, "--json")
+    return {name: Phase(**phase) for name, phase in phases.items()}
 
 
 def _print(label: str, phases: dict[str, Phase], tps: float) -> None:
