@@ -3,7 +3,8 @@
 Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 20 2026`.
 Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
 the next one, today included); and a day without a year (`12/12`, `8 dec`) is its next
-occurrence, this year or next year if already past.
+occurrence, this year or next year if already past — unless it was within the last 31 days,
+when it is that past day (`exp 5.12` on 7 December: expired two days ago, not next year).
 
 The shop's today comes from the caller (its clock and the shop's timezone): the parser
 never reads the clock, so it reads the same text the same way in a test and at the till.
@@ -32,6 +33,8 @@ AHEAD = re.compile(
 )
 DAY_OF_MONTH = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?", re.IGNORECASE)
 NAMED_WORDS = re.compile(r"[^\s,]+")
+# A day and month without a year this close behind today is that past day (see _complete).
+RECENT_PAST_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -132,11 +135,20 @@ def _complete(
     cleaned: str, day: int, month: int, year: int | None, usage: str, dates: ShopDates
 ) -> date:
     """The date itself, or without a year the next time that day comes (today included;
-    29 February waits for a leap year)."""
+    29 February waits for a leap year) — unless that day was in the last month: `exp 5.12`
+    typed on 7 December is two days ago (a batch already expired, which the reply says),
+    not a date a year away that would never show as expired."""
     if year is not None:
         return _exact(cleaned, year, month, day, usage)
     today = _today(cleaned, usage, dates)
     _exact(cleaned, 2000, month, day, usage)  # a leap year: does the day exist at all?
+    for candidate_year in (today.year, today.year - 1):
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if today - timedelta(days=RECENT_PAST_DAYS) <= candidate < today:
+            return candidate
     for candidate_year in range(today.year, today.year + 9):
         try:
             candidate = date(candidate_year, month, day)

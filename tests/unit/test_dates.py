@@ -42,7 +42,7 @@ def test_relative_dates_count_from_the_shops_today(typed: str, expected: date) -
     [
         ("8 dec", date(2026, 12, 8)),
         ("7 Dec", date(2026, 12, 7)),  # today is still this year's
-        ("6 dec", date(2027, 12, 6)),  # yesterday's day is next year's
+        ("6 dec", date(2026, 12, 6)),  # yesterday: a past day, not next year's (see below)
         ("20 Dec 2026", date(2026, 12, 20)),
         ("20 December 2027", date(2027, 12, 20)),
         ("Dec 20, 2026", date(2026, 12, 20)),
@@ -62,8 +62,10 @@ def test_month_names(typed: str, expected: date) -> None:
     ("typed", "dates", "expected"),
     [
         ("12/12", DAY_FIRST, date(2026, 12, 12)),
-        ("1/12", DAY_FIRST, date(2027, 12, 1)),  # past this year: next year
-        ("12/1", MONTH_FIRST, date(2027, 12, 1)),
+        ("1/12", DAY_FIRST, date(2026, 12, 1)),  # 6 days ago: that day (it was 2027's)
+        ("12/1", MONTH_FIRST, date(2026, 12, 1)),
+        ("6.11", DAY_FIRST, date(2026, 11, 6)),  # 31 days ago
+        ("5.11", DAY_FIRST, date(2027, 11, 5)),  # longer ago: next year's
         ("8.12", DAY_FIRST, date(2026, 12, 8)),
         ("15.3", DAY_FIRST, date(2027, 3, 15)),
         ("29.02", DAY_FIRST, date(2028, 2, 29)),  # the next 29 February
@@ -73,7 +75,15 @@ def test_month_names(typed: str, expected: date) -> None:
 def test_a_day_without_a_year_is_its_next_occurrence(
     typed: str, dates: ShopDates, expected: date
 ) -> None:
+    """Unless it was within the last month: `exp 5.12` typed on 7 December made a batch
+    expiring in a year, which no list or alert would ever show as expired."""
     assert parse(typed, dates=dates) == expected
+
+
+def test_a_recent_day_across_new_year_is_last_years() -> None:
+    january = ShopDates(date(2027, 1, 3), day_first=True)
+    assert parse("30.12", dates=january) == date(2026, 12, 30)
+    assert parse("5.1", dates=january) == date(2027, 1, 5)
 
 
 def test_month_names_are_a_table_per_language() -> None:
