@@ -26,6 +26,7 @@ from webapp.errors import (
     UNAUTHORIZED,
     UNPROCESSABLE,
     ApiError,
+    Refused,
 )
 from webapp.routing import Operation
 from webapp.schemas import MAX_ID
@@ -172,6 +173,10 @@ def validation_error(exc: ValidationError) -> ApiError:
         return ApiError(BAD_REQUEST, "bad_json", N_("The body is not valid JSON."))
     if first.get("type") == "model_type" and not first.get("loc"):
         return ApiError(BAD_REQUEST, "bad_json", N_("The body must be a JSON object."))
+    refused = (first.get("ctx") or {}).get("error")
+    if isinstance(refused, Refused):  # ours: said in the caller's language
+        field = _field(dict(first))
+        return ApiError(UNPROCESSABLE, "invalid", refused.message, field, values=refused.values)
     message = str(first.get("msg", "Invalid value.")).removeprefix("Value error, ")
     return ApiError(UNPROCESSABLE, "invalid", message, _field(dict(first)))
 

@@ -31,6 +31,16 @@ def N_(message: str) -> str:
     return message
 
 
+class Refused(ValueError):
+    """A value the API's schemas refuse, in a message of the catalog (marked N_) with the
+    `values` of its placeholders; str() is the English, as pydantic passes it on."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message = message
+        self.values = values
+
+
 class ApiError(Exception):
     """`message`: English, a message of the catalog where marked N_, with `values` for
     its placeholders; `said`: already in the caller's language."""

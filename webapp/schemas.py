@@ -18,6 +18,7 @@ from core.catalog import MAX_LEAD_DAYS, MAX_NAME
 from core.ledger import MAX_NOTE
 from core.model import UNITS
 from core.quantities import FigureRefused, to_money, to_quantity
+from webapp.errors import N_, Refused
 
 # Ids the pages can hold exactly in a JavaScript number.
 MAX_ID = 2**53 - 1
@@ -74,36 +75,46 @@ def _point(text: str) -> str:
 
 def _quantity(value: object) -> Decimal:
     if not isinstance(value, str):
-        raise ValueError('a quantity is a decimal string such as "2.5"')
+        raise Refused(N_('a quantity is a decimal string such as "2.5"'))
     value = _point(value)
     if not re.fullmatch(r"[+-]?\d+(\.\d+)?", value):
-        raise ValueError("a quantity is a number such as 2.5")
+        raise Refused(N_("a quantity is a number such as 2.5"))
     try:
         return to_quantity(value)
     except FigureRefused as refused:
-        raise ValueError(_refusal("a quantity", refused)) from None
+        raise _refusal(QUANTITY_REFUSED, refused) from None
 
 
 def _money(value: object) -> Decimal:
     if not isinstance(value, str):
-        raise ValueError('an amount is a decimal string such as "1.20"')
+        raise Refused(N_('an amount is a decimal string such as "1.20"'))
     value = _point(value)
     if not re.fullmatch(r"-?\d+(\.\d+)?", value):
-        raise ValueError("an amount is a number such as 1.20")
+        raise Refused(N_("an amount is a number such as 1.20"))
     try:
         return to_money(value)
     except FigureRefused as refused:
-        raise ValueError(_refusal("an amount", refused)) from None
+        raise _refusal(MONEY_REFUSED, refused) from None
 
 
-def _refusal(what: str, refused: FigureRefused) -> str:
-    if refused.why == "too_large":
-        return f"{what} can be at most {refused.limit}"
-    if refused.why == "too_precise":
-        return f"{what} has at most {refused.places} decimal places"
-    if refused.why == "negative":
-        return f"{what} cannot be negative"
-    return f"{what} is a number"
+# Why a figure is refused (core.quantities.FigureRefused.why), for a quantity and an amount.
+QUANTITY_REFUSED = {
+    "too_large": N_("a quantity can be at most {limit}"),
+    "too_precise": N_("a quantity has at most {places} decimal places"),
+    "negative": N_("a quantity cannot be negative"),
+    "not_a_number": N_("a quantity is a number"),
+}
+MONEY_REFUSED = {
+    "too_large": N_("an amount can be at most {limit}"),
+    "too_precise": N_("an amount has at most {places} decimal places"),
+    "negative": N_("an amount cannot be negative"),
+    "not_a_number": N_("an amount is a number"),
+}
+
+
+def _refusal(words: dict[str, str], refused: FigureRefused) -> Refused:
+    message = words.get(refused.why, words["not_a_number"])
+    return Refused(message, limit=refused.limit, places=refused.places)
 
 
 Quantity = Annotated[
@@ -360,7 +371,7 @@ class ProductUpdate(Model):
     def _set_or_cleared(self) -> ProductUpdate:
         both = [name for name in self.clear if getattr(self, name) is not None]
         if both:
-            raise ValueError(f"{both[0]} is both set and cleared")
+            raise Refused(N_("{field} is both set and cleared"), field=both[0])
         return self
 
 

@@ -188,6 +188,10 @@ async def test_an_amount_too_large_is_refused_as_too_large(olga: Person, cafe: C
     error = (await json(await olga.post(shop_path(cafe, "/movements"), body), 422))["error"]
     assert error["field"] == "cost"
     assert "at most 999999999.99" in error["message"], error
+    headers = {**olga._headers("key-too-large-ru"), "Accept-Language": "ru"}
+    path = "/api/v1" + shop_path(cafe, "/movements")
+    russian = (await json(await olga.client.post(path, json=body, headers=headers), 422))["error"]
+    assert (russian["field"], russian["message"]) == ("cost", "сумма — не больше 999999999.99")
 
 
 async def test_bad_fields_are_named(olga: Person, cafe: Cafe) -> None:
