@@ -64,6 +64,7 @@ from core.stock_requests import (
     Suggested,
     record_stock,
 )
+from core.visibility import sees_costs
 
 PROMPT_COMMAND = {
     cb.PromptKind.SELL: Command.SELL,
@@ -203,7 +204,7 @@ async def proceed(
         return
     parsed = read_as[-1]
     if parsed.quantity is None:
-        await ask_quantity(update, context, command, product, key=key)
+        await ask_quantity(update, context, where, command, product, key=key)
     else:
         assert isinstance(parsed, RemoveProduct)
         step = ReasonStep(product_id=product.id, quantity=parsed.quantity, note=parsed.note)
@@ -260,6 +261,7 @@ async def product_buttons(
 async def ask_quantity(
     update: Update,
     context: BotContext,
+    where: Here,
     command: Command | None,
     product: Product,
     *,
@@ -272,7 +274,13 @@ async def ask_quantity(
     else:
         step, prompt = StockStep(command=command, product_id=product.id), command.value
     await start_flow(context, update, step, key=key)
-    await ask(update, texts.quantity_prompt(prompt, product))
+    await ask(update, texts.quantity_prompt(prompt, product, prices=_asks_prices(where)))
+
+
+def _asks_prices(where: Here) -> bool:
+    """Whether a restock's question may offer cost and price: not to staff, who never see
+    what the shop pays, nor in a group, where staff read along (core.visibility)."""
+    return sees_costs(where.member, in_group=where.in_group)
 
 
 async def confirm(
@@ -429,9 +437,8 @@ async def _not_a_quantity(
     try:
         parse_quantity(reply)
     except ParseError as error:  # it is not one: say so, and ask again
-        raise ParseError(
-            error.message, texts.quantity_prompt(step.command.value, product)
-        ) from None
+        asked = texts.quantity_prompt(step.command.value, product, prices=_asks_prices(where))
+        raise ParseError(error.message, asked) from None
 
 
 async def continue_reason(
@@ -481,7 +488,7 @@ async def on_prompt(update: Update, context: BotContext, action: cb.Prompt) -> N
     where = await here(update, context, product_id=action.product_id)
     product = await catalog.get_product(context.services.uow(), where.actor, action.product_id)
     await answer(update)
-    await ask_quantity(update, context, PROMPT_COMMAND.get(action.kind), product)
+    await ask_quantity(update, context, where, PROMPT_COMMAND.get(action.kind), product)
 
 
 # --- quick adjust and undo --------------------------------------------------------------

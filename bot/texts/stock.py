@@ -124,6 +124,11 @@ QUANTITY_PROMPT = {
         "By how much? e.g. <code>+3</code> or <code>-2</code> ({unit} of <b>{name}</b>)"
     ),
 }
+# A restock's question to whoever may not see costs (staff, or anyone in a group, where
+# staff read along): no supplier or store price is asked for.
+RESTOCK_PROMPT_NO_PRICES = N_(
+    "How many {unit} of <b>{name}</b> arrived? You may add <code>exp 20 dec</code>."
+)
 PRODUCT_PROMPT = N_("Which product? Type its name and quantity, e.g. <code>milk 20</code>.")
 SIGNED_QUANTITY_USAGE = N_("+3 or -2")
 REASON_USAGE = N_("damage, expired, adjustment, sale or return")
@@ -161,8 +166,10 @@ def stocktake_done(category: str, counted: int, total: int) -> str:
     ).format(category=h(category), counted=counted, total=total)
 
 
-def quantity_prompt(command: str, product: Product) -> str:
-    return _(QUANTITY_PROMPT[command]).format(unit=h(product.unit), name=h(product.name))
+def quantity_prompt(command: str, product: Product, *, prices: bool = True) -> str:
+    """`prices`: a restock's question may offer cost and price (an owner in private)."""
+    asked = QUANTITY_PROMPT[command] if prices or command != "restock" else RESTOCK_PROMPT_NO_PRICES
+    return _(asked).format(unit=h(product.unit), name=h(product.name))
 
 
 def why_leaving(quantity: Decimal, product: Product) -> str:

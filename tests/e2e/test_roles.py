@@ -38,6 +38,19 @@ async def test_staff_joins_with_the_invite_code_and_records_movements_without_co
     assert {m["user_id"] for m in await books.movements()} == {STAFF.id}
 
 
+async def test_a_restock_question_asks_staff_for_no_prices(
+    cafe: BotProcess, owner: Chat, staff: Chat
+) -> None:
+    await join_as_staff(owner, staff)
+    asked = text_of(await staff.say("/restock milk"))
+    assert asked.startswith("How many l of milk arrived?"), asked
+    assert "cost" not in asked and "price" not in asked, asked
+    await staff.say("/cancel")
+    # The owner, in private, is offered the prices as before.
+    asked = text_of(await owner.say("/restock milk"))
+    assert "cost 1.20" in asked and "price 2.00" in asked, asked
+
+
 async def test_owner_only_commands_are_refused_politely_for_staff(
     cafe: BotProcess, owner: Chat, staff: Chat, books: Books
 ) -> None:
