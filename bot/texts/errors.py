@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from bot.i18n import N_, _
-from bot.texts.formatting import h, plain_qty
+from bot.texts.formatting import h, number, plain_qty
 from core.access import OwnerAction
 from core.errors import (
     AlertNotFound,
@@ -50,7 +50,6 @@ from core.errors import (
     ValueRefused,
 )
 from core.limits import shortened
-from core.quantities import format_quantity
 from db.uow import DuplicateRequest
 
 log = logging.getLogger(__name__)
@@ -217,8 +216,8 @@ def _unknown_timezone(error: UnknownTimezone) -> str:
 
 
 def _fraction(error: FractionOfWholeUnit) -> str:
-    forms = either(format_quantity(n) for n in (error.lower, error.upper) if n > 0)
-    size = format_quantity(abs(error.quantity))
+    forms = either(number(n) for n in (error.lower, error.upper) if n > 0)
+    size = number(abs(error.quantity))
     if error.product:
         return _(
             "{product} is counted in whole {unit}: {size} is not a whole number. "
@@ -251,7 +250,7 @@ def why(error: DomainError) -> str:
         return _("Only {on_hand} of {product} on hand; cannot remove {requested}.").format(
             on_hand=plain_qty(error.on_hand, error.unit),
             product=error.product,
-            requested=format_quantity(error.requested),
+            requested=number(error.requested),
         )
     if isinstance(error, NothingToUndo):
         return _("You made no change in the last {hours} hours that can be undone.").format(

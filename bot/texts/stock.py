@@ -7,21 +7,31 @@ from decimal import Decimal
 
 from bot.callbacks import PromptKind
 from bot.i18n import N_, _, ngettext
-from bot.texts.formatting import REASON_VERB, STOCK_BADGE, day, h, moment, money, qty, quoted
+from bot.texts.formatting import (
+    REASON_VERB,
+    STOCK_BADGE,
+    day,
+    h,
+    moment,
+    money,
+    number,
+    plain_qty,
+    qty,
+    quoted,
+)
 from core.ledger import MovementResult
 from core.limits import shortened
 from core.model import Movement, Product, Reason, Shop
-from core.quantities import format_quantity
 from core.status import StockStatus, stock_status
 
 
 def signed_quantity(delta: Decimal) -> str:
-    """A quick adjustment as its button and confirmation show it: +5, −1."""
-    return ("+" if delta > 0 else "−") + format_quantity(abs(delta))
+    """A change as its button and confirmation show it: +5, −1, −1,5 in Russian."""
+    return ("+" if delta > 0 else "−") + number(abs(delta))
 
 
 def adjusted_toast(label: str, product: Product) -> str:
-    return f"{label} → {format_quantity(product.on_hand)} {product.unit}"
+    return f"{label} → {plain_qty(product.on_hand, product.unit)}"
 
 
 # --- movements ------------------------------------------------------------------------

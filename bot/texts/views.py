@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.texts.buttons import COUNT_MATCHED, SORT_LABELS
-from bot.texts.formatting import badges, day, h, moment, money, qty
+from bot.texts.formatting import badges, day, h, moment, money, number, qty
 from core.forecast import NoEstimate, Velocity
 from core.inventory import (
     Dashboard,
@@ -19,7 +19,6 @@ from core.inventory import (
     ProductCard,
 )
 from core.model import Movement, Product, Reason, Shop
-from core.quantities import format_quantity
 from core.status import by_expiry
 from core.takings import Takings
 
@@ -161,7 +160,7 @@ PACE_MISSING = {
 def pace_line(pace: Velocity, unit: str) -> str:
     if pace.per_day is None or pace.days_left is None:
         return _(PACE_MISSING[pace.missing or NoEstimate.FEW_SALES])
-    per_day = format_quantity(Decimal(str(round(pace.per_day, 1))))
+    per_day = number(Decimal(str(round(pace.per_day, 1))))
     return _("⏳ ≈ {left} (selling ~{per_day} {unit}/day)").format(
         left=days_left(pace.days_left), per_day=per_day, unit=h(unit)
     )

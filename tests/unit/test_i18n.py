@@ -21,7 +21,8 @@ from bot.parsing.commands import AddProduct, RestockProduct
 from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
 from core import languages
-from core.errors import OwnerOnly, ValueRefused
+from core.errors import FractionOfWholeUnit, InsufficientStock, OwnerOnly, ValueRefused
+from core.forecast import Velocity
 from core.inventory import InventoryLine, InventoryPage
 from core.inventory_query import InventoryQuery, SortBy
 from core.model import LANGUAGES, Batch, Member, Product, Role, Shop
@@ -104,6 +105,18 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert i18n.number(Decimal("2.5")) == "2,5"
         assert texts.qty(Decimal("10.5"), "l") == "10,5 l"  # it was 10.5 beside 14,25 €
     assert texts.qty(Decimal("10.5"), "l") == "10.5 l"
+    # A batch's Undo button and a custom adjustment's confirmation: it was "−1.5" beside
+    # the line "1,5 l" above it.
+    assert texts.undo_change_button("milk", texts.signed_quantity(Decimal("-1.5"))) == "↩️ milk −1.5"
+    with i18n.speaking("ru"):
+        assert texts.signed_quantity(Decimal("-1.5")) == "−1,5"
+        assert texts.signed_quantity(Decimal("20")) == "+20"
+        # A refusal and the card's pace: '1,5 l' beside 'нельзя списать 2.5' in one line.
+        refusal = texts.why(InsufficientStock("молоко", Decimal("2.5"), Decimal("1.5"), "l"))
+        assert "2,5" in refusal and "1,5 l" in refusal and "2.5" not in refusal
+        fraction = texts.why(FractionOfWholeUnit(Decimal("1.5"), "pcs", "bread"))
+        assert "1,5" in fraction and "1.5" not in fraction
+        assert "~2,5 l" in texts.pace_line(Velocity(2.5, 4), "l")
     # A history line's moment, on the shop's clock: it was "7 Dec 05:08" in Russian too.
     berlin = Shop(1, "Cafe", timezone="Europe/Berlin")
     at = datetime(2026, 12, 7, 4, 8, tzinfo=UTC)
