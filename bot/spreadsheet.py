@@ -66,6 +66,17 @@ SYNONYMS = {
     "expiry": "expiry",
     "exp": "expiry",
     "best_before": "expiry",
+    # A Russian shop's own sheet: `Товар;Ед;Остаток;Цена` was "no product column".
+    **dict.fromkeys(("товар", "наименование", "название", "продукт"), "name"),
+    **dict.fromkeys(("категория", "кат", "группа"), "category"),
+    **dict.fromkeys(("ед", "ед.", "единица", "ед._изм.", "ед.изм.", "ед_изм"), "unit"),
+    **dict.fromkeys(("минимум", "мин", "мин._остаток", "минимальный_остаток"), "threshold"),
+    **dict.fromkeys(("цена", "цена_продажи", "розничная_цена"), "price"),
+    **dict.fromkeys(("закупка", "закупочная_цена", "себестоимость"), "cost"),
+    **dict.fromkeys(("поставщик",), "supplier"),
+    **dict.fromkeys(("штрихкод", "штрих_код"), "barcodes"),
+    **dict.fromkeys(("остаток", "количество", "кол_во", "в_наличии"), "on_hand"),
+    **dict.fromkeys(("срок_годности", "годен_до", "срок"), "expiry"),
 }
 COLUMNS = {f.name: f.name for f in EDITABLE} | {f.column: f.name for f in EDITABLE} | SYNONYMS
 # What /export writes but an import has no use for: statuses follow from the figures.

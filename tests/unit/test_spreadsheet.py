@@ -38,6 +38,27 @@ def test_columns_are_matched_by_name_in_any_order_and_case() -> None:
     assert sheet.ignored_columns == ["colour"]
 
 
+def test_a_russian_shops_own_headings_are_read() -> None:
+    """`Товар;Ед;Остаток;Цена` was "I found no product column"."""
+    sheet = read_sheet(
+        "Товар;Категория;Ед. изм.;Остаток;Цена;Закупка;Штрихкод;Срок годности\n"
+        "Сметана;молочное;кг;2,5;180;120;4006381333931;20.12.2026\n".encode(),
+        "склад.csv",
+        dates=ShopDates(day_first=True),
+    )
+    [row] = sheet.rows
+    assert (row.name, row.on_hand, row.expiry) == ("Сметана", Decimal("2.5"), date(2026, 12, 20))
+    assert row.change is not None
+    assert (row.change.category, row.change.unit, row.change.price, row.change.cost) == (
+        "молочное",
+        "кг",
+        Decimal(180),
+        Decimal(120),
+    )
+    assert row.change.barcodes == ("4006381333931",)
+    assert sheet.ignored_columns == []
+
+
 def test_the_export_header_reads_back_field_by_field() -> None:
     export = (
         "product,category,unit,on_hand,threshold,stock_status,expiry_status,earliest_expiry,"
