@@ -49,6 +49,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from core.model import UserLanguage
@@ -147,17 +148,28 @@ def marking(update_id: int, at: datetime) -> Iterator[Receipt]:
         _handling.reset(token)
 
 
+class HandledElsewhere(Exception):
+    """Another worker marked the update processed since this one claimed it. A claim
+    commits without waiting for the disk, so a PostgreSQL crash can lose its lease while
+    the claiming process lives on; another process then claims the update too. The
+    ledger's idempotency keeps the stock right, but the loser must neither commit nor
+    answer: the winner did (a second "✅ Sold" made a seller think it sold twice)."""
+
+
 async def mark_in(session: AsyncSession) -> bool:
     """Mark the update being handled processed inside the session's transaction, once;
-    True when this call marked it (so a failed commit must `unmark` it)."""
+    True when this call marked it (so a failed commit must `unmark` it). Raises
+    HandledElsewhere when another worker's commit marked it first."""
     receipt = _handling.get()
     if receipt is None or receipt.marked:
         return False
-    await session.execute(
+    result = await session.execute(
         update(inbox)
         .where(inbox.c.update_id == receipt.update_id, inbox.c.processed_at.is_(None))
         .values(processed_at=receipt.at)
     )
+    if cast(CursorResult[Any], result).rowcount == 0:
+        raise HandledElsewhere(f"update {receipt.update_id} was handled by another worker")
     receipt.marked = True
     return True
 

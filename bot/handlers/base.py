@@ -34,6 +34,7 @@ from core.errors import DomainError, GroupNotLinked, ProductNotFound
 from core.ledger import JUST_MADE
 from core.model import Member, Product, Shop
 from core.shops import shop_of
+from db.inbox import HandledElsewhere
 
 log = logging.getLogger(__name__)
 
@@ -439,6 +440,9 @@ async def on_error(update: object, context: BotContext) -> None:
     elif isinstance(error, CallbackDataError):
         log.info("rejected callback data from %s: %s", update.effective_user, error)
         await _tell(update, texts.BUTTON_EXPIRED)
+    elif isinstance(error, HandledElsewhere):
+        # Its effect and its answer are the other worker's; this one's rolled back.
+        log.warning("update %s was handled by another worker", update.update_id)
     elif isinstance(error, TelegramError):
         # Telegram refused or lost a reply. Whatever the handler changed is committed;
         # running it again would repeat what has no idempotency key (a new shop, an

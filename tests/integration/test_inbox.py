@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.model import UserLanguage
 from db.engine import create_engine
-from db.inbox import Settled, SqlInbox, marking
+from db.inbox import HandledElsewhere, Settled, SqlInbox, marking
 from db.uow import uow_factory
 from tests.integration.conftest import NOW, empty_tables
 
@@ -134,6 +134,32 @@ async def test_a_chat_waits_for_an_update_handled_but_not_yet_released(
     assert await inbox.claim(10, NOW, LEASE) == []
     # After a crash the lease runs out and the chat goes on without running 1 again.
     assert [i.update_id for i in await inbox.claim(10, NOW + LEASE, LEASE)] == [2]
+
+
+async def test_a_second_worker_on_an_update_already_handled_neither_commits_nor_answers(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    """A claim's lease is written without waiting for the disk: a PostgreSQL crash can
+    lose it while its process lives on, and another process claims the update again.
+    Whichever commits second must roll back (and so not answer): after a crash under
+    load a seller got "✅ Sold" twice for one sale."""
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.claim(10, NOW, LEASE)
+    make_uow = uow_factory(engine)
+    with marking(1, NOW) as first:
+        async with make_uow() as uow:
+            await uow.users.save_language(71, UserLanguage(chosen="ru"))
+            await uow.commit()
+    assert first.marked
+    with marking(1, NOW) as second:
+        async with make_uow() as uow:
+            await uow.users.save_language(72, UserLanguage(chosen="ru"))
+            with pytest.raises(HandledElsewhere):
+                await uow.commit()
+    assert not second.marked
+    async with make_uow() as uow:
+        assert await uow.users.language(71) == UserLanguage(chosen="ru")
+        assert await uow.users.language(72) == UserLanguage()
 
 
 async def test_a_failed_update_holds_its_chat_until_it_is_retried(inbox: SqlInbox) -> None:
