@@ -26,7 +26,7 @@ from core.alert_model import (
     SendOutcome,
     SendResult,
 )
-from core.digests import ShopFacts, build_digest, facts_of, read_facts
+from core.digests import build_digest, facts_of
 from core.model import Member, Shop
 from core.ports import UnitOfWork
 from core.report_model import WeeklyReport
@@ -101,7 +101,7 @@ async def next_outgoing(
         if not claimed:
             return []
         blocked = await uow.recipients.blocked({d.user_id for d in claimed})
-        facts = await _digest_facts(uow, [d for d in claimed if d.user_id not in blocked], now)
+        worded = await _digests(uow, [d for d in claimed if d.user_id not in blocked], now)
         reports: dict[tuple[int, date], WeeklyReport] = {}
         for delivery in claimed:
             message: AlertMessage | None = None
@@ -111,7 +111,7 @@ async def next_outgoing(
                 elif delivery.kind is DeliveryKind.REPORT:
                     message = await report.report_message(uow, delivery, now, reports)
                 else:
-                    message = await _digest_message(uow, delivery, now, facts)
+                    message = worded.get(delivery.id)
             if message is None:
                 await uow.deliveries.finish(delivery.id, DeliveryStatus.SKIPPED, now)
             else:
@@ -161,37 +161,47 @@ async def _crossing_message(
     )
 
 
-async def _digest_message(
-    uow: UnitOfWork, delivery: Delivery, now: datetime, cache: dict[tuple[int, date], ShopFacts]
-) -> Digest | None:
-    day = delivery.day
-    listener = await _listener(uow, delivery.shop_id, delivery.user_id)
-    shop = await uow.shops.get(delivery.shop_id)
-    if day is None or listener is None or shop is None:
-        return None
-    if shop_today(shop, now) > day + LATE_DIGEST:
-        return None  # too late to be news
-    member, kinds = listener
-    if (shop.id, day) not in cache:
-        cache[(shop.id, day)] = await read_facts(uow, shop, day, now)
-    snoozed = await uow.product_alerts.snoozed(shop.id, member.user_id, now)
-    digest = build_digest(cache[(shop.id, day)], kinds, snoozed, is_owner=member.is_owner)
-    return None if digest.is_empty else digest
-
-
-async def _digest_facts(
+async def _digests(
     uow: UnitOfWork, claimed: Sequence[Delivery], now: datetime
-) -> dict[tuple[int, date], ShopFacts]:
-    """The facts of every digest in a claimed batch, read together (one query per kind
-    of fact, not one set per shop), for the digests still worth sending today."""
-    days = {(d.shop_id, d.day) for d in claimed if d.kind is DeliveryKind.DIGEST and d.day}
-    shops = await uow.alert_queries.shops({shop_id for shop_id, _ in days})
-    wanted = [
-        (shops[shop_id], day)
-        for shop_id, day in days
-        if shop_id in shops and shop_today(shops[shop_id], now) <= day + LATE_DIGEST
-    ]
-    return await facts_of(uow, wanted, now)
+) -> dict[int, Digest]:
+    """delivery id -> its digest as it stands now, for each digest in a claimed batch still
+    worth sending: the recipient is still a member, it is not too late to be news, and it
+    is not empty. Read together (one query per kind of fact for the whole batch)."""
+    wanted = [d for d in claimed if d.kind is DeliveryKind.DIGEST and d.day is not None]
+    if not wanted:
+        return {}
+    shop_ids = {d.shop_id for d in wanted}
+    shops = await uow.alert_queries.shops(shop_ids)
+    members = {
+        (m.shop_id, m.user_id): m
+        for listed in (await uow.alert_queries.members(shop_ids)).values()
+        for m in listed
+    }
+    chosen = await uow.alert_settings.kinds_of_shops(shop_ids)
+    snoozes = await uow.product_alerts.snoozed_in(shop_ids, now)
+    days = {
+        (d.shop_id, d.day)
+        for d in wanted
+        if d.day is not None
+        and d.shop_id in shops
+        and shop_today(shops[d.shop_id], now) <= d.day + LATE_DIGEST
+    }
+    facts = await facts_of(uow, [(shops[shop_id], day) for shop_id, day in days], now)
+    worded: dict[int, Digest] = {}
+    for delivery in wanted:
+        member = members.get((delivery.shop_id, delivery.user_id))
+        found = facts.get((delivery.shop_id, delivery.day)) if delivery.day else None
+        if member is None or found is None:
+            continue  # left the shop, or too late to be news
+        digest = build_digest(
+            found,
+            kinds_of(member, chosen.get(delivery.shop_id, {})),
+            snoozes.get((delivery.shop_id, delivery.user_id), {}),
+            is_owner=member.is_owner,
+        )
+        if not digest.is_empty:
+            worded[delivery.id] = digest
+    return worded
 
 
 def backoff(attempts: int) -> timedelta:
