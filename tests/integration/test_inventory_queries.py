@@ -12,7 +12,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from core import catalog, ledger
+from core.access import Actor
+from core.catalog import ProductFields
 from core.inventory_query import (
     DASHBOARD_BOXES,
     InventoryQuery,
@@ -20,9 +24,11 @@ from core.inventory_query import (
     StatusFilter,
     select_page,
 )
+from core.ledger import Removal, Restock
 from core.model import Movement, Product, Reason, Shop, name_key
 from core.shops import create_shop
 from core.takings_model import value_of
+from db.models import SalesByHourRow
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
 
@@ -260,3 +266,35 @@ async def test_a_day_that_does_not_begin_on_the_hour_counts_its_first_minutes(
         Decimal("33.99"),  # 6 + 8 + 9.99 + 10
         Decimal("47.99"),  # 2 + 3 + 4 + 5 + 6 + 8 + 9.99 + 10
     )
+
+
+async def test_the_kept_hours_follow_the_ledgers_own_sales_and_undos(
+    make_uow: MakeUow,
+) -> None:
+    """Sales and an undo written as the bot writes them (on PostgreSQL the sale is the
+    one-statement removal, its movement inserted inside a CTE): the hours the database
+    keeps add up to what the ledger says, and a replayed sale adds nothing."""
+    owner_id = next(_owners)
+    shop = await create_shop(make_uow(), owner_id, "Olga", f"Cafe {owner_id}", NOW)
+    owner = Actor(owner_id, shop.id)
+    milk = await catalog.add_product(
+        make_uow(), owner, ProductFields(name="milk", unit="l", price=Decimal("1.25"))
+    )
+    await ledger.restock(make_uow(), owner, Restock(milk.id, Decimal(20)), key="r", now=NOW)
+    sale = Removal(milk.id, Decimal("2.5"), Reason.SALE)
+    first = await ledger.remove(make_uow(), owner, sale, key="s1", now=NOW)
+    await ledger.remove(make_uow(), owner, sale, key="s1", now=NOW)  # a replay
+    await ledger.remove(make_uow(), owner, Removal(milk.id, Decimal(4)), key="s2", now=NOW)
+    await ledger.remove(make_uow(), owner, Removal(milk.id, Decimal(1)), key="s3", now=NOW)
+    assert first.movement is not None
+    await ledger.undo(make_uow(), owner, first.movement.id, key="u1", now=NOW)
+    day_start = NOW.replace(hour=0, minute=0, second=0, microsecond=0)
+    async with make_uow() as uow:
+        found = await uow.inventory.value(
+            shop.id, day_start=day_start, week_start=day_start - timedelta(days=3)
+        )
+        kept = await uow.session.scalar(
+            select(func.sum(SalesByHourRow.taken)).where(SalesByHourRow.shop_id == shop.id)
+        )
+    assert (found.sales_today, found.sales_this_week) == (Decimal("6.25"), Decimal("6.25"))
+    assert Decimal(str(kept)) == Decimal("6.25")  # 5 × 1.25; the undone 2.5 taken back
