@@ -103,7 +103,16 @@ async def show_inventory(
 
 async def inventory_command(update: Update, context: BotContext) -> None:
     where = await here(update, context)
-    parsed = parse_inventory(message_args(update))
+    text = message_args(update)
+    try:
+        parsed = parse_inventory(text)
+    except ParseError:
+        # `/inventory pastries`: a category of the shop's, typed without its `cat`.
+        named = " ".join(text.split()).casefold()
+        categories = await catalog.categories(context.services.uow(), where.actor)
+        if not named or named not in (c.casefold() for c in categories):
+            raise
+        parsed = parse_inventory(f'cat "{named}"')
     query = InventoryQuery(status=parsed.status, category=parsed.category, sort=parsed.sort)
     await show_inventory(update, context, where, query)
 

@@ -80,3 +80,13 @@ async def test_a_list_typed_on_one_line_records_each_product(
     sold = text_of(await owner.say("/sell 2 bread, 3 milk"))
     assert "2 of 2 lines applied" in sold or ("bread" in sold and "milk" in sold), sold
     assert (await books.on_hand("bread"), await books.on_hand("milk")) == (8, 7)
+
+
+async def test_a_category_may_be_named_without_cat(cafe: BotProcess, owner: Chat) -> None:
+    """`/inventory pastries` was "Unknown filter “pastries”; for a category write cat
+    pastries" though the shop has that category; a word that is none still gets the hint."""
+    assert "Added" in text_of(await owner.say("/add scone cat Pastries"))
+    listed = text_of(await owner.say("/inventory pastries"))
+    assert "scone" in listed and "milk" not in listed, listed
+    hinted = text_of(await owner.say("/inventory lwo"))
+    assert "Unknown filter" in hinted, hinted
