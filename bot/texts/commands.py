@@ -68,12 +68,13 @@ HELP = N_(
     "<b>Owners</b>\n"
     "/add <i>name</i> [cat <i>x</i>] [unit <i>x</i>] [min <i>qty</i>] [price <i>x</i>] "
     "[cost <i>x</i>] [barcode <i>x</i>] · /edit <i>name</i> · /delete <i>name</i> · "
+    "/import — the catalog from a CSV or XLSX file · "
     "/report — 8 weeks of sales, waste and stock value · "
     "/invite [owner] · /team · /settings · /quiet 22:00-07:00 · /mute <i>name</i> · "
     "/newshop <i>name</i>\n"
     "In a group (as its admin): /link [<i>shop</i>] · /unlink\n\n"
     "Names with spaces work: <code>/restock whole milk 2</code>; quotes allow anything: "
-    '<code>/sell "7 up" 3</code>. /cancel leaves any step.'
+    '<code>/sell "7 up" 3</code>. /cancel leaves any step. /language ru — по-русски.'
 )
 
 STATE_LOST_PLAIN = N_(

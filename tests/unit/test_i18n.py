@@ -293,3 +293,13 @@ def test_lists_and_their_buttons_are_all_in_russian() -> None:
         assert "годен до 7 дек." in sold, sold
     assert "5 pcs exp 7 Dec 2026" in texts.inventory_line(line)
     assert "+1 more (of 56 on hand)" in texts.inventory_line(line)
+
+
+def test_help_names_import_and_the_other_language() -> None:
+    """/help listed neither /import nor /language (only the command menu did), so an
+    owner reading it never learnt a spreadsheet could be sent, nor a Russian speaker how
+    to switch."""
+    assert "/import" in texts.HELP and "/language ru" in texts.HELP
+    with i18n.speaking("ru"):
+        russian = i18n._(texts.HELP)
+    assert "/import" in russian and "/language en" in russian
