@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 import socket
 import sys
 import threading
@@ -369,7 +370,10 @@ def _app_url(api: LocalBotApi, port: int) -> str:
     """The page with login data signed for the console's owner, as Telegram would pass
     it in the URL's fragment: opening it logs in (once; the session cookie stays)."""
     user = WebAppUser(OWNER.id, OWNER.first_name, username=OWNER.username or "")
-    data = signed_for(user, api.token)
+    # Each opening is unique, as Telegram's query_id makes it: two openings within one
+    # second would otherwise sign the same data, and the second would be refused as a
+    # replay.
+    data = signed_for(user, api.token, query_id=secrets.token_urlsafe(12))
     return f"http://127.0.0.1:{port}/app/#tgWebAppData={quote(data)}"
 
 

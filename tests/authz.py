@@ -328,6 +328,9 @@ BUTTONS: tuple[Row, ...] = (
     Row("al:reorder", cafe_member, data="al:reorder:{shop}"),
     Row("al:reorder (here)", member, data="al:reorder"),
     Row("noop", harmless, data="noop"),
+    # Keep changes nothing; a Skip outside the stocktake it was asked in finds none.
+    Row("keep", harmless, data="keep:mv"),
+    Row("tk:skip", harmless, data="tk:skip:{product}"),
     # Scans and imports wait under a token of the one who sent the picture or file; a
     # forged or stale token finds nothing.
     Row("scan:show", harmless, data="scan:show:forged"),

@@ -395,7 +395,8 @@ async def test_a_unit_too_long_by_edit_is_refused_naming_the_limit(
     # Generated messages may have switched Olga's shop or renamed the milk: a product of
     # this test's own, in the Cafe she works in again.
     await shops.switch_shop(make_uow(), OLGA.id, hostile.ids["cafe"])
-    name = f"edit unit {len(unit)}"
+    # No field word in the name: `/edit <name> unit …` would change the unit at once.
+    name = f"crate of {len(unit)}"
     olga = Actor(OLGA.id, hostile.ids["cafe"])
     milk = (await catalog.add_product(make_uow(), olga, ProductFields(name=name, unit="l"))).id
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import unquote
 
-from devtools.console import Console, Entry, LineAssembler, StdinLines
+import pytest
+
+from devtools.console import OWNER, Console, Entry, LineAssembler, StdinLines, _app_url
 from devtools.localapi import LocalBotApi
+from webapp.initdata import validate
 
 WAIT = 5.0  # a liveness guard; each step here takes milliseconds
 
@@ -142,3 +147,18 @@ async def test_a_user_may_speak_another_language_and_send_a_file(tmp_path: Path)
 def test_an_older_message_s_button_is_a_console_command() -> None:
     entries = LineAssembler().entries([":2^1\n", ":lang ru\n", ":send a.csv\n"], pasted=False)
     assert all(entry.command for entry in entries)
+
+
+def test_the_login_door_signs_different_data_for_two_openings_in_one_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two browsers opening the printed link within one second: the same signed data
+    would be refused the second time as a replay (seen in CI as a page that never
+    loaded)."""
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    api = LocalBotApi()
+    first, second = _app_url(api, 8080), _app_url(api, 8080)
+    assert first != second
+    for url in (first, second):
+        init_data = unquote(url.split("#tgWebAppData=", 1)[1])
+        assert validate(init_data, api.token, now=1_800_000_000.0).user.id == OWNER.id
