@@ -30,7 +30,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot import logs, outcome, texts
+from bot import i18n, logs, outcome, texts
 from bot.context import Services, StockbotApp
 from bot.handlers import language
 from bot.metrics import update_kind
@@ -90,15 +90,28 @@ SENT_BY_FROM = (
 )
 
 
-def sender_of(update: dict[str, Any]) -> int | None:
-    """Who sent an update, when it says so where python-telegram-bot's effective_user
-    looks; None otherwise (the sender's language is then read when it is handled)."""
+def _sender(update: dict[str, Any]) -> dict[str, Any] | None:
     for kind in SENT_BY_FROM:
         part = update.get(kind)
         if isinstance(part, dict):
             sender = part.get("from")
-            user_id = sender.get("id") if isinstance(sender, dict) else None
-            return user_id if type(user_id) is int else None
+            return sender if isinstance(sender, dict) else None
+    return None
+
+
+def sender_of(update: dict[str, Any]) -> int | None:
+    """Who sent an update, when it says so where python-telegram-bot's effective_user
+    looks; None otherwise (the sender's language is then read when it is handled)."""
+    user_id = (_sender(update) or {}).get("id")
+    return user_id if type(user_id) is int else None
+
+
+def app_language_of(payload: str) -> str | None:
+    """The language_code a stored update's sender's Telegram app sent with it."""
+    with contextlib.suppress(ValueError):
+        update = json.loads(payload)
+        code = (_sender(update) or {}).get("language_code") if isinstance(update, dict) else None
+        return code if isinstance(code, str) else None
     return None
 
 
@@ -111,6 +124,18 @@ def what_was_sent(payload: str) -> str | None:
         text = message.get("text") if isinstance(message, dict) else None
         return text if isinstance(text, str) else None
     return None
+
+
+def _to_sender(item: InboxItem) -> contextlib.AbstractContextManager[None]:
+    """Speaking `item`'s sender's language: for what is said after the update's handlers
+    (which may have failed before choosing it), or about an update of a process gone."""
+    return i18n.speaking(language.of_sender(item.language, app_language_of(item.payload)))
+
+
+def _said(item: InboxItem, message: str) -> str:
+    """`message`, a constant marked N_, in `item`'s sender's language."""
+    with _to_sender(item):
+        return i18n._(message)
 
 
 def outcome_of(settled: Settled) -> str:
@@ -250,9 +275,9 @@ class InboxProcessor:
         if committed or attempts >= MAX_ATTEMPTS:
             # Its effect committed (running it again could repeat it), or it keeps failing.
             log.error("update %s given up after %s attempts: %s", item.update_id, attempts, error)
-            await self._apologize(update)
+            await self._apologize(item, update)
             return Settled(item.update_id, error)
-        await self._tell_retrying(update)
+        await self._tell_retrying(item, update)
         return Settled(item.update_id, error, self._services.clock.now() + retry_delay(attempts))
 
     async def _keep_leased(self) -> None:
@@ -285,14 +310,14 @@ class InboxProcessor:
         for item in await self._services.inbox.release_unanswered(now):
             if item.chat_id is None:
                 continue
+            with _to_sender(item):
+                told = texts.recorded_unanswered(what_was_sent(item.payload))
             try:
-                await self._application.bot.send_message(
-                    item.chat_id, texts.recorded_unanswered(what_was_sent(item.payload))
-                )
+                await self._application.bot.send_message(item.chat_id, told)
             except TelegramError:
                 log.warning("could not tell chat %s its update was recorded", item.chat_id)
 
-    async def _tell_retrying(self, update: Update | None) -> None:
+    async def _tell_retrying(self, item: InboxItem, update: Update | None) -> None:
         """While the database is down a reply can be 20 s late: the person is told it is
         coming, rather than sending it again (once a minute per chat)."""
         chat = update.effective_chat if update is not None else None
@@ -307,15 +332,15 @@ class InboxProcessor:
         }
         self._told_retrying[chat.id] = now
         try:
-            await self._application.bot.send_message(chat.id, texts.RETRYING)
+            await self._application.bot.send_message(chat.id, _said(item, texts.RETRYING))
         except TelegramError:
             log.warning("could not tell chat %s its update is being retried", chat.id)
 
-    async def _apologize(self, update: Update | None) -> None:
+    async def _apologize(self, item: InboxItem, update: Update | None) -> None:
         chat = update.effective_chat if update is not None else None
         if chat is None:
             return
         try:
-            await self._application.bot.send_message(chat.id, texts.UNEXPECTED_ERROR)
+            await self._application.bot.send_message(chat.id, _said(item, texts.UNEXPECTED_ERROR))
         except TelegramError:
             log.warning("could not tell chat %s about a failed update", chat.id)

@@ -17,7 +17,8 @@ works from, with each chat's updates one at a time in arrival order.
   with a lease that runs out; `release_unanswered` finds those, so the chat is told
   its change was recorded instead of hearing nothing (and doing it again).
 - A claimed update comes with its sender's stored language (`user_languages`), read by
-  the claim's own statement: the update needs no transaction of its own to learn it.
+  the claim's own statement: the update needs no transaction of its own to learn it. An
+  unanswered one comes with it too, for its chat to be told in that language.
 
 Round trips are what an update costs most (each wakes the bot and PostgreSQL), so on
 PostgreSQL an update is stored by one INSERT committed on its own, and a claim is one
@@ -110,8 +111,8 @@ CLAIMED_COLUMNS = (
 
 
 def _items(rows: Sequence[Any]) -> list[InboxItem]:
-    """Rows selected with ITEM_COLUMNS (or CLAIMED_COLUMNS), as items to handle (or tell
-    about), in update order."""
+    """Rows selected with CLAIMED_COLUMNS, as items to handle (or tell about), in update
+    order."""
     items = []
     for row in rows:
         language = None
@@ -390,8 +391,9 @@ class SqlInbox:
         process handling them died between its commit and its release, so the lease ran
         out on an update already processed. Each is released here once, by one process,
         for its chat to be told the change was recorded."""
+        # With the sender's stored language, as a claim: the chat is told in it.
         query = (
-            select(*ITEM_COLUMNS)
+            select(*CLAIMED_COLUMNS)
             .where(
                 inbox.c.processed_at.is_not(None),
                 inbox.c.leased_until.is_not(None),
@@ -401,7 +403,7 @@ class SqlInbox:
             .limit(limit)
         )
         if self._postgres:
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=inbox)
         async with self._transaction() as connection:
             rows = (await connection.execute(query)).all()
             if rows:

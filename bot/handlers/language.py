@@ -50,6 +50,13 @@ def known(user_id: int | None, language: UserLanguage | None) -> Iterator[None]:
         _known.reset(token)
 
 
+def of_sender(stored: UserLanguage | None, app_code: str | None) -> str:
+    """The language to speak to someone outside their update's handlers (told later that
+    it was recorded, or that it failed): the same rule, from what the inbox kept — their
+    choice as stored, else the app's language the update carried, else English."""
+    return languages.spoken(stored or UserLanguage(), i18n.supported(app_code)) or i18n.SOURCE
+
+
 async def speak_their_language(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None:

@@ -312,11 +312,15 @@ async def test_an_update_processed_by_a_process_that_died_is_released_once_to_be
     engine: AsyncEngine, inbox: SqlInbox
 ) -> None:
     """A process killed between a sale's commit and its reply left the seller with no
-    answer at all; the next process finds the update processed with its lease run out."""
-    for update_id, chat in [(1, 10), (2, 11), (3, 12)]:
-        await inbox.put(update_id, f"u{update_id}", NOW, chat_id=chat)
-    await inbox.claim(10, NOW, LEASE)
+    answer at all; the next process finds the update processed with its lease run out,
+    with its sender's stored language, to tell them in it (it was told in English)."""
     make_uow = uow_factory(engine)
+    async with make_uow() as uow:
+        await uow.users.save_language(71, UserLanguage(chosen="ru", seen="en"))
+        await uow.commit()
+    for update_id, chat in [(1, 10), (2, 11), (3, 12)]:
+        await inbox.put(update_id, f"u{update_id}", NOW, chat_id=chat, user_id=70 + update_id)
+    await inbox.claim(10, NOW, LEASE)
     for update_id in (1, 2):
         with marking(update_id, NOW):
             async with make_uow() as uow:
@@ -327,6 +331,7 @@ async def test_an_update_processed_by_a_process_that_died_is_released_once_to_be
     later = NOW + LEASE + timedelta(seconds=1)
     (unanswered,) = await inbox.release_unanswered(later)
     assert (unanswered.update_id, unanswered.chat_id) == (1, 10)
+    assert (unanswered.user_id, unanswered.language) == (71, UserLanguage("ru", "en"))
     assert await inbox.release_unanswered(later) == []  # told once
     # 3 was never processed: it is claimed again as usual, not told about.
     assert [i.update_id for i in await inbox.claim(10, later, LEASE)] == [3]
