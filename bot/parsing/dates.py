@@ -1,6 +1,8 @@
 """Dates as people type them, read the way their shop reads them.
 
 Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 20 2026`.
+A month and year (`03/2027`, `2027-03`, `mar 2027`), as packs print their expiry, is the
+last day of that month.
 Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
 the next one, today included); and a day without a year (`12/12`, `8 dec`) is its next
 occurrence, this year or next year if already past — unless it was within the last 31 days,
@@ -12,6 +14,7 @@ never reads the clock, so it reads the same text the same way in a test and at t
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +35,10 @@ AHEAD = re.compile(
     r"(?P<plus>\+|in\s+)?(?P<count>\d{1,3})\s*(?P<unit>d|days?|w|weeks?)?", re.IGNORECASE
 )
 DAY_OF_MONTH = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?", re.IGNORECASE)
+# `03/2027`, `3.2027`, `2027-03`: a four-digit year cannot be a day, in either date order.
+MONTH_YEAR = re.compile(
+    r"(?P<month>\d{1,2})[./-](?P<year>\d{4})|(?P<year_first>\d{4})[./-](?P<month_last>\d{1,2})"
+)
 NAMED_WORDS = re.compile(r"[^\s,]+")
 # A day and month without a year this close behind today is that past day (see _complete).
 RECENT_PAST_DAYS = 31
@@ -67,6 +74,12 @@ def parse_date(
     if weekday is not None:  # `fri`: the next Friday, today if it is one (as `8 dec` is)
         today = _today(cleaned, usage, dates)
         return today + timedelta(days=(weekday - today.weekday()) % 7)
+    month_year = _month_year(cleaned, dates)
+    if month_year is not None:
+        year, month = month_year
+        if not 1 <= month <= 12:
+            _exact(cleaned, year, month, 1, usage)  # raises: no such month
+        return date(year, month, calendar.monthrange(year, month)[1])
     numeric = NUMERIC.fullmatch(cleaned)
     if numeric is not None:
         return _numeric(cleaned, numeric, usage, dates)
@@ -109,6 +122,21 @@ def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -
         raise ParseError(texts.date_in_other_order(cleaned, day_first=dates.day_first), usage)
     year = None if last is None else int(last) + (2000 if len(last) == 2 else 0)
     return _complete(cleaned, day, month, year, usage, dates)
+
+
+def _month_year(cleaned: str, dates: ShopDates) -> tuple[int, int] | None:
+    """(year, month) of `03/2027`, `2027-03`, `mar 2027`, `March 2027`; None otherwise."""
+    match = MONTH_YEAR.fullmatch(cleaned)
+    if match is not None:
+        if match["year"] is not None:
+            return int(match["year"]), int(match["month"])
+        return int(match["year_first"]), int(match["month_last"])
+    words = NAMED_WORDS.findall(cleaned)
+    if len(words) == 2 and re.fullmatch(r"\d{4}", words[1]):
+        month = dates.words.month_of(words[0])
+        if month is not None:
+            return int(words[1]), month
+    return None
 
 
 def _named(cleaned: str, dates: ShopDates) -> tuple[int, int, int | None] | None:

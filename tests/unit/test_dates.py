@@ -167,3 +167,35 @@ def test_a_day_of_the_week_is_the_next_one(typed: str, expected: date) -> None:
     assert parse(typed, dates=russian) == expected
     if typed.isascii():
         assert parse(typed, dates=DAY_FIRST) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("03/2027", date(2027, 3, 31)),  # as a medicine box prints it: was "not a date"
+        ("3/2027", date(2027, 3, 31)),
+        ("02.2028", date(2028, 2, 29)),
+        ("2027-04", date(2027, 4, 30)),
+        ("mar 2027", date(2027, 3, 31)),
+        ("March 2027", date(2027, 3, 31)),
+        ("12/2026", date(2026, 12, 31)),
+    ],
+)
+def test_a_month_and_year_is_the_last_day_of_that_month(typed: str, expected: date) -> None:
+    """Packs print "EXP 03/2027": good until the end of March. Either date order reads
+    it the same (a four-digit year cannot be a day)."""
+    assert parse(typed, dates=DAY_FIRST) == expected
+    assert parse(typed, dates=MONTH_FIRST) == expected
+    assert parse(typed) == expected  # a spreadsheet's cell, where no today is known
+
+
+def test_a_month_and_year_in_russian() -> None:
+    russian = ShopDates(TODAY, words=RUSSIAN)
+    assert parse("март 2027", dates=russian) == date(2027, 3, 31)
+    assert parse("03.2027", dates=russian) == date(2027, 3, 31)
+
+
+@pytest.mark.parametrize("typed", ["13/2027", "00/2027", "2027-13"])
+def test_a_month_and_year_with_no_such_month_is_refused(typed: str) -> None:
+    with pytest.raises(ParseError, match="There is no date"):
+        parse(typed, dates=DAY_FIRST)
