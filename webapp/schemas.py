@@ -8,15 +8,25 @@ core.visibility)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from core.catalog import MAX_LEAD_DAYS, MAX_NAME
 from core.ledger import MAX_NOTE
-from core.model import UNITS
+from core.model import UNITS, Product
+from core.product_fields import CLEARABLE, EDITABLE, Editable, Kind
 from core.quantities import FigureRefused, to_money, to_quantity
 from webapp.errors import N_, Refused
 
@@ -45,18 +55,18 @@ Currency = Annotated[str, Field(min_length=1, max_length=8, pattern=LINE)]
 # Checked by core (0 to MAX_LEAD_DAYS), so a refusal is worded as the chat words it, in
 # the caller's language; the document still states the range.
 LeadDays = Annotated[
-    int,
-    WithJsonSchema(
-        {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": MAX_LEAD_DAYS,
-            "description": "days from ordering to delivery; null: the default (7)",
-        }
-    ),
+    int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_LEAD_DAYS})
 ]
-# Product fields an owner may empty again (core.catalog.CLEARABLE).
-Clearable = Literal["reorder_date", "lead_days", "expiry_warning_days"]
+# A text field of a product the API knows no closer limit of: one line, short enough to
+# keep a request small; core checks the field's own limit.
+Text = Annotated[str, Field(max_length=256, pattern=LINE)]
+Days = Annotated[int, Field(ge=0, le=365)]
+Barcodes = Annotated[list[Barcode], Field(max_length=10)]
+# Product fields an owner may empty again (core.product_fields.CLEARABLE).
+if TYPE_CHECKING:
+    Clearable = str
+else:
+    Clearable = Literal[tuple(f.name for f in EDITABLE if f.clearable)]
 
 
 # `2,5`: a decimal comma, as a phone set to most European languages types it in a
@@ -147,6 +157,87 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# -- a product's fields ------------------------------------------------------------------
+# Each field of core's table (core.product_fields) is a field of ProductCreate,
+# ProductUpdate and ProductOut, typed by its kind: a new field of the table is in the API
+# and its document without a line here.
+
+# How a request gives a field of each kind, unless _TAKEN_AS types it closer.
+_TAKEN_BY_KIND: dict[Kind, Any] = {
+    Kind.TEXT: Text,
+    Kind.QUANTITY: Quantity,
+    Kind.MONEY: Money,
+    Kind.DAYS: Days,
+    Kind.DATE: date,
+    Kind.BARCODES: Barcodes,
+}
+# Fields a request gives within narrower limits than their kind's: core's for each.
+_TAKEN_AS: dict[str, Any] = {
+    "name": ProductName,
+    "category": Category,
+    "unit": Unit,
+    "supplier": Supplier,
+    "lead_days": LeadDays,
+}
+# How a response shows a field of each kind (webapp.present sends it so).
+_SHOWN_BY_KIND: dict[Kind, Any] = {
+    Kind.TEXT: str,
+    Kind.QUANTITY: DecimalText,
+    Kind.MONEY: DecimalText,
+    Kind.DAYS: int,
+    Kind.DATE: date,
+    Kind.BARCODES: list[str],
+}
+# What the document says of a field whose name does not say it all.
+_ABOUT = {
+    "lead_days": "days from ordering to delivery; null: the default (7)",
+    "reorder_date": "when to order it again",
+}
+# The fields a product may hold empty (None), shown as null.
+_NULLABLE = frozenset(
+    name for name, hint in get_type_hints(Product).items() if type(None) in get_args(hint)
+)
+
+
+def taken(field: Editable) -> tuple[Any, Any]:
+    """A field of a request that adds or changes a product: null or left out, it stays."""
+    kind = _TAKEN_AS.get(field.name, _TAKEN_BY_KIND[field.kind])
+    return kind | None, Field(default=None, description=_ABOUT.get(field.name))
+
+
+def shown(field: Editable) -> tuple[Any, Any]:
+    """A field of a product in a response; what staff get in place of an owner's only
+    (core.visibility): null, or empty where the product cannot hold None."""
+    kind = _SHOWN_BY_KIND[field.kind]
+    nullable = field.name in _NULLABLE
+    about = _ABOUT.get(field.name)
+    if field.owner_only:
+        about = "owners only; null for staff" if nullable else "owners only; empty for staff"
+    return (kind | None if nullable else kind), Field(description=about)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def product_fields(field: Callable[[Editable], tuple[Any, Any]]) -> Callable[[type[M]], type[M]]:
+    """The model, with after its own fields each field of the table it does not declare
+    itself, as `field` makes it."""
+
+    def with_fields(model: type[M]) -> type[M]:
+        table: dict[str, Any] = {
+            f.name: field(f) for f in EDITABLE if f.name not in model.model_fields
+        }
+        return create_model(
+            model.__name__,
+            __base__=model,
+            __module__=model.__module__,
+            __doc__=model.__doc__,
+            **table,
+        )
+
+    return with_fields
+
+
 # -- errors ------------------------------------------------------------------------------
 
 
@@ -216,19 +307,10 @@ class SettingsUpdate(Model):
 # -- catalog and stock -------------------------------------------------------------------
 
 
+# A product: its id and stock, and each field of the table as a member may see it.
+@product_fields(shown)
 class ProductOut(Model):
     id: int
-    name: str
-    category: str
-    unit: str
-    threshold: DecimalText
-    price: DecimalText | None
-    cost: DecimalText | None = Field(description="owners only; null for staff")
-    supplier: str = Field(description="owners only; empty for staff")
-    barcodes: list[str]
-    expiry_warning_days: int | None
-    lead_days: int | None = Field(description="days from ordering to delivery; null: default")
-    reorder_date: date | None
     on_hand: DecimalText
     earliest_expiry: date | None
     archived: bool
@@ -333,36 +415,18 @@ class CategoriesOut(Model):
     categories: list[str]
 
 
+# A new product needs its name; any other field of the table may be given.
+@product_fields(taken)
 class ProductCreate(Model):
     name: ProductName
-    category: Category | None = None
-    unit: Unit | None = None
-    threshold: Quantity | None = None
-    price: Money | None = None
-    cost: Money | None = None
-    barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
-    supplier: Supplier | None = None
-    expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
-    lead_days: LeadDays | None = None
-    reorder_date: date | None = Field(default=None, description="when to order it again")
 
 
+@product_fields(taken)
 class ProductUpdate(Model):
     """Fields to change; those left out (or null) stay as they are, those named in
     `clear` are emptied."""
 
-    name: ProductName | None = None
-    category: Category | None = None
-    unit: Unit | None = None
-    threshold: Quantity | None = None
-    price: Money | None = None
-    cost: Money | None = None
-    barcodes: Annotated[list[Barcode], Field(max_length=10)] | None = None
-    supplier: Supplier | None = None
-    expiry_warning_days: Annotated[int, Field(ge=0, le=365)] | None = None
-    lead_days: LeadDays | None = None
-    reorder_date: date | None = Field(default=None, description="when to order it again")
-    clear: Annotated[list[Clearable], Field(max_length=3)] = Field(
+    clear: Annotated[list[Clearable], Field(max_length=len(CLEARABLE))] = Field(
         default_factory=list,
         description="fields to empty: no reorder date, the default lead time or warning",
     )

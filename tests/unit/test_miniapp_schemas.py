@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.model import REMOVAL_REASONS, Reason
+from core.product_fields import EDITABLE, OWNER_ONLY
 from webapp import schemas
 
 
@@ -27,6 +28,35 @@ def test_the_fields_a_product_update_may_clear_are_cores() -> None:
     from core.catalog import CLEARABLE
 
     assert set(get_args(schemas.Clearable)) == CLEARABLE
+
+
+def test_a_field_of_the_table_is_in_the_api_without_a_line_of_its_own() -> None:
+    """The Mini App's product models take their fields from core.product_fields: a model
+    so marked gains every field of the table it does not declare, after its own."""
+
+    @schemas.product_fields(schemas.taken)
+    class Probe(schemas.Model):
+        name: str = "as declared"
+
+    table = [f.name for f in EDITABLE]
+    assert list(Probe.model_fields) == ["name", *(n for n in table if n != "name")]
+    assert Probe.model_fields["name"].annotation is str
+    assert Probe().model_dump()["category"] is None  # left out: left as it is
+
+
+def test_a_products_requests_and_answers_carry_every_field_of_the_table() -> None:
+    table = {f.name for f in EDITABLE}
+    for model in (schemas.ProductCreate, schemas.ProductUpdate, schemas.ProductOut):
+        assert table <= set(model.model_fields), model.__name__
+    assert schemas.ProductCreate.model_fields["name"].is_required()
+    change = schemas.ProductUpdate.model_validate({"threshold": "2,5", "price": "1,20"})
+    assert (change.model_dump()["threshold"], change.model_dump()["price"]) == (
+        Decimal("2.5"),
+        Decimal("1.20"),
+    )
+    for name in OWNER_ONLY:  # what staff get in its place is said in the document
+        about = schemas.ProductOut.model_fields[name].description or ""
+        assert about.startswith("owners only"), name
 
 
 @pytest.mark.parametrize(
