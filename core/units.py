@@ -87,6 +87,13 @@ def _unit_forms(unit: str) -> set[str]:
     return {_UNIT_BY_SPELLING.get(form, form) for form in (word, *singulars(word))}
 
 
+def unit_of(unit: str) -> str | None:
+    """The known unit a spelling stands for (`boxes` → `box`, `штук` → `pcs`,
+    `Kilo` → `kg`), or None for a unit of the shop's own."""
+    known = sorted(_unit_forms(unit) & _KNOWN_UNITS, key=len)
+    return known[0] if known else None
+
+
 def is_unit_word(word: str) -> bool:
     """Whether a word is a unit the bot knows (`kg`, `pieces`, `bottles`), so that in
     `2 kg flour` it is the unit and not the start of the name."""

@@ -76,10 +76,7 @@ def parse_date(
         return today + timedelta(days=(weekday - today.weekday()) % 7)
     month_year = _month_year(cleaned, dates)
     if month_year is not None:
-        year, month = month_year
-        if not 1 <= month <= 12:
-            _exact(cleaned, year, month, 1, usage)  # raises: no such month
-        return date(year, month, calendar.monthrange(year, month)[1])
+        return _end_of_month(cleaned, *month_year, usage)
     numeric = NUMERIC.fullmatch(cleaned)
     if numeric is not None:
         return _numeric(cleaned, numeric, usage, dates)
@@ -122,6 +119,11 @@ def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -
         raise ParseError(texts.date_in_other_order(cleaned, day_first=dates.day_first), usage)
     year = None if last is None else int(last) + (2000 if len(last) == 2 else 0)
     return _complete(cleaned, day, month, year, usage, dates)
+
+
+def _end_of_month(cleaned: str, year: int, month: int, usage: str) -> date:
+    first = _exact(cleaned, year, month, 1, usage)  # refuses a month 0 or 13
+    return first.replace(day=calendar.monthrange(year, month)[1])
 
 
 def _month_year(cleaned: str, dates: ShopDates) -> tuple[int, int] | None:

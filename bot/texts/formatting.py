@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.i18n import N_, _
+from bot.texts.unit_names import unit_for
 from core.limits import shortened
 from core.model import Reason, Shop
 from core.quantities import FigureRefused, format_quantity
@@ -42,7 +43,7 @@ def h(text: str) -> str:
 
 def plain_qty(value: Decimal, unit: str = "") -> str:
     """A quantity and its unit as plain text, for refusals (escaped where they are sent)."""
-    return f"{number(value)} {unit}".strip()
+    return f"{number(value)} {unit_for(value, unit)}".strip()
 
 
 def number(value: Decimal) -> str:

@@ -34,7 +34,7 @@ async def test_language_overrides_per_person_and_auto_goes_back(
     assert "В наличии:" in text_of(card)
     await owner.say("/restock milk 10")
     sold = text_of(await owner.say("/sell milk 2"))
-    assert sold.startswith("✅ Продано 2 l milk") and "В наличии: 8 l" in sold
+    assert sold.startswith("✅ Продано 2 л milk") and "В наличии: 8 л" in sold
     listed = text_of(await owner.say("/inventory"))
     assert "2 товара" in listed  # milk and bread, in Russian's plural
     history = text_of(await owner.say("/history milk"))

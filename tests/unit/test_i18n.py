@@ -103,7 +103,7 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert texts.money(Decimal("1234.5"), shop) == "1\xa0234,50\xa0€"
         assert texts.day(date(2026, 3, 2)).startswith("2 мар. 2026")
         assert i18n.number(Decimal("2.5")) == "2,5"
-        assert texts.qty(Decimal("10.5"), "l") == "10,5 l"  # it was 10.5 beside 14,25 €
+        assert texts.qty(Decimal("10.5"), "l") == "10,5 л"  # it was 10.5 l beside 14,25 €
     assert texts.qty(Decimal("10.5"), "l") == "10.5 l"
     # A batch's Undo button and a custom adjustment's confirmation: it was "−1.5" beside
     # the line "1,5 l" above it.
@@ -113,7 +113,7 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert texts.signed_quantity(Decimal("20")) == "+20"
         # A refusal and the card's pace: '1,5 l' beside 'нельзя списать 2.5' in one line.
         refusal = texts.why(InsufficientStock("молоко", Decimal("2.5"), Decimal("1.5"), "l"))
-        assert "2,5" in refusal and "1,5 l" in refusal and "2.5" not in refusal
+        assert "2,5" in refusal and "1,5 л" in refusal and "2.5" not in refusal
         fraction = texts.why(FractionOfWholeUnit(Decimal("1.5"), "pcs", "bread"))
         assert "1,5" in fraction and "1.5" not in fraction
         assert "~2,5 l" in texts.pace_line(Velocity(2.5, 4), "l")
