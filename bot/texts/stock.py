@@ -19,6 +19,7 @@ from bot.texts.formatting import (
     qty,
     quoted,
 )
+from bot.texts.unit_names import units_of
 from core.ledger import MovementResult
 from core.limits import shortened
 from core.model import Movement, Product, Reason, Shop
@@ -159,7 +160,7 @@ def stocktake_prompt(category: str, position: int, total: int, product: Product)
         category=h(category),
         position=position,
         total=total,
-        unit=h(product.unit),
+        unit=h(units_of(product.unit)),
         name=h(product.name),
     )
 
@@ -179,7 +180,7 @@ def stocktake_done(category: str, counted: int, total: int) -> str:
 def quantity_prompt(command: str, product: Product, *, prices: bool = True) -> str:
     """`prices`: a restock's question may offer cost and price (an owner in private)."""
     asked = QUANTITY_PROMPT[command] if prices or command != "restock" else RESTOCK_PROMPT_NO_PRICES
-    return _(asked).format(unit=h(product.unit), name=h(product.name))
+    return _(asked).format(unit=h(units_of(product.unit)), name=h(product.name))
 
 
 def why_leaving(quantity: Decimal, product: Product) -> str:

@@ -60,3 +60,11 @@ def unit_for(value: Decimal, unit: str) -> str:
         return english[0] if abs(value) == 1 else english[1]
     # A Russian spelling read in English: its English name (`шт` → `pcs`).
     return known if not unit.isascii() else unit
+
+
+def units_of(unit: str) -> str:
+    """`unit` as it reads after "how many" (`How many boxes…`, `Сколько коробок…`)."""
+    return unit_for(MANY, unit)
+
+
+MANY = Decimal(5)  # English's plural and Russian's "many" form

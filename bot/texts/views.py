@@ -9,6 +9,7 @@ from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.texts.buttons import COUNT_MATCHED, SORT_LABELS
 from bot.texts.formatting import badges, day, h, moment, money, number, qty
+from bot.texts.unit_names import unit_for, units_of
 from core.forecast import NoEstimate, Velocity
 from core.inventory import (
     Dashboard,
@@ -239,7 +240,7 @@ def history_line(entry: HistoryEntry, shop: Shop) -> str:
 
 def chart_title(product: Product, first: datetime, last: datetime) -> str:
     """Plain text (matplotlib draws it); `first` and `last` on the shop's clock."""
-    heading = _("{name} — on hand ({unit})").format(name=product.name, unit=product.unit)
+    heading = _("{name} — on hand ({unit})").format(name=product.name, unit=units_of(product.unit))
     if first.date() == last.date():
         span = f"{_chart_day(first, year=True)}, {first:%H:%M}–{last:%H:%M}"
     elif first.year == last.year:
@@ -257,7 +258,7 @@ def _chart_day(value: datetime, *, year: bool) -> str:
 
 def chart_threshold(product: Product) -> str:
     return _("low at {amount} {unit}").format(
-        amount=f"{product.threshold.normalize():f}", unit=product.unit
+        amount=number(product.threshold), unit=unit_for(product.threshold, product.unit)
     )
 
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot import i18n
+from bot import i18n, texts
 from bot.texts import plain_qty
+from core.model import Product
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,12 @@ def test_english_inflects_the_count_units_it_knows(value: str, unit: str, shown:
 def test_russian_names_the_units_it_knows_in_russian(value: str, unit: str, shown: str) -> None:
     with i18n.speaking("ru"):
         assert plain_qty(Decimal(value), unit) == shown
+
+
+def test_a_question_asks_for_the_unit_in_the_plural() -> None:
+    """It asked "How many box of ibuprofen were sold?"."""
+    ibuprofen = Product(1, 1, "ibuprofen", unit="box")
+    assert "How many boxes of <b>ibuprofen</b>" in texts.quantity_prompt("sell", ibuprofen)
+    assert "How many boxes of <b>ibuprofen</b>" in texts.stocktake_prompt("", 1, 2, ibuprofen)
+    with i18n.speaking("ru"):
+        assert "Сколько коробок <b>ibuprofen</b>" in texts.quantity_prompt("sell", ibuprofen)
