@@ -28,7 +28,7 @@ from bot.handlers.base import (
     respond,
     start_flow,
 )
-from bot.handlers.stock import PRODUCT_BUTTONS, _reading, proceed, show_card
+from bot.handlers.stock import PRODUCT_BUTTONS, proceed, reading, show_card
 from bot.i18n import _
 from bot.parsing import STOCK_VERBS, Command, ParseError, split_words
 from bot.steps import AddStep, AttachStep, CodeChoice
@@ -92,8 +92,8 @@ async def on_picture(update: Update, context: BotContext) -> None:
     elif movement is not None:
         command, rest = movement
         text = f'"_" {rest}'
-        reading = _reading(command, text, context.services.clock.now())
-        await proceed(update, context, command, reading, product.id, text)
+        read = reading(command, text, context.services.clock.now())
+        await proceed(update, context, command, read, product.id, text)
     else:
         await show_card(update, context, where, product.id)
 

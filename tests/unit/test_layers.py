@@ -3,6 +3,7 @@ product knows nothing of the tools beside it (devtools)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,36 @@ def test_layer_imports_nothing_from_outer_layers(layer: str) -> None:
         for path in (ROOT / layer).rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# Inside bot/handlers/stock (split by reason to change), the modules a module may not
+# import: reading a command and wording its replies know no handler; a batch never asks,
+# so it reaches no single command's steps; the card and /undo record no typed command.
+STOCK_HANDLERS = ROOT / "bot" / "handlers" / "stock"
+STOCK_FORBIDDEN = {
+    "reading": {"replies", "single", "batch", "steps", "card", "undo"},
+    "replies": {"single", "batch", "steps", "card", "undo"},
+    "batch": {"single", "steps", "card", "undo"},
+    "card": {"reading", "single", "batch", "steps", "undo"},
+    "single": {"steps", "card", "undo"},
+    "undo": {"reading", "single", "batch", "steps"},
+}
+
+
+def stock_modules_imported(path: Path) -> set[str]:
+    prefix = "bot.handlers.stock."
+    modules = (
+        node.module or ""
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    )
+    return {m.removeprefix(prefix) for m in modules if m.startswith(prefix)}
+
+
+@pytest.mark.parametrize("module", sorted(STOCK_FORBIDDEN))
+def test_the_stock_handlers_import_each_other_one_way(module: str) -> None:
+    imported = stock_modules_imported(STOCK_HANDLERS / f"{module}.py")
+    assert imported & STOCK_FORBIDDEN[module] == set()
 
 
 def test_the_cli_reaches_the_console_only_when_asked() -> None:
