@@ -13,7 +13,7 @@ from bot.i18n import _
 from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import NumberReadsBothWays, parse_days, parse_money, parse_quantity
-from bot.parsing.words import NUMBER, Word, clean, join_words, split_words
+from bot.parsing.words import COUNT_WORDS, NUMBER, Word, clean, join_words, split_words
 from core.units import is_unit_word
 
 # What kind of value a keyword takes.
@@ -242,7 +242,8 @@ def _quantity_first(head: list[Word]) -> Reading | None:
         return head[1:], *attached  # `2kg` alone is a quantity and no name; `7up` a name
     if len(head) < 2:
         return None
-    if not head[0].is_number or (quantity := _quantity(head[0].text)) is None:
+    quantity = _quantity(head[0].text) if head[0].is_number else _counted(head[0])
+    if quantity is None:
         return None
     rest = head[1:]
     if _is_unit(rest[0]) and is_unit_word(rest[0].text):  # `2 kg` alone names no product
@@ -264,6 +265,15 @@ def _attached(word: Word) -> tuple[Decimal, str | None] | None:
     if match is None or (quantity := _quantity(match["quantity"])) is None:
         return None
     return quantity, match["unit"]
+
+
+def _counted(word: Word) -> Decimal | None:
+    """A small count in words before a name: `one`, `a`, `two`, `одну`, `две`. Only
+    first, and only when no product is called by all the words (`one love tea`)."""
+    if word.quoted:
+        return None
+    count = COUNT_WORDS.get(word.text.casefold())
+    return None if count is None else Decimal(count)
 
 
 def _is_unit(word: Word) -> bool:

@@ -519,6 +519,14 @@ def test_a_quoted_name_and_quantity_round_trip(name: str, quantity: Decimal) -> 
         ("sell", "", SellProduct(None, None)),
         ("sell", "1.2345 roses", SellProduct("1.2345 roses", None)),
         ("sell", '3 "7 up"', SellProduct("7 up", q("3"), None, "3 7 up")),
+        # Small counts in words: "one ibuprofen" was looked up as a product.
+        ("sell", "one ibuprofen", SellProduct("ibuprofen", q("1"), None, "one ibuprofen")),
+        ("sell", "a coffee", SellProduct("coffee", q("1"), None, "a coffee")),
+        ("sell", "Two boxes aspirin", SellProduct("aspirin", q("2"), "boxes", "Two boxes aspirin")),
+        ("sell", "две булочки", SellProduct("булочки", q("2"), None, "две булочки")),
+        ("sell", "одну булочку", SellProduct("булочку", q("1"), None, "одну булочку")),
+        ("sell", "one", SellProduct("one", None)),
+        ("sell", "milk one", SellProduct("milk one", None)),
     ],
 )
 def test_phrasings_people_use(command: str, text: str, expected: object) -> None:
