@@ -369,15 +369,19 @@ async def measure_stockbot(
     seconds: float,
     label: str,
     code: Path | None = None,
+    profile: Path | None = None,
 ) -> Measured:
     """One stockbot process: the closed loop, then the open loop at 70 % of its rate."""
     bot = await start_stockbot(api, database, prefix, None, workdir, code)
     try:
         idle_rss = bot.rss_mb()
         hook = f"http://127.0.0.1:{bot.port}/hook"
+        spy = None if profile is None else await start_profile(bot, profile, seconds)
         full = await bot.measured(
             load.closed(f"{label}, 1 process", hook, closed_users, "/sell milk 1", seconds)
         )
+        if spy is not None:
+            await spy.wait()
         print(full.line())
         rate = 0.7 * full.rate
         steady = await bot.measured(
@@ -396,6 +400,29 @@ async def measure_stockbot(
         await bot.stop()
 
 
+async def start_profile(bot: Process, out: Path, seconds: float) -> asyncio.subprocess.Process:
+    """py-spy sampling the bot over the closed loop's measured seconds (idle excluded),
+    written as collapsed stacks (one line per stack, its sample count last)."""
+    spy = Path(sys.executable).parent / "py-spy"
+    process = await asyncio.create_subprocess_exec(
+        str(spy),
+        "record",
+        "--pid",
+        str(bot.process.pid),
+        "--duration",
+        str(int(WARMUP_SECONDS + seconds)),
+        "--rate",
+        "200",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return process
+
+
 # --- the run ---------------------------------------------------------------------------
 
 
@@ -407,6 +434,12 @@ async def main() -> None:
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument(
         "--code", type=Path, default=None, help="another checkout to measure first, same run"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="py-spy's collapsed stacks of this checkout's bot over its closed loop",
     )
     args = parser.parse_args()
 
@@ -457,7 +490,16 @@ async def main() -> None:
                 )
                 print(f"{args.code} full path / echo: {before.closed.rate / echo_run.rate:.2f}")
             now = await measure_stockbot(
-                load, api, database, prefix, workdir, users, closed_users, args.seconds, "stockbot"
+                load,
+                api,
+                database,
+                prefix,
+                workdir,
+                users,
+                closed_users,
+                args.seconds,
+                "stockbot",
+                profile=args.profile,
             )
             print(f"full path / echo: {now.closed.rate / echo_run.rate:.2f}")
             print(

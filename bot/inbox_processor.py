@@ -27,7 +27,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot import i18n, logs, outcome, texts
@@ -47,6 +47,9 @@ KEEP_PROCESSED = timedelta(days=7)
 # A chat whose updates keep failing is told it is being retried at most this often.
 TELL_RETRYING_EVERY = timedelta(minutes=1)
 PRUNE_EVERY = timedelta(hours=1)
+# Updates the webhook decoded, kept for this process's worker (most are claimed here a
+# moment later); those claimed elsewhere fall out past this many.
+KEEP_DECODED = 1024
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -157,12 +160,23 @@ class InboxProcessor:
         # Short, and renewed while an update is handled: after a crash its update (and
         # its chat) waits at most this long for another worker or the restarted process.
         self._lease = timedelta(seconds=services.settings.inbox_lease_seconds)
+        # python-telegram-bot's decoding of an update is a fair share of what handling
+        # one costs: the webhook's, made to check the body, is handled if claimed here.
+        self._decoded: dict[int, tuple[dict[str, Any], Update]] = {}
+
+    @property
+    def bot(self) -> Bot:
+        return self._application.bot
 
     async def store(
-        self, payload: str, update_id: int, decoded: dict[str, Any] | None = None
+        self,
+        payload: str,
+        update_id: int,
+        decoded: dict[str, Any] | None = None,
+        update: Update | None = None,
     ) -> bool:
-        """Commit one incoming update (`decoded`: the payload already parsed); True when
-        it is new."""
+        """Commit one incoming update (`decoded`: the payload already parsed; `update`:
+        made of it for this application's bot); True when it is new."""
         if decoded is None:
             with contextlib.suppress(ValueError):
                 parsed = json.loads(payload)
@@ -172,6 +186,10 @@ class InboxProcessor:
         stored = await self._services.inbox.put(
             update_id, payload, self._services.clock.now(), chat_id, user_id
         )
+        if stored and decoded is not None and update is not None:
+            self._decoded[update_id] = (decoded, update)
+            while len(self._decoded) > KEEP_DECODED:
+                del self._decoded[next(iter(self._decoded))]
         self.wake.set()
         return stored
 
@@ -236,6 +254,7 @@ class InboxProcessor:
 
     async def _handle(self, item: InboxItem) -> None:
         update: Update | None = None
+        decoded: dict[str, Any] | None = None
         now = self._services.clock.now()
         started = time.perf_counter()
         # Each update runs in a task of its own: what is bound here stays with it.
@@ -247,7 +266,12 @@ class InboxProcessor:
                 language.known(item.user_id, item.language),
             ):
                 try:
-                    update = Update.de_json(json.loads(item.payload), self._application.bot)
+                    kept = self._decoded.pop(item.update_id, None)
+                    if kept is not None:
+                        decoded, update = kept
+                    else:
+                        decoded = json.loads(item.payload)
+                        update = Update.de_json(decoded, self._application.bot)
                     # The error handler records our own failures in `result` (bot.outcome).
                     await self._application.process_update(update)
                 except Exception as exc:  # a bad payload must not block the inbox
@@ -256,7 +280,7 @@ class InboxProcessor:
             settled = await self._settle(item, result.error, receipt.marked, update)
             self._settled.append(settled)
             kind, result_of, took = (
-                update_kind(item.payload),
+                update_kind(decoded if isinstance(decoded, dict) else item.payload),
                 outcome_of(settled),
                 time.perf_counter() - started,
             )

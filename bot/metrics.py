@@ -45,13 +45,17 @@ UPDATE_KINDS = frozenset(
 )
 
 
-def update_kind(payload: str) -> str:
+def update_kind(payload: str | dict[str, Any]) -> str:
     """`command` for a message that starts with one, `photo` and `document` for files,
-    else the update's type; `unreadable` when it is not JSON."""
-    try:
-        update = json.loads(payload)
-    except ValueError:
-        return "unreadable"
+    else the update's type; `unreadable` when it is not JSON. `payload`: the update's
+    JSON, or the update already decoded."""
+    if isinstance(payload, dict):
+        update: Any = payload
+    else:
+        try:
+            update = json.loads(payload)
+        except ValueError:
+            return "unreadable"
     if not isinstance(update, dict):
         return "unreadable"
     kind = next((key for key in update if key in UPDATE_KINDS), "other")

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.context import Services
 from bot.inbox_processor import InboxProcessor
@@ -28,9 +28,9 @@ class NotAnUpdate(ValueError):
     not retry, unlike a 5xx (retried for a day)."""
 
 
-def parsed_update(body: bytes) -> tuple[str, int, dict[str, Any]]:
-    """The body as text, its update_id and its decoded form; NotAnUpdate when it is not
-    a Telegram update."""
+def parsed_update(body: bytes, bot: Bot | None = None) -> tuple[str, int, dict[str, Any], Update]:
+    """The body as text, its update_id, its decoded form and the update made of it for
+    `bot`; NotAnUpdate when it is not a Telegram update."""
     try:
         payload = body.decode("utf-8")
         decoded = json.loads(payload)
@@ -43,10 +43,10 @@ def parsed_update(body: bytes) -> tuple[str, int, dict[str, Any]]:
     if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
         raise NotAnUpdate("update_id is not an integer in range")
     try:
-        Update.de_json(decoded, None)
+        update = Update.de_json(decoded, bot)
     except Exception as error:  # whatever the library trips on is the body's fault
         raise NotAnUpdate(f"not an update: {type(error).__name__}") from None
-    return payload, update_id, decoded
+    return payload, update_id, decoded, update
 
 
 def make_web_app(
@@ -86,12 +86,12 @@ def make_web_app(
             if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
                 return web.Response(status=401, text="bad secret token")
         try:
-            payload, update_id, decoded = parsed_update(await request.read())
+            payload, update_id, decoded, update = parsed_update(await request.read(), processor.bot)
         except NotAnUpdate as refused:
             log.info("webhook body refused: %s", refused)
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await processor.store(payload, update_id, decoded)
+            await processor.store(payload, update_id, decoded, update)
         except Exception:
             # 5xx makes Telegram deliver the update again later.
             log.exception("update %s could not be stored", update_id)

@@ -157,10 +157,35 @@ class HandledElsewhere(Exception):
     answer: the winner did (a second "✅ Sold" made a seller think it sold twice)."""
 
 
+# session.info's key for "this transaction marked the update" (see `marked_by`).
+MARKED_HERE = "inbox_marked_here"
+
+
+def due_mark() -> Receipt | None:
+    """The update being handled, while no transaction has marked it: a statement that
+    writes the update's effect may mark it too (one round trip fewer), then says so
+    with `marked_by`."""
+    receipt = _handling.get()
+    return None if receipt is None or receipt.marked else receipt
+
+
+def marked_by(session: AsyncSession, receipt: Receipt, rows: int) -> None:
+    """A statement of the session's transaction marked `receipt`'s update (`rows`, the
+    rows it changed: 0 when another worker's commit marked it first, HandledElsewhere).
+    Committed by the session's commit; undone (`unmark`) if the transaction is not."""
+    if rows == 0:
+        raise HandledElsewhere(f"update {receipt.update_id} was handled by another worker")
+    receipt.marked = True
+    session.info[MARKED_HERE] = True
+
+
 async def mark_in(session: AsyncSession) -> bool:
     """Mark the update being handled processed inside the session's transaction, once;
-    True when this call marked it (so a failed commit must `unmark` it). Raises
-    HandledElsewhere when another worker's commit marked it first."""
+    True when this transaction marked it, by this call or a statement before (so a
+    failed commit must `unmark` it). Raises HandledElsewhere when another worker's
+    commit marked it first."""
+    if session.info.pop(MARKED_HERE, False):
+        return True
     receipt = _handling.get()
     if receipt is None or receipt.marked:
         return False

@@ -45,6 +45,7 @@ from core.model import (
     UserLanguage,
     name_key,
 )
+from db.inbox import due_mark, marked_by
 from db.mapping import from_row, to_values
 from db.models import (
     BatchRow,
@@ -55,6 +56,7 @@ from db.models import (
     MovementRow,
     ProductRow,
     ShopRow,
+    UpdateInboxRow,
     UserLanguageRow,
     UserRow,
 )
@@ -88,7 +90,7 @@ def _shop(row: ShopRow) -> Shop:
     )
 
 
-def _member(row: MemberRow) -> Member:
+def _member(row: Any) -> Member:
     return Member(row.shop_id, row.user_id, Role(row.role), row.name)
 
 
@@ -131,12 +133,76 @@ def _movement(row: MovementRow, allocations: Sequence[MovementAllocationRow]) ->
     )
 
 
+# --- the reads of every stock command, built once ---------------------------------------
+# Building a statement and computing its cache key cost more CPU per call than the
+# query's round trip; ORM entities add the identity map and instance loading on top. A
+# Core statement built once keeps its cache key and goes straight to the driver.
+
+_users = UserRow.__table__
+_members = MemberRow.__table__
+_shops = ShopRow.__table__
+_products = ProductRow.__table__
+
+_USER = select(_users.c.id, _users.c.name, _users.c.active_shop_id).where(
+    _users.c.id == bindparam("user_id")
+)
+_MEMBER_WITH_SHOP = (
+    # The shop's id is the member's shop_id.
+    select(*_members.c, *(c.label(f"shop_{c.name}") for c in _shops.c if c.name != "id"))
+    .join(_shops, _shops.c.id == _members.c.shop_id)
+    .where(
+        _members.c.shop_id == bindparam("shop_id"),
+        _members.c.user_id == bindparam("user_id"),
+    )
+)
+_PRODUCT_BY_ID = select(_products).where(
+    _products.c.id == bindparam("product_id"), _products.c.shop_id == bindparam("shop_id")
+)
+_PRODUCT_BY_NAME = select(_products).where(
+    _products.c.shop_id == bindparam("shop_id"),
+    _products.c.archived.is_(False),
+    _products.c.name_key == bindparam("key"),
+)
+# FOR NO KEY UPDATE: stock changes of the product queue up, while inserts that only
+# reference it (batches, movements, alert rows) need not wait. A row renamed or
+# archived while this waited for its lock no longer matches, and is not returned.
+_PRODUCT_BY_ID_LOCKED = _PRODUCT_BY_ID.with_for_update(key_share=True)
+_PRODUCT_BY_NAME_LOCKED = _PRODUCT_BY_NAME.with_for_update(key_share=True)
+
+
+def _shop_of(row: Any) -> Shop:
+    """The shop of a row of _MEMBER_WITH_SHOP (its columns prefixed `shop_`)."""
+    return Shop(
+        id=row.shop_id,
+        name=row.shop_name,
+        timezone=row.shop_timezone,
+        currency=row.shop_currency,
+        near_expiry_days=row.shop_near_expiry_days,
+        alert_time=row.shop_alert_time,
+        day_first=row.shop_day_first,
+        created_at=row.shop_created_at,
+        language=row.shop_language,
+    )
+
+
+class Held:
+    """What one unit of work read and may read again: a stock command reads its member
+    twice (who acts where, then authorize) and the member's shop right after; the shop
+    comes with the member's query. Writes through these repositories drop what they
+    change."""
+
+    def __init__(self) -> None:
+        self.members: dict[tuple[int, int], Member] = {}
+        self.shops: dict[int, Shop] = {}
+
+
 # --- repositories ------------------------------------------------------------------------
 
 
 class SqlShopRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, held: Held | None = None) -> None:
         self.session = session
+        self._held = held if held is not None else Held()
 
     async def add(self, shop: Shop) -> Shop:
         row = ShopRow(
@@ -154,10 +220,14 @@ class SqlShopRepository:
         return _shop(row)
 
     async def get(self, shop_id: int) -> Shop | None:
+        held = self._held.shops.get(shop_id)
+        if held is not None:
+            return held
         row = await self.session.get(ShopRow, shop_id)
         return _shop(row) if row else None
 
     async def update(self, shop: Shop) -> None:
+        self._held.shops.pop(shop.id, None)
         row = await self.session.get(ShopRow, shop.id)
         if row is None:
             raise LookupError(f"shop {shop.id} does not exist")
@@ -180,7 +250,7 @@ class SqlUserRepository:
         self.session = session
 
     async def get(self, user_id: int) -> User | None:
-        row = await self.session.get(UserRow, user_id)
+        row = (await self.session.execute(_USER, {"user_id": user_id})).first()
         return User(row.id, row.name, row.active_shop_id) if row else None
 
     async def save(self, user: User) -> None:
@@ -210,31 +280,25 @@ class SqlUserRepository:
 
 
 class SqlMemberRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, held: Held | None = None) -> None:
         self.session = session
-        # The session's identity map holds rows weakly: a member read and let go is read
-        # again by the next get. A stock command reads its member twice (who acts where,
-        # then authorize); holding the rows read makes the second get free of SQL. The
-        # member's shop comes in the same query and is held too: authorize reads it next,
-        # and `shops.get` finds it in the identity map.
-        self._held: dict[tuple[int, int], tuple[MemberRow, ShopRow]] = {}
+        self._held = held if held is not None else Held()
 
     async def get(self, shop_id: int, user_id: int) -> Member | None:
-        held = self._held.get((shop_id, user_id))
-        if held is None:
-            found = (
-                await self.session.execute(
-                    select(MemberRow, ShopRow)
-                    .join(ShopRow, ShopRow.id == MemberRow.shop_id)
-                    .where(MemberRow.shop_id == shop_id, MemberRow.user_id == user_id)
-                )
-            ).first()
-            if found is None:
-                return None
-            held = self._held[(shop_id, user_id)] = (found[0], found[1])
-        return _member(held[0])
+        held = self._held.members.get((shop_id, user_id))
+        if held is not None:
+            return held
+        row = (
+            await self.session.execute(_MEMBER_WITH_SHOP, {"shop_id": shop_id, "user_id": user_id})
+        ).first()
+        if row is None:
+            return None
+        member = self._held.members[(shop_id, user_id)] = _member(row)
+        self._held.shops[shop_id] = _shop_of(row)
+        return member
 
     async def add(self, member: Member) -> None:
+        self._held.members.pop((member.shop_id, member.user_id), None)
         self.session.add(
             MemberRow(
                 shop_id=member.shop_id,
@@ -246,6 +310,7 @@ class SqlMemberRepository:
         await self.session.flush()
 
     async def set_role(self, shop_id: int, user_id: int, role: Role) -> None:
+        self._held.members.pop((shop_id, user_id), None)
         row = await self.session.get(MemberRow, (shop_id, user_id))
         if row is None:
             raise LookupError(f"user {user_id} is not a member of shop {shop_id}")
@@ -253,7 +318,7 @@ class SqlMemberRepository:
         await self.session.flush()
 
     async def remove(self, shop_id: int, user_id: int) -> None:
-        self._held.pop((shop_id, user_id), None)
+        self._held.members.pop((shop_id, user_id), None)
         row = await self.session.get(MemberRow, (shop_id, user_id))
         if row is not None:
             await self.session.delete(row)
@@ -360,27 +425,15 @@ class SqlProductRepository:
         return {row.id: _product(row) for row in rows}
 
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
-        query = select(ProductRow).where(ProductRow.id == product_id, ProductRow.shop_id == shop_id)
-        if _locks_rows(self.session):
-            # FOR NO KEY UPDATE: stock changes of the product queue up, while inserts that
-            # only reference it (batches, movements, alert rows) need not wait.
-            query = query.with_for_update(key_share=True)
-        # populate_existing: the row read under the lock wins over a copy cached earlier
-        # in this session.
-        row = await self.session.scalar(query.execution_options(populate_existing=True))
+        query = _PRODUCT_BY_ID_LOCKED if _locks_rows(self.session) else _PRODUCT_BY_ID
+        row = (
+            await self.session.execute(query, {"shop_id": shop_id, "product_id": product_id})
+        ).first()
         return _product(row) if row else None
 
     async def by_name(self, shop_id: int, key: str, *, lock: bool = False) -> Product | None:
-        query = select(ProductRow).where(
-            ProductRow.shop_id == shop_id,
-            ProductRow.archived.is_(False),
-            ProductRow.name_key == key,
-        )
-        if lock and _locks_rows(self.session):
-            # As get_for_update. A row renamed or archived while this waited for its lock
-            # no longer matches, and is not returned.
-            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
-        row = await self.session.scalar(query)
+        query = _PRODUCT_BY_NAME_LOCKED if lock and _locks_rows(self.session) else _PRODUCT_BY_NAME
+        row = (await self.session.execute(query, {"shop_id": shop_id, "key": key})).first()
         return _product(row) if row else None
 
     async def list(
@@ -555,18 +608,29 @@ WITH seen AS (
     INSERT INTO movement_allocations (movement_id, batch_id, shop_id, position, quantity)
     SELECT m.id, taken.id, :m_shop_id, taken.position - 1, -taken.take
     FROM m, taken
+), done AS (
+    UPDATE update_inbox SET processed_at = CAST(:handled_at AS TIMESTAMP WITH TIME ZONE)
+    FROM enough
+    WHERE update_inbox.update_id = CAST(:update_id AS BIGINT)
+      AND update_inbox.processed_at IS NULL
+    RETURNING 1
 )
 SELECT m.id, p.on_hand, p.earliest_expiry,
        (SELECT array_agg(id ORDER BY position) FROM taken) AS batch_ids,
-       (SELECT array_agg(-take ORDER BY position) FROM taken) AS quantities
+       (SELECT array_agg(-take ORDER BY position) FROM taken) AS quantities,
+       (SELECT count(*) FROM done) AS marked
 FROM m, p
 """
     table = BatchRow.__table__.c
     return (
         text(sql)
-        .bindparams(*(bindparam(f"m_{c.name}", type_=c.type) for c in movements))
+        .bindparams(
+            *(bindparam(f"m_{c.name}", type_=c.type) for c in movements),
+            bindparam("handled_at", type_=UpdateInboxRow.__table__.c.processed_at.type),
+        )
         .columns(
             id=BigInteger(),
+            marked=BigInteger(),
             on_hand=ProductRow.__table__.c.on_hand.type,
             earliest_expiry=ProductRow.__table__.c.earliest_expiry.type,
             batch_ids=ARRAY(table.id.type),
@@ -677,15 +741,25 @@ class SqlMovementRepository:
             )
             return recorded, taken.product
         values = to_values(movement, leave_out=("id", "allocations"), reason=movement.reason.value)
+        # The update being handled is marked processed by the same statement: under the
+        # product's lock that is one round trip fewer before the commit.
+        receipt = due_mark()
         row = (
             await self.session.execute(
                 _REMOVAL,
                 {f"m_{name}": value for name, value in values.items()}
-                | {"product_id": product.id, "quantity": quantity},
+                | {
+                    "product_id": product.id,
+                    "quantity": quantity,
+                    "update_id": receipt.update_id if receipt is not None else None,
+                    "handled_at": receipt.at if receipt is not None else None,
+                },
             )
         ).one_or_none()
         if row is None:
             return None
+        if receipt is not None:
+            marked_by(self.session, receipt, row.marked)
         allocations = tuple(
             Allocation(batch_id, taken)
             for batch_id, taken in zip(row.batch_ids, row.quantities, strict=True)

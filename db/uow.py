@@ -39,9 +39,10 @@ from db.alert_repositories import (
     SqlRecipientRepository,
 )
 from db.engine import writer_lock
-from db.inbox import mark_in, unmark
+from db.inbox import MARKED_HERE, mark_in, unmark
 from db.inventory_queries import SqlInventoryQueries
 from db.repositories import (
+    Held,
     SqlBatchRepository,
     SqlChatLinkRepository,
     SqlInviteRepository,
@@ -104,9 +105,10 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             session = self._session_factory()
             self._session = session
-            self.shops = SqlShopRepository(session)
+            held = Held()
+            self.shops = SqlShopRepository(session, held)
             self.users = SqlUserRepository(session)
-            self.members = SqlMemberRepository(session)
+            self.members = SqlMemberRepository(session, held)
             self.chats = SqlChatLinkRepository(session)
             self.invites = SqlInviteRepository(session)
             self.products = SqlProductRepository(session)
@@ -133,6 +135,8 @@ class SqlUnitOfWork(UnitOfWork):
         session = self._session
         try:
             if session is not None:
+                if session.info.pop(MARKED_HERE, False):
+                    unmark()  # a statement marked the update, and no commit followed
                 # Leaving without commit rolls back; after a commit there is nothing left.
                 await session.rollback()
                 await session.close()

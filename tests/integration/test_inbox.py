@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.model import UserLanguage
+from core import catalog, ledger
+from core.access import Actor
+from core.catalog import ProductFields
+from core.errors import InsufficientStock
+from core.ledger import Removal, Restock
+from core.model import Movement, Reason, Shop, UserLanguage
 from db.engine import create_engine
 from db.inbox import HandledElsewhere, Settled, SqlInbox, marking
-from db.uow import uow_factory
-from tests.integration.conftest import NOW, empty_tables
+from db.uow import SqlUnitOfWork, uow_factory
+from tests.integration.conftest import NOW, OWNER_ID, empty_tables
 
 LEASE = timedelta(seconds=30)
 
@@ -160,6 +168,96 @@ async def test_a_second_worker_on_an_update_already_handled_neither_commits_nor_
     async with make_uow() as uow:
         assert await uow.users.language(71) == UserLanguage(chosen="ru")
         assert await uow.users.language(72) == UserLanguage()
+
+
+async def _milk(make_uow: Callable[[], SqlUnitOfWork], owner: Actor, on_hand: int) -> int:
+    product = await catalog.add_product(make_uow(), owner, ProductFields(name="milk"))
+    await ledger.restock(
+        make_uow(), owner, Restock(product.id, Decimal(on_hand)), key="in", now=NOW
+    )
+    return product.id
+
+
+async def _processed(engine: AsyncEngine, update_id: int) -> bool:
+    async with engine.connect() as connection:
+        return bool(
+            await connection.scalar(
+                text("SELECT processed_at IS NOT NULL FROM update_inbox WHERE update_id = :u"),
+                {"u": update_id},
+            )
+        )
+
+
+async def test_a_sale_marks_its_update_with_the_movement_and_only_if_it_commits(
+    engine: AsyncEngine, inbox: SqlInbox, shop: Shop, owner: Actor
+) -> None:
+    """On PostgreSQL the removal's own statement marks the update (one round trip fewer
+    under the product's lock); either way the mark commits with the sale, or not at all:
+    a sale rolled back, or refused, leaves its update to run again."""
+    make_uow = uow_factory(engine)
+    milk = await _milk(make_uow, owner, 3)
+    for update_id in (1, 2, 3):
+        await inbox.put(update_id, "a", NOW, chat_id=10 + update_id)
+    await inbox.claim(10, NOW, LEASE)
+
+    with marking(1, NOW) as rolled_back:
+        async with make_uow() as uow:
+            product = await uow.products.get_for_update(shop.id, milk)
+            assert product is not None
+            sale = Movement(0, shop.id, milk, Decimal(-1), Reason.SALE, OWNER_ID, NOW, "u1")
+            assert await uow.movements.record_removal(sale, product) is not None
+            # left without commit: the sale and the mark are undone together
+        assert not rolled_back.marked
+    assert not await _processed(engine, 1)
+
+    with marking(2, NOW) as refused:
+        with pytest.raises(InsufficientStock):
+            await ledger.remove(make_uow(), owner, Removal(milk, Decimal(5)), key="u2", now=NOW)
+        assert not refused.marked
+    assert not await _processed(engine, 2)
+
+    sent: list[str] = []
+
+    def tally(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", tally)
+    try:
+        with marking(3, NOW) as sold:
+            await ledger.remove(make_uow(), owner, Removal(milk, Decimal(1)), key="u3", now=NOW)
+            assert sold.marked
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", tally)
+    assert await _processed(engine, 3)
+    if engine.dialect.name == "postgresql":
+        # the member, the product under its lock, the removal (which marked the update)
+        assert not [s for s in sent if s.lstrip().startswith("UPDATE update_inbox")]
+        assert len(sent) == 3
+    async with make_uow() as uow:
+        product = await uow.products.get(shop.id, milk)
+        assert product is not None and product.on_hand == 2
+
+
+async def test_a_second_worker_selling_for_an_update_already_handled_records_nothing(
+    engine: AsyncEngine, inbox: SqlInbox, shop: Shop, owner: Actor
+) -> None:
+    """The same update claimed by two workers (a lease lost in a crash): the sale of the
+    one that comes second is refused by its own statement and rolled back, with another
+    idempotency key too (each worker makes its own)."""
+    make_uow = uow_factory(engine)
+    milk = await _milk(make_uow, owner, 5)
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.claim(10, NOW, LEASE)
+    with marking(1, NOW) as first:
+        await ledger.remove(make_uow(), owner, Removal(milk, Decimal(1)), key="a", now=NOW)
+    assert first.marked
+    with marking(1, NOW) as second, pytest.raises(HandledElsewhere):
+        await ledger.remove(make_uow(), owner, Removal(milk, Decimal(1)), key="b", now=NOW)
+    assert not second.marked
+    async with make_uow() as uow:
+        product = await uow.products.get(shop.id, milk)
+        assert product is not None and product.on_hand == 4
+        assert await uow.movements.by_key(shop.id, "b") == []
 
 
 async def test_a_failed_update_holds_its_chat_until_it_is_retried(inbox: SqlInbox) -> None:
