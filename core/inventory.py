@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,16 +58,27 @@ async def _lines(
 ) -> tuple[InventoryLine, ...]:
     """Each product with its status and, near expiry or expired, the batches that are
     (read at once for the page, not a query per product)."""
-    statuses = [(product, status_of(product, shop, today)) for product in listed.products]
-    dated = [p.id for p, status in statuses if status.expiry is not ExpiryStatus.NONE]
-    batches = await uow.batches.in_stock_of(dated) if dated else {}
-    lines = []
-    for product, status in statuses:
-        expiring: tuple[Batch, ...] = ()
-        if status.expiry is not ExpiryStatus.NONE:
-            expiring = expiring_batches(batches.get(product.id, []), product, shop, today)
-        lines.append(InventoryLine(product, status, expiring))
-    return tuple(lines)
+    (lines,) = await _lines_of(uow, [listed.products], shop, today)
+    return lines
+
+
+async def _lines_of(
+    uow: UnitOfWork, lists: Sequence[Sequence[Product]], shop: Shop, today: date
+) -> list[tuple[InventoryLine, ...]]:
+    """`_lines` of several lists with one read of their batches (the dashboard's boxes)."""
+    statuses = [[(p, status_of(p, shop, today)) for p in products] for products in lists]
+    dated = {p.id for listed in statuses for p, s in listed if s.expiry is not ExpiryStatus.NONE}
+    batches = await uow.batches.in_stock_of(sorted(dated)) if dated else {}
+    shown = []
+    for listed in statuses:
+        lines = []
+        for product, status in listed:
+            expiring: tuple[Batch, ...] = ()
+            if status.expiry is not ExpiryStatus.NONE:
+                expiring = expiring_batches(batches.get(product.id, []), product, shop, today)
+            lines.append(InventoryLine(product, status, expiring))
+        shown.append(tuple(lines))
+    return shown
 
 
 async def inventory(
@@ -140,14 +152,10 @@ async def dashboard(
         shop, member = await authorize(uow, actor)
         today = shop_today(shop, now)
         products, boxes = await uow.inventory.boxes(shop, today, first)
+        lines = await _lines_of(uow, [listed.products for listed in boxes.values()], shop, today)
         shown = {
-            status: DashboardBox(
-                status,
-                DASHBOARD_BOXES[status],
-                listed.total,
-                await _lines(uow, listed, shop, today),
-            )
-            for status, listed in boxes.items()
+            status: DashboardBox(status, DASHBOARD_BOXES[status], listed.total, first_lines)
+            for (status, listed), first_lines in zip(boxes.items(), lines, strict=True)
         }
         takings = await takings_of(uow, shop, member, now, in_group=in_group)
     return Dashboard(

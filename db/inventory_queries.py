@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ColumnElement,
+    Date,
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -45,7 +49,7 @@ from core.inventory_query import (
 )
 from core.model import Shop, name_key
 from core.takings_model import ShopValue
-from db.models import ExactDecimal, MovementRow, ProductRow, SalesByHourRow
+from db.models import ExactDecimal, MovementRow, ProductRow, SalesByHourRow, StockByShopRow
 from db.repositories import _product
 
 products = ProductRow.__table__
@@ -80,7 +84,9 @@ _render(holds_text, "postgresql", "(strpos({0}, {1}) > 0)")
 _render(holds_text, "sqlite", "(instr({0}, {1}) > 0)")
 
 
-def status_condition(wanted: StatusFilter, shop: Shop, today: date) -> ColumnElement[bool]:
+def status_condition(
+    wanted: StatusFilter, shop: Shop | _ShopParams, today: date | ColumnElement[date]
+) -> ColumnElement[bool]:
     """core.inventory_query.has_status over core.status's rule, as SQL."""
     # A literal 0, not a parameter: the partial indexes' predicates name it (db.models).
     zero: ColumnElement[int] = literal_column("0", Integer())
@@ -103,15 +109,21 @@ def status_condition(wanted: StatusFilter, shop: Shop, today: date) -> ColumnEle
             return true()
 
 
-def _in_shop_id(shop_id: int) -> list[ColumnElement[bool]]:
-    return [columns.shop_id == shop_id, ~columns.archived]
+class _ShopParams:
+    """A shop's figures as the parameters of a statement built once (see _boxes)."""
+
+    def __init__(self) -> None:
+        self.id: Any = bindparam("shop_id", type_=Integer())
+        self.near_expiry_days: Any = bindparam("near_days", type_=Integer())
 
 
-def _in_shop(shop: Shop) -> list[ColumnElement[bool]]:
-    return _in_shop_id(shop.id)
+def _in_shop(shop: Shop | _ShopParams) -> list[ColumnElement[bool]]:
+    return [columns.shop_id == shop.id, ~columns.archived]
 
 
-def _conditions(shop: Shop, today: date, query: InventoryQuery) -> list[ColumnElement[bool]]:
+def _conditions(
+    shop: Shop | _ShopParams, today: date | ColumnElement[date], query: InventoryQuery
+) -> list[ColumnElement[bool]]:
     conditions = [*_in_shop(shop), status_condition(query.status, shop, today)]
     if query.category is not None:
         conditions.append(columns.category == query.category)
@@ -138,7 +150,9 @@ def _order(sort: SortBy) -> list[Any]:
     return by_name
 
 
-def _listed(shop: Shop, today: date, query: InventoryQuery) -> Select[Any]:
+def _listed(
+    shop: Shop | _ShopParams, today: date | ColumnElement[date], query: InventoryQuery
+) -> Select[Any]:
     return select(products).where(*_conditions(shop, today, query)).order_by(*_order(query.sort))
 
 
@@ -172,39 +186,27 @@ class SqlInventoryQueries:
     async def boxes(
         self, shop: Shop, today: date, first: int
     ) -> tuple[int, dict[StatusFilter, InventorySlice]]:
-        def counted(status: StatusFilter) -> Any:
-            conditions = [*_in_shop(shop), status_condition(status, shop, today)]
-            tally = select(func.count()).select_from(products).where(*conditions)
-            return tally.scalar_subquery().label(f"n_{status.value}")
-
-        # Each count on its own: the planner counts each box from its own index.
-        counts = select(*(counted(box) for box in (StatusFilter.ALL, *DASHBOARD_BOXES))).subquery(
-            "counts"
-        )
-        firsts = [
-            _listed(shop, today, InventoryQuery(box, sort=sort))
-            .add_columns(literal(box.value).label("box"))
-            .limit(first)
-            .subquery()
-            for box, sort in DASHBOARD_BOXES.items()
-        ]
-        listed = union_all(*(select(*part.c) for part in firsts)).subquery("firsts")
-        # One round trip: the counts joined to the first few of every box (a row of counts
-        # alone when every box is empty).
         rows = (
             await self.session.execute(
-                select(counts, listed).select_from(counts.outerjoin(listed, true()))
+                _boxes(),
+                {"shop_id": shop.id, "near_days": shop.near_expiry_days, "today": today}
+                | {"first": first},
             )
         ).all()
         found: dict[StatusFilter, list[Any]] = {box: [] for box in DASHBOARD_BOXES}
         for row in rows:
             if row.box is not None:
                 found[StatusFilter(row.box)].append(_product(row))
-        total = int(rows[0].n_all)
-        return total, {
+        counts = rows[0]
+        totals = {
+            StatusFilter.LOW: counts.n_low,
+            StatusFilter.OUT: counts.n_out,
+            StatusFilter.EXPIRING: counts.n_expiring,
+            StatusFilter.EXPIRED: counts.n_expired,
+        }
+        return int(counts.n_all or 0), {
             box: InventorySlice(
-                tuple(sorted(found[box], key=sort_key(sort))),
-                int(getattr(rows[0], f"n_{box.value}")),
+                tuple(sorted(found[box], key=sort_key(sort))), int(totals[box] or 0)
             )
             for box, sort in DASHBOARD_BOXES.items()
         }
@@ -215,77 +217,148 @@ class SqlInventoryQueries:
         ledger — the part of an hour before the first whole one, and the sales that
         recorded no price (valued at the product's price today). A few hundred small rows
         and a handful of sales, however long the ledger."""
-        sales = MovementRow.__table__.c
-        undo = MovementRow.__table__.alias("undo")
-        # core.takings_model.sale_price_of: the sale's own price, else the product's; a
-        # price of 0 counts as none, as Python's `or` does.
-        price = func.coalesce(
-            func.nullif(sales.sale_price, 0), func.nullif(columns.price, 0), literal_column("0")
-        )
-        taken = type_coerce(-sales.quantity * price, _money_value())
-        # Written as the partial indexes' predicates are (literals, not parameters).
-        unpriced = literal_column("coalesce(movements.sale_price, 0) = 0", Boolean())
-
-        def from_ledger(part: str, *conditions: ColumnElement[bool]) -> Select[Any]:
-            return (
-                select(literal(part).label("part"), sales.created_at, taken.label("taken"))
-                .select_from(MovementRow.__table__.join(products, columns.id == sales.product_id))
-                .where(
-                    sales.shop_id == shop_id,
-                    sales.reason == literal_column("'sale'"),  # as the indexes' predicates
-                    ~exists().where(undo.c.reverses_id == sales.id),
-                    *conditions,
-                )
-            )
-
-        def opening(start: datetime) -> tuple[datetime, ColumnElement[bool]]:
-            """The first whole hour from `start`, and the priced sales before it."""
-            hour = _first_whole_hour(start)
-            return hour, and_(sales.created_at >= start, sales.created_at < hour, ~unpriced)
-
-        week_hour, week_opening = opening(week_start)
-        day_hour, day_opening = opening(day_start)
-        ledger = union_all(
-            from_ledger("week", week_opening),
-            from_ledger("day", day_opening),
-            from_ledger("unpriced", sales.created_at >= week_start, unpriced),
-        ).subquery("ledger")
-        hours = SalesByHourRow.__table__.c
-        # One pass over each: the hours since the week's first whole one (today's are
-        # the later ones), and the ledger's parts (the statement is planned each time:
-        # each part once, not once per figure).
-        kept = (
-            select(
-                func.sum(case((hours.hour >= _hour_number(day_hour), hours.taken))).label("day"),
-                func.sum(hours.taken).label("week"),
-            )
-            .where(hours.shop_id == shop_id, hours.hour >= _hour_number(week_hour))
-            .subquery("kept")
-        )
-        today_rows = and_(ledger.c.part.in_(["day", "unpriced"]), ledger.c.created_at >= day_start)
-        read = select(
-            func.sum(case((today_rows, ledger.c.taken))).label("day"),
-            func.sum(case((ledger.c.part.in_(["week", "unpriced"]), ledger.c.taken))).label("week"),
-        ).subquery("read")
-        stock = type_coerce(columns.on_hand * func.coalesce(columns.cost, 0), _money_value())
+        week_hour, day_hour = _first_whole_hour(week_start), _first_whole_hour(day_start)
         row = (
             await self.session.execute(
-                select(
-                    kept.c.day.label("today_kept"),
-                    read.c.day.label("today_read"),
-                    kept.c.week.label("week_kept"),
-                    read.c.week.label("week_read"),
-                    select(func.sum(stock))
-                    .where(*_in_shop_id(shop_id))
-                    .scalar_subquery()
-                    .label("stock"),
-                ).select_from(kept.join(read, true()))
+                _value(),
+                {
+                    "shop_id": shop_id,
+                    "week_start": week_start,
+                    "week_hour": week_hour,
+                    "week_hour_n": _hour_number(week_hour),
+                    "day_start": day_start,
+                    "day_hour": day_hour,
+                    "day_hour_n": _hour_number(day_hour),
+                },
             )
         ).one()
         zero = Decimal(0)
         today = (_exact(row.today_kept) or zero) + (_exact(row.today_read) or zero)
         week = (_exact(row.week_kept) or zero) + (_exact(row.week_read) or zero)
-        return ShopValue(today, week, _exact(row.stock) or zero)
+        stock = Decimal(int(row.stock_e5 or 0)).scaleb(-5).quantize(_E5)
+        return ShopValue(today, week, stock)
+
+
+_E5 = Decimal("0.00001")
+
+
+# The dashboard's two statements are built once, their figures parameters: building a
+# statement of subqueries and unions in SQLAlchemy took more of a dashboard's time than
+# the database spent on it.
+
+
+@cache
+def _boxes() -> Select[Any]:
+    """The dashboard's counts and the first few of each box, in one statement. How many
+    products are active, low or out the database keeps (stock_by_shop, migration 0017);
+    near expiry and expired depend on the day and are counted from the expiry index."""
+    shop, today = _ShopParams(), bindparam("today", type_=Date())
+    kept = StockByShopRow.__table__.c
+
+    def counted(status: StatusFilter) -> Any:
+        conditions = [*_in_shop(shop), status_condition(status, shop, today)]
+        tally = select(func.count()).select_from(products).where(*conditions)
+        return tally.scalar_subquery().label(f"n_{status.value}")
+
+    totals = (
+        select(
+            func.sum(kept.products).label("n_all"),
+            func.sum(kept.reorder).label("n_low"),
+            func.sum(kept.out_of_stock).label("n_out"),
+        )
+        .where(kept.shop_id == shop.id)
+        .subquery("kept")
+    )
+    # Each count on its own: the planner counts each box from its own index.
+    counts = select(totals, counted(StatusFilter.EXPIRING), counted(StatusFilter.EXPIRED)).subquery(
+        "counts"
+    )
+    first = bindparam("first", type_=Integer())
+    firsts = [
+        _listed(shop, today, InventoryQuery(box, sort=sort))
+        .add_columns(literal(box.value).label("box"))
+        .limit(first)
+        .subquery()
+        for box, sort in DASHBOARD_BOXES.items()
+    ]
+    listed = union_all(*(select(*part.c) for part in firsts)).subquery("firsts")
+    # One round trip: the counts joined to the first few of every box (a row of counts
+    # alone when every box is empty).
+    return select(counts, listed).select_from(counts.outerjoin(listed, true()))
+
+
+@cache
+def _value() -> Select[Any]:
+    """Sales since the day's and the week's start, and the stock at cost."""
+    shop_id = bindparam("shop_id", type_=Integer())
+    sales = MovementRow.__table__.c
+    at = sales.created_at.type
+    undo = MovementRow.__table__.alias("undo")
+    # core.takings_model.sale_price_of: the sale's own price, else the product's; a
+    # price of 0 counts as none, as Python's `or` does.
+    price = func.coalesce(
+        func.nullif(sales.sale_price, 0), func.nullif(columns.price, 0), literal_column("0")
+    )
+    taken = type_coerce(-sales.quantity * price, _money_value())
+    # Written as the partial indexes' predicates are (literals, not parameters).
+    unpriced = literal_column("coalesce(movements.sale_price, 0) = 0", Boolean())
+
+    def from_ledger(part: str, *conditions: ColumnElement[bool]) -> Select[Any]:
+        return (
+            select(literal(part).label("part"), sales.created_at, taken.label("taken"))
+            .select_from(MovementRow.__table__.join(products, columns.id == sales.product_id))
+            .where(
+                sales.shop_id == shop_id,
+                sales.reason == literal_column("'sale'"),  # as the indexes' predicates
+                ~exists().where(undo.c.reverses_id == sales.id),
+                *conditions,
+            )
+        )
+
+    def opening(start: str) -> ColumnElement[bool]:
+        """The priced sales from `start` to its first whole hour."""
+        since, hour = bindparam(f"{start}_start", type_=at), bindparam(f"{start}_hour", type_=at)
+        return and_(sales.created_at >= since, sales.created_at < hour, ~unpriced)
+
+    week_start, day_start = bindparam("week_start", type_=at), bindparam("day_start", type_=at)
+    ledger = union_all(
+        from_ledger("week", opening("week")),
+        from_ledger("day", opening("day")),
+        from_ledger("unpriced", sales.created_at >= week_start, unpriced),
+    ).subquery("ledger")
+    hours = SalesByHourRow.__table__.c
+    day_hour_n = bindparam("day_hour_n", type_=BigInteger())
+    # One pass over each: the hours since the week's first whole one (today's are
+    # the later ones), and the ledger's parts (the statement is planned each time:
+    # each part once, not once per figure).
+    kept = (
+        select(
+            func.sum(case((hours.hour >= day_hour_n, hours.taken))).label("day"),
+            func.sum(hours.taken).label("week"),
+        )
+        .where(
+            hours.shop_id == shop_id,
+            hours.hour >= bindparam("week_hour_n", type_=BigInteger()),
+        )
+        .subquery("kept")
+    )
+    today_rows = and_(ledger.c.part.in_(["day", "unpriced"]), ledger.c.created_at >= day_start)
+    read = select(
+        func.sum(case((today_rows, ledger.c.taken))).label("day"),
+        func.sum(case((ledger.c.part.in_(["week", "unpriced"]), ledger.c.taken))).label("week"),
+    ).subquery("read")
+    # The stock at cost is kept by the database (stock_by_shop, migration 0017).
+    stock = StockByShopRow.__table__.c
+    return select(
+        kept.c.day.label("today_kept"),
+        read.c.day.label("today_read"),
+        kept.c.week.label("week_kept"),
+        read.c.week.label("week_read"),
+        select(func.sum(stock.value_e5))
+        .where(stock.shop_id == shop_id)
+        .scalar_subquery()
+        .label("stock_e5"),
+    ).select_from(kept.join(read, true()))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -414,6 +414,24 @@ class SalesByHourRow(Base):
     taken: Mapped[Decimal] = mapped_column(ExactDecimal(18, 5))
 
 
+class StockByShopRow(Base):
+    """A shop's active products, how many are low or out, how many out, and their stock
+    at cost in units of 0.00001, per stripe of writers: kept by triggers on `products`
+    (migration 0017), read by the dashboard (db.inventory_queries). Derived from the
+    catalog: not backed up."""
+
+    __tablename__ = "stock_by_shop"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    stripe: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    products: Mapped[int] = mapped_column(BigInteger)
+    reorder: Mapped[int] = mapped_column(BigInteger)
+    out_of_stock: Mapped[int] = mapped_column(BigInteger)
+    value_e5: Mapped[Decimal] = mapped_column(Numeric(38, 0))
+
+
 class UpdateInboxRow(Base):
     """Telegram updates stored before they are acknowledged; update_id is the key."""
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.cli import main
 from core import catalog, ledger, shops
@@ -27,7 +27,7 @@ from core.ledger import Removal, Restock
 from core.model import Reason, Role
 from db.backup import BackupError, backup, restore
 from db.engine import create_engine
-from db.models import metadata
+from db.models import StockByShopRow, metadata
 from db.uow import SqlUnitOfWork, uow_factory
 from tests.integration.conftest import NOW, OWNER_ID, STAFF_ID
 from tests.services import create_database, drop_database, postgres_error, unreachable
@@ -82,9 +82,22 @@ async def everything(engine: AsyncEngine, skip: frozenset[str] = frozenset()) ->
         for table in metadata.sorted_tables:
             if table.name in skip | {"update_inbox"}:
                 continue
+            if table.name == "stock_by_shop":
+                # Which connection's stripe a figure was added in differs; the sums do not.
+                found[table.name] = await _shop_figures(connection)
+                continue
             rows = (await connection.execute(select(table))).all()
             found[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
     return found
+
+
+async def _shop_figures(connection: AsyncConnection) -> list[tuple[int, ...]]:
+    kept = StockByShopRow.__table__.c
+    figures = [kept.products, kept.reorder, kept.out_of_stock, kept.value_e5]
+    rows = await connection.execute(
+        select(kept.shop_id, *(func.sum(f) for f in figures)).group_by(kept.shop_id)
+    )
+    return sorted(tuple(int(v) for v in row) for row in rows)
 
 
 @asynccontextmanager
