@@ -164,8 +164,12 @@ GROUP_ADMIN_ACTIONS = {
 }
 
 INVITE_REFUSALS = {
-    InviteRefusal.UNKNOWN: N_("the code is unknown"),
-    InviteRefusal.USED: N_("it was already used"),
+    InviteRefusal.UNKNOWN: N_(
+        "the code is unknown; check the link, or ask the owner for a new one"
+    ),
+    InviteRefusal.USED: N_(
+        "it was already used (a link lets one person in); ask the owner for a new one"
+    ),
     InviteRefusal.EXPIRED: N_("it has expired; ask the owner for a new one"),
 }
 

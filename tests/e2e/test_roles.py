@@ -24,7 +24,10 @@ async def test_staff_joins_with_the_invite_code_and_records_movements_without_co
     assert "joined Cafe as staff" in text_of(await staff.say(f"/start {code}"))
     assert "Bob joined Cafe as staff" in text_of(await owner.reply())  # the owner is told
     reused = await attacker.say(f"/start {code}")
-    assert "This invite cannot be used: it was already used." in text_of(reused)
+    assert (
+        "This invite cannot be used: it was already used (a link lets one person in); "
+        "ask the owner for a new one."
+    ) in text_of(reused)
 
     restocked = await staff.say("/restock milk 10 cost 0.70")
     assert "Restocked 10 l milk" in text_of(restocked)

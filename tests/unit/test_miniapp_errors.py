@@ -67,7 +67,10 @@ def test_a_text_too_long_names_its_field() -> None:
 def test_an_invite_refusal_says_why() -> None:
     error = api(errors.InviteInvalid(errors.InviteRefusal.USED))
     assert (error.status, error.code) == (409, "invite_invalid")
-    assert error.message == "This invite cannot be used: it was already used."
+    assert error.message == (
+        "This invite cannot be used: it was already used (a link lets one person in); "
+        "ask the owner for a new one."
+    )
 
 
 def test_the_message_is_in_the_callers_language_the_code_is_not() -> None:

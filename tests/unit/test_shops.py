@@ -58,7 +58,10 @@ async def test_an_invite_lets_one_person_join_with_its_role(floor: Shopfloor) ->
     assert floor.store.state.users[50].active_shop_id == owner.shop_id
     with pytest.raises(InviteInvalid) as used:
         await shops.join_shop(floor.uow, 51, "Cleo", invite.code, floor.clock.now())
-    assert texts.why(used.value) == "This invite cannot be used: it was already used."
+    assert texts.why(used.value) == (
+        "This invite cannot be used: it was already used (a link lets one person in); "
+        "ask the owner for a new one."
+    )
     assert floor.store_member(owner.shop_id, 51) is None
 
 
