@@ -34,10 +34,11 @@ from bot.miniapp_wiring import CHAT_WORDS
 from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
+from core.errors import DuplicateRequest
 from core.model import Reason, Role
 from db.engine import create_engine
 from db.migrate import upgrade
-from db.uow import DuplicateRequest, uow_factory
+from db.uow import uow_factory
 from devtools.chromium import ARGS, CHROMIUM
 from devtools.loopback import serve_on_loopback
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppConfig, build_deps

@@ -21,8 +21,7 @@ from telegram.error import TelegramError
 from bot import i18n, texts
 from bot.context import Services
 from bot.settings import Settings
-from core.errors import DomainError
-from db.uow import DuplicateRequest
+from core.errors import DomainError, DuplicateRequest
 from webapp.deps import MiniAppConfig, MiniAppDeps, build_deps
 from webapp.server import mount
 

@@ -266,6 +266,19 @@ class InsufficientStock(DomainError):
         self.unit = unit
 
 
+class DuplicateRequest(DomainError):
+    """Another transaction recorded a movement with this idempotency key first: the
+    unit of work (core.ports.UnitOfWork) raises it and rolls back, whatever the database.
+    Running the same request again returns the first result (a replay), so callers
+    retry once; shown to a person it asks them to look."""
+
+    code = "duplicate_request"
+
+    def __init__(self, key: str = "") -> None:
+        super().__init__()
+        self.key = key
+
+
 class MovementNotFound(DomainError):
     code = "movement_not_found"
 

@@ -226,7 +226,9 @@ class MovementRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without `commit()` rolls back."""
+    """One transaction. Leaving the block without `commit()` rolls back. A movement whose
+    idempotency key another transaction recorded first is refused with
+    core.errors.DuplicateRequest, and the transaction rolled back."""
 
     shops: ShopRepository
     users: UserRepository

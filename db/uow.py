@@ -28,7 +28,7 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.errors import DomainError
+from core.errors import DuplicateRequest
 from core.ports import UnitOfWork
 from db.alert_repositories import (
     SqlAlertOutbox,
@@ -54,19 +54,6 @@ from db.repositories import (
 )
 
 IDEMPOTENCY_CONSTRAINT = "uq_movements_shop_id_idempotency_key"
-
-
-class DuplicateRequest(DomainError):
-    """Another transaction recorded a movement with this idempotency key first.
-
-    The transaction was rolled back. Running the same request again returns the first
-    result (a replay), so callers retry once; shown to a person it asks them to look."""
-
-    code = "duplicate_request"
-
-    def __init__(self, key: str = "") -> None:
-        super().__init__()
-        self.key = key
 
 
 def _is_duplicate_key(error: IntegrityError) -> bool:

@@ -19,6 +19,7 @@ from core.errors import (
     BarcodeProblem,
     BarcodeTaken,
     DomainError,
+    DuplicateRequest,
     FractionOfWholeUnit,
     GroupAction,
     GroupAdminOnly,
@@ -50,7 +51,6 @@ from core.errors import (
     ValueRefused,
 )
 from core.limits import shortened
-from db.uow import DuplicateRequest
 
 log = logging.getLogger(__name__)
 

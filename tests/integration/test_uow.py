@@ -11,9 +11,10 @@ import pytest
 from core import catalog, ledger
 from core.access import Actor
 from core.catalog import ProductFields
+from core.errors import DuplicateRequest
 from core.ledger import MovementResult, Restock
 from core.model import Movement, Reason, Shop
-from db.uow import DuplicateRequest, SqlUnitOfWork
+from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
 
 MakeUow = Callable[[], SqlUnitOfWork]

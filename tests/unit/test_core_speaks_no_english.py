@@ -153,6 +153,7 @@ EXAMPLES: list[DomainError] = [
     errors.UnitMismatch("pcs", "kg", "flour"),
     errors.TooLong(errors.TextField.CATEGORY, 64, folded=True),
     errors.InsufficientStock("milk", Decimal(5), Decimal(2), "l"),
+    errors.DuplicateRequest("a1:restock-1"),
     errors.MovementNotFound(),
     errors.NothingToUndo(24),
     errors.UndoRefused(errors.UndoRefusal.STOCK_USED, left=Decimal(1), unit="l"),

@@ -32,6 +32,19 @@ FORBIDDEN = {
     # The store the chat's state and the Mini App's sessions share: it knows neither.
     "ttlstore": {"core", "db", "bot", "jobs", "devtools", "webapp", "telegram"},
     "bot": {"devtools"},
+    # The chat's words word core's codes and values: an error a person is told of is
+    # core's (core.errors), never an adapter's, so the words know no db, job or framework.
+    "bot/texts": {
+        "db",
+        "jobs",
+        "webapp",
+        "ttlstore",
+        "devtools",
+        "telegram",
+        "sqlalchemy",
+        "redis",
+        "aiohttp",
+    },
     "jobs": {"devtools"},
     # The Mini App is an interface like bot/: the composition root hands it the rest.
     "webapp": {

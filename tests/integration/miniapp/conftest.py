@@ -17,9 +17,10 @@ from bot.miniapp_wiring import CHAT_WORDS
 from core import shops
 from core.access import Actor
 from core.catalog import ProductFields, add_product
+from core.errors import DuplicateRequest
 from core.ledger import Restock, restock
 from core.model import Role, Shop
-from db.uow import DuplicateRequest, SqlUnitOfWork
+from db.uow import SqlUnitOfWork
 from tests.fakes import FakeClock
 from tests.integration.conftest import NOW
 from webapp.deps import CSRF_HEADER, IDEMPOTENCY_HEADER, MiniAppConfig, MiniAppDeps, build_deps
