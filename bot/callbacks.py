@@ -205,6 +205,15 @@ class RemoveMember(CallbackAction):
     user_id: int
 
 
+@action("team:rmok")
+@dataclass(frozen=True)
+class ConfirmRemoveMember(CallbackAction):
+    """The second tap of a removal: the first only asks (see handlers.shop)."""
+
+    shop_id: int
+    user_id: int
+
+
 @action("team:role")
 @dataclass(frozen=True)
 class SetMemberRole(CallbackAction):
@@ -252,6 +261,7 @@ class Kept(enum.StrEnum):
     MOVEMENT = "mv"  # /undo's question: the movement stands
     PRODUCT = "prod"  # /delete's question: the product stays in the catalog
     ARCHIVED = "arch"  # the offer to restore an archived name: it stays archived
+    MEMBER = "mem"  # the question before removing a member: they stay
 
 
 @action("keep")

@@ -227,6 +227,20 @@ def confirm_undo(movement_id: int) -> Markup:
     )
 
 
+def confirm_removal(shop_id: int, member: Member) -> Markup:
+    return Markup(
+        [
+            [
+                button(
+                    texts.remove_member_button(member),
+                    cb.ConfirmRemoveMember(shop_id, member.user_id),
+                ),
+                button(texts.KEEP_BUTTON, cb.Keep(cb.Kept.MEMBER)),
+            ]
+        ]
+    )
+
+
 def confirm_delete(product_id: int) -> Markup:
     return Markup(
         [

@@ -120,6 +120,16 @@ async def team(uow: UnitOfWork, actor: Actor) -> list[Member]:
         return sorted(await uow.members.list(actor.shop_id), key=_owners_first)
 
 
+async def team_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
+    """One member of the team, for an owner about to change them."""
+    async with uow:
+        await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
+        member = await uow.members.get(actor.shop_id, user_id)
+    if member is None:
+        raise NotAMember()
+    return member
+
+
 def _owners_first(member: Member) -> tuple[bool, str]:
     return (not member.is_owner, member.name.casefold())
 

@@ -311,7 +311,8 @@ BUTTONS: tuple[Row, ...] = (
     Row("del", cafe_product_owner, data="del:{product}", keeps_world=False),
     Row("restore", cafe_product_owner, data="restore:{product}"),  # milk is not archived
     Row("edit", cafe_product_owner, data="edit:{product}:name"),
-    Row("team:rm", cafe_owner, data="team:rm:{shop}:{staff}", keeps_world=False),
+    Row("team:rm", cafe_owner, data="team:rm:{shop}:{staff}"),  # only asks
+    Row("team:rmok", cafe_owner, data="team:rmok:{shop}:{staff}", keeps_world=False),
     Row("team:role", cafe_owner, data="team:role:{shop}:{staff}:staff"),
     Row("shop", cafe_member, data="shop:{shop}"),
     Row("set", cafe_settings, data="set:{shop}:cur"),

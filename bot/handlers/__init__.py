@@ -130,6 +130,7 @@ ACTIONS: dict[type[cb.CallbackAction], ActionHandler] = {
     cb.RestoreProduct: catalog.on_restore,
     cb.EditField: catalog.on_edit_field,
     cb.RemoveMember: shop.on_remove_member,
+    cb.ConfirmRemoveMember: shop.on_confirm_remove_member,
     cb.SetMemberRole: shop.on_set_role,
     cb.SwitchShop: shop.on_switch_shop,
     cb.ChangeSetting: shop.on_change_setting,

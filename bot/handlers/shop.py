@@ -149,10 +149,28 @@ async def show_team(update: Update, context: BotContext, where: Here) -> None:
 
 
 async def on_remove_member(update: Update, context: BotContext, action: cb.RemoveMember) -> None:
+    """Asked once more: one stray tap on a phone must not lock a colleague out."""
+    where = await here_in(update, context, action.shop_id)
+    member = await shops.team_member(context.services.uow(), where.actor, action.user_id)
+    await answer(update)
+    await deliver(
+        update,
+        context,
+        where,
+        texts.removal_question(member, where.shop),
+        keyboards.confirm_removal(where.shop.id, member),
+        private=where.in_group,
+    )
+
+
+async def on_confirm_remove_member(
+    update: Update, context: BotContext, action: cb.ConfirmRemoveMember
+) -> None:
     where = await here_in(update, context, action.shop_id)
     removed = await shops.remove_member(context.services.uow(), where.actor, action.user_id)
     await answer(update, texts.member_removed(removed))
     await show_team(update, context, where)
+    await _tell_member(context, removed.user_id, texts.you_were_removed(where.shop))
 
 
 async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberRole) -> None:
@@ -161,6 +179,15 @@ async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberR
     await answer(update, texts.role_changed(member))
     await set_menu_for(context.bot, member.user_id, member.role)
     await show_team(update, context, where)
+    await _tell_member(context, member.user_id, texts.your_role_now(where.shop, member.role))
+
+
+async def _tell_member(context: BotContext, user_id: int, text: str) -> None:
+    """The person a change is about hears of it privately; best effort — it is done."""
+    try:
+        await context.bot.send_message(user_id, text)
+    except TelegramError as error:
+        log.info("could not tell member %s of a change: %s", user_id, error)
 
 
 async def shop_switch(update: Update, context: BotContext) -> None:

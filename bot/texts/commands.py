@@ -87,6 +87,7 @@ KEPT = {
     Kept.MOVEMENT: N_("Kept: nothing was undone."),
     Kept.PRODUCT: N_("Kept: the product stays in the catalog."),
     Kept.ARCHIVED: N_("Kept: the product stays archived; nothing was added."),
+    Kept.MEMBER: N_("Kept: nobody was removed."),
 }
 NOTHING_TO_CANCEL = N_("Nothing to cancel.")
 FLOW_EXPIRED = N_("That step has expired. Please start the command again.")

@@ -167,7 +167,7 @@ SETTINGS_LABELS = {
 
 
 def not_a_role(word: str) -> str:
-    return f"{quoted(word)} is not a role."
+    return _("{word} is not a role.").format(word=quoted(word))
 
 
 def member_name(member: Member) -> str:
@@ -176,6 +176,26 @@ def member_name(member: Member) -> str:
 
 def member_removed(member: Member) -> str:
     return _("Removed {name}.").format(name=member_name(member))
+
+
+def removal_question(member: Member, shop: Shop) -> str:
+    return _(
+        "Remove <b>{name}</b> from {shop}? They lose access at once; what they recorded "
+        "stays in the history."
+    ).format(name=h(member_name(member)), shop=h(shop.name))
+
+
+def you_were_removed(shop: Shop) -> str:
+    return _(
+        "You are no longer a member of <b>{shop}</b>: an owner removed you. What you "
+        "recorded stays in its history."
+    ).format(shop=h(shop.name))
+
+
+def your_role_now(shop: Shop, role: Role) -> str:
+    return _("An owner of <b>{shop}</b> made you {role}.").format(
+        shop=h(shop.name), role=_(ROLE_NAME[role])
+    )
 
 
 def role_changed(member: Member) -> str:

@@ -48,6 +48,7 @@ async def test_forged_callback_data_on_shop_a_is_refused_and_changes_nothing(
         f"del:{milk['id']}",
         f"edit:{milk['id']}:name",
         f"team:rm:{milk['shop_id']}:{OWNER.id}",
+        f"team:rmok:{milk['shop_id']}:{OWNER.id}",
         f"team:role:{milk['shop_id']}:{OWNER.id}:staff",
         f"set:{milk['shop_id']}:cur",
     ]

@@ -77,7 +77,9 @@ async def _build_world(api: LocalBotApi, books: Books) -> dict[str, int]:
         assert "joined" in text_of(await olga.reply())
     team = await olga.say("/team")
     await olga.press(team, "Remove Rita")
+    await olga.press(await olga.edited(), "Remove Rita")  # the question, then the removal
     await olga.edited()
+    await rita.reply()  # told she was removed
     assert "Sold 3 l milk" in text_of(await bob.say("/sell milk 3"))
     for said in (f"/newshop {DELI}", "/add darjeeling", "/restock darjeeling 55"):
         assert not text_of(await eve.say(said)).startswith("⚠️"), said

@@ -87,11 +87,25 @@ async def test_a_removed_member_loses_access_at_once(
 
     team = await owner.say("/team")
     assert "• Bob — staff" in text_of(team)
-    removal = await owner.press(team, "🚫 Remove Bob")
+    # One stray tap only asks; Keep leaves Bob in the team.
+    await owner.press(team, "🚫 Remove Bob")
+    question = await owner.edited()
+    assert text_of(question).startswith("Remove Bob from Cafe? They lose access at once")
+    await owner.press(question, "✖️ Keep")
+    assert text_of(await owner.edited()) == "Kept: nobody was removed."
+    assert await books.on_hand("milk") == 10
+    assert "Sold 1 l milk" in text_of(await staff.say("/sell milk 1"))
+    await staff.say("/restock milk 1")
+
+    team = await owner.say("/team")
+    await owner.press(team, "🚫 Remove Bob")
+    removal = await owner.press(await owner.edited(), "🚫 Remove Bob")
     assert (await owner.answer(removal)).text == "Removed Bob."
     edited_team = await owner.edited()
     assert edited_team.message_id == team.message_id
     assert "Bob" not in text_of(edited_team)
+    told = text_of(await staff.reply())
+    assert told.startswith("You are no longer a member of Cafe: an owner removed you.")
     before = await books.snapshot()
 
     refused = await staff.say("/sell milk 1")
