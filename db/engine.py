@@ -40,6 +40,38 @@ def database_url(url: str | None) -> str:
     return url
 
 
+# --- a stock change's commit: the product's lock let go before the disk ----------------
+#
+# A stock change holds its product's row lock until its transaction ends, and a durable
+# commit ends only once the WAL is on the disk (8-11 ms here): sales of one product
+# could never pass one per flush. So the statement that writes a stock change also lets
+# its transaction commit without waiting for the disk (`set_config`, local to the
+# transaction; see UNDURABLE), and the unit of work then waits for the disk before it
+# returns: a durable commit of its own right after (`wait_for_the_disk`), whose flush
+# takes the WAL up to and past the change's commit record. The caller, and so the
+# person, hears of the change only once it is durable; the flushes of concurrent
+# changes are one, as PostgreSQL groups them. What a crash before that flush loses is
+# the change together with everything of its transaction (the inbox's mark of its
+# update: the update runs again), and no commit after it can be durable without it
+# (the WAL is one sequence). What others read in between may be undone by such a crash.
+
+# session.info's key: a statement of the transaction let its commit skip the disk.
+UNDURABLE = "stockbot_commits_without_the_disk"
+# Selected by the statement that writes a stock change (PostgreSQL).
+COMMIT_WITHOUT_THE_DISK = "set_config('synchronous_commit', 'off', true)"
+# One round trip: a transactional WAL record, so its commit flushes (a transaction that
+# wrote nothing, or a non-transactional message, would not wait for the disk). No table,
+# no row lock: concurrent waiters share one flush.
+_FLUSH = "SELECT pg_logical_emit_message(true, 'stockbot', '')"
+
+
+async def wait_for_the_disk(engine: AsyncEngine) -> None:
+    """Return once everything committed so far is on the disk (PostgreSQL)."""
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql(_FLUSH)
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 

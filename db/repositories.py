@@ -45,6 +45,7 @@ from core.model import (
     UserLanguage,
     name_key,
 )
+from db.engine import COMMIT_WITHOUT_THE_DISK, UNDURABLE
 from db.inbox import due_mark, marked_by
 from db.mapping import from_row, to_values
 from db.models import (
@@ -548,7 +549,9 @@ WITH b AS (
         WITH ORDINALITY AS v(batch_id, quantity, position)
     RETURNING 1
 )
-SELECT m.id, (SELECT count(*) FROM b) AS batches, (SELECT count(*) FROM p) AS products FROM m
+SELECT m.id, (SELECT count(*) FROM b) AS batches, (SELECT count(*) FROM p) AS products,
+       {COMMIT_WITHOUT_THE_DISK} AS undurable
+FROM m
 """
     return text(sql).bindparams(
         *(bindparam(f"p_{c.name}", type_=c.type) for c in products),
@@ -618,7 +621,8 @@ WITH seen AS (
 SELECT m.id, p.on_hand, p.earliest_expiry,
        (SELECT array_agg(id ORDER BY position) FROM taken) AS batch_ids,
        (SELECT array_agg(-take ORDER BY position) FROM taken) AS quantities,
-       (SELECT count(*) FROM done) AS marked
+       (SELECT count(*) FROM done) AS marked,
+       {COMMIT_WITHOUT_THE_DISK} AS undurable
 FROM m, p
 """
     table = BatchRow.__table__.c
@@ -682,6 +686,7 @@ class SqlMovementRepository:
                 },
             )
         ).one()
+        self.session.info[UNDURABLE] = True  # see db.engine
         if row.batches != len(batches):
             raise LookupError(f"a batch of {[b.id for b in batches]} is not of {product.id}")
         if row.products != 1:
@@ -758,6 +763,7 @@ class SqlMovementRepository:
         ).one_or_none()
         if row is None:
             return None
+        self.session.info[UNDURABLE] = True  # see db.engine
         if receipt is not None:
             marked_by(self.session, receipt, row.marked)
         allocations = tuple(

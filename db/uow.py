@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -38,7 +38,7 @@ from db.alert_repositories import (
     SqlProductAlertRepository,
     SqlRecipientRepository,
 )
-from db.engine import writer_lock
+from db.engine import UNDURABLE, wait_for_the_disk, writer_lock
 from db.inbox import MARKED_HERE, mark_in, unmark
 from db.inventory_queries import SqlInventoryQueries
 from db.repositories import (
@@ -122,6 +122,7 @@ class SqlUnitOfWork(UnitOfWork):
         session = self._session
         try:
             if session is not None:
+                session.info.pop(UNDURABLE, None)
                 if session.info.pop(MARKED_HERE, False):
                     unmark()  # a statement marked the update, and no commit followed
                 # Leaving without commit rolls back; after a commit there is nothing left.
@@ -141,8 +142,13 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         # The update being handled (if any) is marked processed with its first effect.
         marked = await mark_in(self.session)
+        # A stock change let its transaction commit without waiting for the disk, so
+        # its product's lock goes at once; the disk is waited for after (db.engine).
+        undurable = self.session.info.pop(UNDURABLE, False)
         try:
             await self.session.commit()
+            if undurable:
+                await wait_for_the_disk(cast(AsyncEngine, self.session.bind))
         except BaseException as error:
             if marked:
                 unmark()

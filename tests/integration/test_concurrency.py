@@ -9,15 +9,18 @@ import asyncio
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import catalog, ledger
 from core.access import Actor
 from core.catalog import ProductFields
 from core.errors import InsufficientStock
 from core.ledger import MovementResult, Removal, Restock
-from core.model import Product
+from core.model import Movement, Product, Reason
 from core.stock_requests import Draft, Recorded, StockRequest, record_stock
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
@@ -144,4 +147,77 @@ async def test_concurrent_sales_by_name_and_by_button_of_the_last_units(
         r for r in results if isinstance(r, BaseException)
     ]
     assert sorted(r.result.product.on_hand for r in sold) == [Q(n) for n in range(20)]
+    assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))
+
+
+async def test_a_stock_change_lets_its_lock_go_before_the_disk_and_returns_once_durable(
+    make_uow: MakeUow, owner: Actor, milk: Product, engine: AsyncEngine
+) -> None:
+    """The lock of a hot product is held until its transaction ends: a durable commit
+    would hold it through the WAL flush, one flush per sale. The change's transaction
+    commits without waiting for the disk, and the unit of work waits for the disk
+    before it returns, in a commit of its own that needs no lock."""
+    async with make_uow() as uow:
+        product = await uow.products.get_for_update(owner.shop_id, milk.id)
+        assert product is not None
+        sale = Movement(0, owner.shop_id, milk.id, Q(-1), Reason.SALE, owner.user_id, NOW, "a")
+        assert await uow.movements.record_removal(sale, product) is not None
+        setting = await uow.session.scalar(text("SHOW synchronous_commit"))
+        assert setting == "off"
+        sent: list[str] = []
+        flushed_after_commit: list[bool] = []
+
+        def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+            sent.append(sql)
+
+        def committed(_conn: Any) -> None:
+            flushed_after_commit.append(False)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", statement)
+        event.listen(engine.sync_engine, "commit", committed)
+        try:
+            await uow.commit()
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", statement)
+            event.remove(engine.sync_engine, "commit", committed)
+    assert flushed_after_commit == [False]  # one COMMIT, then:
+    assert [s for s in sent if "pg_logical_emit_message" in s] == sent[-1:]
+    # A transaction that changed no stock commits durably, as before, with no extra wait.
+    async with make_uow() as uow:
+        await uow.users.get(owner.user_id)
+        assert await uow.session.scalar(text("SHOW synchronous_commit")) == "on"
+    assert await _books(make_uow, owner, milk.id) == (Q(19), Q(19), Q(19))
+
+
+async def test_32_writers_of_one_product_with_duplicates_and_refusals_keep_the_books(
+    make_uow: MakeUow, owner: Actor, milk: Product
+) -> None:
+    """32 writers at once on one product, 160 sales with each key sent twice (a retry)
+    and more asked than there is: each caller told its own result, one movement per
+    key, the refused ones refused alone, the books exact."""
+    await ledger.restock(make_uow(), owner, Restock(milk.id, Q(80)), key="more", now=NOW)
+    keys = [f"k{i}" for i in range(160) for _ in range(2)]
+    random.Random(3).shuffle(keys)
+    queue = list(enumerate(keys))
+    results: dict[int, MovementResult | BaseException] = {}
+
+    async def writer() -> None:
+        while queue:
+            index, key = queue.pop()
+            try:
+                results[index] = await ledger.remove(
+                    make_uow(), owner, Removal(milk.id, Q(1)), key=key, now=NOW
+                )
+            except InsufficientStock as refused:
+                results[index] = refused
+
+    await asyncio.gather(*(writer() for _ in range(32)))
+    by_key: dict[str, set[int | None]] = {}
+    for index, key in enumerate(keys):
+        result = results[index]
+        if isinstance(result, MovementResult):
+            assert result.movement is not None and result.movement.idempotency_key == key
+            by_key.setdefault(key, set()).add(result.movement.id)
+    assert all(len(ids) == 1 for ids in by_key.values())  # a retry is told the same sale
+    assert len(by_key) == 100  # 20 + 80 units, one a sale; the other keys refused
     assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))
