@@ -235,33 +235,72 @@ async def history(
     ledger."""
     async with uow:
         _, member = await authorize(uow, actor)
-        movements = await uow.movements.history(
-            actor.shop_id, product_id=product_id, before_id=before_id, limit=limit
-        )
-        names = {m.user_id: m.name for m in await uow.members.list(actor.shop_id)}
-        # A page reads its products and undone marks at once, not a query per entry.
-        products = await uow.products.get_many(
-            actor.shop_id, {movement.product_id for movement in movements}
-        )
-        undone = await uow.movements.undone([m.id for m in movements]) if mark_undone else set()
-        entries = []
-        for movement in movements:
-            product = products.get(movement.product_id)
-            if movement.user_id not in names:  # a former member
-                user = await uow.users.get(movement.user_id)
-                names[movement.user_id] = user.name if user else str(movement.user_id)
-            was_undone = movement.id in undone
-            entries.append(
-                HistoryEntry(
-                    movement=movement,
-                    product_name=product.name if product else "?",
-                    unit=product.unit if product else "",
-                    user_name=names[movement.user_id],
-                    undone=was_undone,
-                    can_undo=undo_refusal(movement, member, already_undone=was_undone) is None,
-                )
+        return await _entries(uow, actor, member, product_id, before_id, limit, mark_undone)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    entries: list[HistoryEntry]
+    member: Member  # who asked (what they may see), as authorized
+
+
+async def history_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    product_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> HistoryPage:
+    """`history` for a screen that names who asked, in one transaction: a product of
+    another shop, or archived, is ProductGone rather than an empty history."""
+    async with uow:
+        _, member = await authorize(uow, actor)
+        if product_id is not None:
+            product = await uow.products.get(actor.shop_id, product_id)
+            if product is None or product.archived:
+                raise ProductGone(product_id)
+        entries = await _entries(uow, actor, member, product_id, before_id, limit, True)
+    return HistoryPage(entries, member)
+
+
+async def _entries(
+    uow: UnitOfWork,
+    actor: Actor,
+    member: Member,
+    product_id: int | None,
+    before_id: int | None,
+    limit: int,
+    mark_undone: bool,
+) -> list[HistoryEntry]:
+    # The amounts only: which batches each movement took from is not shown.
+    movements = await uow.movements.history(
+        actor.shop_id, product_id=product_id, before_id=before_id, limit=limit, allocations=False
+    )
+    names = {m.user_id: m.name for m in await uow.members.list(actor.shop_id)}
+    # A page reads its products and undone marks at once, not a query per entry.
+    products = await uow.products.get_many(
+        actor.shop_id, {movement.product_id for movement in movements}
+    )
+    undone = await uow.movements.undone([m.id for m in movements]) if mark_undone else set()
+    entries = []
+    for movement in movements:
+        product = products.get(movement.product_id)
+        if movement.user_id not in names:  # a former member
+            user = await uow.users.get(movement.user_id)
+            names[movement.user_id] = user.name if user else str(movement.user_id)
+        was_undone = movement.id in undone
+        entries.append(
+            HistoryEntry(
+                movement=movement,
+                product_name=product.name if product else "?",
+                unit=product.unit if product else "",
+                user_name=names[movement.user_id],
+                undone=was_undone,
+                can_undo=undo_refusal(movement, member, already_undone=was_undone) is None,
             )
-        return entries
+        )
+    return entries
 
 
 @dataclass(frozen=True)

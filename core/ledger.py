@@ -95,6 +95,10 @@ class MovementResult:
     replayed: bool = False
     expired_on_arrival: bool = False
     reversed: Movement | None = None  # what an undo reversed
+    # The shop and who recorded it, as authorized (restock, remove, count, adjust): an
+    # answer worded for them needs no second transaction to read them.
+    shop: Shop | None = None
+    member: Member | None = None
 
 
 def fefo_order(batches: Sequence[Batch]) -> list[Batch]:
@@ -464,7 +468,7 @@ async def _one(
         result = await apply(uow, actor, shop, member, change, key=key, now=now)
         if not result.replayed:  # a replay wrote nothing
             await uow.commit()
-        return result
+        return replace(result, shop=shop, member=member)
 
 
 async def _adjust_in(

@@ -358,20 +358,18 @@ async def product_timeline(call: Call) -> schemas.TimelineOut:
 
 async def _history(call: Call, product_id: int | None) -> schemas.HistoryOut:
     params = call.query(schemas.HistoryParams)
-    here = await call.here()
-    if product_id is not None:
-        # A product of another shop answers 404, not an empty history.
-        await catalog.get_product(call.deps.uow(), here.actor, product_id)
-    entries = await inventory.history(
+    # A product of another shop answers 404, not an empty history.
+    page = await inventory.history_page(
         call.deps.uow(),
-        here.actor,
+        call.actor(),
         product_id=product_id,
         before_id=params.before,
         limit=params.limit,
     )
+    entries = page.entries
     more = len(entries) == params.limit
     return schemas.HistoryOut(
-        entries=[present.history_entry(here.member, e) for e in entries],
+        entries=[present.history_entry(page.member, e) for e in entries],
         next_before=entries[-1].movement.id if entries and more else None,
     )
 
@@ -536,7 +534,6 @@ async def create_movement(call: Call) -> web.Response:
     The Idempotency-Key makes a retry or a double tap record one movement: the same key
     answers the first result again (200, `replayed: true`)."""
     change = call.body(schemas.MovementCreate)
-    here = await call.here()
     key, now = call.idempotency_key(), call.deps.clock.now()
     expected = {Reason.RESTOCK} if change.kind == "restock" else set(Reason)
     if change.kind != "restock":
@@ -554,8 +551,12 @@ async def create_movement(call: Call) -> web.Response:
     if change.reason is not None and change.kind != "removal":
         raise ApiError(UNPROCESSABLE, "invalid", N_("A reason goes with a removal."), "reason")
 
+    # The use case authorizes and gives back the shop and member the answer needs: one
+    # transaction, not a second one first to read them.
+    actor = call.actor()
+
     async def run() -> MovementResult:
-        uow, actor, pid = call.deps.uow(), here.actor, change.product_id
+        uow, pid = call.deps.uow(), change.product_id
         if change.kind == "restock":
             command = ledger.Restock(
                 pid,
@@ -580,7 +581,8 @@ async def create_movement(call: Call) -> web.Response:
     result = await call.retrying(run)
     if result.replayed and not _same_request(result, change.product_id, expected):
         raise _key_reused()
-    return _result(here, result, now)
+    assert result.shop is not None and result.member is not None, "authorized by the use case"
+    return _result(Here(actor, result.shop, result.member), result, now)
 
 
 def _key_reused() -> ApiError:

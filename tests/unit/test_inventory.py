@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot import texts
-from core import inventory, shops
+from core import catalog, inventory, shops
 from core.access import Actor
-from core.errors import InvalidValue
+from core.errors import InvalidValue, ProductGone
 from core.inventory import InventoryQuery, SortBy, StatusFilter
-from core.model import Reason
+from core.model import Reason, Role
 from tests.unit.shopfloor import Shopfloor, q
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -341,3 +341,22 @@ async def test_the_product_card_gives_costs_only_to_whoever_may_see_them(
         assert (card.product.cost, card.product.supplier) == (None, "")
         assert [b.cost for b in card.batches] == [None]
         assert "Cost" not in texts.product_card(card) and "Dairy" not in texts.product_card(card)
+
+
+async def test_a_history_page_names_its_reader_and_refuses_another_shops_product(
+    floor: Shopfloor,
+) -> None:
+    """The Mini App's history screen in one unit of work: who asked (what they may see)
+    comes with the entries, and a product of another shop or archived is gone."""
+    one, two = await floor.open_shop(), await floor.open_shop()
+    staff = await floor.hire(one)
+    milk = await floor.product(one)
+    await floor.restock(one, milk.id, 1)
+    page = await inventory.history_page(floor.uow, staff, product_id=milk.id)
+    assert page.member.role is Role.STAFF
+    assert [e.movement.reason for e in page.entries] == [Reason.RESTOCK]
+    with pytest.raises(ProductGone):
+        await inventory.history_page(floor.uow, two, product_id=milk.id)
+    await catalog.archive_product(floor.uow, one, milk.id)
+    with pytest.raises(ProductGone):
+        await inventory.history_page(floor.uow, one, product_id=milk.id)

@@ -45,6 +45,20 @@ async def test_restock_adds_a_batch_and_one_movement(floor: Shopfloor) -> None:
     assert (stored.cost, stored.price) == (Decimal("0.80"), Decimal("1.99"))
 
 
+async def test_a_change_says_the_shop_and_member_it_authorized(floor: Shopfloor) -> None:
+    """What the Mini App words its answer for (costs for owners, the shop's day), from
+    the change's own transaction, a replay's too."""
+    owner = await floor.open_shop()
+    staff = await floor.hire(owner)
+    milk = await floor.product(owner, "Oat Milk", unit="l")
+    first = await floor.restock(owner, milk.id, 3)
+    sold = await floor.remove(staff, milk.id, 1)
+    assert first.shop is not None and first.shop.id == owner.shop_id
+    assert first.member is not None and first.member.role is Role.OWNER
+    assert sold.member is not None and sold.member.role is Role.STAFF
+    assert sold.shop == first.shop
+
+
 async def test_restock_records_the_reorder_date_on_the_product(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
     milk = await floor.product(owner)
