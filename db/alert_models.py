@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Base, BatchRow, Quantity, UtcDateTime
+from db.models import Base, BatchRow, Quantity, UtcDateTime, partial
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -56,8 +56,7 @@ class AlertCrossingRow(Base):
         Index(
             "ix_alert_crossings_pending",
             "id",
-            postgresql_where=text("planned_at IS NULL"),
-            sqlite_where=text("planned_at IS NULL"),
+            **partial("planned_at IS NULL"),
         ),
     )
 
@@ -94,8 +93,7 @@ class AlertDeliveryRow(Base):
             "ix_alert_deliveries_due",
             "not_before",
             "id",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
+            **partial("status = 'pending'"),
         ),
     )
 
@@ -175,6 +173,5 @@ Index(
     "ix_batches_shop_id_expiry_in_stock",
     BatchRow.shop_id,
     BatchRow.expiry,
-    postgresql_where=text("quantity > 0 AND expiry IS NOT NULL"),
-    sqlite_where=text("quantity > 0 AND expiry IS NOT NULL"),
+    **partial("quantity > 0 AND expiry IS NOT NULL"),
 )

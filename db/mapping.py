@@ -25,10 +25,15 @@ def _names(kind: type) -> tuple[str, ...]:
     return names
 
 
-def from_row(kind: type[T], row: Any, **stored_otherwise: Any) -> T:
-    """`kind` from a mapped row or a Core row with the same attribute names;
-    `stored_otherwise`: the fields read in another form."""
-    values = {name: getattr(row, name) for name in _names(kind) if name not in stored_otherwise}
+def from_row(kind: type[T], row: Any, *, prefix: str = "", **stored_otherwise: Any) -> T:
+    """`kind` from a mapped row or a Core row with the same attribute names (`prefix`
+    before each, where a join names one table's columns so); `stored_otherwise`: the
+    fields read in another form."""
+    names = [name for name in _names(kind) if name not in stored_otherwise]
+    if prefix:
+        values = {name: getattr(row, prefix + name) for name in names}
+    else:
+        values = {name: getattr(row, name) for name in names}
     return kind(**values, **stored_otherwise)
 
 

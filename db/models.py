@@ -127,6 +127,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def partial(predicate: str) -> dict[str, Any]:
+    """An index's WHERE, the same on both databases: one predicate, never two that drift."""
+    return {"postgresql_where": text(predicate), "sqlite_where": text(predicate)}
+
+
 class Base(DeclarativeBase):
     metadata = metadata
 
@@ -242,8 +247,7 @@ class ProductRow(Base):
             "shop_id",
             "name_key",
             unique=True,
-            postgresql_where=text("NOT archived"),
-            sqlite_where=text("NOT archived"),
+            **partial("NOT archived"),
         ),
         Index("ix_products_shop_id_archived_name_key", "shop_id", "archived", "name_key"),
         # Inventory lists by quantity and by expiry, and the dashboard's counts, read these
@@ -254,8 +258,7 @@ class ProductRow(Base):
             "on_hand",
             "name_key",
             "id",
-            postgresql_where=text("NOT archived"),
-            sqlite_where=text("NOT archived"),
+            **partial("NOT archived"),
         ),
         Index(
             "ix_products_shop_id_earliest_expiry",
@@ -264,8 +267,7 @@ class ProductRow(Base):
             "name_key",
             "id",
             postgresql_include=["on_hand", "expiry_warning_days"],
-            postgresql_where=text("NOT archived"),
-            sqlite_where=text("NOT archived"),
+            **partial("NOT archived"),
         ),
         Index(
             "ix_products_shop_id_on_hand_reorder",
@@ -273,8 +275,7 @@ class ProductRow(Base):
             "on_hand",
             "name_key",
             "id",
-            postgresql_where=text(REORDER),
-            sqlite_where=text(REORDER),
+            **partial(REORDER),
         ),
     )
 
@@ -301,8 +302,7 @@ class BatchRow(Base):
         Index(
             "ix_batches_product_id_in_stock",
             "product_id",
-            postgresql_where=text("quantity > 0"),
-            sqlite_where=text("quantity > 0"),
+            **partial("quantity > 0"),
         ),
         Index("ix_batches_product_id_received_at", "product_id", "received_at"),
     )
@@ -370,16 +370,14 @@ Index(
     "ix_movements_shop_id_created_at_sales",
     MovementRow.shop_id,
     MovementRow.created_at,
-    postgresql_where=text("reason = 'sale'"),
-    sqlite_where=text("reason = 'sale'"),
+    **partial("reason = 'sale'"),
 )
 # The sales that recorded no price, valued at the product's price today (migration 0016).
 Index(
     "ix_movements_shop_id_created_at_unpriced",
     MovementRow.shop_id,
     MovementRow.created_at,
-    postgresql_where=text("reason = 'sale' AND coalesce(sale_price, 0) = 0"),
-    sqlite_where=text("reason = 'sale' AND coalesce(sale_price, 0) = 0"),
+    **partial("reason = 'sale' AND coalesce(sale_price, 0) = 0"),
 )
 
 
@@ -453,21 +451,18 @@ class UpdateInboxRow(Base):
         Index(
             "ix_update_inbox_pending",
             "update_id",
-            postgresql_where=text("processed_at IS NULL"),
-            sqlite_where=text("processed_at IS NULL"),
+            **partial("processed_at IS NULL"),
         ),
         Index(
             "ix_update_inbox_chat_pending",
             "chat_id",
             "update_id",
-            postgresql_where=text("processed_at IS NULL"),
-            sqlite_where=text("processed_at IS NULL"),
+            **partial("processed_at IS NULL"),
         ),
         Index(
             "ix_update_inbox_chat_leased",
             "chat_id",
             "leased_until",
-            postgresql_where=text("leased_until IS NOT NULL"),
-            sqlite_where=text("leased_until IS NOT NULL"),
+            **partial("leased_until IS NOT NULL"),
         ),
     )

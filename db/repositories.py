@@ -78,17 +78,7 @@ def _locks_rows(session: AsyncSession) -> bool:
 
 
 def _shop(row: ShopRow) -> Shop:
-    return Shop(
-        id=row.id,
-        name=row.name,
-        timezone=row.timezone,
-        currency=row.currency,
-        near_expiry_days=row.near_expiry_days,
-        alert_time=row.alert_time,
-        day_first=row.day_first,
-        created_at=row.created_at,
-        language=row.language,
-    )
+    return from_row(Shop, row)
 
 
 def _member(row: Any) -> Member:
@@ -96,15 +86,7 @@ def _member(row: Any) -> Member:
 
 
 def _invite(row: InviteRow) -> Invite:
-    return Invite(
-        code=row.code,
-        shop_id=row.shop_id,
-        role=Role(row.role),
-        created_by=row.created_by,
-        expires_at=row.expires_at,
-        used_by=row.used_by,
-        used_at=row.used_at,
-    )
+    return from_row(Invite, row, role=Role(row.role))
 
 
 def _barcodes(text: str) -> tuple[str, ...]:
@@ -173,17 +155,7 @@ _PRODUCT_BY_NAME_LOCKED = _PRODUCT_BY_NAME.with_for_update(key_share=True)
 
 def _shop_of(row: Any) -> Shop:
     """The shop of a row of _MEMBER_WITH_SHOP (its columns prefixed `shop_`)."""
-    return Shop(
-        id=row.shop_id,
-        name=row.shop_name,
-        timezone=row.shop_timezone,
-        currency=row.shop_currency,
-        near_expiry_days=row.shop_near_expiry_days,
-        alert_time=row.shop_alert_time,
-        day_first=row.shop_day_first,
-        created_at=row.shop_created_at,
-        language=row.shop_language,
-    )
+    return from_row(Shop, row, prefix="shop_")
 
 
 class Held:
@@ -206,16 +178,7 @@ class SqlShopRepository:
         self._held = held if held is not None else Held()
 
     async def add(self, shop: Shop) -> Shop:
-        row = ShopRow(
-            name=shop.name,
-            timezone=shop.timezone,
-            currency=shop.currency,
-            near_expiry_days=shop.near_expiry_days,
-            alert_time=shop.alert_time,
-            day_first=shop.day_first,
-            created_at=shop.created_at,
-            language=shop.language,
-        )
+        row = ShopRow(**to_values(shop, leave_out=("id",)))
         self.session.add(row)
         await self.session.flush()
         return _shop(row)
@@ -232,13 +195,8 @@ class SqlShopRepository:
         row = await self.session.get(ShopRow, shop.id)
         if row is None:
             raise LookupError(f"shop {shop.id} does not exist")
-        row.name = shop.name
-        row.timezone = shop.timezone
-        row.currency = shop.currency
-        row.near_expiry_days = shop.near_expiry_days
-        row.alert_time = shop.alert_time
-        row.day_first = shop.day_first
-        row.language = shop.language
+        for name, value in to_values(shop, leave_out=("id", "created_at")).items():
+            setattr(row, name, value)
         await self.session.flush()
 
     async def list_all(self) -> Sequence[Shop]:
@@ -375,17 +333,7 @@ class SqlInviteRepository:
         self.session = session
 
     async def add(self, invite: Invite) -> None:
-        self.session.add(
-            InviteRow(
-                code=invite.code,
-                shop_id=invite.shop_id,
-                role=invite.role.value,
-                created_by=invite.created_by,
-                expires_at=invite.expires_at,
-                used_by=invite.used_by,
-                used_at=invite.used_at,
-            )
-        )
+        self.session.add(InviteRow(**to_values(invite, role=invite.role.value)))
         await self.session.flush()
 
     async def get_for_update(self, code: str) -> Invite | None:

@@ -151,6 +151,30 @@ async def test_members_add_get_set_role_list_remove(uow: UnitOfWork) -> None:
         assert [s.id for s, _ in await uow.members.shops_of(2)] == [other.id]
 
 
+async def test_a_members_read_holds_the_shop_as_stored(uow: UnitOfWork) -> None:
+    """The member's read brings its shop in the same statement (every shop column,
+    renamed); the shop the unit of work then answers is the shop as stored, each field."""
+    async with uow:
+        stored = await uow.shops.add(
+            Shop(
+                0,
+                "Аптека",
+                timezone="Asia/Tokyo",
+                currency="JPY",
+                near_expiry_days=3,
+                alert_time=time(6, 45),
+                day_first=False,
+                created_at=NOW,
+                language="ru",
+            )
+        )
+        await uow.members.add(Member(stored.id, 1, Role.OWNER, "Olga"))
+        await uow.commit()
+    async with uow:
+        assert await uow.members.get(stored.id, 1) is not None
+        assert await uow.shops.get(stored.id) == stored
+
+
 async def test_a_member_is_unique_per_shop(uow: UnitOfWork) -> None:
     shop = await _shop(uow)
     async with uow:
