@@ -9,14 +9,22 @@ and the time until the dashboard is usable. Targets: API < 20 ms median, first l
 
     .venv/bin/python -m bench.miniapp_bench [--products 10000] [--movements 1000000]
     .venv/bin/python -m bench.miniapp_bench --screenshots docs/miniapp   # a demo shop
+
+`--code DIR` (repeatable) times the API of another checkout on the same data, side by
+side, taking turns with this one (--rounds, ABBA…), each column with its load average:
+each is this script run as `bench/miniapp_bench.py measure …` with DIR first on the
+import path. The database is migrated by this checkout.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -47,6 +55,7 @@ from webapp.server import mount
 from webapp.session_store import MemorySessionStore
 
 TOKEN = "777000:BENCH-TOKEN"
+HERE = Path(__file__).resolve().parents[1]
 
 
 class FixedClock:
@@ -86,12 +95,13 @@ async def timed(label: str, call: Callable[[], Awaitable[object]], repeat: int) 
         samples.append((time.perf_counter() - started) * 1000)
     median = statistics.median(samples)
     print(
-        f"  {label:<40} median {median:7.1f} ms   p90 {sorted(samples)[int(repeat * 0.9)]:7.1f} ms"
+        f"  {label:<40} median {median:7.1f} ms   p90 {sorted(samples)[int(repeat * 0.9)]:7.1f} ms",
+        file=sys.stderr,
     )
     return median
 
 
-async def api_timings(base: str, shop_id: int, product_id: int, repeat: int) -> None:
+async def api_timings(base: str, shop_id: int, product_id: int, repeat: int) -> dict[str, float]:
     # unsafe: keep cookies from an IP address (the loopback server)
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
         async with http.post(
@@ -113,22 +123,31 @@ async def api_timings(base: str, shop_id: int, product_id: int, repeat: int) -> 
                 assert response.status == 201, await response.text()
                 await response.read()
 
-        print("API over HTTP on loopback (owner):")
-        await timed("GET dashboard", lambda: get("/dashboard"), repeat)
-        await timed(
-            "GET inventory page (50, by name)", lambda: get("/inventory?page_size=50"), repeat
-        )
-        await timed(
-            "GET inventory low, by quantity",
-            lambda: get("/inventory?status=low&sort=quantity&page_size=50"),
-            repeat,
-        )
-        await timed(
-            "GET inventory search 'product 12'", lambda: get("/inventory?q=product%2012"), repeat
-        )
-        await timed("GET product", lambda: get(f"/products/{product_id}"), repeat)
-        await timed("GET product history", lambda: get(f"/products/{product_id}/history"), repeat)
-        await timed("POST movement (restock)", create, repeat)
+        print("API over HTTP on loopback (owner):", file=sys.stderr)
+        calls: dict[str, Callable[[], Awaitable[object]]] = {
+            "GET dashboard": lambda: get("/dashboard"),
+            "GET inventory page (50, by name)": lambda: get("/inventory?page_size=50"),
+            "GET inventory low, by quantity": lambda: get(
+                "/inventory?status=low&sort=quantity&page_size=50"
+            ),
+            "GET inventory out": lambda: get("/inventory?status=out&page_size=50"),
+            "GET inventory near expiry, by expiry": lambda: get(
+                "/inventory?status=near_expiry&sort=expiry&page_size=50"
+            ),
+            "GET inventory expired, by expiry": lambda: get(
+                "/inventory?status=expired&sort=expiry&page_size=50"
+            ),
+            "GET inventory category": lambda: get("/inventory?category=dairy&page_size=50"),
+            "GET inventory expiring before a date": lambda: get(
+                "/inventory?expires_before=2026-12-05&sort=expiry&page_size=50"
+            ),
+            "GET inventory search 'product 12'": lambda: get("/inventory?q=product%2012"),
+            "GET product": lambda: get(f"/products/{product_id}"),
+            "GET product history": lambda: get(f"/products/{product_id}/history"),
+            "GET shop history": lambda: get("/history"),
+            "POST movement (restock)": create,
+        }
+        return {label: await timed(label, call, repeat) for label, call in calls.items()}
 
 
 async def first_load(base: str) -> None:
@@ -168,15 +187,53 @@ async def first_load(base: str) -> None:
 
 
 async def benchmark(args: argparse.Namespace) -> None:
+    from bench.checkout import run_in  # here, not at the top: see bench.checkout
+
     async with fresh_database(args.admin_url, args.database, keep=args.keep) as url:
         shop_id, product_id = await seeded(url, args.products, args.movements)
-        runner, base = await serve(url, FixedClock(NOW))
-        try:
-            await api_timings(base, shop_id, product_id, args.repeat)
-            if not args.no_browser:
-                await first_load(base)
-        finally:
-            await runner.cleanup()
+        if args.code:
+            await side_by_side(url, shop_id, product_id, args, run_in)
+        else:
+            runner, base = await serve(url, FixedClock(NOW))
+            try:
+                await api_timings(base, shop_id, product_id, args.repeat)
+                if not args.no_browser:
+                    await first_load(base)
+            finally:
+                await runner.cleanup()
+
+
+async def side_by_side(
+    url: str, shop_id: int, product_id: int, args: argparse.Namespace, run_in: Any
+) -> None:
+    """This checkout's API and each --code checkout's on the same database, taking
+    turns (ABAB… for --rounds), each round's load average beside its column."""
+    codes = [HERE, *args.code]
+    columns: dict[str, dict[str, float]] = {}
+    for round_ in range(args.rounds):
+        for code in codes if round_ % 2 == 0 else reversed(codes):
+            figures = run_in(
+                code, __file__, "measure", url, str(shop_id), str(product_id), str(args.repeat)
+            )
+            load = os.getloadavg()[0]
+            columns[f"{code.name} #{round_ + 1} (load {load:.1f})"] = figures
+            print(f"  measured {code.name}, round {round_ + 1} (load {load:.1f})", file=sys.stderr)
+    names = list(columns)
+    print("| median ms | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for label in next(iter(columns.values())):
+        cells = " | ".join(f"{columns[n].get(label, float('nan')):.1f}" for n in names)
+        print(f"| {label} | {cells} |")
+
+
+async def measure(url: str, shop_id: int, product_id: int, repeat: int) -> None:
+    """The API timings of the code first on the import path; JSON on the last line."""
+    runner, base = await serve(url, FixedClock(NOW))
+    try:
+        figures = await api_timings(base, shop_id, product_id, repeat)
+    finally:
+        await runner.cleanup()
+    print(json.dumps(figures))
 
 
 # -- screenshots of a demo shop --------------------------------------------------------
@@ -345,6 +402,19 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--screenshots", type=Path, help="write page screenshots here and stop")
+    parser.add_argument(
+        "--code",
+        type=lambda d: Path(d).resolve(),
+        action="append",
+        default=[],
+        help="also time the API of this checkout (e.g. a `git archive` of main before a "
+        "change) on the same data, side by side (no browser)",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="turns each checkout takes")
+    if sys.argv[1:2] == ["measure"]:
+        url, shop, product, repeat = sys.argv[2:6]
+        asyncio.run(measure(url, int(shop), int(product), int(repeat)))
+        return
     args = parser.parse_args()
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
