@@ -30,7 +30,7 @@ from core.limits import (
     shortened,
 )
 from core.model import Product, clean_name, name_key
-from core.plurals import singulars
+from core.plurals import same_russian_word, singulars
 from core.ports import UnitOfWork
 from core.product_fields import CLEARABLE as CLEARABLE
 from core.product_fields import EDITABLE, Kind
@@ -286,6 +286,14 @@ async def product_called(
     return None
 
 
+def only_one_in_russian(name: str, candidates: list[Product]) -> Product | None:
+    """The one product whose name `name` is a Russian form of (`3 круассана`,
+    core.plurals); None when no product or several are."""
+    key = name_key(name)
+    meant = [p for p in candidates if same_russian_word(key, p.key)]
+    return meant[0] if len(meant) == 1 else None
+
+
 def only_one_beginning(name: str, candidates: list[Product]) -> Product | None:
     """The one product whose name begins with `name`'s whole words (`sourdough` of
     "sourdough loaf"); None when no product or several do."""
@@ -307,6 +315,8 @@ async def product_named(
     barcode = name.strip()
     candidates = list(await uow.products.list(shop_id))
     found = with_barcode(candidates, barcode) if barcode else None
+    if found is None:
+        found = only_one_in_russian(name, candidates)
     if found is None and not choices_offered:
         found = only_one_beginning(name, candidates)
     if found is not None:

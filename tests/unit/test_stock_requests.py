@@ -228,6 +228,46 @@ async def test_a_plural_names_the_product(
         assert outcome.result.product.on_hand == q(9)
 
 
+async def test_a_russian_form_names_the_product(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """`продал 3 круассана` offered "did you mean круассан" every time: a bakery selling
+    all day tapped it for each sale."""
+    owner = await floor.open_shop()
+    for name in ("Круассан", "Булочка с маком", "Пирожок", "Пирожное", "Молоко 3,2%"):
+        await floor.restock(owner, (await floor.product(owner, name)).id, 10)
+
+    typed = {
+        "круассана": "Круассан",
+        "круассанов": "Круассан",
+        "булочки с маком": "Булочка с маком",
+        "пирожков": "Пирожок",
+        "пирожных": "Пирожное",
+        "молока 3,2%": "Молоко 3,2%",
+    }
+    for name, meant in typed.items():
+        outcome = await record_stock(
+            FakeUnitOfWork(store), by(owner.user_id, selling(name, "1")), key=name, now=clock.now()
+        )
+        assert isinstance(outcome, Recorded) and outcome.result.product.name == meant, name
+
+
+async def test_a_russian_form_of_two_products_still_asks_which(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    owner = await floor.open_shop()
+    await floor.product(owner, "булка")
+    await floor.product(owner, "булки")  # both stems are булк
+    uow = FakeUnitOfWork(store)
+
+    outcome = await record_stock(
+        uow, by(owner.user_id, selling("булок", "1")), key="k", now=clock.now()
+    )
+
+    assert isinstance(outcome, Suggested)
+    assert uow.commits == 0
+
+
 async def test_a_unit_typed_with_the_quantity_must_be_the_products(
     store: FakeStore, floor: Shopfloor, clock: FakeClock
 ) -> None:
