@@ -20,6 +20,11 @@ from core.units import is_unit_word
 ValueKind = enum.Enum("ValueKind", "WORD WORDS QUANTITY MONEY DATE DAYS TEXT FLAG")
 
 
+# Words between a date's keyword and the date, as Russian says it: `годен до 20.12`,
+# `срок годности до 20.12`.
+DATE_LEAD_WORDS = frozenset({"до", "годности"})
+
+
 @dataclass(frozen=True)
 class Keyword:
     field: str
@@ -53,6 +58,7 @@ def split_sentence(
         for i, word in enumerate(words)
         if i > 0 and not word.quoted and word.text.casefold() in keywords
     ]
+    positions = _joined(words, positions, keywords)
     sentence = Sentence(words[: positions[0]])
     seen: set[str] = set()
     for n, position in enumerate(positions):
@@ -73,6 +79,24 @@ def split_sentence(
             keyword_word.text, keyword, value_words, usage, dates=dates
         )
     return sentence
+
+
+def _joined(words: list[Word], positions: list[int], keywords: dict[str, Keyword]) -> list[int]:
+    """A keyword after one of the same field, with nothing but a date's lead words
+    between them, is part of it: `годен до 20.12`, `срок годности до 20.12`."""
+    kept: list[int] = []
+    for position in positions:
+        if kept:
+            before = kept[-1]
+            same = (
+                keywords[words[position].text.casefold()].field
+                == keywords[words[before].text.casefold()].field
+            )
+            between = words[before + 1 : position]
+            if same and all(w.text.casefold() in DATE_LEAD_WORDS for w in between):
+                continue
+        kept.append(position)
+    return kept
 
 
 def _without_list_commas(words: list[Word], positions: list[int]) -> list[Word]:
@@ -105,7 +129,9 @@ def _keyword_value(
     if keyword.kind is ValueKind.WORDS:
         return clean(text) or _missing(spelled, keyword, usage)
     if keyword.kind is ValueKind.DATE:  # one word or several: `8 dec`, `20 Dec 2026`
-        return parse_date(text, usage, dates=dates)
+        while len(words) > 1 and words[0].text.casefold() in DATE_LEAD_WORDS:
+            words = words[1:]  # `годен до 20.12`, `срок годности 20.12`
+        return parse_date(join_words(words), usage, dates=dates)
     if keyword.kind is ValueKind.MONEY and len(words) <= 2:
         return parse_money(text.replace(" ", ""), usage)
     if keyword.kind is ValueKind.QUANTITY and (with_unit := _quantity_with_unit(words)):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot import texts
+from devtools.localapi import LocalBotApi, LocalUser
 from tests.e2e.harness import Books, BotProcess, Chat, text_of
 
 
@@ -90,3 +91,29 @@ async def test_a_category_may_be_named_without_cat(cafe: BotProcess, owner: Chat
     assert "scone" in listed and "milk" not in listed, listed
     hinted = text_of(await owner.say("/inventory lwo"))
     assert "Unknown filter" in hinted, hinted
+
+
+async def test_a_russian_bakery_types_as_it_speaks(
+    bot: BotProcess, api: LocalBotApi, books: Books
+) -> None:
+    """`привоз молоко 20 до 20.12` and `продал 3 круассана` each asked "did you mean"
+    (the first for a product called "привоз молоко 20 до"), every time."""
+    alice = Chat(api, LocalUser(1006, "Алиса", language_code="ru"))
+    await alice.say("/newshop Пекарня")
+    await alice.say("/add круассан ед шт мин 10")
+    await alice.say("/add молоко ед л мин 5")
+    expiry = datetime.now(UTC).date() + timedelta(days=10)
+
+    restocked = text_of(await alice.say(f"привоз молоко 20 до {expiry:%d.%m}"))
+    assert restocked.startswith("✅ Принято 20 л молоко (годен до"), restocked
+    restocked = text_of(await alice.say("привезли круассаны 40"))
+    assert restocked.startswith("✅ Принято 40 шт круассан"), restocked
+    sold = text_of(await alice.say("продал 3 круассана"))
+    assert sold.startswith("✅ Продано 3 шт круассан"), sold
+    sold = text_of(await alice.say("продали 5 круассанов"))
+    assert sold.startswith("✅ Продано 5 шт круассан"), sold
+    restocked = text_of(await alice.say(f"приход молока 2 л годен до {expiry:%d.%m}"))
+    assert restocked.startswith("✅ Принято 2 л молоко"), restocked
+
+    assert await books.on_hand("круассан") == 32
+    assert await books.on_hand("молоко") == 22

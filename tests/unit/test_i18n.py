@@ -16,7 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot import i18n, texts
-from bot.parsing import Command, ParseError, parse_command, parse_quantity
+from bot.parsing import STOCK_VERBS, Command, ParseError, parse_command, parse_quantity
 from bot.parsing.commands import AddProduct, RestockProduct
 from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
@@ -211,6 +211,30 @@ def test_keywords_read_in_russian_as_in_english() -> None:
     )
     with pytest.raises(ParseError, match="is not a date"):
         parse_command("restock", "молоко 20 годен когда-нибудь")
+
+
+def test_an_expiry_is_said_as_russian_says_it() -> None:
+    """`привоз молоко 20 до 20.12` asked "did you mean молоко" for a product called
+    "молоко 20 до"; `годен до 15.12` was '«до 15.12» — не дата'."""
+    expected = parse_command("restock", "молоко 20 exp 20.12.2027")
+    for typed in (
+        "молоко 20 до 20.12.2027",
+        "молоко 20 годен до 20.12.2027",
+        "молоко 20 срок годности до 20.12.2027",
+        "молоко 20 срок до 20.12.2027",
+    ):
+        assert parse_command("restock", typed) == expected, typed
+    with pytest.raises(ParseError, match="given twice"):
+        parse_command("restock", "молоко 20 годен 20.12.2027 до 21.12.2027")
+
+
+def test_russian_stock_verbs_are_read() -> None:
+    for word in ("привоз", "привезли", "поступление", "пришло"):
+        assert STOCK_VERBS[word] is Command.RESTOCK, word
+    for word in ("продали", "продажа"):
+        assert STOCK_VERBS[word] is Command.SELL, word
+    for word in ("списали", "списание"):
+        assert STOCK_VERBS[word] is Command.REMOVE, word
 
 
 def test_every_keyword_fills_a_field_of_its_command() -> None:
