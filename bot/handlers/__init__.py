@@ -40,7 +40,7 @@ from bot.handlers.base import (
     replace_buttons,
     respond,
 )
-from bot.parsing import Command, split_command
+from bot.parsing import CANCEL_WORDS, UNDO_WORDS, Command, bare_word, split_command
 from bot.state import StateUnavailable
 from bot.steps import (
     AddStep,
@@ -172,7 +172,14 @@ async def on_text(update: Update, context: BotContext) -> None:
             await end_flow(context, update)
         await respond(update, texts.unknown_command(name), edit=False)
         return
+    word = bare_word(message.text)
+    if word in CANCEL_WORDS and (private or _answers_the_bot(update)):
+        await cancel(update, context)  # the ✖️ Cancel under a question, typed
+        return
     flow = await current_flow(context, update)
+    if flow is None and private and word in UNDO_WORDS:
+        await stock.undo_command(update, context)
+        return
     if flow is not None:
         await _continue(update, context, flow, message.text)
     elif private:

@@ -46,8 +46,11 @@ from bot.parsing.errors import (
     ParseError,
 )
 from bot.parsing.grammar import (
+    CANCEL_WORDS,
     STOCK_VERBS,
+    UNDO_WORDS,
     as_lines,
+    bare_word,
     command_of,
     is_batch,
     parse_add,
@@ -89,9 +92,11 @@ from bot.parsing.words import (
 
 __all__ = [
     "ABSOLUTE_DAY_FIRST",
+    "CANCEL_WORDS",
     "DATE_USAGE",
     "LINE_USAGE",
     "STOCK_VERBS",
+    "UNDO_WORDS",
     "USAGE",
     "AddProduct",
     "Command",
@@ -111,6 +116,7 @@ __all__ = [
     "StockCommand",
     "Word",
     "as_lines",
+    "bare_word",
     "command_of",
     "is_batch",
     "means_no_value",

@@ -124,6 +124,18 @@ STOCK_VERBS = {
     "пересчитала": Command.COUNT,
     "пересчитали": Command.COUNT,
 }
+# A step's ✖️ Cancel button typed as a word instead of tapped (`отмена`), and /undo typed
+# without its slash. A Russian `отменить` cancels: alone it could mean either, and an
+# undo by mistake would take back a sale.
+CANCEL_WORDS = frozenset({"cancel", "stop", "отмена", "отменить", "отмени", "стоп"})
+UNDO_WORDS = frozenset({"undo"})
+
+
+def bare_word(text: str) -> str:
+    """The message as one word, to compare with CANCEL_WORDS and UNDO_WORDS."""
+    return text.strip().rstrip("!.").casefold()
+
+
 REMOVE_REASONS = {
     "damage": Reason.DAMAGE,
     "damaged": Reason.DAMAGE,

@@ -89,6 +89,6 @@ KEPT = {
     Kept.ARCHIVED: N_("Kept: the product stays archived; nothing was added."),
     Kept.MEMBER: N_("Kept: nobody was removed."),
 }
-NOTHING_TO_CANCEL = N_("Nothing to cancel.")
+NOTHING_TO_CANCEL = N_("Nothing to cancel. /undo takes back your last change.")
 FLOW_EXPIRED = N_("That step has expired. Please start the command again.")
 TYPE_AGAIN = N_("type the command again")

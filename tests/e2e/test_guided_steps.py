@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import redis.asyncio as redis
 
+from bot import texts
 from devtools.localapi import LocalBotApi, LocalChat, MemberStatus
 from tests.e2e.harness import Books, BotProcess, Chat, text_of
 from tests.services import redis_url
@@ -61,6 +62,7 @@ async def test_a_mistyped_answer_keeps_the_question(
     for mistyped in ("forty", "3.3.3"):
         refused = text_of(await owner.say(mistyped))
         assert "not a quantity" in refused and "How many" in refused, refused
+        assert "<b>" not in refused, refused  # the question asked again showed its tags
     assert "Counted bread" in text_of(await owner.say("4"))
     assert await books.on_hand("bread") == 4
 
@@ -70,6 +72,27 @@ async def test_a_mistyped_answer_keeps_the_question(
     assert "No product called “cheese”" in text_of(await owner.say("cheese 2"))
     assert "Sold 1 pcs bread" in text_of(await owner.say("1"))
     assert await books.on_hand("bread") == 3
+
+
+async def test_cancel_typed_as_a_word_cancels_and_undo_typed_undoes(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """The ✖️ Cancel under a question typed rather than tapped: 'cancel' was "not a
+    quantity", 'отмена' "Товара «отмена» нет", and 'undo' a lost step's answer."""
+    await stocked(owner, books)
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    assert text_of(await owner.say("Cancel")) == texts.FLOW_CANCELLED
+    assert "no longer have" in text_of(await owner.say("5"))  # nothing sold
+    assert text_of(await owner.say("cancel")) == texts.NOTHING_TO_CANCEL
+    assert "Sold 2 pcs bread" in text_of(await owner.say("sell bread 2"))
+    undone = text_of(await owner.say("undo"))
+    assert undone.startswith("↩️ Undone"), undone
+    assert await books.on_hand("bread") == 10
+
+    assert "Русский" in text_of(await owner.say("/language ru"))
+    assert "Какой товар" in text_of(await owner.say("/sell"))
+    assert text_of(await owner.say("отмена")) == "Отменено."
+    assert "/undo" in text_of(await owner.say("отмена"))
 
 
 async def test_a_reason_may_be_typed_as_remove_takes_it(

@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot import texts
 from devtools.localapi import ChatMessage
 from tests.e2e.harness import Books, BotProcess, Chat, text_of
 
@@ -176,7 +177,7 @@ async def test_a_missing_quantity_is_asked_for_and_cancel_leaves_the_step(
 
     assert "Sold" not in text_of(after_cancel)
     assert await books.on_hand("milk") == 6
-    assert text_of(await owner.say("/cancel")) == "Nothing to cancel."
+    assert text_of(await owner.say("/cancel")) == texts.NOTHING_TO_CANCEL
 
     question = await owner.say("/remove milk")
     await owner.press(question, "✖️ Cancel")
