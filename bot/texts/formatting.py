@@ -3,9 +3,10 @@ Telegram's length limits."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from bot import i18n
@@ -39,6 +40,12 @@ REASON_VERB = {
 
 def h(text: str) -> str:
     return escape(text, quote=False)
+
+
+def plain(html: str) -> str:
+    """Telegram HTML of ours as plain text (its tags dropped, its escapes undone), for a
+    refusal's usage line, which is escaped where it is sent."""
+    return unescape(re.sub(r"</?(?:b|i|u|s|code|pre)>", "", html))
 
 
 def plain_qty(value: Decimal, unit: str = "") -> str:

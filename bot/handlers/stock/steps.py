@@ -101,7 +101,7 @@ async def _not_a_quantity(
         parse_quantity(reply)
     except ParseError as error:  # it is not one: say so, and ask again
         asked = texts.quantity_prompt(step.command.value, product, prices=asks_prices(where))
-        raise ParseError(error.message, asked) from None
+        raise ParseError(error.message, texts.plain(asked)) from None
 
 
 async def continue_reason(
