@@ -11,9 +11,10 @@ from bot.i18n import N_, _
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.values import parse_days
 from bot.parsing.words import ascii_digits
+from bot.parsing.zone_words import russian_zone
 from core.shops import timezones_like
 
-TIMEZONE_USAGE = N_("a timezone name such as Europe/Berlin or America/New_York")
+TIMEZONE_USAGE = N_("a timezone name such as Europe/Berlin or America/New_York, or a city")
 ALERT_TIME_USAGE = N_("a time of day as HH:MM, e.g. 08:30")
 NEAR_EXPIRY_USAGE = N_("a number of days from 0 to 365, e.g. 7")
 
@@ -25,9 +26,10 @@ def _timezones_by_key() -> dict[str, str]:
 
 def parse_timezone(text: str) -> str:
     """A canonical IANA timezone name from any spelling case: `europe/berlin` →
-    `Europe/Berlin`; spaces become underscores (`America/New York`)."""
+    `Europe/Berlin`; spaces become underscores (`America/New York`). A city the zone is
+    named after (`berlin`), or a Russian city or Moscow offset (`Москва`, `МСК+2`)."""
     key = re.sub(r"\s+", "_", text.strip()).casefold()
-    name = _timezones_by_key().get(key)
+    name = _timezones_by_key().get(key) or russian_zone(text)
     if name is None:
         typed = shorten(text.strip())
         meant = timezones_like(text)

@@ -147,7 +147,10 @@ def date_in_other_order(typed: str, *, day_first: bool) -> str:
 
 DATE_ORDER_CHOICES = (("day-first", "01.06.2026"), ("month-first", "06/01/2026"))
 SETTING_PROMPTS = {
-    SettingsField.TIMEZONE: N_("Send the shop's timezone, e.g. <code>Europe/Berlin</code>."),
+    SettingsField.TIMEZONE: N_(
+        "Send the shop's timezone or its city, e.g. <code>Europe/Berlin</code> or "
+        "<code>Berlin</code>."
+    ),
     SettingsField.CURRENCY: N_("Send the currency code, e.g. <code>EUR</code>."),
     SettingsField.NEAR_EXPIRY_DAYS: N_("How many days before expiry should I warn? e.g. 7"),
     SettingsField.ALERT_TIME: N_("At what time should the daily alert come? e.g. 08:00"),

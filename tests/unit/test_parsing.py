@@ -325,6 +325,21 @@ def test_unknown_command_is_a_programming_error() -> None:
 # -------------------------------------------------------------------------- settings
 
 
+def test_a_russian_shop_names_its_timezone_by_its_city_or_moscow_time() -> None:
+    """`Москва` to "Пришлите часовой пояс" was 'Не знаю часовой пояс «Москва»' (only the
+    tz database's English city names were read)."""
+    assert parse_timezone("Москва") == parse_timezone("мск") == "Europe/Moscow"
+    assert parse_timezone("Санкт-Петербург") == parse_timezone("спб") == "Europe/Moscow"
+    assert parse_timezone("екатеринбург") == parse_timezone("МСК+2") == "Asia/Yekaterinburg"
+    assert parse_timezone("мск-1") == parse_timezone("Калининград") == "Europe/Kaliningrad"
+    assert parse_timezone("Новосибирск") == "Asia/Novosibirsk"
+    assert parse_timezone("Алматы") == "Asia/Almaty"
+    with pytest.raises(ParseError):
+        parse_timezone("Мухосранск")
+    with pytest.raises(ParseError):
+        parse_timezone("МСК+12")
+
+
 def test_settings_values() -> None:
     assert parse_timezone("europe/berlin") == "Europe/Berlin"
     assert parse_timezone("America/New York") == "America/New_York"
