@@ -12,6 +12,7 @@ from core.model import Batch, Member, Movement, Product, Shop
 from core.product_fields import EDITABLE, Kind
 from core.quantities import format_quantity
 from core.status import Status
+from core.units import unit_of
 from core.visibility import batch_for, movement_for, product_for
 from webapp import schemas
 
@@ -41,11 +42,16 @@ def product(member: Member, item: Product) -> schemas.ProductOut:
     """Each field of ProductOut from the product's field of that name; the catalog's
     figures and codes in the form their kind takes (core.product_fields)."""
     seen = product_for(member, item)
-    values: dict[str, Any] = {name: getattr(seen, name) for name in schemas.ProductOut.model_fields}
+    values: dict[str, Any] = {
+        name: getattr(seen, name)
+        for name in schemas.ProductOut.model_fields
+        if name != "unit_known"
+    }
     for field in EDITABLE:
         if field.name in values and field.kind in _AS_SENT:
             values[field.name] = _AS_SENT[field.kind](values[field.name])
     values["on_hand"] = decimal(seen.on_hand)
+    values["unit_known"] = unit_of(seen.unit)
     return schemas.ProductOut(**values)
 
 

@@ -314,6 +314,11 @@ class ProductOut(Model):
     on_hand: DecimalText
     earliest_expiry: date | None
     archived: bool
+    unit_known: str | None = Field(
+        description="The unit the bot knows that `unit` is a spelling of (`box` for "
+        "`boxes`, `pcs` for `шт`), so a page can word it in its language and number; "
+        "null for a unit of the shop's own"
+    )
 
 
 class ExpiringOut(Model):

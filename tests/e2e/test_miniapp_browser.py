@@ -468,4 +468,9 @@ async def test_every_page_fits_a_phone_in_light_and_dark_and_in_russian(
                 assert await page.evaluate(OVERFLOW) == [], (theme, language, hash_)
                 if language == "ru" and name == "dashboard":
                     assert "Продажи сегодня" in (await page.text_content("#takings") or "")
+                if hash_ == f"#/product/{milk}":  # it read "10 l" and "0.55 EUR" in Russian
+                    on_hand = await page.text_content("#on-hand")
+                    assert on_hand == ("10 л" if language == "ru" else "10 l"), on_hand
+                if language == "ru" and hash_ == "#/products":
+                    assert "0,55\xa0€" in (await page.text_content("#view") or "")
             await page.close()

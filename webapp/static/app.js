@@ -49,12 +49,31 @@ function h(tag, attributes = {}, ...children) {
 
 const isOwner = () => state.shop && state.shop.role === "owner";
 const shopPath = (rest = "") => `shops/${state.shop.id}${rest}`;
-const qty = (value, unit) => `${value} ${unit}`;
 const dayFirst = () => !state.shop || state.shop.day_first;
+// Numbers as the chat writes them: as sent in English (2.5, 19.60 EUR), in the reader's
+// locale otherwise (2,5; 19,60 €).
+const localized = T.locale !== "en";
+const numbers = new Intl.NumberFormat(T.locale, { maximumFractionDigits: 3 });
+const plurals = new Intl.PluralRules(T.locale);
+const asNumber = (value) => Number(String(value).replace(",", "."));
+
+function number(value) {
+  return localized && Number.isFinite(asNumber(value)) ? numbers.format(asNumber(value)) : String(value);
+}
+
+// A product's quantity: its number, and its unit in the form that number takes when the
+// bot knows the unit (the API's unit_known: 12 boxes, 5 коробок); a shop's own as typed.
+function qty(value, product) {
+  const forms = product.unit_known ? T.units[product.unit_known] : null;
+  const unit = forms ? forms[plurals.select(asNumber(value))] || forms.other : product.unit;
+  return `${number(value)} ${unit}`;
+}
 
 function money(value) {
   if (value === null || value === undefined) return "—";
-  return `${value} ${state.shop.currency}`;
+  if (!localized) return `${value} ${state.shop.currency}`;
+  const format = { style: "currency", currency: state.shop.currency };
+  return new Intl.NumberFormat(T.locale, format).format(Number(value));
 }
 
 function date(value) {
@@ -276,7 +295,7 @@ function row(item) {
   return h("li", {},
     h("a", { href: `#/product/${p.id}`, class: "row", "data-product": p.name },
       h("span", { class: "name" }, p.name, p.category ? h("small", {}, p.category) : null),
-      h("span", { class: "qty" }, qty(p.on_hand, p.unit)),
+      h("span", { class: "qty" }, qty(p.on_hand, p)),
       h("span", { class: "meta" }, badges(item), h("small", { class: "expiry" }, ...rowNotes(item)))));
 }
 
@@ -286,8 +305,8 @@ function rowNotes(item) {
   const p = item.product;
   const notes = [];
   if (item.expiring.length && item.expiry_status !== "none") {
-    const going = item.expiring.map((b) => T.expiringBatch(qty(b.quantity, p.unit), date(b.expiry)));
-    notes.push(T.expiringOf(going.join(", "), qty(p.on_hand, p.unit)));
+    const going = item.expiring.map((b) => T.expiringBatch(qty(b.quantity, p), date(b.expiry)));
+    notes.push(T.expiringOf(going.join(", "), qty(p.on_hand, p)));
   } else if (p.earliest_expiry) {
     notes.push(T.expires(date(p.earliest_expiry)));
   }
@@ -387,8 +406,8 @@ async function productPage(id) {
     [T.storePrice, money(p.price)],
     p.cost !== null ? [T.supplierPrice, money(p.cost)] : null,
     p.supplier ? [T.supplier, p.supplier] : null,
-    [T.lowBelow, qty(p.threshold, p.unit)],
-    card.sold_per_day !== null ? [T.sells, [T.pace(qty(card.sold_per_day, p.unit)),
+    [T.lowBelow, qty(p.threshold, p)],
+    card.sold_per_day !== null ? [T.sells, [T.pace(qty(card.sold_per_day, p)),
       card.days_left !== null ? ` · ${T.daysLeft(card.days_left)}` : ""].join("")] : null,
     [T.reorderOn, date(p.reorder_date)],
     [T.leadTime, p.lead_days !== null ? T.days(p.lead_days) : T.defaultLead],
@@ -400,7 +419,7 @@ async function productPage(id) {
       h("div", { class: "onhand" },
         h("button", { type: "button", class: "step", "aria-label": T.minusOne,
           onclick: (e) => adjust("-1", e.currentTarget), disabled: Number(p.on_hand) < 1 }, "−1"),
-        h("span", { class: "big", id: "on-hand" }, qty(p.on_hand, p.unit)),
+        h("span", { class: "big", id: "on-hand" }, qty(p.on_hand, p)),
         h("button", { type: "button", class: "step", "aria-label": T.plusOne,
           onclick: (e) => adjust("1", e.currentTarget) }, "+1")),
       badges(card), note,
@@ -415,13 +434,13 @@ async function productPage(id) {
         h("thead", {}, h("tr", {}, h("th", {}, T.expiry), h("th", {}, T.quantity),
           isOwner() ? h("th", {}, T.cost) : null)),
         h("tbody", {}, card.batches.map((b) => h("tr", {},
-          h("td", {}, date(b.expiry)), h("td", {}, qty(b.quantity, p.unit)),
+          h("td", {}, date(b.expiry)), h("td", {}, qty(b.quantity, p)),
           isOwner() ? h("td", {}, money(b.cost)) : null))))
         : h("p", { class: "muted" }, T.noStock)),
     h("section", { class: "card" }, h("h2", {}, T.lastDays(30)),
       stockChart(timeline.points, {
         since: timeline.since, threshold: p.threshold, dayLabel: shortDay,
-        lowLabel: T.chartLow, label: T.chartLabel(qty(p.on_hand, p.unit)),
+        lowLabel: T.chartLow, label: T.chartLabel(qty(p.on_hand, p)),
       })),
     historySection(history, {
       more: (before) => api.get(shopPath(`/products/${id}/history`), { limit: 10, before }),
@@ -438,7 +457,7 @@ function historySection(history, { more, refresh, withProduct }) {
   const entry = (e) => {
     const m = e.movement;
     const sign = m.quantity.startsWith("-") ? "" : "+";
-    const what = `${sign}${m.quantity} ${e.unit} · ${T.reasons[m.reason] || m.reason}`;
+    const what = `${sign}${number(m.quantity)} ${e.unit} · ${T.reasons[m.reason] || m.reason}`;
     return h("li", { class: e.undone ? "undone" : "" },
       h("span", { class: "what" }, withProduct ? h("a", { href: `#/product/${m.product_id}` }, e.product_name) : null,
         withProduct ? " " : null, what),
@@ -491,7 +510,7 @@ function productPicker(form, onChosen) {
     if (ticket !== asked) return;
     results.replaceChildren(...page.products.map((p) => h("li", {},
       h("button", { type: "button", class: "pick", "data-pick": p.name, onclick: () => onChosen(p) },
-        h("span", {}, p.name), h("small", {}, qty(p.on_hand, p.unit))))));
+        h("span", {}, p.name), h("small", {}, qty(p.on_hand, p))))));
     if (!page.products.length) results.append(h("li", { class: "muted" }, T.nothingMatches));
   };
   const input = h("input", { type: "search", id: "product-search", placeholder: T.findProduct,
@@ -511,7 +530,7 @@ async function entryPage(productId, params) {
   const picked = h("p", { class: "picked" });
   let picker = null;
   const showPicked = () => {
-    fill(picked, h("strong", {}, product.name), ` · ${T.onHand(qty(product.on_hand, product.unit))}`,
+    fill(picked, h("strong", {}, product.name), ` · ${T.onHand(qty(product.on_hand, product))}`,
       productId ? null : h("button", { type: "button", class: "link change", onclick: () => {
         product = null; picked.hidden = true; picker.wrap.hidden = false;
         fields.product_id.input.focus();
@@ -566,10 +585,10 @@ async function entryPage(productId, params) {
       key = api.newKey();
       const m = result.movement;
       const p = result.product;
-      const amount = qty(kind === "count" ? value("quantity") : m.quantity.replace("-", ""), p.unit);
+      const amount = qty(kind === "count" ? value("quantity") : m.quantity.replace("-", ""), p);
       fill(done,
         h("strong", {}, T.done[kind](amount, p.name)),
-        h("span", {}, T.onHandNow(qty(p.on_hand, p.unit))),
+        h("span", {}, T.onHandNow(qty(p.on_hand, p))),
         result.expired_on_arrival ? h("span", { class: "error" }, T.expiredOnArrival) : null,
         h("a", { href: `#/product/${p.id}`, class: "link" }, T.openProduct));
       done.hidden = false;

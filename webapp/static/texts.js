@@ -2,7 +2,26 @@
 // here and nothing else. A value is a string, or a function of the values it names.
 // The API's error messages come from the server (webapp/errors.py).
 
+// The units the bot knows, by Intl.PluralRules category (webapp: ProductOut.unit_known).
+const inEnglish = (one, other) => ({ one, other });
+const inRussian = (one, few, many) => ({ one, few, many, other: few });
+const same = (word) => ({ one: word, few: word, many: word, other: word });
+
 const en = {
+  locale: "en",
+  units: {
+    pcs: same("pcs"), kg: same("kg"), g: same("g"), l: same("l"), ml: same("ml"), m: same("m"),
+    pack: inEnglish("pack", "packs"), box: inEnglish("box", "boxes"),
+    bottle: inEnglish("bottle", "bottles"), can: inEnglish("can", "cans"),
+    bag: inEnglish("bag", "bags"), jar: inEnglish("jar", "jars"), tin: inEnglish("tin", "tins"),
+    crate: inEnglish("crate", "crates"), carton: inEnglish("carton", "cartons"),
+    roll: inEnglish("roll", "rolls"), loaf: inEnglish("loaf", "loaves"),
+    tube: inEnglish("tube", "tubes"), pair: inEnglish("pair", "pairs"),
+    packet: inEnglish("packet", "packets"), sack: inEnglish("sack", "sacks"),
+    case: inEnglish("case", "cases"), tray: inEnglish("tray", "trays"), bar: inEnglish("bar", "bars"),
+    pot: inEnglish("pot", "pots"), bunch: inEnglish("bunch", "bunches"),
+    sachet: inEnglish("sachet", "sachets"), cup: inEnglish("cup", "cups"),
+  },
   app: "Stockbot",
   loading: "Loading…",
   back: "Back",
@@ -176,6 +195,17 @@ function plural(count, one, few, many) {
 }
 
 const ru = {
+  locale: "ru",
+  units: {
+    pcs: same("шт"), kg: same("кг"), g: same("г"), l: same("л"), ml: same("мл"), m: same("м"),
+    pack: inRussian("упаковка", "упаковки", "упаковок"),
+    box: inRussian("коробка", "коробки", "коробок"),
+    bottle: inRussian("бутылка", "бутылки", "бутылок"),
+    can: inRussian("банка", "банки", "банок"), bag: inRussian("пакет", "пакета", "пакетов"),
+    roll: inRussian("рулон", "рулона", "рулонов"), loaf: inRussian("буханка", "буханки", "буханок"),
+    crate: inRussian("ящик", "ящика", "ящиков"), dozen: inRussian("десяток", "десятка", "десятков"),
+    mg: same("мг"), cm: same("см"), mm: same("мм"),
+  },
   app: "Stockbot",
   loading: "Загрузка…",
   back: "Назад",
@@ -337,7 +367,8 @@ export function textsFor(code) {
   const base = String(code || "en").toLowerCase().split("-")[0];
   const merged = { ...en };
   for (const [key, value] of Object.entries(languages[base] || {})) {
-    const nested = value && typeof value === "object";
+    // A language's units stand alone: one it does not name is shown as the shop typed it.
+    const nested = value && typeof value === "object" && key !== "units";
     merged[key] = nested ? { ...en[key], ...value } : value;
   }
   return merged;
