@@ -12,6 +12,7 @@ from decimal import Decimal
 from babel import Locale
 
 from bot import i18n
+from core.quantities import format_quantity
 from core.units import unit_of
 
 # Count units English inflects (one, other); abbreviations (pcs, kg, l) and `dozen` do not.
@@ -54,7 +55,10 @@ def unit_for(value: Decimal, unit: str) -> str:
         forms = _RUSSIAN.get(known)
         if forms is None:
             return unit
-        return forms[_RUSSIAN_FORM[Locale.parse("ru").plural_form(abs(value))]]
+        # The form of the number as shown: the database's 5.000 reads "5", and Russian
+        # gives a number with decimals another form (5,000 коробки, 5 коробок).
+        shown = Decimal(format_quantity(abs(value)))
+        return forms[_RUSSIAN_FORM[Locale.parse("ru").plural_form(shown)]]
     english = _ENGLISH.get(known)
     if english is not None:
         return english[0] if abs(value) == 1 else english[1]

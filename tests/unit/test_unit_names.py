@@ -49,6 +49,22 @@ def test_russian_names_the_units_it_knows_in_russian(value: str, unit: str, show
         assert plain_qty(Decimal(value), unit) == shown
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("5.000", "5 коробок"),
+        ("1.000", "1 коробка"),
+        ("21.000", "21 коробка"),
+        ("2.500", "2,5 коробки"),
+    ],
+)
+def test_russian_takes_the_form_of_the_number_shown(value: str, shown: str) -> None:
+    """A quantity read from the database has three decimals (5.000), shown as 5: it was
+    "5 коробки" and "1 коробки", the form of a number with decimals."""
+    with i18n.speaking("ru"):
+        assert plain_qty(Decimal(value), "box") == shown
+
+
 def test_a_question_asks_for_the_unit_in_the_plural() -> None:
     """It asked "How many box of ibuprofen were sold?"."""
     ibuprofen = Product(1, 1, "ibuprofen", unit="box")
