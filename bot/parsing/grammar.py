@@ -287,6 +287,15 @@ INVENTORY_FILTERS = {
     "out": StatusFilter.OUT,
     "expiring": StatusFilter.EXPIRING,
     "expired": StatusFilter.EXPIRED,
+    # The same in Russian, as the dashboard's boxes name them.
+    "все": StatusFilter.ALL,
+    "мало": StatusFilter.LOW,
+    "нет": StatusFilter.OUT,
+    "закончились": StatusFilter.OUT,
+    "истекает": StatusFilter.EXPIRING,
+    "истекают": StatusFilter.EXPIRING,
+    "просрочено": StatusFilter.EXPIRED,
+    "просрочка": StatusFilter.EXPIRED,
 }
 INVENTORY_SORTS = {
     "name": SortBy.NAME,
@@ -295,7 +304,14 @@ INVENTORY_SORTS = {
     "expiry": SortBy.EXPIRY,
     "exp": SortBy.EXPIRY,
     "days": SortBy.DAYS,
+    "название": SortBy.NAME,
+    "кол-во": SortBy.QUANTITY,
+    "количество": SortBy.QUANTITY,
+    "срок": SortBy.EXPIRY,
+    "дни": SortBy.DAYS,
 }
+SORT_WORDS = ("sort", "сорт", "сортировка")
+CATEGORY_WORDS = ("cat", "category", "кат", "категория")
 
 
 def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> ShowInventory:
@@ -314,7 +330,7 @@ def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Show
                 raise ParseError(_("Give one filter: low, out, expiring or expired."), usage)
             status = INVENTORY_FILTERS[word]
             i += 1
-        elif word == "sort" and not words[i].quoted:
+        elif word in SORT_WORDS and not words[i].quoted:
             if sort is not None:
                 raise ParseError(_("“sort” is given twice."), usage)
             choice = words[i + 1].text.casefold() if i + 1 < len(words) else ""
@@ -324,13 +340,13 @@ def parse_inventory(text: str, *, dates: ShopDates = ABSOLUTE_DAY_FIRST) -> Show
                 )
             sort = INVENTORY_SORTS[choice]
             i += 2
-        elif word in ("cat", "category") and not words[i].quoted:
+        elif word in CATEGORY_WORDS and not words[i].quoted:
             if category is not None:
                 raise ParseError(_("“cat” is given twice."), usage)
             end = i + 1
             while end < len(words) and words[end].text.casefold() not in (
                 *INVENTORY_FILTERS,
-                "sort",
+                *SORT_WORDS,
             ):
                 end += 1
             category = clean(join_words(words[i + 1 : end]))
