@@ -21,6 +21,7 @@ from bot.parsing.commands import AddProduct, RestockProduct
 from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
 from core import languages
+from core.alert_model import AlertSettings
 from core.errors import FractionOfWholeUnit, InsufficientStock, OwnerOnly, ValueRefused
 from core.forecast import Velocity
 from core.inventory import InventoryLine, InventoryPage
@@ -70,6 +71,32 @@ def test_every_message_is_translated_and_none_is_stale(language: str) -> None:
     assert not missing, f"not in {language}'s catalog: {missing}"
     assert not untranslated, f"untranslated in {language}: {untranslated}"
     assert not stale, f"in {language}'s catalog but said nowhere: {stale}"
+
+
+def test_russian_examples_use_russian_words() -> None:
+    """A Russian bakery read 'например milk 20', '/remove milk 1 damage' and, in /help,
+    'milk = 18' and [exp …] [cost …]: examples to copy in words it does not use, while
+    молоко, годен, закупка and брак work as well."""
+    english = re.compile(r"\b(milk|bread|exp|cost|price|damage|dairy|note|dec|cat|unit)\b")
+    for message, translation in catalog("ru").items():
+        if "<code>product</code>" in str(message):
+            continue  # an import's columns are named as /export writes them
+        forms = translation if isinstance(translation, tuple) else (translation,)
+        for form in forms:
+            assert not english.search(PLACEHOLDER.sub("", form)), (message, form)
+
+
+def test_russian_names_a_shop_as_a_shop() -> None:
+    """'🏪 Пекарня у Алисы готов', 'Настройки Пекарня у Алисы', 'Bob теперь в Пекарня у
+    Алисы': a shop's name agrees with nothing in a Russian sentence, so the sentence says
+    магазин and declines that."""
+    shop = Shop(1, "Пекарня у Алисы", "Europe/Moscow", "RUB")
+    with i18n.speaking("ru"):
+        assert "Магазин <b>Пекарня у Алисы</b> готов" in texts.shop_created(shop)
+        settings = texts.settings_text(shop, AlertSettings(shop.id))
+        assert "Настройки магазина «Пекарня у Алисы»" in settings
+        added = texts.product_added(Product(1, 1, "мука", unit="kg"))
+        assert "Добавлен товар <b>мука</b>" in added
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != i18n.SOURCE])
@@ -226,6 +253,14 @@ def test_an_expiry_is_said_as_russian_says_it() -> None:
         assert parse_command("restock", typed) == expected, typed
     with pytest.raises(ParseError, match="given twice"):
         parse_command("restock", "молоко 20 годен 20.12.2027 до 21.12.2027")
+
+
+def test_inventory_filters_read_in_russian() -> None:
+    """'/inventory мало' was 'Непонятный фильтр «мало»'."""
+    assert parse_command("inventory", "мало кат выпечка сорт дни") == parse_command(
+        "inventory", "low cat выпечка sort days"
+    )
+    assert parse_command("inventory", "просрочено") == parse_command("inventory", "expired")
 
 
 def test_russian_stock_verbs_are_read() -> None:
