@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot import callbacks as cb
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.context import BotContext
 from bot.handlers.base import (
     Here,
@@ -35,10 +35,10 @@ from bot.parsing import (
     parse_timezone,
 )
 from bot.steps import SettingStep, ShopNameStep
-from core import alert_audience, shops
+from core import alert_audience, languages, shops
 from core.access import OwnerAction, require_owner
 from core.errors import NoActiveShop, ShownElsewhere
-from core.model import Role
+from core.model import Role, Shop
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,8 @@ async def start(update: Update, context: BotContext) -> None:
 async def _tell_owners(context: BotContext, joined: shops.Joined) -> None:
     """Each owner hears of a newcomer privately; best effort — the join is done."""
     for owner_id in joined.owners:
-        try:
-            await context.bot.send_message(
-                owner_id, texts.someone_joined(joined.shop, joined.member)
-            )
-        except TelegramError as error:
-            log.info("could not tell owner %s of a join: %s", owner_id, error)
+        with i18n.speaking(await _language_of(context, owner_id, joined.shop)):
+            await _tell_member(context, owner_id, texts.someone_joined(joined.shop, joined.member))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -170,16 +166,23 @@ async def on_confirm_remove_member(
     removed = await shops.remove_member(context.services.uow(), where.actor, action.user_id)
     await answer(update, texts.member_removed(removed))
     await show_team(update, context, where)
-    await _tell_member(context, removed.user_id, texts.you_were_removed(where.shop))
+    with i18n.speaking(await _language_of(context, removed.user_id, where.shop)):
+        await _tell_member(context, removed.user_id, texts.you_were_removed(where.shop))
 
 
 async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberRole) -> None:
     where = await here_in(update, context, action.shop_id)
     member = await shops.set_role(context.services.uow(), where.actor, action.user_id, action.role)
     await answer(update, texts.role_changed(member))
-    await set_menu_for(context.bot, member.user_id, member.role)
     await show_team(update, context, where)
-    await _tell_member(context, member.user_id, texts.your_role_now(where.shop, member.role))
+    with i18n.speaking(await _language_of(context, member.user_id, where.shop)):
+        await set_menu_for(context.bot, member.user_id, member.role)
+        await _tell_member(context, member.user_id, texts.your_role_now(where.shop, member.role))
+
+
+async def _language_of(context: BotContext, user_id: int, shop: Shop) -> str:
+    """The language of a message to someone other than the sender: theirs, as an alert's."""
+    return await languages.recipient_language(context.services.uow(), user_id, shop)
 
 
 async def _tell_member(context: BotContext, user_id: int, text: str) -> None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import time
 
+from bot import i18n
+from bot.i18n import _
+from bot.texts import OWNER_COMMANDS
 from devtools.localapi import LocalBotApi, LocalUser
 from tests.e2e.alerting import scans_held_off
 from tests.e2e.conftest import Launch
-from tests.e2e.harness import OWNER, STAFF, Books, BotProcess, Chat, text_of
+from tests.e2e.harness import OWNER, STAFF, Books, BotProcess, Chat, invite_code, text_of
 
 IVAN = LocalUser(1005, "Иван", username="ivan", language_code="ru-RU")
 
@@ -105,3 +108,25 @@ async def test_a_failing_update_is_retried_and_given_up_in_the_senders_language(
     assert retrying.startswith("⏳ Сейчас не получается сохранить")
     assert given_up.startswith("😕 У меня что-то пошло не так")
     assert "Остатки" in text_of(await ivan.say("/help"))
+
+
+async def test_a_member_hears_of_changes_to_them_in_their_own_language(
+    cafe: BotProcess, api: LocalBotApi, owner: Chat, staff: Chat
+) -> None:
+    """Bob reads Russian, his owner English. The notice of Bob's join went out in Bob's
+    language, and Bob's new role, his owner's menu and his removal in the owner's."""
+    assert "Русский" in text_of(await staff.say("/language ru"))
+    await staff.say(f"/start {invite_code(await owner.say('/invite'))}")
+    assert text_of(await owner.reply()) == "👋 Bob joined Cafe as staff. /team shows everyone."
+
+    await owner.press(await owner.say("/team"), "Make Bob owner")
+    await owner.edited()
+    assert text_of(await staff.reply()) == "В Cafe вам назначили роль: владелец."
+    with i18n.speaking("ru"):
+        russian_menu = [{"command": c, "description": _(about)} for c, about in OWNER_COMMANDS]
+    scope = {"type": "chat", "chat_id": STAFF.id}
+    await api.wait_for(lambda: api.my_commands(scope) == russian_menu, timeout=10)
+
+    await owner.press(await owner.say("/team"), "Remove Bob")
+    await owner.press(await owner.edited(), "Remove Bob")
+    assert text_of(await staff.reply()).startswith("Вы больше не состоите в Cafe")
