@@ -280,6 +280,18 @@ def _quantity_first(head: list[Word]) -> Reading | None:
     return rest, quantity, None
 
 
+def quantity_and_unit(text: str, usage: str) -> tuple[Decimal, str | None]:
+    """An answer that is a quantity, perhaps with a unit after it, as people count:
+    `28`, `28 boxes`, `12,3 kg`, `12.3kg`. The unit is for the caller to check against
+    the product's (nothing is converted)."""
+    words = split_words(text, usage)
+    if len(words) == 2 and words[0].is_number and not words[1].quoted:
+        return parse_quantity(words[0].text, usage), words[1].text
+    if len(words) == 1 and (attached := _attached(words[0])) is not None and attached[1]:
+        return attached
+    return parse_quantity(text, usage), None
+
+
 def _attached(word: Word) -> tuple[Decimal, str | None] | None:
     """The quantity and unit of one word: `2.5kg`, or `x2` / `2x` with no unit."""
     if word.quoted:

@@ -85,3 +85,20 @@ async def test_count_cat_typed_into_a_step_starts_the_stocktake(
     assert "Counting pastries · 1 of 1" in started, started
     assert "Counted croissant: +2 pcs" in text_of(await owner.say("2"))
     assert await books.on_hand("bread") == 0
+
+
+async def test_a_count_may_be_answered_with_its_unit(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """'28 boxes' to 'How many boxes of screws are there?' was "not a quantity": a
+    stocktake is where people say what they counted, unit and all."""
+    assert "Added" in text_of(await owner.say("/add screws cat fasteners unit box"))
+    assert "Added" in text_of(await owner.say("/add nails cat fasteners unit kg"))
+    assert "Counting fasteners · 1 of 2" in text_of(await owner.say("/count cat fasteners"))
+    counted = text_of(await owner.say("12,5 kg"))
+    assert "Counted nails: +12.5 kg" in counted and "2 of 2" in counted, counted
+    refused = text_of(await owner.say("28 kg"))  # screws are counted in boxes
+    assert "screws is counted in" in refused and "not kg" in refused, refused
+    done = text_of(await owner.say("28 boxes"))
+    assert "Counted screws: +28 boxes" in done and "2 of 2 products" in done, done
+    assert (await books.on_hand("screws"), await books.on_hand("nails")) == (28, 12.5)
