@@ -18,7 +18,9 @@ from datetime import time
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -248,6 +250,21 @@ async def reachable(update: Update, context: BotContext) -> None:
     await alert_audience.mark_reachable(context.services.uow(), _user_id(update))
 
 
+async def blocked_or_unblocked(update: Update, context: BotContext) -> None:
+    """Telegram tells the bot when a person blocks or unblocks it in their app. Unblocking
+    needs no /start: without this, someone who unblocked got no alerts until they typed one."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    uow = context.services.uow
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await alert_audience.mark_unreachable(
+            uow(), change.from_user.id, context.services.clock.now()
+        )
+    elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
+        await alert_audience.mark_reachable(uow(), change.from_user.id)
+
+
 COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] = {
     "reorder": reorder,
     "alerts": alerts_command,
@@ -263,4 +280,7 @@ def register(application: Any) -> None:
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.Regex(r"^/(start|alerts)\b"), reachable),
         group=-2,
+    )
+    application.add_handler(
+        ChatMemberHandler(blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER), group=-2
     )

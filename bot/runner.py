@@ -21,7 +21,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 # Edits of sent commands are not re-applied: a movement is recorded once, as first sent.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+# my_chat_member: a person blocking or unblocking the bot (bot.alert_handlers).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
 async def poll(

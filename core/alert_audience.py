@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import time
+from datetime import datetime, time
 
 from core.access import Actor, OwnerAction, authorize
 from core.alert_model import (
@@ -85,6 +85,13 @@ async def set_quiet_hours(
         await uow.alert_settings.save(updated)
         await uow.commit()
         return updated
+
+
+async def mark_unreachable(uow: UnitOfWork, user_id: int, at: datetime) -> None:
+    """The person blocked the bot (Telegram said so): no alert is tried until they return."""
+    async with uow:
+        await uow.recipients.mark_blocked(user_id, at)
+        await uow.commit()
 
 
 async def mark_reachable(uow: UnitOfWork, user_id: int) -> None:

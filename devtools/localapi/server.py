@@ -202,6 +202,27 @@ class LocalBotApi:
     def unblock(self, chat_id: int) -> None:
         self.world.blocked.discard(chat_id)
 
+    async def set_bot_blocked(self, user: LocalUser, blocked: bool) -> int:
+        """The user blocks or unblocks the bot in their app, and Telegram tells the bot so
+        (a my_chat_member update: the bot's own standing in that private chat). Returns
+        the update's id."""
+        (self.block if blocked else self.unblock)(user.id)
+        chat = self.world.chat_for(user, None)
+        bot = self.world.bot.to_api()
+        member = {"status": "member", "user": bot}
+        kicked = {"status": "kicked", "user": bot, "until_date": 0}
+        return await self.push_update(
+            {
+                "my_chat_member": {
+                    "chat": chat.to_api(),
+                    "from": user.to_api(),
+                    "date": int(time.time()),
+                    "old_chat_member": member if blocked else kicked,
+                    "new_chat_member": kicked if blocked else member,
+                }
+            }
+        )
+
     def refused_sends(self, chat_id: int) -> int:
         """How many sends to `chat_id` were refused because it blocked the bot."""
         return sum(1 for e in self.events if e.kind is EventKind.REFUSED and e.chat_id == chat_id)

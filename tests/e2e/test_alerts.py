@@ -384,3 +384,31 @@ async def test_a_recipient_who_blocked_the_bot_is_marked_and_skipped_until_they_
     assert text_of(await owner_pushes.next()).startswith("🟠 milk is running low")
     assert text_of(await staff_pushes.next()).startswith("🟠 milk is running low")
     assert api.refused_sends(OWNER.id) == 1
+
+
+async def test_blocking_and_unblocking_in_the_app_is_heard_without_a_start(
+    shop: BotProcess, api: LocalBotApi, owner: Chat, staff: Chat, alert_books: AlertBooks
+) -> None:
+    """Telegram tells the bot when someone blocks or unblocks it. Before, only a failed
+    send marked the owner, and only a typed /start brought them back: an owner who
+    unblocked the bot and went on selling got no alerts."""
+    await join_as_staff(owner, staff)
+    owner_pushes = Pushes(api, OWNER.id)
+    await ask(staff, "/restock milk 20")
+
+    async def owner_blocked() -> bool:
+        return OWNER.id in await alert_books.blocked()
+
+    async def owner_reachable() -> bool:
+        return OWNER.id not in await alert_books.blocked()
+
+    await api.set_bot_blocked(OWNER, True)
+    await eventually(owner_blocked, "the owner is marked as blocked", timeout=15)
+    await ask(staff, "/sell milk 15")  # a crossing while blocked: not even tried
+    await ask(staff, "/restock milk 10")
+    assert api.refused_sends(OWNER.id) == 0
+
+    await api.set_bot_blocked(OWNER, False)
+    await eventually(owner_reachable, "the owner is reachable again", timeout=15)
+    assert "Sold 10 l milk" in text_of(await ask(owner, "/sell milk 10"))
+    assert text_of(await owner_pushes.next()).startswith("🟠 milk is running low")
