@@ -36,9 +36,9 @@ from db.models import metadata
 FORMAT = "stockbot-backup"
 VERSION = 1
 TRANSIENT = frozenset({"update_inbox"})
-# Kept from the ledger and the catalog by the database itself (migrations 0016, 0017): a
+# Kept from the ledger and the catalog by the database itself (migrations 0016-0018): a
 # restore's movements and products fill them again, so they are neither written nor read.
-DERIVED = frozenset({"sales_by_hour", "stock_by_shop"})
+DERIVED = frozenset({"sales_by_hour", "stock_by_shop", "expiry_by_shop"})
 CHUNK = 1000
 
 

@@ -49,7 +49,14 @@ from core.inventory_query import (
 )
 from core.model import Shop, name_key
 from core.takings_model import ShopValue
-from db.models import ExactDecimal, MovementRow, ProductRow, SalesByHourRow, StockByShopRow
+from db.models import (
+    ExactDecimal,
+    ExpiryByShopRow,
+    MovementRow,
+    ProductRow,
+    SalesByHourRow,
+    StockByShopRow,
+)
 from db.repositories import _product
 
 products = ProductRow.__table__
@@ -249,15 +256,17 @@ _E5 = Decimal("0.00001")
 
 @cache
 def _boxes() -> Select[Any]:
-    """The dashboard's counts and the first few of each box, in one statement. How many
-    products are active, low or out the database keeps (stock_by_shop, migration 0017);
-    near expiry and expired depend on the day and are counted from the expiry index."""
+    """The dashboard's counts and the first few of each box, in one statement, the
+    counts from the figures the database keeps (migrations 0017 and 0018)."""
     shop, today = _ShopParams(), bindparam("today", type_=Date())
     kept = StockByShopRow.__table__.c
 
-    def counted(status: StatusFilter) -> Any:
-        conditions = [*_in_shop(shop), status_condition(status, shop, today)]
-        tally = select(func.count()).select_from(products).where(*conditions)
+    dated = ExpiryByShopRow.__table__.c
+    # core.status's window: the product's own days, else the shop's (-1 in the table).
+    window = case((dated.warning_days < 0, shop.near_expiry_days), else_=dated.warning_days)
+
+    def counted(status: StatusFilter, *conditions: ColumnElement[bool]) -> Any:
+        tally = select(func.sum(dated.products)).where(dated.shop_id == shop.id, *conditions)
         return tally.scalar_subquery().label(f"n_{status.value}")
 
     totals = (
@@ -269,10 +278,18 @@ def _boxes() -> Select[Any]:
         .where(kept.shop_id == shop.id)
         .subquery("kept")
     )
-    # Each count on its own: the planner counts each box from its own index.
-    counts = select(totals, counted(StatusFilter.EXPIRING), counted(StatusFilter.EXPIRED)).subquery(
-        "counts"
-    )
+    # The products in stock per expiry date are kept too (expiry_by_shop, migration
+    # 0018); which dates are expired or near today is decided here, so the counts are
+    # right on any day.
+    counts = select(
+        totals,
+        counted(
+            StatusFilter.EXPIRING,
+            dated.expiry >= today,
+            days_until(dated.expiry, today) <= window,
+        ),
+        counted(StatusFilter.EXPIRED, dated.expiry < today),
+    ).subquery("counts")
     first = bindparam("first", type_=Integer())
     firsts = [
         _listed(shop, today, InventoryQuery(box, sort=sort))

@@ -430,6 +430,22 @@ class StockByShopRow(Base):
     value_e5: Mapped[Decimal] = mapped_column(Numeric(38, 0))
 
 
+class ExpiryByShopRow(Base):
+    """How many of a shop's active products in stock have their earliest expiry on a day,
+    per warning window (the product's own days, or -1 for the shop's): kept by triggers
+    on `products` (migration 0018), read by the dashboard (db.inventory_queries). Derived
+    from the catalog: not backed up."""
+
+    __tablename__ = "expiry_by_shop"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    expiry: Mapped[date] = mapped_column(Date, primary_key=True)
+    warning_days: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    products: Mapped[int] = mapped_column(BigInteger)
+
+
 class UpdateInboxRow(Base):
     """Telegram updates stored before they are acknowledged; update_id is the key."""
 

@@ -1,8 +1,10 @@
 """The catalog figures the database keeps per shop (stock_by_shop, migration 0017: how
-many products are active, low or out, and their stock at cost) equal core's rule over
-the catalog as it is, after any mix of the writes the bot makes: new products, edits,
-archive and restore, restocks, sales, removals, counts, adjustments, undos, imports, a
-restore of a backup over the shop, and concurrent writers. On SQLite and PostgreSQL."""
+many products are active, low or out, and their stock at cost; expiry_by_shop, 0018:
+how many in stock expire on each day) equal core's rule over the catalog as it is, on
+any day and whatever the shop's warning window, after any mix of the writes the bot
+makes: new products, edits, archive and restore, restocks, sales, removals, counts,
+adjustments, undos, imports, a restore of a backup over the shop, and concurrent
+writers. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -104,7 +107,8 @@ async def _step(make_uow: MakeUow, owner: Actor, step: Step, ids: list[int]) -> 
         case "undo":
             await ledger.undo(make_uow(), owner, None, key=key, now=now)
         case "edit":
-            change = ProductFields(cost=cost, threshold=threshold)
+            warn = None if which % 3 == 0 else which - 1  # the product's own window
+            change = ProductFields(cost=cost, threshold=threshold, expiry_warning_days=warn)
             await catalog.edit_product(make_uow(), owner, pid, change)
         case "archive":
             await catalog.archive_product(make_uow(), owner, pid)
@@ -134,6 +138,14 @@ async def _check(make_uow: MakeUow, shop: Shop) -> None:
     for status in (StatusFilter.LOW, StatusFilter.OUT):
         expected = select_page(everything, InventoryQuery(status), shop, TODAY).total
         assert boxes[status].total == expected, status
+    # Near expiry and expired as the days pass, and with the shop's window changed.
+    for days, window in itertools.product(range(-3, 9, 2), (0, 1, 7)):
+        on, windowed = TODAY + timedelta(days=days), replace(shop, near_expiry_days=window)
+        async with make_uow() as uow:
+            _, dated = await uow.inventory.boxes(windowed, on, 0)
+        for status in (StatusFilter.EXPIRING, StatusFilter.EXPIRED):
+            expected = select_page(everything, InventoryQuery(status), windowed, on).total
+            assert dated[status].total == expected, (status, days, window)
     expected_stock = value_of(everything, [], day_start=day, week_start=day).stock_at_cost
     assert value.stock_at_cost == expected_stock
 
@@ -225,3 +237,39 @@ async def test_concurrent_writers_keep_the_figures(make_uow: MakeUow, backend: s
             select(func.count()).where(StockByShopRow.shop_id == shop.id)
         )
     assert stripes is not None and stripes > 1  # the writers did not all share one row
+
+
+async def test_the_expiry_counts_follow_a_products_window_its_batches_and_the_days(
+    make_uow: MakeUow,
+) -> None:
+    """Each change that moves a product between boxes, checked against core's rule on
+    the days around it: its own window set and cleared, an earlier batch, sold out."""
+    shop, owner = await _shop(make_uow)
+    shop = replace(shop, near_expiry_days=1)
+    async with make_uow() as uow:
+        await uow.shops.update(shop)
+        await uow.commit()
+    ids: list[int] = []
+    await _step(make_uow, owner, ("add", 0, Decimal(1), None, Decimal(0)), ids)
+    await _step(make_uow, owner, ("add", 0, Decimal(1), None, Decimal(0)), ids)
+    milk, bread = ids
+
+    async def restock(product: int, quantity: int, days: int) -> None:
+        command = ledger.Restock(product, Decimal(quantity), expiry=TODAY + timedelta(days))
+        await ledger.restock(make_uow(), owner, command, key=f"k{next(_keys)}", now=NOW)
+
+    await restock(milk, 2, 5)
+    await restock(bread, 1, 4)
+    await _check(make_uow, shop)
+    for warn in (7, 0, None):
+        change = ProductFields(expiry_warning_days=warn)
+        clear = ("expiry_warning_days",) if warn is None else ()
+        await catalog.edit_product(make_uow(), owner, milk, change, clear=clear)
+        await _check(make_uow, shop)
+    await restock(milk, 1, -2)  # an earlier batch: expired
+    await _check(make_uow, shop)
+    removal = ledger.Removal(milk, Decimal(3), Reason.SALE)
+    await ledger.remove(make_uow(), owner, removal, key=f"k{next(_keys)}", now=NOW)
+    await _check(make_uow, shop)
+    await catalog.archive_product(make_uow(), owner, bread)
+    await _check(make_uow, shop)
