@@ -285,7 +285,8 @@ def quantity_and_unit(text: str, usage: str) -> tuple[Decimal, str | None]:
     `28`, `28 boxes`, `12,3 kg`, `12.3kg`. The unit is for the caller to check against
     the product's (nothing is converted)."""
     words = split_words(text, usage)
-    if len(words) == 2 and words[0].is_number and not words[1].quoted:
+    # `1 200` is a number grouped in thousands as Russian writes it, not 1 in unit `200`.
+    if len(words) == 2 and words[0].is_number and not words[1].quoted and not words[1].is_number:
         return parse_quantity(words[0].text, usage), words[1].text
     if len(words) == 1 and (attached := _attached(words[0])) is not None and attached[1]:
         return attached

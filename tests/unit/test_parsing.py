@@ -38,6 +38,7 @@ from bot.parsing import (
     parse_timezone,
     split_command,
 )
+from bot.parsing.sentence import quantity_and_unit
 from core.inventory import SortBy, StatusFilter
 from core.model import Reason
 
@@ -702,3 +703,11 @@ def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str 
     """`/sell 2 baguettes, 3 croissants` was "No product called “baguettes, 3 croissants”"
     with a button that sold the baguettes and dropped the croissants."""
     assert as_lines(command, typed) == lines
+
+
+@pytest.mark.parametrize("typed", ["1 200", "1\u00a0200"])
+def test_a_count_grouped_in_thousands_is_not_taken_for_a_unit(typed: str) -> None:
+    """`1 200`, as Russian writes 1200 and the bot shows it, was 1 counted in the unit
+    "200": "screws is counted in pcs, not 200". It is not a quantity the bot reads."""
+    with pytest.raises(ParseError, match="is not a quantity"):
+        quantity_and_unit(typed, "usage")
