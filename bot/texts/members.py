@@ -125,24 +125,24 @@ CHOOSE_DATE_ORDER = N_("Choose day-first or month-first.")
 def comma_or_thousands(typed: str, thousands: str, decimal: str) -> str:
     """`1,000` reads as a thousand and as 1 with a decimal comma: ask which is meant."""
     point = typed.replace(",", ".")
-    return (
-        f"Is “{typed}” {thousands} or {decimal}? For {thousands}, write it without the comma; "
-        f"for {decimal}, write {point} with a point."
-    )
+    return _(
+        "Is “{typed}” {thousands} or {decimal}? For {thousands}, write it without the comma; "
+        "for {decimal}, write {point} with a point."
+    ).format(typed=typed, thousands=thousands, decimal=decimal, point=point)
 
 
 def date_in_other_order(typed: str, *, day_first: bool) -> str:
     """A date that only makes sense read the other way round (`12/25/2026` in a shop that
     reads day first): say how the shop reads dates and where that is changed."""
     if day_first:
-        return (
-            f"“{typed}” is not a date here: this shop reads dates day first (25/12/2026). "
+        return _(
+            "“{typed}” is not a date here: this shop reads dates day first (25/12/2026). "
             "For month first, an owner can send /settings dates month-first."
-        )
-    return (
-        f"“{typed}” is not a date here: this shop reads dates month first (12/25/2026). "
+        ).format(typed=typed)
+    return _(
+        "“{typed}” is not a date here: this shop reads dates month first (12/25/2026). "
         "For day first, an owner can send /settings dates day-first."
-    )
+    ).format(typed=typed)
 
 
 DATE_ORDER_CHOICES = (("day-first", "01.06.2026"), ("month-first", "06/01/2026"))

@@ -4,6 +4,7 @@ numbers, money and dates per locale, and who hears which language."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 from dataclasses import replace
@@ -97,6 +98,56 @@ def test_russian_names_a_shop_as_a_shop() -> None:
         assert "Настройки магазина «Пекарня у Алисы»" in settings
         added = texts.product_added(Product(1, 1, "мука", unit="kg"))
         assert "Добавлен товар <b>мука</b>" in added
+
+
+# Sentences of bot/texts that are English on purpose: the console's own line, a log.
+NOT_SAID_TO_USERS = {
+    "Mini App (logs you in as {name}): {url}",
+    "no wording for the refusal %s",
+}
+SENTENCE = re.compile(r"[A-Za-z]+(?:'[a-z]+)? [A-Za-z]+ [A-Za-z]+")
+
+
+def _unmarked_sentences(source: str) -> list[str]:
+    """English sentences (strings and f-strings) outside _(), N_() and ngettext()."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(parents.get(node), ast.JoinedStr | ast.Expr):
+                continue  # part of an f-string, or a docstring
+            text = node.value
+        else:
+            continue
+        ancestor: ast.AST = node
+        marked = False
+        while ancestor in parents and not marked:
+            ancestor = parents[ancestor]
+            marked = (
+                isinstance(ancestor, ast.Call)
+                and isinstance(ancestor.func, ast.Name)
+                and ancestor.func.id in ("_", "N_", "ngettext")
+            )
+        if not marked and SENTENCE.search(text) and text not in NOT_SAID_TO_USERS:
+            found.append(text)
+    return found
+
+
+def test_every_sentence_the_bot_says_is_marked_for_translation() -> None:
+    """'Is “1,000” 1000 or 1? …' and '“12/25/2026” is not a date here …' were f-strings
+    no catalog had: a Russian reader got them in English."""
+    unmarked = {
+        path.name: found
+        for path in sorted((ROOT / "bot" / "texts").glob("*.py"))
+        if (found := _unmarked_sentences(path.read_text()))
+    }
+    assert not unmarked, unmarked
+    with i18n.speaking("ru"):
+        asked = texts.comma_or_thousands("1,000", "1000", "1")
+    assert asked.startswith("«1,000» — это 1000 или 1?"), asked
 
 
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != i18n.SOURCE])
