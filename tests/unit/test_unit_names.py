@@ -1,13 +1,19 @@
 """A quantity's unit reads as its number and the reader's language want it: "Sold 2 box
 ibuprofen" and "Продано 2 box" were what a pharmacy saw."""
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from bot import i18n, texts
 from bot.texts import plain_qty
 from core.model import Product
+from core.units import DECIMAL_UNITS, WHOLE_UNITS, unit_of
+
+TEXTS = Path(__file__).parents[2] / "webapp" / "static" / "texts.js"
+KNOWN_SPELLINGS = WHOLE_UNITS | DECIMAL_UNITS
 
 
 @pytest.mark.parametrize(
@@ -72,3 +78,56 @@ def test_a_question_asks_for_the_unit_in_the_plural() -> None:
     assert "How many boxes of <b>ibuprofen</b>" in texts.stocktake_prompt("", 1, 2, ibuprofen)
     with i18n.speaking("ru"):
         assert "Сколько коробок <b>ibuprofen</b>" in texts.quantity_prompt("sell", ibuprofen)
+
+
+KNOWN = sorted({unit_of(spelling) or spelling for spelling in KNOWN_SPELLINGS})
+
+
+@pytest.mark.parametrize("unit", KNOWN)
+def test_russian_names_every_unit_the_bot_knows(unit: str) -> None:
+    """A Russian reader of an English-speaking owner's catalog saw "5 jar", "2 pair"."""
+    with i18n.speaking("ru"):
+        shown = plain_qty(Decimal(5), unit)
+    assert not re.search("[a-z]", shown), shown
+
+
+def _units_of(language: str) -> dict[str, dict[str, str]]:
+    """The Mini App's unit table of a language (webapp/static/texts.js), as forms by
+    plural category."""
+    source = TEXTS.read_text(encoding="utf-8")
+    block = re.search(
+        rf"^const {language} = \{{\n  locale: .*?\n  units: \{{\n(.*?)\n  \}},", source, re.S | re.M
+    )
+    assert block is not None, language
+    entries = re.findall(r"(\w+): (same|inEnglish|inRussian)\(([^)]*)\)", block.group(1))
+    forms = {}
+    for unit, kind, words in entries:
+        said = re.findall(r'"([^"]*)"', words)
+        if kind == "same":
+            said = said * 3
+        elif kind == "inEnglish":
+            said = [said[0], said[1], said[1]]
+        forms[unit] = dict(zip(("one", "few", "many"), said, strict=True))
+    return forms
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "category"),
+    [
+        ("ru", "1", "one"),
+        ("ru", "3", "few"),
+        ("ru", "5", "many"),
+        ("en", "1", "one"),
+        ("en", "5", "many"),
+    ],
+)
+def test_the_mini_app_words_a_unit_as_the_chat_does(
+    language: str, value: str, category: str
+) -> None:
+    """The chat's tables (bot/texts/unit_names.py) and the page's (texts.js) are one
+    table written twice; this keeps them saying the same."""
+    page = _units_of(language)
+    with i18n.speaking(language):
+        for unit in KNOWN:
+            chat = plain_qty(Decimal(value), unit).split(" ", 1)[1]
+            assert page.get(unit, {}).get(category, unit) == chat, unit
