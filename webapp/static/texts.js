@@ -35,7 +35,7 @@ const en = {
   openFromTelegram: "Open Stockbot from Telegram",
   openFromTelegramWhy: "This page is the shop's app. Open it with the bot's menu button or an “Open app” button in the chat; that logs you in.",
   hello: (name) => `Hello ${name}`,
-  noShopYet: "You are not in a shop yet. Create one in the chat with /newshop <name>, or ask an owner for an invite.",
+  noShopYet: "You are not in any shop. Create one in the chat with /newshop <name>, or ask an owner for an invite.",
   requestFailed: (status) => `Request failed (${status})`,
   offline: "Could not reach the shop's server. Check the connection and try again.",
 
@@ -228,7 +228,7 @@ const ru = {
   openFromTelegram: "Откройте Stockbot из Telegram",
   openFromTelegramWhy: "Это приложение магазина. Откройте его кнопкой меню бота или кнопкой «Открыть приложение» в чате — так вы войдёте.",
   hello: (name) => `Привет, ${name}`,
-  noShopYet: "Вы ещё не в магазине. Создайте его в чате командой /newshop <название> или попросите владельца пригласить вас.",
+  noShopYet: "Вы не состоите ни в одном магазине. Создайте свой в чате командой /newshop <название> или попросите владельца пригласить вас.",
   requestFailed: (status) => `Ошибка запроса (${status})`,
   offline: "Нет связи с сервером магазина. Проверьте интернет и попробуйте ещё раз.",
 
