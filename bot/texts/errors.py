@@ -139,7 +139,7 @@ def _value_refused(error: ValueRefused) -> str:
 SETTLED_REFUSALS: dict[type[DomainError], str] = {
     NotAMember: N_("You are not a member of this shop. Ask one of its owners for an invite."),
     NoActiveShop: N_(
-        "You are not in a shop yet. Create one with /newshop <name> "
+        "You are not in any shop. Create one with /newshop <name> "
         "or ask an owner for an invite link."
     ),
     GroupNotLinked: N_(
