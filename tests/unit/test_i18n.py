@@ -87,6 +87,16 @@ def test_russian_examples_use_russian_words() -> None:
             assert not english.search(PLACEHOLDER.sub("", form)), (message, form)
 
 
+def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
+    """'продал 100 wd-40' read 'нельзя списать 100', and 'продал -2' 'Количество для
+    списания…': списать is a write-off, not a sale."""
+    with i18n.speaking("ru"):
+        short = texts.why(InsufficientStock("wd-40", Decimal(100), Decimal(22), "can"))
+        negative = i18n._(texts.QUANTITY_NOT_POSITIVE["remove"])
+    assert short == "В наличии только 22 банки «wd-40», а не 100.", short
+    assert "списан" not in negative, negative
+
+
 def test_russian_names_a_shop_as_a_shop() -> None:
     """'🏪 Пекарня у Алисы готов', 'Настройки Пекарня у Алисы', 'Bob теперь в Пекарня у
     Алисы': a shop's name agrees with nothing in a Russian sentence, so the sentence says
