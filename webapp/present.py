@@ -121,6 +121,7 @@ def history_entry(member: Member, entry: HistoryEntry) -> schemas.HistoryEntryOu
         movement=movement(member, entry.movement),
         product_name=entry.product_name,
         unit=entry.unit,
+        unit_known=unit_of(entry.unit),
         user_name=entry.user_name,
         undone=entry.undone,
         can_undo=entry.can_undo,

@@ -484,6 +484,7 @@ class HistoryEntryOut(Model):
     movement: MovementOut
     product_name: str
     unit: str
+    unit_known: str | None = Field(description="as ProductOut's: the unit the bot knows `unit` is")
     user_name: str
     undone: bool
     can_undo: bool

@@ -457,7 +457,7 @@ function historySection(history, { more, refresh, withProduct }) {
   const entry = (e) => {
     const m = e.movement;
     const sign = m.quantity.startsWith("-") ? "" : "+";
-    const what = `${sign}${number(m.quantity)} ${e.unit} · ${T.reasons[m.reason] || m.reason}`;
+    const what = `${sign}${qty(m.quantity, e)} · ${T.reasons[m.reason] || m.reason}`;
     return h("li", { class: e.undone ? "undone" : "" },
       h("span", { class: "what" }, withProduct ? h("a", { href: `#/product/${m.product_id}` }, e.product_name) : null,
         withProduct ? " " : null, what),

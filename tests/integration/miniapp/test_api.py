@@ -110,6 +110,15 @@ async def test_a_double_tap_at_once_records_one_movement(olga: Person, cafe: Caf
     assert [e["movement"]["quantity"] for e in history["entries"]] == ["-1", "10"]
 
 
+async def test_a_history_entry_names_the_unit_the_bot_knows(olga: Person, cafe: Cafe) -> None:
+    """So the page words it as a product's quantity: a Russian reader's history said
+    "+10 l" where the product's page said "10 л"."""
+    for path in (f"/products/{cafe.milk}/history", "/history"):
+        history = await json(await olga.get(shop_path(cafe, path)))
+        assert history["entries"]
+        assert {e["unit_known"] for e in history["entries"] if e["unit"] == "l"} == {"l"}
+
+
 async def test_a_key_reused_for_another_product_is_refused(olga: Person, cafe: Cafe) -> None:
     path = shop_path(cafe, "/movements")
     await json(
