@@ -48,22 +48,26 @@ def parse_timezone(text: str) -> str:
     return name
 
 
-# `08:30`, `8.30`, a whole hour (`7`, `7h`), and `7am` / `7:30 pm` / `12 am`.
+# `08:30`, `8.30`, a whole hour (`7`, `7h`), and `7am` / `7:30 pm` / `12 am`; in Russian
+# `в 7`, `7 ч`, `7 утра`, `7 вечера`, `2 дня`, `12 ночи`.
 TIME_OF_DAY = re.compile(
-    r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?:(?P<half>am|pm|a\.m\.|p\.m\.)|h)?",
+    r"(?:в\s*)?(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*"
+    r"(?:(?P<half>am|pm|a\.m\.|p\.m\.|утра|ночи|дня|вечера)|h|ч|час|часа|часов)?",
     re.IGNORECASE,
 )
+# The half of the day a word puts an hour in: 12 ночи is midnight, 12 дня noon.
+AFTER_NOON = ("p", "дня", "вечера")
 
 
 def parse_alert_time(text: str) -> time:
-    """`08:30`, `8:30`, `8.30`, `8`, `8am` or `7:30 pm` as a time of day."""
+    """`08:30`, `8:30`, `8.30`, `8`, `8am`, `7:30 pm` or `7 утра` as a time of day."""
     match = TIME_OF_DAY.fullmatch(ascii_digits(text.strip()))
     hour, minute = (int(match["hour"]), int(match["minute"] or 0)) if match else (99, 0)
     if match is not None and match["half"]:
         if not 1 <= hour <= 12:
             hour = 99
         else:
-            hour = hour % 12 + (12 if match["half"].lower().startswith("p") else 0)
+            hour = hour % 12 + (12 if match["half"].lower().startswith(AFTER_NOON) else 0)
     if hour > 23 or minute > 59:
         message = _("“{typed}” is not a time of day.").format(typed=shorten(text.strip()))
         raise ParseError(message, ALERT_TIME_USAGE)

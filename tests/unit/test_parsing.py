@@ -341,6 +341,23 @@ def test_a_russian_shop_names_its_timezone_by_its_city_or_moscow_time() -> None:
         parse_timezone("МСК+12")
 
 
+def test_a_russian_alert_time_as_people_say_it() -> None:
+    """'7 утра' and 'в 7:30' to "Во сколько присылать ежедневную сводку?" were 'не время'."""
+    said = ("7 утра", "в 7:30", "19 ч", "7 вечера", "2 дня", "12 дня", "12 ночи", "в 8 часов")
+    assert [parse_alert_time(t) for t in said] == [
+        time(7),
+        time(7, 30),
+        time(19),
+        time(19),
+        time(14),
+        time(12),
+        time(0),
+        time(8),
+    ]
+    with pytest.raises(ParseError):
+        parse_alert_time("13 вечера")
+
+
 def test_settings_values() -> None:
     assert parse_timezone("europe/berlin") == "Europe/Berlin"
     assert parse_timezone("America/New York") == "America/New_York"
