@@ -42,6 +42,7 @@ class InventoryQuery:
     category: str | None = None  # as stored: cleaned and lower case
     sort: SortBy = SortBy.NAME
     expiring_within_days: int | None = None
+    expires_before: date | None = None  # a day of the shop's calendar
     page: int = 0
     page_size: int = PAGE_SIZE
     search: str | None = None  # part of the name, or a whole barcode
@@ -103,6 +104,10 @@ def matches(product: Product, query: InventoryQuery, shop: Shop, today: date) ->
     if query.expiring_within_days is not None:
         expiry = product.earliest_expiry
         if expiry is None or expiry > today + timedelta(days=query.expiring_within_days):
+            return False
+    if query.expires_before is not None:
+        expiry = product.earliest_expiry
+        if expiry is None or expiry >= query.expires_before:
             return False
     return True
 

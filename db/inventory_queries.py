@@ -143,6 +143,8 @@ def _conditions(
     if query.expiring_within_days is not None:
         until = today + timedelta(days=query.expiring_within_days)
         conditions.append(columns.earliest_expiry <= until)
+    if query.expires_before is not None:
+        conditions.append(columns.earliest_expiry < query.expires_before)
     return conditions
 
 

@@ -222,16 +222,11 @@ async def inventory_page(call: Call) -> schemas.InventoryPageOut:
     """The stock list: filter by status, category and expiry; search; sort; page."""
     params = call.query(schemas.InventoryParams)
     now = call.deps.clock.now()
-    within = None
-    if params.expires_before is not None:
-        here = await call.here()  # the shop's today, before its query
-        # "Before that day" is "within the days until the day before it".
-        within = (params.expires_before - shop_today(here.shop, now)).days - 1
     query = InventoryQuery(
         status=_STATUS[params.status],
         category=params.category or None,
         sort=_SORT[params.sort],
-        expiring_within_days=within,
+        expires_before=params.expires_before,
         page=params.page,
         page_size=params.page_size,
         search=params.q or None,

@@ -58,6 +58,7 @@ queries = st.builds(
     category=st.none() | st.sampled_from(["", "dairy", "bakery"]),
     sort=st.sampled_from(list(SortBy)),
     expiring_within_days=st.none() | st.integers(-2, 10),
+    expires_before=st.none() | st.integers(-3, 11).map(lambda d: TODAY + timedelta(days=d)),
     page=st.integers(0, 3),
     page_size=st.integers(1, 5),
     search=st.none()
