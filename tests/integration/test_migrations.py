@@ -89,3 +89,56 @@ def test_migrations_are_package_data() -> None:
     needed = {package / "migrations" / "env.py", package / "migrations" / "script.py.mako"}
     needed |= set((package / "migrations" / "versions").glob("*.py"))
     assert needed <= shipped
+
+
+# The triggers that keep the derived tables (backup.DERIVED: migrations 0016-0018). SQLite's
+# batch mode rebuilds a table by copying it and drops its triggers without a word; a
+# later migration that batch-alters `movements` or `products` must create them again,
+# or the dashboard's figures drift from the ledger from that day on.
+KEEPERS = {
+    "postgresql": {
+        ("movements", "movements_sales_by_hour"),
+        *(("products", f"products_stock_by_shop_{e}") for e in ("insert", "delete", "update")),
+        *(("products", f"products_expiry_by_shop_{e}") for e in ("insert", "delete", "update")),
+    },
+    "sqlite": {
+        ("movements", "movements_sales_by_hour_sale"),
+        ("movements", "movements_sales_by_hour_undo"),
+        *(
+            ("products", f"products_stock_by_shop_{e}")
+            for e in ("insert", "delete", "update", "move")
+        ),
+        *(("products", f"products_expiry_by_shop_{e}") for e in ("insert", "delete", "update")),
+    },
+}
+TRIGGERS = {
+    "postgresql": "SELECT c.relname, t.tgname FROM pg_trigger t"
+    " JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal",
+    "sqlite": "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'",
+}
+
+
+async def _triggers(engine: AsyncEngine) -> set[tuple[str, str]]:
+    async with engine.connect() as connection:
+        rows = await connection.exec_driver_sql(TRIGGERS[engine.dialect.name])
+        return {(table, name) for table, name in rows}
+
+
+async def test_the_derived_tables_keep_their_triggers_at_head_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        assert KEEPERS["sqlite"] <= await _triggers(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_the_derived_tables_keep_their_triggers_at_head_on_postgres() -> None:
+    async with fresh_postgres_database("stockbot_trg") as url:
+        engine = create_engine(url)
+        try:
+            assert KEEPERS["postgresql"] <= await _triggers(engine)
+        finally:
+            await engine.dispose()
