@@ -121,7 +121,7 @@ TRIGGERS = {
 async def _triggers(engine: AsyncEngine) -> set[tuple[str, str]]:
     async with engine.connect() as connection:
         rows = await connection.exec_driver_sql(TRIGGERS[engine.dialect.name])
-        return {(table, name) for table, name in rows}
+        return {(row[0], row[1]) for row in rows}
 
 
 async def test_the_derived_tables_keep_their_triggers_at_head_on_sqlite(tmp_path: Path) -> None:
