@@ -197,11 +197,23 @@ async def alerts_command(update: Update, context: BotContext) -> None:
     await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
+# `с 22 до 7`, `from 22 to 7`, `22 to 7`: the range in words, as people say it.
+RANGE_IN_WORDS = re.compile(
+    r"^\s*(?:с|from)?\s*(?P<start>[\d:.]+)\s*(?:до|to|till|until)\s*(?P<end>[\d:.]+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _as_range(text: str) -> str:
+    words = RANGE_IN_WORDS.match(text)
+    return f"{words['start']}-{words['end']}" if words else text
+
+
 def parse_quiet(text: str) -> tuple[time | None, time | None]:
     """'22:00-07:00' → (22:00, 07:00); 'off' → (None, None)."""
     if text.strip().lower() in {"off", "none", "no", "выкл", "нет"}:
         return None, None
-    match = QUIET.match(BARE_HOUR.sub(r"\1:00", ascii_digits(text)))
+    match = QUIET.match(BARE_HOUR.sub(r"\1:00", ascii_digits(_as_range(text))))
     if match is None:
         raise ChatRefusal(texts.QUIET_USAGE)
     h1, m1, h2, m2 = (int(g) for g in match.groups())

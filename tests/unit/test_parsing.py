@@ -676,6 +676,10 @@ def test_a_second_reading_keeps_every_word(words: list[str]) -> None:
         ("22.30 – 6", (time(22, 30), time(6))),
         ("23—06:30", (time(23), time(6, 30))),
         ("выкл", (None, None)),
+        # In words: 'с 22 до 7' was refused with only the usage line.
+        ("с 22 до 7", (time(22), time(7))),
+        ("с 22:30 до 6:00", (time(22, 30), time(6))),
+        ("from 22 to 7", (time(22), time(7))),
     ],
 )
 def test_quiet_hours_as_people_type_them(typed: str, hours: tuple[time, time]) -> None:
