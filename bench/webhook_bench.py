@@ -58,6 +58,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 OWNER = LocalUser(500, "Owner")
 WARMUP_SECONDS = 2.0
 START_TIMEOUT = 60.0
+GIL_ONLY = os.environ.get("BENCH_PROFILE_GIL") == "1"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -413,6 +414,9 @@ async def start_profile(bot: Process, out: Path, seconds: float) -> asyncio.subp
         str(int(WARMUP_SECONDS + seconds)),
         "--rate",
         "200",
+        # Samples only while the bot holds the GIL: Python's own work, not the time a
+        # socket write spends waking (and yielding the CPU to) the other end.
+        *(["--gil"] if GIL_ONLY else []),
         "--format",
         "raw",
         "--output",

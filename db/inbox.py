@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     Table,
     and_,
     bindparam,
@@ -50,6 +51,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -219,22 +221,35 @@ def _no_wait_for_the_disk(postgres: bool) -> Any:
     return func.set_config("synchronous_commit", "off", True).is_not(None)
 
 
-def _claim_statement(postgres: bool) -> Any:
+def _claim_statement(postgres: bool, *, releasing: bool = False) -> Any:
     """Lease the claimable updates (up to :limit, oldest first) until :until and return
-    them, in one statement. Built once: its parameters are :now, :until and :limit."""
+    them, in one statement. Built once: its parameters are :now, :until and :limit.
+
+    `releasing` (PostgreSQL): the same statement first settles the updates done (:done,
+    a non-empty list), as `_release_statement` does, and claims as if that had been
+    committed before: one round trip. Its subqueries see the table as it was before the
+    statement, where those updates are still leased and may not be marked processed,
+    so they are left out of every test."""
     now = bindparam("now", type_=inbox.c.leased_until.type)
     candidate = inbox.alias("candidate")
     earlier = inbox.alias("earlier")
     busy = inbox.alias("busy")
+    done = _done_ids(postgres)
+
+    def still_open(row: Any) -> Any:
+        return row.c.update_id != func.all(done) if releasing else true()
+
     first_of_its_chat = ~exists().where(
         earlier.c.chat_id == candidate.c.chat_id,
         earlier.c.update_id < candidate.c.update_id,
         earlier.c.processed_at.is_(None),
+        still_open(earlier),
     )
     chat_is_free = ~exists().where(
         busy.c.chat_id == candidate.c.chat_id,
         busy.c.leased_until.is_not(None),
         busy.c.leased_until > now,
+        still_open(busy),
     )
     claimable = (
         select(candidate.c.update_id)
@@ -243,6 +258,7 @@ def _claim_statement(postgres: bool) -> Any:
             # On the row itself, so PostgreSQL re-checks it after waiting for a lock.
             or_(candidate.c.leased_until.is_(None), candidate.c.leased_until <= now),
             or_(candidate.c.chat_id.is_(None), and_(first_of_its_chat, chat_is_free)),
+            still_open(candidate),
         )
         .order_by(candidate.c.update_id)
         .limit(bindparam("limit"))
@@ -250,12 +266,58 @@ def _claim_statement(postgres: bool) -> Any:
     if postgres:
         # Rows another claimer is leasing right now are skipped, not waited for.
         claimable = claimable.with_for_update(skip_locked=True, of=candidate)
-    return (
+    claim = (
         update(inbox)
         .where(inbox.c.update_id.in_(claimable.scalar_subquery()), _no_wait_for_the_disk(postgres))
         .values(leased_until=bindparam("until", type_=inbox.c.leased_until.type))
         .returning(*CLAIMED_COLUMNS)
     )
+    if releasing:
+        released = _release_statement(postgres).returning(inbox.c.update_id).cte("released")
+        claim = claim.add_cte(released)
+    return claim
+
+
+def _done_ids(postgres: bool) -> Any:
+    """:done, the updates settled as done: an array on PostgreSQL (one statement text,
+    prepared once, whatever their number), a list spelled out on SQLite."""
+    if postgres:
+        return bindparam("done", type_=ARRAY(BigInteger()))
+    return bindparam("done", expanding=True)
+
+
+def _release_statement(postgres: bool) -> Any:
+    """Settle the updates done (:done, a list; :now). Built once, as each statement of
+    an update's path is: building one and its cache key cost more CPU than sending it."""
+    done = _done_ids(postgres)
+    return (
+        update(inbox)
+        .where(
+            inbox.c.update_id == func.any(done) if postgres else inbox.c.update_id.in_(done),
+            _no_wait_for_the_disk(postgres),
+        )
+        # A commit inside the handler may have set processed_at already.
+        .values(
+            processed_at=func.coalesce(
+                inbox.c.processed_at, bindparam("now", type_=inbox.c.processed_at.type)
+            ),
+            leased_until=None,
+        )
+    )
+
+
+# PostgreSQL: any number of updates stored by one statement of one shape (arrays, one
+# per column), so it is built and prepared once.
+_STORE = text(
+    """INSERT INTO update_inbox (update_id, payload, received_at, attempts, chat_id, user_id)
+SELECT * FROM unnest(
+    CAST(:update_ids AS BIGINT[]), CAST(:payloads AS TEXT[]),
+    CAST(:received AS TIMESTAMP WITH TIME ZONE[]), CAST(:attempts AS INTEGER[]),
+    CAST(:chat_ids AS BIGINT[]), CAST(:user_ids AS BIGINT[]))
+ON CONFLICT (update_id) DO NOTHING
+RETURNING update_id
+"""
+)
 
 
 class SqlInbox:
@@ -266,6 +328,8 @@ class SqlInbox:
         self._arriving: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._storing: asyncio.Task[None] | None = None
         self._claim = _claim_statement(self._postgres)
+        self._release = _release_statement(self._postgres)
+        self._release_and_claim = _claim_statement(True, releasing=True) if self._postgres else None
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -334,15 +398,30 @@ class SqlInbox:
     async def _insert(self, rows: list[dict[str, Any]]) -> list[bool]:
         """Insert what is not stored yet; for each row, whether it was new (a second
         copy of one update in the same batch is not)."""
-        statement = (
-            conflict_insert(self.engine.dialect.name, inbox)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
-            .returning(inbox.c.update_id)
-        )
-        # One statement: on PostgreSQL it commits on its own, durably.
-        async with self._autocommit() if self._postgres else self._transaction() as connection:
-            inserted = set((await connection.execute(statement)).scalars())
+        if self._postgres:
+            # One statement: it commits on its own, durably.
+            async with self._autocommit() as connection:
+                result = await connection.execute(
+                    _STORE,
+                    {
+                        "update_ids": [row["update_id"] for row in rows],
+                        "payloads": [row["payload"] for row in rows],
+                        "received": [row["received_at"] for row in rows],
+                        "attempts": [row["attempts"] for row in rows],
+                        "chat_ids": [row["chat_id"] for row in rows],
+                        "user_ids": [row["user_id"] for row in rows],
+                    },
+                )
+                inserted = set(result.scalars())
+        else:
+            statement = (
+                conflict_insert(self.engine.dialect.name, inbox)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+                .returning(inbox.c.update_id)
+            )
+            async with self._transaction() as connection:
+                inserted = set((await connection.execute(statement)).scalars())
         new = []
         for row in rows:
             new.append(row["update_id"] in inserted)
@@ -363,12 +442,22 @@ class SqlInbox:
         marked the update processed, was durable.
 
         On PostgreSQL, when every update settled is done, the release and the claim are
-        one statement each, committed on its own (two round trips, not five with BEGIN,
-        SET LOCAL and COMMIT): recording a done update again, should the claim fail and
-        the caller retry, changes nothing. A failure counts an attempt, which must not
+        one statement, committed on its own (one round trip, not five with BEGIN, SET
+        LOCAL and COMMIT): recording a done update again, should the claim fail and the
+        caller retry, changes nothing. A failure counts an attempt, which must not
         be counted twice, so settling one is a transaction with the claim, as elsewhere."""
         if self._postgres and all(item.error is None for item in settled):
             async with self._autocommit() as connection:
+                if settled and limit > 0 and self._release_and_claim is not None:
+                    # The worker that finished claims the next: one round trip for both.
+                    parameters = {
+                        "done": [item.update_id for item in settled],
+                        "now": now,
+                        "until": now + lease,
+                        "limit": limit,
+                    }
+                    rows = await connection.execute(self._release_and_claim, parameters)
+                    return _items(rows.all())
                 await self._settle(connection, settled, now)
                 return await self._lease(connection, limit, now, lease)
         async with self._undurable() as connection:
@@ -388,12 +477,7 @@ class SqlInbox:
     ) -> None:
         done = [s.update_id for s in settled if s.error is None]
         if done:
-            # A commit inside the handler may have set processed_at already.
-            await connection.execute(
-                update(inbox)
-                .where(inbox.c.update_id.in_(done), _no_wait_for_the_disk(self._postgres))
-                .values(processed_at=func.coalesce(inbox.c.processed_at, now), leased_until=None)
-            )
+            await connection.execute(self._release, {"done": done, "now": now})
         for item in (s for s in settled if s.error is not None):
             given_up = item.retry_at is None
             await connection.execute(

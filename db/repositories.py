@@ -126,17 +126,35 @@ _members = MemberRow.__table__
 _shops = ShopRow.__table__
 _products = ProductRow.__table__
 
-_USER = select(_users.c.id, _users.c.name, _users.c.active_shop_id).where(
-    _users.c.id == bindparam("user_id")
+_MEMBER_COLUMNS = (
+    *_members.c,
+    # The shop's id is the member's shop_id.
+    *(c.label(f"shop_{c.name}") for c in _shops.c if c.name != "id"),
 )
 _MEMBER_WITH_SHOP = (
-    # The shop's id is the member's shop_id.
-    select(*_members.c, *(c.label(f"shop_{c.name}") for c in _shops.c if c.name != "id"))
+    select(*_MEMBER_COLUMNS)
     .join(_shops, _shops.c.id == _members.c.shop_id)
     .where(
         _members.c.shop_id == bindparam("shop_id"),
         _members.c.user_id == bindparam("user_id"),
     )
+)
+# The user, and their membership of their active shop with the shop when they still
+# have it: who acts where is asked next, in the same unit of work (core.access).
+_USER = (
+    select(
+        _users.c.id.label("user_id_"),
+        _users.c.name.label("user_name"),
+        _users.c.active_shop_id,
+        *_MEMBER_COLUMNS,
+    )
+    .select_from(_users)
+    .outerjoin(
+        _members,
+        (_members.c.shop_id == _users.c.active_shop_id) & (_members.c.user_id == _users.c.id),
+    )
+    .outerjoin(_shops, _shops.c.id == _members.c.shop_id)
+    .where(_users.c.id == bindparam("user_id"))
 )
 _PRODUCT_BY_ID = select(_products).where(
     _products.c.id == bindparam("product_id"), _products.c.shop_id == bindparam("shop_id")
@@ -205,12 +223,18 @@ class SqlShopRepository:
 
 
 class SqlUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, held: Held | None = None) -> None:
         self.session = session
+        self._held = held if held is not None else Held()
 
     async def get(self, user_id: int) -> User | None:
         row = (await self.session.execute(_USER, {"user_id": user_id})).first()
-        return User(row.id, row.name, row.active_shop_id) if row else None
+        if row is None:
+            return None
+        if row.role is not None:
+            self._held.members[(row.shop_id, row.user_id)] = _member(row)
+            self._held.shops[row.shop_id] = _shop_of(row)
+        return User(row.user_id_, row.user_name, row.active_shop_id)
 
     async def save(self, user: User) -> None:
         row = await self.session.get(UserRow, user.id)

@@ -94,7 +94,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._session = session
             held = Held()
             self.shops = SqlShopRepository(session, held)
-            self.users = SqlUserRepository(session)
+            self.users = SqlUserRepository(session, held)
             self.members = SqlMemberRepository(session, held)
             self.chats = SqlChatLinkRepository(session)
             self.invites = SqlInviteRepository(session)

@@ -221,3 +221,27 @@ async def test_32_writers_of_one_product_with_duplicates_and_refusals_keep_the_b
     assert all(len(ids) == 1 for ids in by_key.values())  # a retry is told the same sale
     assert len(by_key) == 100  # 20 + 80 units, one a sale; the other keys refused
     assert await _books(make_uow, owner, milk.id) == (Q(0), Q(0), Q(0))
+
+
+async def test_a_sale_by_name_in_a_private_chat_is_four_statements(
+    make_uow: MakeUow, owner: Actor, milk: Product, engine: AsyncEngine
+) -> None:
+    """What each /sell sends while the bot handles it (each statement costs the bot
+    more CPU than the Python around it): the user with the member of their active shop
+    and that shop; the product under its lock; the removal; after the commit, the wait
+    for the disk. Before, the member and its shop were a query of their own."""
+    draft = Draft("milk", lambda product: Removal(product.id, Q(1)))
+    request = StockRequest(owner.user_id, None, lambda _: draft)
+    sent: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        sent.append(sql.split()[0] + " … " + " ".join(sql.split()[-3:]))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    try:
+        outcome = await record_stock(make_uow(), request, key="one", now=NOW)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+    assert isinstance(outcome, Recorded)
+    assert outcome.result.product.on_hand == Q(19)
+    assert len(sent) == 4, sent

@@ -261,6 +261,36 @@ async def test_a_second_worker_selling_for_an_update_already_handled_records_not
         assert await uow.movements.by_key(shop.id, "b") == []
 
 
+async def test_the_worker_that_finishes_an_update_claims_its_chats_next_in_one_statement(
+    engine: AsyncEngine, inbox: SqlInbox
+) -> None:
+    """Releasing what finished and claiming the next is one round trip on PostgreSQL:
+    the claim counts the updates it releases as released already (one had no commit
+    of its own to mark it processed, /help say), whatever it read before the statement."""
+    for update_id, chat in ((1, 10), (2, 10), (3, 11), (4, 11), (5, 12)):
+        await inbox.put(update_id, "u", NOW, chat_id=chat)
+    assert [i.update_id for i in await inbox.claim(2, NOW, LEASE)] == [1, 3]
+    with marking(3, NOW):
+        async with uow_factory(engine)() as uow:
+            await uow.commit()  # 3 marked by its handler's commit; 1 never was
+    sent: list[str] = []
+
+    def tally(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", tally)
+    try:
+        claimed = await inbox.settle_and_claim([Settled(1), Settled(3)], 10, NOW, LEASE)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", tally)
+    assert [i.update_id for i in claimed] == [2, 4, 5]
+    if engine.dialect.name == "postgresql":
+        assert len(sent) == 1
+    assert await inbox.pending() == 3
+    assert await inbox.claim(10, NOW, LEASE) == []  # 2, 4 and 5 are leased
+    assert await inbox.release_unanswered(NOW + LEASE) == []  # 1 and 3 were released
+
+
 async def test_a_failed_update_holds_its_chat_until_it_is_retried(inbox: SqlInbox) -> None:
     await inbox.put(1, "a", NOW, chat_id=10)
     await inbox.put(2, "b", NOW, chat_id=10)
