@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -120,8 +120,8 @@ TRIGGERS = {
 
 async def _triggers(engine: AsyncEngine) -> set[tuple[str, str]]:
     async with engine.connect() as connection:
-        rows = await connection.exec_driver_sql(TRIGGERS[engine.dialect.name])
-        return {(row[0], row[1]) for row in rows}
+        rows = await connection.execute(text(TRIGGERS[engine.dialect.name]))
+        return {(table, name) for table, name in rows}
 
 
 async def test_the_derived_tables_keep_their_triggers_at_head_on_sqlite(tmp_path: Path) -> None:
