@@ -79,15 +79,16 @@ ENGLISH_WEEKDAYS = _months(
     ("sat", "saturday"),
     ("sun", "sunday"),
 )
-# Nominative and accusative (`в пятницу`, how the day is said), and the short forms.
+# Nominative, accusative (`в пятницу`, how the day is said), genitive (`годен до пятницы`)
+# and the short forms.
 RUSSIAN_WEEKDAYS = _months(
-    ("пн", "пон", "понедельник"),
-    ("вт", "вторник"),
-    ("ср", "среда", "среду"),
-    ("чт", "четверг"),
-    ("пт", "пятница", "пятницу"),
-    ("сб", "суббота", "субботу"),
-    ("вс", "воскресенье"),
+    ("пн", "пон", "понедельник", "понедельника"),
+    ("вт", "вторник", "вторника"),
+    ("ср", "среда", "среду", "среды"),
+    ("чт", "четверг", "четверга"),
+    ("пт", "пятница", "пятницу", "пятницы"),
+    ("сб", "суббота", "субботу", "субботы"),
+    ("вс", "воскресенье", "воскресенья"),
 )
 ENGLISH = DateWords(
     "en",
@@ -103,7 +104,7 @@ ENGLISH = DateWords(
 RUSSIAN = DateWords(
     "ru",
     RUSSIAN_MONTHS,
-    {"сегодня": 0, "завтра": 1, "послезавтра": 2},
+    {"сегодня": 0, "завтра": 1, "послезавтра": 2, "через неделю": 7},
     {word: number - 1 for word, number in RUSSIAN_WEEKDAYS.items()},
 )
 DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}

@@ -4,7 +4,7 @@ Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 
 A month and year (`03/2027`, `2027-03`, `mar 2027`), as packs print their expiry, is the
 last day of that month.
 Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
-the next one, today included); and a day without a year (`12/12`, `8 dec`) is its next
+the next one, today included); in Russian `завтра`, `+3д`, `через 2 недели`, `в пятницу`; and a day without a year (`12/12`, `8 dec`) is its next
 occurrence, this year or next year if already past — unless it was within the last 31 days,
 when it is that past day (`exp 5.12` on 7 December: expired two days ago, not next year).
 
@@ -30,10 +30,16 @@ from core.status import shop_today
 DATE_USAGE = N_("a date such as 8 dec, 20.12.2026, 2026-12-20, tomorrow or +3d")
 # `20.12.` and `20/12` without a year, a trailing separator allowed.
 NUMERIC = re.compile(r"(\d{1,4})([./-])(\d{1,2})(?:\2(\d{1,4})|\2)?")
-# `+3`, `+3d`, `+2w`, `3 days`, `in 2 weeks`: a count without a plus needs its unit.
+# `+3`, `+3d`, `+2w`, `3 days`, `in 2 weeks`; in Russian `+3д`, `3 дня`, `через 2 недели`:
+# a count without a plus needs its unit.
 AHEAD = re.compile(
-    r"(?P<plus>\+|in\s+)?(?P<count>\d{1,3})\s*(?P<unit>d|days?|w|weeks?)?", re.IGNORECASE
+    r"(?P<plus>\+|in\s+|через\s+)?(?P<count>\d{1,3})\s*"
+    r"(?P<unit>d|days?|w|weeks?|д|дн|день|дня|дней|н|нед|неделя|недели|недель)?",
+    re.IGNORECASE,
 )
+WEEK_UNITS = ("w", "н")
+# `в пятницу`, `on friday`: the day of the week after its preposition.
+ON_A_DAY = re.compile(r"^(?:в|во|on)\s+", re.IGNORECASE)
 DAY_OF_MONTH = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\.?", re.IGNORECASE)
 # `03/2027`, `3.2027`, `2027-03`: a four-digit year cannot be a day, in either date order.
 MONTH_YEAR = re.compile(
@@ -70,7 +76,7 @@ def parse_date(
     cleaned = ascii_digits(" ".join(text.split()))
     if dates.words.days_from(cleaned) is not None or _ahead_match(cleaned):
         return _ahead(cleaned, usage, dates)
-    weekday = dates.words.weekday_of(cleaned)
+    weekday = dates.words.weekday_of(ON_A_DAY.sub("", cleaned))
     if weekday is not None:  # `fri`: the next Friday, today if it is one (as `8 dec` is)
         today = _today(cleaned, usage, dates)
         return today + timedelta(days=(weekday - today.weekday()) % 7)
@@ -94,7 +100,7 @@ def _ahead(cleaned: str, usage: str, dates: ShopDates) -> date:
         return today + timedelta(days=days)
     match = _ahead_match(cleaned)
     assert match is not None
-    weeks = (match["unit"] or "d").casefold().startswith("w")
+    weeks = (match["unit"] or "d").casefold().startswith(WEEK_UNITS)
     return today + timedelta(days=int(match["count"]) * (7 if weeks else 1))
 
 

@@ -140,6 +140,24 @@ def test_keyword_dates_take_several_words() -> None:
     assert (parsed.expiry, parsed.reorder_date) == (date(2026, 12, 8), date(2026, 12, 21))
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("+3д", date(2026, 12, 10)),
+        ("3 дня", date(2026, 12, 10)),
+        ("через 5 дней", date(2026, 12, 12)),
+        ("через неделю", date(2026, 12, 14)),
+        ("через 2 недели", date(2026, 12, 21)),
+        ("2 нед", date(2026, 12, 21)),
+        ("в пятницу", date(2026, 12, 11)),
+        ("пятницы", date(2026, 12, 11)),  # годен до пятницы
+    ],
+)
+def test_days_ahead_as_russian_says_them(typed: str, expected: date) -> None:
+    """'годен через 3 дня', '+3д', 'в пятницу' were 'не дата' (only +3d, 3 days, пятницу)."""
+    assert parse(typed, dates=ShopDates(TODAY, words=date_words_for("ru"))) == expected
+
+
 def test_a_person_writing_russian_may_use_russian_or_english_date_words() -> None:
     russian = ShopDates(TODAY, words=date_words_for("ru"))
     assert parse("20 декабря", dates=russian) == date(2026, 12, 20)
