@@ -11,8 +11,6 @@ from bot.i18n import _
 from bot.parsing.errors import ParseError
 
 OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "”": "”"}
-# A number as typed: a decimal point or comma, or commas grouping thousands (`1,000,000`,
-# `1,234.5`); `1,000` reads both ways, and values.py asks which is meant.
 # Counts people write in words before a name (`sold one ibuprofen`, `продал две булочки`).
 COUNT_WORDS = {
     **dict.fromkeys(("a", "an", "one"), 1),
@@ -23,6 +21,8 @@ COUNT_WORDS = {
     **{w: n for n, w in enumerate(("три", "четыре", "пять", "шесть"), start=3)},
     **{w: n for n, w in enumerate(("семь", "восемь", "девять", "десять"), start=7)},
 }
+# A number as typed: a decimal point or comma, or commas grouping thousands (`1,000,000`,
+# `1,234.5`); `1,000` reads both ways, and values.py asks which is meant.
 NUMBER = re.compile(r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|[.,]\d+)")
 # Arabic decimal and thousands separators, read as the point and comma they are.
 _ARABIC_SEPARATORS = {"\u066b": ".", "\u066c": ","}
