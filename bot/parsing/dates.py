@@ -4,9 +4,10 @@ Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 
 A month and year (`03/2027`, `2027-03`, `mar 2027`), as packs print their expiry, is the
 last day of that month.
 Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
-the next one, today included); in Russian `завтра`, `+3д`, `через 2 недели`, `в пятницу`; and a day without a year (`12/12`, `8 dec`) is its next
-occurrence, this year or next year if already past — unless it was within the last 31 days,
-when it is that past day (`exp 5.12` on 7 December: expired two days ago, not next year).
+the next one, today included); in Russian `завтра`, `+3д`, `через 2 недели`, `в пятницу`;
+and a day without a year (`12/12`, `8 dec`) is its next occurrence, this year or next year
+if already past — unless it was within the last 31 days, when it is that past day
+(`exp 5.12` on 7 December: expired two days ago, not next year).
 
 The shop's today comes from the caller (its clock and the shop's timezone): the parser
 never reads the clock, so it reads the same text the same way in a test and at the till.
