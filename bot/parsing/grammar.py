@@ -474,7 +474,8 @@ def is_batch(text: str) -> bool:
     return sum(1 for line in text.splitlines() if line.strip()) > 1
 
 
-LIST_SEPARATOR = re.compile(r"[,;]\s+|;")
+# A comma or semicolon, or `and` / `и` between two parts (`3 круассана и 2 багета`).
+LIST_SEPARATOR = re.compile(r"[,;]\s+|;|\s+(?:and|и|&)\s+", re.IGNORECASE)
 COMMAND_KEYWORDS = {
     Command.RESTOCK: RESTOCK_KEYWORDS,
     Command.REMOVE: REMOVE_KEYWORDS,
@@ -482,9 +483,10 @@ COMMAND_KEYWORDS = {
 
 
 def as_lines(command: Command, text: str) -> str | None:
-    """`2 baguettes, 3 croissants` on one line as the batch it means (one product a line),
-    or None: each part must name a product and its quantity, so a name with a comma
-    (`rye, bread 3`) and the parts of one product (`milk 10, exp 20.12`) stay one line."""
+    """`2 baguettes, 3 croissants` (or `… and …`, `… и …`) on one line as the batch it
+    means (one product a line), or None: each part must name a product and its quantity,
+    so a name with a comma or an `and` (`rye, bread 3`, `fish and chips 2`) and the parts
+    of one product (`milk 10, exp 20.12`) stay one line."""
     parts = [part.strip() for part in LIST_SEPARATOR.split(text)]
     if len(parts) < 2 or command not in BATCH_PARSERS:
         return None

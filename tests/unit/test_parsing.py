@@ -718,6 +718,10 @@ def test_add_as_people_type_it() -> None:
         (Command.SELL, "rye, bread 3", None),  # a comma in a name
         (Command.SELL, "croissant 1,5", None),  # a decimal comma
         (Command.REMOVE, "milk 2, damaged", None),
+        # 'and' / 'и': 'продал 3 круассана и 2 багета' offered a choice that dropped the 2.
+        (Command.SELL, "3 круассана и 2 багета", "3 круассана\n2 багета"),
+        (Command.SELL, "2 baguettes and 3 croissants", "2 baguettes\n3 croissants"),
+        (Command.SELL, "fish and chips 2", None),  # `and` in a name
     ],
 )
 def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str | None) -> None:
