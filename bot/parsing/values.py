@@ -13,10 +13,13 @@ from core.quantities import FigureRefused, format_quantity, to_money, to_quantit
 
 QUANTITY_USAGE = N_("a number such as 2, 2.5 or 2,5")
 MONEY_USAGE = N_("an amount such as 2.50, 2,50 or €2.50")
-CURRENCY_SYMBOLS = "€$£¥₽₴₹₺₩"
+CURRENCY_SYMBOLS = "€$£¥₽₴₹₺₩₸"
+# Money as Russian-speaking shops write it after the amount: `40 руб`, `40р.`, `15 грн`.
+CURRENCY_WORDS = r"руб(?:\.|ль|ля|лей)?|р\.?|грн\.?|тг|тенге|евро"
 MONEY = re.compile(
     rf"(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?\s*(?P<amount>{NUMBER.pattern})"
-    rf"\s*(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}})?"
+    rf"\s*(?:[{CURRENCY_SYMBOLS}]|[A-Za-z]{{3}}|{CURRENCY_WORDS})?",
+    re.IGNORECASE,
 )
 
 

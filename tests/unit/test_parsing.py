@@ -244,10 +244,21 @@ def test_malformed_input_says_what_is_wrong(command: str, text: str, says: str) 
         ("$3", "3.00"),
         ("3 EUR", "3.00"),
         ("EUR3", "3.00"),
+        # As Russian-speaking shops write it: 'закупка 40 руб' was '«40руб» — не сумма'.
+        ("40 руб", "40.00"),
+        ("40р.", "40.00"),
+        ("40 рублей", "40.00"),
+        ("15 грн", "15.00"),
+        ("1000 тг", "1000.00"),
     ],
 )
 def test_money_forms(text: str, amount: str) -> None:
     assert parse_money(text) == Decimal(amount)
+
+
+def test_a_restock_priced_in_roubles() -> None:
+    typed = parse_command("restock", "багет 10 закупка 40 руб цена 95₽")
+    assert typed == parse_command("restock", "багет 10 закупка 40 цена 95")
 
 
 @pytest.mark.parametrize(
