@@ -135,8 +135,10 @@ def _owners_first(member: Member) -> tuple[bool, str]:
 
 
 async def _other_owner_exists(uow: UnitOfWork, shop_id: int, user_id: int) -> bool:
-    members = await uow.members.list(shop_id)
-    return any(m.is_owner and m.user_id != user_id for m in members)
+    """Read with the owners locked: two owners removing or demoting each other at once
+    each saw the other and left the shop with no owner at all."""
+    owners = await uow.members.owners_for_update(shop_id)
+    return any(m.user_id != user_id for m in owners)
 
 
 async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:

@@ -313,6 +313,16 @@ class SqlMemberRepository:
         )
         return [_member(row) for row in rows]
 
+    async def owners_for_update(self, shop_id: int) -> Sequence[Member]:
+        # In the order of the key, so that two of these never wait on each other crosswise.
+        rows = await self.session.scalars(
+            select(MemberRow)
+            .where(MemberRow.shop_id == shop_id, MemberRow.role == Role.OWNER.value)
+            .order_by(MemberRow.user_id)
+            .with_for_update()
+        )
+        return [_member(row) for row in rows]
+
     async def shops_of(self, user_id: int) -> Sequence[tuple[Shop, Member]]:
         rows = await self.session.execute(
             select(ShopRow, MemberRow)

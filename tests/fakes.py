@@ -183,6 +183,9 @@ class FakeMemberRepository(_Repository):
     async def list(self, shop_id: int) -> Sequence[Member]:
         return [m for (s, _), m in self._s.members.items() if s == shop_id]
 
+    async def owners_for_update(self, shop_id: int) -> Sequence[Member]:
+        return [m for m in await self.list(shop_id) if m.is_owner]
+
     async def shops_of(self, user_id: int) -> Sequence[tuple[Shop, Member]]:
         found = [(self._s.shops[s], m) for (s, u), m in self._s.members.items() if u == user_id]
         return sorted(found, key=lambda pair: pair[0].id)

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import catalog, ledger
+from core import catalog, ledger, shops
 from core.access import Actor
 from core.catalog import ProductFields
 from core.errors import InsufficientStock
 from core.ledger import MovementResult, Removal, Restock
-from core.model import Movement, Product, Reason
+from core.model import Movement, Product, Reason, Role
 from core.stock_requests import Draft, Recorded, StockRequest, record_stock
 from db.uow import SqlUnitOfWork
 from tests.integration.conftest import NOW
@@ -245,3 +245,27 @@ async def test_a_sale_by_name_in_a_private_chat_is_four_statements(
     assert isinstance(outcome, Recorded)
     assert outcome.result.product.on_hand == Q(19)
     assert len(sent) == 4, sent
+
+
+async def test_two_owners_removing_each_other_at_once_leave_the_shop_an_owner(
+    make_uow: MakeUow,
+) -> None:
+    """Each removal saw the other owner and went ahead: a shop with no owner, whom nobody
+    could invite, manage or set up again. One of them must be refused."""
+    for round_ in range(8):
+        first, second = 81_000 + 2 * round_, 81_001 + 2 * round_
+        shop = await shops.create_shop(make_uow(), first, "Ada", f"Duo {round_}", NOW)
+        ada = Actor(first, shop.id)
+        code = (await shops.create_invite(make_uow(), ada, Role.OWNER, NOW)).code
+        await shops.join_shop(make_uow(), second, "Bea", code, NOW)
+        bea = Actor(second, shop.id)
+        await asyncio.gather(
+            shops.remove_member(make_uow(), ada, second),
+            shops.set_role(make_uow(), bea, first, Role.STAFF)
+            if round_ % 2
+            else shops.remove_member(make_uow(), bea, first),
+            return_exceptions=True,
+        )
+        async with make_uow() as uow:
+            owners = [m for m in await uow.members.list(shop.id) if m.is_owner]
+        assert owners, round_
