@@ -100,7 +100,7 @@ def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
 def test_russian_names_a_shop_as_a_shop() -> None:
     """'🏪 Пекарня у Алисы готов', 'Настройки Пекарня у Алисы', 'Bob теперь в Пекарня у
     Алисы': a shop's name agrees with nothing in a Russian sentence, so the sentence says
-    магазин and declines that."""
+    магазин (or товар) and declines that."""
     shop = Shop(1, "Пекарня у Алисы", "Europe/Moscow", "RUB")
     with i18n.speaking("ru"):
         assert "Магазин <b>Пекарня у Алисы</b> готов" in texts.shop_created(shop)
@@ -108,6 +108,14 @@ def test_russian_names_a_shop_as_a_shop() -> None:
         assert "Настройки магазина «Пекарня у Алисы»" in settings
         added = texts.product_added(Product(1, 1, "мука", unit="kg"))
         assert "Добавлен товар <b>мука</b>" in added
+    # Nor a product's: 'булочка сохранён', 'булочка закончился', 'мука восстановлен'.
+    masculine = re.compile(
+        r"(?<!Товар «)(?<!Товар <b>)\{(name|product)\}(</b>)?»? \w+(ён|ен|ился)\b(?!\(а\))"
+    )
+    for message, translation in catalog("ru").items():
+        forms = translation if isinstance(translation, tuple) else (translation,)
+        for form in forms:
+            assert not masculine.search(form), (message, form)
 
 
 # Sentences of bot/texts that are English on purpose: the console's own line, a log.
