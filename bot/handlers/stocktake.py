@@ -36,7 +36,6 @@ from bot.parsing.sentence import quantity_and_unit
 from bot.steps import StocktakeStep
 from core import catalog, ledger
 from core.model import Product
-from core.units import check_typed_unit
 
 
 async def count_command(update: Update, context: BotContext) -> None:
@@ -89,12 +88,8 @@ async def continue_stocktake(
         done, counted = texts.stocktake_skipped(product), step.counted
     else:
         quantity, unit = quantity_and_unit(reply, _(texts.STOCKTAKE_USAGE))
-        if unit is not None:  # `28 boxes`: the product's own unit, or refused
-            where = await here(update, context, product_id=product_id)
-            product = await catalog.get_product(context.services.uow(), where.actor, product_id)
-            check_typed_unit(unit, product)
         count = ledger.Count(product_id, quantity)
-        recorded = await record_known(update, context, count, f"{step.key}:{product_id}")
+        recorded = await record_known(update, context, count, f"{step.key}:{product_id}", unit)
         where, result = here_of(recorded.place, update), recorded.result
         done = texts.movement_done(result, where.shop, counted=True)
         movement_id, counted = undoable(result), step.counted + 1

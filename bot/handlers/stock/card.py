@@ -41,15 +41,17 @@ async def record_known(
     context: BotContext,
     change: ledger.Adjustment | ledger.Count,
     key: str | None,
+    unit: str | None = None,
 ) -> Recorded:
-    """A complete change of a known product, in one transaction."""
+    """A complete change of a known product, in one transaction; `unit`, typed with the
+    figure (`28 boxes`), must be the product's."""
     assert update.effective_user is not None
     services = context.services
     product_id = change.product_id
     request = StockRequest(
         update.effective_user.id,
         group_chat_id(update),
-        lambda _shop: Draft(None, lambda _product: change),
+        lambda _shop: Draft(None, lambda _product: change, unit),
         product_id,
     )
     outcome = await record_stock(
