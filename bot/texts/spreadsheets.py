@@ -7,6 +7,7 @@ from bot.texts.catalog import FIELD_NAMES
 from bot.texts.errors import why
 from bot.texts.formatting import h, qty
 from core.imports import ImportPlan, Outcome, RowPlan
+from core.limits import shortened
 
 EXPORT_PREPARING = N_("⏳ Preparing the export…")
 EXPORT_READY = N_("✅ Export ready.")
@@ -76,11 +77,14 @@ def import_formula(column: str, formula: str) -> str:
 
 
 def import_bad_cell(column: str, value: str) -> str:
-    return _("{column}: “{value}” is not a number").format(column=column, value=value[:30])
+    return _("{column}: “{value}” is not a number").format(
+        column=column, value=shortened(value, 30)
+    )
 
 
 def _import_line(row: RowPlan) -> str:
-    where = _("• row {line}: {name}").format(line=row.line, name=h(row.name[:40]))
+    # Cut with an ellipsis: 'Товар … длинным названи' read as a name of its own.
+    where = _("• row {line}: {name}").format(line=row.line, name=h(shortened(row.name, 40)))
     problem = why(row.refusal) if row.refusal is not None else row.problem
     if problem is not None:
         return f"{where} — {h(problem)}"
@@ -109,7 +113,7 @@ def _import_section(title: str, rows: list[RowPlan]) -> list[str]:
 def import_preview(filename: str, plan: ImportPlan, ignored: list[str]) -> str:
     lines = [
         ngettext(
-            "📥 <b>{file}</b>: {rows} rows — "
+            "📥 <b>{file}</b>: {rows} row — "
             "{new} new, {changed} changed, {unchanged} unchanged, {wrong} wrong",
             "📥 <b>{file}</b>: {rows} rows — "
             "{new} new, {changed} changed, {unchanged} unchanged, {wrong} wrong",

@@ -25,6 +25,7 @@ from core import languages
 from core.alert_model import AlertSettings
 from core.errors import FractionOfWholeUnit, InsufficientStock, OwnerOnly, ValueRefused
 from core.forecast import Velocity
+from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import InventoryLine, InventoryPage
 from core.inventory_query import InventoryQuery, SortBy
 from core.model import LANGUAGES, Batch, Member, Product, Role, Shop
@@ -354,6 +355,15 @@ def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
         assert texts.report_chart_series()[0] == "Продажи"
         assert texts.week_label(date(2026, 3, 2)) == "2 мар."
     assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
+
+
+def test_an_import_preview_marks_a_name_it_cuts() -> None:
+    """'строка 2: Товар номер 0 с довольно длинным названи' looked like the whole name."""
+    name = "Товар номер 0 с довольно длинным названием для проверки"
+    plan = ImportPlan((RowPlan(2, name, Outcome.CREATED, ("on_hand",), None, Decimal(19)),))
+    preview = texts.import_preview("katalog.csv", plan, [])
+    assert "Товар номер 0 с довольно длинным назван…" in preview, preview
+    assert preview.startswith("📥 <b>katalog.csv</b>: 1 row — 1 new"), preview  # was "1 rows"
 
 
 def test_import_and_barcode_replies_count_in_russian() -> None:
