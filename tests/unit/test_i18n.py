@@ -86,6 +86,7 @@ def test_russian_examples_use_russian_words() -> None:
         forms = translation if isinstance(translation, tuple) else (translation,)
         for form in forms:
             assert not english.search(PLACEHOLDER.sub("", form)), (message, form)
+            assert "? например" not in form, (message, form)  # a sentence starts upper case
 
 
 def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
