@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
+from typing import Any
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.alerts_view import retry_after_seconds
@@ -35,16 +37,11 @@ async def poll(
     backoff = 1.0
     while not stop.is_set():
         try:
-            updates = await bot.get_updates(
-                offset=offset,
-                timeout=poll_timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                read_timeout=poll_timeout + 10,
-            )
-            for update in updates:
-                await processor.store(update.to_json(), update.update_id)
+            updates = await _fetch(bot, offset, poll_timeout)
+            for update_id, payload in updates:
+                await processor.store(payload, update_id)
             if updates:
-                offset = updates[-1].update_id + 1
+                offset = updates[-1][0] + 1
             backoff = 1.0
         except RetryAfter as exc:
             await _sleep(stop, retry_after_seconds(exc))
@@ -63,6 +60,24 @@ async def poll(
             log.exception("could not store updates; retrying in %.0fs", backoff)
             await _sleep(stop, backoff)
             backoff = min(backoff * 2, 30.0)
+
+
+async def _fetch(bot: Bot, offset: int | None, poll_timeout: int) -> list[tuple[int, str]]:
+    """The next updates as Telegram sent them (update_id, JSON). Not parsed here: an
+    update the library cannot read would fail the whole getUpdates and, the offset never
+    moving, hold up every update after it; stored as sent, it fails alone when handled."""
+    arguments: dict[str, Any] = {"timeout": poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+    if offset is not None:
+        arguments["offset"] = offset
+    raw = await bot.do_api_request(
+        "getUpdates", api_kwargs=arguments, read_timeout=poll_timeout + 10
+    )
+    updates = []
+    for update in raw if isinstance(raw, list) else []:
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        if type(update_id) is int:
+            updates.append((update_id, json.dumps(update, ensure_ascii=False)))
+    return sorted(updates)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

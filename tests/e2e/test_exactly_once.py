@@ -13,6 +13,7 @@ import json
 from devtools.localapi import LocalBotApi
 from tests.e2e.conftest import open_cafe
 from tests.e2e.harness import (
+    OWNER,
     SECRET_HEADER,
     WEBHOOK_PATH,
     WEBHOOK_SECRET,
@@ -121,3 +122,27 @@ async def test_updates_fetched_but_not_stored_before_a_crash_are_fetched_again(
 async def _all_processed(books: Books, update_ids: list[int]) -> bool:
     rows = {row["update_id"]: row for row in await books.inbox()}
     return all(rows[u]["processed_at"] is not None for u in update_ids)
+
+
+async def test_an_update_the_library_cannot_read_does_not_stop_polling(
+    cafe: BotProcess, api: LocalBotApi, owner: Chat, books: Books
+) -> None:
+    """An update python-telegram-bot cannot parse (here a member change without the
+    until_date Telegram always sends) stalled polling: getUpdates failed on it, the offset
+    never moved, and every later update waited behind it for ever. Updates are now stored
+    as Telegram sent them; that one fails alone, and the next is answered."""
+    before = await books.on_hand("milk")
+    bot = api.world.bot.to_api()
+    await api.push_update(
+        {
+            "my_chat_member": {
+                "chat": {"id": OWNER.id, "type": "private", "first_name": OWNER.first_name},
+                "from": OWNER.to_api(),
+                "date": 0,
+                "old_chat_member": {"status": "kicked", "user": bot},
+                "new_chat_member": {"status": "member", "user": bot},
+            }
+        }
+    )
+    assert "Restocked 5 l milk" in text_of(await owner.say("/restock milk 5"))
+    assert await books.on_hand("milk") == before + 5

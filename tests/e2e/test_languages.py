@@ -121,7 +121,7 @@ async def test_a_member_hears_of_changes_to_them_in_their_own_language(
 
     await owner.press(await owner.say("/team"), "Make Bob owner")
     await owner.edited()
-    assert text_of(await staff.reply()) == "В Cafe вам назначили роль: владелец."
+    assert text_of(await staff.reply()) == "В магазине Cafe вам назначили роль: владелец."
     with i18n.speaking("ru"):
         russian_menu = [{"command": c, "description": _(about)} for c, about in OWNER_COMMANDS]
     scope = {"type": "chat", "chat_id": STAFF.id}
@@ -129,4 +129,4 @@ async def test_a_member_hears_of_changes_to_them_in_their_own_language(
 
     await owner.press(await owner.say("/team"), "Remove Bob")
     await owner.press(await owner.edited(), "Remove Bob")
-    assert text_of(await staff.reply()).startswith("Вы больше не состоите в Cafe")
+    assert text_of(await staff.reply()).startswith("Вы больше не состоите в магазине Cafe")
