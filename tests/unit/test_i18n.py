@@ -23,7 +23,13 @@ from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
 from bot.parsing.usage import USAGE
 from core import languages
 from core.alert_model import AlertSettings
-from core.errors import FractionOfWholeUnit, InsufficientStock, OwnerOnly, ValueRefused
+from core.errors import (
+    FractionOfWholeUnit,
+    InsufficientStock,
+    OwnerOnly,
+    ProductGone,
+    ValueRefused,
+)
 from core.forecast import Velocity
 from core.imports import ImportPlan, Outcome, RowPlan
 from core.inventory import InventoryLine, InventoryPage
@@ -97,6 +103,13 @@ def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
         negative = i18n._(texts.QUANTITY_NOT_POSITIVE["remove"])
     assert short == "В наличии только 22 банки «wd-40», а не 100.", short
     assert "списан" not in negative, negative
+
+
+def test_an_archived_products_old_button_reads_as_russian() -> None:
+    """'Этого товара нет (больше нет) в каталоге магазина' copied the English brackets."""
+    with i18n.speaking("ru"):
+        gone = texts.why(ProductGone(1))
+    assert gone == "Этого товара нет в каталоге магазина (возможно, его убрали в архив).", gone
 
 
 def test_russian_names_a_shop_as_a_shop() -> None:
