@@ -1,7 +1,7 @@
 """The words people type in dates, one table per language: month names and the days
-named from today. A shop's language picks its table, so a Russian shop reads `8 дек`,
-`20 декабря` and `завтра` the way an English one reads `8 dec`, `20 December` and
-`tomorrow`. Keys are case-folded; a trailing dot is dropped before a month's lookup."""
+named from today. Everyone's dates are read with every table (date_words_for), so `8 дек`,
+`20 декабря` and `завтра` read as `8 dec`, `20 December` and `tomorrow` do, whatever the
+writer's language. Keys are case-folded; a trailing dot is dropped before a month's lookup."""
 
 from __future__ import annotations
 
@@ -112,14 +112,15 @@ DATE_WORDS_BY_LANGUAGE = {words.language: words for words in (ENGLISH, RUSSIAN)}
 
 @cache
 def date_words_for(language: str) -> DateWords:
-    """The words a person writing in `language` may use: that language's, and English's
-    too (the bot's own examples are English: `exp 20 dec`, `tomorrow`)."""
+    """The words a person writing in `language` may use: every table's, their own first.
+    A command's words are read whatever the writer's language (`привоз молоко 20 годен
+    до завтра` from a phone in English), so its dates must be too; no word of one table
+    is another date in another, and the bot's own examples are English (`exp 20 dec`)."""
     own = DATE_WORDS_BY_LANGUAGE.get(language, ENGLISH)
-    if own is ENGLISH:
-        return ENGLISH
+    tables = [*(words for words in DATE_WORDS_BY_LANGUAGE.values() if words is not own), own]
     return DateWords(
         own.language,
-        {**ENGLISH.months, **own.months},
-        {**ENGLISH.days_from_today, **own.days_from_today},
-        {**ENGLISH.weekdays, **own.weekdays},
+        {word: n for words in tables for word, n in words.months.items()},
+        {word: n for words in tables for word, n in words.days_from_today.items()},
+        {word: n for words in tables for word, n in words.weekdays.items()},
     )
