@@ -53,6 +53,16 @@ def test_unit_words_the_bot_knows() -> None:
     assert not any(is_unit_word(w) for w in ("мука", "молоко", "круассан"))
 
 
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [("упак", "уп"), ("1 упак", "pack"), ("бутылку", "bottle"), ("штуку", "шт"), ("пачку", "уп")],
+)
+def test_a_russian_unit_as_a_sale_or_a_receipt_says_it(typed: str, unit: str) -> None:
+    """'продал ибупрофен 1 упак' was '«ибупрофен» считается в уп, а не в упак', and
+    'продала 1 бутылку' named no unit."""
+    assert same_unit(typed.split()[-1], unit)
+
+
 def test_russian_units_of_whole_things_take_no_fractions() -> None:
     assert not any(allows_fractions(u) for u in ("шт", "штук", "Шт.", "бутылка", "pcs", "boxes"))
     assert all(allows_fractions(u) for u in ("кг", "л", "kg", "portion", "порция"))
