@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from bot.i18n import N_, _
 from bot.texts.formatting import h, number, plain_qty
+from bot.texts.unit_names import units_of
 from core.access import OwnerAction
 from core.errors import (
     AlertNotFound,
@@ -226,11 +227,11 @@ def _fraction(error: FractionOfWholeUnit) -> str:
         return _(
             "{product} is counted in whole {unit}: {size} is not a whole number. "
             "Use a whole number such as {forms}."
-        ).format(product=error.product, unit=error.unit, size=size, forms=forms)
+        ).format(product=error.product, unit=units_of(error.unit), size=size, forms=forms)
     return _(
         "This is counted in whole {unit}: {size} is not a whole number. "
         "Use a whole number such as {forms}."
-    ).format(unit=error.unit, size=size, forms=forms)
+    ).format(unit=units_of(error.unit), size=size, forms=forms)
 
 
 def _too_long(error: TooLong) -> str:
@@ -268,8 +269,9 @@ def why(error: DomainError) -> str:
     if type(error) in SETTLED_REFUSALS:
         return _(SETTLED_REFUSALS[type(error)])
     if isinstance(error, UnitMismatch):
+        # The unit as "how many" says it: 'counted in boxes', 'сколько коробок'.
         mismatch = _("{product} is counted in {unit}, not {typed}: give the quantity in {unit}.")
-        return mismatch.format(product=error.product, unit=error.unit, typed=error.typed)
+        return mismatch.format(product=error.product, unit=units_of(error.unit), typed=error.typed)
     if isinstance(error, ProductExists):
         return _("A product called “{name}” already exists.").format(name=error.name)
     if isinstance(error, GroupAdminOnly):

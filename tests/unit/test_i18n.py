@@ -28,6 +28,7 @@ from core.errors import (
     InsufficientStock,
     OwnerOnly,
     ProductGone,
+    UnitMismatch,
     ValueRefused,
 )
 from core.forecast import Velocity
@@ -103,6 +104,18 @@ def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
         negative = i18n._(texts.QUANTITY_NOT_POSITIVE["remove"])
     assert short == "В наличии только 22 банки «wd-40», а не 100.", short
     assert "списан" not in negative, negative
+
+
+def test_a_unit_refused_is_said_as_how_many_says_it() -> None:
+    """'screws is counted in box, not kg: give the quantity in box', and in Russian
+    '«шурупы» считается в коробка, а не в кг' and 'считается целыми коробка'."""
+    mismatch = UnitMismatch("kg", "box", "screws")
+    fraction = FractionOfWholeUnit(Decimal("1.5"), "box", "screws")
+    assert texts.why(mismatch) == "screws is counted in boxes, not kg: give the quantity in boxes."
+    assert "counted in whole boxes: 1.5 is not" in texts.why(fraction)
+    with i18n.speaking("ru"):
+        assert texts.why(mismatch) == "«screws» считается не в «kg»: укажите, сколько коробок."
+        assert "1,5 — не целое число коробок" in texts.why(fraction)
 
 
 def test_an_archived_products_old_button_reads_as_russian() -> None:
