@@ -279,6 +279,14 @@ class DuplicateRequest(DomainError):
         self.key = key
 
 
+class MemberNotFound(DomainError):
+    """The person an owner would remove or give a role is not in the team (any more):
+    another owner removed them a moment ago, or an old button was tapped. Not
+    NotAMember, which tells the one acting that they are not in the shop."""
+
+    code = "member_not_found"
+
+
 class MovementNotFound(DomainError):
     code = "movement_not_found"
 

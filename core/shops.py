@@ -13,7 +13,7 @@ from core.errors import (
     Invalid,
     InviteInvalid,
     InviteRefusal,
-    NotAMember,
+    MemberNotFound,
     ShopNotFound,
     TextField,
     UnknownTimezone,
@@ -126,7 +126,7 @@ async def team_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
         await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
         member = await uow.members.get(actor.shop_id, user_id)
     if member is None:
-        raise NotAMember()
+        raise MemberNotFound()
     return member
 
 
@@ -146,7 +146,7 @@ async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
         await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
         member = await uow.members.get(actor.shop_id, user_id)
         if member is None:
-            raise NotAMember()
+            raise MemberNotFound()
         if member.is_owner and not await _other_owner_exists(uow, actor.shop_id, user_id):
             raise ValueRefused(Invalid.LAST_OWNER)
         await uow.members.remove(actor.shop_id, user_id)
@@ -159,7 +159,7 @@ async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> M
         await authorize(uow, actor, owner_action=OwnerAction.CHANGE_ROLES)
         member = await uow.members.get(actor.shop_id, user_id)
         if member is None:
-            raise NotAMember()
+            raise MemberNotFound()
         if (
             member.is_owner
             and role is not Role.OWNER

@@ -154,6 +154,7 @@ EXAMPLES: list[DomainError] = [
     errors.TooLong(errors.TextField.CATEGORY, 64, folded=True),
     errors.InsufficientStock("milk", Decimal(5), Decimal(2), "l"),
     errors.DuplicateRequest("a1:restock-1"),
+    errors.MemberNotFound(),
     errors.MovementNotFound(),
     errors.NothingToUndo(24),
     errors.UndoRefused(errors.UndoRefusal.STOCK_USED, left=Decimal(1), unit="l"),

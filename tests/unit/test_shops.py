@@ -12,6 +12,7 @@ from core.errors import (
     InvalidValue,
     InviteInvalid,
     InviteRefusal,
+    MemberNotFound,
     NotAMember,
     ValueRefused,
 )
@@ -153,8 +154,21 @@ async def test_removing_a_member_ends_their_access(floor: Shopfloor) -> None:
     assert removed.user_id == clerk.user_id
     with pytest.raises(NotAMember):
         await shops.shop_of(floor.uow, clerk)
-    with pytest.raises(NotAMember):
+
+
+async def test_changing_someone_no_longer_in_the_team_says_so(floor: Shopfloor) -> None:
+    """A second tap on Remove, or another owner's removal a moment before, told the owner
+    "You are not a member of this shop. Ask one of its owners for an invite.": the
+    refusal of an owner who is not in the shop, not of a member who is gone."""
+    owner = await floor.open_shop()
+    clerk = await floor.hire(owner)
+    await shops.remove_member(floor.uow, owner, clerk.user_id)
+    with pytest.raises(MemberNotFound):
         await shops.remove_member(floor.uow, owner, clerk.user_id)
+    with pytest.raises(MemberNotFound):
+        await shops.team_member(floor.uow, owner, clerk.user_id)
+    with pytest.raises(MemberNotFound):
+        await shops.set_role(floor.uow, owner, clerk.user_id, Role.OWNER)
 
 
 async def test_set_role_promotes_and_demotes(floor: Shopfloor) -> None:
@@ -169,7 +183,7 @@ async def test_set_role_promotes_and_demotes(floor: Shopfloor) -> None:
 
 async def test_set_role_of_a_stranger_is_refused(floor: Shopfloor) -> None:
     owner = await floor.open_shop()
-    with pytest.raises(NotAMember):
+    with pytest.raises(MemberNotFound):
         await shops.set_role(floor.uow, owner, 999, Role.OWNER)
 
 
