@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import N_, _
 from bot.texts.formatting import h, qty
+from bot.texts.unit_names import unit_label
 from core.limits import shortened
 from core.model import Product
 
@@ -65,7 +66,7 @@ FIELD_NAMES = {
 def product_added(product: Product) -> str:
     return _(
         "✅ Added <b>{name}</b> ({unit}). Restock it with <code>/restock {name} 10</code>."
-    ).format(name=h(product.name), unit=h(product.unit))
+    ).format(name=h(product.name), unit=h(unit_label(product.unit)))
 
 
 def editing(product: Product) -> str:

@@ -84,6 +84,11 @@ def unit_for(value: Decimal, unit: str) -> str:
     return known if not unit.isascii() else unit
 
 
+def unit_label(unit: str) -> str:
+    """`unit` as a label beside a product's name (`молоко (л)`, `ibuprofen (box)`)."""
+    return unit_for(Decimal(1), unit)
+
+
 def units_of(unit: str) -> str:
     """`unit` as it reads after "how many" (`How many boxes…`, `Сколько коробок…`)."""
     return unit_for(MANY, unit)

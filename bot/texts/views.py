@@ -9,7 +9,7 @@ from bot import i18n
 from bot.i18n import N_, _, ngettext
 from bot.texts.buttons import COUNT_MATCHED, SORT_LABELS
 from bot.texts.formatting import badges, day, h, moment, money, number, qty
-from bot.texts.unit_names import unit_for, units_of
+from bot.texts.unit_names import unit_for, unit_label, units_of
 from core.forecast import NoEstimate, Velocity
 from core.inventory import (
     Dashboard,
@@ -161,9 +161,9 @@ PACE_MISSING = {
 def pace_line(pace: Velocity, unit: str) -> str:
     if pace.per_day is None or pace.days_left is None:
         return _(PACE_MISSING[pace.missing or NoEstimate.FEW_SALES])
-    per_day = number(Decimal(str(round(pace.per_day, 1))))
+    per_day = Decimal(str(round(pace.per_day, 1)))
     return _("⏳ ≈ {left} (selling ~{per_day} {unit}/day)").format(
-        left=days_left(pace.days_left), per_day=per_day, unit=h(unit)
+        left=days_left(pace.days_left), per_day=number(per_day), unit=h(unit_for(per_day, unit))
     )
 
 
@@ -181,7 +181,7 @@ def products_list(products: list[Product], shop: Shop, category: str | None) -> 
     for product in products:
         extra = f" · {h(product.category)}" if product.category and not category else ""
         price = f" · {money(product.price, shop)}" if product.price is not None else ""
-        rows.append(f"• {h(product.name)} ({h(product.unit)}){extra}{price}")
+        rows.append(f"• {h(product.name)} ({h(unit_label(product.unit))}){extra}{price}")
     return f"{title} — {len(products)}\n" + "\n".join(rows)
 
 

@@ -240,7 +240,7 @@ def test_money_numbers_and_dates_follow_the_language() -> None:
         assert "2,5" in refusal and "1,5 л" in refusal and "2.5" not in refusal
         fraction = texts.why(FractionOfWholeUnit(Decimal("1.5"), "pcs", "bread"))
         assert "1,5" in fraction and "1.5" not in fraction
-        assert "~2,5 l" in texts.pace_line(Velocity(2.5, 4), "l")
+        assert "~2,5 л" in texts.pace_line(Velocity(2.5, 4), "l")
     # A history line's moment, on the shop's clock: it was "7 Dec 05:08" in Russian too.
     berlin = Shop(1, "Cafe", timezone="Europe/Berlin")
     at = datetime(2026, 12, 7, 4, 8, tzinfo=UTC)

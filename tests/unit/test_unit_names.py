@@ -9,7 +9,8 @@ import pytest
 
 from bot import i18n, texts
 from bot.texts import plain_qty
-from core.model import Product
+from core.forecast import Velocity
+from core.model import Product, Shop
 from core.units import DECIMAL_UNITS, WHOLE_UNITS, unit_of
 
 TEXTS = Path(__file__).parents[2] / "webapp" / "static" / "texts.js"
@@ -131,3 +132,18 @@ def test_the_mini_app_words_a_unit_as_the_chat_does(
         for unit in KNOWN:
             chat = plain_qty(Decimal(value), unit).split(" ", 1)[1]
             assert page.get(unit, {}).get(category, unit) == chat, unit
+
+
+def test_the_card_and_the_lists_name_the_unit_in_the_readers_language() -> None:
+    """A Russian card read "(продаётся ~3 pcs/день)", the product list "• молоко (l)" and
+    /add "Добавлен молоко (l)"; and English "~2.5 box/day"."""
+    ibuprofen = Product(1, 1, "ibuprofen", unit="box")
+    milk = Product(2, 1, "молоко", unit="l")
+    shop = Shop(1, "Аптека")
+    assert "~2.5 boxes/day" in texts.pace_line(Velocity(2.5, 4), "box")
+    with i18n.speaking("ru"):
+        assert "~3 шт/день" in texts.pace_line(Velocity(3.0, 4), "pcs")
+        assert "~2,5 коробки/день" in texts.pace_line(Velocity(2.5, 4), "box")
+        listed = texts.products_list([ibuprofen, milk], shop, None)
+        assert "ibuprofen (коробка)" in listed and "молоко (л)" in listed
+        assert "(л)" in texts.product_added(milk)
