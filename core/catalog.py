@@ -286,6 +286,20 @@ async def product_called(
     return None
 
 
+def _spelling(key: str) -> str:
+    """A name key without what people type either way: hyphens, spaces, dots (`wd 40`,
+    `wd-40`, `wd40`), and ё as е (`мед` for `мёд`)."""
+    return "".join(char for char in key.replace("ё", "е") if char.isalnum())
+
+
+def only_one_spelled_alike(name: str, candidates: list[Product]) -> Product | None:
+    """The one product whose name is `name` but for hyphens, spaces, dots or ё; None when
+    no product or several are."""
+    typed = _spelling(name_key(name))
+    meant = [p for p in candidates if typed and _spelling(p.key) == typed]
+    return meant[0] if len(meant) == 1 else None
+
+
 def only_one_in_russian(name: str, candidates: list[Product]) -> Product | None:
     """The one product whose name `name` is a Russian form of (`3 круассана`,
     core.plurals); None when no product or several are."""
@@ -316,7 +330,7 @@ async def product_named(
     candidates = list(await uow.products.list(shop_id))
     found = with_barcode(candidates, barcode) if barcode else None
     if found is None:
-        found = only_one_in_russian(name, candidates)
+        found = only_one_spelled_alike(name, candidates) or only_one_in_russian(name, candidates)
     if found is None and not choices_offered:
         found = only_one_beginning(name, candidates)
     if found is not None:

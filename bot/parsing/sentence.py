@@ -210,7 +210,7 @@ def name_and_quantity(head: list[Word], usage: str) -> Head:
     and as so many times (`croissant x2`).
     Either may be missing. Whether the quantity is allowed (more than 0, whole for
     pieces) and the unit is the product's are the ledger's rules, checked there once."""
-    separators = [i for i, w in enumerate(head) if w.is_separator]
+    separators = [i for i, w in enumerate(head) if w.is_separator or _dash_before_number(head, i)]
     if len(separators) > 1:
         raise ParseError(_("Only one “=” or “:” between the name and the quantity, please."), usage)
     if separators:
@@ -226,7 +226,26 @@ def name_and_quantity(head: list[Word], usage: str) -> Head:
     return Head(product_name(name, usage), quantity, unit, literal_name=whole)
 
 
+DASHES = ("-", "–", "—")
+
+
+def _dash_before_number(head: list[Word], i: int) -> bool:
+    """`nails - 12`, as a list on paper has it: a dash alone between a name and its
+    quantity separates them as `=` does (a dash elsewhere is part of the name)."""
+    word = head[i]
+    following = head[i + 1] if i + 1 < len(head) else None
+    return (
+        i > 0
+        and not word.quoted
+        and word.text in DASHES
+        and following is not None
+        and (following.is_number or _attached(following) is not None)
+    )
+
+
 def _after_separator(name: list[Word], after: list[Word], usage: str) -> Head:
+    if len(after) == 1 and (attached := _attached(after[0])) is not None and attached[1]:
+        return Head(product_name(name, usage), *attached)  # `nails: 12,3kg`
     unit = after[1].text if len(after) == 2 and _is_unit(after[1]) else None
     if len(after) > (1 if unit is None else 2):
         message = _("After “=” comes just the quantity, not “{typed}”.")

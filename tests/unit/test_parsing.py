@@ -741,6 +741,14 @@ def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str 
     assert as_lines(command, typed) == lines
 
 
+def test_a_stocktake_list_as_written_on_paper() -> None:
+    """'nails: 12,3kg' was "not a quantity", and 'wd 40 - 22' a product called "wd 40 -"."""
+    assert parse_command("count", "nails: 12,3kg") == parse_command("count", "nails = 12.3 kg")
+    assert parse_command("count", "wd 40 - 22") == parse_command("count", "wd 40 = 22")
+    assert parse_command("count", "nails — 5 kg") == parse_command("count", "nails = 5 kg")
+    assert parse_command("sell", "salt - sea 2") == SellProduct("salt - sea", Decimal(2))
+
+
 @pytest.mark.parametrize("typed", ["1 200", "1\u00a0200"])
 def test_a_count_grouped_in_thousands_is_not_taken_for_a_unit(typed: str) -> None:
     """`1 200`, as Russian writes 1200 and the bot shows it, was 1 counted in the unit

@@ -252,6 +252,24 @@ async def test_a_russian_form_names_the_product(
         assert isinstance(outcome, Recorded) and outcome.result.product.name == meant, name
 
 
+async def test_a_name_spelled_with_or_without_its_hyphen_or_yo_names_the_product(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """'wd 40 - 22' in a stocktake was 'No product called “wd 40”', and 'мед' was not 'мёд'."""
+    owner = await floor.open_shop()
+    for name in ("WD-40", "Мёд липовый"):
+        await floor.restock(owner, (await floor.product(owner, name)).id, 10)
+
+    for typed, meant in {"wd 40": "WD-40", "wd40": "WD-40", "мед липовый": "Мёд липовый"}.items():
+        outcome = await record_stock(
+            FakeUnitOfWork(store),
+            by(owner.user_id, selling(typed, "1")),
+            key=typed,
+            now=clock.now(),
+        )
+        assert isinstance(outcome, Recorded) and outcome.result.product.name == meant, typed
+
+
 async def test_a_russian_form_of_two_products_still_asks_which(
     store: FakeStore, floor: Shopfloor, clock: FakeClock
 ) -> None:
