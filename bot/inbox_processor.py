@@ -201,15 +201,16 @@ class InboxProcessor:
                 self.wake.clear()
                 free = concurrency - len(self._running)
                 try:
-                    claimed = await self._claim(free)
+                    await self._claim(free)
                     await self._prune()
                     await self._tell_unanswered()
                 except Exception:
                     log.exception("the inbox could not be read; retrying")
-                    claimed = 0
-                if claimed and claimed < free:
-                    continue  # there may be more, now that these chats are taken
-                # Idle, or full: look again when one finishes or a new update is stored.
+                # A claim takes every claimable update up to `free` (one per chat, the
+                # oldest): what it left is claimable only once an update finishes or a
+                # new one is stored, which wakes this loop (another process's, within
+                # IDLE_WAIT_SECONDS). Claiming again at once found nothing, a round trip
+                # per update.
                 await self._wait(stop)
         finally:
             keeper.cancel()
