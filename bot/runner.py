@@ -8,11 +8,13 @@ import contextlib
 import json
 import logging
 import signal
+import warnings
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.alerts_view import retry_after_seconds
 from bot.bootstrap import StartupError, Stockbot, build, first_line
@@ -60,6 +62,13 @@ async def poll(
             log.exception("could not store updates; retrying in %.0fs", backoff)
             await _sleep(stop, backoff)
             backoff = min(backoff * 2, 30.0)
+
+
+# _fetch calls getUpdates raw on purpose (it must not parse); the library warns on every
+# such call, once per process, into the log and the console chat.
+warnings.filterwarnings(
+    "ignore", message=r".*Bot\.getUpdates.*", category=PTBUserWarning, module=__name__
+)
 
 
 async def _fetch(bot: Bot, offset: int | None, poll_timeout: int) -> list[tuple[int, str]]:
