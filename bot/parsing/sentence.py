@@ -215,7 +215,11 @@ def name_and_quantity(head: list[Word], usage: str) -> Head:
         raise ParseError(_("Only one “=” or “:” between the name and the quantity, please."), usage)
     if separators:
         at = separators[0]
-        return _after_separator(head[:at], head[at + 1 :], usage)
+        read = _after_separator(head[:at], head[at + 1 :], usage)
+        if head[at].is_separator:
+            return read
+        # A dash may be a name's own (`ibuprofen - 200mg`): that product comes first.
+        return replace(read, literal_name=product_name(head, usage))
     if head and head[-1].is_number:
         return Head(product_name(head[:-1], usage), parse_quantity(head[-1].text, usage))
     whole = product_name(head, usage)
@@ -230,17 +234,15 @@ DASHES = ("-", "–", "—")
 
 
 def _dash_before_number(head: list[Word], i: int) -> bool:
-    """`nails - 12`, as a list on paper has it: a dash alone between a name and its
-    quantity separates them as `=` does (a dash elsewhere is part of the name)."""
-    word = head[i]
-    following = head[i + 1] if i + 1 < len(head) else None
-    return (
-        i > 0
-        and not word.quoted
-        and word.text in DASHES
-        and following is not None
-        and (following.is_number or _attached(following) is not None)
-    )
+    """`nails - 12`, `nails - 12 kg`, as a list on paper has it: a dash alone before a
+    quantity that ends the text separates the name and the quantity as `=` does. Before
+    more words it is part of the name (`ibuprofen - 200mg 3`: 3 of "ibuprofen - 200mg")."""
+    word, after = head[i], head[i + 1 :]
+    if i == 0 or word.quoted or word.text not in DASHES:
+        return False
+    if len(after) == 1:
+        return after[0].is_number or _attached(after[0]) is not None
+    return len(after) == 2 and after[0].is_number and _is_unit(after[1])
 
 
 def _after_separator(name: list[Word], after: list[Word], usage: str) -> Head:

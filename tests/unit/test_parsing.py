@@ -744,9 +744,29 @@ def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str 
 def test_a_stocktake_list_as_written_on_paper() -> None:
     """'nails: 12,3kg' was "not a quantity", and 'wd 40 - 22' a product called "wd 40 -"."""
     assert parse_command("count", "nails: 12,3kg") == parse_command("count", "nails = 12.3 kg")
-    assert parse_command("count", "wd 40 - 22") == parse_command("count", "wd 40 = 22")
-    assert parse_command("count", "nails — 5 kg") == parse_command("count", "nails = 5 kg")
+    for dashed, same in (("wd 40 - 22", "wd 40 = 22"), ("nails — 5 kg", "nails = 5 kg")):
+        assert _reading("count", dashed) == _reading("count", same)
     assert parse_command("sell", "salt - sea 2") == SellProduct("salt - sea", Decimal(2))
+
+
+def test_a_dash_before_a_dose_in_a_name_stays_in_the_name() -> None:
+    """4833d06 read every dash before a number as '=': 'ibuprofen - 200mg 3' was refused
+    ('After “=” comes just the quantity, not “200mg 3”', with no '=' typed) where it sold 3
+    of "ibuprofen - 200mg"; and a product called "ibuprofen - 200mg" was no longer meant
+    by its own name before the reading of 200 mg of "ibuprofen"."""
+    assert parse_command("sell", "ibuprofen - 200mg 3") == SellProduct(
+        "ibuprofen - 200mg", Decimal(3)
+    )
+    assert _reading("sell", "ибупрофен - 200 мг 3")[0] == "ибупрофен - 200 мг"
+    alone = parse_command("sell", "ibuprofen - 200mg")
+    assert isinstance(alone, SellProduct) and alone.literal_name == "ibuprofen - 200mg"
+    assert _reading("count", "nails - 12 kg") == ("nails", Decimal(12), "kg")
+
+
+def _reading(command: str, text: str) -> tuple[str | None, Decimal | None, str | None]:
+    read = parse_command(command, text)
+    assert isinstance(read, SellProduct | CountProduct)
+    return read.name, read.quantity, read.unit
 
 
 @pytest.mark.parametrize("typed", ["1 200", "1\u00a0200"])
