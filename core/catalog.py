@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 
@@ -286,10 +287,15 @@ async def product_called(
     return None
 
 
+# What is dropped before names are compared: every mark (hyphens, spaces, dots), but a
+# decimal point or comma between digits stays, as a point: `1.5 л` is not `15 л`.
+DROPPED = re.compile(r"(?P<decimal>(?<=\d)[.,](?=\d))|[\W_]")
+
+
 def _spelling(key: str) -> str:
     """A name key without what people type either way: hyphens, spaces, dots (`wd 40`,
     `wd-40`, `wd40`), and ё as е (`мед` for `мёд`)."""
-    return "".join(char for char in key.replace("ё", "е") if char.isalnum())
+    return DROPPED.sub(lambda mark: "." if mark["decimal"] else "", key.replace("ё", "е"))
 
 
 def only_one_spelled_alike(name: str, candidates: list[Product]) -> Product | None:

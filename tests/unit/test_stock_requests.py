@@ -270,6 +270,30 @@ async def test_a_name_spelled_with_or_without_its_hyphen_or_yo_names_the_product
         assert isinstance(outcome, Recorded) and outcome.result.product.name == meant, typed
 
 
+async def test_a_decimal_point_is_no_spelling_to_drop(
+    store: FakeStore, floor: Shopfloor, clock: FakeClock
+) -> None:
+    """Spelled alike dropped every mark, the decimal point too: '/sell вода 1.5л 3' in a
+    shop that has only 'Вода 15 л' (the 15-litre jug) sold 3 jugs without a question."""
+    owner = await floor.open_shop()
+    await floor.restock(owner, (await floor.product(owner, "Вода 15 л")).id, 10)
+    await floor.restock(owner, (await floor.product(owner, "Кефир 2.5%")).id, 10)
+    uow = FakeUnitOfWork(store)
+
+    outcome = await record_stock(
+        uow, by(owner.user_id, selling("вода 1.5л", "3")), key="k", now=clock.now()
+    )
+    assert isinstance(outcome, Suggested)
+    assert uow.commits == 0
+    comma = await record_stock(
+        FakeUnitOfWork(store),
+        by(owner.user_id, selling("кефир 2,5 %", "1")),
+        key="c",
+        now=clock.now(),
+    )
+    assert isinstance(comma, Recorded) and comma.result.product.name == "Кефир 2.5%"
+
+
 async def test_a_russian_form_of_two_products_still_asks_which(
     store: FakeStore, floor: Shopfloor, clock: FakeClock
 ) -> None:
