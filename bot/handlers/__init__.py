@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
+from difflib import get_close_matches
 from typing import Any, assert_never
 
 from telegram import Update
@@ -40,7 +41,7 @@ from bot.handlers.base import (
     replace_buttons,
     respond,
 )
-from bot.parsing import CANCEL_WORDS, UNDO_WORDS, Command, bare_word, split_command
+from bot.parsing import CANCEL_WORDS, STOCK_VERBS, UNDO_WORDS, Command, bare_word, split_command
 from bot.state import StateUnavailable
 from bot.steps import (
     AddStep,
@@ -164,15 +165,19 @@ async def on_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
+    text = message.text
     private = update.effective_chat is not None and update.effective_chat.type == "private"
-    if private and (name := _slashed_word(message.text)) is not None:
+    if private and (name := _slashed_word(text)) is not None:
         # Telegram marks only Latin names as commands: `/продать …` is text to it, but a
-        # command to whoever typed it — not a product to look up nor a step's answer.
-        with suppress(StateUnavailable):
-            await end_flow(context, update)
-        await respond(update, texts.unknown_command(name), edit=False)
-        return
-    word = bare_word(message.text)
+        # command to whoever typed it — not a product to look up nor a step's answer. A
+        # stock word is read as if typed without its slash (`/продал круассан 3`).
+        if name.casefold() not in STOCK_VERBS:
+            with suppress(StateUnavailable):
+                await end_flow(context, update)
+            await respond(update, texts.unknown_command(name, closest_command(name)), edit=False)
+            return
+        text = text[1:]
+    word = bare_word(text)
     if word in CANCEL_WORDS and (private or _answers_the_bot(update)):
         await cancel(update, context)  # the ✖️ Cancel under a question, typed
         return
@@ -181,13 +186,13 @@ async def on_text(update: Update, context: BotContext) -> None:
         await stock.undo_command(update, context)
         return
     if flow is not None:
-        await _continue(update, context, flow, message.text)
+        await _continue(update, context, flow, text)
     elif private:
-        if restated := stock.restated_command(message.text):
+        if restated := stock.restated_command(text):
             # On a phone the slash is the key people skip: `sell milk 2` is /sell milk 2.
             await stock.run_stock_text(update, context, *restated)
         else:
-            await views.stock_by_text(update, context, message.text)
+            await views.stock_by_text(update, context, text)
     elif _answers_the_bot(update) and views.looks_like_an_answer(message.text):
         # In a group only a reply to the bot's question reaches here (privacy mode).
         await respond(update, texts.STEP_LOST, edit=False)
@@ -250,11 +255,21 @@ async def _restates_a_command(update: Update, context: BotContext, step: Step, r
     ):
         return False
     await end_flow(context, update)
+    await _run_restated(update, context, command, text)
+    return True
+
+
+async def _run_restated(update: Update, context: BotContext, command: Command, text: str) -> None:
     if command is Command.COUNT:
         await stocktake.run_count_text(update, context, text)
     else:
         await stock.run_stock_text(update, context, command, text)
-    return True
+
+
+def closest_command(name: str) -> str | None:
+    """The command `name` is most likely a typing mistake of (`sel`, `restok`), if any."""
+    close = get_close_matches(name.casefold(), COMMANDS, n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -304,8 +319,11 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     be another bot's."""
     message = update.effective_message
     command = split_command(message.text or "") if message is not None else None
-    if command is not None:
-        await respond(update, texts.unknown_command(command[0]), edit=False)
+    if command is not None and command[0].casefold() in STOCK_VERBS:
+        await on_text(update, context)  # `/sold milk 2` is `sold milk 2`
+    elif command is not None:
+        name = command[0]
+        await respond(update, texts.unknown_command(name, closest_command(name)), edit=False)
 
 
 async def _new_command_ends_step(update: Update, context: BotContext) -> None:

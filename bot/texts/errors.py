@@ -315,7 +315,12 @@ STEP_LOST = N_(
 )
 
 
-def unknown_command(name: str) -> str:
+def unknown_command(name: str, meant: str | None = None) -> str:
+    """`meant`: the command `name` is most likely a typing mistake of (`sel` → `sell`)."""
+    if meant is not None:
+        return _(
+            "🤔 I don't know /{name}. Did you mean /{meant}? /help lists what I can do."
+        ).format(name=h(name), meant=meant)
     return _("🤔 I don't know /{name}. /help lists what I can do.").format(name=h(name))
 
 

@@ -213,16 +213,32 @@ async def test_an_unknown_command_in_private_gets_a_hint(cafe: BotProcess, owner
 async def test_a_command_typed_in_cyrillic_gets_the_hint_not_a_lookup(
     cafe: BotProcess, owner: Chat, books: Books
 ) -> None:
-    """Telegram marks only Latin command names, so `/продать bread 1` comes as plain text:
-    it was looked up as a product called "/продать bread 1", or taken as a step's answer."""
+    """Telegram marks only Latin command names, so `/склад bread` comes as plain text:
+    it was looked up as a product called "/склад bread", or taken as a step's answer."""
     await stocked(owner, books)
-    hint = text_of(await owner.say("/продать bread 1"))
-    assert "/продать" in hint and "/help" in hint, hint
+    hint = text_of(await owner.say("/склад bread"))
+    assert "/склад" in hint and "/help" in hint, hint
 
     assert "How many" in text_of(await owner.say("/sell bread"))
-    hint = text_of(await owner.say("/продать 3"))
-    assert "/продать" in hint and "/help" in hint, hint
+    hint = text_of(await owner.say("/склад 3"))
+    assert "/склад" in hint and "/help" in hint, hint
+    assert "no longer have" in text_of(await owner.say("3"))  # the hint ended the step
     assert await books.on_hand("bread") == 10
+
+
+async def test_a_stock_word_typed_with_a_slash_is_that_command(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """'/продать bread 1' and '/sold bread 1' answered "I don't know /продать", though
+    'продать bread 1' without the slash sells; a mistyped command names the likely one."""
+    await stocked(owner, books)
+    assert "Sold 1 pcs bread" in text_of(await owner.say("/продать bread 1"))
+    assert "Sold 2 pcs bread" in text_of(await owner.say("/sold bread 2"))
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    assert "Sold 3 pcs bread" in text_of(await owner.say("/продал 3"))  # the step's answer
+    assert await books.on_hand("bread") == 4
+    hint = text_of(await owner.say("/sel bread 2"))
+    assert "Did you mean /sell?" in hint, hint
 
 
 async def test_a_step_stored_unreadably_is_a_lost_step(
