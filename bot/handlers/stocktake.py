@@ -35,6 +35,7 @@ from bot.parsing import Command
 from bot.parsing.sentence import quantity_and_unit
 from bot.steps import StocktakeStep
 from core import catalog, ledger
+from core.errors import ProductNotFound
 from core.model import Product
 
 
@@ -43,13 +44,32 @@ async def count_command(update: Update, context: BotContext) -> None:
 
 
 async def run_count_text(update: Update, context: BotContext, text: str) -> None:
-    """/count: a category (`/count cat pastries`), else one product or one per line."""
-    category = category_of(text)
+    """/count: a category (`/count cat pastries`, or `/count pastries` when no product is
+    called so), else one product or one per line."""
+    category = category_of(text) or await _a_category_alone(update, context, text)
     if category is None or not await start_stocktake(update, context, category):
         await run_stock_text(update, context, Command.COUNT, text)
 
 
-CATEGORY_WORDS = frozenset({"cat", "category"})
+async def _a_category_alone(update: Update, context: BotContext, text: str) -> str | None:
+    """`/count выпечка`: a category of the shop's typed without its `cat` (no number, one
+    line, and no product of that name)."""
+    named = " ".join(text.split())
+    if not named or "\n" in text.strip() or any(char.isdigit() for char in named):
+        return None
+    where = await here(update, context)
+    categories = await catalog.categories(context.services.uow(), where.actor)
+    meant = next((c for c in categories if c.casefold() == named.casefold()), None)
+    if meant is None:
+        return None
+    try:
+        await catalog.find_product(context.services.uow(), where.actor, named)
+    except ProductNotFound:
+        return meant
+    return None  # a product called so is counted as before
+
+
+CATEGORY_WORDS = frozenset({"cat", "category", "кат", "категория"})
 SKIP_WORDS = frozenset({"skip", "пропустить", "пропуск", "-", "−"})
 
 

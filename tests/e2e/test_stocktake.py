@@ -102,3 +102,19 @@ async def test_a_count_may_be_answered_with_its_unit(
     done = text_of(await owner.say("28 boxes"))
     assert "Counted screws: +28 boxes" in done and "2 of 2 products" in done, done
     assert (await books.on_hand("screws"), await books.on_hand("nails")) == (28, 12.5)
+
+
+async def test_a_category_is_named_in_russian_or_without_its_cat(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """'/count кат выпечка' and '/count выпечка' were 'Товара «кат выпечка» нет' while
+    '/inventory выпечка' lists the category."""
+    assert "Русский" in text_of(await owner.say("/language ru"))
+    for name in ("пирог", "булка"):
+        assert "Добавлен" in text_of(await owner.say(f"/add {name} кат выпечка"))
+    for typed in ("/count кат выпечка", "/count выпечка", "пересчёт категория выпечка"):
+        asked = text_of(await owner.say(typed))
+        assert "1 из 2" in asked and "выпечка" in asked, (typed, asked)
+    assert "Принято" in text_of(await owner.say("/restock bread 2"))  # a product stays a product
+    counted = text_of(await owner.say("/count bread 3"))
+    assert "bread" in counted and "выпечка" not in counted, counted
