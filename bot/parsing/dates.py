@@ -1,8 +1,8 @@
 """Dates as people type them, read the way their shop reads them.
 
 Absolute: `2026-06-01`, `01.06.2026`, `1/6/2026`, `1.6.26`, `20 Dec 2026`, `Dec 20 2026`.
-A month and year (`03/2027`, `2027-03`, `mar 2027`), as packs print their expiry, is the
-last day of that month.
+A month and year (`03/2027`, `2027-03`, `mar 2027`; `03/27` where a day-first shop can
+read no day and month), as packs print their expiry, is the last day of that month.
 Relative to the shop's today: `today`, `tomorrow`, `+3d`, `+2w`, a day of the week (`fri`,
 the next one, today included); in Russian `завтра`, `+3д`, `через 2 недели`, `в пятницу`;
 and a day without a year (`12/12`, `8 dec`) is its next occurrence, this year or next year
@@ -121,11 +121,32 @@ def _numeric(cleaned: str, match: re.Match[str], usage: str, dates: ShopDates) -
     if len(first) > 2 or (last is not None and len(last) not in (2, 4)):
         raise ParseError(_not_a_date(cleaned), usage)
     day, month = (int(first), int(middle)) if dates.day_first else (int(middle), int(first))
+    if month > 12 and (pack := _pack_month(first, middle, last, dates)) is not None:
+        return _end_of_month(cleaned, *pack, usage)
     if month > 12 and day <= 12:
         # Written in the other order: say how this shop reads dates, and where to change it.
         raise ParseError(texts.date_in_other_order(cleaned, day_first=dates.day_first), usage)
     year = None if last is None else int(last) + (2000 if len(last) == 2 else 0)
     return _complete(cleaned, day, month, year, usage, dates)
+
+
+# How far ahead a pack's two-digit year may be (`03/27`): a shelf life of years, not decades.
+PACK_YEARS_AHEAD = 10
+
+
+def _pack_month(
+    first: str, middle: str, last: str | None, dates: ShopDates
+) -> tuple[int, int] | None:
+    """(year, month) of `03/27` or `12.26` as a pack prints its expiry (month and two-digit
+    year), in a shop that reads day first, where it can be no day and month; None when
+    the year is not near (this year to ten years on: `12/25` stays a date in the other
+    order) or the shop's day is not known."""
+    if not dates.day_first or last is not None or dates.today is None or len(middle) != 2:
+        return None
+    month, year = int(first), 2000 + int(middle)
+    if 1 <= month <= 12 and dates.today.year <= year <= dates.today.year + PACK_YEARS_AHEAD:
+        return year, month
+    return None
 
 
 def _end_of_month(cleaned: str, year: int, month: int, usage: str) -> date:

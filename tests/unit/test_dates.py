@@ -158,6 +158,23 @@ def test_days_ahead_as_russian_says_them(typed: str, expected: date) -> None:
     assert parse(typed, dates=ShopDates(TODAY, words=date_words_for("ru"))) == expected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("03/27", date(2027, 3, 31)), ("3.27", date(2027, 3, 31)), ("12.26", date(2026, 12, 31))],
+)
+def test_a_packs_month_and_two_digit_year(typed: str, expected: date) -> None:
+    """'exp 03/27', as a medicine box prints it, was 'not a date here: this shop reads
+    dates day first' — in a day-first shop it can be no day and month."""
+    assert parse(typed, dates=DAY_FIRST) == expected
+
+
+@pytest.mark.parametrize("typed", ["12/25", "12/13", "01/40"])
+def test_a_day_and_month_the_other_way_round_still_says_so(typed: str) -> None:
+    with pytest.raises(ParseError, match="this shop reads dates day first"):
+        parse(typed, dates=DAY_FIRST)
+    assert parse("03/27", dates=MONTH_FIRST) == date(2027, 3, 27)
+
+
 def test_a_person_writing_russian_may_use_russian_or_english_date_words() -> None:
     russian = ShopDates(TODAY, words=date_words_for("ru"))
     assert parse("20 декабря", dates=russian) == date(2026, 12, 20)
