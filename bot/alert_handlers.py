@@ -41,7 +41,7 @@ from bot.handlers.base import (
     respond,
 )
 from bot.handlers.views import show_inventory
-from bot.parsing.words import ascii_digits
+from bot.parsing import ParseError, parse_alert_time
 from bot.refusal import ChatRefusal
 from core import alert_audience, alerts, catalog, reordering
 from core.access import Actor
@@ -49,10 +49,6 @@ from core.inventory import InventoryQuery
 from core.shops import shop_of
 
 ActionHandler = Callable[[Update, BotContext, Any], Awaitable[None]]
-
-QUIET = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
-# A whole hour typed alone, as in `22-7`: read as `22:00`.
-BARE_HOUR = re.compile(r"(?<![\d:.])(\d{1,2})(?![\d:.])")
 
 
 def _user_id(update: Update) -> int:
@@ -197,29 +193,25 @@ async def alerts_command(update: Update, context: BotContext) -> None:
     await respond(update, texts.preferences_text(prefs), view.preferences_keyboard(prefs))
 
 
-# `с 22 до 7`, `from 22 to 7`, `22 to 7`: the range in words, as people say it.
-RANGE_IN_WORDS = re.compile(
-    r"^\s*(?:с|from)?\s*(?P<start>[\d:.]+)\s*(?:до|to|till|until)\s*(?P<end>[\d:.]+)\s*$",
+# Two times of day and what joins them: `22:00-07:00`, `22-7`, `с 22 до 7`, `from 22 to 7`,
+# `с 10 вечера до 7 утра`. Each time is read as the alert time is (parse_alert_time), so
+# the words one setting takes the other takes too.
+QUIET_RANGE = re.compile(
+    r"^\s*(?:с|from)?\s*(?P<start>.+?)\s*(?:[-–—]|\bдо\b|\bto\b|\btill\b|\buntil\b)\s*(?P<end>.+?)\s*$",
     re.IGNORECASE,
 )
-
-
-def _as_range(text: str) -> str:
-    words = RANGE_IN_WORDS.match(text)
-    return f"{words['start']}-{words['end']}" if words else text
 
 
 def parse_quiet(text: str) -> tuple[time | None, time | None]:
     """'22:00-07:00' → (22:00, 07:00); 'off' → (None, None)."""
     if text.strip().lower() in {"off", "none", "no", "выкл", "нет"}:
         return None, None
-    match = QUIET.match(BARE_HOUR.sub(r"\1:00", ascii_digits(_as_range(text))))
+    match = QUIET_RANGE.match(text)
     if match is None:
         raise ChatRefusal(texts.QUIET_USAGE)
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
-        return time(h1, m1), time(h2, m2)
-    except ValueError as error:
+        return parse_alert_time(match["start"]), parse_alert_time(match["end"])
+    except ParseError as error:
         raise ChatRefusal(texts.QUIET_USAGE) from error
 
 

@@ -691,6 +691,10 @@ def test_a_second_reading_keeps_every_word(words: list[str]) -> None:
         ("с 22 до 7", (time(22), time(7))),
         ("с 22:30 до 6:00", (time(22, 30), time(6))),
         ("from 22 to 7", (time(22), time(7))),
+        # The alert time's words, which a range had a grammar of its own without.
+        ("с 10 вечера до 7 утра", (time(22), time(7))),
+        ("10pm-7am", (time(22), time(7))),
+        ("с 23 ч до 6 ч", (time(23), time(6))),
     ],
 )
 def test_quiet_hours_as_people_type_them(typed: str, hours: tuple[time, time]) -> None:
