@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -124,6 +125,16 @@ async def serve(
         await application.post_shutdown(application)
 
 
+def settle_the_heap() -> None:
+    """What start-up built (modules, SQLAlchemy's and python-telegram-bot's classes, the
+    translations) lives as long as the process: moved out of the collector's reach, a
+    full collection no longer walks it. Such a collection walked ~1 million objects for
+    up to 113 ms under load, holding every update up (a p99 of its own). Undone when
+    serving stops (`gc.unfreeze`), so what was built is collected as usual then."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _serve(stockbot: Stockbot, stop: asyncio.Event, http: bool) -> None:
     settings, application, processor = stockbot.settings, stockbot.application, stockbot.processor
     loop = asyncio.get_running_loop()
@@ -156,6 +167,7 @@ async def _serve(stockbot: Stockbot, stop: asyncio.Event, http: bool) -> None:
                 )
             )
             log.info("long polling %s", settings.telegram_api_base_url)
+        settle_the_heap()
         done, _ = await asyncio.wait(
             [*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
         )
@@ -163,6 +175,7 @@ async def _serve(stockbot: Stockbot, stop: asyncio.Event, http: bool) -> None:
             if task in tasks and task.exception():
                 raise task.exception()  # type: ignore[misc]
     finally:
+        gc.unfreeze()
         stop.set()
         for task in tasks:
             task.cancel()
