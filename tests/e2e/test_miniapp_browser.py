@@ -473,4 +473,6 @@ async def test_every_page_fits_a_phone_in_light_and_dark_and_in_russian(
                     assert on_hand == ("10 л" if language == "ru" else "10 l"), on_hand
                 if language == "ru" and hash_ == "#/products":
                     assert "0,55\xa0€" in (await page.text_content("#view") or "")
+                if language == "ru" and hash_ == "#/history":  # it read "+12 l"
+                    assert "+12 л · приход" in (await page.text_content("#history") or "")
             await page.close()
