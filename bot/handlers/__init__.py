@@ -314,6 +314,26 @@ COMMANDS: dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]] =
 }
 
 
+# What a phone sends besides text, photos and files; in a group it is the members' chat.
+UNREADABLE = (
+    filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.Sticker.ALL
+    | filters.ANIMATION
+    | filters.LOCATION
+    | filters.CONTACT
+    | filters.POLL
+)
+
+
+async def unreadable(update: Update, context: BotContext) -> None:
+    """A voice message, a sticker…: say what the bot reads instead of keeping silent. A
+    step stays open: its answer may come next, typed."""
+    await respond(update, texts.CANNOT_READ_THAT, edit=False)
+
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     """In a private chat every command gets an answer; in a group one we do not know may
     be another bot's."""
@@ -361,5 +381,6 @@ def register(application: StockbotApp) -> None:
     application.add_handler(
         MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, imports.on_document)
     )
+    application.add_handler(MessageHandler(UNREADABLE & filters.ChatType.PRIVATE, unreadable))
     application.add_handler(TypeHandler(Update, language.remember_app_language), group=100)
     application.add_error_handler(on_error)

@@ -345,6 +345,12 @@ def recorded_unanswered(what: str | None) -> str:
     ).format(what=h(shortened(what)))
 
 
+# A voice message, a sticker, a video, a location… in a private chat: it used to get no
+# answer at all.
+CANNOT_READ_THAT = N_(
+    "🙈 I can't listen to voice messages or read stickers, videos or locations. Type what "
+    "happened, e.g. <code>sold 3 croissants</code>, or send a photo of a barcode."
+)
 UNEXPECTED_ERROR = N_(
     "😕 Something went wrong on my side and I could not finish your last request. "
     "Please check /history and try again."

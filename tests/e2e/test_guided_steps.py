@@ -297,3 +297,31 @@ async def test_stock_and_newshop_without_a_name_ask_for_it(
     assert "What is the new shop called?" in text_of(await owner.say("/newshop"))
     assert "Bakery is ready" in text_of(await owner.say("Bakery"))
     assert await books.shop_id("Bakery")
+
+
+async def test_a_voice_message_or_a_sticker_gets_an_answer(
+    cafe: BotProcess, owner: Chat, api: LocalBotApi, books: Books
+) -> None:
+    """A seller's voice note ('продал три круассана') or a sticker got no answer at all;
+    the reply says what the bot reads, and an open step stays open."""
+    await stocked(owner, books)
+    assert "How many" in text_of(await owner.say("/sell bread"))
+    voice = {"voice": {"file_id": "VOICE-1", "file_unique_id": "v1", "duration": 3}}
+    sticker = {
+        "sticker": {
+            "file_id": "STICKER-1",
+            "file_unique_id": "s1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    }
+    for content in (voice, sticker):
+        message = api.world.written(owner.user, "…", None)  # a message of the chat, then
+        del message["text"]  # made a voice message or a sticker, as Telegram sends them
+        await api.push_update({"message": {**message, **content}})
+        told = text_of(await owner.reply())
+        assert "can't listen to voice messages" in told and "sold 3 croissants" in told, told
+    assert "Sold 2 pcs bread" in text_of(await owner.say("2"))  # the step stood
