@@ -21,6 +21,11 @@ from core import languages
 from core.model import UserLanguage
 
 AUTO = ("auto", "telegram", "reset", "авто")
+# A language as people name it rather than by its code (`/language русский`).
+BY_NAME = {
+    **dict.fromkeys(("english", "eng", "английский", "англ", "англ."), "en"),
+    **dict.fromkeys(("russian", "rus", "русский", "рус", "рус.", "по-русски"), "ru"),
+}
 
 
 def _app_language(update: Update) -> str | None:
@@ -85,7 +90,7 @@ async def remember_app_language(update: Update, context: BotContext) -> None:
 async def language_command(update: Update, context: BotContext) -> None:
     """`/language` shows the choice; `/language ru|en` chooses; `/language auto` follows
     Telegram's again; `/language shop ru` (owners) sets the shop's, for alerts."""
-    words = [w.lower() for w in context.args or []]
+    words = [BY_NAME.get(w.lower(), w.lower()) for w in context.args or []]
     uow = context.services.uow
     if not words:
         await respond(update, texts.language_now(i18n.current()))

@@ -44,6 +44,9 @@ async def test_language_overrides_per_person_and_auto_goes_back(
     assert "продажа" in history and "приход" in history  # the reasons, in Russian
     refused = text_of(await owner.say("/language klingon"))
     assert "en, ru" in refused
+    # By its name, as people say it: 'Выберите один из: en, ru' before.
+    assert "English" in text_of(await owner.say("/language английский"))
+    assert "Русский" in text_of(await owner.say("/language Russian"))
     assert "English" in text_of(await owner.say("/language auto"))
     assert text_of(await owner.say("/help")).startswith("Stock")
 
