@@ -136,6 +136,8 @@ def _keyword_value(
         return parse_money(text.replace(" ", ""), usage)
     if keyword.kind is ValueKind.QUANTITY and (with_unit := _quantity_with_unit(words)):
         return with_unit  # `min 2kg`, `min 2 kg`: the unit is checked with the product's
+    if keyword.kind is ValueKind.DAYS and len(words) == 2:
+        return parse_days(text, usage)  # `lead 5 days`, `поставка 5 дней`
     if len(words) > 1:
         message = _("“{word}” takes one value, got “{typed}”; e.g. {example}.")
         raise ParseError(

@@ -74,12 +74,8 @@ def parse_alert_time(text: str) -> time:
     return time(hour, minute)
 
 
-# `5 days`, `5d`, `5 дней`: the unit is the one the setting is in, and may be typed.
-DAYS_WORD = re.compile(r"\s*(?:days?|d|день|дня|дней|дн\.?)\s*$", re.IGNORECASE)
-
-
 def parse_near_expiry_days(text: str) -> int:
-    return parse_days(DAYS_WORD.sub("", text.strip()), NEAR_EXPIRY_USAGE)
+    return parse_days(text, NEAR_EXPIRY_USAGE)  # `5`, `5 days`, `5 дней`
 
 
 CURRENCY_BY_SYMBOL = {

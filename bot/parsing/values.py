@@ -81,9 +81,14 @@ def means_no_value(text: str) -> bool:
     return text.strip().casefold() in NO_VALUE_WORDS
 
 
+# `5 days`, `5d`, `5 дней`, `5 дн.`: the unit a number of days is in, which may be typed.
+DAYS_WORD = re.compile(r"\s*(?:days?|d|день|дня|дней|дн\.?)\s*$", re.IGNORECASE)
+
+
 def parse_days(text: str, usage: str) -> int:
-    """A whole number of days; the window the rules allow is core's to check."""
-    cleaned = ascii_digits(text.strip())
+    """A whole number of days (`7`, `7 days`, `7 дней`); the window the rules allow is
+    core's to check."""
+    cleaned = ascii_digits(DAYS_WORD.sub("", text.strip()) or text.strip())
     if not re.fullmatch(r"\d{1,4}", cleaned):
         message = _("“{typed}” is not a number of days, e.g. 7.")
         raise ParseError(message.format(typed=shorten(cleaned)), usage)

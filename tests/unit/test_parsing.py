@@ -31,6 +31,7 @@ from bot.parsing import (
     parse_command,
     parse_currency,
     parse_date,
+    parse_days,
     parse_lines,
     parse_money,
     parse_near_expiry_days,
@@ -350,6 +351,24 @@ def test_a_russian_shop_names_its_timezone_by_its_city_or_moscow_time() -> None:
         parse_timezone("Мухосранск")
     with pytest.raises(ParseError):
         parse_timezone("МСК+12")
+
+
+def test_a_number_of_days_may_say_days() -> None:
+    """'5 дней' to "Сколько дней от заказа до поставки?" and '/add молоко поставка 5 дней'
+    were '«5 дней» — не число дней' (only the settings' expiry window read the word)."""
+    assert [parse_days(t, "u") for t in ("5", "5 дней", "5 days", "5d", "3 дня", "1 день")] == [
+        5,
+        5,
+        5,
+        5,
+        3,
+        1,
+    ]
+    assert parse_command("add", "молоко поставка 5 дней предупр 3 дня") == parse_command(
+        "add", "молоко поставка 5 предупр 3"
+    )
+    with pytest.raises(ParseError):
+        parse_days("дней", "u")
 
 
 def test_a_russian_alert_time_as_people_say_it() -> None:
