@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import secrets
@@ -127,11 +128,14 @@ async def api_timings(base: str, shop_id: int, product_id: int, repeat: int) -> 
                 assert response.status == 200, await response.text()
                 await response.read()
 
+        # Each restock of another product than the one the card and its history read,
+        # and not all of one: every restock adds a batch in stock, which the next restock
+        # of that product reads (and the card's recent ledger would grow turn by turn).
+        restocked = itertools.cycle(range(1, product_id))
+
         async def create() -> None:
             headers = {CSRF_HEADER: csrf, IDEMPOTENCY_HEADER: secrets.token_hex(8)}
-            # Another product than the one the card and its history read: the restocks
-            # would otherwise lengthen its recent ledger, and the later turn's card with it.
-            body = {"product_id": product_id + 1, "kind": "restock", "quantity": "1"}
+            body = {"product_id": next(restocked), "kind": "restock", "quantity": "1"}
             async with http.post(f"{shop}/movements", json=body, headers=headers) as response:
                 assert response.status == 201, await response.text()
                 await response.read()
