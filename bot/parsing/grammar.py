@@ -27,6 +27,7 @@ from bot.parsing.commands import (
     ShowStock,
     StockCommand,
 )
+from bot.parsing.date_words import date_words_for
 from bot.parsing.dates import ABSOLUTE_DAY_FIRST, ShopDates
 from bot.parsing.errors import ParseError, shorten
 from bot.parsing.sentence import (
@@ -495,13 +496,28 @@ def as_lines(command: Command, text: str) -> str | None:
         first = part.split(maxsplit=1)[0].casefold() if part else ""
         if not first or first in keywords:
             return None
-        try:
-            parsed = BATCH_PARSERS[command](part)
-        except ParseError:
-            return None
-        if parsed.name is None or parsed.quantity is None:
+        parsed = _a_part(command, part)
+        if parsed is None or parsed.name is None or parsed.quantity is None:
             return None
     return "\n".join(parts)
+
+
+# Whether a part of a list names a product and its quantity does not depend on the day:
+# its dates are read on any day, in either order and either language's words (`до
+# пятницы` needs a today, `12/25` an order), and each line is read again as the shop
+# reads it once it is one.
+ANY_DAY_READINGS = tuple(
+    ShopDates(date(2000, 1, 1), day_first, date_words_for("ru")) for day_first in (True, False)
+)
+
+
+def _a_part(command: Command, part: str) -> StockCommand | None:
+    for dates in ANY_DAY_READINGS:
+        try:
+            return BATCH_PARSERS[command](part, dates=dates)
+        except ParseError:
+            continue
+    return None
 
 
 COMMAND_PREFIX = re.compile(r"^\s*/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)")

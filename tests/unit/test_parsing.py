@@ -756,6 +756,13 @@ def test_add_as_people_type_it() -> None:
         (Command.SELL, "3 круассана и 2 багета", "3 круассана\n2 багета"),
         (Command.SELL, "2 baguettes and 3 croissants", "2 baguettes\n3 croissants"),
         (Command.SELL, "fish and chips 2", None),  # `and` in a name
+        # A part whose date needs the shop's day or language was no part at all.
+        (Command.RESTOCK, "milk 10 exp tomorrow, flour 5kg", "milk 10 exp tomorrow\nflour 5kg"),
+        (
+            Command.RESTOCK,
+            "молоко 20 до пятницы, сливки 6 до 15.12",
+            "молоко 20 до пятницы\nсливки 6 до 15.12",
+        ),
     ],
 )
 def test_a_list_on_one_line_is_a_batch(command: Command, typed: str, lines: str | None) -> None:
