@@ -202,7 +202,10 @@ class Head:
 QUANTITY_AND_UNIT = re.compile(rf"(?P<quantity>{NUMBER.pattern})(?P<unit>[^\W\d_]+\.?)")
 UNIT_WORD = re.compile(r"[^\W\d_]+\.?")
 # So many times: `x2`, `2x`, `×3`.
-TIMES = re.compile(rf"[x×](?P<before>{NUMBER.pattern})|(?P<after>{NUMBER.pattern})[x×]", re.I)
+# `x2`, `2x`, `×2`, and with a Russian keyboard's х (`круассан х2`) or a `*2`.
+TIMES = re.compile(
+    rf"[x×х*](?P<before>{NUMBER.pattern})|(?P<after>{NUMBER.pattern})[x×х*]", re.IGNORECASE
+)
 
 
 def name_and_quantity(head: list[Word], usage: str) -> Head:

@@ -579,6 +579,10 @@ def test_a_quoted_name_and_quantity_round_trip(name: str, quantity: Decimal) -> 
         ("sell", "croissant x2", SellProduct("croissant", q("2"), None, "croissant x2")),
         ("sell", "2x croissant", SellProduct("croissant", q("2"), None, "2x croissant")),
         ("sell", "×3", SellProduct(None, q("3"), None, "×3")),
+        # A Russian keyboard's х: 'круассан х2' was a product called so, '2х' the unit "х".
+        ("sell", "круассан х2", SellProduct("круассан", q("2"), None, "круассан х2")),
+        ("sell", "2х круассан", SellProduct("круассан", q("2"), None, "2х круассан")),
+        ("sell", "croissant *2", SellProduct("croissant", q("2"), None, "croissant *2")),
         ("sell", "", SellProduct(None, None)),
         ("sell", "1.2345 roses", SellProduct("1.2345 roses", None)),
         ("sell", '3 "7 up"', SellProduct("7 up", q("3"), None, "3 7 up")),
