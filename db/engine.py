@@ -54,11 +54,19 @@ def database_url(url: str | None) -> str:
 # the change together with everything of its transaction (the inbox's mark of its
 # update: the update runs again), and no commit after it can be durable without it
 # (the WAL is one sequence). What others read in between may be undone by such a crash.
+#
+# Only when another transaction of this process waits for the same product (see
+# db.repositories' contenders): a lock nobody waits for gains nothing from leaving
+# early, and the wait costs a round trip more than a durable commit.
 
 # session.info's key: a statement of the transaction let its commit skip the disk.
 UNDURABLE = "stockbot_commits_without_the_disk"
-# Selected by the statement that writes a stock change (PostgreSQL).
-COMMIT_WITHOUT_THE_DISK = "set_config('synchronous_commit', 'off', true)"
+# Selected by the statement that writes a stock change (PostgreSQL); :undurable says
+# whether to (else the setting stays as it is).
+COMMIT_WITHOUT_THE_DISK = (
+    "set_config('synchronous_commit', CASE WHEN CAST(:undurable AS BOOLEAN) THEN 'off'"
+    " ELSE current_setting('synchronous_commit') END, true)"
+)
 # One round trip: a transactional WAL record, so its commit flushes (a transaction that
 # wrote nothing, or a non-transactional message, would not wait for the disk). No table,
 # no row lock: concurrent waiters share one flush.

@@ -171,6 +171,35 @@ _PRODUCT_BY_ID_LOCKED = _PRODUCT_BY_ID.with_for_update(key_share=True)
 _PRODUCT_BY_NAME_LOCKED = _PRODUCT_BY_NAME.with_for_update(key_share=True)
 
 
+# --- who else in this process wants a product's lock ------------------------------------
+# A transaction counts itself for the first product it locks, from before it asks until
+# it ends. A stock change lets its lock go before the disk (db.engine) only when another
+# one is counted for the same product: only then does anyone wait for that lock.
+
+CONTENDING = "stockbot_contending_for"
+_contenders: dict[tuple[object, ...], int] = {}
+
+
+def _contend(session: AsyncSession, key: tuple[object, ...]) -> None:
+    if session.info.get(CONTENDING) is None:
+        session.info[CONTENDING] = key
+        _contenders[key] = _contenders.get(key, 0) + 1
+
+
+def _contended(session: AsyncSession) -> bool:
+    key = session.info.get(CONTENDING)
+    return key is not None and _contenders.get(key, 0) > 1
+
+
+def stop_contending(session: AsyncSession) -> None:
+    """The session's transaction ended (its locks are gone)."""
+    key = session.info.pop(CONTENDING, None)
+    if key is not None:
+        left = _contenders.pop(key, 0) - 1
+        if left > 0:
+            _contenders[key] = left
+
+
 def _shop_of(row: Any) -> Shop:
     """The shop of a row of _MEMBER_WITH_SHOP (its columns prefixed `shop_`)."""
     return from_row(Shop, row, prefix="shop_")
@@ -408,14 +437,20 @@ class SqlProductRepository:
         return {row.id: _product(row) for row in rows}
 
     async def get_for_update(self, shop_id: int, product_id: int) -> Product | None:
-        query = _PRODUCT_BY_ID_LOCKED if _locks_rows(self.session) else _PRODUCT_BY_ID
+        query = _PRODUCT_BY_ID
+        if _locks_rows(self.session):
+            query = _PRODUCT_BY_ID_LOCKED
+            _contend(self.session, ("id", product_id))
         row = (
             await self.session.execute(query, {"shop_id": shop_id, "product_id": product_id})
         ).first()
         return _product(row) if row else None
 
     async def by_name(self, shop_id: int, key: str, *, lock: bool = False) -> Product | None:
-        query = _PRODUCT_BY_NAME_LOCKED if lock and _locks_rows(self.session) else _PRODUCT_BY_NAME
+        query = _PRODUCT_BY_NAME
+        if lock and _locks_rows(self.session):
+            query = _PRODUCT_BY_NAME_LOCKED
+            _contend(self.session, ("name", shop_id, key))
         row = (await self.session.execute(query, {"shop_id": shop_id, "key": key})).first()
         return _product(row) if row else None
 
@@ -665,10 +700,12 @@ class SqlMovementRepository:
                     "batch_quantities": [batch.quantity for batch in batches],
                     "allocation_batches": [a.batch_id for a in movement.allocations],
                     "allocation_quantities": [a.quantity for a in movement.allocations],
+                    "undurable": (undurable := _contended(self.session)),
                 },
             )
         ).one()
-        self.session.info[UNDURABLE] = True  # see db.engine
+        if undurable:
+            self.session.info[UNDURABLE] = True  # see db.engine
         if row.batches != len(batches):
             raise LookupError(f"a batch of {[b.id for b in batches]} is not of {product.id}")
         if row.products != 1:
@@ -740,12 +777,14 @@ class SqlMovementRepository:
                     "quantity": quantity,
                     "update_id": receipt.update_id if receipt is not None else None,
                     "handled_at": receipt.at if receipt is not None else None,
+                    "undurable": (undurable := _contended(self.session)),
                 },
             )
         ).one_or_none()
         if row is None:
             return None
-        self.session.info[UNDURABLE] = True  # see db.engine
+        if undurable:
+            self.session.info[UNDURABLE] = True  # see db.engine
         if receipt is not None:
             marked_by(self.session, receipt, row.marked)
         allocations = tuple(

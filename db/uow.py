@@ -51,6 +51,7 @@ from db.repositories import (
     SqlProductRepository,
     SqlShopRepository,
     SqlUserRepository,
+    stop_contending,
 )
 
 IDEMPOTENCY_CONSTRAINT = "uq_movements_shop_id_idempotency_key"
@@ -123,6 +124,7 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             if session is not None:
                 session.info.pop(UNDURABLE, None)
+                stop_contending(session)
                 if session.info.pop(MARKED_HERE, False):
                     unmark()  # a statement marked the update, and no commit followed
                 # Leaving without commit rolls back; after a commit there is nothing left.
@@ -146,7 +148,10 @@ class SqlUnitOfWork(UnitOfWork):
         # its product's lock goes at once; the disk is waited for after (db.engine).
         undurable = self.session.info.pop(UNDURABLE, False)
         try:
-            await self.session.commit()
+            try:
+                await self.session.commit()
+            finally:
+                stop_contending(self.session)
             if undurable:
                 await wait_for_the_disk(cast(AsyncEngine, self.session.bind))
         except BaseException as error:
@@ -159,7 +164,10 @@ class SqlUnitOfWork(UnitOfWork):
             raise
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        finally:
+            stop_contending(self.session)
 
 
 def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
