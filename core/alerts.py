@@ -18,10 +18,10 @@ from core.alert_model import (
     Delivery,
     DeliveryKind,
 )
-from core.errors import AlertNotFound, ProductGone
+from core.errors import AlertNotFound, NothingToOrder, ProductGone
 from core.model import Product
 from core.ports import UnitOfWork
-from core.status import shop_today
+from core.status import StockStatus, shop_today, stock_status
 
 SNOOZE = timedelta(days=1)
 
@@ -61,10 +61,16 @@ async def snooze(uow: UnitOfWork, actor: Actor, crossing_id: int, now: datetime)
 
 
 async def mark_ordered(uow: UnitOfWork, actor: Actor, product_id: int, now: datetime) -> Product:
-    """Someone has ordered the product: its low/out/reorder alerts wait for the restock."""
+    """Someone has ordered the product: its low/out/reorder alerts wait for the restock.
+    Refused (NothingToOrder) once stock is back above the reorder point and no reorder
+    date is due: a tap on an old alert after the delivery came would silence the next
+    ones until another restock."""
     async with uow:
-        await authorize(uow, actor)
+        shop, _ = await authorize(uow, actor)
         product = await _product(uow, actor.shop_id, product_id)
+        due = product.reorder_date is not None and product.reorder_date <= shop_today(shop, now)
+        if stock_status(product) is StockStatus.OK and not due:
+            raise NothingToOrder(product.name, product.on_hand, product.unit)
         state = await uow.product_alerts.get(actor.shop_id, product_id)
         await uow.product_alerts.save(replace(state, ordered_at=now))
         await uow.commit()

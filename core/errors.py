@@ -266,6 +266,20 @@ class InsufficientStock(DomainError):
         self.unit = unit
 
 
+class NothingToOrder(DomainError):
+    """ "Ordered" tapped on a low or out-of-stock alert after stock came back above the
+    reorder point: marked, the product's next low and out alerts would wait for yet
+    another restock."""
+
+    code = "nothing_to_order"
+
+    def __init__(self, product: str, on_hand: Decimal, unit: str) -> None:
+        super().__init__()
+        self.product = product
+        self.on_hand = on_hand
+        self.unit = unit
+
+
 class DuplicateRequest(DomainError):
     """Another transaction recorded a movement with this idempotency key first: the
     unit of work (core.ports.UnitOfWork) raises it and rolls back, whatever the database.

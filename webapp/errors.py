@@ -100,6 +100,7 @@ _MAPPING: tuple[tuple[type[core_errors.DomainError], int, str | None], ...] = (
     (core_errors.OwnerOnly, FORBIDDEN, None),
     (core_errors.ProductExists, CONFLICT, "name"),
     (core_errors.InsufficientStock, CONFLICT, "quantity"),
+    (core_errors.NothingToOrder, CONFLICT, None),
     (core_errors.UndoRefused, CONFLICT, None),
     (core_errors.InviteInvalid, CONFLICT, None),
     (core_errors.BarcodeTaken, CONFLICT, "barcodes"),

@@ -35,6 +35,7 @@ from core.errors import (
     MovementNotFound,
     NoActiveShop,
     NotAMember,
+    NothingToOrder,
     NothingToUndo,
     OwnerOnly,
     ProductArchived,
@@ -258,6 +259,10 @@ def why(error: DomainError) -> str:
             on_hand=plain_qty(error.on_hand, error.unit),
             product=error.product,
             requested=number(error.requested),
+        )
+    if isinstance(error, NothingToOrder):
+        return _("{product} is back above its reorder point ({on_hand}): nothing to order.").format(
+            product=error.product, on_hand=plain_qty(error.on_hand, error.unit)
         )
     if isinstance(error, NothingToUndo):
         return _("You made no change in the last {hours} hours that can be undone.").format(

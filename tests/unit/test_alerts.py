@@ -11,7 +11,7 @@ import pytest
 from core import alert_audience, alert_delivery, alerts, reordering
 from core.access import Actor
 from core.alert_model import AlertKind, DeliveryStatus, ReorderList, SendOutcome, SendResult
-from core.errors import InvalidValue, OwnerOnly, ProductNotFound
+from core.errors import InvalidValue, NothingToOrder, OwnerOnly, ProductNotFound
 from core.model import Batch, Product, Reason, Role
 from core.shops import remove_member
 from tests.fakes import FakeUnitOfWork
@@ -181,6 +181,24 @@ async def test_only_owners_mute(floor: Shopfloor, desk: AlertDesk) -> None:
     milk = await stocked(floor, owner)
     with pytest.raises(OwnerOnly):
         await alerts.set_muted(desk.uow, staff, milk, True)
+
+
+async def test_ordered_tapped_after_the_delivery_came_marks_nothing(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    """'Ordered' tapped on yesterday's low alert after the restock came marked the product
+    ordered again, so its next low and out alerts waited for yet another restock: the
+    shop could run out with no alert at all."""
+    owner = await floor.open_shop()
+    milk = await stocked(floor, owner)
+    await floor.remove(owner, milk, 6)  # low: the alert with its Ordered button
+    await desk.run()
+    await floor.restock(owner, milk, 10)  # the delivery came
+    with pytest.raises(NothingToOrder):
+        await alerts.mark_ordered(desk.uow, owner, milk, floor.clock.now())
+    await floor.remove(owner, milk, 10)  # low again
+    await desk.run()
+    assert [a.kind for a in desk.crossings_to(owner.user_id)] == [AlertKind.LOW, AlertKind.LOW]
 
 
 async def test_ordered_quiets_low_and_out_until_the_next_restock(

@@ -153,6 +153,7 @@ EXAMPLES: list[DomainError] = [
     errors.UnitMismatch("pcs", "kg", "flour"),
     errors.TooLong(errors.TextField.CATEGORY, 64, folded=True),
     errors.InsufficientStock("milk", Decimal(5), Decimal(2), "l"),
+    errors.NothingToOrder("milk", Decimal(12), "l"),
     errors.DuplicateRequest("a1:restock-1"),
     errors.MemberNotFound(),
     errors.MovementNotFound(),
