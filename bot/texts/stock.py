@@ -171,7 +171,7 @@ def stocktake_skipped(product: Product) -> str:
 
 def stocktake_done(category: str, counted: int, total: int) -> str:
     return ngettext(
-        "🧮 Count of <b>{category}</b> done: {counted} of {total} products counted.",
+        "🧮 Count of <b>{category}</b> done: {counted} of {total} product counted.",
         "🧮 Count of <b>{category}</b> done: {counted} of {total} products counted.",
         total,
     ).format(category=h(category), counted=counted, total=total)

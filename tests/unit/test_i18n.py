@@ -384,6 +384,12 @@ def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
     assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
 
 
+def test_a_stocktake_of_one_product_says_product() -> None:
+    """'Count of paint done: 0 of 1 products counted.'"""
+    assert "0 of 1 product counted." in texts.stocktake_done("paint", 0, 1)
+    assert "2 of 3 products counted." in texts.stocktake_done("paint", 2, 3)
+
+
 def test_an_import_preview_marks_a_name_it_cuts() -> None:
     """'строка 2: Товар номер 0 с довольно длинным названи' looked like the whole name."""
     name = "Товар номер 0 с довольно длинным названием для проверки"
