@@ -177,7 +177,10 @@ async def on_set_role(update: Update, context: BotContext, action: cb.SetMemberR
     await show_team(update, context, where)
     with i18n.speaking(await _language_of(context, member.user_id, where.shop)):
         await set_menu_for(context.bot, member.user_id, member.role)
-        await _tell_member(context, member.user_id, texts.your_role_now(where.shop, member.role))
+        if member.user_id != where.actor.user_id:  # not "an owner made you owner" to oneself
+            await _tell_member(
+                context, member.user_id, texts.your_role_now(where.shop, member.role)
+            )
 
 
 async def _language_of(context: BotContext, user_id: int, shop: Shop) -> str:
