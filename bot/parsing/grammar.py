@@ -149,8 +149,11 @@ REMOVE_REASONS = {
     "return": Reason.RETURN,
     "returned": Reason.RETURN,
     "брак": Reason.DAMAGE,
+    "бой": Reason.DAMAGE,
+    "порча": Reason.DAMAGE,
     "просрочка": Reason.EXPIRED,
     "корректировка": Reason.ADJUSTMENT,
+    "поправка": Reason.ADJUSTMENT,  # as the button says it
     "продажа": Reason.SALE,
     "возврат": Reason.RETURN,
 }

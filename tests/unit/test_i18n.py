@@ -325,6 +325,11 @@ def test_keywords_read_in_russian_as_in_english() -> None:
     english = parse_command("restock", "молоко 20 exp 20.12.2027 price 2.50 cost 1.10")
     assert restock == english
     assert parse_command("remove", "молоко 2 брак") == parse_command("remove", "молоко 2 damage")
+    # The button says Поправка: typed, it was 'не причина'.
+    assert parse_command("remove", "молоко 2 поправка") == parse_command(
+        "remove", "молоко 2 adjustment"
+    )
+    assert parse_command("remove", "банка 1 бой") == parse_command("remove", "банка 1 damage")
     added = parse_command("add", "овсяное молоко кат молочное ед l мин 5 поставка 4")
     assert added == parse_command("add", "овсяное молоко cat молочное unit l min 5 lead 4")
     every = parse_command(
