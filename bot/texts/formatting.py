@@ -152,7 +152,12 @@ def toast(text: str) -> str:
     return cut + "…"
 
 
+# Quotation marks as each language prints them (the Russian catalog's own are «»).
+QUOTES = {"ru": ("«", "»")}
+
+
 def quoted(value: str) -> str:
     """Someone's input quoted back in a reply: escaped, and shortened, since it may be
-    as long as a whole message."""
-    return f"“{h(shortened(value))}”"
+    as long as a whole message; in the reader's quotation marks."""
+    opening, closing = QUOTES.get(i18n.current(), ("“", "”"))
+    return f"{opening}{h(shortened(value))}{closing}"

@@ -389,6 +389,14 @@ def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
     assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
 
 
+def test_russian_quotes_what_was_typed_in_its_own_marks() -> None:
+    """'🤔 Товара “круассана” нет' beside '«…»' everywhere else in Russian."""
+    with i18n.speaking("ru"):
+        assert "Товара «круасана» нет" in texts.did_you_mean("круасана")
+        assert texts.not_a_reason("подгорели").startswith("«подгорели»")
+    assert "“croisant”" in texts.did_you_mean("croisant")
+
+
 def test_a_stocktake_of_one_product_says_product() -> None:
     """'Count of paint done: 0 of 1 products counted.'"""
     assert "0 of 1 product counted." in texts.stocktake_done("paint", 0, 1)
