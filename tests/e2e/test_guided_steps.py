@@ -277,6 +277,9 @@ async def test_a_stock_command_without_its_slash_is_that_command(
     assert "Restocked 3 pcs bread" in text_of(await owner.say("Restock bread 3"))
     assert "Sold 1 pcs bread" in text_of(await owner.say("sold 1 bread"))
     assert "Sold 1 pcs bread" in text_of(await owner.say("продал bread 1"))
+    # A note's heading, punctuation and all: 'Приход: bread 2' was a product called so.
+    assert "Restocked 2 pcs bread" in text_of(await owner.say("Приход: bread 2"))
+    assert "Sold 2 pcs bread" in text_of(await owner.say("Sold - bread 2"))
     assert (await books.on_hand("bread"), await books.on_hand("milk")) == (11, 18)
     assert "How many" in text_of(await owner.say("sell bread"))
 

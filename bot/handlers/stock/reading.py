@@ -45,10 +45,12 @@ def restated_command(text: str) -> tuple[Command, str] | None:
     """A stock command typed without its slash, e.g. `sell milk 2` → (SELL, "milk 2"),
     `продал круассан 3` → (SELL, "круассан 3")."""
     words = text.strip().split(maxsplit=1)
-    command = STOCK_VERBS.get(words[0].casefold()) if words else None
+    # `Приход: молоко 20`, `Sold - milk 2`: a note's heading, punctuation and all.
+    command = STOCK_VERBS.get(words[0].casefold().rstrip(":,.-—–")) if words else None
     if command is None:
         return None
-    return command, words[1] if len(words) > 1 else ""
+    rest = words[1] if len(words) > 1 else ""
+    return command, rest.removeprefix("- ").removeprefix("— ").removeprefix("– ")
 
 
 ANY_DAY = date(2000, 1, 1)
