@@ -347,6 +347,7 @@ def test_a_russian_shop_names_its_timezone_by_its_city_or_moscow_time() -> None:
     assert parse_timezone("мск-1") == parse_timezone("Калининград") == "Europe/Kaliningrad"
     assert parse_timezone("Новосибирск") == "Asia/Novosibirsk"
     assert parse_timezone("Алматы") == "Asia/Almaty"
+    assert parse_timezone("Симферополь") == "Europe/Simferopol"  # the tz database's own zone
     with pytest.raises(ParseError):
         parse_timezone("Мухосранск")
     with pytest.raises(ParseError):
