@@ -27,7 +27,13 @@ log = logging.getLogger(__name__)
 
 # Edits of sent commands are not re-applied: a movement is recorded once, as first sent.
 # my_chat_member: a person blocking or unblocking the bot (bot.alert_handlers).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# Edited messages too, only to say an edit changes nothing (bot.handlers.on_edited).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 async def poll(

@@ -9,6 +9,7 @@ from typing import Any, assert_never
 
 from telegram import Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -328,6 +329,17 @@ UNREADABLE = (
 )
 
 
+async def on_edited(update: Update, context: BotContext) -> None:
+    """A message edited after it was sent: what it said was done (or refused) when it
+    came, and doing the edited text too would count a sale twice. In a private chat the
+    person is told the edit changed nothing and how to correct it; nothing else runs."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is not None and chat.type == "private" and message is not None and message.text:
+        await respond(update, texts.EDIT_CHANGES_NOTHING, edit=False)
+    raise ApplicationHandlerStop
+
+
 async def unreadable(update: Update, context: BotContext) -> None:
     """A voice message, a sticker…: say what the bot reads instead of keeping silent. A
     step stays open: its answer may come next, typed."""
@@ -366,6 +378,8 @@ def register(application: StockbotApp) -> None:
     # Before anything else: a shared identity (an anonymous admin, a channel) is nobody.
     application.add_handler(TypeHandler(Update, language.speak_their_language), group=-11)
     application.add_handler(TypeHandler(Update, groups.refuse_shared_identity), group=-10)
+    # Before any handler could run an edited message as a new one (they all take edits).
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited), group=-9)
     alert_handlers.register(application)
     application.add_handler(MessageHandler(filters.COMMAND, _new_command_ends_step), group=-1)
     for name, callback in COMMANDS.items():

@@ -350,6 +350,11 @@ def recorded_unanswered(what: str | None) -> str:
     ).format(what=h(shortened(what)))
 
 
+# An edited message: Telegram tells the bot, but the first text was already acted on.
+EDIT_CHANGES_NOTHING = N_(
+    "✏️ An edit changes nothing here: I acted on the message when it came. To correct it, "
+    "/undo that change and send the right one."
+)
 # A voice message, a sticker, a video, a location… in a private chat: it used to get no
 # answer at all.
 CANNOT_READ_THAT = N_(

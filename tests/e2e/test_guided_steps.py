@@ -328,3 +328,20 @@ async def test_a_voice_message_or_a_sticker_gets_an_answer(
         told = text_of(await owner.reply())
         assert "can't listen to voice messages" in told and "sold 3 croissants" in told, told
     assert "Sold 2 pcs bread" in text_of(await owner.say("2"))  # the step stood
+
+
+async def test_an_edited_message_changes_nothing_and_says_so(
+    cafe: BotProcess, owner: Chat, api: LocalBotApi, books: Books
+) -> None:
+    """A seller who edited 'sell bread 3' into 'sell bread 2' heard nothing (edits were not
+    even fetched) and believed the sale was 2; taking the edit as a new message would sell
+    twice. Now the edit is answered and nothing moves."""
+    await stocked(owner, books)
+    sale = api.world.written(owner.user, "sell bread 3", None)
+    await api.push_update({"message": sale})
+    assert "Sold 3 pcs bread" in text_of(await owner.reply())
+    edited = {**sale, "text": "sell bread 2", "edit_date": sale["date"] + 5}
+    await api.push_update({"edited_message": edited})
+    told = text_of(await owner.reply())
+    assert "An edit changes nothing" in told and "/undo" in told, told
+    assert await books.on_hand("bread") == 7

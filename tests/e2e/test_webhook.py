@@ -27,7 +27,7 @@ async def test_the_bot_registers_its_webhook_with_the_secret_and_handles_deliver
     assert hook is not None
     assert hook.url == f"http://127.0.0.1:{webhook_bot.port}{WEBHOOK_PATH}"
     assert hook.secret_token == WEBHOOK_SECRET
-    assert hook.allowed_updates == {"message", "callback_query", "my_chat_member"}
+    assert hook.allowed_updates == {"message", "edited_message", "callback_query", "my_chat_member"}
 
     await open_cafe(owner)
     await owner.say("/restock milk 7")
