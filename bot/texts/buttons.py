@@ -43,7 +43,9 @@ DASHBOARD_EXPIRED_BUTTON = N_("🔴 Expired")
 
 
 def undo_button(label: str = "") -> str:
-    return f"{UNDO_BUTTON} {label}".strip()
+    # Said here: the label joined to it is no message of the catalog ('↩️ Undo +1' reached
+    # a Russian card in English).
+    return f"{_(UNDO_BUTTON)} {label}".strip()
 
 
 def undo_movement_button(movement_id: int) -> str:

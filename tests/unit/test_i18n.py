@@ -16,7 +16,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot import i18n, texts
+from bot import i18n, keyboards, texts
 from bot.parsing import STOCK_VERBS, Command, ParseError, parse_command, parse_quantity
 from bot.parsing.commands import AddProduct, RestockProduct
 from bot.parsing.grammar import ADD_KEYWORDS, RESTOCK_KEYWORDS
@@ -387,6 +387,15 @@ def test_the_report_chart_speaks_the_language_it_is_drawn_in() -> None:
         assert texts.report_chart_series()[0] == "Продажи"
         assert texts.week_label(date(2026, 3, 2)) == "2 мар."
     assert texts.week_label(date(2026, 3, 2)) == "2 Mar"
+
+
+def test_a_cards_undo_after_a_quick_adjust_is_in_russian() -> None:
+    """A Russian card after +1 showed '↩️ Undo +1': the label was joined to an untranslated
+    constant."""
+    with i18n.speaking("ru"):
+        markup = keyboards.card(1, undo_movement=7, undo_label="+1")
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert "↩️ Отменить +1" in labels, labels
 
 
 def test_russian_quotes_what_was_typed_in_its_own_marks() -> None:
