@@ -94,6 +94,7 @@ def test_russian_examples_use_russian_words() -> None:
         for form in forms:
             assert not english.search(PLACEHOLDER.sub("", form)), (message, form)
             assert "? например" not in form, (message, form)  # a sentence starts upper case
+            assert "Например <" not in form, (message, form)  # 'Например, …' as elsewhere
 
 
 def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
