@@ -123,8 +123,16 @@ async def team(uow: UnitOfWork, actor: Actor) -> list[Member]:
 async def team_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
     """One member of the team, for an owner about to change them."""
     async with uow:
-        await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
-        member = await uow.members.get(actor.shop_id, user_id)
+        return await _member_to_change(uow, actor, user_id, OwnerAction.REMOVE_MEMBERS)
+
+
+async def _member_to_change(
+    uow: UnitOfWork, actor: Actor, user_id: int, action: OwnerAction
+) -> Member:
+    """In the caller's open unit of work: the owner may do `action`, to someone still in
+    the team (MemberNotFound, not NotAMember: it is not the owner who is missing)."""
+    await authorize(uow, actor, owner_action=action)
+    member = await uow.members.get(actor.shop_id, user_id)
     if member is None:
         raise MemberNotFound()
     return member
@@ -143,10 +151,7 @@ async def _other_owner_exists(uow: UnitOfWork, shop_id: int, user_id: int) -> bo
 
 async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
     async with uow:
-        await authorize(uow, actor, owner_action=OwnerAction.REMOVE_MEMBERS)
-        member = await uow.members.get(actor.shop_id, user_id)
-        if member is None:
-            raise MemberNotFound()
+        member = await _member_to_change(uow, actor, user_id, OwnerAction.REMOVE_MEMBERS)
         if member.is_owner and not await _other_owner_exists(uow, actor.shop_id, user_id):
             raise ValueRefused(Invalid.LAST_OWNER)
         await uow.members.remove(actor.shop_id, user_id)
@@ -156,10 +161,7 @@ async def remove_member(uow: UnitOfWork, actor: Actor, user_id: int) -> Member:
 
 async def set_role(uow: UnitOfWork, actor: Actor, user_id: int, role: Role) -> Member:
     async with uow:
-        await authorize(uow, actor, owner_action=OwnerAction.CHANGE_ROLES)
-        member = await uow.members.get(actor.shop_id, user_id)
-        if member is None:
-            raise MemberNotFound()
+        member = await _member_to_change(uow, actor, user_id, OwnerAction.CHANGE_ROLES)
         if (
             member.is_owner
             and role is not Role.OWNER
