@@ -62,6 +62,8 @@ _RUSSIAN = {
     **{unit: (short,) * 3 for unit, short in _RUSSIAN_SHORT.items()},
 }
 _RUSSIAN_FORM = {"one": 0, "few": 1, "many": 2, "other": 1}  # a fraction: 2,5 коробки
+_russian_plural = Locale.parse("ru").plural_form  # once: every quantity a reply shows asks
+MANY = Decimal(5)  # English's plural and Russian's "many" form
 
 
 def unit_for(value: Decimal, unit: str) -> str:
@@ -76,7 +78,7 @@ def unit_for(value: Decimal, unit: str) -> str:
         # The form of the number as shown: the database's 5.000 reads "5", and Russian
         # gives a number with decimals another form (5,000 коробки, 5 коробок).
         shown = Decimal(format_quantity(abs(value)))
-        return forms[_RUSSIAN_FORM[Locale.parse("ru").plural_form(shown)]]
+        return forms[_RUSSIAN_FORM[_russian_plural(shown)]]
     english = _ENGLISH.get(known)
     if english is not None:
         return english[0] if abs(value) == 1 else english[1]
@@ -92,6 +94,3 @@ def unit_label(unit: str) -> str:
 def units_of(unit: str) -> str:
     """`unit` as it reads after "how many" (`How many boxes…`, `Сколько коробок…`)."""
     return unit_for(MANY, unit)
-
-
-MANY = Decimal(5)  # English's plural and Russian's "many" form

@@ -185,13 +185,11 @@ const en = {
   loggedOut: "You are logged out. Open the app from the bot to log in again.",
 };
 
-// Russian plurals: one (1, 21…), few (2–4, 22–24…), many (the rest).
+// Russian plurals: one (1, 21…), few (2–4, 22–24…), many (the rest); the browser's rule,
+// the one the page's quantities take too (app.js: qty).
+const russianPlurals = new Intl.PluralRules("ru");
 function plural(count, one, few, many) {
-  const tens = count % 100;
-  const units = count % 10;
-  if (units === 1 && tens !== 11) return one;
-  if (units >= 2 && units <= 4 && (tens < 12 || tens > 14)) return few;
-  return many;
+  return inRussian(one, few, many)[russianPlurals.select(count)];
 }
 
 const ru = {
