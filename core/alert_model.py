@@ -4,7 +4,8 @@ the messages handed to a `Notifier`. Plain dataclasses; persistence maps onto th
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -217,3 +218,21 @@ class AlertPreferences:
     kinds: frozenset[AlertKind]
     settings: AlertSettings
     muted: tuple[Product, ...]
+
+
+@dataclass(frozen=True)
+class DigestSigns:
+    """What planning reads of a shop to know which kinds of line its digest may have:
+    figures the database keeps per shop or finds through an index, not the products.
+    Each is a superset of what the digest shows (it ignores mutes, snoozes and orders)."""
+
+    low: int = 0  # active products in stock at or below their threshold
+    out: int = 0  # active products out of stock
+    # The earliest reorder date of an active product, among those not marked done for it.
+    reorder_from: date | None = None
+    # Active products in stock: the earliest of their earliest expiries per warning window
+    # (the product's own days; None: the shop's near_expiry_days).
+    expiry_from: Mapping[int | None, date] = field(default_factory=dict)
+    # An active product above its threshold sold since the pace window opened
+    # (`core.forecast.window_opening`): it may run out within its lead time.
+    selling: bool = False

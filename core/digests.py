@@ -1,13 +1,20 @@
 """The daily digest of a shop: what it says to each person, and planning it once per
 local day as soon as the shop's clock reaches its alert time (one delivery per person,
 keyed shop × day × person, so planning twice or from two processes never sends twice).
+
+Planning does not word the digest: it decides from a few figures per shop (`DigestSigns`:
+how many products are low or out, the earliest expiry and reorder date, whether anything
+sold) which kinds of line the digest may have today, and plans a delivery for each
+member who listens to one of those kinds. That is a superset: the digest is worded once,
+when it is sent, from the shop as it is then (`build_digest`), and a delivery whose digest
+turns out empty for its member (muted, snoozed or ordered products) is closed as skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from core.alert_audience import kinds_of
 from core.alert_model import (
@@ -16,6 +23,7 @@ from core.alert_model import (
     Delivery,
     DeliveryKind,
     Digest,
+    DigestSigns,
     ProductAlertState,
     RunningOut,
 )
@@ -102,6 +110,25 @@ def build_digest(
         is_owner=is_owner,
         running_out=running_out,
     )
+
+
+def kinds_to_say(signs: DigestSigns, shop: Shop, today: date) -> frozenset[AlertKind]:
+    """The kinds of line `build_digest` may give someone of the shop on `today`, from its
+    signs: a member who listens to none of them has nothing to read."""
+    kinds: set[AlertKind] = set()
+    if signs.out > 0:
+        kinds.add(AlertKind.OUT)
+    if signs.low > 0 or signs.selling:  # low lines, and the "runs out" lines
+        kinds.add(AlertKind.LOW)
+    if signs.reorder_from is not None and signs.reorder_from <= today:
+        kinds.add(AlertKind.REORDER)
+    # A batch is listed when it expires within its product's window (or has expired):
+    # then so does the product's earliest expiry, which is what the signs keep.
+    for days, first in signs.expiry_from.items():
+        window = shop.near_expiry_days if days is None else days
+        if first <= today + timedelta(days=window):
+            kinds.add(AlertKind.EXPIRY)
+    return frozenset(kinds)
 
 
 def digest_key(shop_id: int, day: date, user_id: int) -> str:
@@ -225,8 +252,9 @@ async def plan_digest(uow: UnitOfWork, shop_id: int, day: date, now: datetime) -
 
 
 async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
-    """Claim each shop's day (shop id -> day) and plan a delivery per member with
-    something to read, for the shops this caller claimed."""
+    """Claim each shop's day (shop id -> day) and, for the shops this caller claimed, plan
+    a delivery per member who listens to a kind of line the shop's digest may have today
+    (`kinds_to_say`); the digest itself is worded when it is sent."""
     claimed = await uow.alert_settings.claim_digest_days(due)
     if not claimed:
         return 0
@@ -237,34 +265,34 @@ async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
         shop_id: [m for m in members.get(shop_id, []) if kinds_of(m, chosen.get(shop_id, {}))]
         for shop_id in shops
     }
-    blocked = await uow.recipients.blocked({m.user_id for ms in listening.values() for m in ms})
-    facts = await facts_of(
-        uow, [(shop, due[shop.id]) for shop in shops.values() if listening[shop.id]], now
+    heard = [shop for shop in shops.values() if listening[shop.id]]
+    if not heard:
+        return 0
+    since = min(window_opening(shop, now) for shop in heard)
+    signs = await uow.alert_queries.digest_signs(
+        [shop.id for shop in heard], since, SELLING_REASONS
     )
-    settings = await uow.alert_settings.get_many(list(shops))
-    snoozes = await uow.product_alerts.snoozed_in(list(shops), now)
+    blocked = await uow.recipients.blocked({m.user_id for ms in listening.values() for m in ms})
+    settings = await uow.alert_settings.get_many([shop.id for shop in heard])
     deliveries: list[Delivery] = []
-    for shop_id, shop in sorted(shops.items()):
-        day = due[shop_id]
-        not_before = quiet_until(settings[shop_id], shop, now) or now
-        for member in listening[shop_id]:
+    for shop in sorted(heard, key=lambda s: s.id):
+        day = due[shop.id]
+        may_say = kinds_to_say(signs.get(shop.id, DigestSigns()), shop, day)
+        if not may_say:
+            continue
+        not_before = quiet_until(settings[shop.id], shop, now) or now
+        for member in listening[shop.id]:
             if member.user_id in blocked:
                 continue
-            digest = build_digest(
-                facts[(shop_id, day)],
-                kinds_of(member, chosen.get(shop_id, {})),
-                snoozes.get((shop_id, member.user_id), {}),
-                is_owner=member.is_owner,
-            )
-            if digest.is_empty:
+            if not kinds_of(member, chosen.get(shop.id, {})) & may_say:
                 continue
             deliveries.append(
                 Delivery(
                     id=0,
-                    shop_id=shop_id,
+                    shop_id=shop.id,
                     user_id=member.user_id,
                     kind=DeliveryKind.DIGEST,
-                    key=digest_key(shop_id, day, member.user_id),
+                    key=digest_key(shop.id, day, member.user_id),
                     not_before=not_before,
                     created_at=now,
                     day=day,

@@ -14,6 +14,7 @@ from core.alert_model import (
     Crossing,
     Delivery,
     DeliveryStatus,
+    DigestSigns,
     ProductAlertState,
     SendResult,
 )
@@ -453,6 +454,17 @@ class AlertQueries(Protocol):
     async def moved_within(self, spans: Mapping[int, tuple[datetime, datetime]]) -> set[int]:
         """The shops (of shop id -> (start, end)) with a movement at or after start and
         before end."""
+        ...
+
+    async def digest_signs(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, DigestSigns]:
+        """shop id -> what planning reads of it (core.alert_model.DigestSigns), from figures
+        the database keeps per shop: low and out counts of active products, the earliest
+        reorder date not marked done, the earliest expiry of products in stock per warning
+        window, and whether an active product above its threshold has a movement for one of
+        `reasons` (undone or not) at or after `since`. Shops with none of these may be
+        left out."""
         ...
 
 

@@ -23,6 +23,7 @@ from core.alert_model import (
     Delivery,
     DeliveryKind,
     DeliveryStatus,
+    DigestSigns,
     ProductAlertState,
 )
 from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
@@ -37,7 +38,15 @@ from db.alert_models import (
 )
 from db.engine import conflict_insert
 from db.mapping import from_row
-from db.models import BatchRow, MemberRow, MovementRow, ProductRow, ShopRow
+from db.models import (
+    BatchRow,
+    ExpiryByShopRow,
+    MemberRow,
+    MovementRow,
+    ProductRow,
+    ShopRow,
+    StockByShopRow,
+)
 from db.repositories import _batch, _product
 
 MAX_WINDOW_DAYS = 366
@@ -185,33 +194,34 @@ class SqlDeliveryRepository:
         return (await self._session.execute(statement)).first() is not None
 
     async def add_many(self, deliveries: Sequence[Delivery]) -> int:
-        made = 0
-        for start in range(0, len(deliveries), CHUNK):
-            rows = [
-                {
-                    "shop_id": d.shop_id,
-                    "user_id": d.user_id,
-                    "kind": d.kind.value,
-                    "key": d.key,
-                    "not_before": d.not_before,
-                    "created_at": d.created_at,
-                    "crossing_id": d.crossing_id,
-                    "product_id": d.product_id,
-                    "day": d.day,
-                    "status": d.status.value,
-                    "attempts": d.attempts,
-                    "error": d.error,
-                }
-                for d in deliveries[start : start + CHUNK]
-            ]
-            statement = (
-                _insert(self._session, AlertDeliveryRow)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(AlertDeliveryRow.id)
-            )
-            made += len((await self._session.execute(statement)).all())
-        return made
+        if not deliveries:
+            return 0
+        rows = [
+            {
+                "shop_id": d.shop_id,
+                "user_id": d.user_id,
+                "kind": d.kind.value,
+                "key": d.key,
+                "not_before": d.not_before,
+                "created_at": d.created_at,
+                "crossing_id": d.crossing_id,
+                "product_id": d.product_id,
+                "day": d.day,
+                "status": d.status.value,
+                "attempts": d.attempts,
+                "error": d.error,
+            }
+            for d in deliveries
+        ]
+        # One statement compiled once and sent with many rows ("insertmanyvalues"): a
+        # multi-row VALUES would be compiled anew for each chunk, bound parameter by bound
+        # parameter, which cost more than the database's work for a scan's 1,000 rows.
+        statement = (
+            _insert(self._session, AlertDeliveryRow.__table__)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(AlertDeliveryRow.__table__.c.id)
+        )
+        return len((await self._session.execute(statement, rows)).all())
 
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> Sequence[Delivery]:
         query = (
@@ -331,21 +341,18 @@ class SqlAlertSettingsRepository:
         return found
 
     async def _advance_many(self, column: str, due: Mapping[int, date]) -> set[int]:
-        """`_advance` for many shops: one statement per CHUNK of them."""
+        """`_advance` for many shops in one statement, sent with a row per shop."""
+        if not due:
+            return set()
         table = AlertShopSettingsRow.__table__
-        moved: set[int] = set()
-        items = sorted(due.items())
-        for start in range(0, len(items), CHUNK):
-            insert = _insert(self._session, AlertShopSettingsRow).values(
-                [{"shop_id": shop_id, column: day} for shop_id, day in items[start : start + CHUNK]]
-            )
-            statement = insert.on_conflict_do_update(
-                index_elements=["shop_id"],
-                set_={column: insert.excluded[column]},
-                where=or_(table.c[column].is_(None), table.c[column] < insert.excluded[column]),
-            ).returning(table.c.shop_id)
-            moved.update((await self._session.scalars(statement)).all())
-        return moved
+        insert = _insert(self._session, table)
+        statement = insert.on_conflict_do_update(
+            index_elements=["shop_id"],
+            set_={column: insert.excluded[column]},
+            where=or_(table.c[column].is_(None), table.c[column] < insert.excluded[column]),
+        ).returning(table.c.shop_id)
+        rows = [{"shop_id": shop_id, column: day} for shop_id, day in sorted(due.items())]
+        return set((await self._session.scalars(statement, rows)).all())
 
     async def _planned(self, column: InstrumentedAttribute[date | None]) -> dict[int, date]:
         rows = await self._session.execute(
@@ -741,6 +748,87 @@ class SqlAlertQueries:
                 )
                 found.update(rows)
         return found
+
+    async def digest_signs(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, DigestSigns]:
+        kept = StockByShopRow.__table__.c
+        dated = ExpiryByShopRow.__table__.c
+        products = ProductRow.__table__.c
+        states = AlertProductStateRow.__table__.c
+        moves = MovementRow.__table__.c
+        # As in sold_since: each reason spelled out, for the partial index of sales by time.
+        reason = or_(*(moves.reason == literal_column(f"'{r.value}'") for r in reasons))
+        counts: dict[int, tuple[int, int]] = {}
+        reorder: dict[int, date] = {}
+        expiry: dict[int, dict[int | None, date]] = {}
+        selling: set[int] = set()
+        for chunk in _chunks(shop_ids):
+            # Kept by triggers (migration 0017): one row per shop and stripe of writers.
+            rows = await self._session.execute(
+                select(kept.shop_id, func.sum(kept.reorder), func.sum(kept.out_of_stock))
+                .where(kept.shop_id.in_(chunk))
+                .group_by(kept.shop_id)
+            )
+            for shop_id, reordering, out in rows:
+                counts[shop_id] = (int(reordering or 0) - int(out or 0), int(out or 0))
+            # Kept by triggers (migration 0018): a row per expiry date and warning window.
+            rows = await self._session.execute(
+                select(dated.shop_id, dated.warning_days, func.min(dated.expiry))
+                .where(dated.shop_id.in_(chunk), dated.products > 0)
+                .group_by(dated.shop_id, dated.warning_days)
+            )
+            for shop_id, days, first in rows:
+                window = None if days < 0 else int(days)
+                expiry.setdefault(shop_id, {})[window] = first
+            done = (
+                select(states.product_id)
+                .where(
+                    states.shop_id == products.shop_id,
+                    states.product_id == products.id,
+                    states.reorder_done_for == products.reorder_date,
+                )
+                .exists()
+            )
+            due = await self._session.execute(
+                select(products.shop_id, func.min(products.reorder_date))
+                .where(
+                    products.shop_id.in_(chunk),
+                    # As the partial index says it (ix_products_shop_id_reorder_date).
+                    products.reorder_date.is_not(None),
+                    ~products.archived,
+                    ~done,
+                )
+                .group_by(products.shop_id)
+            )
+            reorder.update((shop_id, first) for shop_id, first in due if first is not None)
+            # One probe per shop through the partial index of sales by time, stopping at
+            # the first sale of a product that may be running out.
+            sold = (
+                select(moves.id)
+                .join(ProductRow.__table__, products.id == moves.product_id)
+                .where(
+                    moves.shop_id == ShopRow.id,
+                    moves.created_at >= since,
+                    reason,
+                    products.archived.is_(False),
+                    products.on_hand > products.threshold,
+                )
+                .exists()
+            )
+            selling.update(
+                await self._session.scalars(select(ShopRow.id).where(ShopRow.id.in_(chunk), sold))
+            )
+        return {
+            shop_id: DigestSigns(
+                low=counts.get(shop_id, (0, 0))[0],
+                out=counts.get(shop_id, (0, 0))[1],
+                reorder_from=reorder.get(shop_id),
+                expiry_from=expiry.get(shop_id, {}),
+                selling=shop_id in selling,
+            )
+            for shop_id in set(counts) | set(reorder) | set(expiry) | selling
+        }
 
 
 def _product_chunks(products: Collection[Product]) -> Iterator[list[Product]]:

@@ -277,6 +277,13 @@ class ProductRow(Base):
             "id",
             **partial(REORDER),
         ),
+        # The digest scan's earliest reorder date per shop (migration 0019).
+        Index(
+            "ix_products_shop_id_reorder_date",
+            "shop_id",
+            "reorder_date",
+            **partial("reorder_date IS NOT NULL AND NOT archived"),
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from core.alert_model import (
     Crossing,
     Delivery,
     DeliveryStatus,
+    DigestSigns,
     ProductAlertState,
 )
 from core.model import Batch, Member, Movement, Product, Reason, Shop
@@ -325,3 +326,39 @@ class FakeAlertQueries(_AlertRepository):
             for m in self._s.movements.values()
             if m.shop_id in spans and spans[m.shop_id][0] <= m.created_at < spans[m.shop_id][1]
         }
+
+    async def digest_signs(
+        self, shop_ids: Collection[int], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, DigestSigns]:
+        sold = {
+            m.product_id
+            for m in self._s.movements.values()
+            if m.shop_id in shop_ids and m.created_at >= since and m.reason in reasons
+        }
+        found: dict[int, DigestSigns] = {}
+        for shop_id in shop_ids:
+            active = [
+                p for p in self._s.products.values() if p.shop_id == shop_id and not p.archived
+            ]
+            expiry: dict[int | None, date] = {}
+            for p in active:
+                if p.on_hand > 0 and p.earliest_expiry is not None:
+                    window = p.expiry_warning_days
+                    expiry[window] = min(expiry.get(window, p.earliest_expiry), p.earliest_expiry)
+            reorder = [
+                p.reorder_date
+                for p in active
+                if p.reorder_date is not None
+                and (
+                    (state := self._a.product_states.get((shop_id, p.id))) is None
+                    or state.reorder_done_for != p.reorder_date
+                )
+            ]
+            found[shop_id] = DigestSigns(
+                low=sum(1 for p in active if 0 < p.on_hand <= p.threshold),
+                out=sum(1 for p in active if p.on_hand <= 0),
+                reorder_from=min(reorder, default=None),
+                expiry_from=expiry,
+                selling=any(p.id in sold and p.on_hand > p.threshold for p in active),
+            )
+        return found

@@ -128,3 +128,25 @@ async def test_preferences_mute_and_quiet_hours_round_trip(
     assert AlertKind.LOW not in prefs.kinds and AlertKind.OUT in prefs.kinds
     assert [p.id for p in prefs.muted] == [milk]
     assert (prefs.settings.quiet_start, prefs.settings.quiet_end) == (time(22), time(7))
+
+
+async def test_a_digest_found_empty_when_it_is_sent_is_skipped_not_failed(
+    engine: AsyncEngine, make_uow: Callable[[], SqlUnitOfWork], owner: Actor
+) -> None:
+    # Planning sees a low product in the shop's kept counts, not that it is muted: it
+    # plans the owner's digest, which the dispatcher words, finds empty and closes.
+    milk = await low_milk(make_uow, owner)
+    await alerts.set_muted(make_uow(), owner, milk, True)
+    await ledger.remove(make_uow(), owner, ledger.Removal(milk, Decimal("6")), key="s1", now=NOW)
+    clock = FakeClock(NOW + timedelta(days=1))
+    recorder = Recorder()
+    dispatcher = AlertDispatcher(make_uow, recorder, MemorySendBudget(), clock)
+    assert await DigestScanner(make_uow, clock).scan_once() == 1
+    assert await dispatcher.dispatch_once() == 0
+    assert recorder.sent == []
+    assert dispatcher.stats.failed == dispatcher.stats.retried == 0
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(select(AlertDeliveryRow.kind, AlertDeliveryRow.status))
+        ).all()
+    assert [tuple(row) for row in rows] == [("digest", "skipped")]

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import alerts, digests, shop_time
+from core import alert_audience, alerts, digests, shop_time
 from core.access import Actor
-from core.alert_model import AlertKind, AlertSettings, Digest
+from core.alert_model import AlertKind, AlertSettings, Digest, DigestSigns
 from core.model import Shop
+from tests.fakes import FakeStore
 from tests.unit.alertdesk import AlertDesk
 from tests.unit.shopfloor import Shopfloor, q
 
@@ -324,3 +325,47 @@ async def test_a_digest_due_in_quiet_hours_comes_when_they_end(
     floor.at(utc(2026, 3, 2, 9, 0))
     await desk.run()
     assert [type(d) for d in desk.digests_to(owner.user_id)] == [Digest]
+
+
+# -- what planning reads: which kinds of line a shop's digest may have ---------------------
+
+
+def test_the_signs_name_the_kinds_a_digest_may_have_today() -> None:
+    shop = Shop(id=1, name="Cafe", near_expiry_days=3)
+    today = date(2026, 3, 2)
+    assert digests.kinds_to_say(DigestSigns(), shop, today) == frozenset()
+    assert digests.kinds_to_say(DigestSigns(out=1), shop, today) == {AlertKind.OUT}
+    assert digests.kinds_to_say(DigestSigns(low=2), shop, today) == {AlertKind.LOW}
+    # A product that sells may run out within its lead time: a "runs out" line is LOW's.
+    assert digests.kinds_to_say(DigestSigns(selling=True), shop, today) == {AlertKind.LOW}
+    tomorrow = today + timedelta(days=1)
+    assert digests.kinds_to_say(DigestSigns(reorder_from=today), shop, today) == {AlertKind.REORDER}
+    assert not digests.kinds_to_say(DigestSigns(reorder_from=tomorrow), shop, today)
+    # Expiry within the shop's window (None), or the product's own; expired always.
+    in_3 = today + timedelta(days=3)
+    assert digests.kinds_to_say(DigestSigns(expiry_from={None: in_3}), shop, today) == {
+        AlertKind.EXPIRY
+    }
+    assert not digests.kinds_to_say(DigestSigns(expiry_from={2: in_3}), shop, today)
+    assert digests.kinds_to_say(
+        DigestSigns(expiry_from={2: today - timedelta(days=1)}), shop, today
+    )
+    assert not digests.kinds_to_say(
+        DigestSigns(expiry_from={None: in_3}), shop, today - timedelta(days=1)
+    )
+
+
+async def test_a_member_who_hears_of_none_of_the_shops_kinds_gets_no_delivery(
+    store: FakeStore, floor: Shopfloor, desk: AlertDesk
+) -> None:
+    floor.at(utc(2026, 3, 2, 6, 0))
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Milk", threshold=q(5))
+    await floor.restock(owner, milk.id, 2)  # low, nothing expires
+    staff = await floor.hire(owner)
+    await alert_audience.set_kind(floor.uow, staff, AlertKind.EXPIRY, True)
+    floor.at(utc(2026, 3, 3, 8, 0))
+    await desk.run()
+    assert [[p.name for p in d.low] for d in desk.digests_to(owner.user_id)] == [["Milk"]]
+    planned = {d.user_id for d in store.state.alerts.deliveries.values()}
+    assert staff.user_id not in planned

@@ -172,7 +172,10 @@ async def test_owners_get_one_report_a_week_however_often_it_is_planned(
     floor.at(REPORT_TIME)
     notifier = RecordingNotifier()
     dispatcher = AlertDispatcher(uow_factory(store), notifier, MemorySendBudget(), floor.clock)
-    assert await DigestScanner(uow_factory(store), floor.clock).scan_once() == 2
+    # The shop sold this week: a digest may also be planned for each owner (and then
+    # skipped when sent, as nothing runs out), so only the reports are counted here.
+    await DigestScanner(uow_factory(store), floor.clock).scan_once()
+    assert len(await planned_reports(store)) == 2
     # A second scan, or another process (or this one restarted), plans nothing more.
     assert await DigestScanner(uow_factory(store), floor.clock).scan_once() == 0
     await dispatcher.dispatch_once()
@@ -185,7 +188,8 @@ async def test_owners_get_one_report_a_week_however_often_it_is_planned(
     assert {status for *_, status in await planned_reports(store)} == {DeliveryStatus.SENT}
     # Next Monday is a new week.
     floor.at(REPORT_TIME + timedelta(weeks=1))
-    assert await DigestScanner(uow_factory(store), floor.clock).scan_once() == 2
+    await DigestScanner(uow_factory(store), floor.clock).scan_once()
+    assert len(await planned_reports(store)) == 4
 
 
 async def test_an_empty_shop_claims_its_week_but_gets_no_report(
