@@ -426,7 +426,7 @@ async def on_error(update: object, context: BotContext) -> None:
         await _tell(update, texts.input_refused(error.message, error.usage, error.line))
     elif isinstance(error, DomainError):
         await note_refusal(context, update)
-        await _tell(update, texts.refused(texts.why(error)), keyboards.way_on_from(error))
+        await _tell(update, texts.refused(texts.why_in_chat(error)), keyboards.way_on_from(error))
     elif isinstance(error, ChatRefusal):
         await note_refusal(context, update)
         await _tell(update, texts.refused(_(error.text)))

@@ -12,7 +12,13 @@ from typing import NoReturn
 from bot.i18n import _
 from bot.parsing.dates import ShopDates, parse_date
 from bot.parsing.errors import ParseError, shorten
-from bot.parsing.values import NumberReadsBothWays, parse_days, parse_money, parse_quantity
+from bot.parsing.values import (
+    NumberReadsBothWays,
+    is_fraction,
+    parse_days,
+    parse_money,
+    parse_quantity,
+)
 from bot.parsing.words import COUNT_WORDS, NUMBER, Word, clean, join_words, split_words
 from core.units import is_unit_word
 
@@ -311,6 +317,10 @@ def quantity_and_unit(text: str, usage: str) -> tuple[Decimal, str | None]:
     `28`, `28 boxes`, `12,3 kg`, `12.3kg`. The unit is for the caller to check against
     the product's (nothing is converted)."""
     words = split_words(text, usage)
+    if is_fraction(text):  # `1 1/2`: one and a half, not 1 in unit `1/2`
+        return parse_quantity(text, usage), None
+    if len(words) == 2 and is_fraction(words[0].text) and not words[1].quoted:
+        return parse_quantity(words[0].text, usage), words[1].text  # `1/2 kg`
     # `1 200` is a number grouped in thousands as Russian writes it, not 1 in unit `200`.
     if len(words) == 2 and words[0].is_number and not words[1].quoted and not words[1].is_number:
         return parse_quantity(words[0].text, usage), words[1].text

@@ -23,9 +23,37 @@ MONEY = re.compile(
 )
 
 
+# Half a kilo, a quarter metre: `1/2`, `1 1/2`, `½`, `1½`, as a quantity is written on
+# a till roll or by hand.
+VULGAR_FRACTIONS = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3"}
+FRACTION = re.compile(r"(?:(?P<whole>\d+)(?:\s+|(?=[½¼¾⅓⅔])))?(?P<part>\d+/\d+|[½¼¾⅓⅔])")
+
+
+def is_fraction(text: str) -> bool:
+    return FRACTION.fullmatch(ascii_digits(text.strip())) is not None
+
+
+LEADING_FRACTION = re.compile(rf"\s*(?P<fraction>{FRACTION.pattern})(?=\s|$)")
+
+
+def fraction_as_decimal(text: str) -> str:
+    """An answer's leading fraction written as the decimal it is (`1 1/2 m` → `1.5 m`), for
+    a reader of decimals; anything else as it came."""
+    match = LEADING_FRACTION.match(ascii_digits(text))
+    if match is None:
+        return text
+    try:
+        value = parse_quantity(match["fraction"])
+    except ParseError:
+        return text
+    return f"{format_quantity(value)}{text[match.end() :]}"
+
+
 def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
-    """A quantity such as `2`, `2.5` or `2,5` (at most three decimal places)."""
+    """A quantity such as `2`, `2.5`, `2,5` or `1/2` (at most three decimal places)."""
     cleaned = ascii_digits(text.strip())
+    if (fraction := FRACTION.fullmatch(cleaned)) is not None:
+        return _fraction(cleaned, fraction, usage)
     if NUMBER.fullmatch(cleaned) is None:
         message = _("“{typed}” is not a quantity; use {usage}.")
         raise ParseError(message.format(typed=shorten(cleaned), usage=_(QUANTITY_USAGE)), usage)
@@ -33,6 +61,18 @@ def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
         return to_quantity(_plain_number(cleaned, usage))
     except FigureRefused as refused:
         raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
+
+
+def _fraction(typed: str, fraction: re.Match[str], usage: str) -> Decimal:
+    numerator, denominator = VULGAR_FRACTIONS.get(fraction["part"], fraction["part"]).split("/")
+    if int(denominator) == 0:
+        message = _("“{typed}” is not a quantity; use {usage}.")
+        raise ParseError(message.format(typed=shorten(typed), usage=_(QUANTITY_USAGE)), usage)
+    value = Decimal(fraction["whole"] or 0) + Decimal(numerator) / Decimal(denominator)
+    try:
+        return to_quantity(value)
+    except FigureRefused as refused:
+        raise ParseError(texts.figure_refused(shorten(typed), refused), usage) from refused
 
 
 def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:

@@ -247,6 +247,16 @@ def _too_long(error: TooLong) -> str:
     return _("{what} can be at most {limit} characters.").format(what=what, limit=error.limit)
 
 
+def why_in_chat(error: DomainError) -> str:
+    """`why`, and where the way on is a command (which the Mini App has no use for), that
+    command too."""
+    reason = why(error)
+    if type(error) is ProductNotFound and not error.suggestions:
+        hint = _("/products lists the products; an owner adds a new one with /add {name}.")
+        return f"{reason} {hint.format(name=error.name)}"
+    return reason
+
+
 def why(error: DomainError) -> str:
     """A refusal of core in this chat's words, as plain text (the sender escapes it):
     core gives a code and values, and every code of core has its wording here (a unit
@@ -258,7 +268,7 @@ def why(error: DomainError) -> str:
         return _("Only {on_hand} of {product} on hand; cannot remove {requested}.").format(
             on_hand=plain_qty(error.on_hand, error.unit),
             product=error.product,
-            requested=number(error.requested),
+            requested=plain_qty(error.requested, error.unit),
         )
     if isinstance(error, NothingToOrder):
         return _("{product} is back above its reorder point ({on_hand}): nothing to order.").format(

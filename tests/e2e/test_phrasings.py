@@ -117,3 +117,27 @@ async def test_a_russian_bakery_types_as_it_speaks(
 
     assert await books.on_hand("круассан") == 32
     assert await books.on_hand("молоко") == 22
+
+
+async def test_a_hardware_store_sells_half_a_metre_and_restocks_what_it_never_added(
+    cafe: BotProcess, owner: Chat, books: Books
+) -> None:
+    """Found in the console: '1/2' to "How many m of cable…?" was "not a quantity", an
+    unknown name with nothing close said only "No product called “cable”" with no way on,
+    and a refused sale said "cannot remove 12.5" without its unit."""
+    assert "Added" in text_of(await owner.say("/add cable 2.5mm unit m"))
+    await owner.say("/restock cable 2.5mm 10")
+    asked = text_of(await owner.say("/sell cable 2.5mm"))
+    assert "How many m of cable 2.5mm" in asked, asked
+    sold = text_of(await owner.say("1/2"))
+    assert "Sold 0.5 m cable 2.5mm" in sold, sold
+    await owner.say("/sell cable 2.5mm")
+    sold = text_of(await owner.say("1 1/2 m"))
+    assert "Sold 1.5 m cable 2.5mm" in sold, sold
+    assert await books.on_hand("cable 2.5mm") == Decimal(8)
+
+    unknown = text_of(await owner.say("/restock hinges 20"))
+    assert "No product called “hinges”" in unknown, unknown
+    assert "/products" in unknown and "/add hinges" in unknown, unknown
+    refused = text_of(await owner.say("/sell cable 2.5mm 12.5"))
+    assert "Only 8 m of cable 2.5mm on hand; cannot remove 12.5 m." in refused, refused

@@ -158,7 +158,7 @@ async def test_did_you_mean_button_completes_the_sale(
 
     too_many = await owner.say("/sell mlik 50")
     refusal = await owner.refusal(await owner.press(too_many, "milk"))
-    assert refusal == "⚠️ Only 8 l of milk on hand; cannot remove 50."
+    assert refusal == "⚠️ Only 8 l of milk on hand; cannot remove 50 l."
     assert await books.on_hand("milk") == 8
 
 

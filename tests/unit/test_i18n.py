@@ -103,7 +103,7 @@ def test_a_sale_refused_in_russian_is_not_called_a_write_off() -> None:
     with i18n.speaking("ru"):
         short = texts.why(InsufficientStock("wd-40", Decimal(100), Decimal(22), "can"))
         negative = i18n._(texts.QUANTITY_NOT_POSITIVE["remove"])
-    assert short == "В наличии только 22 банки «wd-40», а не 100.", short
+    assert short == "В наличии только 22 банки «wd-40», а не 100 банок.", short
     assert "списан" not in negative, negative
 
 

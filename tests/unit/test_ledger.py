@@ -111,7 +111,7 @@ async def test_removal_larger_than_on_hand_is_refused_with_the_figure(
     with pytest.raises(InsufficientStock) as refused:
         await floor.remove(owner, milk.id, 3)
     assert refused.value.on_hand == q("2.5") and refused.value.requested == q(3)
-    assert texts.why(refused.value) == "Only 2.5 l of Oat Milk on hand; cannot remove 3."
+    assert texts.why(refused.value) == "Only 2.5 l of Oat Milk on hand; cannot remove 3 l."
     assert floor.on_hand(milk.id) == q("2.5")
     assert len(floor.movements(milk.id)) == 1
 

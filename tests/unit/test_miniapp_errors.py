@@ -31,7 +31,7 @@ def test_a_missing_product_never_echoes_another_shops_names() -> None:
 def test_stock_and_undo_refusals_are_conflicts() -> None:
     short = api(errors.InsufficientStock("milk", Decimal(5), Decimal(1), "l"))
     assert (short.status, short.code, short.field) == (409, "insufficient_stock", "quantity")
-    assert short.message == "Only 1 l of milk on hand; cannot remove 5."
+    assert short.message == "Only 1 l of milk on hand; cannot remove 5 l."
     assert api(errors.OwnerOnly("add_products")).status == 403
 
 

@@ -810,3 +810,25 @@ def test_a_count_grouped_in_thousands_is_not_taken_for_a_unit(typed: str) -> Non
     "200": "screws is counted in pcs, not 200". It is not a quantity the bot reads."""
     with pytest.raises(ParseError, match="is not a quantity"):
         quantity_and_unit(typed, "usage")
+
+
+@pytest.mark.parametrize(
+    ("typed", "quantity", "unit"),
+    [
+        ("1/2", "0.5", None),
+        ("½", "0.5", None),
+        ("1½", "1.5", None),
+        ("1 1/2", "1.5", None),
+        ("3/4 kg", "0.75", "kg"),
+        ("¼ кг", "0.25", "кг"),
+        ("2/8", "0.25", None),
+    ],
+)
+def test_a_steps_answer_may_be_a_fraction(typed: str, quantity: str, unit: str | None) -> None:
+    assert quantity_and_unit(typed, "usage") == (Decimal(quantity), unit)
+
+
+@pytest.mark.parametrize("typed", ["1/0", "1/3", "1/2/3", "/2"])
+def test_a_fraction_that_is_no_quantity_is_refused(typed: str) -> None:
+    with pytest.raises(ParseError):
+        quantity_and_unit(typed, "usage")

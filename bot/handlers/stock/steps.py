@@ -24,6 +24,7 @@ from bot.handlers.stock.replies import ask_quantity, asks_prices, confirm, here_
 from bot.handlers.stock.single import proceed, run_stock_text
 from bot.parsing import Command, ParseError, RemoveProduct, is_batch, parse_quantity
 from bot.parsing.grammar import REMOVE_REASONS
+from bot.parsing.values import fraction_as_decimal
 from bot.steps import AmountStep, CommandChoice, ReasonStep, StockStep
 from core import catalog
 from core.errors import ProductNotFound
@@ -60,6 +61,8 @@ async def continue_stock(update: Update, context: BotContext, step: StockStep, r
     restated = restated_command(reply)
     if restated is not None:  # `sell 2` to "How many were sold?" (see restates_a_command)
         reply = restated[1]
+    if product_id is not None:
+        reply = fraction_as_decimal(reply)  # `1/2` is a quantity here, never a name
     if product_id is not None and names_a_product(command, reply):
         # `milk 5` to "How many bread?" is about milk: read as `/count milk 5`, a new
         # command, never as a quantity of bread.
