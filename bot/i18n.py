@@ -25,10 +25,11 @@ from gettext import NullTranslations
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_territory_currencies
 from babel.support import Translations
 
 from core.model import LANGUAGES
@@ -105,6 +106,17 @@ def N_(message: str) -> str:
 
 def number(value: Decimal | float | int) -> str:
     return format_decimal(value, locale=_locale())
+
+
+@cache
+def currency_of_zone(zone: str) -> str | None:
+    """The currency of the country a timezone (`Europe/London`) is in, by CLDR; None for a
+    zone of no one country (`UTC`) or an old alias."""
+    territory = get_global("zone_territories").get(zone)
+    if territory is None:
+        return None
+    currencies = get_territory_currencies(territory, tender=True)
+    return currencies[0] if currencies else None
 
 
 def money(value: Decimal, currency: str) -> str:

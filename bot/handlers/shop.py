@@ -218,6 +218,9 @@ async def on_switch_shop(update: Update, context: BotContext, action: cb.SwitchS
 
 # --- settings ---------------------------------------------------------------------------
 
+# Offered as buttons when the currency is asked, after the shop's own and its country's.
+COMMON_CURRENCIES = ("EUR", "USD", "GBP", "RUB", "UAH", "KZT")
+
 SETTING_WORDS = {
     "timezone": cb.SettingsField.TIMEZONE,
     "tz": cb.SettingsField.TIMEZONE,
@@ -285,12 +288,12 @@ async def apply_setting(
     )
     quiet = await alert_audience.shop_alert_settings(context.services.uow(), where.actor)
     await end_flow(context, update)
-    await respond(
-        update,
-        texts.settings_saved(shop, quiet),
-        keyboards.settings(shop.id),
-        edit=False,
-    )
+    saved = texts.settings_saved(shop, quiet)
+    local = i18n.currency_of_zone(shop.timezone)
+    if field is cb.SettingsField.TIMEZONE and local is not None and local != shop.currency:
+        # A shop in London left at the default EUR would price everything in euros.
+        saved += "\n\n" + texts.local_currency_hint(shop, local)
+    await respond(update, saved, keyboards.settings(shop.id), edit=False)
 
 
 async def on_change_setting(update: Update, context: BotContext, action: cb.ChangeSetting) -> None:
@@ -299,10 +302,12 @@ async def on_change_setting(update: Update, context: BotContext, action: cb.Chan
         raise ShownElsewhere()
     require_owner(where.member, OwnerAction.CHANGE_SETTINGS)
     await start_flow(context, update, SettingStep(field=action.field, shop_id=action.shop_id))
-    markup = (
-        keyboards.options(texts.DATE_ORDER_CHOICES)
-        if action.field is cb.SettingsField.DATE_ORDER
-        else None
-    )
+    markup = None
+    if action.field is cb.SettingsField.DATE_ORDER:
+        markup = keyboards.options(texts.DATE_ORDER_CHOICES)
+    elif action.field is cb.SettingsField.CURRENCY:
+        local = i18n.currency_of_zone(where.shop.timezone)
+        likely = dict.fromkeys(c for c in (local, where.shop.currency, *COMMON_CURRENCIES) if c)
+        markup = keyboards.options([(code, code) for code in list(likely)[:6]])
     await answer(update)
     await ask(update, texts.SETTING_PROMPTS[action.field], markup)

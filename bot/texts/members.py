@@ -216,6 +216,13 @@ def now_working_in(shop: Shop) -> str:
     return _("Now working in {shop}.").format(shop=shop.name)
 
 
+def local_currency_hint(shop: Shop, local: str) -> str:
+    return _(
+        "💱 Prices are in {current}, and shops in {timezone} usually price in {local}: "
+        "💱 Currency changes it."
+    ).format(current=shop.currency, timezone=shop.timezone, local=local)
+
+
 def settings_saved(shop: Shop, quiet: AlertSettings) -> str:
     return _("✅ Saved.") + "\n\n" + settings_text(shop, quiet)
 

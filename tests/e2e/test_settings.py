@@ -32,3 +32,26 @@ async def test_a_city_typed_as_timezone_is_its_zone_or_answered_with_the_names(
 
     saved = text_of(await owner.say("/settings timezone America/New_York"))
     assert "Timezone: America/New_York" in saved, saved
+
+
+async def test_a_timezone_in_another_currencys_country_offers_that_currency(
+    cafe: BotProcess, owner: Chat
+) -> None:
+    """Found in the console: a London hardware store set its timezone and went on pricing
+    in the default EUR, with nothing to say so."""
+    saved = await owner.say("/settings timezone London")
+    assert "Timezone: Europe/London" in text_of(saved)
+    assert "Prices are in EUR, and shops in Europe/London usually price in GBP" in text_of(saved)
+
+    await owner.answer(await owner.press(saved, "💱 Currency"))
+    asked = await owner.reply()
+    assert "currency code" in text_of(asked), text_of(asked)
+    await owner.answer(await owner.press(asked, "GBP"))
+    changed = text_of(await owner.reply())
+    assert "Currency: GBP" in changed, changed
+
+    saved = await owner.say("/settings timezone Europe/Manchester")  # refused: no hint
+    saved = await owner.say("/settings timezone London")
+    assert "usually price" not in text_of(saved), text_of(saved)
+    saved = await owner.say("/settings timezone UTC")
+    assert "usually price" not in text_of(saved), text_of(saved)
