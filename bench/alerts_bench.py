@@ -135,7 +135,17 @@ async def measure_scan(url: str) -> dict[str, Any]:
         steady = time.perf_counter() - started
     finally:
         await engine.dispose()
-    return {"first": first, "planned": planned, "steady": steady, "again": again}
+    connection = await asyncpg.connect(url)
+    try:
+        kinds = {
+            r["kind"]: int(r["n"])
+            for r in await connection.fetch(
+                "SELECT kind, count(*) AS n FROM alert_deliveries GROUP BY kind"
+            )
+        }
+    finally:
+        await connection.close()
+    return {"first": first, "planned": planned, "steady": steady, "again": again, "kinds": kinds}
 
 
 async def measure_fanout(url: str, limit: int) -> dict[str, Any]:
@@ -289,8 +299,9 @@ async def main() -> None:
         for code_name, scan, fanout, load in rows:
             rate = fanout["sent"] / fanout["elapsed"] if fanout["elapsed"] else 0.0
             print(f"\n{code_name} (load average {load:.1f} when it started)")
+            kinds = ", ".join(f"{n} {kind}s" for kind, n in sorted(scan["kinds"].items()))
             print(
-                f"  scan: first of the day planned {scan['planned']} deliveries in "
+                f"  scan: first of the day planned {scan['planned']} deliveries ({kinds}) in "
                 f"{scan['first']:.2f} s ({scan['first'] / max(1, args.shops) * 1000:.1f} "
                 f"ms/shop); steady per-minute scan {scan['steady'] * 1000:.0f} ms "
                 f"({scan['again']} planned)"

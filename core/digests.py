@@ -231,34 +231,44 @@ async def due_digests(uow: UnitOfWork, now: datetime) -> list[tuple[int, date]]:
 
 
 async def plan_due_digests(uow: UnitOfWork, now: datetime) -> int:
-    """Plan the digest of every shop that is due, all of them in one transaction and one
-    query per kind of fact; returns deliveries made."""
+    """Plan the digest of every shop that is due, all of them in one transaction and a
+    few statements; returns deliveries made."""
     async with uow:
         shops = await uow.shops.list_all()
         planned = await uow.alert_settings.digest_days()
         due = dict(not_yet_planned(shops, planned, digest_day_due, now))
-        made = await _plan(uow, due, now) if due else 0
+        made = await _plan(uow, due, now, {shop.id: shop for shop in shops}) if due else 0
         await uow.commit()
     return made
 
 
 async def plan_digest(uow: UnitOfWork, shop_id: int, day: date, now: datetime) -> int:
-    """Plan the shop's digest for `day`: one delivery per member with something to read.
-    Only the first caller for a (shop, day) plans; returns deliveries made."""
+    """Plan the shop's digest for `day`: one delivery per member who may have something
+    to read. Only the first caller for a (shop, day) plans; returns deliveries made."""
     async with uow:
         made = await _plan(uow, {shop_id: day}, now)
         await uow.commit()
     return made
 
 
-async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
+async def _plan(
+    uow: UnitOfWork,
+    due: Mapping[int, date],
+    now: datetime,
+    known: Mapping[int, Shop] | None = None,
+) -> int:
     """Claim each shop's day (shop id -> day) and, for the shops this caller claimed, plan
     a delivery per member who listens to a kind of line the shop's digest may have today
     (`kinds_to_say`); the digest itself is worded when it is sent."""
     claimed = await uow.alert_settings.claim_digest_days(due)
     if not claimed:
         return 0
-    shops = await uow.alert_queries.shops(claimed)
+    # The shops this transaction has read already (the scan's list of every shop).
+    shops = (
+        {shop_id: known[shop_id] for shop_id in claimed if shop_id in known}
+        if known is not None
+        else await uow.alert_queries.shops(claimed)
+    )
     members = await uow.alert_queries.members(list(shops))
     chosen = await uow.alert_settings.kinds_of_shops(list(shops))
     listening = {

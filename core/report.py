@@ -203,7 +203,7 @@ async def plan_due_reports(uow: UnitOfWork, now: datetime) -> int:
         shops = await uow.shops.list_all()
         planned = await uow.alert_settings.report_weeks()
         due = dict(digests.not_yet_planned(shops, planned, report_week_due, now))
-        made = await _plan(uow, due, now) if due else 0
+        made = await _plan(uow, due, now, {shop.id: shop for shop in shops}) if due else 0
         await uow.commit()
     return made
 
@@ -229,13 +229,23 @@ def report_span(shop: Shop, monday: date) -> tuple[datetime, datetime]:
     )
 
 
-async def _plan(uow: UnitOfWork, due: Mapping[int, date], now: datetime) -> int:
+async def _plan(
+    uow: UnitOfWork,
+    due: Mapping[int, date],
+    now: datetime,
+    known: Mapping[int, Shop] | None = None,
+) -> int:
     """Claim each shop's week (shop id -> Monday) and plan a delivery per owner of the
     shops this caller claimed where anything moved in the report's weeks."""
     claimed = await uow.alert_settings.claim_report_weeks(due)
     if not claimed:
         return 0
-    shops = await uow.alert_queries.shops(claimed)
+    # The shops this transaction has read already (the scan's list of every shop).
+    shops = (
+        {shop_id: known[shop_id] for shop_id in claimed if shop_id in known}
+        if known is not None
+        else await uow.alert_queries.shops(claimed)
+    )
     members = await uow.alert_queries.members(list(shops))
     owners = {shop_id: [m for m in members.get(shop_id, []) if m.is_owner] for shop_id in shops}
     blocked = await uow.recipients.blocked({m.user_id for ms in owners.values() for m in ms})
