@@ -12,7 +12,10 @@ Each run's databases are named after its process: two runs at once on a shared m
 must not drop each other's database (a fixed name did, mid-run).
 
     .venv/bin/python -m bench.writers_bench [--writers 32] [--seconds 10] [--code DIR]
-        [--rounds 2]
+        [--rounds 2] [--history 100000]
+
+The shop has a history before the writers start (`--history` movements of other
+products, then ANALYZE; 0 for none, as before 2026-12-07's session 6): see _HISTORY.
 
 Beside movements/s, which the machine's load moves a lot, it prints what load barely
 moves: the SQL statements and commits each movement sends (SQLAlchemy's
@@ -42,7 +45,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from bench.database import fresh_database
@@ -85,6 +88,52 @@ class _Tally:
 
 
 TALLY = _Tally()
+
+
+def _count_driver_calls() -> None:
+    """Statements sent to asyncpg directly, past SQLAlchemy (`Connection.fetchrow`, which
+    SQLAlchemy's own statements do not use: they go through prepared statements), are
+    counted too; one of the removal's function is its own transaction, so a commit."""
+    import asyncpg
+
+    fetchrow = asyncpg.Connection.fetchrow
+
+    async def counted(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        TALLY.statements += 1
+        if "stockbot_remove" in query:
+            TALLY.commits += 1
+        return await fetchrow(self, query, *args, **kwargs)
+
+    asyncpg.Connection.fetchrow = counted  # type: ignore[method-assign]
+
+
+_count_driver_calls()
+
+# The shop's history before the writers start (`--history`): other products with a batch
+# each, and movements of them. A fresh database's tables are a page each, and PostgreSQL
+# plans a foreign key's check (once per connection, kept for the whole run) as a scan of
+# that page: as the run writes thousands of movements, each check reads them all. A shop
+# that has traded for a while has its tables' sizes known (ANALYZE), as pgbench's
+# initialization has.
+_HISTORY = """
+WITH p AS (
+    INSERT INTO products (shop_id, name, name_key)
+    SELECT :shop, 'history ' || g, 'history ' || g FROM generate_series(1, :products) AS g
+    RETURNING id
+), b AS (
+    INSERT INTO batches (product_id, shop_id, quantity, received_at)
+    SELECT id, :shop, 0, :now FROM p
+    RETURNING id, product_id
+), m AS (
+    INSERT INTO movements (shop_id, product_id, quantity, reason, user_id, created_at,
+                           idempotency_key)
+    SELECT :shop, b.product_id, 0, 'adjustment', :user, :now, 'history ' || b.id || ' ' || g
+    FROM b, generate_series(1, :per_product) AS g
+    RETURNING id, product_id
+)
+INSERT INTO movement_allocations (movement_id, batch_id, shop_id, position, quantity)
+SELECT m.id, b.id, :shop, 0, 0 FROM m JOIN b ON b.product_id = m.product_id
+"""
 
 
 async def _sell_for(
@@ -142,7 +191,25 @@ def pgbench_tps(url: str, writers: int, seconds: int) -> float:
     return float(match.group(1))
 
 
-async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
+async def _history(engine: Any, shop_id: int, movements: int) -> None:
+    products = max(1, movements // 100)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(_HISTORY),
+            {
+                "shop": shop_id,
+                "products": products,
+                "per_product": max(1, movements // products),
+                "user": OWNER,
+                "now": NOW,
+            },
+        )
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.exec_driver_sql("ANALYZE")
+
+
+async def writers(admin_url: str, count: int, seconds: int, history: int = 0) -> dict[str, Phase]:
     """This code's hot product and distinct products, on a database of its own."""
     async with fresh_database(admin_url, f"stockbot_writers_bench_{os.getpid()}") as url:
         engine = create_engine(url, pool_size=count, max_overflow=8)
@@ -159,6 +226,8 @@ async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
                     make_uow(), owner, Restock(added.id, Decimal(10**6)), key=f"r{i}", now=NOW
                 )
                 products.append(added.id)
+            if history:
+                await _history(engine, shop.id, history)
             return {
                 "hot": await _sell_for(make_uow, owner, [products[0]] * count, seconds, "h"),
                 "distinct": await _sell_for(make_uow, owner, products, seconds, "d"),
@@ -167,11 +236,14 @@ async def writers(admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
             await engine.dispose()
 
 
-def other_writers(code: Path, admin_url: str, count: int, seconds: int) -> dict[str, Phase]:
+def other_writers(
+    code: Path, admin_url: str, count: int, seconds: int, history: int
+) -> dict[str, Phase]:
     """`writers` of another checkout: this script run with its code first on the path."""
     from bench.checkout import run_in  # here, not at the top: see bench.checkout
 
     arguments = ("--admin-url", admin_url, "--writers", str(count), "--seconds", str(seconds))
+    arguments += ("--history", str(history))
     phases = run_in(code, __file__, *arguments, "--json")
     return {name: Phase(**phase) for name, phase in phases.items()}
 
@@ -193,20 +265,28 @@ async def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--code", type=Path, help="another checkout to measure, same run")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=100_000,
+        help="movements of other products made before the writers start (0: none)",
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json:  # one checkout's writers for `--code` of another run
-        phases = await writers(args.admin_url, args.writers, args.seconds)
+        phases = await writers(args.admin_url, args.writers, args.seconds, args.history)
         print(json.dumps({name: asdict(phase) for name, phase in phases.items()}))
         return
     if shutil.which("pgbench") is None:
         raise SystemExit("pgbench is missing: apt-get install postgresql-client")
-    print(f"{args.writers} writers, {args.seconds} s each way")
+    print(f"{args.writers} writers, {args.seconds} s each way, history {args.history:,}")
     for round_ in range(args.rounds):
         other = None
         if args.code is not None:
-            other = other_writers(args.code.resolve(), args.admin_url, args.writers, args.seconds)
-        phases = await writers(args.admin_url, args.writers, args.seconds)
+            other = other_writers(
+                args.code.resolve(), args.admin_url, args.writers, args.seconds, args.history
+            )
+        phases = await writers(args.admin_url, args.writers, args.seconds, args.history)
         async with fresh_database(args.admin_url, f"stockbot_writers_pgbench_{os.getpid()}") as url:
             tps = pgbench_tps(url, args.writers, args.seconds)
         print(f"round {round_ + 1}, load {os.getloadavg()[0]:.1f}: pgbench TPC-B {tps:.1f} tps")

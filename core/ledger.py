@@ -37,15 +37,17 @@ from core.model import (
     Movement,
     Product,
     Reason,
+    Role,
     Shop,
 )
-from core.ports import UnitOfWork
+from core.ports import RemovalAtOnce, UnitOfWork
 from core.quantities import ZERO
 from core.status import shop_today
 from core.units import allows_fractions, is_whole
 
 MAX_NOTE = 200
 RESTOCK_SETS = ("cost", "price", "reorder_date")  # the product's fields a restock may set
+REMOVERS = frozenset(Role)  # every member of a shop may sell and write off
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,39 @@ async def _remove_locked(
 async def remove(
     uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
 ) -> MovementResult:
-    """Sale, damage, expiry write-off, adjustment or return to supplier; never below 0."""
+    """Sale, damage, expiry write-off, adjustment or return to supplier; never below 0.
+
+    A removal of whole units is first offered to the store as one statement committed on
+    its own (`UnitOfWork.remove_at_once`: the authorization, the product's lock, the key,
+    the stock and the writes in one round trip); whatever it does not write (a refusal,
+    a replay, a crossing to record, a store without it) goes the usual way below."""
+    if (
+        command.reason in REMOVAL_REASONS
+        and command.quantity > 0
+        and is_whole(command.quantity)
+        and len(command.note) <= MAX_NOTE  # else refused the usual way, in its order
+    ):
+        done = await uow.remove_at_once(
+            RemovalAtOnce(
+                Movement(
+                    id=0,
+                    shop_id=actor.shop_id,
+                    product_id=command.product_id,
+                    quantity=-command.quantity,
+                    reason=command.reason,
+                    user_id=actor.user_id,
+                    created_at=now,
+                    idempotency_key=key,
+                    note=_note(command.note),
+                ),
+                roles=REMOVERS,
+                records_price=command.reason is Reason.SALE,
+            )
+        )
+        if done is not None:
+            return MovementResult(
+                done.movement, done.before, done.after, shop=done.shop, member=done.member
+            )
     return await _one(uow, actor, command, key=key, now=now)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -265,6 +266,42 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
+
+    async def remove_at_once(self, removal: RemovalAtOnce) -> RemovedAtOnce | None:
+        """`removal` in a transaction of its own, as one statement, when the store can,
+        outside `async with` (the unit of work is then used up): under the product's
+        lock, the member still a member of the shop with one of `removal.roles`, the
+        product in the shop and not archived, the key not seen, enough on hand, and the
+        product's stock status the same after (no crossing for core.crossings to
+        record); then first-expiring-first-out as `core.ledger.take_fefo`, the
+        product's snapshot, the movement, and the update being handled marked, durable
+        before this returns. None when any of these did not hold (nothing written) or
+        the store has no such statement: the caller goes the usual way, which refuses
+        or replays as it always did."""
+        return None
+
+
+@dataclass(frozen=True)
+class RemovalAtOnce:
+    """A removal for `UnitOfWork.remove_at_once`: the movement as core would record it
+    (negative quantity, id 0, no allocations, no sale price), who may make it, and
+    whether it records the product's shelf price (a sale)."""
+
+    movement: Movement
+    roles: frozenset[Role]
+    records_price: bool
+
+
+@dataclass(frozen=True)
+class RemovedAtOnce:
+    """What `remove_at_once` wrote: the movement (its id, allocations, sale price), the
+    product as locked before and after, and the shop and member as authorized."""
+
+    movement: Movement
+    before: Product
+    after: Product
+    shop: Shop
+    member: Member
 
 
 # -- alerts ---------------------------------------------------------------------------

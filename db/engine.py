@@ -74,10 +74,73 @@ _FLUSH = "SELECT pg_logical_emit_message(true, 'stockbot', '')"
 
 
 async def wait_for_the_disk(engine: AsyncEngine) -> None:
-    """Return once everything committed so far is on the disk (PostgreSQL)."""
+    """Return once everything committed so far is on the disk (PostgreSQL).
+
+    The waits of the process share their flushes: a wait asked while none is under way
+    starts one; asked while one is, it waits for the next, which starts when that one
+    ends (the one under way may have begun before the caller's commit) and serves every
+    wait asked meanwhile. 32 writers of one product wait in a few flushes, not 32."""
+    flushes = _flushes.get(engine)
+    if flushes is None:
+        flushes = _flushes[engine] = _Flushes(weakref.ref(engine))
+    await flushes.wait()
+
+
+async def flush_once(engine: AsyncEngine) -> None:
+    """One commit that waits for the disk, on a connection of its own, in one round trip
+    (autocommit: the statement is its transaction). Shared by many waits, so it goes
+    through SQLAlchemy, whose events see it."""
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.exec_driver_sql(_FLUSH)
+
+
+class _Flushes:
+    def __init__(self, engine: weakref.ref[AsyncEngine]) -> None:
+        self._engine = engine  # weakly: the engine is the key of `_flushes`
+        self._running: asyncio.Future[None] | None = None  # the flush under way
+        self._next: asyncio.Future[None] | None = None  # asked for while it runs
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def wait(self) -> None:
+        if self._running is None:
+            self._running = self._start()
+            done = self._running
+        else:
+            if self._next is None:
+                self._next = asyncio.get_running_loop().create_future()
+            done = self._next
+        # One waiter cancelled must not cancel the others' flush.
+        await asyncio.shield(done)
+
+    def _start(self, done: asyncio.Future[None] | None = None) -> asyncio.Future[None]:
+        if done is None:
+            done = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._flush(done))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return done
+
+    async def _flush(self, done: asyncio.Future[None]) -> None:
+        try:
+            engine = self._engine()
+            if engine is None:
+                raise RuntimeError("the engine is gone")
+            await flush_once(engine)
+        except asyncio.CancelledError:
+            done.cancel()
+            raise
+        except Exception as error:
+            done.set_exception(error)
+            done.exception()  # retrieved: its waiters raise it, if any are left
+        else:
+            done.set_result(None)
+        finally:
+            queued, self._next = self._next, None
+            self._running = self._start(queued) if queued is not None else None
+
+
+_flushes: weakref.WeakKeyDictionary[AsyncEngine, _Flushes] = weakref.WeakKeyDictionary()
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -7,9 +7,11 @@ commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -45,10 +47,12 @@ from core.model import (
     UserLanguage,
     name_key,
 )
+from core.ports import RemovalAtOnce, RemovedAtOnce
 from db.engine import COMMIT_WITHOUT_THE_DISK, UNDURABLE
 from db.inbox import due_mark, marked_by
 from db.mapping import from_row, to_values
 from db.models import (
+    QUANTITY_SCALE,
     BatchRow,
     GroupChatRow,
     InviteRow,
@@ -198,6 +202,87 @@ def stop_contending(session: AsyncSession) -> None:
         left = _contenders.pop(key, 0) - 1
         if left > 0:
             _contenders[key] = left
+
+
+@contextmanager
+def contending_for(product_id: int) -> Iterator[bool]:
+    """Counted for the product (as a unit of work's lock by id is) while the block runs;
+    yields whether another is counted for it at the start (someone waits)."""
+    key = ("id", product_id)
+    count = _contenders[key] = _contenders.get(key, 0) + 1
+    try:
+        yield count > 1
+    finally:
+        left = _contenders.pop(key, 0) - 1
+        if left > 0:
+            _contenders[key] = left
+
+
+# --- a removal as one statement committed on its own (PostgreSQL) -----------------------
+# Migration 0020's function: the authorization, the product's lock, the key, the stock,
+# the writes and the inbox's mark, in one round trip that is its own transaction (no
+# BEGIN: asyncpg sends the statement alone). Sent to asyncpg directly, prepared once per
+# connection: SQLAlchemy's execute costs more CPU than the round trip.
+
+REMOVE_AT_ONCE = f"SELECT * FROM stockbot_remove({', '.join(f'${n}' for n in range(1, 14))})"
+HANDLED_ELSEWHERE = "SB001"  # the SQLSTATEs the function raises
+BATCHES_SHORT = "SB002"
+_QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
+
+
+class _Fields:
+    """An asyncpg record's fields as attributes, as db.mapping reads a row."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        return self._record[name]
+
+
+def removal_arguments(removal: RemovalAtOnce, undurable: bool, receipt: Any) -> tuple[Any, ...]:
+    movement = removal.movement
+    return (
+        movement.shop_id,
+        movement.user_id,
+        sorted(role.value for role in removal.roles),
+        movement.product_id,
+        -movement.quantity,
+        movement.reason.value,
+        movement.note.replace("\x00", ""),  # as db.models.Varchar stores it
+        movement.idempotency_key,
+        movement.created_at,
+        removal.records_price,
+        receipt.update_id if receipt is not None else None,
+        receipt.at if receipt is not None else None,
+        undurable,
+    )
+
+
+def removed_at_once(removal: RemovalAtOnce, row: Any) -> RemovedAtOnce:
+    """The function's row of outcome 'done' as core's result."""
+    before = _product(_Fields(row["product"]))
+    shop = from_row(Shop, _Fields(row["shop"]))
+    if shop.created_at is not None:
+        shop = replace(shop, created_at=shop.created_at.astimezone(UTC))
+    movement = replace(
+        removal.movement,
+        id=row["movement_id"],
+        allocations=tuple(
+            Allocation(batch_id, taken.quantize(_QUANTITY_STEP))
+            for batch_id, taken in zip(row["batch_ids"], row["taken_quantities"], strict=True)
+        ),
+        sale_price=before.price if removal.records_price else None,
+    )
+    after = replace(
+        before,
+        on_hand=row["left_on_hand"].quantize(_QUANTITY_STEP),
+        earliest_expiry=row["left_expiry"],
+    )
+    member = Member(shop.id, movement.user_id, Role(row["member_role"]), row["member_name"])
+    return RemovedAtOnce(movement, before, after, shop, member)
 
 
 def _shop_of(row: Any) -> Shop:

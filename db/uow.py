@@ -25,11 +25,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self, cast
 
+import asyncpg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.errors import DuplicateRequest
-from core.ports import UnitOfWork
+from core.ports import RemovalAtOnce, RemovedAtOnce, UnitOfWork
 from db.alert_repositories import (
     SqlAlertOutbox,
     SqlAlertQueries,
@@ -39,9 +40,12 @@ from db.alert_repositories import (
     SqlRecipientRepository,
 )
 from db.engine import UNDURABLE, wait_for_the_disk, writer_lock
-from db.inbox import MARKED_HERE, mark_in, unmark
+from db.inbox import MARKED_HERE, HandledElsewhere, due_mark, mark_in, unmark
 from db.inventory_queries import SqlInventoryQueries
 from db.repositories import (
+    BATCHES_SHORT,
+    HANDLED_ELSEWHERE,
+    REMOVE_AT_ONCE,
     Held,
     SqlBatchRepository,
     SqlChatLinkRepository,
@@ -51,6 +55,9 @@ from db.repositories import (
     SqlProductRepository,
     SqlShopRepository,
     SqlUserRepository,
+    contending_for,
+    removal_arguments,
+    removed_at_once,
     stop_contending,
 )
 
@@ -168,6 +175,48 @@ class SqlUnitOfWork(UnitOfWork):
             await self.session.rollback()
         finally:
             stop_contending(self.session)
+
+    async def remove_at_once(self, removal: RemovalAtOnce) -> RemovedAtOnce | None:
+        """PostgreSQL: migration 0020's function, its own transaction in one round trip
+        on a pooled connection through asyncpg (see core.ports). It commits without
+        waiting for the disk only while another of this process is counted for the
+        product (db.repositories' contenders), and then waits for the disk here, in a
+        flush shared with the other waits (db.engine). SQLite: None, the usual way."""
+        engine = self._session_factory.kw.get("bind")
+        if self._lock is not None or not isinstance(engine, AsyncEngine):
+            return None
+        receipt = due_mark()
+        with contending_for(removal.movement.product_id) as undurable:
+            arguments = removal_arguments(removal, undurable, receipt)
+            async with engine.connect() as connection:
+                driver = (await connection.get_raw_connection()).driver_connection
+                assert driver is not None
+                try:
+                    row = await driver.fetchrow(REMOVE_AT_ONCE, *arguments)
+                except asyncpg.PostgresError as error:  # the server rolled it back
+                    if error.sqlstate == HANDLED_ELSEWHERE and receipt is not None:
+                        raise HandledElsewhere(
+                            f"update {receipt.update_id} was handled by another worker"
+                        ) from error
+                    if error.sqlstate == BATCHES_SHORT:
+                        raise AssertionError(str(error)) from error
+                    if isinstance(error, asyncpg.UniqueViolationError) and (
+                        IDEMPOTENCY_CONSTRAINT in str(error)
+                    ):
+                        raise DuplicateRequest() from error
+                    raise
+                except BaseException:
+                    # The connection's state is unknown (lost, or cut off mid-reply), and
+                    # SQLAlchemy, which did not send the statement, cannot tell.
+                    await connection.invalidate()
+                    raise
+        if row["outcome"] != "done":
+            return None
+        if receipt is not None:
+            receipt.marked = True  # committed with the removal
+        if undurable:
+            await wait_for_the_disk(engine)
+        return removed_at_once(removal, row)
 
 
 def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
