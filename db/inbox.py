@@ -24,12 +24,17 @@ Round trips are what an update costs most (each wakes the bot and PostgreSQL), s
 PostgreSQL an update is stored by one INSERT committed on its own, and a claim is one
 or two statements, each committed on its own without waiting for the disk: the release
 of what finished, and one UPDATE … RETURNING that leases the next updates.
+
+Those statements, sent for every update, go to asyncpg itself on a connection of the
+engine's pool (`_Prepared`): built with SQLAlchemy and compiled once, they skip its
+execution machinery (the compiled cache's lookup, the parameters' processing, the
+result's rows), which cost more CPU than asyncpg's own round trip.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -112,18 +117,53 @@ CLAIMED_COLUMNS = (
 )
 
 
-def _items(rows: Sequence[Any]) -> list[InboxItem]:
-    """Rows selected with CLAIMED_COLUMNS, as items to handle (or tell about), in update
-    order."""
+def _items(rows: Sequence[Mapping[Any, Any]]) -> list[InboxItem]:
+    """Rows selected with CLAIMED_COLUMNS (SQLAlchemy's row mappings or asyncpg's
+    records), as items to handle (or tell about), in update order."""
     items = []
     for row in rows:
+        user_id = row["user_id"]
         language = None
-        if row.user_id is not None and "language_chosen" in row._fields:
-            language = UserLanguage(row.language_chosen, row.language_seen)
+        if user_id is not None:
+            language = UserLanguage(row["language_chosen"], row["language_seen"])
         items.append(
-            InboxItem(row.update_id, row.payload, row.attempts, row.chat_id, row.user_id, language)
+            InboxItem(
+                row["update_id"], row["payload"], row["attempts"], row["chat_id"], user_id, language
+            )
         )
     return sorted(items, key=lambda item: item.update_id)
+
+
+class _Prepared:
+    """A statement built with SQLAlchemy, compiled once for asyncpg and sent to asyncpg
+    itself: its text (prepared once per connection by asyncpg's statement cache) and
+    its parameters in order, the ones given by name at each call and the constants the
+    statement holds."""
+
+    def __init__(self, statement: Any, dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        processors = compiled._bind_processors
+        self._order: tuple[tuple[str, Any], ...] = tuple(
+            (name, processors.get(name)) for name in compiled.positiontup or ()
+        )
+        # The values the statement holds, as its types convert them for asyncpg.
+        self._constants: dict[str, Any] = {}
+        for name, process in self._order:
+            value = compiled.binds[name].effective_value
+            self._constants[name] = value if process is None else process(value)
+
+    def arguments(self, given: Mapping[str, Any]) -> list[Any]:
+        """The parameters in order: `given` by name, converted by their types."""
+        arguments = []
+        for name, process in self._order:
+            if name not in given:
+                arguments.append(self._constants[name])
+            elif process is None:
+                arguments.append(given[name])
+            else:
+                arguments.append(process(given[name]))
+        return arguments
 
 
 # --- the update being handled, for the unit of work to mark --------------------------
@@ -329,7 +369,13 @@ class SqlInbox:
         self._storing: asyncio.Task[None] | None = None
         self._claim = _claim_statement(self._postgres)
         self._release = _release_statement(self._postgres)
-        self._release_and_claim = _claim_statement(True, releasing=True) if self._postgres else None
+        if self._postgres:
+            dialect = engine.dialect
+            self._store_sql = _Prepared(_STORE, dialect)
+            self._claim_sql = _Prepared(self._claim, dialect)
+            self._release_sql = _Prepared(self._release, dialect)
+            releasing = _claim_statement(True, releasing=True)
+            self._release_and_claim_sql = _Prepared(releasing, dialect)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -341,10 +387,29 @@ class SqlInbox:
             yield connection
 
     @asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
-        """Each statement its own transaction (PostgreSQL): no BEGIN or COMMIT round trip."""
+    async def _driver(self) -> AsyncIterator[tuple[AsyncConnection, Any]]:
+        """The asyncpg connection of a connection of the pool (PostgreSQL), for
+        statements each committed on its own: asyncpg commits a statement sent outside a
+        transaction by itself. One that broke is dropped from the pool, as SQLAlchemy
+        drops one that breaks under its own statements."""
         async with self.engine.connect() as connection:
-            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+            driver = (await connection.get_raw_connection()).driver_connection
+            try:
+                yield connection, driver
+            except BaseException:
+                if driver is not None and driver.is_closed():
+                    await connection.invalidate()
+                raise
+
+    async def _fetch(self, prepared: _Prepared, given: Mapping[str, Any]) -> list[Any]:
+        arguments = prepared.arguments(given)
+        async with self._driver() as (connection, driver):
+            announce = self.engine.sync_engine.dispatch.before_cursor_execute
+            if announce:
+                # What tallies the statements SQLAlchemy sends (the tests',
+                # bench.updates_bench's) sees these too.
+                announce(connection.sync_connection, None, prepared.sql, arguments, None, False)
+            return list(await driver.fetch(prepared.sql, *arguments))
 
     @asynccontextmanager
     async def _undurable(self) -> AsyncIterator[AsyncConnection]:
@@ -400,19 +465,18 @@ class SqlInbox:
         copy of one update in the same batch is not)."""
         if self._postgres:
             # One statement: it commits on its own, durably.
-            async with self._autocommit() as connection:
-                result = await connection.execute(
-                    _STORE,
-                    {
-                        "update_ids": [row["update_id"] for row in rows],
-                        "payloads": [row["payload"] for row in rows],
-                        "received": [row["received_at"] for row in rows],
-                        "attempts": [row["attempts"] for row in rows],
-                        "chat_ids": [row["chat_id"] for row in rows],
-                        "user_ids": [row["user_id"] for row in rows],
-                    },
-                )
-                inserted = set(result.scalars())
+            stored = await self._fetch(
+                self._store_sql,
+                {
+                    "update_ids": [row["update_id"] for row in rows],
+                    "payloads": [row["payload"] for row in rows],
+                    "received": [row["received_at"] for row in rows],
+                    "attempts": [row["attempts"] for row in rows],
+                    "chat_ids": [row["chat_id"] for row in rows],
+                    "user_ids": [row["user_id"] for row in rows],
+                },
+            )
+            inserted = {record[0] for record in stored}
         else:
             statement = (
                 conflict_insert(self.engine.dialect.name, inbox)
@@ -447,19 +511,17 @@ class SqlInbox:
         caller retry, changes nothing. A failure counts an attempt, which must not
         be counted twice, so settling one is a transaction with the claim, as elsewhere."""
         if self._postgres and all(item.error is None for item in settled):
-            async with self._autocommit() as connection:
-                if settled and limit > 0 and self._release_and_claim is not None:
-                    # The worker that finished claims the next: one round trip for both.
-                    parameters = {
-                        "done": [item.update_id for item in settled],
-                        "now": now,
-                        "until": now + lease,
-                        "limit": limit,
-                    }
-                    rows = await connection.execute(self._release_and_claim, parameters)
-                    return _items(rows.all())
-                await self._settle(connection, settled, now)
-                return await self._lease(connection, limit, now, lease)
+            done = [item.update_id for item in settled]
+            if done and limit > 0:
+                # The worker that finished claims the next: one round trip for both.
+                parameters = {"done": done, "now": now, "until": now + lease, "limit": limit}
+                return _items(await self._fetch(self._release_and_claim_sql, parameters))
+            if done:
+                await self._fetch(self._release_sql, {"done": done, "now": now})
+            if limit <= 0:
+                return []
+            parameters = {"now": now, "until": now + lease, "limit": limit}
+            return _items(await self._fetch(self._claim_sql, parameters))
         async with self._undurable() as connection:
             await self._settle(connection, settled, now)
             return await self._lease(connection, limit, now, lease)
@@ -470,7 +532,7 @@ class SqlInbox:
         if limit <= 0:
             return []
         parameters = {"now": now, "until": now + lease, "limit": limit}
-        return _items((await connection.execute(self._claim, parameters)).all())
+        return _items((await connection.execute(self._claim, parameters)).mappings().all())
 
     async def _settle(
         self, connection: AsyncConnection, settled: Sequence[Settled], now: datetime
@@ -514,11 +576,11 @@ class SqlInbox:
         if self._postgres:
             query = query.with_for_update(skip_locked=True, of=inbox)
         async with self._transaction() as connection:
-            rows = (await connection.execute(query)).all()
+            rows = (await connection.execute(query)).mappings().all()
             if rows:
                 await connection.execute(
                     update(inbox)
-                    .where(inbox.c.update_id.in_([row.update_id for row in rows]))
+                    .where(inbox.c.update_id.in_([row["update_id"] for row in rows]))
                     .values(leased_until=None)
                 )
         return _items(rows)
