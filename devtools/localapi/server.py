@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -69,6 +70,8 @@ class LocalBotApi:
         self.faults = FaultPlan()
         self.delivery = WebhookDelivery(self.world, webhook_retry_delay, webhook_max_retry_delay)
         self._methods = BotApiMethods(self.world, self.limiter, self.delivery).handlers()
+        # How the calls' parameters came, by the body's content type (JSON, a form…).
+        self.bodies: Counter[str] = Counter()
         self._read_messages: dict[int, int] = {}  # chat → seq of the last next_message
         self._read_edits: dict[int, int] = {}
 
@@ -436,6 +439,7 @@ class LocalBotApi:
                     request.transport.close()
                     return web.Response()
                 await self._fail(fault)
+            self.bodies[request.content_type] += 1
             result = await handler(await read_params(request))
         except ApiError as error:
             return web.json_response(error.to_api(), status=error.code)
