@@ -3,7 +3,7 @@ against a bare python-telegram-bot echo bot by the same load generator, against 
 local Bot API, in the same run (a script that prints figures, not a test).
 
     .venv/bin/python -m bench.webhook_bench [--seconds 10] [--users 16]
-        [--processes 1 2 4] [--png docs/throughput.png] [--code DIR]
+        [--processes 1 2 4] [--png docs/throughput.png] [--code DIR] [--rate R]
 
 What it does, in order:
 1. the echo bot (bench.echo_bot), then one stockbot process (`stockbot run` in webhook
@@ -20,7 +20,10 @@ What it does, in order:
 same run, right before this checkout's, on a database of its own migrated by its own code:
 the two figures are then side by side under the same load. Beside replies/s, which the
 machine's load moves, it prints the CPU milliseconds each bot process spent per reply
-(`/proc/<pid>/stat`, warm-up included; PostgreSQL's own CPU is not in it).
+(`/proc/<pid>/stat`, warm-up included; PostgreSQL's own CPU is not in it). A closed
+loop's rate differs between the two, and with it how much work is batched per wake-up;
+`--rate R` adds an open loop at R updates/s for each, so their CPU per reply is also
+compared at one and the same load.
 
 Like Telegram, the load generator posts each update to the webhook with the secret
 header and times until the bot's answer reaches the Bot API. PostgreSQL comes from
@@ -371,8 +374,10 @@ async def measure_stockbot(
     label: str,
     code: Path | None = None,
     profile: Path | None = None,
+    fixed_rate: float | None = None,
 ) -> Measured:
-    """One stockbot process: the closed loop, then the open loop at 70 % of its rate."""
+    """One stockbot process: the closed loop, then the open loop at 70 % of its rate
+    (and at `fixed_rate`, the same for every checkout measured, when given)."""
     bot = await start_stockbot(api, database, prefix, None, workdir, code)
     try:
         idle_rss = bot.rss_mb()
@@ -396,6 +401,18 @@ async def measure_stockbot(
             )
         )
         print(steady.line())
+        if fixed_rate is not None:
+            fixed = await bot.measured(
+                load.open(
+                    f"{label} at {fixed_rate:.0f}/s (open)",
+                    hook,
+                    users,
+                    "/sell milk 1",
+                    fixed_rate,
+                    seconds,
+                )
+            )
+            print(fixed.line())
         return Measured(full, steady, idle_rss, bot.rss_mb(), bot.rss_mb("VmHWM"))
     finally:
         await bot.stop()
@@ -438,6 +455,13 @@ async def main() -> None:
     parser.add_argument("--png", type=Path, default=None)
     parser.add_argument(
         "--code", type=Path, default=None, help="another checkout to measure first, same run"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="an open loop at this rate too, the same for --code's bot and this one's: CPU"
+        " per reply compared at one load (a closed loop's rate, and so its batching, differ)",
     )
     parser.add_argument(
         "--profile",
@@ -491,6 +515,7 @@ async def main() -> None:
                     args.seconds,
                     f"stockbot of {args.code}",
                     args.code.resolve(),
+                    fixed_rate=args.rate,
                 )
                 print(f"{args.code} full path / echo: {before.closed.rate / echo_run.rate:.2f}")
             now = await measure_stockbot(
@@ -504,6 +529,7 @@ async def main() -> None:
                 args.seconds,
                 "stockbot",
                 profile=args.profile,
+                fixed_rate=args.rate,
             )
             print(f"full path / echo: {now.closed.rate / echo_run.rate:.2f}")
             print(
