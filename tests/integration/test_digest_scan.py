@@ -35,11 +35,18 @@ from core.alert_model import (
     AlertSettings,
     DeliveryKind,
     DeliveryStatus,
+    DigestSigns,
     ProductAlertState,
     RunningOut,
 )
 from core.digests import ShopFacts, build_digest
-from core.forecast import lead_days_of, runs_out_within_lead_time, shop_paces
+from core.forecast import (
+    SELLING_REASONS,
+    lead_days_of,
+    runs_out_within_lead_time,
+    shop_paces,
+    window_opening,
+)
 from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
 from core.shops import create_shop
 from core.status import StockStatus, shop_today, stock_status
@@ -60,13 +67,14 @@ product_fields: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
         "lead_days": st.none() | st.integers(1, 20),
         "reorder_in": st.none() | st.integers(-3, 3),
         "expiry_in": st.none() | st.integers(-3, 12),
+        "warning_days": st.none() | st.integers(0, 10),  # else the shop's near_expiry_days
         # (hours ago, units, undone): scattered sales, or a steady seller that may run out.
         "sales": st.lists(
             st.tuples(st.integers(0, 40 * 24), st.integers(1, 9), st.booleans()), max_size=30
         )
         | st.integers(1, 6).map(lambda units: [(d * 24 + 3, units, False) for d in range(1, 30)]),
         "older": st.booleans(),  # a restock before the window
-        "state": st.sampled_from(["none", "muted", "ordered"]),
+        "state": st.sampled_from(["none", "muted", "ordered", "reorder done"]),
     }
 )
 
@@ -113,6 +121,7 @@ async def _random_shop(make_uow: MakeUow, data: st.DataObject) -> Shop:
                         else None
                     ),
                     earliest_expiry=expiry,
+                    expiry_warning_days=fields["warning_days"],
                 )
             )
             if expiry is not None:
@@ -142,6 +151,9 @@ async def _random_shop(make_uow: MakeUow, data: st.DataObject) -> Shop:
                         product.id,
                         muted=fields["state"] == "muted",
                         ordered_at=NOW if fields["state"] == "ordered" else None,
+                        reorder_done_for=(
+                            product.reorder_date if fields["state"] == "reorder done" else None
+                        ),
                     )
                 )
             if data.draw(st.booleans(), label="snoozed by the owner"):
@@ -255,8 +267,15 @@ async def test_the_fast_scan_plans_the_digests_and_reports_the_straightforward_o
     async with make_uow() as uow:
         wanted = [(shop, shop_today(shop, NOW)) for shop in shops]
         fast = await digests.facts_of(uow, wanted, NOW)
+        since = min(window_opening(shop, NOW) for shop in shops)
+        signs = await uow.alert_queries.digest_signs([s.id for s in shops], since, SELLING_REASONS)
         for shop, today in wanted:
             slow = await _straightforward_facts(uow, shop, today)
+            # What planning reads names every kind of line the digest has (a superset).
+            may_say = digests.kinds_to_say(signs.get(shop.id, DigestSigns()), shop, today)
+            for kind in AlertKind:
+                if not build_digest(slow, frozenset({kind}), {}, is_owner=True).is_empty:
+                    assert kind in may_say
             members = await uow.members.list(shop.id)
             chosen = await uow.alert_settings.all_kinds(shop.id)
             blocked = await uow.recipients.blocked([m.user_id for m in members])
