@@ -22,6 +22,7 @@ from core.alert_model import (
     AlertMessage,
     AlertPreferences,
     CrossingAlert,
+    CrossingAlerts,
     Digest,
     ReorderList,
     SendOutcome,
@@ -62,6 +63,18 @@ def after_action_keyboard(product_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def crossings_keyboard(alerts: CrossingAlerts) -> InlineKeyboardMarkup:
+    shop_id = alerts.shop.id
+    views = []
+    if alerts.out:
+        views.append(button(texts.VIEW_OUT_BUTTON, cb.ViewFromAlert(shop_id, StatusFilter.OUT)))
+    if alerts.low:
+        views.append(button(texts.VIEW_LOW_BUTTON, cb.ViewFromAlert(shop_id, StatusFilter.LOW)))
+    return InlineKeyboardMarkup(
+        [views, [button(texts.REORDER_LIST_BUTTON, cb.OpenReorderList(shop_id))]]
+    )
+
+
 def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
     shop_id = digest.shop.id
     rows: list[list[InlineKeyboardButton]] = []
@@ -88,9 +101,11 @@ def digest_keyboard(digest: Digest) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def render(message: CrossingAlert | Digest) -> tuple[str, InlineKeyboardMarkup]:
+def render(message: CrossingAlert | CrossingAlerts | Digest) -> tuple[str, InlineKeyboardMarkup]:
     if isinstance(message, CrossingAlert):
         return texts.crossing_text(message), crossing_keyboard(message)
+    if isinstance(message, CrossingAlerts):
+        return texts.truncate(texts.crossings_text(message)), crossings_keyboard(message)
     return texts.truncate(texts.digest_text(message)), digest_keyboard(message)
 
 

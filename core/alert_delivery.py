@@ -18,6 +18,7 @@ from core.alert_model import (
     AlertMessage,
     AlertSettings,
     CrossingAlert,
+    CrossingAlerts,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
@@ -117,7 +118,37 @@ async def next_outgoing(
             else:
                 outgoing.append(Outgoing(delivery, delivery.user_id, message))
         await uow.commit()
-    return outgoing
+    return together(outgoing)
+
+
+def together(outgoing: Sequence[Outgoing]) -> list[Outgoing]:
+    """Crossings of one shop claimed together for one person go as one message, where
+    the first of them stood: a stocktake that leaves 25 products low is one alert, not
+    25 pushes at one a second."""
+    crossings: dict[tuple[int, int], list[Outgoing]] = {}
+    for item in outgoing:
+        if isinstance(item.message, CrossingAlert) and not item.message.reminder:
+            crossings.setdefault((item.chat_id, item.message.shop.id), []).append(item)
+    grouped: list[Outgoing] = []
+    for item in outgoing:
+        if not isinstance(item.message, CrossingAlert) or item.message.reminder:
+            grouped.append(item)
+            continue
+        same = crossings[(item.chat_id, item.message.shop.id)]
+        if len(same) == 1:
+            grouped.append(item)
+        elif same[0] is item:
+            # A product that crossed twice since the last send is told of once.
+            latest = {a.product.id: a for i in same if isinstance(a := i.message, CrossingAlert)}
+            alerts = tuple(latest.values())
+            message: AlertMessage = (
+                alerts[0]
+                if len(alerts) == 1
+                else CrossingAlerts(item.message.shop, alerts, item.message.is_owner)
+            )
+            others = tuple(i.delivery for i in same[1:])
+            grouped.append(Outgoing(item.delivery, item.chat_id, message, others))
+    return grouped
 
 
 async def _listener(
@@ -209,38 +240,52 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def record_outcome(
-    uow: UnitOfWork, delivery: Delivery, result: SendResult, now: datetime
+    uow: UnitOfWork, sent: Delivery | Sequence[Delivery], result: SendResult, now: datetime
 ) -> DeliveryStatus:
     """Remember what happened to a send, so nobody sends it again (or, for a retry, so it
-    goes again later). A recipient who blocked the bot is skipped from now on."""
+    goes again later). A recipient who blocked the bot is skipped from now on. Several
+    deliveries sent as one message share its outcome, in one transaction."""
+    deliveries = [sent] if isinstance(sent, Delivery) else list(sent)
     async with uow:
         status = DeliveryStatus.PENDING
         if result.outcome is SendOutcome.SENT:
             status = DeliveryStatus.SENT
         elif result.outcome is SendOutcome.BLOCKED:
             status = DeliveryStatus.BLOCKED
-            await uow.recipients.mark_blocked(delivery.user_id, now)
+            await uow.recipients.mark_blocked(deliveries[0].user_id, now)
         elif result.outcome is SendOutcome.FAILED:
             status = DeliveryStatus.FAILED
-        attempts = delivery.attempts + 1
-        if status is DeliveryStatus.PENDING and attempts >= MAX_ATTEMPTS:
-            status = DeliveryStatus.FAILED
-        if status is DeliveryStatus.PENDING:
-            wait = (
-                timedelta(seconds=result.retry_after)
-                if result.retry_after is not None
-                else backoff(attempts)
-            )
-            await uow.deliveries.retry_at(delivery.id, now + wait, attempts, result.error)
-        else:
-            await uow.deliveries.finish(delivery.id, status, now, result.error)
+        for delivery in deliveries:
+            await _record(uow, delivery, status, result, now)
         await uow.commit()
         return status
 
 
-async def defer(uow: UnitOfWork, delivery: Delivery, until: datetime) -> None:
-    """Put a claimed delivery back, due at `until` (rate limits), without counting an
+async def _record(
+    uow: UnitOfWork,
+    delivery: Delivery,
+    status: DeliveryStatus,
+    result: SendResult,
+    now: datetime,
+) -> None:
+    attempts = delivery.attempts + 1
+    if status is DeliveryStatus.PENDING and attempts >= MAX_ATTEMPTS:
+        status = DeliveryStatus.FAILED
+    if status is DeliveryStatus.PENDING:
+        wait = (
+            timedelta(seconds=result.retry_after)
+            if result.retry_after is not None
+            else backoff(attempts)
+        )
+        await uow.deliveries.retry_at(delivery.id, now + wait, attempts, result.error)
+    else:
+        await uow.deliveries.finish(delivery.id, status, now, result.error)
+
+
+async def defer(uow: UnitOfWork, deliveries: Sequence[Delivery], until: datetime) -> None:
+    """Put claimed deliveries back, due at `until` (rate limits), without counting an
     attempt."""
     async with uow:
-        await uow.deliveries.retry_at(delivery.id, until, delivery.attempts)
+        for delivery in deliveries:
+            await uow.deliveries.retry_at(delivery.id, until, delivery.attempts)
         await uow.commit()

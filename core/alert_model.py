@@ -132,6 +132,24 @@ class CrossingAlert:
 
 
 @dataclass(frozen=True)
+class CrossingAlerts:
+    """Several products of one shop crossed for one person at once (a stocktake, a big
+    sale): one message for all of them, not a push per product."""
+
+    shop: Shop
+    alerts: tuple[CrossingAlert, ...]  # one per product
+    is_owner: bool
+
+    @property
+    def out(self) -> tuple[CrossingAlert, ...]:
+        return tuple(a for a in self.alerts if a.kind is AlertKind.OUT)
+
+    @property
+    def low(self) -> tuple[CrossingAlert, ...]:
+        return tuple(a for a in self.alerts if a.kind is not AlertKind.OUT)
+
+
+@dataclass(frozen=True)
 class BatchLine:
     product: Product
     batch: Batch
@@ -170,16 +188,22 @@ class Digest:
         )
 
 
-AlertMessage = CrossingAlert | Digest | WeeklyReport
+AlertMessage = CrossingAlert | CrossingAlerts | Digest | WeeklyReport
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A claimed delivery and the message to send for it."""
+    """A claimed delivery and the message to send for it; `also`: the other deliveries
+    the same message speaks for (CrossingAlerts), whose outcome is the message's."""
 
     delivery: Delivery
     chat_id: int
     message: AlertMessage
+    also: tuple[Delivery, ...] = ()
+
+    @property
+    def deliveries(self) -> tuple[Delivery, ...]:
+        return (self.delivery, *self.also)
 
 
 @dataclass(frozen=True)

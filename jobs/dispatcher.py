@@ -120,7 +120,7 @@ class AlertDispatcher:
             self.stats.budget_waits += 1
             if loop.time() - started + wait > self.max_wait:
                 later = self.clock.now() + timedelta(seconds=wait)
-                await alert_delivery.defer(self.uow_factory(), item.delivery, later)
+                await alert_delivery.defer(self.uow_factory(), item.deliveries, later)
                 self.stats.deferred += 1
                 return
             await asyncio.sleep(wait)
@@ -133,7 +133,7 @@ class AlertDispatcher:
             await self.budget.pause(result.retry_after)
         self.stats.count(result.outcome, item.delivery.kind.value)
         await alert_delivery.record_outcome(
-            self.uow_factory(), item.delivery, result, self.clock.now()
+            self.uow_factory(), item.deliveries, result, self.clock.now()
         )
 
 

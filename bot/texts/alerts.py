@@ -10,6 +10,7 @@ from core.alert_model import (
     AlertPreferences,
     BatchLine,
     CrossingAlert,
+    CrossingAlerts,
     Digest,
     ReorderList,
 )
@@ -65,6 +66,30 @@ def crossing_text(alert: CrossingAlert) -> str:
         else ""
     )
     return f"{reminder}{head}{supplier}\n<i>{h(alert.shop.name)}</i>"
+
+
+def crossings_text(alerts: CrossingAlerts) -> str:
+    count = len(alerts.alerts)
+    head = ngettext(
+        "🔔 {count} product just ran low or out", "🔔 {count} products just ran low or out", count
+    ).format(count=count)
+    sections = [head]
+    if alerts.out:
+        out = [_product_line(a.product) for a in alerts.out]
+        sections.append(_section(_("🔴 Out of stock"), out))
+    if alerts.low:
+        low = [
+            _product_line(
+                a.product,
+                _(" — {on_hand} (min {threshold})").format(
+                    on_hand=qty(a.on_hand, a.product.unit),
+                    threshold=qty(a.product.threshold, a.product.unit),
+                ),
+            )
+            for a in alerts.low
+        ]
+        sections.append(_section(_("🟠 Low stock"), low))
+    return "\n\n".join(sections) + f"\n<i>{h(alerts.shop.name)}</i>"
 
 
 def _section(title: str, lines: list[str]) -> str:

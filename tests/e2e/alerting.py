@@ -31,8 +31,10 @@ FAST_ALERTS = {"ALERT_DISPATCH_SECONDS": "0.5", "ALERT_SCAN_SECONDS": "1"}
 
 
 def is_crossing_alert(message: ChatMessage) -> bool:
-    """A low/out push: it comes with a Snooze button (until that button is used)."""
-    return any((b.callback_data or "").startswith("al:snz:") for b in message.buttons)
+    """A low/out push: it comes with a Snooze button (until that button is used), or
+    several products' at once."""
+    several = message.shown_text.split("\n", 1)[0].endswith("just ran low or out")
+    return several or any((b.callback_data or "").startswith("al:snz:") for b in message.buttons)
 
 
 def is_digest(message: ChatMessage) -> bool:

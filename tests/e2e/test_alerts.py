@@ -412,3 +412,29 @@ async def test_blocking_and_unblocking_in_the_app_is_heard_without_a_start(
     await eventually(owner_reachable, "the owner is reachable again", timeout=15)
     assert "Sold 10 l milk" in text_of(await ask(owner, "/sell milk 10"))
     assert text_of(await owner_pushes.next()).startswith("🟠 milk is running low")
+
+
+async def test_a_stocktake_that_leaves_several_short_is_one_push(
+    shop: BotProcess, api: LocalBotApi, owner: Chat, alert_books: AlertBooks
+) -> None:
+    """Found in the console: a 40-line stocktake pushed 25 alerts, one a second."""
+    pushes = Pushes(api, OWNER.id)
+    await ask(owner, "/add eggs min 6")
+    await ask(owner, "/restock\nmilk 10\nbread 10\neggs 12")
+    counted = text_of(await ask(owner, "/count\nmilk 0\nbread 1\neggs 4"))
+    assert "Counted milk" in counted, counted
+
+    alert = await pushes.next()
+    assert text_of(alert) == (
+        "🔔 3 products just ran low or out\n\n🔴 Out of stock (1)\n• milk\n\n"
+        "🟠 Low stock (2)\n• bread — 1 pcs (min 2 pcs)\n• eggs — 4 pcs (min 6 pcs)\nCafe"
+    ), text_of(alert)
+    assert labels(alert) == ["View out", "View low", "🧾 Reorder list"]
+    listed = text_of(await tap(owner, alert, "View low"))
+    assert "Low and out of stock — 3 products" in listed, listed
+
+    async def all_recorded_as_sent() -> bool:
+        return [d["status"] for d in await alert_books.deliveries(OWNER.id)] == ["sent"] * 3
+
+    await eventually(all_recorded_as_sent, "the three deliveries recorded as sent by one push")
+    assert pushes.untaken() == []

@@ -9,6 +9,7 @@ from core import alert_audience, alert_delivery, digests
 from core.alert_model import (
     AlertKind,
     CrossingAlert,
+    CrossingAlerts,
     Digest,
     Outgoing,
     SendOutcome,
@@ -37,17 +38,23 @@ class AlertDesk:
         batch = await alert_delivery.next_outgoing(self.uow, now)
         result = outcome or SendResult(SendOutcome.SENT)
         for item in batch:
-            await alert_delivery.record_outcome(self.uow, item.delivery, result, now)
+            await alert_delivery.record_outcome(self.uow, item.deliveries, result, now)
         if result.outcome is SendOutcome.SENT:
             self.sent.extend(batch)
         return batch
 
     def crossings_to(self, user_id: int) -> list[CrossingAlert]:
-        return [
-            o.message
-            for o in self.sent
-            if o.chat_id == user_id and isinstance(o.message, CrossingAlert)
-        ]
+        """Every crossing the person heard of, alone or with others in one message."""
+        heard: list[CrossingAlert] = []
+        for o in self.sent:
+            if o.chat_id == user_id and isinstance(o.message, CrossingAlert):
+                heard.append(o.message)
+            elif o.chat_id == user_id and isinstance(o.message, CrossingAlerts):
+                heard.extend(o.message.alerts)
+        return heard
+
+    def messages_to(self, user_id: int) -> list[Outgoing]:
+        return [o for o in self.sent if o.chat_id == user_id]
 
     def digests_to(self, user_id: int) -> list[Digest]:
         return [

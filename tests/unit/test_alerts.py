@@ -10,7 +10,15 @@ import pytest
 
 from core import alert_audience, alert_delivery, alerts, reordering
 from core.access import Actor
-from core.alert_model import AlertKind, DeliveryStatus, ReorderList, SendOutcome, SendResult
+from core.alert_model import (
+    AlertKind,
+    CrossingAlert,
+    CrossingAlerts,
+    DeliveryStatus,
+    ReorderList,
+    SendOutcome,
+    SendResult,
+)
 from core.errors import InvalidValue, NothingToOrder, OwnerOnly, ProductNotFound
 from core.model import Batch, Product, Reason, Role
 from core.shops import remove_member
@@ -118,6 +126,38 @@ async def test_undo_and_counts_cross_like_any_movement(floor: Shopfloor) -> None
     await floor.adjust(owner, milk, -1)  # 5: low
     assert outbox(floor) == [(milk, "low")]
     assert restock.movement is not None
+
+
+async def test_crossings_of_one_shop_at_once_are_one_message_each_sent_once(
+    floor: Shopfloor, desk: AlertDesk
+) -> None:
+    """Found in the console: a 40-line stocktake that left 25 products low pushed 25
+    separate alerts, one a second, into the owner's chat."""
+    owner = await floor.open_shop()
+    names = ["Oat milk", "Bread", "Eggs"]
+    ids = []
+    for name in names:
+        product = await floor.product(owner, name, threshold=q(5))
+        await floor.restock(owner, product.id, 10)
+        ids.append(product.id)
+    await desk.run()
+    await floor.count(owner, ids[0], 0)  # out
+    await floor.count(owner, ids[1], 3)  # low
+    await floor.count(owner, ids[2], 4)  # low
+    await desk.run()
+
+    (message,) = [o.message for o in desk.messages_to(owner.user_id)]
+    assert isinstance(message, CrossingAlerts)
+    assert [a.product.name for a in message.out] == ["Oat milk"]
+    assert [a.product.name for a in message.low] == ["Bread", "Eggs"]
+    statuses = [d.status for d in floor.store.state.alerts.deliveries.values()]
+    assert statuses == [DeliveryStatus.SENT] * 3
+    assert await desk.run() == []  # nothing of it goes again
+
+    await floor.restock(owner, ids[1], 10)
+    await floor.remove(owner, ids[1], 8)  # alone: its own push, with its own buttons
+    await desk.run()
+    assert isinstance(desk.messages_to(owner.user_id)[-1].message, CrossingAlert)
 
 
 async def test_a_push_no_longer_true_when_sent_is_skipped(
