@@ -31,10 +31,13 @@ from core.forecast import (
     SELLING_REASONS,
     lead_days_of,
     paces_from,
+    paces_from_sums,
     runs_out_within_lead_time,
+    sums_replay_exactly,
     window_opening,
+    window_start_of,
 )
-from core.model import Batch, Product, Shop
+from core.model import Batch, LedgerSums, Product, Shop
 from core.ports import UnitOfWork
 from core.reordering import is_reorder_due
 from core.shop_time import digest_day_due, quiet_until
@@ -189,12 +192,29 @@ async def _running_out(
     every = [p for products in candidates.values() for p in products]
     if not every:
         return {}
-    ledgers = await uow.alert_queries.ledgers_since(every, since)
+    by_id = {shop.id: shop for shop in shops}
+    # The ledger summed per quarter hour by the database (one read per window, i.e. per
+    # time zone) where that replays exactly; else its movements (a zone of odd offset).
+    summed: dict[datetime, list[Product]] = {}
+    moved: list[Product] = []
+    for product in every:
+        shop = by_id[product.shop_id]
+        if sums_replay_exactly(shop, now):
+            summed.setdefault(window_start_of(shop, now), []).append(product)
+        else:
+            moved.append(product)
+    sums: dict[int, list[LedgerSums]] = {}
+    for start, products in summed.items():
+        sums.update(await uow.alert_queries.ledger_sums_since(products, start, SELLING_REASONS))
+    ledgers = await uow.alert_queries.ledgers_since(moved, since) if moved else {}
     first_moves = await uow.alert_queries.first_moves_of(every)
     found: dict[int, tuple[RunningOut, ...]] = {}
     for shop in shops:
         products = candidates.get(shop.id, [])
-        paces = paces_from(shop, products, ledgers, first_moves, now)
+        if sums_replay_exactly(shop, now):
+            paces = paces_from_sums(shop, products, sums, first_moves, now)
+        else:
+            paces = paces_from(shop, products, ledgers, first_moves, now)
         running = [
             RunningOut(p, days, lead_days_of(p))
             for p in products

@@ -20,7 +20,7 @@ from decimal import Decimal
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from core.model import Movement, Product, Reason, Shop
+from core.model import LedgerSums, Movement, Product, Reason, Shop
 from core.ports import UnitOfWork
 
 WINDOW_DAYS = 28
@@ -49,6 +49,12 @@ class Velocity:
     missing: NoEstimate | None = None
 
 
+# The database sums a ledger per quarter hour of UTC (core.model.LedgerSums). Every time
+# zone's offset is a whole number of quarter hours, so a quarter hour lies in one day of
+# the shop's calendar and its sums replay as its movements would, day by day.
+QUARTER = timedelta(minutes=15)
+
+
 def daily_sales(
     movements: Sequence[Movement],
     on_hand: Decimal,
@@ -59,27 +65,67 @@ def daily_sales(
 ) -> list[tuple[date, float, bool]]:
     """(day, units sold, in stock at some point that day) for each day from `since` (or
     WINDOW_DAYS before today, whichever is later) to yesterday. Stock is replayed back
-    from `on_hand` through the movements, newest first; undone sales are netted out."""
+    from `on_hand` through the movements, newest first; undone sales are netted out.
+    Each day's figures are exact sums (Decimal), whatever order the movements come in."""
     zone = ZoneInfo(timezone)
-    first = max(since, today - timedelta(days=WINDOW_DAYS))
-    days = [first + timedelta(days=i) for i in range((today - first).days)]
-    sold = {day: 0.0 for day in days}
-    change_by_day: dict[date, float] = {}
+    change_by_day: dict[date, Decimal] = {}
+    sold_by_day: dict[date, Decimal] = {}
     undone = {m.reverses_id for m in movements if m.reverses_id is not None}
     for movement in movements:
         day = movement.created_at.astimezone(zone).date()
-        change_by_day[day] = change_by_day.get(day, 0.0) + float(movement.quantity)
-        if movement.reason in SELLING_REASONS and movement.id not in undone and day in sold:
-            sold[day] += float(-movement.quantity)
-    level = float(on_hand)
+        change_by_day[day] = change_by_day.get(day, ZERO) + movement.quantity
+        if movement.reason in SELLING_REASONS and movement.id not in undone:
+            sold_by_day[day] = sold_by_day.get(day, ZERO) - movement.quantity
+    return _replay(change_by_day, sold_by_day, on_hand, today=today, since=since)
+
+
+def daily_sales_from_sums(
+    sums: Sequence[LedgerSums],
+    on_hand: Decimal,
+    *,
+    today: date,
+    timezone: str,
+    since: date,
+) -> list[tuple[date, float, bool]]:
+    """`daily_sales` from the ledger's quarter-hour sums (`LedgerSums`) instead of its
+    movements: the same days, figures and stock (`tests/integration/test_forecast_sums`)."""
+    zone = ZoneInfo(timezone)
+    change_by_day: dict[date, Decimal] = {}
+    sold_by_day: dict[date, Decimal] = {}
+    days: dict[datetime, date] = {}
+    for at, change, sold in sums:
+        day = days.get(at)
+        if day is None:
+            day = days[at] = at.astimezone(zone).date()
+        change_by_day[day] = change_by_day.get(day, ZERO) + change
+        if sold:
+            sold_by_day[day] = sold_by_day.get(day, ZERO) + sold
+    return _replay(change_by_day, sold_by_day, on_hand, today=today, since=since)
+
+
+ZERO = Decimal(0)
+
+
+def _replay(
+    change_by_day: Mapping[date, Decimal],
+    sold_by_day: Mapping[date, Decimal],
+    on_hand: Decimal,
+    *,
+    today: date,
+    since: date,
+) -> list[tuple[date, float, bool]]:
+    first = max(since, today - timedelta(days=WINDOW_DAYS))
+    days = [first + timedelta(days=i) for i in range((today - first).days)]
+    level = on_hand
     for day in sorted(d for d in change_by_day if d >= today):
         level -= change_by_day[day]
     rows: list[tuple[date, float, bool]] = []
     for day in reversed(days):
         end_of_day = level
-        level -= change_by_day.get(day, 0.0)
-        in_stock = end_of_day > 0 or level > 0 or sold[day] > 0
-        rows.append((day, sold[day], in_stock))
+        level -= change_by_day.get(day, ZERO)
+        sold = sold_by_day.get(day, ZERO)
+        in_stock = end_of_day > 0 or level > 0 or sold > 0
+        rows.append((day, float(sold), in_stock))
     rows.reverse()
     return rows
 
@@ -96,6 +142,11 @@ def velocity(
     product's history begins (its first movement), so a new product says so."""
     today = now.astimezone(ZoneInfo(timezone)).date()
     days = daily_sales(movements, on_hand, today=today, timezone=timezone, since=since)
+    return pace_of_days(days, on_hand)
+
+
+def pace_of_days(days: Sequence[tuple[date, float, bool]], on_hand: Decimal) -> Velocity:
+    """The pace from `daily_sales`' rows: the rule of the pace, whatever read the ledger."""
     if len(days) < MIN_DAYS:
         return Velocity(None, None, NoEstimate.NEW)
     counted = [sold for _, sold, in_stock in days if in_stock]
@@ -187,6 +238,53 @@ def paces_from(
         paces[product.id] = velocity(
             window, product.on_hand, now=now, timezone=shop.timezone, since=since
         )
+    return paces
+
+
+def window_start_of(shop: Shop, now: datetime) -> datetime:
+    """The first instant of the pace's window: midnight of its first day, shop's time."""
+    zone = ZoneInfo(shop.timezone)
+    first_day = now.astimezone(zone).date() - timedelta(days=WINDOW_DAYS)
+    return datetime.combine(first_day, datetime.min.time(), zone)
+
+
+def sums_replay_exactly(shop: Shop, now: datetime) -> bool:
+    """Whether the shop's days are whole quarter hours of UTC over the window (every zone
+    of today's tz database; not a zone's local mean time of before 1970), so that
+    `paces_from_sums` gives what `paces_from` does."""
+    zone = ZoneInfo(shop.timezone)
+    for at in (window_opening(shop, now), now):
+        offset = at.astimezone(zone).utcoffset()
+        if offset is None or offset % QUARTER:
+            return False
+    return True
+
+
+def paces_from_sums(
+    shop: Shop,
+    products: Sequence[Product],
+    sums: Mapping[int, Sequence[LedgerSums]],
+    first_moves: Mapping[int, datetime],
+    now: datetime,
+) -> dict[int, Velocity]:
+    """`paces_from` from each product's quarter-hour sums of its ledger since
+    `window_start_of` (selling movements undone by a movement of that span not counted
+    as sold) instead of its movements; only for a shop whose `sums_replay_exactly`."""
+    zone = ZoneInfo(shop.timezone)
+    today = now.astimezone(zone).date()
+    window_start = today - timedelta(days=WINDOW_DAYS)
+    paces = {}
+    for product in products:
+        first = first_moves.get(product.id)
+        since = max(first.astimezone(zone).date(), window_start) if first else today
+        days = daily_sales_from_sums(
+            sums.get(product.id, ()),
+            product.on_hand,
+            today=today,
+            timezone=shop.timezone,
+            since=since,
+        )
+        paces[product.id] = pace_of_days(days, product.on_hand)
     return paces
 
 

@@ -145,6 +145,12 @@ class Allocation:
     quantity: Decimal
 
 
+# A product's ledger summed by the database per quarter hour of UTC: (the quarter's start,
+# the sum of its movements' quantities, the units its selling movements not undone sold).
+# What a pace reads of a busy ledger (core.forecast.daily_sales_from_sums).
+LedgerSums = tuple[datetime, Decimal, Decimal]
+
+
 @dataclass(frozen=True)
 class Movement:
     id: int

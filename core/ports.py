@@ -23,6 +23,7 @@ from core.inventory_query import InventoryQuery, InventorySlice, StatusFilter
 from core.model import (
     Batch,
     Invite,
+    LedgerSums,
     Member,
     Movement,
     Product,
@@ -482,6 +483,15 @@ class AlertQueries(Protocol):
     ) -> dict[int, list[Movement]]:
         """product id -> its movements at or after `since`, oldest first, with what a
         pace reads: no allocations, notes, costs or prices."""
+        ...
+
+    async def ledger_sums_since(
+        self, products: Collection[Product], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[LedgerSums]]:
+        """product id -> its movements at or after `since` summed per quarter hour of UTC
+        (core.model.LedgerSums: the quarter's start, the sum of their quantities, the units
+        sold by those with one of `reasons` that no movement at or after `since` undoes),
+        oldest first."""
         ...
 
     async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, literal, literal_column, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    case,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import NullType
 
 from core.alert_model import (
     AlertKind,
@@ -26,7 +40,7 @@ from core.alert_model import (
     DigestSigns,
     ProductAlertState,
 )
-from core.model import Batch, Member, Movement, Product, Reason, Role, Shop
+from core.model import Batch, LedgerSums, Member, Movement, Product, Reason, Role, Shop
 from db.alert_models import (
     AlertBlockedRecipientRow,
     AlertCrossingRow,
@@ -44,6 +58,7 @@ from db.models import (
     MemberRow,
     MovementRow,
     ProductRow,
+    Quantity,
     ShopRow,
     StockByShopRow,
 )
@@ -62,6 +77,8 @@ LEDGER_FIELDS = (
     "idempotency_key",
     "reverses_id",
 )
+# core.forecast.QUARTER: the ledger's sums per quarter hour of UTC.
+QUARTER_SECONDS = 900
 # Ids per `IN (…)`: well under SQLite's limit of bound parameters, few round trips.
 CHUNK = 500
 
@@ -710,6 +727,77 @@ class SqlAlertQueries:
                         reverses_id=reverses,
                     )
                 )
+        return found
+
+    async def ledger_sums_since(
+        self, products: Collection[Product], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[LedgerSums]]:
+        table = MovementRow.__table__
+        undo = table.alias("undo")
+        if _postgres(self._session):
+            quarter: Any = func.floor(func.extract("epoch", table.c.created_at) / QUARTER_SECONDS)
+            quarter = quarter.cast(BigInteger)
+        else:  # stored as UTC text; whole seconds (SQLite would round to milliseconds)
+            whole = func.substr(table.c.created_at, 1, 19)
+            seconds = func.strftime("%s", whole).cast(Integer)
+            quarter = seconds.op("/")(QUARTER_SECONDS)
+        undone = (
+            select(undo.c.id)
+            .where(undo.c.reverses_id == table.c.id, undo.c.created_at >= since)
+            .exists()
+        )
+        selling = table.c.reason.in_([r.value for r in reasons]) & ~undone
+        sold = func.sum(case((selling, -table.c.quantity), else_=0))
+        postgres = _postgres(self._session)
+        found: dict[int, list[LedgerSums]] = {}
+        starts: dict[int, datetime] = {}
+
+        def start(index: int) -> datetime:
+            at = starts.get(index)
+            if at is None:
+                at = starts[index] = datetime.fromtimestamp(index * QUARTER_SECONDS, UTC)
+            return at
+
+        for chunk in _product_chunks(products):
+            sums = (
+                select(
+                    table.c.product_id,
+                    quarter.label("quarter"),
+                    type_coerce(func.sum(table.c.quantity), Quantity()).label("change"),
+                    type_coerce(sold, Quantity()).label("sold"),
+                )
+                .where(
+                    table.c.shop_id.in_({p.shop_id for p in chunk}),
+                    table.c.product_id.in_([p.id for p in chunk]),
+                    table.c.created_at >= since,
+                )
+                .group_by(table.c.product_id, literal_column("quarter"))
+            )
+            if postgres:
+                # One row per product, its quarters in arrays the driver decodes itself:
+                # a busy catalog's ledger is tens of thousands of quarters per claim.
+                summed = sums.subquery()
+                rows = await self._session.execute(
+                    select(
+                        summed.c.product_id,
+                        *(
+                            type_coerce(
+                                func.array_agg(aggregate_order_by(column, summed.c.quarter)),
+                                NullType(),
+                            )
+                            for column in (summed.c.quarter, summed.c.change, summed.c.sold)
+                        ),
+                    ).group_by(summed.c.product_id)
+                )
+                for product_id, quarters, changes, units in rows:
+                    found[product_id] = [
+                        (start(index), change, sold)
+                        for index, change, sold in zip(quarters, changes, units, strict=True)
+                    ]
+                continue
+            ordered = sums.order_by(table.c.product_id, literal_column("quarter"))
+            for product_id, index, change, units in await self._session.execute(ordered):
+                found.setdefault(product_id, []).append((start(index), change, units))
         return found
 
     async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from core.alert_model import (
@@ -21,7 +22,7 @@ from core.alert_model import (
     DigestSigns,
     ProductAlertState,
 )
-from core.model import Batch, Member, Movement, Product, Reason, Shop
+from core.model import Batch, LedgerSums, Member, Movement, Product, Reason, Shop
 
 if TYPE_CHECKING:
     from tests.fakes import FakeStore, StoreState
@@ -311,6 +312,27 @@ class FakeAlertQueries(_AlertRepository):
             if m.product_id in ids and m.created_at >= since:
                 found.setdefault(m.product_id, []).append(replace(m, allocations=()))
         return found
+
+    async def ledger_sums_since(
+        self, products: Collection[Product], since: datetime, reasons: Collection[Reason]
+    ) -> dict[int, list[LedgerSums]]:
+        ids = {p.id for p in products}
+        moves = [m for m in self._s.movements.values() if m.created_at >= since]
+        undone = {m.reverses_id for m in moves if m.reverses_id is not None}
+        sums: dict[int, dict[datetime, tuple[Decimal, Decimal]]] = {}
+        for m in moves:
+            if m.product_id not in ids:
+                continue
+            epoch = int(m.created_at.timestamp()) // 900 * 900
+            at = datetime.fromtimestamp(epoch, UTC)
+            change, sold = sums.setdefault(m.product_id, {}).get(at, (Decimal(0), Decimal(0)))
+            if m.reason in reasons and m.id not in undone:
+                sold -= m.quantity
+            sums[m.product_id][at] = (change + m.quantity, sold)
+        return {
+            product_id: [(at, change, sold) for at, (change, sold) in sorted(by_quarter.items())]
+            for product_id, by_quarter in sums.items()
+        }
 
     async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:
         ids = {p.id for p in products}
