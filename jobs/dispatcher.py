@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -60,13 +60,16 @@ class AlertDispatcher:
     notifier: Notifier
     budget: SendBudget
     clock: Clock
-    # Two seconds of Telegram's budget per claim: the next batch is claimed and worded
-    # while this one goes out, so the sends never stop to wait for the database.
+    # Two seconds of Telegram's budget per claim. The first claim of a run is small, so
+    # the first message goes out as soon as it is worded, and each next one twice the
+    # last; a claim is made and worded whenever fewer than a full claim's worth wait to
+    # be sent, so the senders never wait for the database while anything is due.
     batch_size: int = 60
+    first_batch: int = 10
     concurrency: int = 30
     lease: timedelta = timedelta(minutes=2)
-    # Waiting longer than this for a chat's token puts the delivery back for later,
-    # rather than holding its lease (e.g. a group chat past 20 messages a minute).
+    # A wait longer than this for a chat's token puts the delivery back for later,
+    # rather than holding its lease (e.g. a group chat far past 20 messages a minute).
     max_wait: float = 5.0
     stats: DispatchStats = field(default_factory=DispatchStats)
     # Senders of this process ask for the send budget one at a time, first come first
@@ -74,34 +77,67 @@ class AlertDispatcher:
     _line: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def dispatch_once(self) -> int:
-        """Plan new crossings and send what is due, batch after batch until nothing due
-        is left; returns how many were sent."""
+        """Plan new crossings and send what is due until nothing due is left; returns how
+        many were sent. One task claims and words ahead while `concurrency` senders take
+        the worded messages in claim order, each as soon as the send budget allows."""
         await alert_delivery.plan_crossings(self.uow_factory(), self.clock.now())
         before = self.stats.sent
-        claiming = asyncio.create_task(self._claim())
+        run = _Run()
+        claiming = asyncio.create_task(self._claim_ahead(run))
+        senders = [asyncio.create_task(self._sender(run)) for _ in range(self.concurrency)]
         try:
-            while batch := await claiming:
-                claiming = asyncio.create_task(self._claim())
-                await self._send_all(batch)
+            done = await asyncio.gather(claiming, *senders, return_exceptions=True)
         finally:
-            if not claiming.done():
-                # Rolled back if not yet committed; if committed, its lease runs out.
-                claiming.cancel()
+            for task in (claiming, *senders):
+                # Claimed and not sent (the run was cancelled): its lease runs out.
+                task.cancel()
+        for outcome in done:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return self.stats.sent - before
 
-    async def _claim(self) -> list[Outgoing]:
-        return await alert_delivery.next_outgoing(
-            self.uow_factory(), self.clock.now(), limit=self.batch_size, lease=self.lease
-        )
+    async def _claim_ahead(self, run: _Run) -> None:
+        try:
+            limit = self.first_batch
+            while not run.failed and (batch := await self._claim(limit)):
+                for item in batch:
+                    run.ready.append(item)
+                run.changed.set()
+                await asyncio.sleep(0)  # the senders take their first before the next claim
+                # Each claim twice the last, up to a full one: the next is worded in about
+                # the time the last takes to send, so the first sends start at once.
+                limit = min(self.batch_size, 2 * limit)
+                while len(run.ready) >= self.batch_size and not run.failed:
+                    await run.wait()
+        except BaseException:
+            run.failed = True
+            raise
+        finally:
+            run.claiming = False
+            run.changed.set()
 
-    async def _send_all(self, batch: list[Outgoing]) -> None:
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def send(item: Outgoing) -> None:
-            async with gate:
+    async def _sender(self, run: _Run) -> None:
+        while not run.failed:
+            if not run.ready:
+                if not run.claiming:
+                    return
+                await run.wait()
+                continue
+            item = run.ready.popleft()
+            run.changed.set()
+            try:
                 await self._send(item)
+            except BaseException:
+                # The database or a bug: stop taking more (what is claimed and not sent
+                # waits out its lease) and let the job log it.
+                run.failed = True
+                run.changed.set()
+                raise
 
-        await asyncio.gather(*(send(item) for item in batch))
+    async def _claim(self, limit: int) -> list[Outgoing]:
+        return await alert_delivery.next_outgoing(
+            self.uow_factory(), self.clock.now(), limit=limit, lease=self.lease
+        )
 
     async def _turn(self, chat_id: int) -> float:
         """Take the chat's send token, waiting in line for the bot's: 0.0 when taken,
@@ -114,11 +150,11 @@ class AlertDispatcher:
             return 0.0
 
     async def _send(self, item: Outgoing) -> None:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         while (wait := await self._turn(item.chat_id)) > 0:
             self.stats.budget_waits += 1
-            if loop.time() - started + wait > self.max_wait:
+            # A chat's token or a pause this far off: put back. Turns of the bot's rate
+            # (at most its window, a second) are waited for however many there are.
+            if wait > self.max_wait:
                 later = self.clock.now() + timedelta(seconds=wait)
                 await alert_delivery.defer(self.uow_factory(), item.deliveries, later)
                 self.stats.deferred += 1
@@ -129,12 +165,30 @@ class AlertDispatcher:
         except Exception as error:  # a bug or an outage in the notifier: retry later
             log.exception("sending delivery %s failed", item.delivery.id)
             result = SendResult(SendOutcome.RETRY, error=f"{type(error).__name__}: {error}")
+        finally:
+            # Answered (or failed): Telegram has seen it by now, if it ever will.
+            await self.budget.done(item.chat_id)
         if result.outcome is SendOutcome.RETRY and result.retry_after:
             await self.budget.pause(result.retry_after)
         self.stats.count(result.outcome, item.delivery.kind.value)
         await alert_delivery.record_outcome(
             self.uow_factory(), item.deliveries, result, self.clock.now()
         )
+
+
+@dataclass
+class _Run:
+    """One dispatch run: the worded messages waiting in claim order, and a signal for any
+    change (a message claimed or taken, the claims over, a failure)."""
+
+    ready: deque[Outgoing] = field(default_factory=deque)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    claiming: bool = True
+    failed: bool = False
+
+    async def wait(self) -> None:
+        self.changed.clear()
+        await self.changed.wait()
 
 
 @dataclass

@@ -4,17 +4,31 @@ Telegram allows about 30 messages a second per bot, one a second per private cha
 minute per group. python-telegram-bot's AIORateLimiter counts per process and has no
 per-private-chat limit, so with several workers the budget must be shared: the buckets
 live in Redis and one Lua script takes a token from the bot's bucket *and* the chat's
-bucket atomically (or from neither). A 429's `retry_after` pauses every sender through
-one key with an expiry. Without Redis (the single-process default) the same buckets live
-in memory, and so they do while Redis is unreachable: alerts keep going out at Telegram's
-limits for this process instead of waiting for Redis to return.
+bucket atomically (or from neither).
+
+The bot's rate is counted as Telegram counts it, in sliding windows of a second, and
+from the right ends: a send is in the window until a second after its answer came back
+(`done`), and a send still on its way counts as in the window. Telegram sees a message
+arrive after the budget granted it and before its answer comes back, so however unevenly
+the requests travel (a busy event loop, a descheduled process), no second at Telegram
+ever holds more than `window_sends`: no margin to guess. A token bucket of `burst` (5)
+besides lets a sender that came late for its turn catch up a few sends at once instead
+of losing them, as a bucket of one did (evenly spaced sends lost every millisecond a
+sender was late: 23-61 % of the allowed rate in the alerts bench).
+
+A 429's `retry_after` pauses every sender through one key with an expiry. Without Redis
+(the single-process default) the same buckets live in memory, and so they do while Redis
+is unreachable: alerts keep going out at Telegram's limits for this process instead of
+waiting for Redis to return.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,10 +44,17 @@ REDIS_DOWN = (RedisError, OSError, ConnectionError)
 
 @dataclass(frozen=True)
 class Limits:
-    per_second: float = 30.0  # the whole bot
-    # No burst: Telegram counts in sliding windows, and a full bucket plus its refill
-    # would allow ~2x the rate in the first second. Evenly spaced sends never trip it.
-    burst: float = 1.0
+    per_second: float = 30.0  # the whole bot: the bucket's refill
+    # A few sends at once at most: a sender late for its turn catches up, and no more.
+    burst: float = 5.0
+    # Telegram counts in sliding windows: never more than `window_sends` sends whose
+    # answer came back less than `window` seconds ago or has not come back (a full bucket
+    # plus its refill alone would allow 35 in a second). The 5 ms cover the clocks'
+    # rounding to milliseconds.
+    window_sends: int = 30
+    window: float = 1.005
+    # A send never marked done (its process died) leaves the window after this long.
+    in_flight: float = 30.0
     private_per_second: float = 1.0  # one private chat
     group_per_second: float = 20 / 60  # one group chat: 20 a minute
 
@@ -51,9 +72,18 @@ class SendBudget(Protocol):
         seconds to wait before asking again (nothing was taken)."""
         ...
 
+    async def done(self, chat_id: int) -> None:
+        """The send to `chat_id` granted by `take` got its answer (or failed): from now
+        on it leaves the window `window` seconds later."""
+        ...
+
     async def pause(self, seconds: float) -> None:
         """Flood control (429): no sender may send for `seconds`."""
         ...
+
+
+# A window full of sends still on their way: ask again this soon.
+IN_FLIGHT_POLL = 0.005
 
 
 @dataclass
@@ -71,6 +101,10 @@ class MemorySendBudget:
         self.limits = limits
         self._now = monotonic
         self._buckets: dict[str, _Bucket] = {}
+        # The bot's sends in the window: token -> when it leaves (in flight: the latest).
+        self._window: dict[int, float] = {}
+        self._tokens = itertools.count(1)
+        self._open: dict[int, deque[int]] = {}  # chat -> its sends not yet done
         self._paused_until = 0.0
 
     def _level(self, key: str, rate: float, capacity: float, now: float) -> _Bucket:
@@ -89,13 +123,34 @@ class MemorySendBudget:
         chat_rate = limits.chat_rate(chat_id)
         bot = self._level("bot", limits.per_second, limits.burst, now)
         chat = self._level(f"chat:{chat_id}", chat_rate, 1.0, now)
-        if bot.tokens >= 1 and chat.tokens >= 1:
+        window = self._window
+        for token in [t for t, leaves in window.items() if leaves <= now]:
+            del window[token]
+        window_wait = 0.0
+        if len(window) >= limits.window_sends:
+            leaves = min(window.values())
+            in_flight = leaves > now + limits.window
+            window_wait = IN_FLIGHT_POLL if in_flight else leaves - now
+        if bot.tokens >= 1 and chat.tokens >= 1 and window_wait <= 0:
             bot.tokens -= 1
             chat.tokens -= 1
+            token = next(self._tokens)
+            window[token] = now + limits.in_flight
+            self._open.setdefault(chat_id, deque()).append(token)
             if len(self._buckets) > 10_000:
                 self._forget_full(now)
             return 0.0
-        return max((1 - bot.tokens) / limits.per_second, (1 - chat.tokens) / chat_rate)
+        return max((1 - bot.tokens) / limits.per_second, (1 - chat.tokens) / chat_rate, window_wait)
+
+    async def done(self, chat_id: int) -> None:
+        tokens = self._open.get(chat_id)
+        if not tokens:
+            return
+        token = tokens.popleft()
+        if not tokens:
+            del self._open[chat_id]
+        if token in self._window:
+            self._window[token] = self._now() + self.limits.window
 
     def _forget_full(self, now: float) -> None:
         # A bucket idle long enough to be full again is the same as no bucket.
@@ -116,14 +171,17 @@ local function now_ms(given)
 end
 """
 
-# KEYS: bot bucket, chat bucket, pause key. ARGV: bot rate, bot capacity, chat rate[, now].
-# Returns 0 when a token was taken from both buckets, else the milliseconds to wait.
+# KEYS: bot bucket, chat bucket, pause key, the bot's window (a sorted set: send token ->
+# when it leaves the window, in ms), the tokens' counter.
+# ARGV: bot rate, bot capacity, chat rate, window sends, window ms, in flight ms[, now].
+# Returns {0, token} when a token was taken from both buckets and the window had room,
+# else {the milliseconds to wait, 0}.
 _TAKE = (
     _NOW
     + """
-local now = now_ms(ARGV[4])
+local now = now_ms(ARGV[7])
 local paused_until = tonumber(redis.call('GET', KEYS[3]))
-if paused_until and paused_until > now then return math.ceil(paused_until - now) end
+if paused_until and paused_until > now then return {math.ceil(paused_until - now), 0} end
 local function level(key, rate, capacity)
   local b = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(b[1]) or capacity
@@ -132,17 +190,41 @@ local function level(key, rate, capacity)
   return tokens
 end
 local bot_rate, bot_cap, chat_rate = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local window_sends, window_ms = tonumber(ARGV[4]), tonumber(ARGV[5])
+local in_flight_ms = tonumber(ARGV[6])
 local bot = level(KEYS[1], bot_rate, bot_cap)
 local chat = level(KEYS[2], chat_rate, 1)
-if bot >= 1 and chat >= 1 then
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+local window_wait = 0
+if redis.call('ZCARD', KEYS[4]) >= window_sends then
+  local leaves = tonumber(redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')[2])
+  if leaves > now + window_ms then window_wait = """
+    + str(round(IN_FLIGHT_POLL * 1000))
+    + """ else window_wait = leaves - now end
+end
+if bot >= 1 and chat >= 1 and window_wait <= 0 then
   redis.call('HSET', KEYS[1], 'tokens', bot - 1, 'at', now)
   redis.call('PEXPIRE', KEYS[1], math.ceil(bot_cap / bot_rate * 1000) + 1000)
   redis.call('HSET', KEYS[2], 'tokens', chat - 1, 'at', now)
   redis.call('PEXPIRE', KEYS[2], math.ceil(1 / chat_rate * 1000) + 1000)
-  return 0
+  local token = redis.call('INCR', KEYS[5])
+  redis.call('ZADD', KEYS[4], now + in_flight_ms, token)
+  redis.call('PEXPIRE', KEYS[4], in_flight_ms + 1000)
+  return {0, token}
 end
-local wait = math.max((1 - bot) / bot_rate, (1 - chat) / chat_rate)
-return math.max(1, math.ceil(wait * 1000))
+local wait = math.max((1 - bot) / bot_rate * 1000, (1 - chat) / chat_rate * 1000, window_wait)
+return {math.max(1, math.ceil(wait)), 0}
+"""
+)
+
+# KEYS: the bot's window. ARGV: the send's token, window ms[, now]. The send got its answer:
+# it leaves the window `window` from now (unless it already left).
+_DONE = (
+    _NOW
+    + """
+local now = now_ms(ARGV[3])
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+return 0
 """
 )
 
@@ -192,7 +274,10 @@ class RedisSendBudget:
         self._retry_at = 0.0
         self._clock = clock
         self._take = redis.register_script(_TAKE)
+        self._done = redis.register_script(_DONE)
         self._pause = redis.register_script(_PAUSE)
+        # chat -> its sends not yet done: the Redis token, or None if the fallback granted it
+        self._open: dict[int, deque[int | None]] = {}
 
     def _now_ms(self) -> list[float]:
         return [] if self._clock is None else [self._clock() * 1000]
@@ -202,17 +287,48 @@ class RedisSendBudget:
 
     async def take(self, chat_id: int) -> float:
         if self._skip_redis():
-            return await self.fallback.take(chat_id)
-        keys = [f"{self.prefix}bot", f"{self.prefix}chat:{chat_id}", f"{self.prefix}pause"]
-        args = [self.limits.per_second, self.limits.burst, self.limits.chat_rate(chat_id)]
-        args += self._now_ms()
+            return await self._take_here(chat_id)
+        keys = [
+            f"{self.prefix}bot",
+            f"{self.prefix}chat:{chat_id}",
+            f"{self.prefix}pause",
+            f"{self.prefix}window",
+            f"{self.prefix}tokens",
+        ]
+        limits = self.limits
+        args = [limits.per_second, limits.burst, limits.chat_rate(chat_id), limits.window_sends]
+        args += [round(limits.window * 1000), round(limits.in_flight * 1000), *self._now_ms()]
         try:
-            waited = await self._take(keys=keys, args=args)
+            waited, token = await self._take(keys=keys, args=args)
         except REDIS_DOWN as error:
             self._down(error)
-            return await self.fallback.take(chat_id)
+            return await self._take_here(chat_id)
         self._up()
+        if int(waited) == 0:
+            self._open.setdefault(chat_id, deque()).append(int(token))
         return int(waited) / 1000
+
+    async def _take_here(self, chat_id: int) -> float:
+        wait = await self.fallback.take(chat_id)
+        if wait == 0:
+            self._open.setdefault(chat_id, deque()).append(None)
+        return wait
+
+    async def done(self, chat_id: int) -> None:
+        tokens = self._open.get(chat_id)
+        if not tokens:
+            return
+        token = tokens.popleft()
+        if not tokens:
+            del self._open[chat_id]
+        if token is None:
+            await self.fallback.done(chat_id)
+            return
+        window = round(self.limits.window * 1000)
+        try:
+            await self._done(keys=[f"{self.prefix}window"], args=[token, window, *self._now_ms()])
+        except REDIS_DOWN as error:
+            self._down(error)  # the send leaves the window when its time in flight is up
 
     async def pause(self, seconds: float) -> None:
         # The local buckets pause too, so a pause survives Redis going away right after.

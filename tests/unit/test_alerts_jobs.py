@@ -8,7 +8,7 @@ import pytest
 
 from core.alert_model import AlertMessage, SendOutcome, SendResult
 from jobs.dispatcher import AlertDispatcher, DigestScanner
-from jobs.ratelimit import Limits, MemorySendBudget
+from jobs.ratelimit import IN_FLIGHT_POLL, Limits, MemorySendBudget
 from jobs.scheduler import build
 from tests.fakes import FakeClock, FakeStore, uow_factory
 from tests.unit.shopfloor import Shopfloor, q
@@ -89,20 +89,81 @@ async def test_a_chat_over_its_budget_is_deferred_not_waited_for(
     assert delivery.status == "pending" and delivery.not_before > floor.clock.now()
 
 
+async def test_the_first_message_goes_out_before_the_rest_is_claimed(
+    store: FakeStore, floor: Shopfloor
+) -> None:
+    owner = await floor.open_shop()
+    for n in range(25):
+        milk = await floor.product(owner, f"Milk {n}", threshold=q(5))
+        await floor.restock(owner, milk.id, 10)
+        await floor.remove(owner, milk.id, 6)
+    claimed_at_first_send: list[int] = []
+
+    class Watching(RecordingNotifier):
+        async def send(self, chat_id: int, message: AlertMessage) -> SendResult:
+            if not self.sent:
+                deliveries = store.state.alerts.deliveries.values()
+                claimed = [d for d in deliveries if d.lease_until or d.status != "pending"]
+                claimed_at_first_send.append(len(claimed))
+            return await super().send(chat_id, message)
+
+    notifier = Watching()
+    budget = MemorySendBudget(Limits(private_per_second=1000, burst=30))
+    dispatcher = AlertDispatcher(uow_factory(store), notifier, budget, floor.clock)
+    assert await dispatcher.dispatch_once() == 25
+    # A first claim of 10 (then 20): the sends begin while the rest is claimed and worded.
+    assert claimed_at_first_send == [dispatcher.first_batch] == [10]
+
+
+async def test_waiting_turns_of_the_bots_rate_defers_nothing(
+    store: FakeStore, floor: Shopfloor
+) -> None:
+    for _ in range(6):  # six chats, one alert each
+        await low_milk(floor)
+    # Two sends in any 0.3 s: the last two wait two turns of 0.3 s.
+    budget = MemorySendBudget(Limits(burst=30, window_sends=2, window=0.3))
+    dispatcher = AlertDispatcher(uow_factory(store), RecordingNotifier(), budget, floor.clock)
+    dispatcher.max_wait = 0.5  # for a chat's token or a pause, not for the bot's turns
+    assert await dispatcher.dispatch_once() == 6
+    assert dispatcher.stats.deferred == 0
+
+
 async def test_the_memory_budget_keeps_the_bot_and_chat_rates() -> None:
     ticker = Ticker()
     budget = MemorySendBudget(Limits(burst=30), monotonic=ticker)
     assert [await budget.take(chat) for chat in range(1, 31)] == [0.0] * 30  # a burst
     assert await budget.take(31) > 0  # the 31st waits for the bot's bucket
-    even = MemorySendBudget(monotonic=ticker)  # Telegram's: evenly spaced, 30 a second
-    assert await even.take(1) == 0.0
-    assert await even.take(2) == pytest.approx(1 / 30)
-    ticker.now = 1.0
+    for chat in range(1, 31):
+        await budget.done(chat)
+    ticker.now = 1.005  # and for the window of its 30 to slide past their answers
     assert await budget.take(1) == 0.0
     assert await budget.take(1) == 1.0  # one a second per private chat
-    ticker.now = 2.0
+    ticker.now = 2.04
     assert await budget.take(-100) == 0.0
     assert await budget.take(-100) == 3.0  # groups: 20 a minute
+
+
+async def test_the_memory_budget_counts_the_bot_in_sliding_windows() -> None:
+    ticker = Ticker()
+    budget = MemorySendBudget(monotonic=ticker)  # Telegram's
+    # Five at once at most: a sender late for its turn catches up, no more.
+    assert [await budget.take(chat) for chat in range(1, 6)] == [0.0] * 5
+    assert await budget.take(6) == pytest.approx(1 / 30)
+    chats = list(range(1, 6))
+    while len(chats) < 30:  # then 30 a second
+        ticker.now += 1 / 30
+        if await budget.take(100 + len(chats)) == 0.0:
+            chats.append(100 + len(chats))
+    # A window of 30 still on their way: the 31st asks again in a moment, however long
+    # ago they were granted and however full the bucket.
+    ticker.now = 5.0
+    assert await budget.take(200) == IN_FLIGHT_POLL
+    # Answered at 5.0: in the window one second (and 5 ms) more.
+    for chat in chats:
+        await budget.done(chat)
+    assert await budget.take(200) == pytest.approx(1.005)
+    ticker.now = 6.005
+    assert await budget.take(200) == 0.0
 
 
 async def test_the_scanner_plans_a_due_digest_once(store: FakeStore, floor: Shopfloor) -> None:
