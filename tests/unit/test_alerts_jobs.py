@@ -92,11 +92,8 @@ async def test_a_chat_over_its_budget_is_deferred_not_waited_for(
 async def test_the_first_message_goes_out_before_the_rest_is_claimed(
     store: FakeStore, floor: Shopfloor
 ) -> None:
-    owner = await floor.open_shop()
-    for n in range(25):
-        milk = await floor.product(owner, f"Milk {n}", threshold=q(5))
-        await floor.restock(owner, milk.id, 10)
-        await floor.remove(owner, milk.id, 6)
+    for _ in range(25):  # 25 chats, one alert each
+        await low_milk(floor)
     claimed_at_first_send: list[int] = []
 
     class Watching(RecordingNotifier):
