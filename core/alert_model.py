@@ -214,6 +214,8 @@ class ReorderLine:
     # How much to order (core.forecast.reorder_quantity); None without a sales estimate.
     suggested: Decimal | None = None
     days_left: int | None = None
+    # Without an estimate: what brings stock back to the minimum, when below it.
+    to_minimum: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ def build_reorder_list(
                 ordered,
                 suggested=suggested,
                 days_left=pace.days_left if pace is not None else None,
+                to_minimum=(
+                    product.threshold - product.on_hand
+                    if suggested is None and product.on_hand < product.threshold
+                    else None
+                ),
             )
         )
     ordered_groups = sorted(groups, key=lambda key: (key == "", key))

@@ -34,6 +34,7 @@ REORDER_REASON_LABEL = {
     "running_out": N_("runs out within its lead time"),
 }
 NO_SUGGESTION = N_("too few sales to suggest an amount")
+NO_SUGGESTION_MORE = N_("too few sales to suggest more")
 ALERT_RESTOCK_BUTTON = N_("📦 Restock…")
 ALERT_CARD_BUTTON = N_("🗂 Open card")
 SNOOZE_BUTTON = N_("😴 Snooze 1 day")
@@ -162,11 +163,14 @@ def reorder_text(found: ReorderList) -> str:
             p = line.product
             why = ", ".join(_(REORDER_REASON_LABEL[r]) for r in line.reasons)
             ordered = " · " + _("✅ ordered") if line.ordered else ""
-            order = (
-                _("order ≈ {amount}").format(amount=qty(line.suggested, p.unit))
-                if line.suggested is not None
-                else _(NO_SUGGESTION)
-            )
+            if line.suggested is not None:
+                order = _("order ≈ {amount}").format(amount=qty(line.suggested, p.unit))
+            elif line.to_minimum is not None:
+                order = _("at least {amount} to reach the minimum; {why}").format(
+                    amount=qty(line.to_minimum, p.unit), why=_(NO_SUGGESTION_MORE)
+                )
+            else:
+                order = _(NO_SUGGESTION)
             left = f", ≈ {days_left(line.days_left)}" if line.days_left is not None else ""
             minimum = _("min {threshold}").format(threshold=qty(p.threshold, p.unit))
             lines.append(

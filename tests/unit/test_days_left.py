@@ -131,14 +131,25 @@ async def test_reorder_suggests_how_much_from_pace_lead_time_and_reorder_point(
     assert "→ order ≈ 78 pcs" in text
 
 
-async def test_a_low_product_without_sales_gets_no_amount(floor: Shopfloor) -> None:
+async def test_a_low_product_without_sales_gets_what_brings_it_to_the_minimum(
+    floor: Shopfloor,
+) -> None:
+    """Found in the console: a bakery's reorder list after its first count said only
+    "too few sales to suggest an amount" under every product, 3 baguettes of min 6 too."""
     owner = await floor.open_shop()
     milk = await floor.product(owner, "Milk", threshold=q(5))
     await floor.restock(owner, milk.id, 3)
     found = await reordering.reorder_list(floor.uow, owner, floor.clock.now())
     [line] = [line for group in found.groups for line in group.lines]
-    assert line.suggested is None
-    assert texts.NO_SUGGESTION in texts.reorder_text(found)
+    assert line.suggested is None and line.to_minimum == 2
+    text = texts.reorder_text(found)
+    assert "→ at least 2 pcs to reach the minimum; too few sales to suggest more" in text
+
+    await floor.restock(owner, milk.id, 2)  # at the minimum: still low, nothing to reach
+    found = await reordering.reorder_list(floor.uow, owner, floor.clock.now())
+    [line] = [line for group in found.groups for line in group.lines]
+    assert line.to_minimum is None
+    assert f"→ {texts.NO_SUGGESTION}" in texts.reorder_text(found)
 
 
 async def test_the_lead_time_is_set_with_add_and_edit_and_checked(floor: Shopfloor) -> None:
