@@ -31,7 +31,8 @@ from http import HTTPStatus
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
+from telegram import InlineKeyboardMarkup, Message
+from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -198,3 +199,35 @@ class RetryingRequest(AiohttpRequest):
 
 def _method(url: str) -> str:
     return url.rsplit("/", 1)[-1]
+
+
+async def reply(
+    message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """`message.reply_text(text, reply_markup=…)`, without reading Telegram's answer into
+    a Message: python-telegram-bot builds one (a Message, its chat, its sender, its
+    keyboard) for every message sent, a quarter of a reply's CPU, and nothing here reads
+    it. The request is the one reply_text sends, made by python-telegram-bot's own
+    parts: the chat and the quote (a reply in a group quotes the message it answers),
+    the forum topic, the business connection and the direct messages topic as
+    reply_text reads them from `message`, the bot's defaults (parse mode, link
+    previews) and its rate limiter as every request gets them. Those parts are not
+    python-telegram-bot's public API; the version is pinned below 23 (pyproject), and
+    tests/integration/test_sending.py sends both ways and compares what arrives."""
+    bot: Any = message.get_bot()
+    chat_id, reply_parameters = await message._parse_quote_arguments(None, None, None)
+    data = {
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": reply_markup,
+        "reply_parameters": reply_parameters,
+        "message_thread_id": message._parse_message_thread_id(chat_id),
+        "business_connection_id": message.business_connection_id,
+        "direct_messages_topic_id": message._extract_direct_messages_topic_id(),
+        # Left to the bot's defaults, as reply_text leaves them.
+        "parse_mode": DEFAULT_NONE,
+        "link_preview_options": DEFAULT_NONE,
+        "disable_notification": DEFAULT_NONE,
+        "protect_content": DEFAULT_NONE,
+    }
+    await bot._post("sendMessage", data)

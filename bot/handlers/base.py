@@ -19,6 +19,7 @@ from bot.i18n import _
 from bot.identity import speaker_of
 from bot.parsing import ParseError
 from bot.refusal import ChatRefusal
+from bot.sending import reply
 from bot.state import FLOW_TTL_SECONDS, StateUnavailable, UnreadableState
 from bot.steps import Choice, Step, StepLost
 from core import catalog
@@ -156,23 +157,22 @@ async def respond(
     keyboard: InlineKeyboardMarkup | None = None,
     *,
     edit: bool = True,
-) -> Message | None:
+) -> None:
     """Reply to a message, or edit the message whose button was pressed. A constant of
     bot.texts is said in the update's language here (bot.i18n.N_)."""
     text = texts.truncate(_(text))
     query = update.callback_query
     if query is not None and edit and query.message is not None:
         try:
-            result = await query.edit_message_text(text, reply_markup=keyboard)
+            await query.edit_message_text(text, reply_markup=keyboard)
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                return None
+                return
             raise
-        return result if isinstance(result, Message) else None
+        return
     message = update.effective_message
-    if message is None:
-        return None
-    return await message.reply_text(text, reply_markup=keyboard)
+    if message is not None:
+        await reply(message, text, keyboard)
 
 
 async def replace_buttons(update: Update, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -214,13 +214,14 @@ async def deliver(
     *,
     edit: bool = True,
     private: bool = False,
-) -> Message | None:
+) -> None:
     """Answer where this shop may be shown: here, or — in a chat that is not the shop's,
     or with `private` (what only the person should read) — in the person's private
     chat (see `respond_personally`)."""
     if where.shown_here and not private:
-        return await respond(update, text, keyboard, edit=edit)
-    return await respond_personally(update, context, text, keyboard, edit=edit)
+        await respond(update, text, keyboard, edit=edit)
+    else:
+        await respond_personally(update, context, text, keyboard, edit=edit)
 
 
 async def respond_personally(
@@ -230,17 +231,17 @@ async def respond_personally(
     keyboard: InlineKeyboardMarkup | None = None,
     *,
     edit: bool = True,
-) -> Message | None:
+) -> None:
     """An answer for the person alone: in their private chat as usual; from a group,
     sent to their private chat, and the group is told only that it was."""
     if group_chat_id(update) is None:
-        return await respond(update, text, keyboard, edit=edit)
-    sent = await respond_privately(update, context, text, keyboard)
+        await respond(update, text, keyboard, edit=edit)
+        return
+    await respond_privately(update, context, text, keyboard)
     if update.callback_query is not None:
         await answer(update, texts.SENT_PRIVATELY)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(_(texts.SENT_PRIVATELY))
-    return sent
 
 
 async def ask(update: Update, text: str, choices: InlineKeyboardMarkup | None = None) -> None:

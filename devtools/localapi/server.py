@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -42,6 +42,16 @@ SERVER_ERRORS = {
 }
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """A call of a Bot API method: how its parameters came (`content_type`: a JSON body,
+    a form…) and what they were."""
+
+    method: str
+    content_type: str
+    params: dict[str, Any]
+
+
 class LocalBotApi:
     """An in-process Bot API server on aiohttp. See the package docstring."""
 
@@ -70,8 +80,8 @@ class LocalBotApi:
         self.faults = FaultPlan()
         self.delivery = WebhookDelivery(self.world, webhook_retry_delay, webhook_max_retry_delay)
         self._methods = BotApiMethods(self.world, self.limiter, self.delivery).handlers()
-        # How the calls' parameters came, by the body's content type (JSON, a form…).
-        self.bodies: Counter[str] = Counter()
+        # Every call of a method, as it came: its body's content type and parameters.
+        self.calls: list[ApiCall] = []
         self._read_messages: dict[int, int] = {}  # chat → seq of the last next_message
         self._read_edits: dict[int, int] = {}
 
@@ -439,8 +449,11 @@ class LocalBotApi:
                     request.transport.close()
                     return web.Response()
                 await self._fail(fault)
-            self.bodies[request.content_type] += 1
-            result = await handler(await read_params(request))
+            params = await read_params(request)
+            self.calls.append(
+                ApiCall(request.match_info["method"], request.content_type, dict(params.values))
+            )
+            result = await handler(params)
         except ApiError as error:
             return web.json_response(error.to_api(), status=error.code)
         return web.json_response({"ok": True, "result": result})

@@ -9,10 +9,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import Defaults, ExtBot
 
-from bot.sending import RetryingRequest
+from bot.sending import RetryingRequest, reply
 from devtools.localapi import EventKind, Fault, LocalBotApi, LocalChat, LocalUser
 
 TOKEN = "123456:" + "A" * 35
@@ -126,7 +133,33 @@ async def test_a_send_goes_as_one_json_body(flaky: Flaky) -> None:
         message = await bot.send_message(
             42, "✅ Sold <b>2</b> pcs", parse_mode="HTML", reply_markup=keyboard
         )
-    assert set(flaky.api.bodies) == {"application/json"}  # getMe and sendMessage
+    # getMe and sendMessage
+    assert {call.content_type for call in flaky.api.calls} == {"application/json"}
     assert message.reply_markup == keyboard
     (sent,) = flaky.api.bot_messages(CHAT.id)
     assert sent.shown_text == "✅ Sold 2 pcs"  # read as HTML
+
+
+@pytest.mark.parametrize("where", ["private", "group", "forum topic"])
+async def test_a_reply_sends_what_reply_text_sends(flaky: Flaky, where: str) -> None:
+    """bot.sending.reply answers a message as python-telegram-bot's reply_text does (a
+    reply in a group quotes its message, one in a forum topic stays in the topic, the
+    bot's defaults apply) without reading Telegram's answer into a Message."""
+    group = LocalChat.group(-1001, "Cafe", supergroup=True)
+    flaky.api.add_chat(group)
+    written = flaky.api.world.written(CHAT, "/sell milk 1", None if where == "private" else group)
+    if where == "forum topic":
+        written |= {"is_topic_message": True, "message_thread_id": 7}
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("↩️ Undo", callback_data="u:7")]])
+    defaults = Defaults(parse_mode="HTML", link_preview_options=LinkPreviewOptions(True))
+    request = RetryingRequest(sleep=no_wait)
+    async with ExtBot(TOKEN, base_url=flaky.base_url, request=request, defaults=defaults) as bot:
+        message = Message.de_json(written, bot)
+        await message.reply_text("✅ Sold <b>1</b> l", reply_markup=keyboard)
+        await reply(message, "✅ Sold <b>1</b> l", keyboard)
+    by_reply_text, by_reply = flaky.api.calls[-2:]
+    assert by_reply.method == by_reply_text.method == "sendMessage"
+    assert by_reply.params == by_reply_text.params
+    assert by_reply.params["parse_mode"] == "HTML"
+    assert ("reply_parameters" in by_reply.params) == (where != "private")
+    assert ("message_thread_id" in by_reply.params) == (where == "forum topic")
