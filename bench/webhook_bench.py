@@ -3,7 +3,7 @@ against a bare python-telegram-bot echo bot by the same load generator, against 
 local Bot API, in the same run (a script that prints figures, not a test).
 
     .venv/bin/python -m bench.webhook_bench [--seconds 10] [--users 16]
-        [--processes 1 2 4] [--png docs/throughput.png] [--code DIR] [--rate R]
+        [--processes 1 2 4] [--png docs/throughput.png] [--code DIR] [--rate R] [--turns N]
 
 What it does, in order:
 1. the echo bot (bench.echo_bot), then one stockbot process (`stockbot run` in webhook
@@ -23,7 +23,10 @@ machine's load moves, it prints the CPU milliseconds each bot process spent per 
 (`/proc/<pid>/stat`, warm-up included; PostgreSQL's own CPU is not in it). A closed
 loop's rate differs between the two, and with it how much work is batched per wake-up;
 `--rate R` adds an open loop at R updates/s for each, so their CPU per reply is also
-compared at one and the same load.
+compared at one and the same load. `--turns N` keeps the echo bot, `--code`'s bot and
+this one's running and measures them in N turns, each turn rotated (none always first),
+and prints the medians: a shared machine's load drifts over a run, and turns spread the
+drift over all three.
 
 Like Telegram, the load generator posts each update to the webhook with the secret
 header and times until the bot's answer reaches the Bot API. PostgreSQL comes from
@@ -464,6 +467,15 @@ async def main() -> None:
         " per reply compared at one load (a closed loop's rate, and so its batching, differ)",
     )
     parser.add_argument(
+        "--turns",
+        type=int,
+        default=0,
+        help="instead of the runs above: the echo bot, --code's bot (if given) and this one's"
+        " kept running and measured in turns, each turn in another order, closed loop (and"
+        " open at --rate); medians printed. A shared machine's load drifts over a run: turns"
+        " spread it over all of them",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         default=None,
@@ -482,6 +494,15 @@ async def main() -> None:
     await api.start()
     workdir = Path(tempfile.mkdtemp(prefix="stockbot-bench-"))
     connector = TCPConnector(limit=256)
+    if args.turns:
+        try:
+            async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
+                await in_turns(Load(api, http), api, databases, prefix, workdir, users, args)
+        finally:
+            await api.stop()
+            for url in databases:
+                await drop_database(url)
+        return
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {args.users} users,")
     print(f"{args.seconds:.0f} s measured after {WARMUP_SECONDS:.0f} s warm-up; logs in {workdir}")
     try:
@@ -563,6 +584,88 @@ async def main() -> None:
         await api.stop()
         for url in databases:
             await drop_database(url)
+
+
+async def in_turns(
+    load: Load,
+    api: LocalBotApi,
+    databases: list[str],
+    prefix: str,
+    workdir: Path,
+    users: list[LocalUser],
+    args: argparse.Namespace,
+) -> None:
+    """The echo bot and each stockbot, all started once, measured one after the other
+    in `args.turns` turns (each turn rotated, so none always goes first)."""
+    closed_users = users[: args.users]
+    bots: dict[str, Process] = {"echo": await start_echo(api, workdir)}
+    try:
+        if args.code is not None:
+            bots["before"] = await start_stockbot(
+                api, databases[1], f"{prefix}before:", None, workdir, args.code.resolve()
+            )
+        bots["after"] = await start_stockbot(api, databases[0], prefix, None, workdir)
+        print(
+            f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {args.users} users,"
+            f" {args.turns} turns of {args.seconds:.0f} s each; logs in {workdir}"
+        )
+        print(f"before: {args.code}, after: {ROOT}")
+        results: dict[str, list[Run]] = {name: [] for name in bots}
+        fixed: dict[str, list[Run]] = {name: [] for name in bots if name != "echo"}
+        names = list(bots)
+        for turn in range(args.turns):
+            order = names[turn % len(names) :] + names[: turn % len(names)]
+            for name in order:
+                bot = bots[name]
+                hook = f"http://127.0.0.1:{bot.port}/hook"
+                text = "/sell milk 1"
+                run = await bot.measured(load.closed(name, hook, closed_users, text, args.seconds))
+                results[name].append(run)
+                print(f"turn {turn + 1} load {os.getloadavg()[0]:4.1f}  {run.line()}")
+                if args.rate is not None and name != "echo":
+                    steady = await bot.measured(
+                        load.open(
+                            f"{name} at {args.rate:.0f}/s",
+                            hook,
+                            users,
+                            text,
+                            args.rate,
+                            args.seconds,
+                        )
+                    )
+                    fixed[name].append(steady)
+                    print(f"turn {turn + 1} load {os.getloadavg()[0]:4.1f}  {steady.line()}")
+        print("\nmedians over the turns:")
+        echo_rates = [r.rate for r in results["echo"]]
+        for name, runs in results.items():
+            ratios = [r.rate / e for r, e in zip(runs, echo_rates, strict=True)]
+            print(
+                f"{name:<7} {median([r.rate for r in runs]):7.1f} replies/s"
+                f"  {median([r.cpu_ms_per_reply for r in runs]):5.2f} CPU ms/reply"
+                f"  p99 {median([r.percentile(99) for r in runs]):7.1f} ms"
+                + (
+                    ""
+                    if name == "echo"
+                    else f"  / echo {median(ratios):.2f}"
+                    f" (turns: {' '.join(f'{x:.2f}' for x in ratios)})"
+                )
+            )
+            if steady := fixed.get(name):
+                cpu = median([r.cpu_ms_per_reply for r in steady])
+                print(
+                    f"{'':<7} at {args.rate:.0f}/s: {cpu:5.2f}"
+                    f" CPU ms/reply, p50 {median([r.percentile(50) for r in steady]):.1f} ms,"
+                    f" p99 {median([r.percentile(99) for r in steady]):.1f} ms"
+                )
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        await asyncio.gather(*(bot.stop() for bot in bots.values()))
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 async def behind_nginx(
