@@ -62,7 +62,7 @@ from db.models import (
     ShopRow,
     StockByShopRow,
 )
-from db.repositories import _batch, _product
+from db.repositories import _barcodes, _batch, _product
 
 MAX_WINDOW_DAYS = 366
 # What a pace reads of a movement (core.forecast.velocity), in Movement's field order.
@@ -79,6 +79,9 @@ LEDGER_FIELDS = (
 )
 # core.forecast.QUARTER: the ledger's sums per quarter hour of UTC.
 QUARTER_SECONDS = 900
+# A product's columns beside another table's in one row, each named with this prefix.
+PRODUCT_PREFIX = "p_"
+_PRODUCT_COLUMNS = tuple(c.label(PRODUCT_PREFIX + c.name) for c in ProductRow.__table__.c)
 # Ids per `IN (…)`: well under SQLite's limit of bound parameters, few round trips.
 CHUNK = 500
 
@@ -634,10 +637,11 @@ class SqlAlertQueries:
             else:
                 horizon = today + timedelta(days=MAX_WINDOW_DAYS)
             for chunk in _chunks(shop_ids):
-                # Core rows, not mapped objects: a scan reads thousands of batches.
+                # Core rows, not mapped objects: a scan reads thousands of batches. Each
+                # batch with its product's columns (prefixed) in one query.
                 rows = (
                     await self._session.execute(
-                        select(batches, window.label("warning_days"))
+                        select(batches, window.label("warning_days"), *_PRODUCT_COLUMNS)
                         .join(
                             ProductRow,
                             (ProductRow.id == BatchRow.product_id)
@@ -654,21 +658,16 @@ class SqlAlertQueries:
                         .order_by(BatchRow.shop_id, BatchRow.expiry, BatchRow.id)
                     )
                 ).all()
-                going = [
-                    row for row in rows if row.expiry <= today + timedelta(days=row.warning_days)
-                ]
                 products: dict[int, Product] = {}
-                for ids in _chunks({row.product_id for row in going}):
-                    products.update(
-                        (row.id, _product(row))
-                        for row in await self._session.execute(
-                            select(ProductRow.__table__).where(ProductRow.id.in_(ids))
+                for row in rows:
+                    if row.expiry > today + timedelta(days=row.warning_days):
+                        continue
+                    product = products.get(row.product_id)
+                    if product is None:
+                        product = products[row.product_id] = from_row(
+                            Product, row, prefix=PRODUCT_PREFIX, barcodes=_barcodes(row.p_barcodes)
                         )
-                    )
-                for row in going:
-                    found.setdefault(row.shop_id, []).append(
-                        (products[row.product_id], from_row(Batch, row))
-                    )
+                    found.setdefault(row.shop_id, []).append((product, from_row(Batch, row)))
         return found
 
     async def sold_since(

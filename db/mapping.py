@@ -9,6 +9,7 @@ value) or a column the model does not have is named here.
 from __future__ import annotations
 
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -25,16 +26,27 @@ def _names(kind: type) -> tuple[str, ...]:
     return names
 
 
+# (kind, prefix, the fields stored otherwise) -> the names read and one getter of them all.
+_READERS: dict[tuple[type, str, tuple[str, ...]], tuple[tuple[str, ...], Any]] = {}
+
+
 def from_row(kind: type[T], row: Any, *, prefix: str = "", **stored_otherwise: Any) -> T:
     """`kind` from a mapped row or a Core row with the same attribute names (`prefix`
     before each, where a join names one table's columns so); `stored_otherwise`: the
     fields read in another form."""
-    names = [name for name in _names(kind) if name not in stored_otherwise]
-    if prefix:
-        values = {name: getattr(row, prefix + name) for name in names}
-    else:
-        values = {name: getattr(row, name) for name in names}
-    return kind(**values, **stored_otherwise)
+    key = (kind, prefix, tuple(stored_otherwise))
+    reader = _READERS.get(key)
+    if reader is None:
+        names = tuple(name for name in _names(kind) if name not in stored_otherwise)
+        getter = attrgetter(*(prefix + name for name in names)) if names else None
+        reader = _READERS[key] = (names, getter)
+    names, getter = reader
+    if getter is None:
+        return kind(**stored_otherwise)
+    values = getter(row)
+    if len(names) == 1:
+        values = (values,)
+    return kind(**dict(zip(names, values, strict=True)), **stored_otherwise)
 
 
 def to_values(
