@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.i18n import N_, _, ngettext
 from bot.texts.formatting import day, h, qty, truncate
 from bot.texts.views import days_left
@@ -79,16 +81,7 @@ def crossings_text(alerts: CrossingAlerts) -> str:
         out = [_product_line(a.product) for a in alerts.out]
         sections.append(_section(_("🔴 Out of stock"), out))
     if alerts.low:
-        low = [
-            _product_line(
-                a.product,
-                _(" — {on_hand} (min {threshold})").format(
-                    on_hand=qty(a.on_hand, a.product.unit),
-                    threshold=qty(a.product.threshold, a.product.unit),
-                ),
-            )
-            for a in alerts.low
-        ]
+        low = [_low_line(a.product, a.on_hand) for a in alerts.low]
         sections.append(_section(_("🟠 Low stock"), low))
     return "\n\n".join(sections) + f"\n<i>{h(alerts.shop.name)}</i>"
 
@@ -109,6 +102,13 @@ def _product_line(product: Product, extra: str = "") -> str:
     return f"• {h(product.name)}{extra}"
 
 
+def _low_line(product: Product, on_hand: Decimal) -> str:
+    left = _(" — {on_hand} (min {threshold})").format(
+        on_hand=qty(on_hand, product.unit), threshold=qty(product.threshold, product.unit)
+    )
+    return _product_line(product, left)
+
+
 def digest_text(digest: Digest) -> str:
     sections = [f"☀️ <b>{h(digest.shop.name)}</b> — {day(digest.day)}"]
     if digest.expired:
@@ -120,15 +120,7 @@ def digest_text(digest: Digest) -> str:
     if digest.out:
         sections.append(_section(_("🔴 Out of stock"), [_product_line(p) for p in digest.out]))
     if digest.low:
-        lines = [
-            _product_line(
-                p,
-                _(" — {on_hand} (min {threshold})").format(
-                    on_hand=qty(p.on_hand, p.unit), threshold=qty(p.threshold, p.unit)
-                ),
-            )
-            for p in digest.low
-        ]
+        lines = [_low_line(p, p.on_hand) for p in digest.low]
         sections.append(_section(_("🟠 Low stock"), lines))
     if digest.running_out:
         lines = [
