@@ -104,7 +104,7 @@ async def test_what_the_statement_does_not_write_it_leaves_to_the_usual_way(
     """`remove_at_once` writes nothing and says so (None) for a removed member, another
     shop's product, an archived one, too little stock, a key seen and a crossing (a
     sale that makes the product low); SQLite never writes through it."""
-    milk = await _product(make_uow, owner, "milk", 10, threshold=Q(5))
+    milk = await _product(make_uow, owner, "milk", 10, threshold=Q(5), price=Q("1.99"))
     staff = await _staff(make_uow, owner)
     other_shop = await shops.create_shop(make_uow(), 77, "Ivan", "Other", NOW)
     theirs = await _product(make_uow, Actor(77, other_shop.id), "bread", 10)
@@ -121,9 +121,15 @@ async def test_what_the_statement_does_not_write_it_leaves_to_the_usual_way(
     first = await make_uow().remove_at_once(removal(staff, milk, 1, "first"))
     assert (first is not None) is postgres
     if first is not None:
-        assert first.movement.idempotency_key == "first" and first.movement.id > 0
         assert (first.before.on_hand, first.after.on_hand) == (Q(10), Q(9))
         assert first.member.role is Role.STAFF and first.shop.id == shop.id
+        # As the unit of work's repositories read them, field for field.
+        async with make_uow() as uow:
+            assert [first.movement] == await uow.movements.by_key(shop.id, "first")
+            assert first.movement.sale_price == Q("1.99")
+            assert first.after == await uow.products.get(shop.id, milk)
+            assert first.shop == await uow.shops.get(shop.id)
+            assert first.member == await uow.members.get(shop.id, STAFF_ID)
     await shops.remove_member(make_uow(), owner, STAFF_ID)
     for refused in (
         removal(staff, milk, 1, "removed member"),
