@@ -91,9 +91,10 @@ TALLY = _Tally()
 
 
 def _count_driver_calls() -> None:
-    """Statements sent to asyncpg directly, past SQLAlchemy (`Connection.fetchrow`, which
-    SQLAlchemy's own statements do not use: they go through prepared statements), are
-    counted too; one of the removal's function is its own transaction, so a commit."""
+    """Statements sent to asyncpg directly, past SQLAlchemy (`Connection.fetchrow` and
+    `fetchmany`, which SQLAlchemy's own statements do not use: they go through prepared
+    statements), are counted too; a call of the removal's function alone is its own
+    transaction, several pipelined by fetchmany are one: each a commit."""
     import asyncpg
 
     fetchrow = asyncpg.Connection.fetchrow
@@ -104,7 +105,16 @@ def _count_driver_calls() -> None:
             TALLY.commits += 1
         return await fetchrow(self, query, *args, **kwargs)
 
+    fetchmany = asyncpg.Connection.fetchmany
+
+    async def counted_many(self: Any, query: str, args: Any, **kwargs: Any) -> Any:
+        args = list(args)
+        TALLY.statements += len(args)
+        TALLY.commits += 1  # one implicit transaction for all of them
+        return await fetchmany(self, query, args, **kwargs)
+
     asyncpg.Connection.fetchrow = counted  # type: ignore[method-assign]
+    asyncpg.Connection.fetchmany = counted_many  # type: ignore[method-assign]
 
 
 _count_driver_calls()

@@ -377,10 +377,12 @@ async def remove(
 ) -> MovementResult:
     """Sale, damage, expiry write-off, adjustment or return to supplier; never below 0.
 
-    A removal of whole units is first offered to the store as one statement committed on
-    its own (`UnitOfWork.remove_at_once`: the authorization, the product's lock, the key,
-    the stock and the writes in one round trip); whatever it does not write (a refusal,
-    a replay, a crossing to record, a store without it) goes the usual way below."""
+    A removal of whole units is first offered to the store as one statement committed
+    without the unit of work's round trips (`UnitOfWork.remove_at_once`: the
+    authorization, the product's lock, the key, the stock and the writes, with other
+    removals of the process in one round trip); whatever it does not write (a refusal,
+    a replay, a crossing to record, a product another holds, a store without it) goes
+    the usual way below."""
     if (
         command.reason in REMOVAL_REASONS
         and command.quantity > 0

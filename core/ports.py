@@ -269,8 +269,10 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
     async def remove_at_once(self, removal: RemovalAtOnce) -> RemovedAtOnce | None:
-        """`removal` in a transaction of its own, as one statement, when the store can,
-        outside `async with` (the unit of work is then used up): under the product's
+        """`removal` as one statement, when the store can, outside `async with` (the
+        unit of work is then used up), in a transaction of its own or shared with other
+        removals (each its own movement, key and answer; one refused or failing never
+        writes or fails another): under the product's
         lock, the member still a member of the shop with one of `removal.roles`, the
         product in the shop and not archived, the key not seen, enough on hand, and the
         product's stock status the same after (no crossing for core.crossings to

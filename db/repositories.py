@@ -204,14 +204,18 @@ def stop_contending(session: AsyncSession) -> None:
             _contenders[key] = left
 
 
+def contenders_for(product_id: int) -> int:
+    """How many are counted for the product (by id) now."""
+    return _contenders.get(("id", product_id), 0)
+
+
 @contextmanager
-def contending_for(product_id: int) -> Iterator[bool]:
-    """Counted for the product (as a unit of work's lock by id is) while the block runs;
-    yields whether another is counted for it at the start (someone waits)."""
+def contending_for(product_id: int) -> Iterator[None]:
+    """Counted for the product (as a unit of work's lock by id is) while the block runs."""
     key = ("id", product_id)
-    count = _contenders[key] = _contenders.get(key, 0) + 1
+    _contenders[key] = _contenders.get(key, 0) + 1
     try:
-        yield count > 1
+        yield
     finally:
         left = _contenders.pop(key, 0) - 1
         if left > 0:
@@ -224,7 +228,7 @@ def contending_for(product_id: int) -> Iterator[bool]:
 # BEGIN: asyncpg sends the statement alone). Sent to asyncpg directly, prepared once per
 # connection: SQLAlchemy's execute costs more CPU than the round trip.
 
-REMOVE_AT_ONCE = f"SELECT * FROM stockbot_remove({', '.join(f'${n}' for n in range(1, 14))})"
+REMOVE_AT_ONCE = f"SELECT * FROM stockbot_remove({', '.join(f'${n}' for n in range(1, 15))})"
 HANDLED_ELSEWHERE = "SB001"  # the SQLSTATEs the function raises
 BATCHES_SHORT = "SB002"
 _QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
@@ -242,7 +246,9 @@ class _Fields:
         return self._record[name]
 
 
-def removal_arguments(removal: RemovalAtOnce, undurable: bool, receipt: Any) -> tuple[Any, ...]:
+def removal_arguments(
+    removal: RemovalAtOnce, receipt: Any, *, undurable: bool, skip_locked: bool
+) -> tuple[Any, ...]:
     movement = removal.movement
     return (
         movement.shop_id,
@@ -258,6 +264,7 @@ def removal_arguments(removal: RemovalAtOnce, undurable: bool, receipt: Any) -> 
         receipt.update_id if receipt is not None else None,
         receipt.at if receipt is not None else None,
         undurable,
+        skip_locked,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +25,13 @@ from core.ledger import MovementResult, Removal, Restock
 from core.model import Movement, Reason, Role, Shop
 from core.ports import RemovalAtOnce
 from db.engine import wait_for_the_disk
-from db.uow import SqlUnitOfWork
+from db.inbox import HandledElsewhere, SqlInbox, marking
+from db.uow import LANES, SqlUnitOfWork
 from tests.integration.conftest import NOW, STAFF_ID
 
 MakeUow = Callable[[], SqlUnitOfWork]
 Q = Decimal
+LEASE = timedelta(seconds=30)
 
 
 async def _product(make_uow: MakeUow, owner: Actor, name: str, stock: int, **fields: Any) -> int:
@@ -259,3 +262,68 @@ async def test_waits_for_the_disk_asked_together_share_their_flushes(
         assert len(flushes) == 3
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", statement)
+
+
+async def _same_lane(make_uow: MakeUow, owner: Actor, stock: int) -> tuple[int, int]:
+    """Two products whose removals go to one lane (db.uow: product id mod LANES), the
+    first with the smaller id (locked first in a call of both)."""
+    ids = [await _product(make_uow, owner, f"item {i}", stock) for i in range(LANES + 1)]
+    first = min(ids)
+    return first, next(i for i in ids if i != first and i % LANES == first % LANES)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_in_company_a_removal_does_not_wait_for_a_product_another_holds(
+    make_uow: MakeUow, owner: Actor
+) -> None:
+    """Two sales sent in one call, the first of a product another transaction holds: the
+    second is sold at once (the first skipped its product and went the unit of work's
+    way, where it waits for the lock alone). Waiting in company, the call would have
+    held the second product's sale until the first's lock was let go."""
+    held, free = await _same_lane(make_uow, owner, 10)
+    async with make_uow() as holder:
+        assert await holder.products.get_for_update(owner.shop_id, held) is not None
+        first = asyncio.create_task(
+            ledger.remove(make_uow(), owner, Removal(held, Q(1)), key="held", now=NOW)
+        )
+        second = asyncio.create_task(
+            ledger.remove(make_uow(), owner, Removal(free, Q(1)), key="free", now=NOW)
+        )
+        sold = await asyncio.wait_for(second, 10)
+        assert sold.product.on_hand == Q(9)
+        assert not first.done()
+    assert (await first).product.on_hand == Q(9)
+    for product_id in (held, free):
+        assert await _books(make_uow, owner.shop_id, product_id) == (Q(9), Q(9), Q(9))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_removal_refused_in_company_leaves_the_others_sold(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine
+) -> None:
+    """One call of two sales, one for an update another worker handled already: its
+    transaction is rolled back, and each sale is sent again alone — the other is sold,
+    the refused one raises HandledElsewhere and writes nothing."""
+    handled, other = await _same_lane(make_uow, owner, 10)
+    inbox = SqlInbox(engine)
+    await inbox.put(1, "a", NOW, chat_id=10)
+    await inbox.claim(10, NOW, LEASE)
+    with marking(1, NOW):
+        await ledger.remove(make_uow(), owner, Removal(handled, Q(1)), key="first", now=NOW)
+
+    async def again() -> MovementResult:
+        with marking(1, NOW):
+            removal = Removal(handled, Q(1))
+            return await ledger.remove(make_uow(), owner, removal, key="second", now=NOW)
+
+    refused, sold = await asyncio.gather(
+        again(),
+        ledger.remove(make_uow(), owner, Removal(other, Q(1)), key="other", now=NOW),
+        return_exceptions=True,
+    )
+    assert isinstance(refused, HandledElsewhere)
+    assert isinstance(sold, MovementResult) and sold.product.on_hand == Q(9)
+    assert await _books(make_uow, owner.shop_id, handled) == (Q(9), Q(9), Q(9))
+    assert await _books(make_uow, owner.shop_id, other) == (Q(9), Q(9), Q(9))
