@@ -12,6 +12,7 @@ turns out empty for its member (muted, snoozed or ordered products) is closed as
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -210,6 +211,9 @@ async def _running_out(
     first_moves = await uow.alert_queries.first_moves_of(every)
     found: dict[int, tuple[RunningOut, ...]] = {}
     for shop in shops:
+        # A shop's paces are milliseconds of CPU: let the event loop run between shops
+        # (a dispatcher words the next claim while its senders keep the budget busy).
+        await asyncio.sleep(0)
         products = candidates.get(shop.id, [])
         if sums_replay_exactly(shop, now):
             paces = paces_from_sums(shop, products, sums, first_moves, now)
