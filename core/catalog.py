@@ -107,8 +107,8 @@ async def add_product(
     draft = _apply(Product(id=0, shop_id=actor.shop_id, name=change.name), change)
     async with uow:
         await authorize(uow, actor, owner_action=OwnerAction.ADD_PRODUCTS)
-        if (same := await uow.products.by_name(actor.shop_id, draft.key)) is not None:
-            raise ProductExists(draft.name, same.id)
+        if (same := await _called_alike(uow, actor.shop_id, draft.key)) is not None:
+            raise ProductExists(same.name, same.id)
         archived = (
             None if reuse_archived_name else await _archived_called(uow, actor.shop_id, draft.name)
         )
@@ -118,6 +118,17 @@ async def add_product(
         product = await uow.products.add(draft)
         await uow.commit()
         return product
+
+
+async def _called_alike(uow: UnitOfWork, shop_id: int, key: str) -> Product | None:
+    """The product a new name would stand beside as a second one of the same thing: the
+    same name, or the same but for hyphens, spaces and dots (`wd40` of "WD-40"), or for
+    being plural (`egg` of "eggs", `eggs` of "egg"): sales would split between the two."""
+    if (same := await product_called(uow, shop_id, key)) is not None:
+        return same
+    candidates = list(await uow.products.list(shop_id))
+    plural_of = [p for p in candidates if key in singulars(p.key)]
+    return only_one_spelled_alike(key, candidates) or (plural_of[0] if plural_of else None)
 
 
 async def edit_product(

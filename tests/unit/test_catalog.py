@@ -33,6 +33,30 @@ async def test_product_names_are_unique_ignoring_case_and_spaces(
         await floor.product(owner, same)
 
 
+@pytest.mark.parametrize(
+    ("existing", "typed"),
+    [("WD-40", "wd40"), ("WD-40", "wd 40"), ("Eggs", "egg"), ("Egg", "eggs"), ("A.B.C", "abc")],
+)
+async def test_a_name_written_another_way_is_the_product_that_exists(
+    floor: Shopfloor, existing: str, typed: str
+) -> None:
+    """Found in the console: `/add wd40` beside "WD-40" and `/add egg` beside "eggs" made a
+    second product of the same thing, and sales split between the two."""
+    owner = await floor.open_shop()
+    there = await floor.product(owner, existing)
+    with pytest.raises(ProductExists) as refused:
+        await floor.product(owner, typed)
+    assert (refused.value.name, refused.value.product_id) == (existing, there.id)
+
+
+async def test_names_that_only_begin_alike_are_two_products(floor: Shopfloor) -> None:
+    owner = await floor.open_shop()
+    await floor.product(owner, "Egg noodles")
+    await floor.product(owner, "Eggs")
+    await floor.product(owner, "WD-40 spray")
+    assert (await floor.product(owner, "WD-40")).name == "WD-40"
+
+
 async def test_the_same_name_is_fine_in_another_shop(floor: Shopfloor) -> None:
     one, two = await floor.open_shop(), await floor.open_shop()
     a = await floor.product(one, "Oat Milk")
