@@ -86,13 +86,15 @@ def daily_sales_from_sums(
     today: date,
     timezone: str,
     since: date,
+    days: dict[datetime, date] | None = None,
 ) -> list[tuple[date, float, bool]]:
     """`daily_sales` from the ledger's quarter-hour sums (`LedgerSums`) instead of its
-    movements: the same days, figures and stock (`tests/integration/test_forecast_sums`)."""
+    movements: the same days, figures and stock (`tests/integration/test_forecast_sums`).
+    `days`: the shop's day of each quarter already found, shared by its products."""
     zone = ZoneInfo(timezone)
     change_by_day: dict[date, Decimal] = {}
     sold_by_day: dict[date, Decimal] = {}
-    days: dict[datetime, date] = {}
+    days = {} if days is None else days
     for at, change, sold in sums:
         day = days.get(at)
         if day is None:
@@ -274,6 +276,7 @@ def paces_from_sums(
     today = now.astimezone(zone).date()
     window_start = today - timedelta(days=WINDOW_DAYS)
     paces = {}
+    days_of: dict[datetime, date] = {}
     for product in products:
         first = first_moves.get(product.id)
         since = max(first.astimezone(zone).date(), window_start) if first else today
@@ -283,6 +286,7 @@ def paces_from_sums(
             today=today,
             timezone=shop.timezone,
             since=since,
+            days=days_of,
         )
         paces[product.id] = pace_of_days(days, product.on_hand)
     return paces

@@ -7,7 +7,7 @@ dispatchers never take the same row; SQLite serializes whole transactions instea
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -749,13 +749,13 @@ class SqlAlertQueries:
         sold = func.sum(case((selling, -table.c.quantity), else_=0))
         postgres = _postgres(self._session)
         found: dict[int, list[LedgerSums]] = {}
+        # quarter -> its start: products of one shop share their quarters.
         starts: dict[int, datetime] = {}
 
-        def start(index: int) -> datetime:
-            at = starts.get(index)
-            if at is None:
-                at = starts[index] = datetime.fromtimestamp(index * QUARTER_SECONDS, UTC)
-            return at
+        def known(indexes: Iterable[int]) -> dict[int, datetime]:
+            for index in set(indexes).difference(starts):
+                starts[index] = datetime.fromtimestamp(index * QUARTER_SECONDS, UTC)
+            return starts
 
         for chunk in _product_chunks(products):
             sums = (
@@ -788,15 +788,19 @@ class SqlAlertQueries:
                         ),
                     ).group_by(summed.c.product_id)
                 )
-                for product_id, quarters, changes, units in rows:
+                arrays = rows.all()
+                at = known(index for _, quarters, _, _ in arrays for index in quarters)
+                for product_id, quarters, changes, units in arrays:
                     found[product_id] = [
-                        (start(index), change, sold)
+                        (at[index], change, sold)
                         for index, change, sold in zip(quarters, changes, units, strict=True)
                     ]
                 continue
             ordered = sums.order_by(table.c.product_id, literal_column("quarter"))
-            for product_id, index, change, units in await self._session.execute(ordered):
-                found.setdefault(product_id, []).append((start(index), change, units))
+            listed = (await self._session.execute(ordered)).all()
+            at = known(index for _, index, _, _ in listed)
+            for product_id, index, change, units in listed:
+                found.setdefault(product_id, []).append((at[index], change, units))
         return found
 
     async def first_moves_of(self, products: Collection[Product]) -> dict[int, datetime]:
