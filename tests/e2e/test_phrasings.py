@@ -141,3 +141,10 @@ async def test_a_hardware_store_sells_half_a_metre_and_restocks_what_it_never_ad
     assert "/products" in unknown and "/add hinges" in unknown, unknown
     refused = text_of(await owner.say("/sell cable 2.5mm 12.5"))
     assert "Only 8 m of cable 2.5mm on hand; cannot remove 12.5 m." in refused, refused
+
+    # The verb last, as said after the fact, was "the answer to a question I no longer have".
+    sold = text_of(await owner.say("cable 2.5mm 2 sold"))
+    assert "Sold 2 m cable 2.5mm" in sold, sold
+    sold = text_of(await owner.say("cable 2.5mm 1 sold."))
+    assert "Sold 1 m cable 2.5mm" in sold, sold
+    assert await books.on_hand("cable 2.5mm") == Decimal(5)

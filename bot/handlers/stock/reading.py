@@ -48,7 +48,10 @@ def restated_command(text: str) -> tuple[Command, str] | None:
     # `Приход: молоко 20`, `Sold - milk 2`: a note's heading, punctuation and all.
     command = STOCK_VERBS.get(words[0].casefold().rstrip(":,.-—–")) if words else None
     if command is None:
-        return None
+        # `2 milk sold`, `молоко 3 продали`: the verb last, as said after the fact.
+        *before, last = text.strip().rsplit(maxsplit=1) or [""]
+        command = STOCK_VERBS.get(last.casefold().rstrip("!.")) if before else None
+        return (command, before[0]) if command is not None else None
     rest = words[1] if len(words) > 1 else ""
     return command, rest.removeprefix("- ").removeprefix("— ").removeprefix("– ")
 
