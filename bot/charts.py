@@ -126,21 +126,26 @@ def report_chart(report: WeeklyReport) -> Figure:
     axes = figure.subplots()
     width = 0.38
     axes.bar([x - width / 2 for x in positions], sales, width, color="#2ca02c", label=sales_name)
-    axes.bar([x + width / 2 for x in positions], waste, width, color="#d62728", label=waste_name)
-    stock_axes = axes.twinx()
-    stock_axes.plot(positions, value, color="#1f77b4", marker="o", label=value_name)
-    stock_axes.set_ylim(bottom=0)
-    stock_axes.set_ylabel(value_name, color="#1f77b4")
+    handles = []
+    if report.costed:  # without cost prices waste and stock value are unknown, not zero
+        axes.bar(
+            [x + width / 2 for x in positions], waste, width, color="#d62728", label=waste_name
+        )
+        stock_axes = axes.twinx()
+        stock_axes.plot(positions, value, color="#1f77b4", marker="o", label=value_name)
+        stock_axes.set_ylim(bottom=0)
+        stock_axes.set_ylabel(value_name, color="#1f77b4")
+        stock_axes.spines["top"].set_visible(False)
+        handles = stock_axes.get_legend_handles_labels()[0]
     axes.set_ylim(bottom=0)
     axes.set_xticks(positions, labels)
     axes.set_title(texts.report_chart_title(report), loc="left", parse_math=False)
     axes.grid(axis="y", alpha=0.3)
-    handles = [*axes.get_legend_handles_labels()[0], *stock_axes.get_legend_handles_labels()[0]]
+    handles = [*axes.get_legend_handles_labels()[0], *handles]
     legend = axes.legend(handles=handles, loc="upper left", frameon=False, fontsize="small")
     for text in legend.get_texts():
         text.set_parse_math(False)
     axes.spines["top"].set_visible(False)
-    stock_axes.spines["top"].set_visible(False)
     return figure
 
 

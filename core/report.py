@@ -89,6 +89,7 @@ def build_report(
         movers=tuple(m for m in movers if m.units > 0)[:TOP_MOVERS],
         dead=_dead_stock(products, tally.last_moved, now),
         moved=tally.moved,
+        costed=any(p.cost is not None for p in products),
     )
 
 

@@ -43,6 +43,9 @@ class WeeklyReport:
     movers: tuple[Mover, ...]
     dead: tuple[DeadStock, ...]
     moved: bool  # any movement at all in the period
+    # Whether any product has a cost price: without one, waste and the stock's value
+    # (both at cost) are unknown, not zero.
+    costed: bool = True
 
     @property
     def is_empty(self) -> bool:

@@ -38,11 +38,19 @@ def report_caption(report: WeeklyReport) -> str:
     shop, week = report.shop, report.last_week
     lines = [
         _("📊 <b>{shop}</b> — week of {day}").format(shop=h(shop.name), day=day(week.start)),
-        _("Sales {sales} · waste {waste}").format(
-            sales=money(week.sales, shop), waste=money(week.waste, shop)
-        ),
-        _("Stock value {value}").format(value=money(week.stock_value, shop)),
     ]
+    if report.costed:
+        lines += [
+            _("Sales {sales} · waste {waste}").format(
+                sales=money(week.sales, shop), waste=money(week.waste, shop)
+            ),
+            _("Stock value {value}").format(value=money(week.stock_value, shop)),
+        ]
+    else:
+        lines += [
+            _("Sales {sales}").format(sales=money(week.sales, shop)),
+            _("Waste and stock value need cost prices: <code>/edit &lt;name&gt; cost 0.80</code>"),
+        ]
     if report.movers:
         lines.append(_("<b>Top sellers</b>"))
         lines += [

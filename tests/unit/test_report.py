@@ -14,9 +14,10 @@ import pytest
 
 from bot import texts
 from bot.charts import render_report_chart, report_chart
-from core import report
+from core import catalog, report
 from core.access import Actor
 from core.alert_model import Delivery, DeliveryKind, DeliveryStatus
+from core.catalog import ProductFields
 from core.errors import OwnerOnly
 from core.model import Movement, Product, Reason, Role
 from core.report_model import WeeklyReport
@@ -248,3 +249,28 @@ async def test_the_chart_labels_the_stock_value_and_leaves_weeks_before_opening_
     (line,) = stock_axes.get_lines()
     drawn = [not math.isnan(y) for y in cast("list[float]", line.get_ydata())]
     assert drawn == [False] * 5 + [True] * 3
+
+
+async def test_without_cost_prices_waste_and_stock_value_are_unknown_not_zero(
+    floor: Shopfloor,
+) -> None:
+    """Found in the console: a grocery with no cost prices got "Stock value 0.00 EUR" and a
+    chart whose stock value axis ran from 0 to 0.05."""
+    owner = await floor.open_shop()
+    milk = await floor.product(owner, "Milk", price=Decimal("1.10"))
+    await floor.restock(owner, milk.id, 10)
+    await floor.remove(owner, milk.id, 3)
+    found = await report.report_now(floor.uow, owner, floor.clock.now())
+
+    assert not found.costed
+    caption = texts.report_caption(found)
+    assert "Sales 3.30 EUR" in caption and "Stock value" not in caption.split("\n")[2]
+    assert "need cost prices" in caption and "waste 0.00" not in caption
+    figure = report_chart(found)
+    assert len(figure.axes) == 1  # no stock value axis
+    legend = figure.axes[0].get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == ["Sales"]
+
+    await catalog.edit_product(floor.uow, owner, milk.id, ProductFields(cost=Decimal("0.60")))
+    costed = await report.report_now(floor.uow, owner, floor.clock.now())
+    assert costed.costed and "Stock value 4.20 EUR" in texts.report_caption(costed)
