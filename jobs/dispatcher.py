@@ -141,10 +141,12 @@ class AlertDispatcher:
 
     async def _turn(self, chat_id: int) -> float:
         """Take the chat's send token, waiting in line for the bot's: 0.0 when taken,
-        else the (longer) wait for the chat's token or the pause."""
+        else the (longer) wait for the chat's token or the pause. The first in line waits
+        for the bot's turn however long (its window: a second at most), the others behind
+        it: all of them asking and sleeping aside asked the budget again for every send."""
         async with self._line:
             while (wait := await self.budget.take(chat_id)) > 0:
-                if wait > IN_LINE_WAIT:
+                if wait > IN_LINE_WAIT and not getattr(wait, "bot", False):
                     return wait
                 await asyncio.sleep(wait)
             return 0.0

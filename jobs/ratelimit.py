@@ -66,10 +66,23 @@ class Limits:
 TELEGRAM = Limits()
 
 
+class Wait(float):
+    """Seconds to wait before asking again; `bot`: what is awaited is the bot's own turn
+    (its bucket or its window), which every sender of the process waits for alike, not
+    the chat's token nor a pause."""
+
+    bot: bool = False
+
+    def __new__(cls, seconds: float, *, bot: bool = False) -> Wait:
+        wait = super().__new__(cls, seconds)
+        wait.bot = bot
+        return wait
+
+
 class SendBudget(Protocol):
     async def take(self, chat_id: int) -> float:
         """Take the right to send one message to `chat_id` now: 0.0 when taken, else the
-        seconds to wait before asking again (nothing was taken)."""
+        seconds to wait before asking again (nothing was taken), as a `Wait`."""
         ...
 
     async def done(self, chat_id: int) -> None:
@@ -118,7 +131,7 @@ class MemorySendBudget:
     async def take(self, chat_id: int) -> float:
         now = self._now()
         if now < self._paused_until:
-            return self._paused_until - now
+            return Wait(self._paused_until - now)
         limits = self.limits
         chat_rate = limits.chat_rate(chat_id)
         bot = self._level("bot", limits.per_second, limits.burst, now)
@@ -140,7 +153,9 @@ class MemorySendBudget:
             if len(self._buckets) > 10_000:
                 self._forget_full(now)
             return 0.0
-        return max((1 - bot.tokens) / limits.per_second, (1 - chat.tokens) / chat_rate, window_wait)
+        bot_wait = max((1 - bot.tokens) / limits.per_second, window_wait)
+        chat_wait = (1 - chat.tokens) / chat_rate
+        return Wait(max(bot_wait, chat_wait), bot=bot_wait > chat_wait)
 
     async def done(self, chat_id: int) -> None:
         tokens = self._open.get(chat_id)
@@ -174,14 +189,14 @@ end
 # KEYS: bot bucket, chat bucket, pause key, the bot's window (a sorted set: send token ->
 # when it leaves the window, in ms), the tokens' counter.
 # ARGV: bot rate, bot capacity, chat rate, window sends, window ms, in flight ms[, now].
-# Returns {0, token} when a token was taken from both buckets and the window had room,
-# else {the milliseconds to wait, 0}.
+# Returns {0, token, 0} when a token was taken from both buckets and the window had room,
+# else {the milliseconds to wait, 0, 1 if that is the bot's turn (bucket or window)}.
 _TAKE = (
     _NOW
     + """
 local now = now_ms(ARGV[7])
 local paused_until = tonumber(redis.call('GET', KEYS[3]))
-if paused_until and paused_until > now then return {math.ceil(paused_until - now), 0} end
+if paused_until and paused_until > now then return {math.ceil(paused_until - now), 0, 0} end
 local function level(key, rate, capacity)
   local b = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(b[1]) or capacity
@@ -210,10 +225,13 @@ if bot >= 1 and chat >= 1 and window_wait <= 0 then
   local token = redis.call('INCR', KEYS[5])
   redis.call('ZADD', KEYS[4], now + in_flight_ms, token)
   redis.call('PEXPIRE', KEYS[4], in_flight_ms + 1000)
-  return {0, token}
+  return {0, token, 0}
 end
-local wait = math.max((1 - bot) / bot_rate * 1000, (1 - chat) / chat_rate * 1000, window_wait)
-return {math.max(1, math.ceil(wait)), 0}
+local bot_wait = math.max((1 - bot) / bot_rate * 1000, window_wait)
+local chat_wait = (1 - chat) / chat_rate * 1000
+local bot_turn = 0
+if bot_wait > chat_wait then bot_turn = 1 end
+return {math.max(1, math.ceil(math.max(bot_wait, chat_wait))), 0, bot_turn}
 """
 )
 
@@ -299,14 +317,15 @@ class RedisSendBudget:
         args = [limits.per_second, limits.burst, limits.chat_rate(chat_id), limits.window_sends]
         args += [round(limits.window * 1000), round(limits.in_flight * 1000), *self._now_ms()]
         try:
-            waited, token = await self._take(keys=keys, args=args)
+            waited, token, bot_turn = await self._take(keys=keys, args=args)
         except REDIS_DOWN as error:
             self._down(error)
             return await self._take_here(chat_id)
         self._up()
         if int(waited) == 0:
             self._open.setdefault(chat_id, deque()).append(int(token))
-        return int(waited) / 1000
+            return 0.0
+        return Wait(int(waited) / 1000, bot=bool(int(bot_turn)))
 
     async def _take_here(self, chat_id: int) -> float:
         wait = await self.fallback.take(chat_id)

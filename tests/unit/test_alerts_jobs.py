@@ -125,6 +125,26 @@ async def test_waiting_turns_of_the_bots_rate_defers_nothing(
     assert dispatcher.stats.deferred == 0
 
 
+async def test_senders_wait_for_the_bots_turn_in_line(store: FakeStore, floor: Shopfloor) -> None:
+    for _ in range(6):  # six chats, one alert each
+        await low_milk(floor)
+
+    class Counting(MemorySendBudget):
+        asked = 0
+
+        async def take(self, chat_id: int) -> float:
+            self.asked += 1
+            return await super().take(chat_id)
+
+    # Two sends in any 0.3 s: each pair waits its turn of the bot's window.
+    budget = Counting(Limits(burst=30, window_sends=2, window=0.3))
+    dispatcher = AlertDispatcher(uow_factory(store), RecordingNotifier(), budget, floor.clock)
+    assert await dispatcher.dispatch_once() == 6
+    # One ask per send and one per turn waited, not one per sender per turn: before, each
+    # of the senders waiting left the line, slept and asked again (12 asks here).
+    assert budget.asked <= 6 + 4
+
+
 async def test_the_memory_budget_keeps_the_bot_and_chat_rates() -> None:
     ticker = Ticker()
     budget = MemorySendBudget(Limits(burst=30), monotonic=ticker)
