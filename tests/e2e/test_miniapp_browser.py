@@ -370,6 +370,15 @@ async def test_the_inventory_pages_through_a_long_catalog(
         )
         assert await page.locator(".pager button").count() == 0
 
+        # The dashboard lists the first three of a box; below them, how many there are
+        # (found in the console: 3 of 4 shown, and nothing said there was a fourth).
+        await goto(page, "#/dashboard", "dashboard")
+        more = page.locator("[data-more='low']")
+        assert await more.text_content() == "View all 62 ›"
+        await more.click()
+        await ready(page, "inventory")
+        assert "status=low" in page.url
+
 
 async def test_back_from_a_list_leads_to_the_dashboard(
     launch: Launch, owner: Chat, api: Any

@@ -264,9 +264,14 @@ async function dashboardPage() {
   h("span", { class: "count" }, count),
   h("span", { class: "label" }, T.boxes[name]),
   h("span", { class: "view-all" }, T.viewAll));
+  // The first few of a box; when there are more, the way to all of them says how many.
   const firsts = (name) => board[name].first.length ? h("section", { class: "card" },
     h("h2", {}, T.firsts[name]),
-    h("ul", { class: "list" }, board[name].first.map(row))) : null;
+    h("ul", { class: "list" }, board[name].first.map(row)),
+    board[name].count > board[name].first.length
+      ? h("a", { class: "view-all", href: `#/inventory?status=${name}`, "data-more": name },
+        T.viewAllOf(board[name].count))
+      : null) : null;
   render(state.shop.name,
     h("div", { class: "boxes" },
       box("low", board.low.count, "amber"),  // low or out: the inventory's "low" list

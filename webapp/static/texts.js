@@ -46,6 +46,7 @@ const en = {
   // Dashboard
   boxes: { low: "Low or out", out: "Out of stock", near_expiry: "Near expiry", expired: "Expired" },
   viewAll: "View all ›",
+  viewAllOf: (count) => `View all ${count} ›`,
   firsts: { out: "Out of stock", low: "Low or out of stock", near_expiry: "Expiring soon", expired: "Expired" },
   productsOn: (count, day) => `${count === 1 ? "1 product" : `${count} products`} · ${day}`,
   expires: (day) => `exp ${day}`,
@@ -235,6 +236,7 @@ const ru = {
 
   boxes: { low: "Мало или нет", out: "Нет в наличии", near_expiry: "Скоро истекает", expired: "Просрочено" },
   viewAll: "Все ›",
+  viewAllOf: (count) => `Все ${count} ›`,
   firsts: { out: "Нет в наличии", low: "Мало или нет в наличии", near_expiry: "Скоро истекает", expired: "Просрочено" },
   productsOn: (count, day) => `${count} ${plural(count, "товар", "товара", "товаров")} · ${day}`,
   expires: (day) => `годен до ${day}`,
