@@ -188,12 +188,27 @@ class SqlUnitOfWork(UnitOfWork):
         if self._lock is not None or not isinstance(engine, AsyncEngine):
             return None
         receipt = due_mark()
-        with contending_for(removal.movement.product_id):
+        product_id = removal.movement.product_id
+        with contending_for(product_id):
             queued = _Queued(removal, receipt, asyncio.get_running_loop().create_future())
-            _lane(engine, removal.movement.product_id).send(queued)
+            _lane(engine, product_id).send(queued)
             row, undurable = await queued.answer
+            if row["outcome"] == "busy":
+                # Another transaction holds the product: wait for it alone, beside the
+                # lane (which never waits for a lock), with the member still read after.
+                undurable = contenders_for(product_id) > 1
+                arguments = removal_arguments(
+                    removal, receipt, undurable=undurable, skip_locked=False
+                )
+                try:
+                    [row] = await _call(engine, [arguments])
+                except asyncpg.PostgresError as error:
+                    refusal = _refusal(error, receipt)
+                    if refusal is error:
+                        raise
+                    raise refusal from error
         if row["outcome"] != "done":
-            return None  # 'busy' too: a product held by another transaction
+            return None
         if receipt is not None:
             receipt.marked = True  # committed with the removal
         if undurable:
@@ -210,11 +225,14 @@ class SqlUnitOfWork(UnitOfWork):
 # one after another under one lock in one transaction, and sales of different products
 # share a commit.
 #
-# In company a removal does not wait for a product another transaction holds (it would
-# hold the others' locks meanwhile, and could deadlock with a transaction locking in
-# another order): it answers 'busy' and goes the unit of work's way. If one removal of
-# a call fails (its update handled elsewhere, say), the transaction of all of them is
-# rolled back, and each is sent again alone.
+# A lane never waits for a product's lock (p_skip_locked, migration 0021): in company
+# it would hold the others' locks meanwhile, and could deadlock with a transaction
+# locking several products in another order; alone it would hold back every sale
+# queued behind it in the lane. A removal whose product another transaction holds is
+# answered 'busy' and sent again alone beside the lane, where it waits for the lock
+# (and reads the member after it) as one call always did. If one removal of a call
+# fails (its update handled elsewhere, say), the transaction of all of them is rolled
+# back, and each is sent again alone.
 #
 # A call commits without waiting for the disk when someone else of this process is
 # counted for one of its products (the next sales of a hot product, queued in the lane
@@ -270,30 +288,17 @@ class _Lane:
         several failed and nothing was kept (they are then sent again alone)."""
         products = Counter(call.removal.movement.product_id for call in calls)
         undurable = any(contenders_for(p) > n for p, n in products.items())
-        together = len(calls) > 1
         arguments = [
-            removal_arguments(call.removal, call.receipt, undurable=undurable, skip_locked=together)
+            removal_arguments(call.removal, call.receipt, undurable=undurable, skip_locked=True)
             for call in calls
         ]
         try:
-            async with self._engine.connect() as connection:
-                driver = (await connection.get_raw_connection()).driver_connection
-                assert driver is not None
-                try:
-                    if together:
-                        rows = await driver.fetchmany(REMOVE_AT_ONCE, arguments)
-                    else:
-                        rows = [await driver.fetchrow(REMOVE_AT_ONCE, *arguments[0])]
-                except asyncpg.PostgresError as error:  # the server rolled it all back
-                    if together:
-                        return False
-                    _answer(calls[0], error=_refusal(error, calls[0].receipt))
-                    return True
-                except BaseException:
-                    # The connection's state is unknown (lost, or cut off mid-reply), and
-                    # SQLAlchemy, which did not send the statement, cannot tell.
-                    await connection.invalidate()
-                    raise
+            rows = await _call(self._engine, arguments)
+        except asyncpg.PostgresError as error:  # the server rolled it all back
+            if len(calls) > 1:
+                return False
+            _answer(calls[0], error=_refusal(error, calls[0].receipt))
+            return True
         except Exception as error:
             for call in calls:
                 _answer(call, error=error)
@@ -301,6 +306,26 @@ class _Lane:
         for call, row in zip(calls, rows, strict=True):
             _answer(call, (row, undurable))
         return True
+
+
+async def _call(engine: AsyncEngine, arguments: list[tuple[Any, ...]]) -> list[Any]:
+    """The function's rows, one call per arguments, all in one transaction: alone, a
+    call is its own; several are pipelined in one implicit transaction (one round trip,
+    one commit). A PostgresError rolled everything back and leaves the connection fine."""
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        try:
+            if len(arguments) > 1:
+                return list(await driver.fetchmany(REMOVE_AT_ONCE, arguments))
+            return [await driver.fetchrow(REMOVE_AT_ONCE, *arguments[0])]
+        except asyncpg.PostgresError:
+            raise
+        except BaseException:
+            # The connection's state is unknown (lost, or cut off mid-reply), and
+            # SQLAlchemy, which did not send the statement, cannot tell.
+            await connection.invalidate()
+            raise
 
 
 def _answer(

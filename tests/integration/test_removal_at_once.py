@@ -300,6 +300,42 @@ async def test_in_company_a_removal_does_not_wait_for_a_product_another_holds(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_sale_waiting_for_a_lock_holds_back_no_sale_of_its_lane(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine
+) -> None:
+    """A sale whose product another transaction holds waits for it beside its lane: a
+    sale of another product of the same lane, asked meanwhile, is sold at once (a lane
+    waiting for the lock held every sale queued behind it)."""
+    held, free = await _same_lane(make_uow, owner, 10)
+    async with make_uow() as holder:
+        assert await holder.products.get_for_update(owner.shop_id, held) is not None
+        first = asyncio.create_task(
+            ledger.remove(make_uow(), owner, Removal(held, Q(1)), key="held", now=NOW)
+        )
+        for _ in range(1000):
+            async with engine.connect() as connection:
+                waiting = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()"
+                    )
+                )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the first sale never waited for the product's lock")
+        removal = Removal(free, Q(1))
+        sold = await asyncio.wait_for(
+            ledger.remove(make_uow(), owner, removal, key="free", now=NOW), 10
+        )
+        assert sold.product.on_hand == Q(9)
+        assert not first.done()
+    assert (await first).product.on_hand == Q(9)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
 async def test_a_removal_refused_in_company_leaves_the_others_sold(
     make_uow: MakeUow, owner: Actor, engine: AsyncEngine
 ) -> None:
