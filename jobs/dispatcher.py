@@ -146,7 +146,7 @@ class AlertDispatcher:
         it: all of them asking and sleeping aside asked the budget again for every send."""
         async with self._line:
             while (wait := await self.budget.take(chat_id)) > 0:
-                if wait > IN_LINE_WAIT and not getattr(wait, "bot", False):
+                if wait > IN_LINE_WAIT and not wait.bot:
                     return wait
                 await asyncio.sleep(wait)
             return 0.0

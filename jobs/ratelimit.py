@@ -80,9 +80,9 @@ class Wait(float):
 
 
 class SendBudget(Protocol):
-    async def take(self, chat_id: int) -> float:
-        """Take the right to send one message to `chat_id` now: 0.0 when taken, else the
-        seconds to wait before asking again (nothing was taken), as a `Wait`."""
+    async def take(self, chat_id: int) -> Wait:
+        """Take the right to send one message to `chat_id` now: no wait (0.0) when taken,
+        else the seconds to wait before asking again (nothing was taken)."""
         ...
 
     async def done(self, chat_id: int) -> None:
@@ -94,6 +94,8 @@ class SendBudget(Protocol):
         """Flood control (429): no sender may send for `seconds`."""
         ...
 
+
+NO_WAIT = Wait(0.0)
 
 # A window full of sends still on their way: ask again this soon.
 IN_FLIGHT_POLL = 0.005
@@ -128,7 +130,7 @@ class MemorySendBudget:
         bucket.at = now
         return bucket
 
-    async def take(self, chat_id: int) -> float:
+    async def take(self, chat_id: int) -> Wait:
         now = self._now()
         if now < self._paused_until:
             return Wait(self._paused_until - now)
@@ -152,7 +154,7 @@ class MemorySendBudget:
             self._open.setdefault(chat_id, deque()).append(token)
             if len(self._buckets) > 10_000:
                 self._forget_full(now)
-            return 0.0
+            return NO_WAIT
         bot_wait = max((1 - bot.tokens) / limits.per_second, window_wait)
         chat_wait = (1 - chat.tokens) / chat_rate
         return Wait(max(bot_wait, chat_wait), bot=bot_wait > chat_wait)
@@ -303,7 +305,7 @@ class RedisSendBudget:
     def _skip_redis(self) -> bool:
         return self.degraded and self._now() < self._retry_at
 
-    async def take(self, chat_id: int) -> float:
+    async def take(self, chat_id: int) -> Wait:
         if self._skip_redis():
             return await self._take_here(chat_id)
         keys = [
@@ -324,12 +326,12 @@ class RedisSendBudget:
         self._up()
         if int(waited) == 0:
             self._open.setdefault(chat_id, deque()).append(int(token))
-            return 0.0
+            return NO_WAIT
         return Wait(int(waited) / 1000, bot=bool(int(bot_turn)))
 
-    async def _take_here(self, chat_id: int) -> float:
+    async def _take_here(self, chat_id: int) -> Wait:
         wait = await self.fallback.take(chat_id)
-        if wait == 0:
+        if not wait:
             self._open.setdefault(chat_id, deque()).append(None)
         return wait
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.alert_model import AlertMessage, SendOutcome, SendResult
 from jobs.dispatcher import AlertDispatcher, DigestScanner
-from jobs.ratelimit import IN_FLIGHT_POLL, Limits, MemorySendBudget
+from jobs.ratelimit import IN_FLIGHT_POLL, Limits, MemorySendBudget, Wait
 from jobs.scheduler import build
 from tests.fakes import FakeClock, FakeStore, uow_factory
 from tests.unit.shopfloor import Shopfloor, q
@@ -132,7 +132,7 @@ async def test_senders_wait_for_the_bots_turn_in_line(store: FakeStore, floor: S
     class Counting(MemorySendBudget):
         asked = 0
 
-        async def take(self, chat_id: int) -> float:
+        async def take(self, chat_id: int) -> Wait:
             self.asked += 1
             return await super().take(chat_id)
 
