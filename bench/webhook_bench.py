@@ -26,7 +26,11 @@ loop's rate differs between the two, and with it how much work is batched per wa
 compared at one and the same load. `--turns N` keeps the echo bot, `--code`'s bot and
 this one's running and measures them in N turns, each turn rotated (none always first),
 and prints the medians: a shared machine's load drifts over a run, and turns spread the
-drift over all three.
+drift over all three. `--products N` has user i sell product i mod N instead of every
+user selling milk (one product's lock otherwise bounds the closed loop as much as the
+bot). Beside the bot's CPU, each line shows the CPU of the PostgreSQL backends serving
+its database (when the server runs on this machine), per reply: a lower bound, since a
+backend that ended during the run is not counted.
 
 Like Telegram, the load generator posts each update to the webhook with the secret
 header and times until the bot's answer reaches the Bot API. PostgreSQL comes from
@@ -47,7 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
+from sqlalchemy.engine import make_url
 
 from devtools.localapi import (
     BotEvent,
@@ -60,6 +66,7 @@ from tests.loadbalancer import LoadBalancer
 from tests.services import drop_database, redis_url
 
 SECRET = "bench-Secret_0123456789"
+SALE = "/sell milk 1"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 OWNER = LocalUser(500, "Owner")
 WARMUP_SECONDS = 2.0
@@ -78,10 +85,18 @@ class Run:
     # Every reply, the warm-up's included, and the bot's CPU seconds over them.
     answered: int = 0
     cpu_seconds: float = float("nan")
+    # The CPU of the PostgreSQL backends serving the bot's database over the same time.
+    database_cpu_seconds: float = float("nan")
 
     @property
     def cpu_ms_per_reply(self) -> float:
         return self.cpu_seconds * 1000 / self.answered if self.answered else float("nan")
+
+    @property
+    def database_cpu_ms_per_reply(self) -> float:
+        if not self.answered:
+            return float("nan")
+        return self.database_cpu_seconds * 1000 / self.answered
 
     @property
     def rate(self) -> float:
@@ -99,6 +114,11 @@ class Run:
             f"   p99 {self.percentile(99):6.1f} ms   ({self.replies} in {self.seconds:.1f} s"
             f"{f', {self.timeouts} unanswered' if self.timeouts else ''})"
             f"   {self.cpu_ms_per_reply:5.1f} CPU ms/reply"
+            + (
+                ""
+                if self.database_cpu_seconds != self.database_cpu_seconds  # nan: not measured
+                else f" (+ {self.database_cpu_ms_per_reply:.1f} PostgreSQL)"
+            )
         )
 
 
@@ -125,18 +145,26 @@ class Replies:
 class Load:
     """Posts updates like Telegram does and times the answers."""
 
-    def __init__(self, api: LocalBotApi, http: ClientSession) -> None:
+    def __init__(self, api: LocalBotApi, http: ClientSession, products: int = 1) -> None:
         self.api = api
         self.http = http
         self.replies = Replies(api)
         self._update_ids = itertools.count(10**9)
+        self.products = products
+
+    def sale(self, user: LocalUser) -> str:
+        """What `user` sends: `/sell milk 1`, or with --products N one of N products
+        (user i always the same one, so no two of N users share a product's lock)."""
+        if self.products <= 1:
+            return SALE
+        return f"/sell item{user.id % self.products} 1"
 
     def update(self, user: LocalUser, text: str) -> dict[str, Any]:
         return {"update_id": next(self._update_ids), "message": self.api.world.written(user, text)}
 
     async def one(self, url: str, user: LocalUser, text: str) -> float | None:
         """Seconds from posting the update to the bot's reply; None without one."""
-        body = self.update(user, text)
+        body = self.update(user, self.sale(user) if text == SALE else text)
         answered = self.replies.expect(user.id)
         started = time.perf_counter()
         async with self.http.post(url, json=body, headers={SECRET_HEADER: SECRET}) as response:
@@ -215,22 +243,60 @@ def clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_VARIABLES}
 
 
+async def backends_cpu(database: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to `database`, when the
+    server runs on this machine (its processes' /proc/<pid>/stat); empty otherwise. A
+    bot's pool keeps its connections, so their sum over a run is the server's work for
+    it (the WAL writer's and the checkpointer's shared work aside)."""
+    if database is None:
+        return {}
+    try:
+        connection = await asyncpg.connect(database)
+        try:
+            pids = [row[0] for row in await connection.fetch(BACKENDS, make_url(database).database)]
+        finally:
+            await connection.close()
+    except (OSError, asyncpg.PostgresError):
+        return {}
+    cpu = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            cpu[pid] = process_cpu_seconds(pid)
+    return cpu
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process of this machine so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+BACKENDS = "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+
+
 @dataclass
 class Process:
     process: asyncio.subprocess.Process
     port: int
     log: Path
+    database: str | None = None
 
     def cpu_seconds(self) -> float:
         """User and system CPU time of the process so far."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.process.pid)
 
     async def measured(self, run: Any) -> Run:
-        """`run` awaited, with this process's CPU time over it."""
+        """`run` awaited, with this process's CPU time over it (and, for a bot with a
+        database, its PostgreSQL backends' on this machine)."""
         before = self.cpu_seconds()
+        backends_before = await backends_cpu(self.database)
         result: Run = await run
         result.cpu_seconds = self.cpu_seconds() - before
+        backends_after = await backends_cpu(self.database)
+        if backends_after:
+            result.database_cpu_seconds = sum(
+                cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items()
+            )
         return result
 
     def rss_mb(self, field_name: str = "VmRSS") -> float:
@@ -316,12 +382,20 @@ async def start_stockbot(
         PYTHONUNBUFFERED="1",
     )
     process = await spawn(["bot.cli", "run"], env, port, workdir / f"stockbot-{port}.log")
+    process.database = database_url
     await asyncio.sleep(1.0)  # webhook set, menus installed, jobs scheduled
     return process
 
 
 PREPARE = """
 import asyncio, sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from core import catalog, ledger
+from core.access import Actor
+from core.catalog import ProductFields
+from db.engine import create_engine
+from db.uow import uow_factory
 from devtools.localapi import LocalUser
 from tests.e2e.fleet import open_shop_with_staff
 from tests.services import create_database
@@ -329,14 +403,26 @@ from tests.services import create_database
 async def main():
     url = await create_database("stockbot_bench_webhook")
     users = [LocalUser(1000 + i, f"Staff {i}") for i in range(int(sys.argv[1]))]
-    await open_shop_with_staff(url, LocalUser(500, "Owner"), users, stock=10_000_000)
+    owner = LocalUser(500, "Owner")
+    await open_shop_with_staff(url, owner, users, stock=10_000_000)
+    products = int(sys.argv[2])
+    if products > 1:
+        engine = create_engine(url)
+        make = uow_factory(engine)
+        actor = Actor(owner.id, 1)  # the new database's only shop
+        for i in range(products):
+            fields = ProductFields(name=f"item{i}", unit="l")
+            item = await catalog.add_product(make(), actor, fields)
+            restock = ledger.Restock(item.id, Decimal(10_000_000))
+            await ledger.restock(make(), actor, restock, key=f"bench-{i}", now=datetime.now(UTC))
+        await engine.dispose()
     print(url)
 
 asyncio.run(main())
 """
 
 
-async def prepare_database(users: int, code: Path | None) -> str:
+async def prepare_database(users: int, code: Path | None, products: int = 1) -> str:
     """A new database with the bench's shop and staff, migrated and filled by the code of
     `code` (this checkout's when None), so an older checkout runs on its own schema."""
     env = dict(os.environ)
@@ -346,6 +432,7 @@ async def prepare_database(users: int, code: Path | None) -> str:
         "-c",
         PREPARE,
         str(users),
+        str(products),
         env=env,
         cwd=env["PYTHONPATH"],  # `-c` puts the working directory first on the path
         stdout=asyncio.subprocess.PIPE,
@@ -387,7 +474,7 @@ async def measure_stockbot(
         hook = f"http://127.0.0.1:{bot.port}/hook"
         spy = None if profile is None else await start_profile(bot, profile, seconds)
         full = await bot.measured(
-            load.closed(f"{label}, 1 process", hook, closed_users, "/sell milk 1", seconds)
+            load.closed(f"{label}, 1 process", hook, closed_users, SALE, seconds)
         )
         if spy is not None:
             await spy.wait()
@@ -398,7 +485,7 @@ async def measure_stockbot(
                 f"{label} at 70 % ({rate:.0f}/s, open)",
                 hook,
                 users,
-                "/sell milk 1",
+                SALE,
                 rate,
                 seconds,
             )
@@ -410,7 +497,7 @@ async def measure_stockbot(
                     f"{label} at {fixed_rate:.0f}/s (open)",
                     hook,
                     users,
-                    "/sell milk 1",
+                    SALE,
                     fixed_rate,
                     seconds,
                 )
@@ -467,6 +554,14 @@ async def main() -> None:
         " per reply compared at one load (a closed loop's rate, and so its batching, differ)",
     )
     parser.add_argument(
+        "--products",
+        type=int,
+        default=1,
+        help="sell N products (user i the product i mod N) instead of every user selling"
+        " milk: with one product the closed loop measures that product's lock as much as"
+        " the bot",
+    )
+    parser.add_argument(
         "--turns",
         type=int,
         default=0,
@@ -485,9 +580,9 @@ async def main() -> None:
 
     users = [LocalUser(1000 + i, f"Staff {i}") for i in range(max(args.users, 64))]
     closed_users = users[: args.users]
-    databases = [await prepare_database(len(users), None)]
+    databases = [await prepare_database(len(users), None, args.products)]
     if args.code is not None:
-        databases.append(await prepare_database(len(users), args.code.resolve()))
+        databases.append(await prepare_database(len(users), args.code.resolve(), args.products))
     database = databases[0]
     prefix = f"bench-{os.getpid()}:"
     api = LocalBotApi()
@@ -497,7 +592,9 @@ async def main() -> None:
     if args.turns:
         try:
             async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
-                await in_turns(Load(api, http), api, databases, prefix, workdir, users, args)
+                await in_turns(
+                    Load(api, http, args.products), api, databases, prefix, workdir, users, args
+                )
         finally:
             await api.stop()
             for url in databases:
@@ -507,7 +604,7 @@ async def main() -> None:
     print(f"{args.seconds:.0f} s measured after {WARMUP_SECONDS:.0f} s warm-up; logs in {workdir}")
     try:
         async with ClientSession(connector=connector, timeout=ClientTimeout(total=30)) as http:
-            load = Load(api, http)
+            load = Load(api, http, args.products)
 
             echo = await start_echo(api, workdir)
             try:
@@ -516,7 +613,7 @@ async def main() -> None:
                         "echo bot (python-telegram-bot)",
                         f"http://127.0.0.1:{echo.port}/hook",
                         closed_users,
-                        "/sell milk 1",
+                        SALE,
                         args.seconds,
                     )
                 )
@@ -618,7 +715,7 @@ async def in_turns(
             for name in order:
                 bot = bots[name]
                 hook = f"http://127.0.0.1:{bot.port}/hook"
-                text = "/sell milk 1"
+                text = SALE
                 run = await bot.measured(load.closed(name, hook, closed_users, text, args.seconds))
                 results[name].append(run)
                 print(f"turn {turn + 1} load {os.getloadavg()[0]:4.1f}  {run.line()}")
@@ -642,6 +739,7 @@ async def in_turns(
             print(
                 f"{name:<7} {median([r.rate for r in runs]):7.1f} replies/s"
                 f"  {median([r.cpu_ms_per_reply for r in runs]):5.2f} CPU ms/reply"
+                f" (+ {median([r.database_cpu_ms_per_reply for r in runs]):4.2f} PostgreSQL)"
                 f"  p99 {median([r.percentile(99) for r in runs]):7.1f} ms"
                 + (
                     ""
@@ -684,9 +782,7 @@ async def behind_nginx(
     balancer = LoadBalancer(workdir / f"nginx-{count}", port, [b.port for b in bots])
     await balancer.start()
     try:
-        return await load.closed(
-            f"{count} processes behind nginx", url, users, "/sell milk 1", seconds
-        )
+        return await load.closed(f"{count} processes behind nginx", url, users, SALE, seconds)
     finally:
         await balancer.stop()
         await asyncio.gather(*(b.stop() for b in bots))
