@@ -124,8 +124,18 @@ def add_routes(stockbot: Stockbot) -> None:
     mount_miniapp(stockbot.web, stockbot.services, stockbot.application.bot.token)
 
 
+# The database connections a process keeps: SQLAlchemy's default total (5 kept, 10 more
+# opened when busy), all kept. With 5 kept, the overflow beyond them was closed as each
+# was given back and opened again for the next update: under load a new connection
+# every few updates (134 in 6 s at 166 replies/s), each a backend forked, a login, and
+# every statement prepared again on it.
+POOL_SIZE = 15
+
+
 def build_services(settings: Settings) -> Services:
-    engine = create_engine(database_url(settings.database_url))
+    url = database_url(settings.database_url)
+    pool = {} if url.startswith("sqlite") else {"pool_size": POOL_SIZE, "max_overflow": 0}
+    engine = create_engine(url, **pool)
     state: StateStore
     redis = redis_client(settings.redis_url) if settings.redis_url else None
     if redis is not None:
