@@ -372,6 +372,59 @@ async def _remove_locked(
     return MovementResult(movement, product, updated)
 
 
+def goes_at_once(change: StockChange) -> bool:
+    """Whether `change` is a removal `removed_at_once` offers to the store: a removal of
+    whole units with nothing to refuse before the product is read."""
+    return (
+        isinstance(change, Removal)
+        and change.reason in REMOVAL_REASONS
+        and change.quantity > 0
+        and is_whole(change.quantity)
+        and len(change.note) <= MAX_NOTE  # else refused the usual way, in its order
+    )
+
+
+async def removed_at_once(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: Removal,
+    *,
+    key: str,
+    now: datetime,
+    unit: str | None = None,
+) -> MovementResult | None:
+    """`command` as the store's one statement (`UnitOfWork.remove_at_once`) when it is
+    a removal of whole units it may write; None when it wrote nothing (the caller goes
+    the usual way, which refuses or replays as it always did). `unit`: the product's
+    unit as the caller read it and checked the command against, outside the statement's
+    transaction (another unit by then writes nothing)."""
+    if not goes_at_once(command):
+        return None
+    done = await uow.remove_at_once(
+        RemovalAtOnce(
+            Movement(
+                id=0,
+                shop_id=actor.shop_id,
+                product_id=command.product_id,
+                quantity=-command.quantity,
+                reason=command.reason,
+                user_id=actor.user_id,
+                created_at=now,
+                idempotency_key=key,
+                note=_note(command.note),
+            ),
+            roles=REMOVERS,
+            records_price=command.reason is Reason.SALE,
+            unit=unit,
+        )
+    )
+    if done is None:
+        return None
+    return MovementResult(
+        done.movement, done.before, done.after, shop=done.shop, member=done.member
+    )
+
+
 async def remove(
     uow: UnitOfWork, actor: Actor, command: Removal, *, key: str, now: datetime
 ) -> MovementResult:
@@ -383,33 +436,8 @@ async def remove(
     removals of the process in one round trip); whatever it does not write (a refusal,
     a replay, a crossing to record, a product another holds, a store without it) goes
     the usual way below."""
-    if (
-        command.reason in REMOVAL_REASONS
-        and command.quantity > 0
-        and is_whole(command.quantity)
-        and len(command.note) <= MAX_NOTE  # else refused the usual way, in its order
-    ):
-        done = await uow.remove_at_once(
-            RemovalAtOnce(
-                Movement(
-                    id=0,
-                    shop_id=actor.shop_id,
-                    product_id=command.product_id,
-                    quantity=-command.quantity,
-                    reason=command.reason,
-                    user_id=actor.user_id,
-                    created_at=now,
-                    idempotency_key=key,
-                    note=_note(command.note),
-                ),
-                roles=REMOVERS,
-                records_price=command.reason is Reason.SALE,
-            )
-        )
-        if done is not None:
-            return MovementResult(
-                done.movement, done.before, done.after, shop=done.shop, member=done.member
-            )
+    if done := await removed_at_once(uow, actor, command, key=key, now=now):
+        return done
     return await _one(uow, actor, command, key=key, now=now)
 
 

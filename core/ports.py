@@ -283,16 +283,24 @@ class UnitOfWork(Protocol):
         or replays as it always did."""
         return None
 
+    def removes_at_once(self) -> bool:
+        """Whether `remove_at_once` may write (False: it always answers None), for a
+        caller that would read differently to offer it a removal (core.stock_requests)."""
+        return False
+
 
 @dataclass(frozen=True)
 class RemovalAtOnce:
     """A removal for `UnitOfWork.remove_at_once`: the movement as core would record it
     (negative quantity, id 0, no allocations, no sale price), who may make it, and
-    whether it records the product's shelf price (a sale)."""
+    whether it records the product's shelf price (a sale). `unit`: the product's unit
+    as the caller read it outside the removal's transaction and checked the removal
+    against; another unit under the lock writes nothing (None: not checked)."""
 
     movement: Movement
     roles: frozenset[Role]
     records_price: bool
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

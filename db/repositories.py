@@ -228,7 +228,7 @@ def contending_for(product_id: int) -> Iterator[None]:
 # BEGIN: asyncpg sends the statement alone). Sent to asyncpg directly, prepared once per
 # connection: SQLAlchemy's execute costs more CPU than the round trip.
 
-REMOVE_AT_ONCE = f"SELECT * FROM stockbot_remove({', '.join(f'${n}' for n in range(1, 15))})"
+REMOVE_AT_ONCE = f"SELECT * FROM stockbot_remove({', '.join(f'${n}' for n in range(1, 16))})"
 HANDLED_ELSEWHERE = "SB001"  # the SQLSTATEs the function raises
 BATCHES_SHORT = "SB002"
 _QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_SCALE)
@@ -265,6 +265,7 @@ def removal_arguments(
         receipt.at if receipt is not None else None,
         undurable,
         skip_locked,
+        removal.unit,
     )
 
 

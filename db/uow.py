@@ -180,12 +180,15 @@ class SqlUnitOfWork(UnitOfWork):
         finally:
             stop_contending(self.session)
 
+    def removes_at_once(self) -> bool:
+        return self._lock is None and isinstance(self._session_factory.kw.get("bind"), AsyncEngine)
+
     async def remove_at_once(self, removal: RemovalAtOnce) -> RemovedAtOnce | None:
-        """PostgreSQL: migration 0020's function (see core.ports), sent with the other
-        removals of the process waiting in its lane (`_Lane`): one round trip and one
-        commit for all of them. SQLite: None, the usual way."""
+        """PostgreSQL: migration 0020's function (see core.ports; 0022 for the unit),
+        sent with the other removals of the process waiting in its lane (`_Lane`): one
+        round trip and one commit for all of them. SQLite: None, the usual way."""
         engine = self._session_factory.kw.get("bind")
-        if self._lock is not None or not isinstance(engine, AsyncEngine):
+        if not self.removes_at_once() or not isinstance(engine, AsyncEngine):
             return None
         receipt = due_mark()
         product_id = removal.movement.product_id

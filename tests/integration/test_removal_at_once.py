@@ -12,6 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,10 +21,11 @@ from core import catalog, ledger, shops
 from core.access import Actor
 from core.alert_model import AlertKind
 from core.catalog import ProductFields
-from core.errors import NotAMember, ProductGone
+from core.errors import NoActiveShop, NotAMember, ProductGone, ProductNotFound, UnitMismatch
 from core.ledger import MovementResult, Removal, Restock
 from core.model import Movement, Reason, Role, Shop
 from core.ports import RemovalAtOnce
+from core.stock_requests import Draft, Recorded, StockRequest, record_stock
 from db.engine import wait_for_the_disk
 from db.inbox import HandledElsewhere, SqlInbox, marking
 from db.uow import LANES, SqlUnitOfWork
@@ -363,3 +365,169 @@ async def test_a_removal_refused_in_company_leaves_the_others_sold(
     assert isinstance(sold, MovementResult) and sold.product.on_hand == Q(9)
     assert await _books(make_uow, owner.shop_id, handled) == (Q(9), Q(9), Q(9))
     assert await _books(make_uow, owner.shop_id, other) == (Q(9), Q(9), Q(9))
+
+
+# --- the bot's chat path (core.stock_requests) ------------------------------------------
+
+
+def _selling(user_id: int, name: str, quantity: int, unit: str | None = None) -> StockRequest:
+    draft = Draft(name, lambda product: Removal(product.id, Q(quantity)), unit=unit)
+    return StockRequest(user_id, None, lambda _shop: draft)
+
+
+async def _waiting_for_a_lock(engine: AsyncEngine) -> None:
+    for _ in range(1000):
+        async with engine.connect() as connection:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                )
+            )
+        if waiting:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the sale never waited for the product's lock")
+
+
+def _removal_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The function's calls sent to asyncpg directly (past SQLAlchemy's events)."""
+    calls: list[str] = []
+    fetchrow, fetchmany = asyncpg.Connection.fetchrow, asyncpg.Connection.fetchmany
+
+    async def counted(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if "stockbot_remove" in query:
+            calls.append(query)
+        return await fetchrow(self, query, *args, **kwargs)
+
+    async def counted_many(self: Any, query: str, args: Any, **kwargs: Any) -> Any:
+        if "stockbot_remove" in query:
+            calls.extend(query for _ in args)
+        return await fetchmany(self, query, args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetchrow", counted)
+    monkeypatch.setattr(asyncpg.Connection, "fetchmany", counted_many)
+    return calls
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_chat_sale_by_name_is_one_removal_call_and_a_crossing_goes_the_usual_way(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/sell milk 1` reads who and what without a lock, then sells by the function
+    alone: nothing of the sale through SQLAlchemy. The sale that makes milk low is
+    offered to it too, and recorded the unit of work's way, with its alert."""
+    milk = await _product(make_uow, owner, "milk", 7, threshold=Q(5), price=Q("1.99"))
+    calls = _removal_calls(monkeypatch)
+    sent: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        sent.append(sql)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    try:
+        first = await record_stock(make_uow(), _selling(owner.user_id, "milk", 1), key="a", now=NOW)
+        read_only, at_once = list(sent), list(calls)
+        second = await record_stock(
+            make_uow(), _selling(owner.user_id, "milk", 1), key="b", now=NOW
+        )
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", statement)
+    assert isinstance(first, Recorded) and isinstance(second, Recorded)
+    assert len(at_once) == 1
+    assert not any("FOR UPDATE" in s or "INSERT" in s or "UPDATE " in s for s in read_only)
+    assert first.result.movement is not None and first.result.movement.sale_price == Q("1.99")
+    assert (first.result.before.on_hand, first.result.product.on_hand) == (Q(7), Q(6))
+    assert first.place.member.is_owner and first.place.shop.id == owner.shop_id
+    assert (second.result.before.on_hand, second.result.product.on_hand) == (Q(6), Q(5))
+    assert len(calls) == 2  # offered, refused ('crossing'), then the usual way
+    async with make_uow() as uow:
+        crossings = await uow.alert_outbox.pending(10)
+    assert [(c.product_id, c.kind) for c in crossings] == [(milk, AlertKind.LOW)]
+    assert await _books(make_uow, owner.shop_id, milk) == (Q(5), Q(5), Q(5))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_chat_sale_whose_product_changed_unit_since_it_was_read_is_checked_again(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine
+) -> None:
+    """`/sell flour 3 pcs` read flour in pieces; before its removal got the lock, flour
+    became counted in kg: the function writes nothing ('changed') and the usual way
+    refuses the unit typed. `/sell flour 3` read the same way is recorded, once, in kg.
+    (Without the unit given to the function, the first was sold as 3 kg.)"""
+    flour = await _product(make_uow, owner, "flour", 20)
+
+    async def changed_while_waiting(request: StockRequest, key: str) -> Any:
+        async with make_uow() as holder:
+            assert await holder.products.get_for_update(owner.shop_id, flour) is not None
+            sale = asyncio.create_task(record_stock(make_uow(), request, key=key, now=NOW))
+            await _waiting_for_a_lock(engine)
+            await holder.session.execute(
+                text("UPDATE products SET unit = :unit WHERE id = :id"),
+                {"unit": "kg" if key == "typed" else "bag", "id": flour},
+            )
+            await holder.commit()
+        return await asyncio.gather(sale, return_exceptions=True)
+
+    [refused] = await changed_while_waiting(_selling(owner.user_id, "flour", 3, "pcs"), "typed")
+    assert isinstance(refused, UnitMismatch), refused
+    assert await _books(make_uow, owner.shop_id, flour) == (Q(20), Q(20), Q(20))
+    [sold] = await changed_while_waiting(_selling(owner.user_id, "flour", 3), "untyped")
+    assert isinstance(sold, Recorded), sold
+    assert sold.result.product.unit == "bag" and sold.result.product.on_hand == Q(17)
+    async with make_uow() as uow:
+        assert await uow.movements.by_key(owner.shop_id, "typed") == []
+        assert len(await uow.movements.by_key(owner.shop_id, "untyped")) == 1
+    assert await _books(make_uow, owner.shop_id, flour) == (Q(17), Q(17), Q(17))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_chat_sale_of_a_member_removed_since_it_was_read_is_refused(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine
+) -> None:
+    """Staff's `/sell milk 1` was read while they were a member; they were removed
+    before the removal got the product's lock: nothing sold, and told what the usual
+    way tells a person of no shop in a private chat (NoActiveShop)."""
+    milk = await _product(make_uow, owner, "milk", 20)
+    await _staff(make_uow, owner)
+    async with make_uow() as holder:
+        assert await holder.products.get_for_update(owner.shop_id, milk) is not None
+        sale = asyncio.create_task(
+            record_stock(make_uow(), _selling(STAFF_ID, "milk", 1), key="s", now=NOW)
+        )
+        await _waiting_for_a_lock(engine)
+        await shops.remove_member(make_uow(), owner, STAFF_ID)
+    with pytest.raises(NoActiveShop):
+        await sale
+    assert await _books(make_uow, owner.shop_id, milk) == (Q(20), Q(20), Q(20))
+    async with make_uow() as uow:
+        assert await uow.movements.by_key(owner.shop_id, "s") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_chat_restock_of_a_product_archived_since_it_was_read_is_not_recorded(
+    make_uow: MakeUow, owner: Actor, engine: AsyncEngine
+) -> None:
+    """A restock is never sent at once: read without a lock like a sale, its product is
+    then locked by id; archived meanwhile, the command is read again under the lock
+    and finds no such product (without the second read, the restock went through)."""
+    flour = await _product(make_uow, owner, "flour", 20)
+    draft = Draft("flour", lambda product: Restock(product.id, Q(5)))
+    request = StockRequest(owner.user_id, None, lambda _shop: draft)
+    async with make_uow() as holder:
+        assert await holder.products.get_for_update(owner.shop_id, flour) is not None
+        restock = asyncio.create_task(record_stock(make_uow(), request, key="r", now=NOW))
+        await _waiting_for_a_lock(engine)
+        await holder.session.execute(
+            text("UPDATE products SET archived = true WHERE id = :id"), {"id": flour}
+        )
+        await holder.commit()
+    with pytest.raises(ProductNotFound) as refused:
+        await restock
+    assert type(refused.value) is ProductNotFound  # by its name, as before: not ProductGone
+    async with make_uow() as uow:
+        assert await uow.movements.by_key(owner.shop_id, "r") == []
