@@ -384,6 +384,16 @@ def goes_at_once(change: StockChange) -> bool:
     )
 
 
+def as_removal(change: StockChange) -> Removal | None:
+    """`change` as the removal `removed_at_once` may offer the store, or None: a removal
+    of whole units, or a correction down by whole units (a card's −1), which the usual
+    way records as the same movement (`_adjust_in` → `_remove_locked`, reason
+    adjustment, no sale price)."""
+    if isinstance(change, Adjustment) and change.delta < 0:
+        change = Removal(change.product_id, -change.delta, Reason.ADJUSTMENT, change.note)
+    return change if isinstance(change, Removal) and goes_at_once(change) else None
+
+
 async def removed_at_once(
     uow: UnitOfWork,
     actor: Actor,

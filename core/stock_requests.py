@@ -23,7 +23,7 @@ from datetime import datetime
 from core import catalog, ledger
 from core.access import Actor, actor_in, authorize
 from core.errors import ProductGone, ProductNotFound
-from core.ledger import MovementResult, Removal, StockChange
+from core.ledger import MovementResult, StockChange
 from core.model import Member, Product, Shop
 from core.ports import UnitOfWork
 from core.units import check_typed_unit
@@ -120,8 +120,10 @@ async def record_stock(
         read = await _read(uow, request, lock=not at_once)
         if not isinstance(read, _Read):
             return read
-        if at_once and not ledger.goes_at_once(read.change):
-            # A restock, a count, a fraction: recorded here, under the product's lock.
+        removal = ledger.as_removal(read.change) if at_once else None
+        if at_once and removal is None:
+            # A restock, a count, a fraction, a correction up: recorded here, under the
+            # product's lock.
             at_once = False
             locked = await uow.products.get_for_update(read.place.actor.shop_id, read.product.id)
             if locked is not None and _same_to_the_draft(locked, read.product):
@@ -134,9 +136,9 @@ async def record_stock(
             return await _record(uow, request, read, key=key, now=now)
     # A removal of whole units, the product read without its lock: the store's one
     # statement, which writes it only if the product's unit is still the one read.
-    assert isinstance(read.change, Removal)
+    assert removal is not None
     done = await ledger.removed_at_once(
-        uow, read.place.actor, read.change, key=key, now=now, unit=read.product.unit
+        uow, read.place.actor, removal, key=key, now=now, unit=read.product.unit
     )
     if done is not None and done.shop is not None and done.member is not None:
         place = Place(read.place.actor, done.shop, done.member)

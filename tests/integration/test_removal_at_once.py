@@ -22,7 +22,7 @@ from core.access import Actor
 from core.alert_model import AlertKind
 from core.catalog import ProductFields
 from core.errors import NoActiveShop, NotAMember, ProductGone, ProductNotFound, UnitMismatch
-from core.ledger import MovementResult, Removal, Restock
+from core.ledger import Adjustment, MovementResult, Removal, Restock
 from core.model import Movement, Reason, Role, Shop
 from core.ports import RemovalAtOnce
 from core.stock_requests import Draft, Recorded, StockRequest, record_stock
@@ -531,3 +531,36 @@ async def test_a_chat_restock_of_a_product_archived_since_it_was_read_is_not_rec
     assert type(refused.value) is ProductNotFound  # by its name, as before: not ProductGone
     async with make_uow() as uow:
         assert await uow.movements.by_key(owner.shop_id, "r") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_cards_minus_one_is_one_removal_call_recorded_as_the_usual_way_does(
+    make_uow: MakeUow, owner: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card's −1 (a correction by −1 of a known product) is the function's one call,
+    and its movement is the one the unit of work's way records: an adjustment of −1,
+    no sale price; its +1 goes the usual way."""
+    milk = await _product(make_uow, owner, "milk", 20, price=Q("1.99"))
+    calls = _removal_calls(monkeypatch)
+
+    def tapped(delta: int) -> StockRequest:
+        draft = Draft(None, lambda product: Adjustment(product.id, Q(delta)))
+        return StockRequest(owner.user_id, None, lambda _shop: draft, product_id=milk)
+
+    down = await record_stock(make_uow(), tapped(-1), key="down", now=NOW)
+    assert len(calls) == 1
+    up = await record_stock(make_uow(), tapped(1), key="up", now=NOW)
+    assert len(calls) == 1
+    assert isinstance(down, Recorded) and isinstance(up, Recorded)
+    assert (down.result.before.on_hand, down.result.product.on_hand) == (Q(20), Q(19))
+    assert up.result.product.on_hand == Q(20)
+    async with make_uow() as uow:
+        [movement] = await uow.movements.by_key(owner.shop_id, "down")
+    assert (movement.reason, movement.quantity, movement.sale_price) == (
+        Reason.ADJUSTMENT,
+        Q(-1),
+        None,
+    )
+    assert movement.counted is None and movement.note == ""
+    assert await _books(make_uow, owner.shop_id, milk) == (Q(20), Q(20), Q(20))
