@@ -11,7 +11,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_URL = "sqlite+aiosqlite:///./stockbot.db"
@@ -73,8 +73,39 @@ COMMIT_WITHOUT_THE_DISK = (
 _FLUSH = "SELECT pg_logical_emit_message(true, 'stockbot', '')"
 
 
-async def wait_for_the_disk(engine: AsyncEngine) -> None:
-    """Return once everything committed so far is on the disk (PostgreSQL).
+class CommitFateUnknown(Exception):
+    """The server restarted between a commit that skipped the disk and the flush meant to
+    make it durable: the flush proves nothing of that commit, which a crash may have lost
+    with its update's mark. Nobody may be told of it; the update runs again (and finds
+    its change, or makes it)."""
+
+
+# A connection record's info key: when the server it is connected to started
+# (`pg_postmaster_start_time()`), read once when the connection is made.
+INCARNATION = "stockbot_server_started"
+
+
+def _remember_incarnation(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT pg_postmaster_start_time()")
+        (record.info[INCARNATION],) = cursor.fetchone() or (None,)
+    finally:
+        cursor.close()
+        # The driver's adapter began a transaction for the query: end it, or whatever
+        # goes to asyncpg directly on this connection would run inside it.
+        dbapi_connection.rollback()
+
+
+async def incarnation_of(connection: AsyncConnection) -> object:
+    """When the server a connection is connected to started (see INCARNATION)."""
+    return (await connection.get_raw_connection()).info.get(INCARNATION)
+
+
+async def wait_for_the_disk(engine: AsyncEngine, since: object = None) -> None:
+    """Return once everything committed so far is on the disk (PostgreSQL). `since`: the
+    incarnation (`incarnation_of`) of the server that took the commit waited for; a
+    flush made on a server started since raises CommitFateUnknown.
 
     The waits of the process share their flushes: a wait asked while none is under way
     starts one; asked while one is, it waits for the next, which starts when that one
@@ -83,26 +114,32 @@ async def wait_for_the_disk(engine: AsyncEngine) -> None:
     flushes = _flushes.get(engine)
     if flushes is None:
         flushes = _flushes[engine] = _Flushes(weakref.ref(engine))
-    await flushes.wait()
+    flushed_on = await flushes.wait()
+    if since is not None and flushed_on != since:
+        raise CommitFateUnknown(f"the server restarted since the commit ({since} → {flushed_on})")
 
 
-async def flush_once(engine: AsyncEngine) -> None:
+async def flush_once(engine: AsyncEngine) -> object:
     """One commit that waits for the disk, on a connection of its own, in one round trip
-    (autocommit: the statement is its transaction). Shared by many waits, so it goes
-    through SQLAlchemy, whose events see it."""
+    (autocommit: the statement is its transaction); returns the incarnation of the
+    server that flushed. Shared by many waits, so it goes through SQLAlchemy, whose
+    events see it."""
     async with engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.exec_driver_sql(_FLUSH)
+        return await incarnation_of(connection)
 
 
 class _Flushes:
     def __init__(self, engine: weakref.ref[AsyncEngine]) -> None:
         self._engine = engine  # weakly: the engine is the key of `_flushes`
-        self._running: asyncio.Future[None] | None = None  # the flush under way
-        self._next: asyncio.Future[None] | None = None  # asked for while it runs
+        # The flush under way and the one asked for while it runs: each resolves to the
+        # incarnation of the server that flushed.
+        self._running: asyncio.Future[object] | None = None
+        self._next: asyncio.Future[object] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def wait(self) -> None:
+    async def wait(self) -> object:
         if self._running is None:
             self._running = self._start()
             done = self._running
@@ -111,9 +148,9 @@ class _Flushes:
                 self._next = asyncio.get_running_loop().create_future()
             done = self._next
         # One waiter cancelled must not cancel the others' flush.
-        await asyncio.shield(done)
+        return await asyncio.shield(done)
 
-    def _start(self, done: asyncio.Future[None] | None = None) -> asyncio.Future[None]:
+    def _start(self, done: asyncio.Future[object] | None = None) -> asyncio.Future[object]:
         if done is None:
             done = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self._flush(done))
@@ -121,12 +158,12 @@ class _Flushes:
         task.add_done_callback(self._tasks.discard)
         return done
 
-    async def _flush(self, done: asyncio.Future[None]) -> None:
+    async def _flush(self, done: asyncio.Future[object]) -> None:
         try:
             engine = self._engine()
             if engine is None:
                 raise RuntimeError("the engine is gone")
-            await flush_once(engine)
+            flushed_on = await flush_once(engine)
         except asyncio.CancelledError:
             done.cancel()
             raise
@@ -134,7 +171,7 @@ class _Flushes:
             done.set_exception(error)
             done.exception()  # retrieved: its waiters raise it, if any are left
         else:
-            done.set_result(None)
+            done.set_result(flushed_on)
         finally:
             queued, self._next = self._next, None
             self._running = self._start(queued) if queued is not None else None
@@ -175,6 +212,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         event.listen(sync_engine, "begin", _sqlite_begin)
         return engine
     engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "connect", _remember_incarnation)
     if not options.get("pool_pre_ping"):
         event.listen(engine.sync_engine, "checkin", _returned)
         event.listen(engine.sync_engine, "checkout", _ping_if_idle)

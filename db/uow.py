@@ -42,7 +42,7 @@ from db.alert_repositories import (
     SqlProductAlertRepository,
     SqlRecipientRepository,
 )
-from db.engine import UNDURABLE, wait_for_the_disk, writer_lock
+from db.engine import INCARNATION, UNDURABLE, incarnation_of, wait_for_the_disk, writer_lock
 from db.inbox import MARKED_HERE, HandledElsewhere, Receipt, due_mark, mark_in, unmark
 from db.inventory_queries import SqlInventoryQueries
 from db.repositories import (
@@ -158,13 +158,15 @@ class SqlUnitOfWork(UnitOfWork):
         # A stock change let its transaction commit without waiting for the disk, so
         # its product's lock goes at once; the disk is waited for after (db.engine).
         undurable = self.session.info.pop(UNDURABLE, False)
+        # The server the commit goes to: a flush on a server started since proves nothing.
+        since = await incarnation_of(await self.session.connection()) if undurable else None
         try:
             try:
                 await self.session.commit()
             finally:
                 stop_contending(self.session)
             if undurable:
-                await wait_for_the_disk(cast(AsyncEngine, self.session.bind))
+                await wait_for_the_disk(cast(AsyncEngine, self.session.bind), since)
         except BaseException as error:
             if marked:
                 unmark()
@@ -195,7 +197,7 @@ class SqlUnitOfWork(UnitOfWork):
         with contending_for(product_id):
             queued = _Queued(removal, receipt, asyncio.get_running_loop().create_future())
             _lane(engine, product_id).send(queued)
-            row, undurable = await queued.answer
+            row, since = await queued.answer
             if row["outcome"] == "busy":
                 # Another transaction holds the product: wait for it alone, beside the
                 # lane (which never waits for a lock), with the member still read after.
@@ -204,7 +206,8 @@ class SqlUnitOfWork(UnitOfWork):
                     removal, receipt, undurable=undurable, skip_locked=False
                 )
                 try:
-                    [row] = await _call(engine, [arguments])
+                    [row], server = await _call(engine, [arguments])
+                    since = server if undurable else None
                 except asyncpg.PostgresError as error:
                     refusal = _refusal(error, receipt)
                     if refusal is error:
@@ -212,10 +215,10 @@ class SqlUnitOfWork(UnitOfWork):
                     raise refusal from error
         if row["outcome"] != "done":
             return None
+        if since is not None:
+            await wait_for_the_disk(engine, since)
         if receipt is not None:
-            receipt.marked = True  # committed with the removal
-        if undurable:
-            await wait_for_the_disk(engine)
+            receipt.marked = True  # committed, and durably, with the removal
         return removed_at_once(removal, row)
 
 
@@ -252,7 +255,9 @@ LANES = 8
 class _Queued:
     removal: RemovalAtOnce
     receipt: Receipt | None
-    answer: asyncio.Future[tuple[Any, bool]]  # the function's row, and undurable
+    # The function's row, and the incarnation of the server that committed it without
+    # the disk (None: committed durably).
+    answer: asyncio.Future[tuple[Any, object]]
 
 
 class _Lane:
@@ -296,7 +301,7 @@ class _Lane:
             for call in calls
         ]
         try:
-            rows = await _call(self._engine, arguments)
+            rows, server = await _call(self._engine, arguments)
         except asyncpg.PostgresError as error:  # the server rolled it all back
             if len(calls) > 1:
                 return False
@@ -307,21 +312,23 @@ class _Lane:
                 _answer(call, error=error)
             return True
         for call, row in zip(calls, rows, strict=True):
-            _answer(call, (row, undurable))
+            _answer(call, (row, server if undurable else None))
         return True
 
 
-async def _call(engine: AsyncEngine, arguments: list[tuple[Any, ...]]) -> list[Any]:
+async def _call(engine: AsyncEngine, arguments: list[tuple[Any, ...]]) -> tuple[list[Any], object]:
     """The function's rows, one call per arguments, all in one transaction: alone, a
     call is its own; several are pipelined in one implicit transaction (one round trip,
-    one commit). A PostgresError rolled everything back and leaves the connection fine."""
+    one commit). A PostgresError rolled everything back and leaves the connection fine.
+    With the rows, the incarnation of the server that took them (db.engine)."""
     async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
+        raw = await connection.get_raw_connection()
+        driver, server = raw.driver_connection, raw.info.get(INCARNATION)
         assert driver is not None
         try:
             if len(arguments) > 1:
-                return list(await driver.fetchmany(REMOVE_AT_ONCE, arguments))
-            return [await driver.fetchrow(REMOVE_AT_ONCE, *arguments[0])]
+                return list(await driver.fetchmany(REMOVE_AT_ONCE, arguments)), server
+            return [await driver.fetchrow(REMOVE_AT_ONCE, *arguments[0])], server
         except asyncpg.PostgresError:
             raise
         except BaseException:
@@ -332,14 +339,14 @@ async def _call(engine: AsyncEngine, arguments: list[tuple[Any, ...]]) -> list[A
 
 
 def _answer(
-    call: _Queued, answer: tuple[Any, bool] | None = None, *, error: BaseException | None = None
+    call: _Queued, answer: tuple[Any, object] | None = None, *, error: BaseException | None = None
 ) -> None:
     if call.answer.done():  # its caller was cancelled
         return
     if error is not None:
         call.answer.set_exception(error)
     else:
-        call.answer.set_result(cast(tuple[Any, bool], answer))
+        call.answer.set_result(cast(tuple[Any, object], answer))
 
 
 def _refusal(error: asyncpg.PostgresError, receipt: Receipt | None) -> BaseException:
