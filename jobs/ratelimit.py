@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -66,6 +66,9 @@ class Limits:
 TELEGRAM = Limits()
 
 
+T = TypeVar("T")
+
+
 class Wait(float):
     """Seconds to wait before asking again; `bot`: what is awaited is the bot's own turn
     (its bucket or its window), which every sender of the process waits for alike, not
@@ -77,6 +80,17 @@ class Wait(float):
         wait = super().__new__(cls, seconds)
         wait.bot = bot
         return wait
+
+
+def _oldest_open(open_sends: dict[int, deque[T]], chat_id: int) -> tuple[T] | None:
+    """The oldest send to `chat_id` not yet done, taken off the list; None when none is."""
+    sends = open_sends.get(chat_id)
+    if not sends:
+        return None
+    oldest = sends.popleft()
+    if not sends:
+        del open_sends[chat_id]
+    return (oldest,)
 
 
 class SendBudget(Protocol):
@@ -160,12 +174,9 @@ class MemorySendBudget:
         return Wait(max(bot_wait, chat_wait), bot=bot_wait > chat_wait)
 
     async def done(self, chat_id: int) -> None:
-        tokens = self._open.get(chat_id)
-        if not tokens:
+        if (taken := _oldest_open(self._open, chat_id)) is None:
             return
-        token = tokens.popleft()
-        if not tokens:
-            del self._open[chat_id]
+        (token,) = taken
         if token in self._window:
             self._window[token] = self._now() + self.limits.window
 
@@ -336,12 +347,9 @@ class RedisSendBudget:
         return wait
 
     async def done(self, chat_id: int) -> None:
-        tokens = self._open.get(chat_id)
-        if not tokens:
+        if (taken := _oldest_open(self._open, chat_id)) is None:
             return
-        token = tokens.popleft()
-        if not tokens:
-            del self._open[chat_id]
+        (token,) = taken
         if token is None:
             await self.fallback.done(chat_id)
             return
