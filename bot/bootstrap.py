@@ -40,7 +40,7 @@ from bot.web import make_web_app
 from core import languages
 from db.engine import create_engine, database_url
 from db.inbox import SqlInbox
-from db.migrate import is_current, upgrade
+from db.migrate import current_revisions, head_revision, upgrade
 from db.uow import uow_factory
 from jobs import leader, ratelimit, scheduler
 
@@ -195,16 +195,22 @@ def build_application(services: Services, token: str) -> StockbotApp:
 async def ensure_schema(services: Services) -> None:
     """Refuse to run on an old schema; the embedded SQLite default migrates itself."""
     try:
-        if await is_current(services.engine):
-            return
+        revisions = await current_revisions(services.engine)
     except (OSError, DBAPIError) as exc:
         raise StartupError(f"The database cannot be reached: {first_line(exc)}") from exc
+    if revisions == {head_revision()}:
+        return
     url = services.engine.url
     if url.get_backend_name() == "sqlite":
         log.info("migrating the embedded database %s", url.database)
         await upgrade(url.render_as_string(hide_password=False))
         return
-    raise StartupError("The database schema is out of date: run `stockbot migrate` first.")
+    if not revisions:
+        raise StartupError("The database has no tables yet: run `stockbot migrate` to create them.")
+    raise StartupError(
+        f"The database schema is out of date (at {', '.join(sorted(revisions))}, this version"
+        f" needs {head_revision()}): run `stockbot migrate` first."
+    )
 
 
 def first_line(error: BaseException) -> str:

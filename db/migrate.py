@@ -54,8 +54,12 @@ def _current(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
+async def current_revisions(engine: AsyncEngine) -> set[str]:
+    """The migrations the database's schema is at: none for a database never migrated."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current)
+
+
 async def is_current(engine: AsyncEngine) -> bool:
     """Whether the database's schema is at the newest migration."""
-    async with engine.connect() as connection:
-        heads = await connection.run_sync(_current)
-    return heads == {head_revision()}
+    return await current_revisions(engine) == {head_revision()}

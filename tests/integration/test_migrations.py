@@ -142,3 +142,35 @@ async def test_the_derived_tables_keep_their_triggers_at_head_on_postgres() -> N
             assert KEEPERS["postgresql"] <= await _triggers(engine)
         finally:
             await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_the_bot_says_an_empty_database_needs_migrating_and_an_old_one_how_old() -> None:
+    """Found in the console: a new, empty PostgreSQL database was called "out of date"."""
+    import asyncio
+    import os
+    import sys
+
+    async def start(url: str) -> str:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run",
+            env={**os.environ, "DATABASE_URL": url, "BOT_TOKEN": "", "REDIS_URL": ""},
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode != 0
+        return output.decode()
+
+    async with fresh_postgres_database("stockbot_empty", migrate=False) as url:
+        said = await start(url)
+        assert "The database has no tables yet: run `stockbot migrate` to create them." in said
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("CREATE TABLE alembic_version (version_num text)"))
+                await connection.execute(text("INSERT INTO alembic_version VALUES ('0001')"))
+        finally:
+            await engine.dispose()
+        said = await start(url)
+        assert f"out of date (at 0001, this version needs {head_revision()})" in said, said
