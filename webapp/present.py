@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from core.forecast import Velocity
+from core.forecast import DEFAULT_LEAD_DAYS, Velocity
 from core.inventory import HistoryEntry, InventoryLine
 from core.model import Batch, Member, Movement, Product, Shop
 from core.product_fields import EDITABLE, Kind
@@ -35,6 +35,7 @@ def shop(shop: Shop, member: Member) -> schemas.ShopOut:
         near_expiry_days=shop.near_expiry_days,
         alert_time=shop.alert_time.strftime("%H:%M"),
         day_first=shop.day_first,
+        default_lead_days=DEFAULT_LEAD_DAYS,
     )
 
 

@@ -283,6 +283,7 @@ class ShopOut(Model):
     near_expiry_days: int
     alert_time: str = Field(pattern=r"^\d\d:\d\d$")
     day_first: bool
+    default_lead_days: int = Field(description="a product's lead time when it has none")
 
 
 class SessionOut(Model):

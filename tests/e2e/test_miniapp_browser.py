@@ -480,6 +480,9 @@ async def test_every_page_fits_a_phone_in_light_and_dark_and_in_russian(
                 if hash_ == f"#/product/{milk}":  # it read "10 l" and "0.55 EUR" in Russian
                     on_hand = await page.text_content("#on-hand")
                     assert on_hand == ("10 л" if language == "ru" else "10 l"), on_hand
+                    # It said "Lead time: default" without how long that is.
+                    lead = "7 дней (по умолчанию)" if language == "ru" else "7 days (default)"
+                    assert lead in (await page.text_content("#view") or "")
                 if language == "ru" and hash_ == "#/products":
                     assert "0,55\xa0€" in (await page.text_content("#view") or "")
                 if language == "ru" and hash_ == "#/history":  # it read "+12 l"

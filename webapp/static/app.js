@@ -415,7 +415,7 @@ async function productPage(id) {
     card.sold_per_day !== null ? [T.sells, [T.pace(qty(card.sold_per_day, p)),
       card.days_left !== null ? ` · ${T.daysLeft(card.days_left)}` : ""].join("")] : null,
     [T.reorderOn, date(p.reorder_date)],
-    [T.leadTime, p.lead_days !== null ? T.days(p.lead_days) : T.defaultLead],
+    [T.leadTime, p.lead_days !== null ? T.days(p.lead_days) : T.defaultLead(T.days(state.shop.default_lead_days))],
     [T.category, p.category || "—"],
     p.barcodes.length ? [T.barcodes, p.barcodes.join(", ")] : null,
   ].filter(Boolean);
