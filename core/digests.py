@@ -193,15 +193,15 @@ async def _running_out(
     every = [p for products in candidates.values() for p in products]
     if not every:
         return {}
-    by_id = {shop.id: shop for shop in shops}
     # The ledger summed per quarter hour by the database (one read per window, i.e. per
     # time zone) where that replays exactly; else its movements (a zone of odd offset).
+    exact = {shop.id: sums_replay_exactly(shop, now) for shop in shops}
+    starts = {shop.id: window_start_of(shop, now) for shop in shops if exact[shop.id]}
     summed: dict[datetime, list[Product]] = {}
     moved: list[Product] = []
     for product in every:
-        shop = by_id[product.shop_id]
-        if sums_replay_exactly(shop, now):
-            summed.setdefault(window_start_of(shop, now), []).append(product)
+        if exact[product.shop_id]:
+            summed.setdefault(starts[product.shop_id], []).append(product)
         else:
             moved.append(product)
     sums: dict[int, list[LedgerSums]] = {}
@@ -215,7 +215,7 @@ async def _running_out(
         # (a dispatcher words the next claim while its senders keep the budget busy).
         await asyncio.sleep(0)
         products = candidates.get(shop.id, [])
-        if sums_replay_exactly(shop, now):
+        if exact[shop.id]:
             paces = paces_from_sums(shop, products, sums, first_moves, now)
         else:
             paces = paces_from(shop, products, ledgers, first_moves, now)
@@ -227,6 +227,16 @@ async def _running_out(
         ]
         found[shop.id] = tuple(sorted(running, key=lambda r: (r.days_left, r.product.key)))
     return found
+
+
+async def claimed_shops(
+    uow: UnitOfWork, claimed: Collection[int], known: Mapping[int, Shop] | None
+) -> dict[int, Shop]:
+    """The shops of the ids a planner claimed: from `known` where the transaction has read
+    them already (the scan's list of every shop), else read."""
+    if known is None:
+        return await uow.alert_queries.shops(claimed)
+    return {shop_id: known[shop_id] for shop_id in claimed if shop_id in known}
 
 
 def not_yet_planned(
@@ -287,12 +297,7 @@ async def _plan(
     claimed = await uow.alert_settings.claim_digest_days(due)
     if not claimed:
         return 0
-    # The shops this transaction has read already (the scan's list of every shop).
-    shops = (
-        {shop_id: known[shop_id] for shop_id in claimed if shop_id in known}
-        if known is not None
-        else await uow.alert_queries.shops(claimed)
-    )
+    shops = await claimed_shops(uow, claimed, known)
     members = await uow.alert_queries.members(list(shops))
     chosen = await uow.alert_settings.kinds_of_shops(list(shops))
     listening = {

@@ -241,12 +241,7 @@ async def _plan(
     claimed = await uow.alert_settings.claim_report_weeks(due)
     if not claimed:
         return 0
-    # The shops this transaction has read already (the scan's list of every shop).
-    shops = (
-        {shop_id: known[shop_id] for shop_id in claimed if shop_id in known}
-        if known is not None
-        else await uow.alert_queries.shops(claimed)
-    )
+    shops = await digests.claimed_shops(uow, claimed, known)
     members = await uow.alert_queries.members(list(shops))
     owners = {shop_id: [m for m in members.get(shop_id, []) if m.is_owner] for shop_id in shops}
     blocked = await uow.recipients.blocked({m.user_id for ms in owners.values() for m in ms})
