@@ -52,27 +52,26 @@ def fraction_as_decimal(text: str) -> str:
 def parse_quantity(text: str, usage: str = QUANTITY_USAGE) -> Decimal:
     """A quantity such as `2`, `2.5`, `2,5` or `1/2` (at most three decimal places)."""
     cleaned = ascii_digits(text.strip())
+    value: Decimal | str | None = None
     if (fraction := FRACTION.fullmatch(cleaned)) is not None:
-        return _fraction(cleaned, fraction, usage)
-    if NUMBER.fullmatch(cleaned) is None:
+        value = _fraction_value(fraction)
+    elif NUMBER.fullmatch(cleaned) is not None:
+        value = _plain_number(cleaned, usage)
+    if value is None:
         message = _("“{typed}” is not a quantity; use {usage}.")
         raise ParseError(message.format(typed=shorten(cleaned), usage=_(QUANTITY_USAGE)), usage)
     try:
-        return to_quantity(_plain_number(cleaned, usage))
+        return to_quantity(value)
     except FigureRefused as refused:
         raise ParseError(texts.figure_refused(shorten(cleaned), refused), usage) from refused
 
 
-def _fraction(typed: str, fraction: re.Match[str], usage: str) -> Decimal:
+def _fraction_value(fraction: re.Match[str]) -> Decimal | None:
+    """The number a FRACTION match stands for; None for a denominator of 0."""
     numerator, denominator = VULGAR_FRACTIONS.get(fraction["part"], fraction["part"]).split("/")
     if int(denominator) == 0:
-        message = _("“{typed}” is not a quantity; use {usage}.")
-        raise ParseError(message.format(typed=shorten(typed), usage=_(QUANTITY_USAGE)), usage)
-    value = Decimal(fraction["whole"] or 0) + Decimal(numerator) / Decimal(denominator)
-    try:
-        return to_quantity(value)
-    except FigureRefused as refused:
-        raise ParseError(texts.figure_refused(shorten(typed), refused), usage) from refused
+        return None
+    return Decimal(fraction["whole"] or 0) + Decimal(numerator) / Decimal(denominator)
 
 
 def parse_money(text: str, usage: str = MONEY_USAGE) -> Decimal:
